@@ -1,0 +1,25 @@
+import { SHT } from './constants';
+import type { ElfFile } from './elfFile';
+import { ElfError } from './errors';
+import { ElfRelocation, ElfSection } from './types';
+
+const relaSize = 24;
+
+export function readRelocations(elf: ElfFile, section: ElfSection): ElfRelocation[] {
+  const structure = `relocation section ${section.name}`;
+  if (section.type !== SHT.RELA) throw new ElfError(elf.path, structure, section.offset, `section type ${section.type} is not SHT_RELA`);
+  if (section.size % BigInt(relaSize) !== 0n) throw new ElfError(elf.path, structure, section.offset, `size ${section.size} is not a multiple of ${relaSize}`);
+  const bytes = elf.sectionData(section);
+  const count = bytes.length / relaSize;
+  const relocations: ElfRelocation[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = i * relaSize;
+    relocations[i] = {
+      offset: bytes.readBigUInt64LE(at),
+      type: bytes.readUInt32LE(at + 8),
+      symbolIndex: bytes.readUInt32LE(at + 12),
+      addend: bytes.readBigInt64LE(at + 16),
+    };
+  }
+  return relocations;
+}
