@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+const { version } = require('./package.json');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
@@ -16,6 +17,9 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  define: { LIVEPATCH_LENS_VERSION: JSON.stringify(version) },
+  // The ESM build of web-tree-sitter reads import.meta.url, which is empty in a CommonJS bundle.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
 };
 
 const builds = [

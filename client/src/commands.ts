@@ -1,0 +1,22 @@
+import * as vscode from 'vscode';
+import type { Ctx } from './ctx';
+
+/**
+ * Every command of the extension, registered once at activation whatever the server's state,
+ * so a command never fails with "command not found" while the server restarts.
+ */
+const commands: Record<string, (ctx: Ctx) => unknown> = {
+  'livepatch.restartServer': async (ctx) => {
+    await ctx.restart();
+    return ctx.serverState;
+  },
+  'livepatch.showOutput': (ctx) => ctx.output.show(true),
+};
+
+export function registerCommands(ctx: Ctx): void {
+  for (const [id, run] of Object.entries(commands)) {
+    ctx.extension.subscriptions.push(vscode.commands.registerCommand(id, () => run(ctx)));
+  }
+}
+
+export const commandIds = Object.keys(commands);

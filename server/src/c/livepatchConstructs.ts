@@ -1,0 +1,188 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { rangeOf, SourceRange } from './sourceRange';
+
+/**
+ * The live-patching constructs an author writes in a payload or patch-module source: Xen
+ * `struct livepatch_func` definitions and `LIVEPATCH_*_HOOK`s, Linux `klp_func` / `klp_object` /
+ * `klp_patch` initializers. Found from the syntax tree alone, so they are there even while the
+ * file does not compile.
+ */
+export type ConstructKind = 'livepatch_func' | 'livepatch_hook' | 'klp_func' | 'klp_object' | 'klp_patch';
+
+export interface LivepatchConstruct {
+  kind: ConstructKind;
+  /** The variable, the hook macro call, or for array entries what the entry patches. */
+  name: string;
+  /** The designated-initializer fields as written, e.g. `{ old_name: '"cmdline_proc_show"' }`. */
+  fields: Record<string, string>;
+  /** String literals behind fields that name a `static const char x[] = "..."` (Xen's style for `.name`). */
+  resolved: Record<string, string>;
+  range: SourceRange;
+  selectionRange: SourceRange;
+  /** Entries of an array definition (`struct klp_func funcs[] = { {...}, {...}, { } }`). */
+  entries: LivepatchConstruct[];
+}
+
+const structKinds: Record<string, ConstructKind> = {
+  livepatch_func: 'livepatch_func',
+  klp_func: 'klp_func',
+  klp_object: 'klp_object',
+  klp_patch: 'klp_patch',
+};
+
+const hookMacro = /^LIVEPATCH_[A-Z_]*HOOK$/;
+
+/** What an array entry is named after, per kind: the field an author looks for in the outline. */
+const entryNameField: Partial<Record<ConstructKind, string>> = {
+  livepatch_func: 'name',
+  klp_func: 'old_name',
+  klp_object: 'name',
+};
+
+export function findLivepatchConstructs(tree: Tree): LivepatchConstruct[] {
+  const strings = stringConstants(tree.rootNode);
+  const found: LivepatchConstruct[] = [];
+  walk(tree.rootNode, (node) => {
+    if (node.type === 'declaration') {
+      found.push(...fromDeclaration(node, strings));
+      return false;
+    }
+    if (node.type === 'expression_statement' || node.type === 'call_expression') {
+      const hook = fromHookCall(node);
+      if (hook) found.push(hook);
+      return !hook;
+    }
+    return node.type !== 'function_definition';
+  });
+  return found;
+}
+
+/** Depth-first; `visit` returns whether to descend. */
+function walk(node: Node, visit: (node: Node) => boolean): void {
+  for (const child of node.namedChildren) {
+    if (child && visit(child)) walk(child, visit);
+  }
+}
+
+function fromDeclaration(declaration: Node, strings: Map<string, string>): LivepatchConstruct[] {
+  const type = declaration.childForFieldName('type');
+  const kind = type?.type === 'struct_specifier' ? structKinds[type.childForFieldName('name')?.text ?? ''] : undefined;
+  if (!kind) return [];
+  const constructs: LivepatchConstruct[] = [];
+  for (const declarator of declaration.childrenForFieldName('declarator')) {
+    if (!declarator) continue;
+    const value = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
+    const nameNode = innermostIdentifier(declarator);
+    if (!nameNode) continue;
+    const isArray = containsArrayDeclarator(declarator);
+    const construct = build(kind, nameNode.text, declaration, nameNode, isArray ? null : value, strings);
+    if (isArray && value?.type === 'initializer_list') {
+      construct.entries = value.namedChildren
+        .filter((entry): entry is Node => entry?.type === 'initializer_list' && entry.namedChildCount > 0)
+        .map((entry, index) => {
+          const fields = fieldsOf(entry);
+          const label = entryLabel(kind, fields, strings) ?? `[${index}]`;
+          return build(kind, label, entry, entry, entry, strings);
+        });
+    }
+    constructs.push(construct);
+  }
+  return constructs;
+}
+
+function build(kind: ConstructKind, name: string, whole: Node, selection: Node, initializer: Node | null, strings: Map<string, string>): LivepatchConstruct {
+  const fields = initializer?.type === 'initializer_list' ? fieldsOf(initializer) : {};
+  const resolved: Record<string, string> = {};
+  for (const [field, text] of Object.entries(fields)) {
+    const literal = strings.get(text);
+    if (literal !== undefined) resolved[field] = literal;
+  }
+  return { kind, name, fields, resolved, range: rangeOf(whole), selectionRange: rangeOf(selection), entries: [] };
+}
+
+function entryLabel(kind: ConstructKind, fields: Record<string, string>, strings: Map<string, string>): string | undefined {
+  const field = entryNameField[kind];
+  const text = field ? fields[field] : undefined;
+  if (text === undefined) return kind === 'klp_object' ? 'vmlinux' : undefined;
+  if (text === 'NULL' && kind === 'klp_object') return 'vmlinux';
+  return unquote(strings.get(text) !== undefined ? `"${strings.get(text)}"` : text);
+}
+
+function fieldsOf(list: Node): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const pair of list.namedChildren) {
+    if (pair?.type !== 'initializer_pair') continue;
+    const designator = pair.childForFieldName('designator');
+    const value = pair.childForFieldName('value');
+    if (designator?.type === 'field_designator' && value) fields[designator.text.replace(/^\./, '').trim()] = value.text;
+  }
+  return fields;
+}
+
+function fromHookCall(node: Node): LivepatchConstruct | undefined {
+  const call = node.type === 'call_expression' ? node : node.namedChild(0);
+  if (call?.type !== 'call_expression') return undefined;
+  const macro = call.childForFieldName('function');
+  if (macro?.type !== 'identifier' || !hookMacro.test(macro.text)) return undefined;
+  const args = call.childForFieldName('arguments');
+  const target = args?.namedChild(0)?.text ?? '';
+  return {
+    kind: 'livepatch_hook',
+    name: `${macro.text}(${target})`,
+    fields: { hook: macro.text, function: target },
+    resolved: {},
+    range: rangeOf(node),
+    selectionRange: rangeOf(macro),
+    entries: [],
+  };
+}
+
+/** `static const char name[] = "xen_extra_version";` and `const char *name = "...";` at any scope. */
+function stringConstants(root: Node): Map<string, string> {
+  const strings = new Map<string, string>();
+  for (const declaration of root.descendantsOfType('init_declarator')) {
+    const value = declaration?.childForFieldName('value');
+    const name = declaration ? innermostIdentifier(declaration) : null;
+    if (value?.type === 'string_literal' && name) strings.set(name.text, unquote(value.text));
+  }
+  return strings;
+}
+
+function innermostIdentifier(declarator: Node): Node | null {
+  let node: Node | null = declarator;
+  while (node && node.type !== 'identifier') {
+    node = node.childForFieldName('declarator');
+  }
+  return node;
+}
+
+function containsArrayDeclarator(declarator: Node): boolean {
+  for (let node: Node | null = declarator; node; node = node.childForFieldName('declarator')) {
+    if (node.type === 'array_declarator') return true;
+  }
+  return false;
+}
+
+function unquote(text: string): string {
+  return /^".*"$/s.test(text) ? text.slice(1, -1) : text;
+}
+
+/** The fields worth a glance in an outline, per kind, in the order authors write them. */
+const detailFields: Record<ConstructKind, string[]> = {
+  livepatch_func: ['name', 'new_size', 'old_size'],
+  livepatch_hook: [],
+  klp_func: ['old_name', 'new_func', 'old_sympos'],
+  klp_object: ['name', 'funcs'],
+  klp_patch: ['mod', 'objs', 'replace'],
+};
+
+/** One line: `.name = fnc ("xen_extra_version") .new_size = NEW_CODE_SZ`, for outlines and the CLI. */
+export function constructDetail(construct: LivepatchConstruct): string {
+  return detailFields[construct.kind]
+    .filter((field) => construct.fields[field] !== undefined)
+    .map((field) => {
+      const literal = construct.resolved[field];
+      return `.${field} = ${construct.fields[field]}${literal === undefined ? '' : ` ("${literal}")`}`;
+    })
+    .join(' ');
+}

@@ -1,0 +1,45 @@
+import { Connection, DocumentSymbol, DocumentSymbolParams, SymbolKind } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocuments } from 'vscode-languageserver';
+import { ConstructKind, constructDetail, findLivepatchConstructs, LivepatchConstruct } from '../c/livepatchConstructs';
+import { SourceRange } from '../c/sourceRange';
+import { CDocuments } from './cDocuments';
+import { guarded } from './guard';
+
+const symbolKinds: Record<ConstructKind, SymbolKind> = {
+  livepatch_func: SymbolKind.Struct,
+  livepatch_hook: SymbolKind.Event,
+  klp_func: SymbolKind.Function,
+  klp_object: SymbolKind.Module,
+  klp_patch: SymbolKind.Package,
+};
+
+function toLspRange(range: SourceRange) {
+  return {
+    start: { line: range.start.line, character: range.start.column },
+    end: { line: range.end.line, character: range.end.column },
+  };
+}
+
+export function toDocumentSymbol(construct: LivepatchConstruct): DocumentSymbol {
+  const symbol: DocumentSymbol = {
+    name: construct.name,
+    detail: constructDetail(construct) || construct.kind,
+    kind: construct.entries.length ? SymbolKind.Array : symbolKinds[construct.kind],
+    range: toLspRange(construct.range),
+    selectionRange: toLspRange(construct.selectionRange),
+  };
+  if (construct.entries.length) symbol.children = construct.entries.map(toDocumentSymbol);
+  return symbol;
+}
+
+export function registerDocumentSymbols(connection: Connection, documents: TextDocuments<TextDocument>, cDocuments: CDocuments): void {
+  connection.onDocumentSymbol(
+    guarded(connection, 'documentSymbol', [] as DocumentSymbol[], async (params: DocumentSymbolParams) => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return [];
+      const tree = await cDocuments.treeOf(document);
+      return tree ? findLivepatchConstructs(tree).map(toDocumentSymbol) : [];
+    }),
+  );
+}
