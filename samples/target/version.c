@@ -1,0 +1,24 @@
+/*
+ * Mirrors xen/common/version.c: tiny traceable functions that Xen's test payloads replace
+ * (xen_hello_world) or NOP out (xen_nop), so their sizes and first bytes matter.
+ */
+#include <xen/version.h>
+
+#define XEN_VERSION 4
+#define XEN_SUBVERSION 21
+#define XEN_EXTRAVERSION "-unstable"
+
+const char *xen_extra_version(void)
+{
+	return XEN_EXTRAVERSION;
+}
+
+unsigned int xen_major_version(void)
+{
+	return XEN_VERSION;
+}
+
+unsigned int xen_minor_version(void)
+{
+	return XEN_SUBVERSION;
+}
