@@ -1,0 +1,68 @@
+/*
+ * The structures of <linux/livepatch.h> a livepatch module fills in. The fields a module sets
+ * come first, as in the kernel; the kernel's own bookkeeping is reduced to the flags and sizes
+ * (no kobjects or lists), so offsets past old_sympos differ from a real kernel's.
+ */
+#ifndef _LINUX_LIVEPATCH_H
+#define _LINUX_LIVEPATCH_H
+
+#include <linux/module.h>
+
+/*
+ * old_sympos: 0 means old_name must be unique in the object, n selects its n-th occurrence
+ * in kallsyms order.
+ */
+struct klp_func {
+	const char *old_name;
+	void *new_func;
+	unsigned long old_sympos;
+
+	void *old_func;
+	unsigned long old_size;
+	unsigned long new_size;
+	bool nop;
+	bool patched;
+	bool transition;
+};
+
+struct klp_object;
+
+struct klp_callbacks {
+	int (*pre_patch)(struct klp_object *obj);
+	void (*post_patch)(struct klp_object *obj);
+	void (*pre_unpatch)(struct klp_object *obj);
+	void (*post_unpatch)(struct klp_object *obj);
+	bool post_unpatch_enabled;
+};
+
+/* name NULL means vmlinux (here: the sample target); funcs ends with an all-zero entry. */
+struct klp_object {
+	const char *name;
+	struct klp_func *funcs;
+	struct klp_callbacks callbacks;
+
+	struct module *mod;
+	bool dynamic;
+	bool patched;
+};
+
+struct klp_state {
+	unsigned long id;
+	unsigned int version;
+	void *data;
+};
+
+struct klp_patch {
+	struct module *mod;
+	struct klp_object *objs;
+	struct klp_state *states;
+	bool replace;
+
+	bool enabled;
+	bool forced;
+};
+
+/* Provided by the kernel: resolves the functions, registers the patch, starts the transition. */
+int klp_enable_patch(struct klp_patch *patch);
+
+#endif
