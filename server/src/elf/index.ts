@@ -30,3 +30,11 @@ export * from './errors';
 export * from './types';
 export { ElfFile, readElf, parseElf } from './elfFile';
 export { AddressMap, SymbolHit } from './addressMap';
+
+// DWARF 2-5 (dwarf/): new DwarfReader(elf).scan({ onProgress }) -> DwarfFacts with concrete and
+// abstract subprograms, every inlined copy (callee, outermost out-of-line function, immediate
+// caller, call file and line) and struct/union layouts by name. Relocations are applied to the
+// debug sections of ET_REL objects only.
+export { DwarfReader } from './dwarf/dwarfReader';
+export * from './dwarf/model';
+export { readRanges, AddressRange } from './dwarf/ranges';

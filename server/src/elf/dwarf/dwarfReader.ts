@@ -1,0 +1,363 @@
+import type { ElfFile } from '../elfFile';
+import { DwarfError } from '../errors';
+import { AbbrevTable, parseAbbrevTable } from './abbrev';
+import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
+import { DebugSections } from './debugSections';
+import { DieCursor } from './dieCursor';
+import { readLineFileNames } from './lineFiles';
+import { DwarfFacts, DwarfScanOptions, DwarfSubprogram, InlineSite, StructLayout } from './model';
+import { readRanges } from './ranges';
+import { TypeNamer } from './typeNamer';
+import { Unit, readUnitHeaders } from './unit';
+
+/** A struct member as the scan sees it, before its type is named. */
+interface RawMember {
+  name: string;
+  type: number;
+  location: number;
+  bitSize: number;
+  dataBitOffset: number;
+  bitOffset: number;
+  byteSize: number;
+}
+
+interface RawStruct {
+  name: string;
+  kind: 'struct' | 'union';
+  size: number;
+  members: RawMember[];
+}
+
+/** Per inlined copy, the raw facts resolved to names after the whole scan. */
+interface RawInline {
+  origin: number;
+  func: number;
+  parent: number;
+  unit: number;
+  callFile: number;
+  callLine: number;
+  address: bigint | undefined;
+  die: number;
+}
+
+/**
+ * DWARF 2-5 reader over .debug_info, as gcc emits it. `scan()` walks every DIE once, keeping
+ * only subprograms, inlined subroutines and struct layouts, skipping the rest by its forms.
+ */
+export class DwarfReader {
+  readonly sections: DebugSections;
+  readonly units: Unit[];
+  private readonly info: Buffer;
+  private readonly cursor: DieCursor;
+
+  constructor(readonly elf: ElfFile) {
+    this.sections = new DebugSections(elf);
+    this.info = this.sections.get('info') ?? Buffer.alloc(0);
+    this.cursor = new DieCursor(elf.path, this.info, this.sections);
+    this.units = readUnitHeaders(elf.path, this.info);
+  }
+
+  private readonly abbrevCache = new Map<string, AbbrevTable>();
+
+  /**
+   * The unit's abbreviation table. A vmlinux has one per unit (5 MB in all), so only the last
+   * few are kept: holding all of them as objects costs more in GC than re-reading one.
+   */
+  abbrevsOf(unit: Unit): AbbrevTable {
+    const key = `${unit.abbrevOffset}:${unit.addressSize}:${unit.offsetSize}`;
+    let table = this.abbrevCache.get(key);
+    if (!table) {
+      table = parseAbbrevTable(this.elf.path, this.sections.get('abbrev') ?? Buffer.alloc(0), unit.abbrevOffset, unit.addressSize, unit.offsetSize);
+      if (this.abbrevCache.size >= 16) this.abbrevCache.delete(this.abbrevCache.keys().next().value!);
+      this.abbrevCache.set(key, table);
+    }
+    return table;
+  }
+
+  /** Reads the unit DIE's bases once; every reader of a unit's DIEs calls this first. */
+  prepare(unit: Unit): void {
+    if (unit.prepared) return;
+    unit.prepared = true;
+    this.readUnitDie(unit);
+  }
+
+  /** The unit containing a .debug_info offset. */
+  unitAt(offset: number): Unit {
+    let lo = 0;
+    let hi = this.units.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const unit = this.units[mid];
+      if (offset < unit.offset) hi = mid - 1;
+      else if (offset >= unit.end) lo = mid + 1;
+      else return unit;
+    }
+    throw new DwarfError(this.elf.path, 'DIE reference', BigInt(offset), 'points outside every unit of .debug_info');
+  }
+
+  /** Reads the attributes of the unit DIE that the rest of the unit depends on (bases, line table). */
+  private readUnitDie(unit: Unit): void {
+    const c = this.cursor;
+    c.unit = unit;
+    c.pos = unit.dieStart;
+    const abbrev = this.abbrevAt(unit, this.abbrevsOf(unit), c.uleb());
+    if (!abbrev) return;
+    let lowPcIndex = -1;
+    let compDir = '';
+    for (let i = 0; i < abbrev.attrs.length; i++) {
+      const form = abbrev.forms[i];
+      switch (abbrev.attrs[i]) {
+        case DW_AT.name: unit.name = c.string(form); break;
+        case DW_AT.comp_dir: compDir = c.string(form); break;
+        case DW_AT.str_offsets_base: unit.strOffsetsBase = c.unsigned(form, abbrev.implicitConsts[i]); break;
+        case DW_AT.addr_base: unit.addrBase = c.unsigned(form, abbrev.implicitConsts[i]); break;
+        case DW_AT.rnglists_base: unit.rnglistsBase = c.unsigned(form, abbrev.implicitConsts[i]); break;
+        case DW_AT.stmt_list: unit.stmtList = c.unsigned(form, abbrev.implicitConsts[i]); break;
+        case DW_AT.low_pc:
+          if (form === DW_FORM.addr) unit.lowPc = c.address(form);
+          else lowPcIndex = c.unsigned(form === DW_FORM.addrx ? DW_FORM.udata : form, 0);
+          break;
+        default: c.skip(form);
+      }
+    }
+    if (lowPcIndex >= 0) unit.lowPc = c.indexedAddress(lowPcIndex);
+    this.compDirs.set(unit.index, compDir);
+  }
+
+  private readonly compDirs = new Map<number, string>();
+
+  private abbrevAt(unit: Unit, abbrevs: AbbrevTable, code: number): AbbrevTable[number] | undefined {
+    if (code === 0) return undefined;
+    const abbrev = abbrevs[code];
+    if (!abbrev) {
+      throw new DwarfError(this.elf.path, `DIE in unit at 0x${unit.offset.toString(16)}`, BigInt(this.cursor.pos),
+        `abbreviation code ${code} is not in the unit's abbreviation table (at .debug_abbrev 0x${unit.abbrevOffset.toString(16)})`);
+    }
+    return abbrev;
+  }
+
+  /** Walks every compile unit once and returns subprograms, inlined copies and struct layouts. */
+  scan(options: DwarfScanOptions = {}): DwarfFacts {
+    const names = new Map<number, string | number>();
+    const functions: Array<{ die: number; lowPc: bigint | undefined; concrete: boolean }> = [];
+    const inlines: RawInline[] = [];
+    const structs = new Map<string, RawStruct>();
+    let dies = 0;
+    const todo = this.units.filter((u) => (u.unitType === DW_UT.compile || u.unitType === DW_UT.partial) && (!options.unitFilter || options.unitFilter(u.index, this.units.length)));
+    let done = 0;
+    for (const unit of todo) {
+      try {
+        dies += this.scanUnit(unit, names, functions, inlines, structs);
+      } catch (error) {
+        if (error instanceof RangeError) {
+          throw new DwarfError(this.elf.path, `unit at 0x${unit.offset.toString(16)}`, BigInt(this.cursor.pos), 'a value runs past the end of .debug_info');
+        }
+        throw error;
+      }
+      options.onProgress?.(++done, todo.length);
+    }
+    if (process.env.LPL_DEBUG) console.error("names", names.size, "functions", functions.length);
+    return this.resolve(names, functions, inlines, structs, dies, todo.length);
+  }
+
+  private scanUnit(unit: Unit, names: Map<number, string | number>, functions: Array<{ die: number; lowPc: bigint | undefined; concrete: boolean }>, inlines: RawInline[], structs: Map<string, RawStruct>): number {
+    this.prepare(unit);
+    const c = this.cursor;
+    const info = this.info;
+    c.unit = unit;
+    c.pos = unit.dieStart;
+    const abbrevs = this.abbrevsOf(unit);
+    // Per depth: the enclosing concrete function, inlined copy and struct being recorded.
+    const ctxFunc: number[] = [-1];
+    const ctxInline: number[] = [-1];
+    const ctxStruct: Array<RawStruct | undefined> = [undefined];
+    let depth = 0;
+    let dies = 0;
+    while (c.pos < unit.end) {
+      const die = c.pos;
+      let code = info[c.pos++];
+      if (code >= 0x80) {
+        c.pos--;
+        code = c.uleb();
+      }
+      if (code === 0) {
+        if (--depth < 0) depth = 0;
+        continue;
+      }
+      dies++;
+      const abbrev = abbrevs[code];
+      if (abbrev === undefined) this.abbrevAt(unit, abbrevs, code);
+      const tag = abbrev.tag;
+      const attrs = abbrev.attrs;
+      const forms = abbrev.forms;
+      const n = attrs.length;
+      let childFunc = ctxFunc[depth];
+      let childInline = ctxInline[depth];
+      let childStruct: RawStruct | undefined;
+      if (tag === DW_TAG.subprogram || tag === DW_TAG.inlined_subroutine) {
+        let name: string | undefined;
+        let origin = -1;
+        let lowPc: bigint | undefined;
+        let rangesForm = 0;
+        let rangesValue = -1;
+        let declaration = false;
+        let callFile = -1;
+        let callLine = 0;
+        let sibling = -1;
+        for (let i = 0; i < n; i++) {
+          const form = forms[i];
+          switch (attrs[i]) {
+            case DW_AT.name: name = c.string(form); break;
+            case DW_AT.abstract_origin: case DW_AT.specification: origin = c.reference(form); break;
+            case DW_AT.low_pc: case DW_AT.entry_pc: { const a = c.address(form); if (lowPc === undefined || attrs[i] === DW_AT.low_pc) lowPc = a; break; }
+            case DW_AT.ranges: rangesForm = form; rangesValue = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.declaration: declaration = c.unsigned(form, abbrev.implicitConsts[i]) !== 0; break;
+            case DW_AT.call_file: callFile = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.call_line: callLine = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.sibling: sibling = c.reference(form); break;
+            default: c.skip(forms[i]);
+          }
+        }
+        if (lowPc === undefined && rangesValue >= 0) {
+          const saved = c.pos;
+          lowPc = readRanges(c, unit, rangesForm, rangesValue)[0]?.start;
+          c.pos = saved;
+        }
+        const hasCode = lowPc !== undefined || rangesValue >= 0;
+        if (tag === DW_TAG.subprogram) {
+          if (name !== undefined) names.set(die, name);
+          else if (origin >= 0) names.set(die, origin);
+          if (!declaration && (hasCode || name !== undefined || origin >= 0)) {
+            functions.push({ die, lowPc, concrete: hasCode });
+            if (hasCode) {
+              childFunc = functions.length - 1;
+              childInline = -1;
+            }
+          }
+          if (!hasCode && sibling > die && sibling <= unit.end) {
+            // Declarations and abstract instances hold parameters, never inlined copies.
+            c.pos = sibling;
+            continue;
+          }
+        } else if (childFunc >= 0 && origin >= 0) {
+          inlines.push({ origin, func: childFunc, parent: childInline, unit: unit.index, callFile, callLine, address: lowPc, die });
+          childInline = inlines.length - 1;
+        }
+      } else if (tag === DW_TAG.structure_type || tag === DW_TAG.union_type) {
+        let name: string | undefined;
+        let size = -1;
+        let declaration = false;
+        let sibling = -1;
+        for (let i = 0; i < n; i++) {
+          const form = forms[i];
+          switch (attrs[i]) {
+            case DW_AT.name: name = c.string(form); break;
+            case DW_AT.byte_size: size = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.declaration: declaration = c.unsigned(form, abbrev.implicitConsts[i]) !== 0; break;
+            case DW_AT.sibling: sibling = c.reference(form); break;
+            default: c.skip(form);
+          }
+        }
+        const wanted = name !== undefined && !declaration && size >= 0 && (!structs.has(name) || (structs.get(name)!.kind === 'union' && tag === DW_TAG.structure_type));
+        if (wanted) {
+          childStruct = { name: name!, kind: tag === DW_TAG.structure_type ? 'struct' : 'union', size, members: [] };
+          structs.set(name!, childStruct);
+        } else if (sibling > die && sibling <= unit.end && abbrev.hasChildren) {
+          c.pos = sibling;
+          continue;
+        }
+      } else if (tag === DW_TAG.member && ctxStruct[depth] !== undefined) {
+        const member: RawMember = { name: '', type: -1, location: -1, bitSize: -1, dataBitOffset: -1, bitOffset: -1, byteSize: -1 };
+        for (let i = 0; i < n; i++) {
+          const form = forms[i];
+          switch (attrs[i]) {
+            case DW_AT.name: member.name = c.string(form); break;
+            case DW_AT.type: member.type = c.reference(form); break;
+            case DW_AT.data_member_location: member.location = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.bit_size: member.bitSize = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.data_bit_offset: member.dataBitOffset = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.bit_offset: member.bitOffset = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.byte_size: member.byteSize = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            default: c.skip(form);
+          }
+        }
+        ctxStruct[depth]!.members.push(member);
+      } else if (abbrev.hasChildren && abbrev.siblingAt >= 0 && tag !== DW_TAG.lexical_block && depth > 0) {
+        // Enumerations, subroutine types, parameter lists: nothing below them matters here.
+        c.pos += abbrev.siblingAt;
+        const sibling = c.reference(abbrev.siblingForm);
+        if (sibling <= die || sibling > unit.end) {
+          throw new DwarfError(this.elf.path, `DIE at 0x${die.toString(16)}`, BigInt(die), `DW_AT_sibling 0x${sibling.toString(16)} is outside its unit`);
+        }
+        c.pos = sibling;
+        continue;
+      } else if (abbrev.fixedSize >= 0) {
+        c.pos += abbrev.fixedSize;
+      } else {
+        for (let i = 0; i < n; i++) c.skip(forms[i]);
+      }
+      if (c.pos > unit.end) {
+        throw new DwarfError(this.elf.path, `DIE at 0x${die.toString(16)}`, BigInt(die), `attributes run past the end of the unit at 0x${unit.offset.toString(16)}`);
+      }
+      if (abbrev.hasChildren) {
+        depth++;
+        ctxFunc[depth] = childFunc;
+        ctxInline[depth] = childInline;
+        ctxStruct[depth] = childStruct;
+      }
+    }
+    return dies;
+  }
+
+  private resolve(names: Map<number, string | number>, functions: Array<{ die: number; lowPc: bigint | undefined; concrete: boolean }>, raw: RawInline[], rawStructs: Map<string, RawStruct>, dies: number, units: number): DwarfFacts {
+    const nameOf = (die: number): string => {
+      let at: string | number | undefined = die;
+      for (let hops = 0; typeof at === 'number' && hops < 16; hops++) at = names.get(at);
+      return typeof at === 'string' ? at : `<die 0x${die.toString(16)}>`;
+    };
+    const subprograms: DwarfSubprogram[] = functions.map((f) => ({ name: nameOf(f.die), die: f.die, concrete: f.concrete, ...(f.lowPc !== undefined ? { lowPc: f.lowPc } : {}) }));
+    const fileTables = new Map<number, string[]>();
+    const filesOf = (unitIndex: number): string[] => {
+      let files = fileTables.get(unitIndex);
+      if (!files) {
+        const unit = this.units[unitIndex];
+        files = unit.stmtList >= 0 ? readLineFileNames(this.elf.path, this.sections, unit.stmtList, this.compDirs.get(unitIndex) ?? '') : [];
+        fileTables.set(unitIndex, files);
+      }
+      return files;
+    };
+    const calleeNames = raw.map((r) => nameOf(r.origin));
+    const inlines: InlineSite[] = raw.map((r, i) => ({
+      callee: calleeNames[i],
+      function: subprograms[r.func].name,
+      caller: r.parent >= 0 ? calleeNames[r.parent] : subprograms[r.func].name,
+      callFile: r.callFile >= 0 ? filesOf(r.unit)[r.callFile] ?? `<file ${r.callFile}>` : '',
+      callLine: r.callLine,
+      die: r.die,
+      ...(r.address !== undefined ? { address: r.address } : {}),
+    }));
+    const namer = new TypeNamer(this, this.cursor);
+    const structs = new Map<string, StructLayout>();
+    for (const [name, s] of rawStructs) {
+      structs.set(name, {
+        name, kind: s.kind, size: s.size,
+        members: s.members.map((m) => {
+          const size = m.byteSize >= 0 && m.bitSize < 0 ? m.byteSize : namer.size(m.type);
+          let bitOffset = m.dataBitOffset;
+          // DWARF 2-4 bit-fields count DW_AT_bit_offset from the storage unit's most significant bit.
+          if (bitOffset < 0 && m.bitSize >= 0 && m.bitOffset >= 0) {
+            const storage = m.byteSize >= 0 ? m.byteSize : size;
+            bitOffset = Math.max(m.location, 0) * 8 + storage * 8 - m.bitOffset - m.bitSize;
+          }
+          const isBitField = m.bitSize >= 0;
+          return {
+            name: m.name, type: namer.name(m.type), size,
+            offset: isBitField && bitOffset >= 0 ? Math.floor(bitOffset / 8) : Math.max(m.location, 0),
+            ...(isBitField ? { bitSize: m.bitSize, bitOffset: bitOffset >= 0 ? bitOffset : Math.max(m.location, 0) * 8 } : {}),
+          };
+        }),
+      });
+    }
+    return { subprograms, inlines, structs, units, dies };
+  }
+}

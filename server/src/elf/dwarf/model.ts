@@ -1,0 +1,61 @@
+// What the DWARF reader yields for the target index.
+
+/** A DW_TAG_subprogram: concrete (has code) or abstract (DW_AT_inline, an inline template). */
+export interface DwarfSubprogram {
+  name: string;
+  /** Offset of the DIE in .debug_info. */
+  die: number;
+  concrete: boolean;
+  /** Entry address of a concrete subprogram (section-relative in a .o). */
+  lowPc?: bigint;
+}
+
+/** One DW_TAG_inlined_subroutine inside a concrete (out-of-line) function. */
+export interface InlineSite {
+  /** The function that was inlined. */
+  callee: string;
+  /** The out-of-line function whose code holds this copy (outermost, at any depth). */
+  function: string;
+  /** The immediate caller: the enclosing inlined function, or `function` itself. */
+  caller: string;
+  callFile: string;
+  callLine: number;
+  /** Low address of the inlined copy (section-relative in a .o), when it has code. */
+  address?: bigint;
+  die: number;
+}
+
+export interface StructMember {
+  name: string;
+  /** Byte offset of the member (of the byte holding its first bit, for a bit-field). */
+  offset: number;
+  /** Size of the member's type in bytes. */
+  size: number;
+  type: string;
+  /** Bit-fields only: width, and position in bits from the start of the struct. */
+  bitSize?: number;
+  bitOffset?: number;
+}
+
+export interface StructLayout {
+  name: string;
+  kind: 'struct' | 'union';
+  size: number;
+  members: StructMember[];
+}
+
+export interface DwarfFacts {
+  subprograms: DwarfSubprogram[];
+  inlines: InlineSite[];
+  /** First complete definition of each named struct or union, by name (a struct wins over a union). */
+  structs: Map<string, StructLayout>;
+  units: number;
+  dies: number;
+}
+
+export interface DwarfScanOptions {
+  /** Called after each unit with (units done, units total). */
+  onProgress?: (done: number, total: number) => void;
+  /** Read only these units (by index): lets workers split the scan. */
+  unitFilter?: (index: number, count: number) => boolean;
+}
