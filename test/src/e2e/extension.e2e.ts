@@ -1,0 +1,83 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LivepatchLensApi } from '../../../client/out/extension';
+
+const extensionId = 'livepatch-lens.livepatch-lens';
+const workspace = () => process.env.E2E_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+
+/** Polls instead of sleeping: the answer is there as soon as the server has it. */
+async function eventually<T>(what: string, probe: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!accept(last)) {
+    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    last = await probe();
+  }
+  return last;
+}
+
+async function symbolsOf(file: string): Promise<vscode.DocumentSymbol[]> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspace(), file)));
+  await vscode.window.showTextDocument(document);
+  return eventually(
+    `document symbols of ${file}`,
+    async () => (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri)) ?? [],
+    (symbols) => symbols.length > 0,
+  );
+}
+
+suite('Livepatch Lens in a real VS Code', () => {
+  let api: LivepatchLensApi;
+
+  suiteSetup(async () => {
+    const extension = vscode.extensions.getExtension<LivepatchLensApi>(extensionId);
+    assert.ok(extension, `${extensionId} is installed`);
+    // Opening a C file is what activates it for a user.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspace(), 'klp_module.c'))));
+    await eventually('activation by opening a C file', () => extension.isActive, (active) => active);
+    api = extension.exports;
+    console.log(`    VS Code ${vscode.version} (${vscode.env.appName}), extension ${extension.packageJSON.version} from ${extension.extensionPath}`);
+  });
+
+  test('the status bar reports the language server running', async () => {
+    await eventually('server state', () => api.serverState(), (state) => state === 'running');
+    const status = api.statusBar();
+    assert.match(status.text, /\$\(check\) Livepatch/);
+    assert.equal(status.error, false);
+  });
+
+  test('document symbols of a sample payload come from the language server', async () => {
+    const symbols = await symbolsOf('klp_module.c');
+    assert.deepEqual(symbols.map((s) => s.name), ['funcs', 'ext4_funcs', 'objs', 'patch']);
+    assert.deepEqual(symbols[0].children.map((s) => s.name), ['cmdline_proc_show', 'show_stat']);
+    assert.equal(symbols[0].children[1].detail, '.old_name = "show_stat" .new_func = livepatch_cmdline_proc_show .old_sympos = 2');
+    const xen = await symbolsOf('xen_payload.c');
+    assert.equal(xen[0].name, 'livepatch_xen_hello_world');
+    assert.equal(xen[0].kind, vscode.SymbolKind.Struct);
+    assert.deepEqual(xen.filter((s) => s.kind === vscode.SymbolKind.Event).map((s) => s.name), ['LIVEPATCH_LOAD_HOOK(apply_hook)', 'LIVEPATCH_UNLOAD_HOOK(revert_hook)']);
+  });
+
+  test('a C file without livepatch constructs has no symbols from us', async () => {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspace(), 'plain.c')));
+    const symbols = (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri)) ?? [];
+    assert.deepEqual(symbols.map((s) => s.name), []);
+  });
+
+  test('the restart command brings the language server back to running', async () => {
+    const state = await vscode.commands.executeCommand<string>('livepatch.restartServer');
+    assert.equal(state, 'running');
+    assert.match(api.statusBar().text, /\$\(check\)/);
+    const symbols = await symbolsOf('klp_module.c');
+    assert.equal(symbols[0].name, 'funcs', 'the restarted server answers');
+  });
+
+  test('every command the manifest contributes is registered, and Show Output runs', async () => {
+    const contributed: string[] = vscode.extensions.getExtension(extensionId)!.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+    assert.ok(contributed.includes('livepatch.showOutput') && contributed.includes('livepatch.restartServer'));
+    const registered = await vscode.commands.getCommands(true);
+    assert.deepEqual(contributed.filter((id) => !registered.includes(id)), []);
+    await vscode.commands.executeCommand('livepatch.showOutput');
+  });
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { fromRoot } from '../support/paths';
+import { zipEntries } from '../support/zipEntries';
+
+// Runs after `npm run package` (scripts/test.sh), on the archive users install.
+const vsix = fromRoot('livepatch-lens.vsix');
+
+test('the .vsix holds the bundles, both grammar WASM files, media, syntaxes and the manifest', () => {
+  assert.ok(existsSync(vsix), `${vsix} exists (npm run package)`);
+  const entries = new Set(zipEntries(vsix));
+  for (const needed of [
+    'extension/package.json',
+    'extension/readme.md',
+    'extension/changelog.md',
+    'extension/LICENSE.txt',
+    'extension/dist/client.js',
+    'extension/dist/server.js',
+    'extension/dist/cli.js',
+    'extension/dist/web-tree-sitter.wasm',
+    'extension/dist/tree-sitter-c.wasm',
+    'extension/dist/iced_x86_bg.wasm',
+    'extension/media/icon.png',
+    'extension/syntaxes/livepatch-c.injection.tmLanguage.json',
+  ]) {
+    assert.ok(entries.has(needed), `${needed} is packaged`);
+  }
+});
+
+test('the .vsix holds no sources, tests, source maps or node_modules', () => {
+  const unwanted = zipEntries(vsix).filter((name) =>
+    /\.ts$|\.map$|^extension\/(client|server|test|samples|scripts|bench|docs|node_modules)\/|^extension\/\.|tsconfig|esbuild/.test(name),
+  );
+  assert.deepEqual(unwanted, []);
+});
