@@ -59,6 +59,18 @@ suite('Livepatch Lens in a real VS Code', () => {
     assert.deepEqual(xen.filter((s) => s.kind === vscode.SymbolKind.Event).map((s) => s.name), ['LIVEPATCH_LOAD_HOOK(apply_hook)', 'LIVEPATCH_UNLOAD_HOOK(revert_hook)']);
   });
 
+  test('document symbols of the bundled samples (livepatch-sample.c, xen_hello_world.c)', async () => {
+    const klp = await symbolsOf('livepatch-sample.c');
+    assert.deepEqual(klp.map((s) => [s.name, s.children.map((c) => c.name)]), [
+      ['funcs', ['cmdline_proc_show']],
+      ['objs', ['vmlinux']],
+      ['patch', []],
+    ]);
+    const xen = await symbolsOf('xen_hello_world.c');
+    assert.deepEqual(xen.map((s) => s.name), ['LIVEPATCH_LOAD_HOOK(hi_func)', 'LIVEPATCH_UNLOAD_HOOK(bye_func)', 'livepatch_xen_hello_world']);
+    assert.match(xen[2].detail, /\.name = hello_world_patch_this_fnc \("xen_extra_version"\)/);
+  });
+
   test('a C file without livepatch constructs has no symbols from us', async () => {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspace(), 'plain.c')));
     const symbols = (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri)) ?? [];
