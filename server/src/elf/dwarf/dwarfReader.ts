@@ -136,6 +136,25 @@ export class DwarfReader {
     return abbrev;
   }
 
+  /** The DW_AT_name of the DIE at `offset`, or the offset its abstract_origin/specification points to. */
+  private subprogramNameAt(offset: number): string | number {
+    const unit = this.unitAt(offset);
+    this.prepare(unit);
+    const abbrevs = this.abbrevsOf(unit);
+    const c = this.cursor;
+    c.unit = unit;
+    c.pos = offset;
+    const abbrev = this.abbrevAt(unit, abbrevs, c.uleb());
+    let origin = -1;
+    for (let i = 0; abbrev && i < abbrev.attrs.length; i++) {
+      const attr = abbrev.attrs[i];
+      if (attr === DW_AT.name) return c.string(abbrev.forms[i]);
+      if (attr === DW_AT.abstract_origin || attr === DW_AT.specification) origin = c.reference(abbrev.forms[i]);
+      else c.skip(abbrev.forms[i]);
+    }
+    return origin >= 0 ? origin : `<die 0x${offset.toString(16)}>`;
+  }
+
   /** Walks every compile unit once and returns subprograms, inlined copies and struct layouts. */
   scan(options: DwarfScanOptions = {}): DwarfFacts {
     const names = new Map<number, string | number>();
@@ -143,7 +162,10 @@ export class DwarfReader {
     const inlines: RawInline[] = [];
     const structs = new Map<string, RawStruct>();
     let dies = 0;
-    const todo = this.units.filter((u) => (u.unitType === DW_UT.compile || u.unitType === DW_UT.partial) && (!options.unitFilter || options.unitFilter(u.index, this.units.length)));
+    const part = options.part ?? { index: 0, count: 1 };
+    const slice = Math.ceil(this.info.length / part.count);
+    // A unit belongs to the slice its header starts in.
+    const todo = this.units.filter((u) => (u.unitType === DW_UT.compile || u.unitType === DW_UT.partial) && Math.floor(u.offset / slice) === part.index);
     let done = 0;
     for (const unit of todo) {
       try {
@@ -156,7 +178,6 @@ export class DwarfReader {
       }
       options.onProgress?.(++done, todo.length);
     }
-    if (process.env.LPL_DEBUG) console.error("names", names.size, "functions", functions.length);
     return this.resolve(names, functions, inlines, structs, dies, todo.length);
   }
 
@@ -312,7 +333,11 @@ export class DwarfReader {
   private resolve(names: Map<number, string | number>, functions: Array<{ die: number; lowPc: bigint | undefined; concrete: boolean }>, raw: RawInline[], rawStructs: Map<string, RawStruct>, dies: number, units: number): DwarfFacts {
     const nameOf = (die: number): string => {
       let at: string | number | undefined = die;
-      for (let hops = 0; typeof at === 'number' && hops < 16; hops++) at = names.get(at);
+      for (let hops = 0; typeof at === 'number' && hops < 16; hops++) {
+        // A reference into a unit this scan did not read (another worker's slice): read that DIE.
+        if (!names.has(at)) names.set(at, this.subprogramNameAt(at));
+        at = names.get(at);
+      }
       return typeof at === 'string' ? at : `<die 0x${die.toString(16)}>`;
     };
     const subprograms: DwarfSubprogram[] = functions.map((f) => ({ name: nameOf(f.die), die: f.die, concrete: f.concrete, ...(f.lowPc !== undefined ? { lowPc: f.lowPc } : {}) }));

@@ -56,6 +56,6 @@ export interface DwarfFacts {
 export interface DwarfScanOptions {
   /** Called after each unit with (units done, units total). */
   onProgress?: (done: number, total: number) => void;
-  /** Read only these units (by index): lets workers split the scan. */
-  unitFilter?: (index: number, count: number) => boolean;
+  /** Read only part `index` of `count` contiguous, equally sized (in bytes) slices of .debug_info, so workers can split the scan. */
+  part?: { index: number; count: number };
 }

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { DwarfFacts, DwarfReader, readElf } from '../elf';
+import { assembleTargetData, collectSymbols } from './buildTargetData';
+import { BuildProgress, TargetIndexData } from './model';
+import { runDwarfPart } from './workerClient';
+
+export interface BuildOptions {
+  onProgress?: (progress: BuildProgress) => void;
+  /** Worker threads for the DWARF scan; 1 scans on the calling thread. */
+  dwarfWorkers?: number;
+}
+
+/** Below this much .debug_info, starting workers costs more than it saves. */
+const parallelThreshold = 16 * 1024 * 1024;
+
+/**
+ * The build-id that keys the cache. Images linked without --build-id get a stand-in from their
+ * path, size and modification time, so a rebuilt file is never served stale facts.
+ */
+export function targetKey(path: string, buildId: string | undefined): string {
+  if (buildId) return buildId;
+  const stat = statSync(path);
+  return `nobuildid-${createHash('sha1').update(`${path}\0${stat.size}\0${stat.mtimeMs}`).digest('hex')}`;
+}
+
+export async function buildTargetIndexData(path: string, options: BuildOptions = {}): Promise<TargetIndexData> {
+  const report = options.onProgress ?? (() => {});
+  const elf = readElf(path);
+  try {
+    const buildId = targetKey(path, elf.buildId());
+    const infoSize = elf.section('.debug_info')?.size ?? 0n;
+    const workers = infoSize >= BigInt(parallelThreshold) ? Math.max(1, options.dwarfWorkers ?? 1) : 1;
+    let facts: DwarfFacts;
+    let symbols;
+    if (workers > 1) {
+      const done = new Array<number>(workers).fill(0);
+      const totals = new Array<number>(workers).fill(0);
+      const parts = Array.from({ length: workers }, (_, index) =>
+        runDwarfPart(path, { index, count: workers }, (d, t) => {
+          done[index] = d;
+          totals[index] = t;
+          const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+          report({ phase: 'dwarf', done: sum(done), total: sum(totals), message: 'reading DWARF' });
+        }),
+      );
+      report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
+      symbols = collectSymbols(elf);
+      report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
+      facts = mergeFacts(await Promise.all(parts));
+    } else {
+      report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
+      symbols = collectSymbols(elf);
+      report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
+      facts = new DwarfReader(elf).scan({ onProgress: (done, total) => report({ phase: 'dwarf', done, total, message: 'reading DWARF' }) });
+    }
+    return assembleTargetData(path, buildId, symbols, facts);
+  } finally {
+    elf.close();
+  }
+}
+
+/** Parts cover contiguous slices in order, so "first struct definition wins" matches one sequential scan. */
+function mergeFacts(parts: DwarfFacts[]): DwarfFacts {
+  const structs = new Map(parts[0].structs);
+  for (const part of parts.slice(1)) {
+    for (const [name, layout] of part.structs) {
+      const known = structs.get(name);
+      if (!known || (known.kind === 'union' && layout.kind === 'struct')) structs.set(name, layout);
+    }
+  }
+  return {
+    subprograms: parts.flatMap((p) => p.subprograms),
+    inlines: parts.flatMap((p) => p.inlines),
+    structs,
+    units: parts.reduce((n, p) => n + p.units, 0),
+    dies: parts.reduce((n, p) => n + p.dies, 0),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * TargetIndex: what we know about the image being patched (vmlinux, xen-syms, sample target).
+ *
+ *   loadTargetIndex(path, { cacheDir, onProgress, signal, inWorker, dwarfWorkers })
+ *     -> Promise<TargetIndex & { fromCache }>   cached by build-id + format version; builds in a
+ *                                               worker thread; rejects with ElfError/DwarfError
+ *   defaultCacheDir()                           $XDG_CACHE_HOME/livepatch-lens/targets
+ *   buildTargetIndexData(path, options)         the build on the calling thread (tests, CLI)
+ *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name),
+ *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name)
+ */
+export * from './model';
+export { TargetIndex, InlinedInto } from './targetIndex';
+export { loadTargetIndex, LoadOptions } from './loadTargetIndex';
+export { buildTargetIndexData, BuildOptions } from './buildTargetIndexData';
+export { defaultCacheDir, cacheFile } from './targetCache';
+export { cacheFormatVersion } from './cacheFormat';
