@@ -1,8 +1,9 @@
 import { CliCommand, CliError, CliIo, ExitCode } from './cli/command';
 import { symbolsCommand } from './cli/symbols';
+import { targetCommand } from './cli/target';
 
 // Subcommands, in the order `--help` lists them. Each lives in cli/<name>.ts.
-const commands: CliCommand[] = [symbolsCommand];
+const commands: CliCommand[] = [symbolsCommand, targetCommand];
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 function version(): string {

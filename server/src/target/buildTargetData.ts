@@ -1,6 +1,39 @@
-import { DwarfFacts, ElfFile, ElfSymbol, STB, STT } from '../elf';
+import { DwarfFacts, ElfFile, ElfSymbol, ET, STB, STT } from '../elf';
 import { EntryInspector } from './traceability';
 import { TargetIndexData, TargetSymbol } from './model';
+
+/**
+ * A linked vmlinux folds .sched.text, .noinstr.text and friends into its .text output section;
+ * the kernel's linker script brackets each with these symbols, which recover the input section.
+ */
+const textMarkers: Array<[start: string, end: string, section: string]> = [
+  ['__sched_text_start', '__sched_text_end', '.sched.text'],
+  ['__noinstr_text_start', '__noinstr_text_end', '.noinstr.text'],
+  ['__lock_text_start', '__lock_text_end', '.spinlock.text'],
+  ['__cpuidle_text_start', '__cpuidle_text_end', '.cpuidle.text'],
+  ['__kprobes_text_start', '__kprobes_text_end', '.kprobes.text'],
+  ['__entry_text_start', '__entry_text_end', '.entry.text'],
+  ['__irqentry_text_start', '__irqentry_text_end', '.irqentry.text'],
+  ['__softirqentry_text_start', '__softirqentry_text_end', '.softirqentry.text'],
+  ['_sinittext', '_einittext', '.init.text'],
+];
+
+interface MarkedRange {
+  start: bigint;
+  end: bigint;
+  section: string;
+}
+
+function markedRanges(elf: ElfFile, symbols: readonly ElfSymbol[]): MarkedRange[] {
+  if (elf.header.type === ET.REL) return [];
+  const byName = new Map<string, bigint>();
+  for (const s of symbols) if (s.name.startsWith('_') && !byName.has(s.name)) byName.set(s.name, s.value);
+  return textMarkers.flatMap(([start, end, section]) => {
+    const from = byName.get(start);
+    const to = byName.get(end);
+    return from !== undefined && to !== undefined && from < to ? [{ start: from, end: to, section }] : [];
+  });
+}
 
 const bindings: Record<number, TargetSymbol['binding']> = { [STB.LOCAL]: 'local', [STB.GLOBAL]: 'global', [STB.WEAK]: 'weak' };
 
@@ -8,6 +41,9 @@ const bindings: Record<number, TargetSymbol['binding']> = { [STB.LOCAL]: 'local'
 export function collectSymbols(elf: ElfFile): TargetSymbol[] {
   const all = elf.symbols();
   const inspector = new EntryInspector(elf, all);
+  const ranges = markedRanges(elf, all);
+  const sectionOf = (s: ElfSymbol): string =>
+    ranges.find((r) => s.value >= r.start && s.value < r.end)?.section ?? elf.sections[s.shndx]?.name ?? '';
   const wanted = all.filter((s) => (s.type === STT.FUNC || s.type === STT.OBJECT) && s.name !== '' && s.shndx !== 0 && s.shndx < 0xff00);
   // kallsyms lists symbols by address; ties keep symbol-table order.
   wanted.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.index - b.index));
@@ -20,7 +56,7 @@ export function collectSymbols(elf: ElfFile): TargetSymbol[] {
       name: s.name, address: s.value, size: s.size,
       kind: s.type === STT.FUNC ? 'function' : 'object',
       binding: bindings[s.bind] ?? 'global',
-      section: elf.sections[s.shndx]?.name ?? '',
+      section: s.type === STT.FUNC ? sectionOf(s) : elf.sections[s.shndx]?.name ?? '',
       sympos, traceable: entry.traceable, endbr: entry.endbr,
     };
   });
