@@ -1,0 +1,132 @@
+import { Decoder, DecoderOptions, Instruction, Code } from 'iced-x86';
+import { fromPair, hex, hiOf, loOf } from '../addr';
+import { Memory } from '../memory';
+import { Block, BlockCode } from './block';
+import { Emitter, Unsupported } from './emitter';
+import { emitInstruction } from './semantics';
+
+const MAX_BLOCK = 48;
+
+/**
+ * Decoded and compiled code, per page. Blocks never start past the end of their page, so a write
+ * to page P can only affect blocks starting in P or P-1: those two pages' blocks are dropped.
+ */
+export class BlockCache {
+  private readonly blocks = new Map<number, Map<number, Block>>();
+  private readonly steps = new Map<number, Map<number, Block>>();
+  /** Blocks compiled so far, a cost figure for benchmarks. */
+  compiled = 0;
+
+  constructor(
+    private readonly memory: Memory,
+    private readonly nativeAt: (lo: number, hi: number) => number | undefined,
+  ) {
+    memory.onCodeWrite = (key) => this.invalidate(key);
+  }
+
+  invalidate(key: number): void {
+    for (const k of [key, key - 1]) {
+      this.blocks.delete(k);
+      this.steps.delete(k);
+    }
+  }
+
+  clear(): void {
+    this.blocks.clear();
+    this.steps.clear();
+  }
+
+  /** The block at (lo, hi); `single` asks for a one-instruction block (tracing, budget end). */
+  lookup(lo: number, hi: number, single: boolean): Block {
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const table = single ? this.steps : this.blocks;
+    let page = table.get(key);
+    if (!page) {
+      page = new Map();
+      table.set(key, page);
+    }
+    const offset = lo & 4095;
+    let block = page.get(offset);
+    if (!block) {
+      block = this.build(lo, hi, single);
+      page.set(offset, block);
+    }
+    return block;
+  }
+
+  private build(lo: number, hi: number, single: boolean): Block {
+    const native = this.nativeAt(lo, hi);
+    if (native !== undefined) {
+      const code: BlockCode = (_c, _m, _L, _H, _A, X) => X.native(native);
+      return { code, count: 1, ipLo: [lo], ipHi: [hi], text: [`<native #${native}>`] };
+    }
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const offset = lo & 4095;
+    const page = this.memory.codeBytes(lo, hi);
+    const start = fromPair(lo, hi);
+    const nextPage = start - BigInt(offset) + 4096n;
+    let bytes = page.subarray(offset);
+    let spansNext = false;
+    try {
+      const following = this.memory.codeBytes(loOf(nextPage), hiOf(nextPage));
+      const joined = new Uint8Array(bytes.length + 15);
+      joined.set(bytes);
+      joined.set(following.subarray(0, 15), bytes.length);
+      bytes = joined;
+      spansNext = true;
+    } catch {
+      // The next page is not executable: an instruction running into it is a fetch fault.
+    }
+    const decoder = new Decoder(64, bytes, DecoderOptions.None);
+    decoder.ip = start;
+    const body: string[] = [];
+    const ipLo: number[] = [];
+    const ipHi: number[] = [];
+    const text: string[] = [];
+    const ins = new Instruction();
+    let ended = false;
+    let crossed = false;
+    try {
+      while (!ended && ipLo.length < (single ? 1 : MAX_BLOCK) && decoder.position < 4096 - offset) {
+        decoder.decodeOut(ins);
+        const k = ipLo.length;
+        const ip = ins.ip;
+        ipLo.push(loOf(ip));
+        ipHi.push(hiOf(ip));
+        if (single) text.push(ins.toString());
+        if (decoder.position > 4096 - offset) crossed = true;
+        body.push(`c.k=${k};`);
+        if (ins.code === Code.INVALID) {
+          const fetch = !spansNext && decoder.position >= bytes.length;
+          body.push(fetch
+            ? `throw X.fault('page-fault','#PF: execute of an unmapped address ${hex(nextPage)} (instruction crosses into it)');`
+            : `throw X.fault('invalid-opcode','#UD: undefined instruction at ${hex(ip)}');`);
+          ended = true;
+          break;
+        }
+        const emitter = new Emitter(ins);
+        const nextIp = ins.nextIP;
+        try {
+          ended = emitInstruction(emitter, { l: `${loOf(nextIp)}`, h: `${hiOf(nextIp)}` });
+          body.push(`{${emitter.lines.join("")}}`);
+        } catch (error) {
+          if (!(error instanceof Unsupported)) throw error;
+          body.push(`throw X.fault('invalid-opcode',${JSON.stringify(`#UD: unsupported instruction '${ins.toString()}' (${error.message})`)});`);
+          ended = true;
+        }
+      }
+      if (!ended) {
+        const next = decoder.ip;
+        body.push(`c.ripLo=${loOf(next)};c.ripHi=${hiOf(next)};`);
+      }
+    } finally {
+      ins.free();
+      decoder.free();
+    }
+    this.memory.markCode(key);
+    if (crossed) this.memory.markCode(key + 1);
+    this.compiled++;
+    const code = new Function('c', 'm', 'L', 'H', 'A', 'X', `"use strict";${body.join('\n')}`) as BlockCode;
+    return { code, count: ipLo.length, ipLo, ipHi, text: single ? text : undefined };
+  }
+}

@@ -1,0 +1,93 @@
+import { fromPair } from '../addr';
+import { GuestFault } from '../faults';
+import { Memory } from '../memory';
+import { Block, CpuHooks } from './block';
+import { BlockCache } from './blockCache';
+import { helpers } from './helpers';
+import { CpuState } from './state';
+
+export interface RunLimits {
+  /** Instructions this run may execute. */
+  budget: number;
+  /** Date.now() after which the run stops with a timeout fault. */
+  deadline: number;
+}
+
+/** Why a run stopped without a fault: a hook asked for it (a native, the host-return stub). */
+export type StopRequest = { reason: string };
+
+/**
+ * The interpreter loop: looks up the compiled block at RIP, runs it, and repeats until a hook
+ * requests a stop or a fault is thrown. Counts instructions exactly, also on faults.
+ */
+export class Cpu {
+  readonly state = new CpuState();
+  readonly cache: BlockCache;
+  /** Total instructions executed by this CPU. */
+  instructions = 0;
+  /** When set, every instruction is executed alone and reported here before it runs. */
+  trace: ((address: bigint, text: string) => void) | undefined;
+  private stopRequest: StopRequest | undefined;
+
+  constructor(
+    readonly memory: Memory,
+    private readonly hooks: CpuHooks,
+    nativeAt: (lo: number, hi: number) => number | undefined,
+  ) {
+    this.cache = new BlockCache(memory, nativeAt);
+  }
+
+  /** Called by hooks: the run loop stops after the current block. */
+  requestStop(reason: string): void {
+    this.stopRequest = { reason };
+  }
+
+  run(limits: RunLimits): StopRequest {
+    const c = this.state;
+    const m = this.memory;
+    const L = c.lo;
+    const H = c.hi;
+    const X = this.hooks;
+    const A = helpers;
+    const start = this.instructions;
+    const end = start + limits.budget;
+    let block: Block | undefined;
+    let rounds = 0;
+    this.stopRequest = undefined;
+    try {
+      while (this.stopRequest === undefined) {
+        const left = end - this.instructions;
+        if (left <= 0) throw new GuestFault('budget', `instruction budget of ${limits.budget} exhausted (runaway loop?)`);
+        const single = this.trace !== undefined;
+        block = undefined;
+        block = this.cache.lookup(c.ripLo, c.ripHi, single);
+        if (block.count > left) block = this.cache.lookup(c.ripLo, c.ripHi, true);
+        if (this.trace && block.text) this.trace(fromPair(c.ripLo, c.ripHi), block.text[0]);
+        c.k = 0;
+        block.code(c, m, L, H, A, X);
+        this.instructions += block.count;
+        if ((++rounds & 1023) === 0 && Date.now() > limits.deadline) {
+          throw new GuestFault('timeout', `wall-clock limit reached after ${this.instructions - start} instructions`);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof GuestFault)) throw error;
+      if (error.rip === undefined) {
+        if (block && block.ipLo.length > c.k && error.kind !== 'budget' && error.kind !== 'timeout') {
+          error.rip = fromPair(block.ipLo[c.k], block.ipHi[c.k]);
+          this.instructions += c.k;
+        } else {
+          error.rip = fromPair(c.ripLo, c.ripHi);
+        }
+      }
+      error.instructions = this.instructions - start;
+      throw error;
+    }
+    return this.stopRequest;
+  }
+
+  /** RIP as a BigInt. */
+  get rip(): bigint {
+    return fromPair(this.state.ripLo, this.state.ripHi);
+  }
+}

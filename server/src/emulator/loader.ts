@@ -1,0 +1,239 @@
+import { ElfFile, ElfSection, ET, PT, R_X86_64, SHF, SHN, SHT, STB, STT, EM_X86_64 } from '../elf';
+import { hex } from './addr';
+import { Memory, PAGE_SIZE, Perm } from './memory';
+import { GuestSymbol, SymbolKind } from './symbols';
+
+/** A problem with an image the loader cannot map or link; names the file and what is wrong. */
+export class LoaderError extends Error {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+    this.name = 'LoaderError';
+  }
+}
+
+export interface LoadedSection {
+  name: string;
+  address: bigint;
+  size: bigint;
+}
+
+export interface LoadedImage {
+  name: string;
+  kind: 'executable' | 'object';
+  /** Lowest and one-past-highest mapped address. */
+  start: bigint;
+  end: bigint;
+  sections: LoadedSection[];
+  symbols: GuestSymbol[];
+}
+
+/** What the loader needs from the machine. */
+export interface LoaderHost {
+  readonly memory: Memory;
+  /** Reserves `size` bytes of page-aligned address space within reach of the target. */
+  reserve(size: bigint): bigint;
+  /** A global symbol already known (earlier objects, the target), then a native's stub. */
+  resolve(name: string): bigint | undefined;
+}
+
+const PF_X = 1n;
+const PF_W = 2n;
+
+function alignUp(value: bigint, align: bigint): bigint {
+  return align > 1n ? ((value + align - 1n) / align) * align : value;
+}
+
+function symbolKind(type: number): SymbolKind {
+  return type === STT.FUNC ? 'function' : type === STT.OBJECT ? 'object' : 'other';
+}
+
+function checkMachine(elf: ElfFile, name: string, type: number): void {
+  if (elf.header.machine !== EM_X86_64) throw new LoaderError(name, `not an x86-64 ELF (e_machine ${elf.header.machine})`);
+  if (elf.header.type !== type) {
+    throw new LoaderError(name, `expected ${type === ET.EXEC ? 'a linked executable (ET_EXEC)' : 'a relocatable object (ET_REL)'}, found e_type ${elf.header.type}`);
+  }
+}
+
+/** Maps the PT_LOAD segments of a linked image at their addresses, with their permissions. */
+export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): LoadedImage {
+  checkMachine(elf, name, ET.EXEC);
+  const pagePerms = new Map<bigint, number>();
+  const loads = elf.segments.filter((s) => s.type === PT.LOAD && s.memsz > 0n);
+  if (!loads.length) throw new LoaderError(name, 'no PT_LOAD segments');
+  for (const s of loads) {
+    if (s.filesz > s.memsz) throw new LoaderError(name, `segment at ${hex(s.vaddr)} has p_filesz > p_memsz`);
+    const perm = Perm.Read | (s.flags & PF_W ? Perm.Write : 0) | (s.flags & PF_X ? Perm.Exec : 0);
+    for (let page = s.vaddr & ~(PAGE_SIZE - 1n); page < s.vaddr + s.memsz; page += PAGE_SIZE) {
+      pagePerms.set(page, (pagePerms.get(page) ?? 0) | perm);
+    }
+  }
+  const pages = [...pagePerms.keys()].sort((a, b) => (a < b ? -1 : 1));
+  for (let i = 0; i < pages.length; ) {
+    let j = i + 1;
+    while (j < pages.length && pages[j] === pages[j - 1] + PAGE_SIZE && pagePerms.get(pages[j]) === pagePerms.get(pages[i])) j++;
+    host.memory.map(pages[i], BigInt(j - i) * PAGE_SIZE, pagePerms.get(pages[i])!, `${name} segment`);
+    i = j;
+  }
+  for (const s of loads) {
+    if (s.filesz > 0n) host.memory.write(s.vaddr, elf.readBytes(s.offset, s.filesz, `segment at ${hex(s.vaddr)}`), { force: true });
+  }
+  const sections = elf.sections
+    .filter((s) => s.flags & SHF.ALLOC && s.size > 0n)
+    .map((s) => ({ name: s.name, address: s.addr, size: s.size }));
+  const symbols = elf.symbols()
+    .filter((s) => s.name && s.shndx !== SHN.UNDEF && (s.type === STT.FUNC || s.type === STT.OBJECT || s.type === STT.NOTYPE))
+    .map((s): GuestSymbol => ({ name: s.name, address: s.value, size: s.size, kind: symbolKind(s.type), global: s.bind !== STB.LOCAL, image: name }));
+  return {
+    name,
+    kind: 'executable',
+    start: pages[0],
+    end: pages[pages.length - 1] + PAGE_SIZE,
+    sections,
+    symbols,
+  };
+}
+
+type Group = 'text' | 'rodata' | 'data';
+
+function groupOf(section: ElfSection): Group {
+  if (section.flags & SHF.EXECINSTR) return 'text';
+  if (section.flags & SHF.WRITE) return 'data';
+  return 'rodata';
+}
+
+const GROUP_PERM: Record<Group, Perm> = { text: Perm.RX, rodata: Perm.Read, data: Perm.RW };
+
+/**
+ * Lays out every SHF_ALLOC section of a relocatable object (text, read-only data and writable
+ * data each on their own pages, so permissions hold), defines its symbols, resolves undefined
+ * ones through the host, and applies the RELA relocations.
+ */
+export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): LoadedImage {
+  checkMachine(elf, name, ET.REL);
+  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n && s.type !== SHT.NULL);
+  const base = new Map<number, bigint>();
+  const groups: Group[] = ['text', 'rodata', 'data'];
+  const sizes = new Map<Group, bigint>();
+  const offsets = new Map<number, bigint>();
+  for (const group of groups) {
+    let size = 0n;
+    for (const s of allocated.filter((x) => groupOf(x) === group)) {
+      size = alignUp(size, s.addralign > 0n ? s.addralign : 1n);
+      if (s.addralign > PAGE_SIZE) throw new LoaderError(name, `section ${s.name} asks for alignment ${s.addralign}, more than a page`);
+      offsets.set(s.index, size);
+      size += s.size;
+    }
+    sizes.set(group, alignUp(size, PAGE_SIZE));
+  }
+  const total = groups.reduce((sum, g) => sum + sizes.get(g)!, 0n);
+  const start = total > 0n ? host.reserve(total) : 0n;
+  let cursor = start;
+  const groupStart = new Map<Group, bigint>();
+  for (const group of groups) {
+    groupStart.set(group, cursor);
+    const size = sizes.get(group)!;
+    if (size > 0n) host.memory.map(cursor, size, Perm.RW, `${name} ${group}`);
+    cursor += size;
+  }
+  for (const s of allocated) {
+    const address = groupStart.get(groupOf(s))! + offsets.get(s.index)!;
+    base.set(s.index, address);
+    if (s.type !== SHT.NOBITS) host.memory.write(address, elf.sectionData(s), { force: true });
+  }
+
+  const elfSymbols = elf.symbols();
+  const values: bigint[] = [];
+  const symbols: GuestSymbol[] = [];
+  const ownGlobals = new Map<string, bigint>();
+  for (const sym of elfSymbols) {
+    if (sym.shndx === SHN.UNDEF || sym.shndx === SHN.COMMON) continue;
+    const value = sym.shndx === SHN.ABS ? sym.value : (base.get(sym.shndx) ?? 0n) + sym.value;
+    values[sym.index] = value;
+    if (sym.bind !== STB.LOCAL && sym.name) ownGlobals.set(sym.name, value);
+    if (sym.name && sym.type !== STT.SECTION && sym.type !== STT.FILE && base.has(sym.shndx)) {
+      symbols.push({ name: sym.name, address: value, size: sym.size, kind: symbolKind(sym.type), global: sym.bind !== STB.LOCAL, image: name });
+    }
+  }
+  for (const sym of elfSymbols) {
+    if (sym.index === 0 || values[sym.index] !== undefined) continue;
+    if (sym.shndx === SHN.COMMON) throw new LoaderError(name, `common symbol '${sym.name}' (build with -fno-common)`);
+    const value = ownGlobals.get(sym.name) ?? host.resolve(sym.name);
+    if (value === undefined) {
+      if (sym.bind === STB.WEAK) {
+        values[sym.index] = 0n;
+        continue;
+      }
+      throw new LoaderError(name, `undefined symbol '${sym.name}': not in the object, earlier objects, the target or the natives`);
+    }
+    values[sym.index] = value;
+  }
+
+  for (const target of allocated) {
+    for (const rela of elf.relocationSectionsFor(target)) {
+      for (const r of elf.relocations(rela)) {
+        const sym = elfSymbols[r.symbolIndex];
+        const symbolName = sym?.name || (sym?.type === STT.SECTION ? elf.sections[sym.shndx]?.name : undefined) || `#${r.symbolIndex}`;
+        const S = values[r.symbolIndex];
+        if (S === undefined) throw new LoaderError(name, `relocation in ${target.name} against unknown symbol index ${r.symbolIndex}`);
+        if (r.offset < 0n || r.offset >= target.size) throw new LoaderError(name, `relocation in ${target.name} at offset ${hex(r.offset)} lies outside the section`);
+        const P = base.get(target.index)! + r.offset;
+        applyRelocation(host.memory, name, r.type, S + r.addend, P, `against '${symbolName}' in ${target.name}+${hex(r.offset)}`);
+      }
+    }
+  }
+
+  for (const group of groups) {
+    const size = sizes.get(group)!;
+    if (size > 0n) host.memory.protect(groupStart.get(group)!, size, GROUP_PERM[group]);
+  }
+  return {
+    name,
+    kind: 'object',
+    start,
+    end: start + total,
+    sections: allocated.map((s) => ({ name: s.name, address: base.get(s.index)!, size: s.size })),
+    symbols,
+  };
+}
+
+const INT32_MIN = -(1n << 31n);
+const INT32_MAX = (1n << 31n) - 1n;
+
+function applyRelocation(memory: Memory, file: string, type: number, value: bigint, place: bigint, where: string): void {
+  const typeName = R_X86_64[type] ?? `type ${type}`;
+  const put = (bytes: number, v: bigint) => {
+    const data = new Uint8Array(bytes);
+    for (let i = 0; i < bytes; i++) data[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+    memory.write(place, data, { force: true });
+  };
+  const overflow = (v: bigint, range: string): never => {
+    throw new LoaderError(file, `relocation ${typeName} ${where} overflows: ${v < 0n ? '-' : ''}${hex(v < 0n ? -v : v)} does not fit in ${range}`);
+  };
+  const signed = (v: bigint) => (v >= 1n << 63n ? v - (1n << 64n) : v);
+  switch (type) {
+    case 0: // R_X86_64_NONE
+      return;
+    case 1: // R_X86_64_64
+      return put(8, BigInt.asUintN(64, value));
+    case 24: // R_X86_64_PC64
+      return put(8, BigInt.asUintN(64, value - place));
+    case 2: // R_X86_64_PC32
+    case 4: { // R_X86_64_PLT32: no PLT here, a direct call within +-2 GiB
+      const v = signed(BigInt.asUintN(64, value - place));
+      if (v < INT32_MIN || v > INT32_MAX) overflow(v, '32 bits (signed, PC-relative)');
+      return put(4, BigInt.asUintN(32, v));
+    }
+    case 10: { // R_X86_64_32
+      const v = BigInt.asUintN(64, value);
+      if (v > 0xffffffffn) overflow(v, '32 bits (zero-extended)');
+      return put(4, v);
+    }
+    case 11: { // R_X86_64_32S
+      const v = signed(BigInt.asUintN(64, value));
+      if (v < INT32_MIN || v > INT32_MAX) overflow(v, '32 bits (sign-extended; code must live in the top or bottom 2 GiB)');
+      return put(4, BigInt.asUintN(32, v));
+    }
+    default:
+      throw new LoaderError(file, `unsupported relocation ${typeName} ${where}`);
+  }
+}

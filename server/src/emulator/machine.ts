@@ -1,0 +1,381 @@
+import { ElfFile, readElf } from '../elf';
+import { fromPair, hex, hiOf, loOf } from './addr';
+import { builtinNatives } from './builtinNatives';
+import { CpuHooks } from './cpu/block';
+import { Cpu } from './cpu/cpu';
+import { ult } from './cpu/state';
+import { EmulatorError, FaultKind, GuestFault } from './faults';
+import { LoadedImage, loadExecutable, loadRelocatable, LoaderHost } from './loader';
+import { Memory, PAGE_SIZE, Perm } from './memory';
+import { NativeContext, Natives } from './natives';
+import { SymbolTable } from './symbols';
+import { Frame, Task } from './tasks';
+
+export interface CallOptions {
+  /** Instructions the call may execute (default 50 million). */
+  budget?: number;
+  /** Wall-clock limit in milliseconds (default 10 seconds). */
+  timeoutMs?: number;
+  /** The task (guest stack) to run on; default the current task. */
+  task?: Task;
+}
+
+export interface CallResult {
+  /** returned: the function returned; stopped: a native ended the run (resume later); fault. */
+  status: 'returned' | 'stopped' | 'fault';
+  rax: bigint;
+  fault?: GuestFault;
+  /** Why a native stopped the run, when status is 'stopped'. */
+  stopReason?: string;
+  /** What the guest printed during this call. */
+  output: string;
+  instructions: number;
+}
+
+/**
+ * Called at every `call __fentry__` (function entry of -mfentry code) with the address of the
+ * call site; returning an address redirects the function there (ftrace-style live patching).
+ */
+export type FentryHook = (callSite: bigint, machine: Machine) => bigint | undefined;
+
+/** Unprivileged-harmless system instructions; the rest fault unless a handler claims them. */
+const HARMLESS_SYSTEM = new Set(['cli', 'sti', 'clac', 'stac', 'wbinvd', 'invlpg', 'clflush']);
+
+const DEFAULT_ARENA = 0xffffffffc0000000n;
+const STACK_AREA = 0xffffc90000000000n;
+const STACK_STRIDE = 0x200000n;
+const HEAP_AREA = 0xffff888000000000n;
+const ARGUMENT_REGISTERS = [7, 6, 2, 1, 8, 9];
+
+/**
+ * The emulated computer: memory, one CPU, the loaded images, the symbol table, natives and the
+ * guest tasks. Everything a livepatch runtime needs is reachable from here.
+ */
+export class Machine {
+  readonly memory = new Memory();
+  readonly symbols = new SymbolTable();
+  readonly natives = new Natives();
+  readonly images: LoadedImage[] = [];
+  readonly tasks: Task[] = [];
+  readonly cpu: Cpu;
+  /** Everything the guest printed since the machine started. */
+  console = '';
+  fentryHook: FentryHook | undefined;
+  /** Emulates a system instruction (cpuid, rdmsr, ...) and returns true, or lets it fault. */
+  systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
+  private current: Task;
+  private arenaNext: bigint | undefined;
+  private heapNext = HEAP_AREA;
+  private readonly stubPages = new Map<number, Int32Array>();
+  private stubNext = 0n;
+  private stubEnd = 0n;
+  private readonly hostReturnId: number;
+  private readonly fentryId: number;
+
+  constructor() {
+    for (const spec of builtinNatives) this.natives.define(spec);
+    this.natives.define({ name: '<host-return>', kind: 'call', run: () => undefined });
+    this.natives.define({ name: '__fentry__', kind: 'call', run: () => undefined });
+    this.hostReturnId = this.natives.id('<host-return>')!;
+    this.fentryId = this.natives.id('__fentry__')!;
+    this.cpu = new Cpu(this.memory, this.hooks(), (lo, hi) => this.stubPages.get((hi >>> 0) * 1048576 + (lo >>> 12))?.[(lo & 4095) >> 4] ?? undefined);
+    this.current = this.createTask('main');
+  }
+
+  // ---- images ----------------------------------------------------------------------------------
+
+  /** Loads the linked image being patched (ET_EXEC). Load it before any object. */
+  loadTarget(file: string | ElfFile, name?: string): LoadedImage {
+    if (this.arenaNext !== undefined) throw new EmulatorError('load the target before any object or call');
+    const image = this.withElf(file, name, (elf, label) => loadExecutable(this.loaderHost(), elf, label));
+    this.arenaNext = alignUp(image.end + 0x200000n, 0x200000n);
+    return this.addImage(image);
+  }
+
+  /** Loads and links a relocatable object (ET_REL) within reach of the target. */
+  loadObject(file: string | ElfFile, name?: string): LoadedImage {
+    return this.addImage(this.withElf(file, name, (elf, label) => loadRelocatable(this.loaderHost(), elf, label)));
+  }
+
+  private withElf(file: string | ElfFile, name: string | undefined, load: (elf: ElfFile, label: string) => LoadedImage): LoadedImage {
+    if (typeof file !== 'string') return load(file, name ?? 'image');
+    const elf = readElf(file);
+    try {
+      return load(elf, name ?? file);
+    } finally {
+      elf.close();
+    }
+  }
+
+  private addImage(image: LoadedImage): LoadedImage {
+    for (const symbol of image.symbols) this.symbols.add(symbol);
+    this.images.push(image);
+    return image;
+  }
+
+  private loaderHost(): LoaderHost {
+    return {
+      memory: this.memory,
+      reserve: (size) => this.reserve(size),
+      resolve: (name) => this.symbols.global(name)?.address ?? this.nativeAddress(name),
+    };
+  }
+
+  /** Page-aligned address space next to the target (or in the module area without one). */
+  reserve(size: bigint): bigint {
+    const start = (this.arenaNext ??= DEFAULT_ARENA);
+    this.arenaNext = alignUp(start + size, PAGE_SIZE);
+    return start;
+  }
+
+  /** Maps fresh zeroed guest memory away from code (buffers for tests and runtimes). */
+  allocate(size: bigint, name = 'heap', perm: Perm = Perm.RW): bigint {
+    const start = this.heapNext;
+    this.memory.map(start, size, perm, name);
+    this.heapNext = alignUp(start + size, PAGE_SIZE) + PAGE_SIZE;
+    return start;
+  }
+
+  /** The stub address of a native, allocated on first use; undefined for unknown names. */
+  nativeAddress(name: string): bigint | undefined {
+    const id = this.natives.id(name);
+    if (id === undefined) return undefined;
+    const known = this.natives.stubAddress(id);
+    if (known !== undefined) return known;
+    if (this.stubNext === this.stubEnd) {
+      this.stubNext = this.reserve(PAGE_SIZE);
+      this.stubEnd = this.stubNext + PAGE_SIZE;
+      this.memory.map(this.stubNext, PAGE_SIZE, Perm.RX, 'native stubs');
+      this.memory.write(this.stubNext, new Uint8Array(4096).fill(0xcc), { force: true });
+      this.stubPages.set(Number(this.stubNext >> 12n), new Int32Array(256).fill(-1));
+    }
+    const address = this.stubNext;
+    this.stubNext += 16n;
+    this.stubPages.get(Number(address >> 12n))![Number(address & 4095n) >> 4] = id;
+    this.natives.setStubAddress(id, address);
+    this.symbols.add({ name, address, size: 16n, kind: 'function', global: true, image: 'natives' });
+    return address;
+  }
+
+  // ---- tasks -----------------------------------------------------------------------------------
+
+  createTask(name: string, stackSize = 0x10000n): Task {
+    const id = this.tasks.length;
+    const guard = STACK_AREA + BigInt(id) * STACK_STRIDE;
+    if (stackSize + PAGE_SIZE > STACK_STRIDE) throw new EmulatorError(`stack of ${stackSize} bytes is too large`);
+    this.memory.reserveGuard(guard, PAGE_SIZE, `the stack guard page of task '${name}' (stack overflow)`);
+    this.memory.map(guard + PAGE_SIZE, stackSize, Perm.RW, `stack of task '${name}'`);
+    const task = new Task(id, name, guard + PAGE_SIZE, guard + PAGE_SIZE + stackSize);
+    this.tasks.push(task);
+    return task;
+  }
+
+  get currentTask(): Task {
+    return this.current;
+  }
+
+  /** Makes `task` the one whose registers are in the CPU. */
+  switchTo(task: Task): void {
+    if (task === this.current) return;
+    this.current.save(this.cpu.state);
+    task.restore(this.cpu.state);
+    this.current = task;
+  }
+
+  // ---- running ---------------------------------------------------------------------------------
+
+  /** The address of a function name (global first) or the address itself. */
+  resolve(target: string | bigint): bigint {
+    if (typeof target === 'bigint') return target;
+    const symbol = this.symbols.get(target);
+    if (symbol) return symbol.address;
+    const native = this.nativeAddress(target);
+    if (native !== undefined) return native;
+    throw new EmulatorError(`unknown function '${target}'`);
+  }
+
+  /** Calls a guest function with integer/pointer arguments (SysV) and runs it to completion. */
+  call(target: string | bigint, args: (bigint | number)[] = [], options: CallOptions = {}): CallResult {
+    const address = this.resolve(target);
+    if (args.length > ARGUMENT_REGISTERS.length) throw new EmulatorError(`at most ${ARGUMENT_REGISTERS.length} arguments are supported`);
+    const task = options.task ?? this.current;
+    if (task.state !== 'idle') throw new EmulatorError(`task '${task.name}' is ${task.state}; resume it or use another task`);
+    this.switchTo(task);
+    const c = this.cpu.state;
+    const hostReturn = this.nativeAddress('<host-return>')!;
+    const sp = task.stackTop - 8n;
+    this.memory.writeU64(sp, hostReturn);
+    setRegister(c.lo, c.hi, 4, sp);
+    args.forEach((value, i) => setRegister(c.lo, c.hi, ARGUMENT_REGISTERS[i], BigInt(value)));
+    c.setRflags(0);
+    c.ripLo = loOf(address);
+    c.ripHi = hiOf(address);
+    task.reset();
+    task.frames.push(new Frame(c.ripLo, c.ripHi, loOf(hostReturn), hiOf(hostReturn), loOf(sp), hiOf(sp)));
+    return this.runTask(task, options);
+  }
+
+  /** Continues a task that a native stopped. */
+  resume(task: Task, options: CallOptions = {}): CallResult {
+    if (task.state !== 'stopped') throw new EmulatorError(`task '${task.name}' is ${task.state}, not stopped`);
+    this.switchTo(task);
+    return this.runTask(task, options);
+  }
+
+  private runTask(task: Task, options: CallOptions): CallResult {
+    const outputStart = this.console.length;
+    const before = this.cpu.instructions;
+    task.state = 'running';
+    const result = (status: CallResult['status'], extra: Partial<CallResult> = {}): CallResult => ({
+      status,
+      rax: fromPair(this.cpu.state.lo[0], this.cpu.state.hi[0]),
+      output: this.console.slice(outputStart),
+      instructions: this.cpu.instructions - before,
+      ...extra,
+    });
+    try {
+      const stop = this.cpu.run({ budget: options.budget ?? 50_000_000, deadline: Date.now() + (options.timeoutMs ?? 10_000) });
+      if (stop.reason === 'returned') {
+        task.reset();
+        return result('returned');
+      }
+      task.state = 'stopped';
+      task.stopReason = stop.reason;
+      return result('stopped', { stopReason: stop.reason });
+    } catch (error) {
+      if (!(error instanceof GuestFault)) {
+        task.reset();
+        throw error;
+      }
+      error.location = error.rip === undefined ? undefined : this.symbols.describe(error.rip);
+      error.backtrace = this.backtrace(task);
+      task.reset();
+      return result('fault', { fault: error });
+    }
+  }
+
+  /** Functions on a task's guest stack, innermost first, as `caller+offset` return addresses. */
+  backtrace(task: Task = this.current): string[] {
+    return [...task.frames].reverse().map((f) => `${this.symbols.describe(f.target)} (returns to ${this.symbols.describe(f.returnAddress)})`);
+  }
+
+  // ---- the CPU's view of the machine -------------------------------------------------------------
+
+  private hooks(): CpuHooks {
+    return {
+      call: (targetLo, targetHi, returnLo, returnHi) => {
+        const c = this.cpu.state;
+        this.current.frames.push(new Frame(targetLo, targetHi, returnLo, returnHi, c.lo[4], c.hi[4]));
+      },
+      ret: () => this.popFrames(),
+      system: (mnemonic) => this.system(mnemonic),
+      native: (id) => this.runNative(id),
+      fault: (kind: FaultKind, message: string) => new GuestFault(kind, message),
+    };
+  }
+
+  /** Drops the frames whose return-address slot is now below the stack pointer. */
+  private popFrames(): void {
+    const c = this.cpu.state;
+    const frames = this.current.frames;
+    const spLo = c.lo[4];
+    const spHi = c.hi[4];
+    while (frames.length) {
+      const top = frames[frames.length - 1];
+      if (!ult(top.slotLo, top.slotHi, spLo, spHi)) break;
+      frames.pop();
+    }
+  }
+
+  private system(mnemonic: string): void {
+    if (HARMLESS_SYSTEM.has(mnemonic)) return;
+    if (this.systemHandler?.(mnemonic, this)) return;
+    if (mnemonic === 'rdtsc') {
+      // A deterministic clock: the instruction count.
+      const c = this.cpu.state;
+      const now = BigInt(this.cpu.instructions);
+      setRegister(c.lo, c.hi, 0, now & 0xffffffffn);
+      setRegister(c.lo, c.hi, 2, now >> 32n);
+      return;
+    }
+    throw new GuestFault('privileged', `${mnemonic}: system instruction not available to emulated code`);
+  }
+
+  private runNative(id: number): void {
+    const c = this.cpu.state;
+    if (id === this.hostReturnId) {
+      this.cpu.requestStop('returned');
+      return;
+    }
+    const spec = this.natives.spec(id);
+    const ctx = this.nativeContext();
+    if (spec.kind === 'jump') {
+      const target = spec.run(ctx);
+      const frames = this.current.frames;
+      const top = frames[frames.length - 1];
+      const here = fromPair(c.ripLo, c.ripHi);
+      if (top && top.target === here) {
+        top.targetLo = loOf(target);
+        top.targetHi = hiOf(target);
+      }
+      c.ripLo = loOf(target);
+      c.ripHi = hiOf(target);
+      return;
+    }
+    const result = id === this.fentryId ? undefined : spec.run(ctx);
+    if (result !== undefined) setRegister(c.lo, c.hi, 0, result);
+    const returnAddress = ctx.returnAddress();
+    const redirect = id === this.fentryId ? this.fentryHook?.(returnAddress - 5n, this) : undefined;
+    popStack(this, c.lo, c.hi);
+    this.popFrames();
+    const next = redirect ?? returnAddress;
+    if (redirect !== undefined) {
+      const frames = this.current.frames;
+      const caller = frames[frames.length - 1];
+      if (caller) {
+        caller.targetLo = loOf(redirect);
+        caller.targetHi = hiOf(redirect);
+      }
+    }
+    c.ripLo = loOf(next);
+    c.ripHi = hiOf(next);
+  }
+
+  private nativeContext(): NativeContext {
+    const c = this.cpu.state;
+    const stackSlot = (i: number) => fromPair(c.lo[4], c.hi[4]) + 8n * BigInt(i + 1);
+    return {
+      memory: this.memory,
+      arg: (index) => (index < ARGUMENT_REGISTERS.length ? fromPair(c.lo[ARGUMENT_REGISTERS[index]], c.hi[ARGUMENT_REGISTERS[index]]) : this.memory.readU64(stackSlot(index - ARGUMENT_REGISTERS.length))),
+      register: (index) => fromPair(c.lo[index], c.hi[index]),
+      print: (text) => {
+        this.console += text;
+      },
+      symbolize: (address) => this.symbols.describe(address),
+      returnAddress: () => this.memory.readU64(fromPair(c.lo[4], c.hi[4])),
+      stop: (reason) => this.cpu.requestStop(reason),
+    };
+  }
+
+  /** Symbolic form of an address (`func+0x12`). */
+  describe(address: bigint): string {
+    return this.symbols.describe(address);
+  }
+}
+
+function setRegister(lo: Int32Array, hi: Int32Array, index: number, value: bigint): void {
+  lo[index] = loOf(value);
+  hi[index] = hiOf(value);
+}
+
+function popStack(_machine: Machine, lo: Int32Array, hi: Int32Array): void {
+  const sp = (lo[4] >>> 0) + 8;
+  lo[4] = sp | 0;
+  if (sp > 0xffffffff) hi[4] = (hi[4] + 1) | 0;
+}
+
+function alignUp(value: bigint, align: bigint): bigint {
+  return ((value + align - 1n) / align) * align;
+}
+
+export { hex };

@@ -1,0 +1,317 @@
+import { fromPair, hex, hiOf, loOf } from './addr';
+import { Access, EmulatorError, GuestFault } from './faults';
+
+export const PAGE_SIZE = 4096n;
+
+export const enum Perm {
+  None = 0,
+  Read = 1,
+  Write = 2,
+  Exec = 4,
+  RW = 3,
+  RX = 5,
+  RWX = 7,
+}
+
+/** A named address range, so a fault can say "stack guard page of task 'main'". */
+export interface Region {
+  name: string;
+  start: bigint;
+  end: bigint;
+  /** Guard regions are never mapped: touching one is a fault with its name. */
+  guard: boolean;
+}
+
+interface Page {
+  bytes: Uint8Array;
+  view: DataView;
+  perm: number;
+  /** True while decoded instructions from this page sit in the CPU's cache. */
+  code: boolean;
+}
+
+const TLB_SLOTS = 256;
+
+/**
+ * A sparse 64-bit address space of 4 KiB pages with permissions. The guest-facing accessors take
+ * addresses as (lo, hi) int32 pairs and go through small direct-mapped caches (one for reads, one
+ * for writes), so the common access is a compare and a DataView load. Host-facing helpers take
+ * BigInt addresses.
+ */
+export class Memory {
+  private readonly pages = new Map<number, Page>();
+  private readonly regions: Region[] = [];
+  private readonly readKeys = new Float64Array(TLB_SLOTS).fill(-1);
+  private readonly readPages: Page[] = new Array(TLB_SLOTS);
+  private readonly writeKeys = new Float64Array(TLB_SLOTS).fill(-1);
+  private readonly writePages: Page[] = new Array(TLB_SLOTS);
+  /** High half of the last 64-bit read (the low half is the return value). */
+  hi = 0;
+  /** Called with a page number when bytes of a page holding decoded code change. */
+  onCodeWrite: (key: number) => void = () => undefined;
+
+  // ---- mapping -------------------------------------------------------------------------------
+
+  map(start: bigint, size: bigint, perm: Perm, name: string): void {
+    if (start % PAGE_SIZE !== 0n || size <= 0n) throw new EmulatorError(`map ${name}: ${hex(start)} is not page aligned or the size is empty`);
+    const end = start + roundUp(size, PAGE_SIZE);
+    for (let a = start; a < end; a += PAGE_SIZE) {
+      const key = Number(a >> 12n);
+      if (this.pages.has(key)) throw new EmulatorError(`map ${name}: page ${hex(a)} is already mapped (${this.regionAt(a)?.name ?? '?'})`);
+    }
+    for (let a = start; a < end; a += PAGE_SIZE) {
+      const bytes = new Uint8Array(4096);
+      this.pages.set(Number(a >> 12n), { bytes, view: new DataView(bytes.buffer), perm, code: false });
+    }
+    this.regions.push({ name, start, end, guard: false });
+  }
+
+  /** Names an unmapped range so faults in it are reported by name (stack guard pages). */
+  reserveGuard(start: bigint, size: bigint, name: string): void {
+    this.regions.push({ name, start, end: start + size, guard: true });
+  }
+
+  protect(start: bigint, size: bigint, perm: Perm): void {
+    for (let a = start & ~(PAGE_SIZE - 1n); a < start + size; a += PAGE_SIZE) {
+      const page = this.pages.get(Number(a >> 12n));
+      if (!page) throw new EmulatorError(`protect: ${hex(a)} is not mapped`);
+      page.perm = perm;
+    }
+    this.flushTlb();
+  }
+
+  isMapped(address: bigint): boolean {
+    return this.pages.has(Number((address & ((1n << 64n) - 1n)) >> 12n));
+  }
+
+  regionAt(address: bigint): Region | undefined {
+    return this.regions.find((r) => address >= r.start && address < r.end);
+  }
+
+  /** Marks a page as holding decoded code, so the next write to it invalidates that code. */
+  markCode(key: number): void {
+    const page = this.pages.get(key);
+    if (!page) return;
+    page.code = true;
+    const slot = key & (TLB_SLOTS - 1);
+    if (this.writeKeys[slot] === key) this.writeKeys[slot] = -1;
+  }
+
+  /** Bytes of an executable page, for the decoder; faults when the page cannot be executed. */
+  codeBytes(lo: number, hi: number): Uint8Array {
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const page = this.pages.get(key);
+    if (!page || !(page.perm & Perm.Exec)) throw this.fault(lo, hi, 'execute', page);
+    return page.bytes;
+  }
+
+  // ---- guest accessors (hot path) ------------------------------------------------------------
+
+  r8(lo: number, hi: number): number {
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const slot = (lo >>> 12) & (TLB_SLOTS - 1);
+    const page = this.readKeys[slot] === key ? this.readPages[slot] : this.readPage(key, lo, hi);
+    return page.bytes[lo & 4095];
+  }
+
+  r16(lo: number, hi: number): number {
+    const off = lo & 4095;
+    if (off > 4094) return this.r8(lo, hi) | (this.r8(...step(lo, hi, 1)) << 8);
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const slot = (lo >>> 12) & (TLB_SLOTS - 1);
+    const page = this.readKeys[slot] === key ? this.readPages[slot] : this.readPage(key, lo, hi);
+    return page.view.getUint16(off, true);
+  }
+
+  /** A 32-bit read as a signed int32. */
+  r32(lo: number, hi: number): number {
+    const off = lo & 4095;
+    if (off > 4092) return this.r16(lo, hi) | (this.r16(...step(lo, hi, 2)) << 16);
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const slot = (lo >>> 12) & (TLB_SLOTS - 1);
+    const page = this.readKeys[slot] === key ? this.readPages[slot] : this.readPage(key, lo, hi);
+    return page.view.getInt32(off, true);
+  }
+
+  /** A 64-bit read: returns the low int32, leaves the high int32 in `hi`. */
+  r64(lo: number, hi: number): number {
+    const off = lo & 4095;
+    if (off > 4088) {
+      const low = this.r32(lo, hi);
+      this.hi = this.r32(...step(lo, hi, 4));
+      return low;
+    }
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const slot = (lo >>> 12) & (TLB_SLOTS - 1);
+    const page = this.readKeys[slot] === key ? this.readPages[slot] : this.readPage(key, lo, hi);
+    this.hi = page.view.getInt32(off + 4, true);
+    return page.view.getInt32(off, true);
+  }
+
+  w8(lo: number, hi: number, value: number): void {
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const slot = (lo >>> 12) & (TLB_SLOTS - 1);
+    const page = this.writeKeys[slot] === key ? this.writePages[slot] : this.writePage(key, lo, hi);
+    page.bytes[lo & 4095] = value;
+  }
+
+  w16(lo: number, hi: number, value: number): void {
+    const off = lo & 4095;
+    if (off > 4094) {
+      this.w8(lo, hi, value);
+      this.w8(...step(lo, hi, 1), value >>> 8);
+      return;
+    }
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const slot = (lo >>> 12) & (TLB_SLOTS - 1);
+    const page = this.writeKeys[slot] === key ? this.writePages[slot] : this.writePage(key, lo, hi);
+    page.view.setUint16(off, value, true);
+  }
+
+  w32(lo: number, hi: number, value: number): void {
+    const off = lo & 4095;
+    if (off > 4092) {
+      this.w16(lo, hi, value);
+      this.w16(...step(lo, hi, 2), value >>> 16);
+      return;
+    }
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const slot = (lo >>> 12) & (TLB_SLOTS - 1);
+    const page = this.writeKeys[slot] === key ? this.writePages[slot] : this.writePage(key, lo, hi);
+    page.view.setInt32(off, value, true);
+  }
+
+  w64(lo: number, hi: number, valueLo: number, valueHi: number): void {
+    const off = lo & 4095;
+    if (off > 4088) {
+      this.w32(lo, hi, valueLo);
+      this.w32(...step(lo, hi, 4), valueHi);
+      return;
+    }
+    const key = (hi >>> 0) * 1048576 + (lo >>> 12);
+    const slot = (lo >>> 12) & (TLB_SLOTS - 1);
+    const page = this.writeKeys[slot] === key ? this.writePages[slot] : this.writePage(key, lo, hi);
+    page.view.setInt32(off, valueLo, true);
+    page.view.setInt32(off + 4, valueHi, true);
+  }
+
+  private readPage(key: number, lo: number, hi: number): Page {
+    const page = this.pages.get(key);
+    if (!page || !(page.perm & Perm.Read)) throw this.fault(lo, hi, 'read', page);
+    const slot = key & (TLB_SLOTS - 1);
+    this.readKeys[slot] = key;
+    this.readPages[slot] = page;
+    return page;
+  }
+
+  private writePage(key: number, lo: number, hi: number): Page {
+    const page = this.pages.get(key);
+    if (!page || !(page.perm & Perm.Write)) throw this.fault(lo, hi, 'write', page);
+    if (page.code) this.dropCode(key, page);
+    const slot = key & (TLB_SLOTS - 1);
+    this.writeKeys[slot] = key;
+    this.writePages[slot] = page;
+    return page;
+  }
+
+  private dropCode(key: number, page: Page): void {
+    page.code = false;
+    this.onCodeWrite(key);
+  }
+
+  private flushTlb(): void {
+    this.readKeys.fill(-1);
+    this.writeKeys.fill(-1);
+  }
+
+  private fault(lo: number, hi: number, access: Access, page: Page | undefined): GuestFault {
+    const address = fromPair(lo, hi);
+    const region = this.regionAt(address);
+    const what = page
+      ? `${access} of a page without ${access} permission`
+      : region?.guard
+        ? `${access} in ${region.name}`
+        : `${access} of an unmapped address`;
+    const inside = region && !region.guard ? ` (in ${region.name})` : '';
+    return new GuestFault('page-fault', `#PF: ${what} ${hex(address)}${inside}`, { address, access });
+  }
+
+  // ---- host accessors ------------------------------------------------------------------------
+
+  /** Reads guest bytes; faults like the guest would when a page is unmapped or unreadable. */
+  read(address: bigint, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.r8(...pair(address + BigInt(i)));
+    return out;
+  }
+
+  /**
+   * Writes guest bytes. `force` writes through read-only and execute-only pages, as the kernel's
+   * text_poke does; decoded code covering the bytes is dropped either way.
+   */
+  write(address: bigint, data: Uint8Array, options: { force?: boolean } = {}): void {
+    for (let i = 0; i < data.length; i++) {
+      const a = address + BigInt(i);
+      if (options.force) {
+        const key = Number((a & ((1n << 64n) - 1n)) >> 12n);
+        const page = this.pages.get(key);
+        if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
+        if (page.code) this.dropCode(key, page);
+        page.bytes[Number(a & 4095n)] = data[i];
+      } else {
+        this.w8(...pair(a), data[i]);
+      }
+    }
+  }
+
+  readU8(address: bigint): number {
+    return this.r8(...pair(address));
+  }
+
+  readU32(address: bigint): number {
+    return this.r32(...pair(address)) >>> 0;
+  }
+
+  readU64(address: bigint): bigint {
+    const lo = this.r64(...pair(address));
+    return fromPair(lo, this.hi);
+  }
+
+  writeU32(address: bigint, value: number): void {
+    this.w32(...pair(address), value | 0);
+  }
+
+  writeU64(address: bigint, value: bigint): void {
+    this.w64(...pair(address), loOf(value), hiOf(value));
+  }
+
+  /** A NUL-terminated string, at most `max` bytes, decoded as Latin-1 (kernel strings are bytes). */
+  readCString(address: bigint, max = 4096): string {
+    let text = '';
+    for (let i = 0; i < max; i++) {
+      const byte = this.r8(...pair(address + BigInt(i)));
+      if (byte === 0) return text;
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+
+  writeCString(address: bigint, text: string): void {
+    const bytes = Uint8Array.from(Buffer.from(text, 'latin1'));
+    this.write(address, bytes);
+    this.w8(...pair(address + BigInt(bytes.length)), 0);
+  }
+}
+
+function roundUp(value: bigint, align: bigint): bigint {
+  return ((value + align - 1n) / align) * align;
+}
+
+function pair(address: bigint): [number, number] {
+  return [loOf(address), hiOf(address)];
+}
+
+function step(lo: number, hi: number, by: number): [number, number] {
+  const sum = (lo >>> 0) + by;
+  return [sum | 0, sum > 0xffffffff ? (hi + 1) | 0 : hi];
+}

@@ -1,0 +1,73 @@
+import { hex } from './addr';
+
+export type SymbolKind = 'function' | 'object' | 'other';
+
+export interface GuestSymbol {
+  name: string;
+  address: bigint;
+  size: bigint;
+  kind: SymbolKind;
+  global: boolean;
+  /** The image (target, object file or "natives") that defines it. */
+  image: string;
+}
+
+/** Every symbol the machine knows, by name and by address. */
+export class SymbolTable {
+  private readonly byName = new Map<string, GuestSymbol[]>();
+  private sorted: GuestSymbol[] | undefined;
+
+  add(symbol: GuestSymbol): void {
+    const list = this.byName.get(symbol.name);
+    if (list) list.push(symbol);
+    else this.byName.set(symbol.name, [symbol]);
+    this.sorted = undefined;
+  }
+
+  /** The global definition of a name if there is one, else the first local one. */
+  get(name: string): GuestSymbol | undefined {
+    const list = this.byName.get(name);
+    return list?.find((s) => s.global) ?? list?.[0];
+  }
+
+  /** A global definition of a name, as the linker would bind an undefined reference. */
+  global(name: string): GuestSymbol | undefined {
+    return this.byName.get(name)?.find((s) => s.global);
+  }
+
+  all(name: string): GuestSymbol[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** The symbol containing an address (or the nearest below it when sizes are zero). */
+  at(address: bigint): { symbol: GuestSymbol; offset: bigint } | undefined {
+    const sorted = (this.sorted ??= [...this.byName.values()].flat().filter((s) => s.kind !== 'other' || s.size > 0n).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)));
+    let low = 0;
+    let high = sorted.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (sorted[mid].address <= address) {
+        found = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    if (found < 0) return undefined;
+    // Prefer a sized symbol that covers the address over a zero-sized marker at the same place.
+    for (let i = found; i >= 0 && i > found - 8; i--) {
+      const s = sorted[i];
+      if (address < s.address + s.size) return { symbol: s, offset: address - s.address };
+    }
+    const s = sorted[found];
+    return s.size === 0n && address - s.address < 0x10000n ? { symbol: s, offset: address - s.address } : undefined;
+  }
+
+  /** `name+0x12` for people, or the bare address. */
+  describe(address: bigint): string {
+    const hit = this.at(address);
+    if (!hit) return hex(address);
+    return hit.offset ? `${hit.symbol.name}+0x${hit.offset.toString(16)}` : hit.symbol.name;
+  }
+}
