@@ -38,3 +38,7 @@ export { AddressMap, SymbolHit } from './addressMap';
 export { DwarfReader } from './dwarf/dwarfReader';
 export * from './dwarf/model';
 export { readRanges, AddressRange } from './dwarf/ranges';
+
+// Disassembly (iced-x86, objdump-like AT&T): disassemble(code, address, { symbolize, relocations })
+// and disassembleSymbol(elf, symbol), which symbolizes and adds `objdump -dr` relocation lines.
+export { disassemble, disassembleSymbol, DisassembledInstruction, DisassembleOptions } from './disassembler';

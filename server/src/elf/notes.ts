@@ -16,8 +16,9 @@ function parseNotes(file: string, bytes: Buffer, fileOffset: bigint, alignment: 
     const descSize = bytes.readUInt32LE(at + 4);
     const type = bytes.readUInt32LE(at + 8);
     const nameStart = at + 12;
-    const descStart = nameStart + align(nameSize, alignment);
-    const next = descStart + align(descSize, alignment);
+    // Padding is to the alignment from the start of the note section, not of the name.
+    const descStart = align(nameStart + nameSize, alignment);
+    const next = align(descStart + descSize, alignment);
     if (descStart + descSize > bytes.length || nameStart + nameSize > bytes.length) {
       throw new ElfError(file, `note in ${source}`, where, `name (${nameSize} bytes) or descriptor (${descSize} bytes) runs past the end of its section`);
     }

@@ -71,7 +71,8 @@ export class TypeNamer {
       case DW_TAG.structure_type: return named('struct ');
       case DW_TAG.union_type: return named('union ');
       case DW_TAG.enumeration_type: return named('enum ');
-      case DW_TAG.pointer_type: return this.declarator(die.type, `*${inner}`, depth + 1);
+      // gdb's spelling: `char *`, `char * const`, `int (*)(int)`.
+      case DW_TAG.pointer_type: return this.declarator(die.type, `*${/^[a-z_]/.test(inner) ? ` ${inner}` : inner}`, depth + 1);
       case DW_TAG.array_type: {
         const dims = die.children.map((c) => this.die(c)).filter((d) => d.tag === DW_TAG.subrange_type).map((d) => `[${d.count >= 0 ? d.count : ''}]`).join('');
         return this.declarator(die.type, inner.startsWith('*') ? `(${inner})${dims}` : `${inner}${dims}`, depth + 1);

@@ -1,0 +1,134 @@
+import { Decoder, DecoderOptions, Formatter, FormatterSyntax, Instruction, OpKind, Register } from 'iced-x86';
+import { AddressMap } from './addressMap';
+import { ET, R_X86_64, SHF, STT } from './constants';
+import type { ElfFile } from './elfFile';
+import { ElfError } from './errors';
+import { ElfSection, ElfSymbol } from './types';
+
+export interface DisassembledInstruction {
+  address: bigint;
+  bytes: Buffer;
+  mnemonic: string;
+  /** One objdump-like line: `call   ffffffff81000150 <__fentry__>` (AT&T). */
+  text: string;
+  /** Relocations applied inside this instruction, as `objdump -dr` prints them: `5: R_X86_64_PLT32\t__fentry__-0x4`. */
+  relocations: string[];
+}
+
+export interface DisassembleOptions {
+  /** `<sym+0xoff>` for an address, or undefined to print the bare address. */
+  symbolize?: (address: bigint) => string | undefined;
+  /** Relocations by offset from the start of `code` (relocatable objects). */
+  relocations?: ReadonlyMap<number, string>;
+}
+
+let formatter: Formatter | undefined;
+
+/** One formatter for the process: objdump-like GNU syntax, as measured in dependencies.md §3. */
+function gasFormatter(): Formatter {
+  if (!formatter) {
+    formatter = new Formatter(FormatterSyntax.Gas);
+    formatter.hexPrefix = '0x';
+    formatter.uppercaseHex = false;
+    formatter.ripRelativeAddresses = true;
+    formatter.smallHexNumbersInDecimal = false;
+    formatter.branchLeadingZeros = false;
+    formatter.spaceAfterOperandSeparator = false;
+    formatter.showBranchSize = false;
+  }
+  return formatter;
+}
+
+const hex = (n: bigint): string => n.toString(16);
+
+/** Decodes x86-64 code at `address` into objdump-like lines; undecodable bytes become `(bad)`. */
+export function disassemble(code: Buffer, address: bigint, options: DisassembleOptions = {}): DisassembledInstruction[] {
+  const decoder = new Decoder(64, code, DecoderOptions.None);
+  const instruction = new Instruction();
+  const format = gasFormatter();
+  const lines: DisassembledInstruction[] = [];
+  try {
+    decoder.ip = address;
+    while (decoder.canDecode) {
+      const offset = decoder.position;
+      decoder.decodeOut(instruction);
+      const bytes = code.subarray(offset, offset + instruction.length);
+      const at = instruction.ip;
+      let text: string;
+      let mnemonic: string;
+      if (instruction.isInvalid) {
+        mnemonic = '(bad)';
+        text = mnemonic;
+      } else {
+        const formatted = format.format(instruction);
+        const space = formatted.indexOf(' ');
+        mnemonic = space < 0 ? formatted : formatted.slice(0, space);
+        let operands = space < 0 ? '' : formatted.slice(space + 1);
+        let comment = '';
+        if (instruction.opCount > 0 && instruction.op0Kind === OpKind.NearBranch64) {
+          const target = instruction.nearBranch64;
+          const name = options.symbolize?.(target);
+          operands = `${hex(target)}${name ? ` <${name}>` : ''}`;
+        } else if (instruction.memoryBase === Register.RIP) {
+          const target = instruction.ipRelMemoryAddress;
+          const name = options.symbolize?.(target);
+          operands = operands.replace(/0x[0-9a-f]+\(%rip\)|\(%rip\)/, (m) => (m === '(%rip)' ? '0x0(%rip)' : m));
+          comment = `        # ${hex(target)}${name ? ` <${name}>` : ''}`;
+        }
+        text = operands ? `${mnemonic.padEnd(6)} ${operands}${comment}` : mnemonic;
+      }
+      const relocations: string[] = [];
+      for (let i = 0; options.relocations && i < bytes.length; i++) {
+        const reloc = options.relocations.get(offset + i);
+        if (reloc) relocations.push(reloc);
+      }
+      lines.push({ address: at, bytes: Buffer.from(bytes), mnemonic, text, relocations });
+    }
+  } finally {
+    decoder.free();
+    instruction.free();
+  }
+  return lines;
+}
+
+const plusOffset = (name: string, offset: bigint): string => (offset === 0n ? name : `${name}+0x${hex(offset)}`);
+const addend = (value: bigint): string => (value === 0n ? '' : value < 0n ? `-0x${hex(-value)}` : `+0x${hex(value)}`);
+
+/**
+ * Disassembles one function symbol, symbolized, with `objdump -dr`-style relocation lines for
+ * relocatable objects (where code addresses are section offsets and targets come from RELA).
+ */
+export function disassembleSymbol(elf: ElfFile, symbol: ElfSymbol): DisassembledInstruction[] {
+  const section = elf.sections[symbol.shndx];
+  if (!section || !(section.flags & SHF.EXECINSTR)) {
+    throw new ElfError(elf.path, `symbol ${symbol.name}`, symbol.value, 'is not in an executable section');
+  }
+  const relocatable = elf.header.type === ET.REL;
+  const data = elf.sectionData(section);
+  const start = relocatable ? symbol.value : symbol.value - section.addr;
+  if (start < 0n || start + symbol.size > BigInt(data.length)) {
+    throw new ElfError(elf.path, `symbol ${symbol.name}`, symbol.value, `[+0x${hex(start)}, +0x${hex(symbol.size)}) lies outside ${section.name}`);
+  }
+  const code = data.subarray(Number(start), Number(start + symbol.size));
+  const symbols = elf.symbols();
+  const sectionSymbols = relocatable ? symbols.filter((s) => s.shndx === section.index) : symbols;
+  const map = new AddressMap(sectionSymbols);
+  const symbolize = (address: bigint): string | undefined => {
+    const hit = map.lookup(address);
+    return hit ? plusOffset(hit.symbol.name, hit.offset) : undefined;
+  };
+  return disassemble(code, relocatable ? symbol.value : symbol.value, { symbolize, relocations: relocatable ? relocationText(elf, section, symbols, start) : undefined });
+}
+
+function relocationText(elf: ElfFile, section: ElfSection, symbols: ElfSymbol[], start: bigint): Map<number, string> {
+  const texts = new Map<number, string>();
+  for (const rela of elf.relocationSectionsFor(section)) {
+    for (const r of elf.relocations(rela)) {
+      const target = symbols[r.symbolIndex];
+      const name = target?.type === STT.SECTION ? elf.sections[target.shndx]?.name ?? '' : target?.name ?? '';
+      const type = R_X86_64[r.type] ?? `R_X86_64_${r.type}`;
+      texts.set(Number(r.offset - start), `${hex(r.offset)}: ${type}\t${name}${addend(r.addend)}`);
+    }
+  }
+  return texts;
+}
