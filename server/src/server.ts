@@ -1,14 +1,14 @@
-import { Connection, InitializeResult, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
 import { CDocuments } from './features/cDocuments';
 import { registerDocumentSymbols } from './features/documentSymbols';
+import { OpenDocuments } from './features/openDocuments';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 
 /** Wires the engine's features to a connection; stdio, IPC or an in-process stream pair alike. */
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
-  const cDocuments = new CDocuments();
+  const documents = new OpenDocuments();
+  const cDocuments = new CDocuments(documents, (message) => connection.console.error(message));
 
   connection.onInitialize((): InitializeResult => ({
     capabilities: {
@@ -25,13 +25,7 @@ export function startServer(connection: Connection): void {
     );
   });
 
-  // Parse while the user types, so a symbol or hover request finds the tree ready.
-  documents.onDidChangeContent(({ document }) => {
-    cDocuments.treeOf(document).catch((error) => connection.console.error(`parsing ${document.uri} failed: ${String(error)}`));
-  });
-  documents.onDidClose(({ document }) => void cDocuments.close(document.uri));
-
-  registerDocumentSymbols(connection, documents, cDocuments);
+  registerDocumentSymbols(connection, cDocuments);
 
   documents.listen(connection);
   connection.listen();

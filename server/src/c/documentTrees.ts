@@ -1,21 +1,30 @@
 import type { Parser, Tree } from 'web-tree-sitter';
+import { treeEditFor } from './treeEdit';
 
 /**
- * One syntax tree per open C document. A replaced tree is deleted at once: trees live in the
- * WASM heap, which the JS garbage collector does not see.
+ * One syntax tree per open C document, kept current incrementally: each text change is first
+ * applied to the old tree as an edit, then one re-parse reuses every untouched subtree. A replaced
+ * tree is deleted at once: trees live in the WASM heap, which the JS garbage collector does not see.
  */
 export class DocumentTrees {
   private readonly trees = new Map<string, Tree>();
 
   constructor(private readonly parser: Parser) {}
 
-  /** Parses the document's new text, replacing its previous tree. */
-  update(uri: string, text: string): Tree | undefined {
-    const tree = this.parser.parse(text) ?? undefined;
-    this.trees.get(uri)?.delete();
-    if (tree) this.trees.set(uri, tree);
-    else this.trees.delete(uri);
-    return tree;
+  /** Parses from scratch, replacing any tree the document had. */
+  open(uri: string, text: string): Tree | undefined {
+    return this.replace(uri, this.parser.parse(text));
+  }
+
+  /** Records that text[start, oldEnd) of the current text became `inserted`; call `reparse` after the last edit. */
+  edit(uri: string, textBefore: string, start: number, oldEnd: number, inserted: string): void {
+    this.trees.get(uri)?.edit(treeEditFor(textBefore, start, oldEnd, inserted));
+  }
+
+  /** Re-parses the edited document, reusing its edited tree. */
+  reparse(uri: string, text: string): Tree | undefined {
+    const old = this.trees.get(uri);
+    return this.replace(uri, this.parser.parse(text, old));
   }
 
   get(uri: string): Tree | undefined {
@@ -29,5 +38,13 @@ export class DocumentTrees {
 
   get size(): number {
     return this.trees.size;
+  }
+
+  private replace(uri: string, tree: Tree | null): Tree | undefined {
+    const old = this.trees.get(uri);
+    if (tree) this.trees.set(uri, tree);
+    else this.trees.delete(uri);
+    if (old && old !== tree) old.delete();
+    return tree ?? undefined;
   }
 }

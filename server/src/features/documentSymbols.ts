@@ -1,6 +1,4 @@
 import { Connection, DocumentSymbol, DocumentSymbolParams, SymbolKind } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { TextDocuments } from 'vscode-languageserver';
 import { ConstructKind, constructDetail, findLivepatchConstructs, LivepatchConstruct } from '../c/livepatchConstructs';
 import { SourceRange } from '../c/sourceRange';
 import { CDocuments } from './cDocuments';
@@ -33,13 +31,11 @@ export function toDocumentSymbol(construct: LivepatchConstruct): DocumentSymbol 
   return symbol;
 }
 
-export function registerDocumentSymbols(connection: Connection, documents: TextDocuments<TextDocument>, cDocuments: CDocuments): void {
+export function registerDocumentSymbols(connection: Connection, cDocuments: CDocuments): void {
   connection.onDocumentSymbol(
     guarded(connection, 'documentSymbol', [] as DocumentSymbol[], async (params: DocumentSymbolParams) => {
-      const document = documents.get(params.textDocument.uri);
-      if (!document) return [];
-      const tree = await cDocuments.treeOf(document);
-      return tree ? findLivepatchConstructs(tree).map(toDocumentSymbol) : [];
+      const parsed = await cDocuments.treeOf(params.textDocument.uri);
+      return parsed ? findLivepatchConstructs(parsed.tree).map(toDocumentSymbol) : [];
     }),
   );
 }
