@@ -60,6 +60,10 @@ export function disassemble(code: Buffer, address: bigint, options: DisassembleO
         mnemonic = '(bad)';
         text = mnemonic;
       } else {
+        // objdump prints `0x0(%rax)` exactly when the encoding carries a zero displacement.
+        format.showZeroDisplacements = instruction.memoryDisplSize > 0;
+        // ... and `(%rax,%rax,1)` with an index register; iced would print `(%rip,)` if always on.
+        format.alwaysShowScale = instruction.memoryIndex !== Register.None;
         const formatted = format.format(instruction);
         const space = formatted.indexOf(' ');
         mnemonic = space < 0 ? formatted : formatted.slice(0, space);
@@ -72,7 +76,6 @@ export function disassemble(code: Buffer, address: bigint, options: DisassembleO
         } else if (instruction.memoryBase === Register.RIP) {
           const target = instruction.ipRelMemoryAddress;
           const name = options.symbolize?.(target);
-          operands = operands.replace(/0x[0-9a-f]+\(%rip\)|\(%rip\)/, (m) => (m === '(%rip)' ? '0x0(%rip)' : m));
           comment = `        # ${hex(target)}${name ? ` <${name}>` : ''}`;
         }
         text = operands ? `${mnemonic.padEnd(6)} ${operands}${comment}` : mnemonic;
