@@ -1,0 +1,36 @@
+import { ElfFile, SHN } from '../../elf';
+import { ElfIdentity, KlpModule, KlpRelaSection, KlpSymbol } from '../model';
+import { modinfoValue } from '../modinfo';
+import { readPayloadBase } from '../payloadBase';
+import { RelocatedSections } from '../relocatedSections';
+import { decodeKlpGraph } from './decodeKlpGraph';
+import { klpLayoutOf } from './klpLayout';
+import { klpRelaPrefix, klpSymPrefix, parseKlpRelaName, parseKlpSymbolName, SHF_RELA_LIVEPATCH } from './klpNames';
+
+/** A Linux livepatch module (.ko) as the module loader and klp_enable_patch() read it. */
+export function decodeKlpModule(elf: ElfFile, identity: ElfIdentity): KlpModule {
+  const base = readPayloadBase(elf, identity);
+  const view = new RelocatedSections(elf);
+  const layout = klpLayoutOf(elf);
+  const graph = decodeKlpGraph(view, layout);
+  const moduleName = modinfoValue(base.modinfo, 'name');
+  const vermagic = modinfoValue(base.modinfo, 'vermagic');
+  const klpRelaSections: KlpRelaSection[] = elf.sections
+    .filter((s) => s.name.startsWith(klpRelaPrefix))
+    .map((s) => ({ name: s.name, ...parseKlpRelaName(s.name), livepatchFlag: (s.flags & SHF_RELA_LIVEPATCH) !== 0n, relocations: Number(s.size / 24n) }));
+  const klpSymbols: KlpSymbol[] = elf
+    .symbols()
+    .filter((s) => s.name.startsWith(klpSymPrefix))
+    .map((s) => ({ name: s.name, ...parseKlpSymbolName(s.name), livepatchIndex: s.shndx === SHN.LIVEPATCH }));
+  return {
+    kind: 'klp',
+    ...base,
+    livepatch: modinfoValue(base.modinfo, 'livepatch') === 'Y',
+    ...(moduleName !== undefined ? { moduleName } : {}),
+    ...(vermagic !== undefined ? { vermagic } : {}),
+    layout: { source: layout.source, funcSize: layout.funcSize, objectSize: layout.objectSize },
+    ...('patch' in graph ? { patch: graph.patch } : { patchProblem: graph.problem }),
+    klpRelaSections,
+    klpSymbols,
+  };
+}

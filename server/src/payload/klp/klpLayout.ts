@@ -1,0 +1,59 @@
+import { DwarfError, DwarfReader, ElfFile, StructLayout } from '../../elf';
+import { KlpLayoutSource } from '../model';
+
+/** Byte offsets of the fields a livepatch module sets, and the array strides. */
+export interface KlpLayout extends KlpLayoutSource {
+  func: { oldName: number; newFunc: number; oldSympos: number };
+  object: { name: number; funcs: number; callbacks: number };
+  callbacks: { prePatch: number; postPatch: number; preUnpatch: number; postUnpatch: number };
+  patch: { objs: number; states: number; replace: number };
+}
+
+/**
+ * include/linux/livepatch.h of Linux 6.x on x86-64 (struct kobject is 64 bytes without
+ * CONFIG_DEBUG_KOBJECT_RELEASE): used when the module has no DWARF for the klp structs.
+ */
+export const kernelKlpLayout: KlpLayout = {
+  source: 'kernel',
+  funcSize: 152,
+  objectSize: 168,
+  func: { oldName: 0, newFunc: 8, oldSympos: 16 },
+  object: { name: 0, funcs: 8, callbacks: 16 },
+  callbacks: { prePatch: 0, postPatch: 8, preUnpatch: 16, postUnpatch: 24 },
+  patch: { objs: 8, states: 16, replace: 24 },
+};
+
+/**
+ * The layout the module was compiled with: its own DWARF when it describes the klp structs
+ * (modules built with -g, like our sample, whose headers drop the kobjects), else the kernel's.
+ * Broken DWARF is not fatal here: the kernel layout is the documented fallback.
+ */
+export function klpLayoutOf(elf: ElfFile): KlpLayout {
+  if (!elf.section('.debug_info')) return kernelKlpLayout;
+  let structs: Map<string, StructLayout>;
+  try {
+    structs = new DwarfReader(elf).scan().structs;
+  } catch (error) {
+    if (error instanceof DwarfError) return kernelKlpLayout;
+    throw error;
+  }
+  const func = structs.get('klp_func');
+  const object = structs.get('klp_object');
+  const callbacks = structs.get('klp_callbacks');
+  const patch = structs.get('klp_patch');
+  if (!func || !object || !callbacks || !patch) return kernelKlpLayout;
+  const at = (layout: StructLayout, member: string, fallback: number): number => layout.members.find((m) => m.name === member)?.offset ?? fallback;
+  const k = kernelKlpLayout;
+  return {
+    source: 'dwarf',
+    funcSize: func.size,
+    objectSize: object.size,
+    func: { oldName: at(func, 'old_name', k.func.oldName), newFunc: at(func, 'new_func', k.func.newFunc), oldSympos: at(func, 'old_sympos', k.func.oldSympos) },
+    object: { name: at(object, 'name', k.object.name), funcs: at(object, 'funcs', k.object.funcs), callbacks: at(object, 'callbacks', k.object.callbacks) },
+    callbacks: {
+      prePatch: at(callbacks, 'pre_patch', k.callbacks.prePatch), postPatch: at(callbacks, 'post_patch', k.callbacks.postPatch),
+      preUnpatch: at(callbacks, 'pre_unpatch', k.callbacks.preUnpatch), postUnpatch: at(callbacks, 'post_unpatch', k.callbacks.postUnpatch),
+    },
+    patch: { objs: at(patch, 'objs', k.patch.objs), states: at(patch, 'states', k.patch.states), replace: at(patch, 'replace', k.patch.replace) },
+  };
+}

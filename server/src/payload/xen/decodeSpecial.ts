@@ -1,0 +1,36 @@
+import { ElfRelocation } from '../../elf';
+import { RelocatedSections } from '../relocatedSections';
+import { AltInstruction, SpecialSection } from '../model';
+
+/** Arch tables the hypervisor bounds-checks or applies when it loads a payload. */
+const specialNames = /^(\.altinstructions|\.altinstr_replacement|\.alt_call_sites|\.ex_table|\.fixup|\.bug_frames\.\d+)$/;
+
+/**
+ * x86 `struct alt_instr` (xen/arch/x86/include/asm/alternative.h): s32 orig_offset,
+ * s32 repl_offset (both PC-relative, so relocated), u16 cpuid, u8 orig_len, u8 repl_len,
+ * u8 pad_len, u8 priv: 12 bytes unless sh_entsize says otherwise.
+ */
+const altInstrSize = 12;
+
+export function decodeSpecialSections(view: RelocatedSections): SpecialSection[] {
+  return view.elf.sections
+    .filter((s) => specialNames.test(s.name))
+    .map((s) => ({ name: s.name, size: s.size, relocations: view.relocationsOf(s).size }));
+}
+
+export function decodeAltInstructions(view: RelocatedSections): AltInstruction[] {
+  const section = view.elf.section('.altinstructions');
+  if (!section) return [];
+  const size = section.entsize > 0n && section.entsize < 256n ? Number(section.entsize) : altInstrSize;
+  const bytes = view.bytes(section);
+  const relocs = view.relocationsOf(section);
+  const target = (r: ElfRelocation | undefined) => (r ? view.describe(r, section) : undefined);
+  const entries: AltInstruction[] = [];
+  for (let index = 0; (index + 1) * size <= bytes.length; index++) {
+    const at = index * size;
+    const orig = target(relocs.get(BigInt(at)));
+    const repl = target(relocs.get(BigInt(at + 4)));
+    entries.push({ index, ...(orig ? { orig } : {}), ...(repl ? { repl } : {}), cpuid: bytes.readUInt16LE(at + 8), origLen: bytes[at + 10], replLen: bytes[at + 11] });
+  }
+  return entries;
+}
