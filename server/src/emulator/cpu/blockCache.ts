@@ -126,7 +126,13 @@ export class BlockCache {
     this.memory.markCode(key);
     if (crossed) this.memory.markCode(key + 1);
     this.compiled++;
-    const code = new Function('c', 'm', 'L', 'H', 'A', 'X', `"use strict";${body.join('\n')}`) as BlockCode;
+    const source = `"use strict";${body.join('\n')}`;
+    let code: BlockCode;
+    try {
+      code = new Function('c', 'm', 'L', 'H', 'A', 'X', source) as BlockCode;
+    } catch (error) {
+      throw new Error(`internal error: generated code for the block at ${hex(start)} does not compile (${(error as Error).message}):\n${source}`);
+    }
     return { code, count: ipLo.length, ipLo, ipHi, text: single ? text : undefined };
   }
 }

@@ -71,15 +71,18 @@ export class Emitter {
       if (!reg) throw new Unsupported(`register ${Register[this.ins.opRegister(i)]}`);
       return reg.width;
     }
-    if (kind === OpKind.Memory) {
-      const width = MEMORY_WIDTH.get(this.ins.memorySize);
-      if (!width) throw new Unsupported(`memory operand of size ${MemorySize[this.ins.memorySize]}`);
-      return width;
-    }
+    if (kind === OpKind.Memory) return this.memoryWidth();
     if (kind === OpKind.Immediate8 || kind === OpKind.Immediate8_2nd) return 8;
     if (kind === OpKind.Immediate16 || kind === OpKind.Immediate8to16) return 16;
     if (kind === OpKind.Immediate32 || kind === OpKind.Immediate8to32) return 32;
     return 64;
+  }
+
+  /** Width in bits of the memory operand (also the implicit one of string instructions). */
+  memoryWidth(): number {
+    const width = MEMORY_WIDTH.get(this.ins.memorySize);
+    if (!width) throw new Unsupported(`memory operand of size ${MemorySize[this.ins.memorySize]}`);
+    return width;
   }
 
   /** The effective address (lo, hi locals), computed once per instruction. */
@@ -170,8 +173,9 @@ export class Emitter {
 /** An immediate, already sign-extended by iced to its operand size, as constants. */
 export function immediate(value: bigint, width: number): Val {
   const lo = loOf(value);
-  if (width === 64) return { l: `${lo}`, h: `${hiOf(value)}` };
-  if (width === 32) return { l: `${lo}`, h: '0' };
+  const literal = (n: number) => (n < 0 ? `(${n})` : `${n}`);
+  if (width === 64) return { l: literal(lo), h: literal(hiOf(value)) };
+  if (width === 32) return { l: literal(lo), h: '0' };
   return { l: `${lo & (width === 8 ? 255 : 65535)}`, h: '0' };
 }
 

@@ -407,8 +407,7 @@ function stringOp(e: Emitter): boolean {
   };
   const kind = kinds[ins.mnemonic];
   if (kind === undefined || ins.segmentPrefix !== 0) throw new Unsupported(ins.toString());
-  const memoryOperand = ins.opKind(0) === OpKind.Register ? 1 : 0;
-  const width = e.width(memoryOperand);
+  const width = e.memoryWidth();
   const rep = ins.hasRepePrefix || ins.hasRepPrefix ? 1 : ins.hasRepnePrefix ? 2 : 0;
   e.emit(`A.string(c,m,L,H,${kind},${width / 8},${rep});`);
   return false;
