@@ -84,7 +84,7 @@ export interface OracleDie { offset: number; depth: number; tag: string; attrs: 
 export function readelfDies(file: string): OracleDie[] {
   const dies: OracleDie[] = [];
   let current: OracleDie | undefined;
-  for (const line of run('readelf', ['--debug-dump=info', '-W', file]).split('\n')) {
+  for (const line of run('readelf', ['--debug-dump=info', file]).split('\n')) {
     const head = /^\s*<(\d+)><([0-9a-f]+)>: Abbrev Number: (\d+)(?: \((\w+)\))?/.exec(line);
     if (head) {
       current = head[3] === '0' ? undefined : { offset: parseInt(head[2], 16), depth: Number(head[1]), tag: head[4], attrs: new Map() };
