@@ -178,7 +178,14 @@ export class DwarfReader {
       }
       options.onProgress?.(++done, todo.length);
     }
-    return this.resolve(names, functions, inlines, structs, dies, todo.length);
+    try {
+      return this.resolve(names, functions, inlines, structs, dies, todo.length);
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new DwarfError(this.elf.path, 'type or line table reference', BigInt(this.cursor.pos), 'a value runs past the end of its section');
+      }
+      throw error;
+    }
   }
 
   private scanUnit(unit: Unit, names: Map<number, string | number>, functions: Array<{ die: number; lowPc: bigint | undefined; concrete: boolean }>, inlines: RawInline[], structs: Map<string, RawStruct>): number {
