@@ -3,3 +3,5 @@
 export { allChecks, docsUrl, registerChecks } from './catalogue';
 export type { CheckInfo } from './catalogue';
 export type { Finding, Severity } from './finding';
+import './payload/ids';
+import './source/sourceCatalogue';

@@ -1,0 +1,74 @@
+/**
+ * LP3xx: payload checks. Public API:
+ *
+ *   analyzePayloadFile(file, env): PayloadAnalysis     decode + every check; never throws for bad input
+ *   checkOpenedPayload(opened, env): Finding[]         the same on an already opened payload
+ *   xenUploadChecks(sink, payload, env)                Xen's upload-time checks alone (the emulator's upload)
+ *   FindingSink, PayloadCheckEnv, payloadChecks (ids)
+ */
+import { KlpModule, OpenedPayload, openPayload, XenPayload } from '../../payload';
+import { Finding } from '../finding';
+import { FindingSink, PayloadCheckEnv } from './context';
+import { checkElfIdentity, checkSectionShapes } from './elfShape';
+import { checkVetoingHooks } from './hooks';
+import { checkKlpModule } from './klpModule';
+import { checkModinfoFormat } from './modinfo';
+import { checkSomethingToPatch } from './nothingToPatch';
+import { checkOldFunctions, OldFunctionRef } from './oldFunctions';
+import { checkSymbols } from './symbols';
+import { funcWhere, oldFunctionName } from './xenFuncs';
+import { xenUploadChecks } from './xenUpload';
+import { payloadChecks } from './ids';
+
+export { FindingSink, PayloadCheckEnv, XenErrno } from './context';
+export { payloadChecks } from './ids';
+export { xenUploadChecks } from './xenUpload';
+
+export interface PayloadAnalysis {
+  opened: OpenedPayload;
+  findings: Finding[];
+}
+
+export function analyzePayloadFile(file: string, env: PayloadCheckEnv = {}): PayloadAnalysis {
+  const opened = openPayload(file);
+  return { opened, findings: checkOpenedPayload(opened, env) };
+}
+
+export function checkOpenedPayload(opened: OpenedPayload, env: PayloadCheckEnv = {}): Finding[] {
+  const sink = new FindingSink(opened.file);
+  const name = opened.payload?.name ?? opened.file;
+  if (opened.identity) checkElfIdentity(sink, name, opened.identity);
+  if (opened.error) {
+    sink.add(payloadChecks.malformedElf, opened.error.structure,
+      `${opened.error.message}. The loader reads the same headers and tables and would refuse or misread the file (Xen: "Invalid ELF payload" or a "Section ... of payload" error). Rebuild the payload; if it was copied, check that the copy is complete.`, 'EINVAL');
+  }
+  const payload = opened.payload;
+  if (payload?.kind === 'xen') checkXen(sink, payload, env);
+  if (payload?.kind === 'klp') checkKlp(sink, payload, env);
+  return sink.findings;
+}
+
+function checkXen(sink: FindingSink, payload: XenPayload, env: PayloadCheckEnv): void {
+  xenUploadChecks(sink, payload, env);
+  checkVetoingHooks(sink, payload);
+  const refs: OldFunctionRef[] = payload.funcs.flatMap((f): OldFunctionRef[] => {
+    const name = oldFunctionName(f);
+    if (f.oldAddr.reloc) return [{ where: funcWhere(f), name: f.oldAddr.reloc.symbol, lookup: { kind: 'xen-reloc' } }];
+    if (f.oldAddr.raw !== 0n) return [{ where: funcWhere(f), name: name ?? `0x${f.oldAddr.raw.toString(16)}`, lookup: { kind: 'xen-address', address: f.oldAddr.raw } }];
+    return name ? [{ where: funcWhere(f), name, lookup: { kind: 'xen-name' } }] : [];
+  });
+  checkOldFunctions(sink, refs, env.target);
+}
+
+function checkKlp(sink: FindingSink, module: KlpModule, env: PayloadCheckEnv): void {
+  checkSectionShapes(sink, module);
+  checkKlpModule(sink, module);
+  checkSymbols(sink, module, env, new Set());
+  checkSomethingToPatch(sink, module);
+  checkModinfoFormat(sink, module);
+  // The target is vmlinux: functions of other objects (modules) are resolved when those load.
+  const refs: OldFunctionRef[] = (module.patch?.objects ?? [])
+    .filter((o) => o.name === null)
+    .flatMap((o) => o.funcs.flatMap((f): OldFunctionRef[] => (f.oldName ? [{ where: `klp_func ${f.oldName}${f.oldSympos ? `,${f.oldSympos}` : ''}`, name: f.oldName, lookup: { kind: 'klp', sympos: Number(f.oldSympos), object: 'vmlinux' } }] : [])));
+  checkOldFunctions(sink, refs, env.target);
+}
