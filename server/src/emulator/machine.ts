@@ -61,6 +61,11 @@ export class Machine {
   /** Everything the guest printed since the machine started. */
   console = '';
   fentryHook: FentryHook | undefined;
+  /**
+   * A guest-side console: a kernel-style `log_buf` and its length variable. When the target has
+   * them, what its own printk appends there during a call is part of the call's output.
+   */
+  consoleBuffer: { buffer: bigint; length: bigint } | undefined;
   /** Emulates a system instruction (cpuid, rdmsr, ...) and returns true, or lets it fault. */
   systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
   private current: Task;
@@ -89,7 +94,11 @@ export class Machine {
     if (this.arenaNext !== undefined) throw new EmulatorError('load the target before any object or call');
     const image = this.withElf(file, name, (elf, label) => loadExecutable(this.loaderHost(), elf, label));
     this.arenaNext = alignUp(image.end + 0x200000n, 0x200000n);
-    return this.addImage(image);
+    this.addImage(image);
+    const buffer = this.symbols.global('log_buf');
+    const length = this.symbols.global('log_buf_len');
+    if (buffer && length) this.consoleBuffer = { buffer: buffer.address, length: length.address };
+    return image;
   }
 
   /** Loads and links a relocatable object (ET_REL) within reach of the target. */
@@ -225,14 +234,18 @@ export class Machine {
   private runTask(task: Task, options: CallOptions): CallResult {
     const outputStart = this.console.length;
     const before = this.cpu.instructions;
+    const logStart = this.guestLogLength();
     task.state = 'running';
-    const result = (status: CallResult['status'], extra: Partial<CallResult> = {}): CallResult => ({
-      status,
-      rax: fromPair(this.cpu.state.lo[0], this.cpu.state.hi[0]),
-      output: this.console.slice(outputStart),
-      instructions: this.cpu.instructions - before,
-      ...extra,
-    });
+    const result = (status: CallResult['status'], extra: Partial<CallResult> = {}): CallResult => {
+      this.collectGuestLog(logStart);
+      return {
+        status,
+        rax: fromPair(this.cpu.state.lo[0], this.cpu.state.hi[0]),
+        output: this.console.slice(outputStart),
+        instructions: this.cpu.instructions - before,
+        ...extra,
+      };
+    };
     try {
       const stop = this.cpu.run({ budget: options.budget ?? 50_000_000, deadline: Date.now() + (options.timeoutMs ?? 10_000) });
       if (stop.reason === 'returned') {
@@ -252,6 +265,17 @@ export class Machine {
       task.reset();
       return result('fault', { fault: error });
     }
+  }
+
+  private guestLogLength(): bigint {
+    return this.consoleBuffer ? this.memory.readU64(this.consoleBuffer.length) : 0n;
+  }
+
+  /** Appends what the guest's own printk wrote into its log buffer since `start`. */
+  private collectGuestLog(start: bigint): void {
+    const end = this.guestLogLength();
+    if (!this.consoleBuffer || end <= start || end - start > 1n << 20n) return;
+    this.console += Buffer.from(this.memory.read(this.consoleBuffer.buffer + start, Number(end - start))).toString('latin1');
   }
 
   /** Functions on a task's guest stack, innermost first, as `caller+offset` return addresses. */
