@@ -7,20 +7,27 @@ import { rangeOf, SourceRange } from './sourceRange';
  * `klp_patch` initializers. Found from the syntax tree alone, so they are there even while the
  * file does not compile.
  */
-export type ConstructKind = 'livepatch_func' | 'livepatch_hook' | 'klp_func' | 'klp_object' | 'klp_patch';
+export type ConstructKind = 'livepatch_func' | 'livepatch_hook' | 'klp_func' | 'klp_object' | 'klp_patch' | 'patch_callback' | 'kpatch_directive';
 
 export interface LivepatchConstruct {
   kind: ConstructKind;
   /** The variable, the hook macro call, or for array entries what the entry patches. */
   name: string;
-  /** The designated-initializer fields as written, e.g. `{ old_name: '"cmdline_proc_show"' }`. */
+  /**
+   * The designated-initializer fields as written, e.g. `{ old_name: '"cmdline_proc_show"' }`;
+   * nested initializers are flattened (`callbacks.pre_patch`). For macros: `macro`, `function`.
+   */
   fields: Record<string, string>;
+  /** Where each field's value is written. */
+  fieldRanges: Record<string, SourceRange>;
   /** String literals behind fields that name a `static const char x[] = "..."` (Xen's style for `.name`). */
   resolved: Record<string, string>;
   range: SourceRange;
   selectionRange: SourceRange;
-  /** Entries of an array definition (`struct klp_func funcs[] = { {...}, {...}, { } }`). */
+  /** Entries of an array definition (`struct klp_func funcs[] = { {...}, {...}, { } }`); sentinels are not entries. */
   entries: LivepatchConstruct[];
+  /** Arrays only: whether the last element is an empty `{ }` (or `{ 0 }`) sentinel. */
+  terminated?: boolean;
 }
 
 const structKinds: Record<string, ConstructKind> = {
@@ -30,7 +37,12 @@ const structKinds: Record<string, ConstructKind> = {
   klp_patch: 'klp_patch',
 };
 
-const hookMacro = /^LIVEPATCH_[A-Z_]*HOOK$/;
+/** File-scope macros that register code: Xen payload hooks, klp-build and kpatch callbacks, kpatch directives. */
+const macroKinds: Array<[RegExp, ConstructKind]> = [
+  [/^LIVEPATCH_[A-Z_]*HOOK$/, 'livepatch_hook'],
+  [/^(KLP|KPATCH)_(PRE|POST)_(UN)?PATCH_CALLBACK$/, 'patch_callback'],
+  [/^KPATCH_(IGNORE_SECTION|IGNORE_FUNCTION|FORCE_UNSAFE)$/, 'kpatch_directive'],
+];
 
 /** What an array entry is named after, per kind: the field an author looks for in the outline. */
 const entryNameField: Partial<Record<ConstructKind, string>> = {
@@ -48,9 +60,9 @@ export function findLivepatchConstructs(tree: Tree): LivepatchConstruct[] {
       return false;
     }
     if (node.type === 'expression_statement' || node.type === 'call_expression') {
-      const hook = fromHookCall(node);
-      if (hook) found.push(hook);
-      return !hook;
+      const macro = fromMacroCall(node);
+      if (macro) found.push(macro);
+      return !macro;
     }
     return node.type !== 'function_definition';
   });
@@ -77,10 +89,12 @@ function fromDeclaration(declaration: Node, strings: Map<string, string>): Livep
     const isArray = containsArrayDeclarator(declarator);
     const construct = build(kind, nameNode.text, declaration, nameNode, isArray ? null : value, strings);
     if (isArray && value?.type === 'initializer_list') {
-      construct.entries = value.namedChildren
-        .filter((entry): entry is Node => entry?.type === 'initializer_list' && entry.namedChildCount > 0)
+      const elements = value.namedChildren.filter((element): element is Node => element !== null && element.type !== 'comment');
+      construct.terminated = elements.length > 0 && isSentinel(elements[elements.length - 1]);
+      construct.entries = elements
+        .filter((entry) => entry.type === 'initializer_list' && !isSentinel(entry))
         .map((entry, index) => {
-          const fields = fieldsOf(entry);
+          const fields = Object.fromEntries([...fieldNodes(entry)].map(([field, node]) => [field, node.text]));
           const label = entryLabel(kind, fields, strings) ?? `[${index}]`;
           return build(kind, label, entry, entry, entry, strings);
         });
@@ -91,13 +105,23 @@ function fromDeclaration(declaration: Node, strings: Map<string, string>): Livep
 }
 
 function build(kind: ConstructKind, name: string, whole: Node, selection: Node, initializer: Node | null, strings: Map<string, string>): LivepatchConstruct {
-  const fields = initializer?.type === 'initializer_list' ? fieldsOf(initializer) : {};
+  const values = initializer?.type === 'initializer_list' ? fieldNodes(initializer) : new Map<string, Node>();
+  const fields: Record<string, string> = {};
+  const fieldRanges: Record<string, SourceRange> = {};
   const resolved: Record<string, string> = {};
-  for (const [field, text] of Object.entries(fields)) {
-    const literal = strings.get(text);
+  for (const [field, node] of values) {
+    fields[field] = node.text;
+    fieldRanges[field] = rangeOf(node);
+    const literal = strings.get(node.text);
     if (literal !== undefined) resolved[field] = literal;
   }
-  return { kind, name, fields, resolved, range: rangeOf(whole), selectionRange: rangeOf(selection), entries: [] };
+  return { kind, name, fields, fieldRanges, resolved, range: rangeOf(whole), selectionRange: rangeOf(selection), entries: [] };
+}
+
+function isSentinel(element: Node): boolean {
+  if (element.type !== 'initializer_list') return false;
+  const values = element.namedChildren.filter((child) => child?.type !== 'comment');
+  return values.length === 0 || (values.length === 1 && /^(0|NULL)$/.test(values[0]?.text ?? ''));
 }
 
 function entryLabel(kind: ConstructKind, fields: Record<string, string>, strings: Map<string, string>): string | undefined {
@@ -108,28 +132,33 @@ function entryLabel(kind: ConstructKind, fields: Record<string, string>, strings
   return unquote(strings.get(text) !== undefined ? `"${strings.get(text)}"` : text);
 }
 
-function fieldsOf(list: Node): Record<string, string> {
-  const fields: Record<string, string> = {};
+/** `.a = 1, .b = { .c = f }` -> a: `1`, b: `{ .c = f }`, b.c: `f`. */
+function fieldNodes(list: Node, prefix = '', into = new Map<string, Node>()): Map<string, Node> {
   for (const pair of list.namedChildren) {
     if (pair?.type !== 'initializer_pair') continue;
     const designator = pair.childForFieldName('designator');
     const value = pair.childForFieldName('value');
-    if (designator?.type === 'field_designator' && value) fields[designator.text.replace(/^\./, '').trim()] = value.text;
+    if (designator?.type !== 'field_designator' || !value) continue;
+    const field = prefix + designator.text.replace(/^\./, '').trim();
+    into.set(field, value);
+    if (value.type === 'initializer_list') fieldNodes(value, `${field}.`, into);
   }
-  return fields;
+  return into;
 }
 
-function fromHookCall(node: Node): LivepatchConstruct | undefined {
+function fromMacroCall(node: Node): LivepatchConstruct | undefined {
   const call = node.type === 'call_expression' ? node : node.namedChild(0);
   if (call?.type !== 'call_expression') return undefined;
   const macro = call.childForFieldName('function');
-  if (macro?.type !== 'identifier' || !hookMacro.test(macro.text)) return undefined;
-  const args = call.childForFieldName('arguments');
-  const target = args?.namedChild(0)?.text ?? '';
+  const kind = macro?.type === 'identifier' ? macroKinds.find(([pattern]) => pattern.test(macro.text))?.[1] : undefined;
+  if (!macro || !kind) return undefined;
+  const argument = call.childForFieldName('arguments')?.namedChild(0);
+  const target = argument?.text ?? '';
   return {
-    kind: 'livepatch_hook',
+    kind,
     name: `${macro.text}(${target})`,
-    fields: { hook: macro.text, function: target },
+    fields: { macro: macro.text, function: target },
+    fieldRanges: { macro: rangeOf(macro), ...(argument ? { function: rangeOf(argument) } : {}) },
     resolved: {},
     range: rangeOf(node),
     selectionRange: rangeOf(macro),
@@ -171,6 +200,8 @@ function unquote(text: string): string {
 const detailFields: Record<ConstructKind, string[]> = {
   livepatch_func: ['name', 'new_size', 'old_size'],
   livepatch_hook: [],
+  patch_callback: [],
+  kpatch_directive: [],
   klp_func: ['old_name', 'new_func', 'old_sympos'],
   klp_object: ['name', 'funcs'],
   klp_patch: ['mod', 'objs', 'replace'],

@@ -7,6 +7,8 @@ import { guarded } from './guard';
 const symbolKinds: Record<ConstructKind, SymbolKind> = {
   livepatch_func: SymbolKind.Struct,
   livepatch_hook: SymbolKind.Event,
+  patch_callback: SymbolKind.Event,
+  kpatch_directive: SymbolKind.Key,
   klp_func: SymbolKind.Function,
   klp_object: SymbolKind.Module,
   klp_patch: SymbolKind.Package,

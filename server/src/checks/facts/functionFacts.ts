@@ -28,6 +28,8 @@ export interface FunctionFacts {
   address?: bigint;
   size?: bigint;
   endbr?: boolean;
+  /** Target only: every function of this name in kallsyms order (index + 1 is klp's `old_sympos`). */
+  instances?: Array<{ address: bigint; size: bigint; section: string }>;
 }
 
 export interface MemberFacts {

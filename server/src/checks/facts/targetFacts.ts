@@ -15,6 +15,7 @@ export function targetFacts(index: TargetIndex): FactsProvider {
         count: symbols.length,
         ...(first ? { section: first.section, address: first.address, size: first.size, endbr: first.endbr } : {}),
         notrace: first ? !first.traceable : true,
+        instances: symbols.map((s) => ({ address: s.address, size: s.size, section: s.section })),
         outOfLine: index.isOutOfLine(name),
         inlinedInto: index.inlinedInto(name).flatMap(({ function: fn, sites }) =>
           sites.length ? sites.map((site) => ({ function: fn, file: site.file, line: site.line })) : [{ function: fn }],

@@ -1,0 +1,26 @@
+import type { Tree } from 'web-tree-sitter';
+import { findLivepatchConstructs } from '../../c/livepatchConstructs';
+import type { FactsProvider } from '../facts/functionFacts';
+import type { Finding } from '../finding';
+import { hookChecks } from './hookChecks';
+import { sentinelChecks } from './sentinelChecks';
+import { shadowChecks } from './shadowChecks';
+import { SourceContext } from './sourceContext';
+import { targetFunctionChecks } from './targetFunctionChecks';
+import { xenFuncChecks } from './xenFuncChecks';
+import './sourceCatalogue';
+
+export interface SourceAnalysisOptions {
+  file: string;
+  facts?: FactsProvider;
+  /** How messages name the target (its file name). */
+  targetName?: string;
+}
+
+/** Every LP1xx finding for one parsed C source, in document order. */
+export function analyzeSource(tree: Tree, options: SourceAnalysisOptions): Finding[] {
+  const context: SourceContext = { ...options, tree, constructs: findLivepatchConstructs(tree) };
+  return [sentinelChecks, targetFunctionChecks, xenFuncChecks, hookChecks, shadowChecks]
+    .flatMap((check) => check(context))
+    .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
+}

@@ -1,0 +1,65 @@
+import { Connection } from 'vscode-languageserver';
+import { targetFacts } from '../checks/facts/targetFacts';
+import type { FactsProvider } from '../checks/facts/functionFacts';
+import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
+import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
+
+export type TargetState =
+  | { state: 'none'; reason: string }
+  | { state: 'loading'; path: string }
+  | { state: 'ready'; path: string; index: TargetIndex; facts: FactsProvider; fromCache: boolean; seconds: number }
+  | { state: 'failed'; path: string; reason: string };
+
+/**
+ * The target image of this session: `livepatch.target`, or the bundled sample target. Its index
+ * is built (or read from the cache) in a worker thread with a progress notification in the
+ * editor, so no request waits for it; checks use source-level facts until it is ready.
+ */
+export class TargetService {
+  private current: TargetState = { state: 'none', reason: 'not started' };
+  private readonly listeners: Array<(state: TargetState) => void> = [];
+
+  constructor(private readonly connection: Connection) {}
+
+  get state(): TargetState {
+    return this.current;
+  }
+
+  facts(): FactsProvider | undefined {
+    return this.current.state === 'ready' ? this.current.facts : undefined;
+  }
+
+  onDidChange(listener: (state: TargetState) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async load(configured: string, cacheDir = defaultCacheDir()): Promise<void> {
+    const path = configured || bundledSampleTarget();
+    if (!path) return this.set({ state: 'none', reason: bundledSampleTargetHint });
+    this.set({ state: 'loading', path });
+    const progress = await this.connection.window.createWorkDoneProgress();
+    progress.begin('Livepatch Lens: indexing the target', 0, path, false);
+    const started = Date.now();
+    try {
+      const index = await loadTargetIndex(path, {
+        cacheDir,
+        onProgress: ({ message, done, total }) => progress.report(total ? Math.round((100 * done) / total) : 0, message),
+      });
+      const seconds = (Date.now() - started) / 1000;
+      this.connection.console.info(`target ${path}: build-id ${index.buildId}, ${index.data.symbols.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`);
+      this.set({ state: 'ready', path, index, facts: targetFacts(index), fromCache: index.fromCache, seconds });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.connection.console.error(`target ${path}: ${reason}`);
+      this.connection.window.showWarningMessage(`Livepatch Lens cannot index the target ${path}: ${reason}. Checks use source-level facts only.`);
+      this.set({ state: 'failed', path, reason });
+    } finally {
+      progress.done();
+    }
+  }
+
+  private set(state: TargetState): void {
+    this.current = state;
+    for (const listener of this.listeners) listener(state);
+  }
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { before, test } from 'node:test';
+import type { Parser } from 'web-tree-sitter';
+import { createCParser } from '../../../../../server/out/c/cParser';
+import { targetFacts } from '../../../../../server/out/checks/facts/targetFacts';
+import type { FactsProvider } from '../../../../../server/out/checks/facts/functionFacts';
+import { analyzeSource } from '../../../../../server/out/checks/source/analyzeSource';
+import { loadTargetIndex } from '../../../../../server/out/target';
+import { fixture, fromRoot } from '../../../support/paths';
+
+let parser: Parser;
+let sampleFacts: FactsProvider;
+let dupFacts: FactsProvider;
+
+before(async () => {
+  parser = await createCParser();
+  execFileSync('make', ['-s', '-C', fromRoot('samples')]);
+  sampleFacts = targetFacts(await loadTargetIndex(fromRoot('samples/build/target/sample-target'), { cacheDir: null, inWorker: false }));
+  // A target where kallsyms lists dup_fn twice: two static functions of one name in two files.
+  const out = fixture('build', 'dup-target');
+  mkdirSync(out, { recursive: true });
+  const elf = `${out}/dup-target`;
+  execFileSync('gcc', ['-O2', '-g', '-pg', '-mfentry', '-nostdlib', '-static', '-fno-pic', '-no-pie', '-o', elf, fixture('checks/source/dup-target/a.c'), fixture('checks/source/dup-target/b.c')]);
+  dupFacts = targetFacts(await loadTargetIndex(elf, { cacheDir: null, inWorker: false }));
+});
+
+/** `/* expect: LP101 LP105 *\/` on a line: exactly those ids start on that line; unmarked lines stay quiet. */
+function expectations(source: string): string[] {
+  return source.split('\n').flatMap((line, i) => (/expect: ([A-Z0-9 ]+?) ?\*\//.exec(line)?.[1].split(' ') ?? []).map((id) => `${i + 1}:${id}`)).sort();
+}
+
+function check(file: string, facts: FactsProvider | undefined, targetName = 'sample-target') {
+  const source = readFileSync(fixture('checks/source', file), 'utf8');
+  const tree = parser.parse(source)!;
+  const findings = analyzeSource(tree, { file, ...(facts ? { facts } : {}), targetName });
+  tree.delete();
+  assert.deepEqual(findings.map((f) => `${f.range.start.line + 1}:${f.code}`).sort(), expectations(source), findings.map((f) => `${f.range.start.line + 1}: ${f.code} ${f.message}`).join('\n'));
+  return findings;
+}
+
+test('klp module against the sample target: LP101, LP102, LP104-LP110, LP115, LP120 fire where marked and nowhere else', () => {
+  const findings = check('klp_checks.c', sampleFacts);
+  const schedule = findings.find((f) => f.code === 'LP108' && f.message.includes('pick_next_task'));
+  assert.match(schedule!.message, /inlined into __schedule \(__schedule at sched\.c:\d+\)/);
+  assert.match(findings.find((f) => f.code === 'LP109')!.message, /also inlined into scheduler_tick at sched\.c:\d+/);
+  assert.match(findings.find((f) => f.code === 'LP110')!.message, /only inlined into meminfo_proc_show/);
+  assert.match(findings.find((f) => f.code === 'LP102')!.message, /"symbol 'no_such_function' not found in symbol table"/);
+});
+
+test('Xen payload source against the sample target: LP102, LP108, LP111-LP115, LP120, LP121', () => {
+  const findings = check('xen_checks.c', sampleFacts);
+  const small = findings.filter((f) => f.code === 'LP113').map((f) => f.message);
+  assert.ok(small.some((m) => m.includes('old_size is 3 bytes')), 'a symbolic old_size is taken from the target (raw_smp_processor_id is 3 bytes)');
+  assert.ok(small.some((m) => m.includes('Address or size fields are zero')));
+  assert.match(findings.find((f) => f.code === 'LP114')!.message, /"Wrong version \(1\)\. Expected 2"/);
+});
+
+test('ambiguous names against a target with two functions of one name: LP103 and LP104, sympos 2 is fine', () => {
+  const findings = check('klp_dup.c', dupFacts, 'dup-target');
+  assert.match(findings.find((f) => f.code === 'LP103')!.message, /2 functions are named 'dup_fn'.*\(1: 0x[0-9a-f]+ in \.text, 2: 0x[0-9a-f]+ in \.text\)/);
+});
+
+test('shadow variables (no target needed): LP130, LP131', () => {
+  check('shadow.c', undefined);
+});
+
+test('without a target, no target-fact check fires', () => {
+  const source = readFileSync(fixture('checks/source/klp_checks.c'), 'utf8');
+  const tree = parser.parse(source)!;
+  const codes = new Set(analyzeSource(tree, { file: 'klp_checks.c' }).map((f) => f.code));
+  tree.delete();
+  assert.deepEqual([...codes].sort(), ['LP101', 'LP115', 'LP120']);
+});
