@@ -145,6 +145,13 @@ export class Machine {
     return start;
   }
 
+  /** Maps fresh memory next to the loaded code, within rel32 reach of it (trampolines, patches). */
+  allocateNearCode(size: bigint, name: string, perm: Perm = Perm.RX): bigint {
+    const start = this.reserve(size);
+    this.memory.map(start, size, perm, name);
+    return start;
+  }
+
   /** The stub address of a native, allocated on first use; undefined for unknown names. */
   nativeAddress(name: string): bigint | undefined {
     const id = this.natives.id(name);

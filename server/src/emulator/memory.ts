@@ -3,7 +3,7 @@ import { Access, EmulatorError, GuestFault } from './faults';
 
 export const PAGE_SIZE = 4096n;
 
-export const enum Perm {
+export enum Perm {
   None = 0,
   Read = 1,
   Write = 2,
@@ -47,6 +47,8 @@ export class Memory {
   private readonly writePages: Page[] = new Array(TLB_SLOTS);
   /** High half of the last 64-bit read (the low half is the return value). */
   hi = 0;
+  /** Set when a write hit decoded code: the running block must stop and re-decode. */
+  dirty = false;
   /** Called with a page number when bytes of a page holding decoded code change. */
   onCodeWrite: (key: number) => void = () => undefined;
 
@@ -216,6 +218,7 @@ export class Memory {
 
   private dropCode(key: number, page: Page): void {
     page.code = false;
+    this.dirty = true;
     this.onCodeWrite(key);
   }
 

@@ -16,7 +16,8 @@ export interface CpuHooks {
   fault(kind: FaultKind, message: string): GuestFault;
 }
 
-export type BlockCode = (c: CpuState, m: Memory, L: Int32Array, H: Int32Array, A: Helpers, X: CpuHooks) => void;
+/** Runs the block; returns how many of its instructions ran (fewer when a write hit code). */
+export type BlockCode = (c: CpuState, m: Memory, L: Int32Array, H: Int32Array, A: Helpers, X: CpuHooks) => number;
 
 /** A run of decoded instructions compiled into one function; it leaves RIP at the next block. */
 export interface Block {

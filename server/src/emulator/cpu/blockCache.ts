@@ -57,7 +57,10 @@ export class BlockCache {
   private build(lo: number, hi: number, single: boolean): Block {
     const native = this.nativeAt(lo, hi);
     if (native !== undefined) {
-      const code: BlockCode = (_c, _m, _L, _H, _A, X) => X.native(native);
+      const code: BlockCode = (_c, _m, _L, _H, _A, X) => {
+        X.native(native);
+        return 1;
+      };
       return { code, count: 1, ipLo: [lo], ipHi: [hi], text: [`<native #${native}>`] };
     }
     const key = (hi >>> 0) * 1048576 + (lo >>> 12);
@@ -108,7 +111,11 @@ export class BlockCache {
         const nextIp = ins.nextIP;
         try {
           ended = emitInstruction(emitter, { l: `${loOf(nextIp)}`, h: `${hiOf(nextIp)}` });
-          body.push(`{${emitter.lines.join("")}}`);
+          body.push(`{${emitter.lines.join('')}}`);
+          if (emitter.writesMemory && !ended) {
+            // Self-modifying code: a store into decoded code ends the block after it.
+            body.push(`if(m.dirty){m.dirty=false;c.ripLo=${loOf(nextIp)};c.ripHi=${hiOf(nextIp)};return ${k + 1};}`);
+          }
         } catch (error) {
           if (!(error instanceof Unsupported)) throw error;
           body.push(`throw X.fault('invalid-opcode',${JSON.stringify(`#UD: unsupported instruction '${ins.toString()}' (${error.message})`)});`);
@@ -119,6 +126,7 @@ export class BlockCache {
         const next = decoder.ip;
         body.push(`c.ripLo=${loOf(next)};c.ripHi=${hiOf(next)};`);
       }
+      body.push(`return ${ipLo.length};`);
     } finally {
       ins.free();
       decoder.free();

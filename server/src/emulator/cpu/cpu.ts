@@ -54,6 +54,7 @@ export class Cpu {
     let block: Block | undefined;
     let rounds = 0;
     this.stopRequest = undefined;
+    m.dirty = false;
     try {
       while (this.stopRequest === undefined) {
         const left = end - this.instructions;
@@ -64,8 +65,7 @@ export class Cpu {
         if (block.count > left) block = this.cache.lookup(c.ripLo, c.ripHi, true);
         if (this.trace && block.text) this.trace(fromPair(c.ripLo, c.ripHi), block.text[0]);
         c.k = 0;
-        block.code(c, m, L, H, A, X);
-        this.instructions += block.count;
+        this.instructions += block.code(c, m, L, H, A, X);
         if ((++rounds & 1023) === 0 && Date.now() > limits.deadline) {
           throw new GuestFault('timeout', `wall-clock limit reached after ${this.instructions - start} instructions`);
         }

@@ -32,6 +32,8 @@ export class Emitter {
   readonly lines: string[] = [];
   private counter = 0;
   private address: Val | undefined;
+  /** Whether the instruction stores to memory (so it may have rewritten code after it). */
+  writesMemory = false;
 
   constructor(readonly ins: Instruction) {}
 
@@ -165,6 +167,7 @@ export class Emitter {
   }
 
   writeMemory(address: Val, value: Val, width: number): void {
+    this.writesMemory = true;
     if (width === 64) this.emit(`m.w64(${address.l},${address.h},${value.l},${value.h});`);
     else this.emit(`m.w${width}(${address.l},${address.h},${value.l});`);
   }

@@ -409,6 +409,7 @@ function stringOp(e: Emitter): boolean {
   if (kind === undefined || ins.segmentPrefix !== 0) throw new Unsupported(ins.toString());
   const width = e.memoryWidth();
   const rep = ins.hasRepePrefix || ins.hasRepPrefix ? 1 : ins.hasRepnePrefix ? 2 : 0;
+  e.writesMemory = kind === 0 || kind === 1;
   e.emit(`A.string(c,m,L,H,${kind},${width / 8},${rep});`);
   return false;
 }
