@@ -1,0 +1,351 @@
+import type { Node, Parser } from 'web-tree-sitter';
+import { functionAttributes, FunctionAttributes, maskKernelMacros } from './kernelAttributes';
+
+/**
+ * The top-level definitions of one C file, as plain data: what the change classifier compares
+ * between the file before and after a patch, and what the source call graph is built from.
+ * Trees live in the WASM heap, so they are read once and deleted here.
+ */
+
+/** 0-based first and last line, inclusive. */
+export interface LineSpan {
+  first: number;
+  last: number;
+}
+
+export interface CallSite {
+  callee: string;
+  /** 0-based. */
+  line: number;
+}
+
+export interface StaticLocal {
+  name: string;
+  line: number;
+}
+
+export interface FunctionDefinition {
+  kind: 'function';
+  name: string;
+  lines: LineSpan;
+  /** From the first line of the definition to the line of the body's `{`. */
+  headerLines: LineSpan;
+  attributes: FunctionAttributes;
+  /** Return type and parameter types, without names, attributes or spacing: equal when callers need not change. */
+  prototype: string;
+  calls: CallSite[];
+  /** Every identifier of the body with how often it occurs. */
+  identifiers: Map<string, number>;
+  /** Identifiers used other than as the callee of a call: a function named here has its address taken. */
+  valueReferences: Set<string>;
+  staticLocals: StaticLocal[];
+  /** The body without comments and with spacing collapsed: equal when only comments or layout changed. */
+  body: string;
+  statements: number;
+}
+
+export interface Member {
+  /** Empty for an anonymous struct or union member. */
+  name: string;
+  /** Normalized, e.g. `unsigned long`, `char [TASK_COMM_LEN]`, `unsigned :3`; for an enumerator its value. */
+  type: string;
+  line: number;
+}
+
+export interface TypeDefinition {
+  kind: 'struct' | 'union' | 'enum';
+  name: string;
+  lines: LineSpan;
+  members: Member[];
+}
+
+export interface InitializerEntry {
+  /** `.prio`, `.thread.sp`, `[2]`, or '' for a scalar initializer. */
+  path: string;
+  value: string;
+}
+
+export interface VariableDefinition {
+  kind: 'variable';
+  name: string;
+  lines: LineSpan;
+  /** Normalized type with the declarator's shape: `struct task_struct [NR_TASKS]`, `const char *`. */
+  type: string;
+  isStatic: boolean;
+  initializer: InitializerEntry[] | undefined;
+}
+
+export interface MacroDefinition {
+  kind: 'macro';
+  name: string;
+  lines: LineSpan;
+  definition: string;
+}
+
+export type Definition = FunctionDefinition | TypeDefinition | VariableDefinition | MacroDefinition;
+
+export interface SourceDefinitions {
+  path: string;
+  definitions: Definition[];
+  /** 0-based lines where the parser found errors, after masking kernel attribute macros. */
+  syntaxErrors: number[];
+}
+
+export function readDefinitions(parser: Parser, path: string, text: string): SourceDefinitions {
+  const tree = parser.parse(maskKernelMacros(text));
+  if (!tree) return { path, definitions: [], syntaxErrors: [0] };
+  try {
+    const reader = new DefinitionReader(text);
+    reader.readScope(tree.rootNode);
+    return { path, definitions: reader.definitions, syntaxErrors: tree.rootNode.hasError ? errorLines(tree.rootNode) : [] };
+  } finally {
+    tree.delete();
+  }
+}
+
+class DefinitionReader {
+  readonly definitions: Definition[] = [];
+
+  constructor(private readonly original: string) {}
+
+  /** Top level, and inside `#if`/`#ifdef` blocks, where much kernel code lives. */
+  readScope(scope: Node): void {
+    for (const node of scope.namedChildren) {
+      if (!node) continue;
+      switch (node.type) {
+        case 'function_definition':
+          this.readFunction(node);
+          break;
+        case 'declaration':
+          this.readDeclaration(node);
+          break;
+        case 'type_definition':
+          this.readTypedef(node);
+          break;
+        case 'struct_specifier':
+        case 'union_specifier':
+        case 'enum_specifier':
+          this.readType(node, undefined);
+          break;
+        case 'preproc_def':
+        case 'preproc_function_def':
+          this.readMacro(node);
+          break;
+        case 'preproc_if':
+        case 'preproc_ifdef':
+        case 'preproc_else':
+        case 'preproc_elif':
+        case 'preproc_elifdef':
+        case 'linkage_specification':
+        case 'declaration_list':
+          this.readScope(node);
+          break;
+      }
+    }
+  }
+
+  private textOf(node: Node): string {
+    return this.original.slice(node.startIndex, node.endIndex);
+  }
+
+  private readFunction(node: Node): void {
+    const body = node.childForFieldName('body');
+    const declarator = findFunctionDeclarator(node.childForFieldName('declarator'));
+    const nameNode = declarator?.childForFieldName('declarator');
+    if (!body || !declarator || nameNode?.type !== 'identifier') return;
+    const calls: CallSite[] = [];
+    const identifiers = new Map<string, number>();
+    const valueReferences = new Set<string>();
+    const staticLocals: StaticLocal[] = [];
+    let statements = 0;
+    descend(body, (child) => {
+      if (child.type === 'identifier') {
+        identifiers.set(child.text, (identifiers.get(child.text) ?? 0) + 1);
+        const parent = child.parent;
+        const isCallee = parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === child.id;
+        if (isCallee) calls.push({ callee: child.text, line: child.startPosition.row });
+        else valueReferences.add(child.text);
+      } else if (child.type.endsWith('_statement') && child.type !== 'compound_statement') statements++;
+      else if (child.type === 'declaration' && child.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
+        for (const d of child.childrenForFieldName('declarator')) {
+          const name = d && innermostName(d);
+          if (name) staticLocals.push({ name, line: d.startPosition.row });
+        }
+      }
+    });
+    this.definitions.push({
+      kind: 'function',
+      name: nameNode.text,
+      lines: lineSpan(node),
+      headerLines: { first: node.startPosition.row, last: body.startPosition.row },
+      attributes: functionAttributes(this.original.slice(node.startIndex, body.startIndex)),
+      prototype: prototypeOf(node, declarator),
+      calls,
+      identifiers,
+      valueReferences,
+      staticLocals,
+      body: normalize(this.textOf(body)),
+      statements,
+    });
+  }
+
+  private readDeclaration(node: Node): void {
+    const type = node.childForFieldName('type');
+    if (type && /^(struct|union|enum)_specifier$/.test(type.type) && type.childForFieldName('body')) this.readType(type, undefined);
+    const storage = node.namedChildren.filter((c) => c?.type === 'storage_class_specifier').map((c) => c?.text);
+    if (storage.includes('extern') || storage.includes('typedef')) return;
+    for (const declarator of node.childrenForFieldName('declarator')) {
+      if (!declarator || findFunctionDeclarator(declarator)) continue;
+      const inner = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') : declarator;
+      const value = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
+      const name = inner && innermostName(inner);
+      if (!inner || !name) continue;
+      this.definitions.push({
+        kind: 'variable',
+        name,
+        lines: lineSpan(node),
+        type: typeWithShape(node, declarator, name),
+        isStatic: storage.includes('static'),
+        initializer: value ? initializerEntries(value) : undefined,
+      });
+    }
+  }
+
+  private readTypedef(node: Node): void {
+    const type = node.childForFieldName('type');
+    if (!type || !/^(struct|union|enum)_specifier$/.test(type.type) || !type.childForFieldName('body')) return;
+    const alias = node.childrenForFieldName('declarator').map((d) => d && innermostName(d)).find(Boolean);
+    this.readType(type, alias ?? undefined);
+  }
+
+  private readType(node: Node, alias: string | undefined): void {
+    const body = node.childForFieldName('body');
+    const name = node.childForFieldName('name')?.text ?? alias;
+    if (!body || !name) return;
+    const kind = node.type.replace('_specifier', '') as TypeDefinition['kind'];
+    const members: Member[] = [];
+    for (const field of body.namedChildren) {
+      if (!field) continue;
+      if (field.type === 'enumerator') {
+        members.push({ name: field.childForFieldName('name')?.text ?? '', type: normalize(field.childForFieldName('value')?.text ?? ''), line: field.startPosition.row });
+      } else if (field.type === 'field_declaration') {
+        members.push(...fieldMembers(field));
+      }
+    }
+    this.definitions.push({ kind, name, lines: lineSpan(node), members });
+  }
+
+  private readMacro(node: Node): void {
+    const name = node.childForFieldName('name')?.text;
+    if (!name) return;
+    const parameters = node.childForFieldName('parameters')?.text ?? '';
+    const value = node.childForFieldName('value');
+    this.definitions.push({ kind: 'macro', name, lines: lineSpan(node), definition: normalize(parameters + ' ' + (value ? this.textOf(value) : '')) });
+  }
+}
+
+function fieldMembers(field: Node): Member[] {
+  const type = field.childForFieldName('type');
+  const bits = field.namedChildren.find((c) => c?.type === 'bitfield_clause')?.text ?? '';
+  const declarators = field.childrenForFieldName('declarator').filter((d): d is Node => d !== null);
+  if (!declarators.length) return [{ name: '', type: normalize(`${type?.text ?? ''} ${bits}`), line: field.startPosition.row }];
+  return declarators.map((d) => {
+    const name = innermostName(d) ?? '';
+    return { name, type: normalize(`${typeWithShape(field, d, name)} ${bits}`), line: d.startPosition.row };
+  });
+}
+
+/**
+ * `static const struct task_struct *p[4]` -> `const struct task_struct *[4]`: what comes before
+ * the first declarator (qualifiers included, storage classes out) and the declarator's shape.
+ */
+function typeWithShape(owner: Node, declarator: Node, name: string): string {
+  const first = owner.childrenForFieldName('declarator').find((d) => d !== null) ?? declarator;
+  const specifiers = owner.text
+    .slice(0, first.startIndex - owner.startIndex)
+    .replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
+  const shape = (declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') ?? declarator : declarator).text.replace(new RegExp(`\\b${name}\\b`), '');
+  return stripAttributes(`${specifiers} ${shape}`);
+}
+
+function findFunctionDeclarator(node: Node | null): Node | null {
+  for (let current = node; current; ) {
+    if (current.type === 'function_declarator') return current;
+    if (!['pointer_declarator', 'parenthesized_declarator', 'attributed_declarator'].includes(current.type)) return null;
+    current = current.childForFieldName('declarator') ?? current.namedChildren.find((c) => c?.type.endsWith('declarator')) ?? null;
+  }
+  return null;
+}
+
+function prototypeOf(definition: Node, declarator: Node): string {
+  const returnType = definition.childForFieldName('type')?.text ?? '';
+  // Pointer stars between the return type and the function declarator belong to the return type.
+  const outer = definition.childForFieldName('declarator')?.text ?? '';
+  const stars = outer.slice(0, Math.max(0, outer.indexOf(declarator.text))).replace(/[^*]/g, '');
+  const parameters = (declarator.childForFieldName('parameters')?.namedChildren ?? [])
+    .filter((p): p is Node => p !== null && p.type !== 'comment')
+    .map((p) => {
+      const inner = p.childForFieldName('declarator');
+      const name = inner && innermostName(inner);
+      return inner && name ? typeWithShape(p, inner, name) : stripAttributes(p.text);
+    });
+  return stripAttributes(normalize(`${returnType} ${stars}(${parameters.join(', ')})`));
+}
+
+function stripAttributes(text: string): string {
+  return normalize(text.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' '));
+}
+
+function innermostName(declarator: Node): string | undefined {
+  if (declarator.type === 'identifier' || declarator.type === 'field_identifier' || declarator.type === 'type_identifier') return declarator.text;
+  const inner = declarator.childForFieldName('declarator') ?? declarator.namedChildren.find((c) => c?.type.endsWith('declarator') || c?.type.endsWith('identifier'));
+  return inner ? innermostName(inner) : undefined;
+}
+
+function initializerEntries(value: Node, path = '', into: InitializerEntry[] = []): InitializerEntry[] {
+  if (value.type !== 'initializer_list') {
+    into.push({ path, value: normalize(value.text) });
+    return into;
+  }
+  let position = 0;
+  for (const element of value.namedChildren) {
+    if (!element || element.type === 'comment') continue;
+    if (element.type === 'initializer_pair') {
+      const designators = element.childrenForFieldName('designator').map((d) => (d?.type === 'field_designator' ? `.${d.text.replace(/^\./, '')}` : d?.text ?? ''));
+      const inner = element.childForFieldName('value');
+      if (inner) initializerEntries(inner, path + designators.join(''), into);
+    } else initializerEntries(element, `${path}[${position}]`, into);
+    position++;
+  }
+  return into;
+}
+
+/** Comments out, spacing collapsed, none around punctuation: two texts equal here read the same to a compiler. */
+export function normalize(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([()[\]{},;*]) ?/g, '$1')
+    .trim();
+}
+
+function lineSpan(node: Node): LineSpan {
+  const end = node.endPosition;
+  return { first: node.startPosition.row, last: end.column === 0 && end.row > node.startPosition.row ? end.row - 1 : end.row };
+}
+
+function descend(node: Node, visit: (node: Node) => void): void {
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    visit(child);
+    descend(child, visit);
+  }
+}
+
+function errorLines(root: Node): number[] {
+  const lines = new Set<number>();
+  descend(root, (node) => {
+    if (node.isError || node.isMissing) lines.add(node.startPosition.row);
+  });
+  return [...lines].sort((a, b) => a - b);
+}
