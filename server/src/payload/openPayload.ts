@@ -36,8 +36,9 @@ export function decodePayloadBytes(bytes: Buffer, name: string): OpenedPayload {
 }
 
 function decodeWith(file: string, header: Buffer, open: () => ElfFile): OpenedPayload {
+  if (header.length < 16) return { file, error: new ElfError(file, 'ELF header', 0n, `file is ${header.length} bytes, too short for an ELF header`) };
   const identity = identify(header);
-  if (!identity) return { file, error: new ElfError(file, 'ELF header', 0n, header.length < 4 ? `file is ${header.length} bytes, too short for an ELF header` : 'not an ELF file (bad magic)') };
+  if (!identity) return { file, error: new ElfError(file, 'ELF header', 0n, 'not an ELF file (bad magic)') };
   if (identity.elfClass !== 2 || identity.dataEncoding !== 1) return { file, identity };
   let elf: ElfFile | undefined;
   try {
@@ -52,12 +53,12 @@ function decodeWith(file: string, header: Buffer, open: () => ElfFile): OpenedPa
   }
 }
 
-/** ELF identity from the first bytes, read without trusting anything past e_ident when short. */
+/** ELF identity from the first bytes (at least e_ident), without trusting anything past them when short. */
 function identify(b: Buffer): ElfIdentity | undefined {
-  if (b.length < 4 || b.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  if (b.readUInt32BE(0) !== 0x7f454c46) return undefined;
   const u16 = (at: number) => (b.length >= at + 2 ? (b[5] === 2 ? b.readUInt16BE(at) : b.readUInt16LE(at)) : 0);
   return {
-    elfClass: b[4] ?? 0, dataEncoding: b[5] ?? 0, version: b[6] ?? 0, osabi: b[7] ?? 0,
+    elfClass: b[4], dataEncoding: b[5], version: b[6], osabi: b[7],
     type: u16(16), machine: u16(18),
     phnum: u16(b[4] === 1 ? 44 : 56),
   };

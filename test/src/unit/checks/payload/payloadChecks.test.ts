@@ -1,0 +1,239 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { checkOpenedPayload, PayloadCheckEnv, payloadChecks } from '../../../../../server/out/checks/payload';
+import type { Finding } from '../../../../../server/out/checks';
+import { decodePayloadBytes, openPayload } from '../../../../../server/out/payload';
+import { buildTargetIndexData, TargetIndex } from '../../../../../server/out/target';
+import { buildSamples, targetPath } from '../../samples/binutils';
+import { assemble, linkRelocatable, objcopy } from '../../payload/build';
+import { klpSample, renameSection, replaceInSection, sampleBytes, sectionData, setElfHeaderU16, setSectionField, xenSample } from '../../payload/payloadBytes';
+
+let target: TargetIndex;
+const withTarget = (): PayloadCheckEnv => ({ target });
+
+const findingsOfBytes = (bytes: Buffer, name: string, env: PayloadCheckEnv = {}): Finding[] => checkOpenedPayload(decodePayloadBytes(bytes, name), env);
+const findingsOfFile = (file: string, env: PayloadCheckEnv = {}): Finding[] => checkOpenedPayload(openPayload(file), env);
+const codes = (findings: Finding[]): string[] => [...new Set(findings.map((f) => f.code))].sort();
+
+const hello = () => sampleBytes(xenSample('xen_hello_world'));
+const funcsAt = (bytes: Buffer, field: number) => sectionData(bytes, '.livepatch.funcs').offset + field;
+
+/** Finds `id` among the findings and checks the message carries the loader's own words. */
+function assertFires(findings: Finding[], id: string, ...quotes: string[]): Finding {
+  const hit = findings.find((f) => f.code === id);
+  assert.ok(hit, `${id} should fire; got ${JSON.stringify(findings.map((f) => `${f.code}: ${f.message}`), null, 1)}`);
+  for (const quote of quotes) assert.ok(hit.message.includes(quote), `${id} message quotes "${quote}": ${hit.message}`);
+  return hit;
+}
+
+before(async () => {
+  buildSamples();
+  target = new TargetIndex(await buildTargetIndexData(targetPath, { dwarfWorkers: 1 }));
+});
+
+test('the good sample payloads trip no check, with and without the target (prepost hooks only warns that it is vetoing)', () => {
+  const samples = ['xen_hello_world', 'xen_bye_world', 'xen_replace_world', 'xen_nop', 'xen_prepost_hooks'].map(xenSample).concat(klpSample());
+  for (const file of samples) {
+    for (const env of [{}, withTarget()]) {
+      const expected = file.endsWith('xen_prepost_hooks.livepatch') ? [payloadChecks.vetoingHooks.id] : [];
+      assert.deepEqual(codes(findingsOfFile(file, env)), expected, `${file} ${env.target ? 'with' : 'without'} target`);
+    }
+  }
+});
+
+test('LP300: not x86-64 ELF64 (EM_386, ELFCLASS32) or not ET_REL', () => {
+  assertFires(findingsOfBytes(setElfHeaderU16(hello(), 18, 3), 'x.livepatch'), 'LP300', 'Unsupported ELF Machine type');
+  const class32 = hello();
+  class32[4] = 1;
+  assertFires(findingsOfBytes(class32, 'x.livepatch'), 'LP300', 'ELFCLASS32');
+  assertFires(findingsOfBytes(setElfHeaderU16(hello(), 16, 2), 'x.livepatch'), 'LP300', 'Invalid ELF payload', 'ET_EXEC');
+});
+
+test('LP301: program headers present', () => {
+  assertFires(findingsOfBytes(setElfHeaderU16(hello(), 56, 1), 'x.livepatch'), 'LP301', 'Invalid ELF payload');
+});
+
+test('LP302: SHT_REL relocations, and a file that is not ELF at all', () => {
+  assertFires(findingsOfBytes(setSectionField(hello(), '.rela.livepatch.funcs', 'type', 9n), 'x.livepatch'), 'LP302', 'SHT_REL relocation unsupported');
+  assertFires(findingsOfBytes(Buffer.from('#!/bin/sh\necho not a payload\n'), 'x.livepatch'), 'LP302', 'bad magic');
+});
+
+test('LP303: .livepatch.depends missing, .livepatch.xen_depends empty', () => {
+  assertFires(findingsOfBytes(renameSection(hello(), '.livepatch.depends', '.livepatch.dependz'), 'x.livepatch'), 'LP303', '.livepatch.depends is missing');
+  assertFires(findingsOfBytes(setSectionField(hello(), '.livepatch.xen_depends', 'size', 0n), 'x.livepatch'), 'LP303', '.livepatch.xen_depends is empty');
+});
+
+test('LP304/LP305: funcs size not a multiple of 104, wrong version', () => {
+  assertFires(findingsOfBytes(setSectionField(hello(), '.livepatch.funcs', 'size', 100n), 'x.livepatch'), 'LP304', 'Wrong size 100 of .livepatch.funcs (must be multiple of 104)');
+  const v3 = hello();
+  v3[funcsAt(v3, 32)] = 3;
+  assertFires(findingsOfBytes(v3, 'x.livepatch'), 'LP305', 'Wrong version (3). Expected 2');
+});
+
+test('a version-1 (64-byte) entry decodes with the v1 layout and is refused by current Xen', () => {
+  const v1 = hello();
+  const at = funcsAt(v1, 0);
+  v1[at + 32] = 1;
+  setSectionField(v1, '.livepatch.funcs', 'size', 64n);
+  const opened = decodePayloadBytes(v1, 'v1.livepatch');
+  assert.equal(opened.payload?.kind, 'xen');
+  if (opened.payload?.kind !== 'xen') return;
+  assert.equal(opened.payload.funcsSection?.layout, 1);
+  assert.deepEqual(opened.payload.funcs.map((f) => [f.name, f.newAddr.reloc?.symbol, f.expect]), [['xen_extra_version', 'xen_hello_world', undefined]]);
+  const findings = checkOpenedPayload(opened);
+  assertFires(findings, 'LP305', 'Wrong version (1). Expected 2');
+  assertFires(findings, 'LP304', 'must be multiple of 104');
+});
+
+test('LP306/LP307: old_size zero, old_size below the 5-byte jump', () => {
+  const zero = hello();
+  zero.writeUInt32LE(0, funcsAt(zero, 28));
+  assertFires(findingsOfBytes(zero, 'x.livepatch'), 'LP306', 'Address or size fields are zero');
+  const small = hello();
+  small.writeUInt32LE(4, funcsAt(small, 28));
+  assertFires(findingsOfBytes(small, 'x.livepatch'), 'LP307', 'too small to patch');
+});
+
+test('LP308: a NOP-out over 31 bytes or over old_size', () => {
+  const nop = () => sampleBytes(xenSample('xen_nop'));
+  const long = nop();
+  long.writeUInt32LE(32, funcsAt(long, 24));
+  assertFires(findingsOfBytes(long, 'nop.livepatch'), 'LP308', 'at most 31 bytes');
+  const over = nop();
+  over.writeUInt32LE(12, funcsAt(over, 24));
+  assertFires(findingsOfBytes(over, 'nop.livepatch'), 'LP308', 'old_size is only 11');
+});
+
+test('LP309: a placement puts the replacement more than 2 GiB from the old function (the emulator\'s upload path)', () => {
+  const old = target.symbol('xen_extra_version')!.address;
+  const far = findingsOfFile(xenSample('xen_hello_world'), { target, placement: () => ({ oldAddress: old, newAddress: old - (3n << 30n) }) });
+  assertFires(far, 'LP309', 'EOVERFLOW');
+  const near = findingsOfFile(xenSample('xen_hello_world'), { target, placement: () => ({ oldAddress: old, newAddress: old + 0x100000n }) });
+  assert.deepEqual(codes(near), []);
+});
+
+test('LP310: an enabled expectation with reserved bits set, or longer than old_size', () => {
+  const rsv = hello();
+  rsv[funcsAt(rsv, 72)] = 0x81;
+  assertFires(findingsOfBytes(rsv, 'x.livepatch'), 'LP310', 'reserved bits');
+  const long = hello();
+  long[funcsAt(long, 72)] = 1 | (20 << 1);
+  assertFires(findingsOfBytes(long, 'x.livepatch'), 'LP310', 'more than old_size 13');
+  const fine = hello();
+  fine[funcsAt(fine, 72)] = 1 | (5 << 1);
+  assert.deepEqual(codes(findingsOfBytes(fine, 'x.livepatch')), []);
+});
+
+test('LP311: a single-hook section holding two pointers', () => {
+  const bytes = setSectionField(sampleBytes(xenSample('xen_prepost_hooks')), '.livepatch.hooks.preapply', 'size', 16n);
+  assertFires(findingsOfBytes(bytes, 'hooks.livepatch'), 'LP311', 'exactly one 8-byte function pointer');
+});
+
+test('LP312: a writable and executable section', () => {
+  assertFires(findingsOfBytes(setSectionField(hello(), '.text.xen_hello_world', 'flags', 7n), 'x.livepatch'), 'LP312', 'Not supporting .text.xen_hello_world section!');
+});
+
+test('LP313: .modinfo without its trailing NUL', () => {
+  assertFires(findingsOfBytes(setSectionField(hello(), '.modinfo', 'size', 15n), 'x.livepatch'), 'LP313', 'Incorrect metadata format detected');
+});
+
+test('LP314: alternatives whose original instruction is outside the payload text', () => {
+  const alternatives = (origOffset: string) => assemble(`alt-${origOffset.replace(/\W/g, '')}`, `
+    .section .text.alt_user,"ax"
+alt_user: nop; nop; nop; ret
+    .section .altinstr_replacement,"ax"
+repl: .byte 0x90, 0x90
+    .section .altinstructions,"a"
+    .long alt_user - . + ${origOffset}
+    .long repl - .
+    .word 0
+    .byte 3, 2, 0, 0
+`);
+  const bad = linkRelocatable('alt-bad.livepatch', [xenSample('xen_hello_world'), alternatives('0x100')]);
+  assertFires(findingsOfFile(bad), 'LP314', 'outside payload text');
+  const good = linkRelocatable('alt-good.livepatch', [xenSample('xen_hello_world'), alternatives('0')]);
+  assert.equal(findingsOfFile(good).filter((f) => f.code === 'LP314').length, 0);
+});
+
+test('LP315/LP316: an undefined symbol the target lacks, a new symbol the target has', () => {
+  const unknown = replaceInSection(hello(), '.strtab', 'printk', 'printq');
+  assertFires(findingsOfBytes(unknown, 'x.livepatch', withTarget()), 'LP315', 'Unknown symbol: printq');
+  assert.equal(findingsOfBytes(unknown, 'x.livepatch').length, 0, 'without a target nothing is known about symbols');
+  const duplicate = objcopy('duplicate.livepatch', xenSample('xen_hello_world'), ['--redefine-sym', 'livepatch_xen_hello_world=xen_major_version']);
+  assertFires(findingsOfFile(duplicate, withTarget()), 'LP316', 'duplicate new symbol: xen_major_version');
+});
+
+test('LP317: vetoing hooks (quiet for load/unload hooks)', () => {
+  assertFires(findingsOfFile(xenSample('xen_prepost_hooks')), 'LP317', 'REPLACE action is not supported on livepatches with vetoing hooks!');
+  assert.equal(findingsOfFile(xenSample('xen_hello_world')).filter((f) => f.code === 'LP317').length, 0);
+});
+
+test('LP318: no functions and no hooks', () => {
+  assertFires(findingsOfBytes(renameSection(sampleBytes(xenSample('xen_nop')), '.livepatch.funcs', '.livepatch.funcz'), 'nop.livepatch'), 'LP318', 'Nothing to patch. Aborting...');
+});
+
+test('LP319/LP325: the name Xen looks up is not in the target; xen_depends is not the target', () => {
+  const renamed = replaceInSection(sampleBytes(xenSample('xen_replace_world')), '.rodata.replace_world_patch_this_fnc', 'xen_extra_version', 'xen_extra_versiom');
+  assertFires(findingsOfBytes(renamed, 'replace.livepatch', withTarget()), 'LP319', 'Could not resolve old address of xen_extra_versiom');
+  const other = hello();
+  const note = sectionData(other, '.livepatch.xen_depends');
+  other[note.offset + note.size - 1] ^= 0xff;
+  assertFires(findingsOfBytes(other, 'x.livepatch', withTarget()), 'LP325', 'build-id mismatch:');
+});
+
+/** The sample module with its old_name string replaced (and its sympos field set). */
+function klpVariant(oldName: string, sympos = 0n): Buffer {
+  const bytes = replaceInSection(sampleBytes(klpSample()), '.rodata.str1.1', 'cmdline_proc_show', oldName);
+  bytes.writeBigUInt64LE(sympos, sectionData(bytes, '.data.funcs').offset + 16);
+  return bytes;
+}
+
+test('LP319-LP324 for klp: unknown, bad sympos, notrace, __init, inlined into callers, inlined into __schedule', () => {
+  const check = (bytes: Buffer) => findingsOfBytes(bytes, 'livepatch-sample.ko', withTarget());
+  assertFires(check(klpVariant('no_such_function')), 'LP319', "symbol 'no_such_function' not found in symbol table");
+  assertFires(check(klpVariant('cmdline_proc_show', 2n)), 'LP320', "symbol position 2 for symbol 'cmdline_proc_show' in object 'vmlinux' not found");
+  assertFires(check(klpVariant('sched_clock')), 'LP321', "failed to register ftrace handler for function 'sched_clock'");
+  assertFires(check(klpVariant('proc_init')), 'LP322', '.init.text');
+  const inlined = assertFires(check(klpVariant('update_curr')), 'LP323', 'scheduler_tick');
+  assert.ok(target.inlinedInto('update_curr').every((i) => inlined.message.includes(i.function)), 'every caller is listed');
+  assertFires(check(klpVariant('pick_next_task')), 'LP324', '__schedule');
+});
+
+test('LP330/LP331: no livepatch=Y; a klp_func array without its sentinel', () => {
+  assertFires(findingsOfBytes(replaceInSection(sampleBytes(klpSample()), '.modinfo', 'livepatch=Y', 'livepatch=N'), 'm.ko'), 'LP330', 'is not marked as a livepatch module');
+  const noSentinel = sampleBytes(klpSample());
+  const funcs = sectionData(noSentinel, '.data.funcs');
+  noSentinel.writeBigUInt64LE(1n, funcs.offset + funcs.size / 2 + 16);
+  assertFires(findingsOfBytes(noSentinel, 'm.ko'), 'LP331', 'no all-zero { } entry');
+});
+
+test('LP332: .klp.sym names that do not parse or lack SHN_LIVEPATCH', () => {
+  const unmarked = objcopy('klp-sym.ko', klpSample(), ['--redefine-sym', 'seq_printf=.klp.sym.vmlinux.seq_printf,0']);
+  assertFires(findingsOfFile(unmarked), 'LP332', 'SHN_LIVEPATCH');
+  const marked = readFileSync(unmarked);
+  const opened = decodePayloadBytes(marked, 'klp-sym.ko');
+  assert.equal(opened.payload?.kind, 'klp');
+  markLivepatchSymbol(marked, '.klp.sym.vmlinux.seq_printf,0');
+  assert.equal(findingsOfBytes(marked, 'klp-sym.ko').filter((f) => f.code === 'LP332').length, 0, 'a well-formed, SHN_LIVEPATCH symbol is quiet');
+  const malformed = objcopy('klp-sym-bad.ko', klpSample(), ['--redefine-sym', 'seq_printf=.klp.sym.vmlinux-seq_printf']);
+  assertFires(findingsOfFile(malformed), 'LP332', 'has an incorrectly formatted name');
+});
+
+/** Sets st_shndx of the named symbol to SHN_LIVEPATCH, as klp-convert does. */
+function markLivepatchSymbol(bytes: Buffer, name: string): void {
+  const symtab = sectionData(bytes, '.symtab');
+  const strtab = sectionData(bytes, '.strtab');
+  const nameOffset = bytes.subarray(strtab.offset, strtab.offset + strtab.size).indexOf(Buffer.from(`\0${name}\0`)) + 1;
+  assert.ok(nameOffset > 0, `${name} in .strtab`);
+  for (let at = symtab.offset; at < symtab.offset + symtab.size; at += 24) {
+    if (bytes.readUInt32LE(at) === nameOffset) return void bytes.writeUInt16LE(0xff20, at + 6);
+  }
+  assert.fail(`no symbol ${name}`);
+}
+
+test('every LP3xx check has a test above that makes it fire', () => {
+  const source = readFileSync(__filename, 'utf8');
+  const fired = new Set([...source.matchAll(/assertFires\([^;]*?'(LP3\d\d)'/g)].map((m) => m[1]));
+  assert.deepEqual(Object.values(payloadChecks).map((c) => c.id).filter((id) => !fired.has(id)), []);
+});
