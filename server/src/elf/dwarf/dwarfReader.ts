@@ -4,7 +4,7 @@ import { AbbrevTable, parseAbbrevTable } from './abbrev';
 import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
 import { DebugSections } from './debugSections';
 import { DieCursor } from './dieCursor';
-import { readLineFileNames } from './lineFiles';
+import { LineFileTable, readLineFileNames } from './lineFiles';
 import { DwarfFacts, DwarfScanOptions, DwarfSubprogram, InlineSite, StructLayout } from './model';
 import { readRanges } from './ranges';
 import { TypeNamer } from './typeNamer';
@@ -348,26 +348,29 @@ export class DwarfReader {
       return typeof at === 'string' ? at : `<die 0x${die.toString(16)}>`;
     };
     const subprograms: DwarfSubprogram[] = functions.map((f) => ({ name: nameOf(f.die), die: f.die, concrete: f.concrete, ...(f.lowPc !== undefined ? { lowPc: f.lowPc } : {}) }));
-    const fileTables = new Map<number, string[]>();
-    const filesOf = (unitIndex: number): string[] => {
+    const fileTables = new Map<number, LineFileTable | undefined>();
+    const filesOf = (unitIndex: number): LineFileTable | undefined => {
       let files = fileTables.get(unitIndex);
-      if (!files) {
+      if (!fileTables.has(unitIndex)) {
         const unit = this.units[unitIndex];
-        files = unit.stmtList >= 0 ? readLineFileNames(this.elf.path, this.sections, unit.stmtList, this.compDirs.get(unitIndex) ?? '') : [];
+        files = unit.stmtList >= 0 ? readLineFileNames(this.elf.path, this.sections, unit.stmtList, this.compDirs.get(unitIndex) ?? '') : undefined;
         fileTables.set(unitIndex, files);
       }
       return files;
     };
     const calleeNames = raw.map((r) => nameOf(r.origin));
-    const inlines: InlineSite[] = raw.map((r, i) => ({
-      callee: calleeNames[i],
-      function: subprograms[r.func].name,
-      caller: r.parent >= 0 ? calleeNames[r.parent] : subprograms[r.func].name,
-      callFile: r.callFile >= 0 ? filesOf(r.unit)[r.callFile] ?? `<file ${r.callFile}>` : '',
-      callLine: r.callLine,
-      die: r.die,
-      ...(r.address !== undefined ? { address: r.address } : {}),
-    }));
+    const inlines: InlineSite[] = raw.map((r, i) => {
+      const site: InlineSite = {
+        callee: calleeNames[i],
+        function: subprograms[r.func].name,
+        caller: r.parent >= 0 ? calleeNames[r.parent] : subprograms[r.func].name,
+        callFile: r.callFile >= 0 ? filesOf(r.unit)?.name(r.callFile) ?? `<file ${r.callFile}>` : '',
+        callLine: r.callLine,
+        die: r.die,
+      };
+      if (r.address !== undefined) site.address = r.address;
+      return site;
+    });
     const namer = new TypeNamer(this, this.cursor);
     const structs = new Map<string, StructLayout>();
     for (const [name, s] of rawStructs) {

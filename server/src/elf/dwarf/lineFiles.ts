@@ -7,11 +7,28 @@ const DW_LNCT_path = 1;
 const DW_LNCT_directory_index = 2;
 
 /**
- * The file table of the .debug_line program at `offset`: enough to name DW_AT_call_file.
- * Returned as call_file index -> path (DWARF 5 counts from 0, DWARF 4 from 1; index 0 of a
- * DWARF 4 table is left empty).
+ * A line table's file names, resolved to paths only when asked for: a vmlinux unit lists
+ * hundreds of headers and a call site names a few of them.
  */
-export function readLineFileNames(file: string, sections: DebugSections, offset: number, compDir: string): string[] {
+export class LineFileTable {
+  private readonly resolved = new Map<number, string>();
+
+  constructor(private readonly compDir: string, private readonly dirs: string[], private readonly files: Array<{ path: string; dir: number } | undefined>) {}
+
+  /** The path of DW_AT_call_file `index` (DWARF 5 counts from 0, DWARF 4 from 1). */
+  name(index: number): string | undefined {
+    let name = this.resolved.get(index);
+    const entry = this.files[index];
+    if (name === undefined && entry) {
+      name = path.posix.resolve(this.compDir || '/', this.dirs[entry.dir] ?? '', entry.path);
+      this.resolved.set(index, name);
+    }
+    return name;
+  }
+}
+
+/** The file table of the .debug_line program at `offset`: enough to name DW_AT_call_file. */
+export function readLineFileNames(file: string, sections: DebugSections, offset: number, compDir: string): LineFileTable {
   const buf = sections.require('line', 'DW_AT_stmt_list', offset);
   let pos = offset;
   const fail = (detail: string): never => {
@@ -71,14 +88,14 @@ export function readLineFileNames(file: string, sections: DebugSections, offset:
   if (version < 5) {
     const dirs = [compDir];
     for (let dir = cstring(); dir !== ''; dir = cstring()) dirs.push(dir);
-    const files = [''];
+    const files: Array<{ path: string; dir: number } | undefined> = [undefined];
     for (let name = cstring(); name !== ''; name = cstring()) {
       const dir = uleb();
       uleb();
       uleb();
-      files.push(path.posix.resolve(compDir || '/', dirs[dir] ?? '', name));
+      files.push({ path: name, dir });
     }
-    return files;
+    return new LineFileTable(compDir, dirs, files);
   }
   const entries = (): Array<{ path: string; dir: number }> => {
     const formats: Array<[number, number]> = [];
@@ -110,5 +127,5 @@ export function readLineFileNames(file: string, sections: DebugSections, offset:
     return list;
   };
   const dirs = entries().map((d) => d.path);
-  return entries().map((f) => path.posix.resolve(compDir || '/', dirs[f.dir] ?? '', f.path));
+  return new LineFileTable(compDir, dirs, entries());
 }
