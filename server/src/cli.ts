@@ -1,9 +1,10 @@
 import { CliCommand, CliError, CliIo, ExitCode } from './cli/command';
 import { symbolsCommand } from './cli/symbols';
 import { targetCommand } from './cli/target';
+import { emuCommand } from './cli/emu';
 
 // Subcommands, in the order `--help` lists them. Each lives in cli/<name>.ts.
-const commands: CliCommand[] = [symbolsCommand, targetCommand];
+const commands: CliCommand[] = [symbolsCommand, targetCommand, emuCommand];
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 function version(): string {
