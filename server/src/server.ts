@@ -1,7 +1,9 @@
 import { Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
 import { CDocuments } from './features/cDocuments';
 import { registerDocumentSymbols } from './features/documentSymbols';
+import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
+import { TargetService } from './features/targetService';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 
@@ -9,16 +11,24 @@ declare const LIVEPATCH_LENS_VERSION: string | undefined;
 export function startServer(connection: Connection): void {
   const documents = new OpenDocuments();
   const cDocuments = new CDocuments(documents, (message) => connection.console.error(message));
+  const target = new TargetService(connection);
+  new Diagnostics(connection, documents, cDocuments, target);
+  // The client's settings (client/src/config.ts), read once: changing them restarts the server.
+  let settings: { target: string; sourceRoot: string } = { target: '', sourceRoot: '' };
 
-  connection.onInitialize((): InitializeResult => ({
-    capabilities: {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-      documentSymbolProvider: { label: 'Livepatch' },
-    },
-    serverInfo: { name: 'livepatch-lens', version: typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development' },
-  }));
+  connection.onInitialize(({ initializationOptions }): InitializeResult => {
+    settings = { ...settings, ...(initializationOptions ?? {}) };
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        documentSymbolProvider: { label: 'Livepatch' },
+      },
+      serverInfo: { name: 'livepatch-lens', version: typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development' },
+    };
+  });
 
   connection.onInitialized(() => {
+    void target.load(settings.target);
     cDocuments.ready.then(
       () => connection.console.info('C grammar loaded'),
       (error) => connection.console.error(`cannot load the C grammar: ${error instanceof Error ? error.message : String(error)}`),

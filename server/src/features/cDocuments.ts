@@ -2,7 +2,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Tree } from 'web-tree-sitter';
 import { createCParser } from '../c/cParser';
 import { DocumentTrees } from '../c/documentTrees';
-import type { OpenDocuments, TextEditStep } from './openDocuments';
+import { languageOf, OpenDocuments, TextEditStep } from './openDocuments';
 
 export interface VersionedTree {
   tree: Tree;
@@ -36,7 +36,7 @@ export class CDocuments {
   }
 
   static isC(document: TextDocument): boolean {
-    return document.languageId === 'c' || (document.languageId !== 'diff' && /\.[ch]$/.test(document.uri));
+    return languageOf(document) === 'c';
   }
 
   private static update(trees: DocumentTrees, document: TextDocument, steps: TextEditStep[] | undefined): Tree | undefined {

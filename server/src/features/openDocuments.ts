@@ -76,3 +76,10 @@ export class OpenDocuments {
     this.closeListeners.push(listener);
   }
 }
+
+/** The language a document is analysed as: its language id, or its extension when the client sent a generic one. */
+export function languageOf(document: TextDocument): string {
+  if (document.languageId === 'diff' || /\.(patch|diff)$/.test(document.uri)) return 'diff';
+  if (document.languageId === 'c' || /\.[ch]$/.test(document.uri)) return 'c';
+  return document.languageId;
+}

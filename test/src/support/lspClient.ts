@@ -14,8 +14,8 @@ export class LspClient {
   readonly notifications: Array<{ method: string; params: any }> = [];
   stderr = '';
 
-  constructor(serverPath: string, args: string[] = ['--stdio']) {
-    this.child = spawn(process.execPath, [serverPath, ...args], { stdio: 'pipe' });
+  constructor(serverPath: string, args: string[] = ['--stdio'], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(process.execPath, [serverPath, ...args], { stdio: 'pipe', env });
     this.child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.child.on('exit', () => {
@@ -63,11 +63,12 @@ export class LspClient {
     });
   }
 
-  async initialize(rootPath: string): Promise<any> {
+  async initialize(rootPath: string, initializationOptions: unknown = {}): Promise<any> {
     const result = await this.request('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(rootPath).href,
-      capabilities: { textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } } },
+      capabilities: { textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, window: { workDoneProgress: true } },
+      initializationOptions,
     });
     this.notify('initialized', {});
     return result;

@@ -8,6 +8,7 @@ import { targetFacts } from '../../../../../server/out/checks/facts/targetFacts'
 import type { FactsProvider } from '../../../../../server/out/checks/facts/functionFacts';
 import { analyzeSource } from '../../../../../server/out/checks/source/analyzeSource';
 import { loadTargetIndex } from '../../../../../server/out/target';
+import { expectedFindings } from '../../../support/expectations';
 import { fixture, fromRoot } from '../../../support/paths';
 
 let parser: Parser;
@@ -26,17 +27,12 @@ before(async () => {
   dupFacts = targetFacts(await loadTargetIndex(elf, { cacheDir: null, inWorker: false }));
 });
 
-/** `/* expect: LP101 LP105 *\/` on a line: exactly those ids start on that line; unmarked lines stay quiet. */
-function expectations(source: string): string[] {
-  return source.split('\n').flatMap((line, i) => (/expect: ([A-Z0-9 ]+?) ?\*\//.exec(line)?.[1].split(' ') ?? []).map((id) => `${i + 1}:${id}`)).sort();
-}
-
 function check(file: string, facts: FactsProvider | undefined, targetName = 'sample-target') {
   const source = readFileSync(fixture('checks/source', file), 'utf8');
   const tree = parser.parse(source)!;
   const findings = analyzeSource(tree, { file, ...(facts ? { facts } : {}), targetName });
   tree.delete();
-  assert.deepEqual(findings.map((f) => `${f.range.start.line + 1}:${f.code}`).sort(), expectations(source), findings.map((f) => `${f.range.start.line + 1}: ${f.code} ${f.message}`).join('\n'));
+  assert.deepEqual(findings.map((f) => `${f.range.start.line + 1}:${f.code}`).sort(), expectedFindings(source), findings.map((f) => `${f.range.start.line + 1}: ${f.code} ${f.message}`).join('\n'));
   return findings;
 }
 

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { expectedFindings } from '../support/expectations';
+import { LspClient } from '../support/lspClient';
+import { distDir, fixture, fromRoot, repoRoot } from '../support/paths';
+
+let client: LspClient;
+const file = fixture('checks/source/klp_checks.c');
+const uri = pathToFileURL(file).href;
+const source = readFileSync(file, 'utf8');
+
+before(async () => {
+  // A cache of our own, so the test proves the index is built, not found.
+  client = new LspClient(path.join(distDir, 'server.js'), ['--stdio'], { ...process.env, XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'lpl-cache-')) });
+  await client.initialize(repoRoot, { target: fromRoot('samples/build/target/sample-target'), sourceRoot: '' });
+});
+after(() => client.kill());
+
+const codesAt = (diagnostics: any[]) => diagnostics.map((d) => `${d.range.start.line + 1}:${d.code}`).sort();
+
+test('the target is indexed in the background with a progress report, then diagnostics use its facts', async () => {
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: source } });
+  const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.some((d: any) => d.code === 'LP108'), 30000);
+  assert.deepEqual(codesAt(published.diagnostics), expectedFindings(source));
+  const progress = client.notifications.filter((n) => n.method === '$/progress').map((n) => n.params.value.kind);
+  assert.equal(progress[0], 'begin');
+  assert.equal(progress.at(-1), 'end');
+  const lp101 = published.diagnostics.find((d: any) => d.code === 'LP101');
+  assert.equal(lp101.source, 'livepatch-lens');
+  assert.equal(lp101.severity, 1);
+  assert.match(lp101.codeDescription.href, /^file:\/\/.*\/docs\/checks\/LP101\.md$/);
+});
+
+test('an edit that adds the sentinel clears LP101, and the result carries the edited version', async () => {
+  const lines = source.split('\n');
+  const last = lines.findIndex((l) => l.includes('.old_sympos = 1 },'));
+  client.notify('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range: { start: { line: last + 1, character: 0 }, end: { line: last + 1, character: 0 } }, text: '\t{ }\n' }],
+  });
+  const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 2, 10000);
+  assert.ok(!published.diagnostics.some((d: any) => d.code === 'LP101'));
+  assert.ok(published.diagnostics.some((d: any) => d.code === 'LP108'), 'the rest stays');
+});
+
+test('quick successive edits: only the newest version is published last', async () => {
+  for (let version = 3; version <= 6; version++) {
+    client.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }] });
+  }
+  await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 6, 10000);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const forUri = client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri);
+  assert.equal(forUri.at(-1)!.params.version, 6);
+  assert.ok(!forUri.some((n) => [3, 4, 5].includes(n.params.version)), 'debounced: intermediate versions are not analysed');
+});
+
+test('closing the document clears its diagnostics', async () => {
+  client.notify('textDocument/didClose', { textDocument: { uri } });
+  const cleared = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.length === 0, 5000);
+  assert.deepEqual(cleared.diagnostics, []);
+});
