@@ -1,4 +1,4 @@
-import { Decoder, DecoderOptions, Formatter, FormatterSyntax, Instruction, OpKind, Register } from 'iced-x86';
+import type * as Iced from 'iced-x86';
 import { AddressMap } from './addressMap';
 import { ET, R_X86_64, SHF, STT } from './constants';
 import type { ElfFile } from './elfFile';
@@ -22,11 +22,18 @@ export interface DisassembleOptions {
   relocations?: ReadonlyMap<number, string>;
 }
 
-let formatter: Formatter | undefined;
+let iced: typeof Iced | undefined;
+let formatter: Iced.Formatter | undefined;
+
+/** iced-x86 instantiates its WASM when loaded: only when something is disassembled, not whenever the ELF reader is imported. */
+function loadIced(): typeof Iced {
+  return (iced ??= require('iced-x86') as typeof Iced);
+}
 
 /** One formatter for the process: objdump-like GNU syntax, as measured in dependencies.md §3. */
-function gasFormatter(): Formatter {
+function gasFormatter(): Iced.Formatter {
   if (!formatter) {
+    const { Formatter, FormatterSyntax } = loadIced();
     formatter = new Formatter(FormatterSyntax.Gas);
     formatter.hexPrefix = '0x';
     formatter.uppercaseHex = false;
@@ -43,6 +50,7 @@ const hex = (n: bigint): string => n.toString(16);
 
 /** Decodes x86-64 code at `address` into objdump-like lines; undecodable bytes become `(bad)`. */
 export function disassemble(code: Buffer, address: bigint, options: DisassembleOptions = {}): DisassembledInstruction[] {
+  const { Decoder, DecoderOptions, Instruction, OpKind, Register } = loadIced();
   const decoder = new Decoder(64, code, DecoderOptions.None);
   const instruction = new Instruction();
   const format = gasFormatter();

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { DwarfFacts, DwarfReader, readElf } from '../elf';
 import { assembleTargetData, collectSymbols } from './buildTargetData';
 import { BuildProgress, TargetIndexData } from './model';
-import { runDwarfPart } from './workerClient';
+import { runDwarfPart, workerAvailable } from './workerClient';
 
 export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
@@ -30,7 +30,7 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
   try {
     const buildId = targetKey(path, elf.buildId());
     const infoSize = elf.section('.debug_info')?.size ?? 0n;
-    const workers = infoSize >= BigInt(parallelThreshold) ? Math.max(1, options.dwarfWorkers ?? 1) : 1;
+    const workers = infoSize >= BigInt(parallelThreshold) && workerAvailable() ? Math.max(1, options.dwarfWorkers ?? 1) : 1;
     let facts: DwarfFacts;
     let symbols;
     if (workers > 1) {
