@@ -1,6 +1,7 @@
 import { Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
 import { CDocuments } from './features/cDocuments';
 import { registerDocumentSymbols } from './features/documentSymbols';
+import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
 import { TargetService } from './features/targetService';
@@ -22,6 +23,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: { label: 'Livepatch' },
+        hoverProvider: true,
       },
       serverInfo: { name: 'livepatch-lens', version: typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development' },
     };
@@ -36,6 +38,7 @@ export function startServer(connection: Connection): void {
   });
 
   registerDocumentSymbols(connection, cDocuments);
+  registerHover(connection, cDocuments, target);
 
   documents.listen(connection);
   connection.listen();

@@ -1,7 +1,6 @@
 import { Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
-import { basename } from 'node:path';
 import { analyzeSource } from '../checks/source/analyzeSource';
 import type { Finding } from '../checks';
 import type { CDocuments } from './cDocuments';
@@ -31,8 +30,8 @@ export class Diagnostics {
       const parsed = await cDocuments.treeOf(document.uri);
       if (!parsed || parsed.version !== document.version) return undefined;
       const facts = this.target.facts();
-      const state = this.target.state;
-      return analyzeSource(parsed.tree, { file, ...(facts ? { facts } : {}), ...('path' in state ? { targetName: basename(state.path) } : {}) });
+      const targetName = this.target.targetName();
+      return analyzeSource(parsed.tree, { file, ...(facts ? { facts } : {}), ...(targetName ? { targetName } : {}) });
     });
     documents.onDidOpen((document) => this.schedule(document.uri, 0));
     documents.onDidChange((document) => this.schedule(document.uri, this.delayMs));

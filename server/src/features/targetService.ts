@@ -3,11 +3,13 @@ import { targetFacts } from '../checks/facts/targetFacts';
 import type { FactsProvider } from '../checks/facts/functionFacts';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
+import { FunctionCode } from '../target/functionCode';
+import { basename } from 'node:path';
 
 export type TargetState =
   | { state: 'none'; reason: string }
   | { state: 'loading'; path: string }
-  | { state: 'ready'; path: string; index: TargetIndex; facts: FactsProvider; fromCache: boolean; seconds: number }
+  | { state: 'ready'; path: string; index: TargetIndex; facts: FactsProvider; code: FunctionCode; fromCache: boolean; seconds: number }
   | { state: 'failed'; path: string; reason: string };
 
 /**
@@ -29,6 +31,15 @@ export class TargetService {
     return this.current.state === 'ready' ? this.current.facts : undefined;
   }
 
+  functionCode(): FunctionCode | undefined {
+    return this.current.state === 'ready' ? this.current.code : undefined;
+  }
+
+  /** How messages and hovers name the target: its file name. */
+  targetName(): string | undefined {
+    return this.current.state === 'ready' ? basename(this.current.path) : undefined;
+  }
+
   onDidChange(listener: (state: TargetState) => void): void {
     this.listeners.push(listener);
   }
@@ -47,7 +58,7 @@ export class TargetService {
       });
       const seconds = (Date.now() - started) / 1000;
       this.connection.console.info(`target ${path}: build-id ${index.buildId}, ${index.data.symbols.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`);
-      this.set({ state: 'ready', path, index, facts: targetFacts(index), fromCache: index.fromCache, seconds });
+      this.set({ state: 'ready', path, index, facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.connection.console.error(`target ${path}: ${reason}`);
@@ -59,6 +70,7 @@ export class TargetService {
   }
 
   private set(state: TargetState): void {
+    if (this.current.state === 'ready') this.current.code.close();
     this.current = state;
     for (const listener of this.listeners) listener(state);
   }

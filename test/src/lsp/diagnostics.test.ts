@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -56,6 +57,23 @@ test('quick successive edits: only the newest version is published last', async 
   const forUri = client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri);
   assert.equal(forUri.at(-1)!.params.version, 6);
   assert.ok(!forUri.some((n) => [3, 4, 5].includes(n.params.version)), 'debounced: intermediate versions are not analysed');
+});
+
+test('hover on a patched function: address and size as nm says, traceability, inlining, first instructions', async () => {
+  const nm = execFileSync('nm', ['-S', fromRoot('samples/build/target/sample-target')], { encoding: 'utf8' });
+  const [address, size] = /^([0-9a-f]+) ([0-9a-f]+) [tT] cmdline_proc_show$/m.exec(nm)!.slice(1);
+  const lines = source.split('\n');
+  const at = (needle: string) => ({ line: lines.findIndex((l) => l.includes(needle)), character: lines.find((l) => l.includes(needle))!.indexOf(needle) + 3 });
+  const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: at('"cmdline_proc_show"') });
+  const text: string = hover.contents.value;
+  assert.match(text, new RegExp(`\\*\\*cmdline_proc_show\\*\\*`));
+  assert.ok(text.includes(`\`0x${address.replace(/^0+/, '')}\`, ${parseInt(size, 16)} bytes, \`.text\``), text);
+  assert.match(text, /traceable \| yes/);
+  assert.match(text, new RegExp(`${address.replace(/^0+/, '')}:  call +[0-9a-f]+ <__fentry__>`));
+  const scheduleHover = await client.request('textDocument/hover', { textDocument: { uri }, position: at('"pick_next_task"') });
+  assert.match(scheduleHover.contents.value, /⚠ `__schedule` \(sched\.c:\d+\)/);
+  assert.match(scheduleHover.contents.value, /address \| none: no out-of-line copy/);
+  assert.equal(await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }), null, 'nothing to say outside patched functions');
 });
 
 test('closing the document clears its diagnostics', async () => {

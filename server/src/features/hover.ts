@@ -1,0 +1,55 @@
+import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
+import { findLivepatchConstructs } from '../c/livepatchConstructs';
+import type { SourcePosition, SourceRange } from '../c/sourceRange';
+import type { FunctionFacts } from '../checks/facts/functionFacts';
+import { PatchedFunction, patchedFunctions } from '../checks/source/patchedFunctions';
+import type { DisassembledInstruction } from '../elf';
+import type { CDocuments } from './cDocuments';
+import { guarded } from './guard';
+import { toLspRange } from './lspDiagnostics';
+import type { TargetService } from './targetService';
+
+function contains(range: SourceRange, at: SourcePosition): boolean {
+  const after = (a: SourcePosition, b: SourcePosition) => a.line > b.line || (a.line === b.line && a.column >= b.column);
+  return after(at, range.start) && after(range.end, at);
+}
+
+const hex = (n: bigint) => `0x${n.toString(16)}`;
+
+/** What a livepatch author wants to know about the function under the cursor before patching it. */
+export function functionHoverMarkdown(patched: PatchedFunction, fn: FunctionFacts | undefined, target: string | undefined, code: DisassembledInstruction[]): string {
+  const lines = [`**${patched.name}** — patched by this ${patched.flavour === 'klp' ? `klp_func (object ${patched.object})` : 'Xen livepatch_func'}`, ''];
+  if (!target) return [...lines, '_No target is indexed yet: set `livepatch.target` (a vmlinux or xen-syms) to see its address, section, traceability and inlining._'].join('\n');
+  if (!fn) return [...lines, `Not a function of the target \`${target}\`.`].join('\n');
+  const intoSchedule = fn.inlinedInto.some((site) => site.function === '__schedule');
+  const callers = [...new Map(fn.inlinedInto.map((s) => [s.function, s])).values()];
+  lines.push('| | |', '|---|---|');
+  if (fn.instances?.length) {
+    fn.instances.forEach((instance, i) => lines.push(`| ${fn.count > 1 ? `old_sympos ${i + 1}` : 'address'} | \`${hex(instance.address)}\`, ${instance.size} bytes, \`${instance.section}\` |`));
+  } else {
+    lines.push('| address | none: no out-of-line copy |');
+  }
+  lines.push(`| traceable | ${fn.notrace ? 'no: no `call __fentry__` at its start (notrace)' : 'yes: starts with `call __fentry__`'}${fn.endbr ? ', after `endbr64`' : ''} |`);
+  lines.push(`| inlined into | ${callers.length ? callers.map((s) => `${s.function === '__schedule' ? '⚠ ' : ''}\`${s.function}\`${s.file ? ` (${s.file.split('/').pop()}:${s.line})` : ''}`).join(', ') : 'nothing'} |`);
+  if (intoSchedule) lines.push('', '⚠ Inlined into `__schedule`: its copy there cannot be live patched (LP108).');
+  if (code.length) {
+    lines.push('', `First instructions in \`${target}\`:`, '```asm', ...code.map((i) => `${i.address.toString(16)}:  ${i.text}`), '```');
+  }
+  return lines.join('\n');
+}
+
+export function registerHover(connection: Connection, cDocuments: CDocuments, target: TargetService): void {
+  connection.onHover(
+    guarded(connection, 'hover', null as Hover | null, async (params: HoverParams): Promise<Hover | null> => {
+      const parsed = await cDocuments.treeOf(params.textDocument.uri);
+      if (!parsed) return null;
+      const at = { line: params.position.line, column: params.position.character };
+      const patched = patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => contains(p.range, at));
+      if (!patched) return null;
+      const fn = target.facts()?.function(patched.name);
+      const first = fn?.instances?.[0];
+      const code = first ? target.functionCode()?.firstInstructions(patched.name, first.address, 6) ?? [] : [];
+      return { contents: { kind: MarkupKind.Markdown, value: functionHoverMarkdown(patched, fn, target.targetName(), code) }, range: toLspRange(patched.range) };
+    }),
+  );
+}
