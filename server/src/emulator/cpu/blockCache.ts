@@ -1,9 +1,9 @@
-import { Decoder, DecoderOptions, Instruction, Code } from 'iced-x86';
+import { Code, Decoder, DecoderOptions, FlowControl, Instruction } from 'iced-x86';
 import { fromPair, hex, hiOf, loOf } from '../addr';
 import { Memory } from '../memory';
 import { Block, BlockCode } from './block';
 import { Emitter, Unsupported } from './emitter';
-import { emitInstruction } from './semantics';
+import { emitInstruction, liveFlagStores } from './semantics';
 
 const MAX_BLOCK = 48;
 
@@ -65,70 +65,29 @@ export class BlockCache {
     }
     const key = (hi >>> 0) * 1048576 + (lo >>> 12);
     const offset = lo & 4095;
-    const page = this.memory.codeBytes(lo, hi);
     const start = fromPair(lo, hi);
     const nextPage = start - BigInt(offset) + 4096n;
-    let bytes = page.subarray(offset);
-    let spansNext = false;
-    try {
-      const following = this.memory.codeBytes(loOf(nextPage), hiOf(nextPage));
-      const joined = new Uint8Array(bytes.length + 15);
-      joined.set(bytes);
-      joined.set(following.subarray(0, 15), bytes.length);
-      bytes = joined;
-      spansNext = true;
-    } catch {
-      // The next page is not executable: an instruction running into it is a fetch fault.
-    }
+    const { bytes, spansNext } = this.fetch(lo, hi, nextPage);
     const decoder = new Decoder(64, bytes, DecoderOptions.None);
     decoder.ip = start;
+    const decoded: Instruction[] = [];
     const body: string[] = [];
-    const ipLo: number[] = [];
-    const ipHi: number[] = [];
-    const text: string[] = [];
-    const ins = new Instruction();
-    let ended = false;
+    let addresses: bigint[] = [];
+    let text: string[] | undefined;
     let crossed = false;
     try {
-      while (!ended && ipLo.length < (single ? 1 : MAX_BLOCK) && decoder.position < 4096 - offset) {
-        decoder.decodeOut(ins);
-        const k = ipLo.length;
-        const ip = ins.ip;
-        ipLo.push(loOf(ip));
-        ipHi.push(hiOf(ip));
-        if (single) text.push(ins.toString());
+      while (decoded.length < (single ? 1 : MAX_BLOCK) && decoder.position < 4096 - offset) {
+        const ins = decoder.decode();
+        decoded.push(ins);
         if (decoder.position > 4096 - offset) crossed = true;
-        body.push(`c.k=${k};`);
-        if (ins.code === Code.INVALID) {
-          const fetch = !spansNext && decoder.position >= bytes.length;
-          body.push(fetch
-            ? `throw X.fault('page-fault','#PF: execute of an unmapped address ${hex(nextPage)} (instruction crosses into it)');`
-            : `throw X.fault('invalid-opcode','#UD: undefined instruction at ${hex(ip)}');`);
-          ended = true;
-          break;
-        }
-        const emitter = new Emitter(ins);
-        const nextIp = ins.nextIP;
-        try {
-          ended = emitInstruction(emitter, { l: `${loOf(nextIp)}`, h: `${hiOf(nextIp)}` });
-          body.push(`{${emitter.lines.join('')}}`);
-          if (emitter.writesMemory && !ended) {
-            // Self-modifying code: a store into decoded code ends the block after it.
-            body.push(`if(m.dirty){m.dirty=false;c.ripLo=${loOf(nextIp)};c.ripHi=${hiOf(nextIp)};return ${k + 1};}`);
-          }
-        } catch (error) {
-          if (!(error instanceof Unsupported)) throw error;
-          body.push(`throw X.fault('invalid-opcode',${JSON.stringify(`#UD: unsupported instruction '${ins.toString()}' (${error.message})`)});`);
-          ended = true;
-        }
+        if (ins.code === Code.INVALID || ins.flowControl !== FlowControl.Next) break;
       }
-      if (!ended) {
-        const next = decoder.ip;
-        body.push(`c.ripLo=${loOf(next)};c.ripHi=${hiOf(next)};`);
-      }
-      body.push(`return ${ipLo.length};`);
+      const fetchFault = !spansNext && decoder.position >= bytes.length;
+      this.emitBlock(decoded, body, fetchFault ? nextPage : undefined);
+      addresses = decoded.map((i) => i.ip);
+      if (single) text = decoded.map((i) => i.toString());
     } finally {
-      ins.free();
+      for (const ins of decoded) ins.free();
       decoder.free();
     }
     this.memory.markCode(key);
@@ -141,6 +100,64 @@ export class BlockCache {
     } catch (error) {
       throw new Error(`internal error: generated code for the block at ${hex(start)} does not compile (${(error as Error).message}):\n${source}`);
     }
-    return { code, count: ipLo.length, ipLo, ipHi, text: single ? text : undefined };
+    return {
+      code,
+      count: decoded.length,
+      ipLo: addresses.map(loOf),
+      ipHi: addresses.map(hiOf),
+      text,
+    };
+  }
+
+  /** This page's bytes from `lo`, plus the first 15 of the next page when it is executable. */
+  private fetch(lo: number, hi: number, nextPage: bigint): { bytes: Uint8Array; spansNext: boolean } {
+    const bytes = this.memory.codeBytes(lo, hi).subarray(lo & 4095);
+    try {
+      const following = this.memory.codeBytes(loOf(nextPage), hiOf(nextPage));
+      const joined = new Uint8Array(bytes.length + 15);
+      joined.set(bytes);
+      joined.set(following.subarray(0, 15), bytes.length);
+      return { bytes: joined, spansNext: true };
+    } catch {
+      // The next page is not executable: an instruction running into it is a fetch fault.
+      return { bytes, spansNext: false };
+    }
+  }
+
+  private emitBlock(decoded: Instruction[], body: string[], fetchFaultPage: bigint | undefined): void {
+    const live = liveFlagStores(decoded);
+    let ended = false;
+    for (let k = 0; k < decoded.length && !ended; k++) {
+      const ins = decoded[k];
+      const ip = ins.ip;
+      body.push(`c.k=${k};`);
+      if (ins.code === Code.INVALID) {
+        body.push(fetchFaultPage !== undefined && k === decoded.length - 1
+          ? `throw X.fault('page-fault','#PF: execute of an unmapped address ${hex(fetchFaultPage)} (instruction crosses into it)');`
+          : `throw X.fault('invalid-opcode','#UD: undefined instruction at ${hex(ip)}');`);
+        ended = true;
+        break;
+      }
+      const emitter = new Emitter(ins);
+      emitter.flagsLive = live[k];
+      const nextIp = ins.nextIP;
+      try {
+        ended = emitInstruction(emitter, { l: `${loOf(nextIp)}`, h: `${hiOf(nextIp)}` });
+        body.push(`{${emitter.lines.join('')}}`);
+        if (emitter.writesMemory && !ended) {
+          // Self-modifying code: a store into decoded code ends the block after it.
+          body.push(`if(m.dirty){m.dirty=false;c.ripLo=${loOf(nextIp)};c.ripHi=${hiOf(nextIp)};return ${k + 1};}`);
+        }
+      } catch (error) {
+        if (!(error instanceof Unsupported)) throw error;
+        body.push(`throw X.fault('invalid-opcode',${JSON.stringify(`#UD: unsupported instruction '${ins.toString()}' (${error.message})`)});`);
+        ended = true;
+      }
+    }
+    if (!ended) {
+      const next = decoded[decoded.length - 1].nextIP;
+      body.push(`c.ripLo=${loOf(next)};c.ripHi=${hiOf(next)};`);
+    }
+    body.push(`return ${decoded.length};`);
   }
 }

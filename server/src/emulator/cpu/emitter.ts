@@ -34,6 +34,8 @@ export class Emitter {
   private address: Val | undefined;
   /** Whether the instruction stores to memory (so it may have rewritten code after it). */
   writesMemory = false;
+  /** False when a later instruction of the block overwrites every flag this one sets. */
+  flagsLive = true;
 
   constructor(readonly ins: Instruction) {}
 

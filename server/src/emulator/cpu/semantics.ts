@@ -1,4 +1,4 @@
-import { FlowControl, Instruction, Mnemonic, OpKind } from 'iced-x86';
+import { Instruction, Mnemonic, OpKind } from 'iced-x86';
 import { hiOf, loOf } from '../addr';
 import { FlagOp } from './flagBits';
 import { Emitter, immediate, norm, Unsupported, Val } from './emitter';
@@ -10,9 +10,34 @@ import { GpReg } from './registers';
 const RAX: GpReg = { index: 0, width: 64, high: false };
 const RDX: GpReg = { index: 2, width: 64, high: false };
 
-/** Whether the instruction ends a block (it sets RIP itself). */
-export function endsBlock(ins: Instruction): boolean {
-  return ins.flowControl !== FlowControl.Next;
+const STATUS_FLAGS = 0x3f;
+const CARRY = 0x10;
+/** Instructions whose generated code stores lazy flags inline and can skip the store when dead. */
+const INLINE_FLAGS = new Set<Mnemonic>([
+  Mnemonic.Add, Mnemonic.Adc, Mnemonic.Sub, Mnemonic.Sbb, Mnemonic.Cmp, Mnemonic.And, Mnemonic.Or,
+  Mnemonic.Xor, Mnemonic.Test, Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Neg, Mnemonic.Xadd,
+]);
+
+/**
+ * Flag liveness over a block, backwards from its end (where every flag is live): an inline flag
+ * store is dead when later instructions overwrite all of it before anything reads it. Any other
+ * flag-touching instruction counts as reading every flag, because its helper merges into them.
+ * Uses iced's RflagsBits, whose six status bits (OF SF ZF AF CF PF) are the low bits.
+ */
+export function liveFlagStores(block: Instruction[]): boolean[] {
+  const live: boolean[] = new Array(block.length);
+  let needed = STATUS_FLAGS;
+  for (let i = block.length - 1; i >= 0; i--) {
+    const ins = block[i];
+    const written = ins.rflagsModified & STATUS_FLAGS;
+    const inline = INLINE_FLAGS.has(ins.mnemonic);
+    live[i] = !inline || (written & needed) !== 0;
+    let read = ins.rflagsRead & STATUS_FLAGS;
+    if (!inline && written) read = STATUS_FLAGS;
+    if (ins.mnemonic === Mnemonic.Inc || ins.mnemonic === Mnemonic.Dec) read |= CARRY;
+    needed = (needed & ~(inline ? written : 0)) | read;
+  }
+  return live;
 }
 
 /**
@@ -147,11 +172,11 @@ function addSubValue(e: Emitter, width: number, a: Val, b: Val, subtract: boolea
     const lo = e.bind(`${s}|0`, 'r');
     const carryOut = subtract ? `(${s}<0?1:0)` : `(${s}>4294967295?1:0)`;
     const hi = e.bind(`(${a.h}${op}${b.h}${op}${carryOut})|0`, 'r');
-    e.emit(`c.setFlags(${subtract ? FlagOp.Sub : FlagOp.Add},64,${a.l},${a.h},${b.l},${b.h},${lo},${hi},${carry});`);
+    if (e.flagsLive) e.emit(`c.setFlags(${subtract ? FlagOp.Sub : FlagOp.Add},64,${a.l},${a.h},${b.l},${b.h},${lo},${hi},${carry});`);
     return { l: lo, h: hi };
   }
   const lo = e.bind(norm(width, `${a.l}${op}${b.l}${op}${carry}`), 'r');
-  e.emit(`c.setFlags(${subtract ? FlagOp.Sub : FlagOp.Add},${width},${a.l},0,${b.l},0,${lo},0,${carry});`);
+  if (e.flagsLive) e.emit(`c.setFlags(${subtract ? FlagOp.Sub : FlagOp.Add},${width},${a.l},0,${b.l},0,${lo},0,${carry});`);
   return { l: lo, h: '0' };
 }
 
@@ -173,7 +198,7 @@ function logic(e: Emitter, m: Mnemonic): boolean {
   const op = m === Mnemonic.Or ? '|' : m === Mnemonic.Xor ? '^' : '&';
   const lo = e.bind(`${a.l}${op}${b.l}`, 'r');
   const hi = width === 64 ? e.bind(`${a.h}${op}${b.h}`, 'r') : '0';
-  e.emit(`c.setFlags(${FlagOp.Logic},${width},0,0,0,0,${lo},${hi},0);`);
+  if (e.flagsLive) e.emit(`c.setFlags(${FlagOp.Logic},${width},0,0,0,0,${lo},${hi},0);`);
   if (m !== Mnemonic.Test) e.write(0, { l: lo, h: hi }, width);
   return false;
 }
@@ -181,10 +206,10 @@ function logic(e: Emitter, m: Mnemonic): boolean {
 function incDec(e: Emitter, increment: boolean): boolean {
   const width = e.width(0);
   const a = e.read(0, width);
-  const carry = e.bind('c.cf()', 'ci');
+  const carry = e.flagsLive ? e.bind('c.cf()', 'ci') : '0';
   const one = { l: '1', h: '0' };
   const result = addSubValue(e, width, a, one, !increment, '0');
-  e.emit(`c.fop=${increment ? FlagOp.Inc : FlagOp.Dec};c.fc=${carry};`);
+  if (e.flagsLive) e.emit(`c.fop=${increment ? FlagOp.Inc : FlagOp.Dec};c.fc=${carry};`);
   e.write(0, result, width);
   return false;
 }
