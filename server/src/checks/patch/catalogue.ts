@@ -1,0 +1,27 @@
+import { CheckInfo, registerChecks } from '../catalogue';
+
+/** The `LP2xx` family: findings on unified-diff patches (`.patch`, `.diff`). */
+export const patchChecks = {
+  malformed: { id: 'LP200', title: 'Malformed unified diff', severity: 'error' },
+  notApplied: { id: 'LP201', title: 'Patch does not apply to the source root', severity: 'error' },
+  hunksOnly: { id: 'LP202', title: 'Analysed from the hunks alone (no source root)', severity: 'information' },
+  unparsable: { id: 'LP203', title: 'Patched C file does not parse', severity: 'warning' },
+  schedule: { id: 'LP210', title: 'Change inlined into __schedule or to the context switch itself', severity: 'error' },
+  inlined: { id: 'LP211', title: 'Changed function is inlined into other callers', severity: 'warning' },
+  noOutOfLine: { id: 'LP212', title: 'Changed function has no out-of-line copy', severity: 'warning' },
+  notrace: { id: 'LP213', title: 'Changed function cannot be traced (notrace, no __fentry__)', severity: 'error' },
+  init: { id: 'LP214', title: 'Changed __init / __exit function', severity: 'error' },
+  noinstr: { id: 'LP215', title: 'Changed function in .noinstr.text', severity: 'error' },
+  layout: { id: 'LP220', title: 'Struct or union layout change', severity: 'error' },
+  resized: { id: 'LP221', title: 'Global object resized or retyped', severity: 'error' },
+  initializer: { id: 'LP222', title: 'Global initializer changed', severity: 'error' },
+  staticLocal: { id: 'LP230', title: 'Reference to a static local variable removed', severity: 'error' },
+  once: { id: 'LP231', title: 'printk_once / pr_*_once / WARN_ONCE added', severity: 'warning' },
+  prototype: { id: 'LP232', title: 'Function prototype changed', severity: 'warning' },
+  lib: { id: 'LP233', title: 'Patch to lib/, a vDSO or real-mode code', severity: 'error' },
+  assembly: { id: 'LP234', title: 'Patch to an assembly file', severity: 'error' },
+} as const satisfies Record<string, CheckInfo>;
+
+export type PatchCheck = (typeof patchChecks)[keyof typeof patchChecks];
+
+registerChecks(Object.values(patchChecks));

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { readDefinitions, SourceDefinitions } from '../c/sourceFacts/definitions';
+import { FileChange, languageOf } from './changes';
+import { classifyFromHunks } from './classifyHunks';
+import { classifyFromSource } from './classifySource';
+import { HunkPlacement, reconstructAfter } from './reconstruct';
+import type { FileDiff, ParsedDiff } from './unifiedDiff';
+
+export interface ClassifiedPatch {
+  files: FileChange[];
+  /** The touched C files as they are before the patch: what source facts are inferred from. */
+  originals: SourceDefinitions[];
+}
+
+/**
+ * Every file of a parsed patch, classified by entity: from the source root when one is given
+ * and the file's hunks apply to it (only the touched files are read and parsed), else from
+ * the hunks alone.
+ */
+export async function classifyPatch(diff: ParsedDiff, patchText: readonly string[], parser: Parser, sourceRoot?: string): Promise<ClassifiedPatch> {
+  const files: FileChange[] = [];
+  const originals: SourceDefinitions[] = [];
+  for (const file of diff.files) {
+    const filePath = file.newPath ?? file.oldPath;
+    if (!filePath || file.binary) continue;
+    const change: FileChange = {
+      path: filePath,
+      language: languageOf(filePath),
+      status: file.status,
+      patchLine: file.patchLine,
+      basis: 'hunks',
+      entities: [],
+      problems: [],
+    };
+    files.push(change);
+    if (change.language !== 'c') continue;
+    const rebuilt = sourceRoot ? await rebuild(file, sourceRoot) : undefined;
+    if (rebuilt && 'problem' in rebuilt) change.problems.push({ patchLine: rebuilt.patchLine, message: rebuilt.problem, code: 'not-applied' });
+    if (!rebuilt || 'problem' in rebuilt) {
+      change.entities = classifyFromHunks(file, patchText);
+      continue;
+    }
+    const before = readDefinitions(parser, rebuilt.oldPath, rebuilt.before);
+    const after = readDefinitions(parser, filePath, rebuilt.after);
+    for (const line of after.syntaxErrors.slice(0, 1)) {
+      change.problems.push({ patchLine: file.patchLine, message: `${filePath} does not parse after the patch (first error at line ${line + 1}); the changes near there may be misclassified`, code: 'syntax' });
+    }
+    change.basis = 'source';
+    change.entities = classifyFromSource(file, rebuilt.placements, before, after, patchText);
+    originals.push(before);
+  }
+  return { files, originals };
+}
+
+type Rebuilt =
+  | { oldPath: string; before: string; after: string; placements: HunkPlacement[] }
+  | { problem: string; patchLine: number };
+
+/** The file before and after, or why not (patch's own words where it has them). */
+async function rebuild(file: FileDiff, sourceRoot: string): Promise<Rebuilt> {
+  let before = '';
+  let oldPath = file.newPath ?? '';
+  if (file.oldPath !== null) {
+    const found = await readFirst(sourceRoot, [file.oldPath, file.oldName ?? file.oldPath]);
+    if (!found) return { problem: `can't find file to patch: ${file.oldPath} is not in the source root ${sourceRoot}`, patchLine: file.patchLine };
+    ({ text: before, path: oldPath } = found);
+  }
+  const result = reconstructAfter(before, file);
+  if (!result.ok) return { problem: `${file.oldPath}: ${result.message}`, patchLine: result.hunk.patchLine };
+  return { oldPath, before, after: result.after, placements: result.placements };
+}
+
+async function readFirst(root: string, candidates: string[]): Promise<{ text: string; path: string } | undefined> {
+  for (const candidate of new Set(candidates)) {
+    const full = path.resolve(root, candidate);
+    // A patch names files inside the tree; `../` must not read outside it.
+    if (!full.startsWith(path.resolve(root) + path.sep)) continue;
+    try {
+      return { text: await readFile(full, 'utf8'), path: candidate };
+    } catch {
+      // Not under this name; try the next.
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,94 @@
+import type { Definition, SourceDefinitions } from '../c/sourceFacts/definitions';
+import { ChangeAspect, EntityChange, rangesOf } from './changes';
+import type { HunkPlacement } from './reconstruct';
+import type { DiffLine, FileDiff } from './unifiedDiff';
+
+/**
+ * Classifies a file's changes by entity from both parsed versions: each removed line belongs to
+ * the definition around it in the old file, each added line to the one in the new file, and a
+ * definition touched on either side is compared whole with its namesake on the other.
+ */
+export function classifyFromSource(
+  file: FileDiff,
+  placements: readonly HunkPlacement[],
+  before: SourceDefinitions,
+  after: SourceDefinitions,
+  patchText: readonly string[],
+): EntityChange[] {
+  const touched = new Map<string, { removed: DiffLine[]; added: DiffLine[] }>();
+  const touch = (definition: Definition | undefined, line: DiffLine, side: 'removed' | 'added'): void => {
+    if (!definition) return;
+    const key = keyOf(definition);
+    const entry = touched.get(key) ?? { removed: [], added: [] };
+    entry[side].push(line);
+    touched.set(key, entry);
+  };
+  for (const [index, hunk] of file.hunks.entries()) {
+    const placement = placements[index];
+    const oldShift = placement ? placement.oldStart - hunk.oldStart : 0;
+    const newShift = placement ? placement.newStart - hunk.newStart : 0;
+    for (const line of hunk.lines) {
+      if (line.kind === 'removed' && line.oldLine !== undefined) touch(enclosing(before.definitions, line.oldLine - 1 + oldShift), line, 'removed');
+      if (line.kind === 'added' && line.newLine !== undefined) touch(enclosing(after.definitions, line.newLine - 1 + newShift), line, 'added');
+    }
+  }
+  const changes: EntityChange[] = [];
+  for (const [key, lines] of touched) {
+    const old = before.definitions.find((d) => keyOf(d) === key);
+    const updated = after.definitions.find((d) => keyOf(d) === key);
+    const definition = old ?? updated;
+    if (!definition) continue;
+    changes.push({
+      kind: definition.kind === 'variable' ? 'variable' : definition.kind,
+      name: definition.name,
+      change: !old ? 'added' : !updated ? 'removed' : 'modified',
+      aspects: old && updated ? aspectsOf(old, updated) : [],
+      ranges: rangesOf([...lines.removed, ...lines.added], patchText),
+      removed: lines.removed,
+      added: lines.added,
+      ...(old ? { before: old } : {}),
+      ...(updated ? { after: updated } : {}),
+    });
+  }
+  return changes;
+}
+
+function keyOf(definition: Definition): string {
+  return `${definition.kind}:${definition.name}`;
+}
+
+/** The innermost definition around a 0-based line; a struct defined inside a declaration wins over the variable. */
+function enclosing(definitions: readonly Definition[], line: number): Definition | undefined {
+  let best: Definition | undefined;
+  for (const definition of definitions) {
+    const { first, last } = definition.lines;
+    if (line < first || line > last) continue;
+    if (!best || last - first < best.lines.last - best.lines.first) best = definition;
+  }
+  return best;
+}
+
+function aspectsOf(before: Definition, after: Definition): ChangeAspect[] {
+  const aspects: ChangeAspect[] = [];
+  if (before.kind === 'function' && after.kind === 'function') {
+    if (before.prototype !== after.prototype) aspects.push('prototype');
+    if (before.body !== after.body) aspects.push('body');
+    const a = before.attributes;
+    const b = after.attributes;
+    if (a.isStatic !== b.isStatic || a.inline !== b.inline || a.alwaysInline !== b.alwaysInline || a.noinline !== b.noinline || a.notrace !== b.notrace || a.section !== b.section) {
+      aspects.push('attributes');
+    }
+  } else if ((before.kind === 'struct' || before.kind === 'union' || before.kind === 'enum') && before.kind === after.kind) {
+    if (JSON.stringify(before.members.map(memberKey)) !== JSON.stringify(after.members.map(memberKey))) aspects.push('members');
+  } else if (before.kind === 'variable' && after.kind === 'variable') {
+    if (before.type !== after.type) aspects.push('type');
+    if (JSON.stringify(before.initializer) !== JSON.stringify(after.initializer)) aspects.push('initializer');
+  } else if (before.kind === 'macro' && after.kind === 'macro') {
+    if (before.definition !== after.definition) aspects.push('definition');
+  }
+  return aspects.length ? aspects : ['cosmetic'];
+}
+
+function memberKey(member: { name: string; type: string }): string {
+  return `${member.name}:${member.type}`;
+}
