@@ -2,9 +2,11 @@ import { CliCommand, CliError, CliIo, ExitCode } from './cli/command';
 import { symbolsCommand } from './cli/symbols';
 import { targetCommand } from './cli/target';
 import { emuCommand } from './cli/emu';
+import { checkCommand } from './cli/check';
+import { inspectCommand } from './cli/inspect';
 
 // Subcommands, in the order `--help` lists them. Each lives in cli/<name>.ts.
-const commands: CliCommand[] = [symbolsCommand, targetCommand, emuCommand];
+const commands: CliCommand[] = [checkCommand, inspectCommand, symbolsCommand, targetCommand, emuCommand];
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 function version(): string {

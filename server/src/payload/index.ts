@@ -15,3 +15,5 @@ export { currentPayloadVersion, funcLayouts, opaqueSize } from './xen/funcsLayou
 export { hookKinds, hookSection, isArrayHook, vetoingHookKinds } from './xen/hookSections';
 export { SHF_RELA_LIVEPATCH } from './klp/klpNames';
 export { kernelKlpLayout } from './klp/klpLayout';
+export { payloadView, sectionFlags, PayloadView, FunctionView, ChainLink } from './present/payloadView';
+export { payloadText } from './present/payloadText';

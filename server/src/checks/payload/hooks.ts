@@ -19,7 +19,7 @@ export function checkHookSections(sink: FindingSink, payload: XenPayload): void 
 export function checkVetoingHooks(sink: FindingSink, payload: XenPayload): void {
   const vetoing = payload.hooks.filter((h) => vetoingHookKinds.includes(h.kind) && h.size > 0n);
   if (!vetoing.length) return;
-  sink.add(payloadChecks.vetoingHooks, vetoing.map((h) => h.section).join(', '),
+  sink.add(payloadChecks.vetoingHooks, '.livepatch.hooks.*',
     `${vetoing.map((h) => h.section).join(', ')} make this payload vetoing: it can be applied and reverted, but never used with REPLACE, and while it is applied no other payload can REPLACE either. ` +
     'Xen says "livepatch: REPLACE action is not supported on livepatches with vetoing hooks!" (-EOPNOTSUPP). Use load/unload or apply/revert action hooks if the payload is meant for REPLACE.');
 }

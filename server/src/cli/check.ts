@@ -1,0 +1,101 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Finding } from '../checks';
+import { analyzePayloadFile } from '../checks/payload';
+import { jsonReport, ReportFormat, reportFormats, sarifReport, textReport } from '../checks/report';
+import { ElfError } from '../elf';
+import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
+import { CliCommand, CliError, CliIo, ExitCode } from './command';
+
+declare const LIVEPATCH_LENS_VERSION: string | undefined;
+
+/** What an analyzer may use besides the file. */
+export interface AnalysisEnv {
+  target?: TargetIndex;
+}
+
+/** One kind of input file `check` understands; the first analyzer that accepts a file runs. */
+export interface Analyzer {
+  kind: string;
+  accepts(file: string): boolean;
+  analyze(file: string, env: AnalysisEnv): Promise<Finding[]> | Finding[];
+}
+
+const elfMagic = (file: string): boolean => {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && head.readUInt32BE(0) === 0x7f454c46;
+  } finally {
+    closeSync(fd);
+  }
+};
+
+const payloadAnalyzer: Analyzer = {
+  kind: 'payload',
+  accepts: (file) => ['.livepatch', '.ko', '.o'].includes(path.extname(file)) || elfMagic(file),
+  analyze: (file, env) => analyzePayloadFile(file, env).findings,
+};
+
+/** Source (.c) and patch (.patch/.diff) analyzers plug in here. */
+export const analyzers: Analyzer[] = [payloadAnalyzer];
+
+const usage = `Usage: livepatch-lens check FILE... [--target ELF] [--format text|json|sarif]
+
+Runs every check on each file: payload ELFs (*.livepatch, *.ko, *.o) get the LP3xx checks
+Xen's loader and the Linux module loader would run. With --target, checks that need the
+image being patched (old functions, build-id, inlining) run too.
+
+  --target ELF     the image being patched (vmlinux, xen-syms, the sample target)
+  --format F       text (default; file:line:column: severity ID: message),
+                   json (a list of {file, line, column, severity, code, message}),
+                   sarif (SARIF 2.1.0)
+
+Exit status: 0 no error-level finding, 1 error-level findings, 2 usage or I/O error.`;
+
+/** Loads --target for the CLI, turning unreadable files into usage/I-O errors. */
+export async function targetFromOption(file: string | undefined): Promise<TargetIndex | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return await loadTargetIndex(file, { cacheDir: defaultCacheDir() });
+  } catch (error) {
+    if (error instanceof ElfError || (error as NodeJS.ErrnoException).code) throw new CliError(`cannot read the target: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+/** A file must exist and be a regular file before any analyzer sees it. */
+export function requireFile(file: string): void {
+  if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+  if (!statSync(file).isFile()) throw new CliError(`${file}: not a regular file`);
+}
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  summary: 'run the checks on payloads (and, later, sources and patches); exit 1 on errors',
+  usage,
+  async run(args: string[], io: CliIo): Promise<ExitCode> {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { target: { type: 'string' }, format: { type: 'string', default: 'text' } } });
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    const format = parsed.values.format as ReportFormat;
+    if (!reportFormats.includes(format)) throw new CliError(`unknown --format '${format}': expected ${reportFormats.join(', ')}`);
+    if (!parsed.positionals.length) throw new CliError(`expected at least one FILE\n${usage}`);
+    parsed.positionals.forEach(requireFile);
+    const env: AnalysisEnv = { ...(await targetFromOption(parsed.values.target).then((target) => (target ? { target } : {}))) };
+    const findings: Finding[] = [];
+    for (const file of parsed.positionals) {
+      const analyzer = analyzers.find((a) => a.accepts(file));
+      if (analyzer) findings.push(...(await analyzer.analyze(file, env)));
+      else io.err(`livepatch-lens check: ${file}: not analysed yet (only payload ELF files: *.livepatch, *.ko, *.o)`);
+    }
+    const version = typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development';
+    const report = format === 'json' ? jsonReport(findings) : format === 'sarif' ? sarifReport(findings, version) : textReport(findings);
+    if (report) io.out(report);
+    return findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
+  },
+};
