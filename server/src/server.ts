@@ -1,5 +1,6 @@
-import { Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
+import { CodeActionKind, Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
 import { CDocuments } from './features/cDocuments';
+import { registerCodeActions } from './features/codeActions';
 import { registerDocumentSymbols } from './features/documentSymbols';
 import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
@@ -24,6 +25,7 @@ export function startServer(connection: Connection): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: { label: 'Livepatch' },
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'livepatch-lens', version: typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development' },
     };
@@ -39,6 +41,7 @@ export function startServer(connection: Connection): void {
 
   registerDocumentSymbols(connection, cDocuments);
   registerHover(connection, cDocuments, target);
+  registerCodeActions(connection, documents);
 
   documents.listen(connection);
   connection.listen();

@@ -1,5 +1,6 @@
 import type { LivepatchConstruct } from '../../c/livepatchConstructs';
 import type { Finding } from '../finding';
+import type { FixData } from './fixes';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, isNull, SourceContext } from './sourceContext';
 
@@ -19,8 +20,9 @@ export function hookChecks(context: SourceContext): Finding[] {
   for (const [doing, undoing] of xenPairs) {
     for (const [has, lacks] of [[doing, undoing], [undoing, doing]]) {
       for (const hook of hooks.filter((h) => h.fields.macro === has && !macros.has(lacks))) {
+        const fix: FixData = { kind: 'addHook', macro: lacks, function: hook.fields.function, after: hook.range.end, signature: 'action' };
         findings.push(finding(sourceChecks.unpairedHook, context, hook.selectionRange,
-          `${has} without ${lacks}: an action hook replaces Xen's own ${has.includes('APPLY') ? 'patching, so nothing undoes it on revert' : 'unpatching, so nothing did the matching apply'}, and the functions end in a state the consistency check treats as "partially ${has.includes('APPLY') ? 'reverted' : 'applied'}" (a hypervisor panic). Add ${lacks}.`));
+          `${has} without ${lacks}: an action hook replaces Xen's own ${has.includes('APPLY') ? 'patching, so nothing undoes it on revert' : 'unpatching, so nothing did the matching apply'}, and the functions end in a state the consistency check treats as "partially ${has.includes('APPLY') ? 'reverted' : 'applied'}" (a hypervisor panic). Add ${lacks}.`, { data: fix }));
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { FunctionFacts, InlineSite } from '../facts/functionFacts';
 import type { Finding } from '../finding';
+import type { FixData } from './fixes';
 import { PatchedFunction, patchedFunctions } from './patchedFunctions';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, integerValue, SourceContext } from './sourceContext';
@@ -47,7 +48,7 @@ function symposFindings(context: SourceContext, patched: PatchedFunction, fn: Fu
   if (sympos === 0n && fn.count > 1) {
     return [finding(sourceChecks.ambiguousName, context, patched.range,
       `${fn.count} functions are named '${patched.name}' in ${targetLabel(context)}, so the kernel cannot tell which to patch: "unresolvable ambiguity for symbol '${patched.name}' in object '${patched.object}'". Add .old_sympos = N, the position in kallsyms order (${where}).`,
-      { data: { kind: 'addSympos', count: fn.count } })];
+      { data: { kind: 'addSympos', count: fn.count, after: symposInsertion(patched), addresses: (fn.instances ?? []).map((instance) => `0x${instance.address.toString(16)} in ${instance.section}`) } satisfies FixData })];
   }
   if (sympos > BigInt(fn.count)) {
     const range = patched.entry.fieldRanges.old_sympos ?? patched.range;
@@ -102,4 +103,8 @@ function sites(list: InlineSite[]): string {
     byFunction.set(site.function, [...(byFunction.get(site.function) ?? []), ...(at ? [at] : [])]);
   }
   return [...byFunction].map(([fn, at]) => (at.length ? `${fn} at ${[...new Set(at)].join(', ')}` : fn)).join('; ');
+}
+
+function symposInsertion(patched: PatchedFunction): { line: number; column: number } {
+  return patched.entry.fieldRanges.old_name?.end ?? patched.entry.range.end;
 }

@@ -1,0 +1,30 @@
+import { CodeAction, CodeActionKind, CodeActionParams, Connection, Diagnostic } from 'vscode-languageserver';
+import { fixesFor } from '../checks/source/fixes';
+import { guarded } from './guard';
+import { toLspRange } from './lspDiagnostics';
+import type { OpenDocuments } from './openDocuments';
+
+/** Quick fixes for the findings whose check left the data a fix needs. */
+export function registerCodeActions(connection: Connection, documents: OpenDocuments): void {
+  connection.onCodeAction(
+    guarded(connection, 'codeAction', [] as CodeAction[], (params: CodeActionParams) => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return [];
+      const text = document.getText();
+      return params.context.diagnostics
+        .filter((diagnostic: Diagnostic) => diagnostic.source === 'livepatch-lens' && diagnostic.data !== undefined)
+        .flatMap((diagnostic) =>
+          fixesFor(
+            { code: String(diagnostic.code), severity: 'error', message: diagnostic.message, file: document.uri, range: { start: { line: diagnostic.range.start.line, column: diagnostic.range.start.character }, end: { line: diagnostic.range.end.line, column: diagnostic.range.end.character } }, data: diagnostic.data },
+            text,
+          ).map((fix) => ({
+            title: fix.title,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [diagnostic],
+            isPreferred: fix.preferred ?? false,
+            edit: { changes: { [document.uri]: fix.edits.map((edit) => ({ range: toLspRange(edit.range), newText: edit.newText })) } },
+          })),
+        );
+    }),
+  );
+}
