@@ -200,7 +200,7 @@ export function mulLow64(c: CpuState, al: number, ah: number, bl: number, bh: nu
 }
 
 /** Two- and three-operand IMUL: the truncated product; flags evaluate lazily from the operands. */
-export function imulTrunc(c: CpuState, size: number, al: number, ah: number, bl: number, bh: number): number {
+export function imulTrunc(c: CpuState, size: number, al: number, ah: number, bl: number, bh: number, flags: boolean): number {
   let rl: number;
   if (size === 64) {
     rl = mulLow64(c, al, ah, bl, bh);
@@ -208,7 +208,7 @@ export function imulTrunc(c: CpuState, size: number, al: number, ah: number, bl:
     rl = norm(size, Math.imul(al, bl));
     c.rh = 0;
   }
-  c.setFlags(6 /* FlagOp.Imul */, size, al, size === 64 ? ah : 0, bl, size === 64 ? bh : 0, rl, c.rh, 0);
+  if (flags) c.setFlags(6 /* FlagOp.Imul */, size, al, size === 64 ? ah : 0, bl, size === 64 ? bh : 0, rl, c.rh, 0);
   return rl;
 }
 

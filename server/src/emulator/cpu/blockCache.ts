@@ -6,6 +6,7 @@ import { Emitter, Unsupported } from './emitter';
 import { emitInstruction, liveFlagStores } from './semantics';
 
 const MAX_BLOCK = 48;
+const FRONT_SLOTS = 4096;
 
 /**
  * Decoded and compiled code, per page. Blocks never start past the end of their page, so a write
@@ -16,6 +17,10 @@ export class BlockCache {
   private readonly steps = new Map<number, Map<number, Block>>();
   /** Blocks compiled so far, a cost figure for benchmarks. */
   compiled = 0;
+  // A direct-mapped front cache: most block lookups hit here instead of the two maps.
+  private readonly recentLo = new Int32Array(FRONT_SLOTS);
+  private readonly recentHi = new Int32Array(FRONT_SLOTS);
+  private readonly recent: (Block | undefined)[] = new Array(FRONT_SLOTS);
 
   constructor(
     private readonly memory: Memory,
@@ -25,6 +30,7 @@ export class BlockCache {
   }
 
   invalidate(key: number): void {
+    this.recent.fill(undefined);
     for (const k of [key, key - 1]) {
       this.blocks.delete(k);
       this.steps.delete(k);
@@ -32,12 +38,18 @@ export class BlockCache {
   }
 
   clear(): void {
+    this.recent.fill(undefined);
     this.blocks.clear();
     this.steps.clear();
   }
 
   /** The block at (lo, hi); `single` asks for a one-instruction block (tracing, budget end). */
   lookup(lo: number, hi: number, single: boolean): Block {
+    const slot = lo & (FRONT_SLOTS - 1);
+    if (!single) {
+      const hit = this.recent[slot];
+      if (hit !== undefined && this.recentLo[slot] === lo && this.recentHi[slot] === hi) return hit;
+    }
     const key = (hi >>> 0) * 1048576 + (lo >>> 12);
     const table = single ? this.steps : this.blocks;
     let page = table.get(key);
@@ -50,6 +62,11 @@ export class BlockCache {
     if (!block) {
       block = this.build(lo, hi, single);
       page.set(offset, block);
+    }
+    if (!single) {
+      this.recent[slot] = block;
+      this.recentLo[slot] = lo;
+      this.recentHi[slot] = hi;
     }
     return block;
   }

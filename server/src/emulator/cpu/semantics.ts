@@ -15,7 +15,7 @@ const CARRY = 0x10;
 /** Instructions whose generated code stores lazy flags inline and can skip the store when dead. */
 const INLINE_FLAGS = new Set<Mnemonic>([
   Mnemonic.Add, Mnemonic.Adc, Mnemonic.Sub, Mnemonic.Sbb, Mnemonic.Cmp, Mnemonic.And, Mnemonic.Or,
-  Mnemonic.Xor, Mnemonic.Test, Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Neg, Mnemonic.Xadd,
+  Mnemonic.Xor, Mnemonic.Test, Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Neg, Mnemonic.Xadd, Mnemonic.Imul,
 ]);
 
 /**
@@ -301,7 +301,7 @@ function imul(e: Emitter): boolean {
   const width = e.width(0);
   const a = e.read(e.ins.opCount === 3 ? 1 : 0, width);
   const b = e.read(e.ins.opCount === 3 ? 2 : 1, width);
-  const lo = e.bind(`A.imulTrunc(c,${width},${a.l},${a.h},${b.l},${b.h})`, 'r');
+  const lo = e.bind(`A.imulTrunc(c,${width},${a.l},${a.h},${b.l},${b.h},${e.flagsLive})`, 'r');
   e.write(0, { l: lo, h: 'c.rh' }, width);
   return false;
 }
