@@ -1,10 +1,12 @@
 import { CodeActionKind, Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
 import { CDocuments } from './features/cDocuments';
 import { registerCodeActions } from './features/codeActions';
+import { registerDefinition } from './features/definition';
 import { registerDocumentSymbols } from './features/documentSymbols';
 import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
+import { registerPayloadInspection } from './features/payloadInspection';
 import { TargetService } from './features/targetService';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
@@ -25,6 +27,7 @@ export function startServer(connection: Connection): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: { label: 'Livepatch' },
         hoverProvider: true,
+        definitionProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'livepatch-lens', version: typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development' },
@@ -42,6 +45,8 @@ export function startServer(connection: Connection): void {
   registerDocumentSymbols(connection, cDocuments);
   registerHover(connection, cDocuments, target);
   registerCodeActions(connection, documents);
+  registerPayloadInspection(connection, target);
+  registerDefinition(connection, cDocuments, target, () => settings.sourceRoot);
 
   documents.listen(connection);
   connection.listen();

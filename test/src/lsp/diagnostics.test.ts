@@ -76,6 +76,27 @@ test('hover on a patched function: address and size as nm says, traceability, in
   assert.equal(await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }), null, 'nothing to say outside patched functions');
 });
 
+test('go to definition: from an old_name to the function in the sample sources (the target is the bundled sample)', async () => {
+  const lines = source.split('\n');
+  const line = lines.findIndex((l) => l.includes('"update_curr"'));
+  const locations = await client.request('textDocument/definition', { textDocument: { uri }, position: { line, character: lines[line].indexOf('update_curr') } });
+  assert.equal(locations.length, 1);
+  const target = readFileSync(new URL(locations[0].uri), 'utf8').split('\n')[locations[0].range.start.line];
+  assert.match(target, /\bupdate_curr\(/);
+  assert.ok(!target.trimEnd().endsWith(';'), 'a definition, not a prototype');
+  assert.match(locations[0].uri, /samples\/target\/sched\.c$/);
+});
+
+test('code actions: the sentinel fix is offered for LP101 and its edit is well-formed', async () => {
+  client.notify('textDocument/didChange', { textDocument: { uri, version: 7 }, contentChanges: [{ text: source }] });
+  const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 7, 10000);
+  const lp101 = published.diagnostics.find((d: any) => d.code === 'LP101');
+  const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: lp101.range, context: { diagnostics: [lp101] } });
+  assert.deepEqual(actions.map((a: any) => [a.title, a.kind, a.isPreferred]), [['Insert the { } sentinel', 'quickfix', true]]);
+  const edits = actions[0].edit.changes[uri];
+  assert.deepEqual(edits.map((e: any) => e.newText), ['\t{ }\n']);
+});
+
 test('closing the document clears its diagnostics', async () => {
   client.notify('textDocument/didClose', { textDocument: { uri } });
   const cleared = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.length === 0, 5000);

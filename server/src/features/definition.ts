@@ -1,0 +1,37 @@
+import { Connection, DefinitionParams, Location } from 'vscode-languageserver';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findFunctionDefinition } from '../c/findDefinition';
+import { findLivepatchConstructs } from '../c/livepatchConstructs';
+import type { SourcePosition, SourceRange } from '../c/sourceRange';
+import { patchedFunctions } from '../checks/source/patchedFunctions';
+import { bundledSampleTarget } from '../target/bundledSampleTarget';
+import type { CDocuments } from './cDocuments';
+import { guarded } from './guard';
+import type { TargetService } from './targetService';
+
+function contains(range: SourceRange, at: SourcePosition): boolean {
+  const after = (a: SourcePosition, b: SourcePosition) => a.line > b.line || (a.line === b.line && a.column >= b.column);
+  return after(at, range.start) && after(range.end, at);
+}
+
+/**
+ * Go to definition from an `old_name` or a Xen `.name` to the original function in
+ * `livepatch.sourceRoot`; with the bundled sample target and no source root, in the samples.
+ */
+export function registerDefinition(connection: Connection, cDocuments: CDocuments, target: TargetService, sourceRoot: () => string): void {
+  connection.onDefinition(
+    guarded(connection, 'definition', [] as Location[], async (params: DefinitionParams): Promise<Location[]> => {
+      const parsed = await cDocuments.treeOf(params.textDocument.uri);
+      const at = { line: params.position.line, column: params.position.character };
+      const patched = parsed && patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => contains(p.range, at));
+      const sample = bundledSampleTarget();
+      const root = sourceRoot() || (sample && target.state.state === 'ready' && target.state.path === sample ? dirname(dirname(dirname(sample))) : '');
+      if (!patched || !root) return [];
+      return (await findFunctionDefinition(root, patched.name)).map((d) => ({
+        uri: pathToFileURL(d.file).href,
+        range: { start: { line: d.line, character: d.column }, end: { line: d.line, character: d.column + patched.name.length } },
+      }));
+    }),
+  );
+}
