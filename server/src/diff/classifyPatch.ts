@@ -6,6 +6,7 @@ import { FileChange, languageOf } from './changes';
 import { classifyFromHunks } from './classifyHunks';
 import { classifyFromSource } from './classifySource';
 import { HunkPlacement, reconstructAfter } from './reconstruct';
+import { keepWindows, touchedWindows } from './touchedWindows';
 import type { FileDiff, ParsedDiff } from './unifiedDiff';
 
 export interface ClassifiedPatch {
@@ -42,8 +43,8 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
       change.entities = classifyFromHunks(file, patchText);
       continue;
     }
-    const before = readDefinitions(parser, rebuilt.oldPath, rebuilt.before);
-    const after = readDefinitions(parser, filePath, rebuilt.after);
+    const before = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before);
+    const after = readDefinitions(parser, filePath, keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before)));
     for (const line of after.syntaxErrors.slice(0, 1)) {
       change.problems.push({ patchLine: file.patchLine, message: `${filePath} does not parse after the patch (first error at line ${line + 1}); the changes near there may be misclassified`, code: 'syntax' });
     }
@@ -84,4 +85,21 @@ async function readFirst(root: string, candidates: string[]): Promise<{ text: st
     }
   }
   return undefined;
+}
+
+/**
+ * The original files do not change while their patch is being edited: their definitions are
+ * kept, keyed by the text itself, so only the first analysis of a kernel-sized file parses it.
+ */
+const originals = new Map<string, { text: string; definitions: SourceDefinitions }>();
+const keptOriginals = 16;
+
+function originalDefinitions(parser: Parser, filePath: string, text: string): SourceDefinitions {
+  const cached = originals.get(filePath);
+  if (cached?.text === text) return cached.definitions;
+  const definitions = readDefinitions(parser, filePath, text);
+  originals.delete(filePath);
+  originals.set(filePath, { text, definitions });
+  if (originals.size > keptOriginals) originals.delete(originals.keys().next().value ?? '');
+  return definitions;
 }

@@ -157,22 +157,25 @@ class DefinitionReader {
     const identifiers = new Map<string, number>();
     const valueReferences = new Set<string>();
     const staticLocals: StaticLocal[] = [];
-    let statements = 0;
-    descend(body, (child) => {
-      if (child.type === 'identifier') {
-        identifiers.set(child.text, (identifiers.get(child.text) ?? 0) + 1);
-        const parent = child.parent;
-        const isCallee = parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === child.id;
-        if (isCallee) calls.push({ callee: child.text, line: child.startPosition.row });
-        else valueReferences.add(child.text);
-      } else if (child.type.endsWith('_statement') && child.type !== 'compound_statement') statements++;
-      else if (child.type === 'declaration' && child.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
-        for (const d of child.childrenForFieldName('declarator')) {
-          const name = d && innermostName(d);
-          if (name) staticLocals.push({ name, line: d.startPosition.row });
-        }
+    // Queries run inside the WASM module: walking the nodes from JS costs a second per kernel-sized file.
+    for (const call of body.descendantsOfType('call_expression')) {
+      const callee = call?.childForFieldName('function');
+      if (callee?.type === 'identifier') calls.push({ callee: callee.text, line: callee.startPosition.row });
+    }
+    const callees = new Map<string, number>();
+    for (const call of calls) callees.set(call.callee, (callees.get(call.callee) ?? 0) + 1);
+    for (const identifier of body.descendantsOfType('identifier')) {
+      if (identifier) identifiers.set(identifier.text, (identifiers.get(identifier.text) ?? 0) + 1);
+    }
+    for (const [name, count] of identifiers) if (count > (callees.get(name) ?? 0)) valueReferences.add(name);
+    for (const declaration of body.descendantsOfType('declaration')) {
+      if (!declaration?.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) continue;
+      for (const d of declaration.childrenForFieldName('declarator')) {
+        const name = d && innermostName(d);
+        if (name) staticLocals.push({ name, line: d.startPosition.row });
       }
-    });
+    }
+    const statements = body.descendantsOfType(statementTypes).length;
     this.definitions.push({
       kind: 'function',
       name: nameNode.text,
@@ -334,18 +337,14 @@ function lineSpan(node: Node): LineSpan {
   return { first: node.startPosition.row, last: end.column === 0 && end.row > node.startPosition.row ? end.row - 1 : end.row };
 }
 
-function descend(node: Node, visit: (node: Node) => void): void {
-  for (const child of node.namedChildren) {
-    if (!child) continue;
-    visit(child);
-    descend(child, visit);
-  }
-}
+const statementTypes = [
+  'expression_statement', 'return_statement', 'if_statement', 'for_statement', 'while_statement', 'do_statement',
+  'switch_statement', 'goto_statement', 'break_statement', 'continue_statement', 'labeled_statement', 'case_statement',
+];
 
-function errorLines(root: Node): number[] {
-  const lines = new Set<number>();
-  descend(root, (node) => {
-    if (node.isError || node.isMissing) lines.add(node.startPosition.row);
-  });
-  return [...lines].sort((a, b) => a - b);
+/** Where the parse failed, found by descending only into subtrees that contain an error. */
+function errorLines(node: Node, into = new Set<number>()): number[] {
+  if (node.isError || node.isMissing) into.add(node.startPosition.row);
+  else for (const child of node.children) if (child?.hasError || child?.isMissing) errorLines(child, into);
+  return [...into].sort((a, b) => a - b);
 }
