@@ -26,6 +26,8 @@ const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The target index builds in a worker thread; workerClient.ts looks for this bundle beside itself.
+  { ...common, entryPoints: ['server/src/target/targetIndexWorker.ts'], outfile: 'dist/targetIndexWorker.js' },
 ];
 
 mkdirSync('dist', { recursive: true });

@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the tests need, only those missing, so a fresh
 # machine works with `npm ci && npm test` alone and a warm one pays nothing.
 set -euo pipefail
-want=(gcc binutils make patch chromium libkrb5-dev ripgrep neovim curl "$@")
+want=(gcc binutils make patch gdb chromium libkrb5-dev ripgrep neovim curl "$@")
 need=()
 for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 ((${#need[@]})) || exit 0

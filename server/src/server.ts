@@ -1,4 +1,5 @@
 import { CodeActionKind, Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
+import { analyzePatch } from './checks/patch';
 import { CDocuments } from './features/cDocuments';
 import { registerCodeActions } from './features/codeActions';
 import { registerDefinition } from './features/definition';
@@ -16,7 +17,7 @@ export function startServer(connection: Connection): void {
   const documents = new OpenDocuments();
   const cDocuments = new CDocuments(documents, (message) => connection.console.error(message));
   const target = new TargetService(connection);
-  new Diagnostics(connection, documents, cDocuments, target);
+  const diagnostics = new Diagnostics(connection, documents, cDocuments, target);
   // The client's settings (client/src/config.ts), read once: changing them restarts the server.
   let settings: { target: string; sourceRoot: string } = { target: '', sourceRoot: '' };
 
@@ -47,6 +48,11 @@ export function startServer(connection: Connection): void {
   registerCodeActions(connection, documents);
   registerPayloadInspection(connection, target);
   registerDefinition(connection, cDocuments, target, () => settings.sourceRoot);
+  diagnostics.register('diff', (document, { file }) => {
+    const facts = target.facts();
+    const sourceRoot = target.sourceRoot(settings.sourceRoot);
+    return analyzePatch(document.getText(), { file, ...(sourceRoot ? { sourceRoot } : {}), ...(facts ? { facts } : {}) });
+  });
 
   documents.listen(connection);
   connection.listen();

@@ -1,11 +1,9 @@
 import { Connection, DefinitionParams, Location } from 'vscode-languageserver';
-import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findFunctionDefinition } from '../c/findDefinition';
 import { findLivepatchConstructs } from '../c/livepatchConstructs';
 import type { SourcePosition, SourceRange } from '../c/sourceRange';
 import { patchedFunctions } from '../checks/source/patchedFunctions';
-import { bundledSampleTarget } from '../target/bundledSampleTarget';
 import type { CDocuments } from './cDocuments';
 import { guarded } from './guard';
 import type { TargetService } from './targetService';
@@ -25,8 +23,7 @@ export function registerDefinition(connection: Connection, cDocuments: CDocument
       const parsed = await cDocuments.treeOf(params.textDocument.uri);
       const at = { line: params.position.line, column: params.position.character };
       const patched = parsed && patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => contains(p.range, at));
-      const sample = bundledSampleTarget();
-      const root = sourceRoot() || (sample && target.state.state === 'ready' && target.state.path === sample ? dirname(dirname(dirname(sample))) : '');
+      const root = target.sourceRoot(sourceRoot());
       if (!patched || !root) return [];
       return (await findFunctionDefinition(root, patched.name)).map((d) => ({
         uri: pathToFileURL(d.file).href,

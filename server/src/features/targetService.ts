@@ -4,7 +4,7 @@ import type { FactsProvider } from '../checks/facts/functionFacts';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { FunctionCode } from '../target/functionCode';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 export type TargetState =
   | { state: 'none'; reason: string }
@@ -38,6 +38,16 @@ export class TargetService {
   /** How messages and hovers name the target: its file name. */
   targetName(): string | undefined {
     return this.current.state === 'ready' ? basename(this.current.path) : undefined;
+  }
+
+  /**
+   * The tree patches apply to: the configured source root, else the samples when the target is
+   * the bundled sample target (its patches are written against samples/).
+   */
+  sourceRoot(configured: string): string {
+    if (configured) return configured;
+    const sample = bundledSampleTarget();
+    return sample && this.current.state !== 'none' && 'path' in this.current && this.current.path === sample ? dirname(dirname(dirname(sample))) : '';
   }
 
   onDidChange(listener: (state: TargetState) => void): void {
