@@ -5,3 +5,4 @@ export type { CheckInfo } from './catalogue';
 export type { Finding, Severity } from './finding';
 import './payload/ids';
 import './source/sourceCatalogue';
+import './patch';
