@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
+import { openPayloadInspector } from './features/payloadEditor';
 
 /**
  * Every command of the extension, registered once at activation whatever the server's state,
@@ -11,6 +12,7 @@ const commands: Record<string, (ctx: Ctx) => unknown> = {
     return ctx.serverState;
   },
   'livepatch.showOutput': (ctx) => ctx.output.show(true),
+  'livepatch.openPayloadInspector': () => openPayloadInspector(),
 };
 
 export function registerCommands(ctx: Ctx): void {

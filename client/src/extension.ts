@@ -3,6 +3,7 @@ import { affectsServerSettings } from './config';
 import { registerCommands } from './commands';
 import { Ctx, ServerState } from './ctx';
 import * as statusBar from './features/statusBar';
+import * as payloadEditor from './features/payloadEditor';
 import type { StatusPresentation } from './statusPresentation';
 
 /** What the extension returns from activate(): read by the end-to-end tests and other extensions. */
@@ -18,6 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Livepa
   session = ctx;
   registerCommands(ctx);
   const status = statusBar.activate(ctx);
+  payloadEditor.activate(ctx);
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsServerSettings(event)) void ctx.restart();
