@@ -7,12 +7,14 @@ import { jsonReport, ReportFormat, reportFormats, sarifReport, textReport } from
 import { ElfError } from '../elf';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
+import { patchAnalyzer, sourceAnalyzer } from './textAnalyzers';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 
 /** What an analyzer may use besides the file. */
 export interface AnalysisEnv {
   target?: TargetIndex;
+  sourceRoot?: string;
 }
 
 /** One kind of input file `check` understands; the first analyzer that accepts a file runs. */
@@ -38,16 +40,18 @@ const payloadAnalyzer: Analyzer = {
   analyze: (file, env) => analyzePayloadFile(file, env).findings,
 };
 
-/** Source (.c) and patch (.patch/.diff) analyzers plug in here. */
-export const analyzers: Analyzer[] = [payloadAnalyzer];
+export const analyzers: Analyzer[] = [sourceAnalyzer, patchAnalyzer, payloadAnalyzer];
 
-const usage = `Usage: livepatch-lens check FILE... [--target ELF] [--format text|json|sarif]
+const usage = `Usage: livepatch-lens check FILE... [--target ELF] [--source-root DIR] [--format text|json|sarif]
 
-Runs every check on each file: payload ELFs (*.livepatch, *.ko, *.o) get the LP3xx checks
-Xen's loader and the Linux module loader would run. With --target, checks that need the
-image being patched (old functions, build-id, inlining) run too.
+Runs every check on each file: C sources (patch modules, payload sources) get the LP1xx
+checks, unified diffs (*.patch, *.diff) the LP2xx checks, payload ELFs (*.livepatch, *.ko,
+*.o) the LP3xx checks Xen's loader and the Linux module loader would run. With --target,
+checks that need the image being patched (old functions, build-id, inlining) run too.
 
-  --target ELF     the image being patched (vmlinux, xen-syms, the sample target)
+  --target ELF       the image being patched (vmlinux, xen-syms, the sample target)
+  --source-root DIR  the tree the patches apply to (patch -p1 -d DIR): classifies each change
+                     from both versions of the touched files
   --format F       text (default; file:line:column: severity ID: message),
                    json (a list of {file, line, column, severity, code, message}),
                    sarif (SARIF 2.1.0)
@@ -73,12 +77,12 @@ export function requireFile(file: string): void {
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  summary: 'run the checks on payloads (and, later, sources and patches); exit 1 on errors',
+  summary: 'run the checks on C sources, patches and payloads; exit 1 on errors',
   usage,
   async run(args: string[], io: CliIo): Promise<ExitCode> {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { target: { type: 'string' }, format: { type: 'string', default: 'text' } } });
+      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { target: { type: 'string' }, 'source-root': { type: 'string' }, format: { type: 'string', default: 'text' } } });
     } catch (error) {
       throw new CliError((error as Error).message);
     }
@@ -86,12 +90,14 @@ export const checkCommand: CliCommand = {
     if (!reportFormats.includes(format)) throw new CliError(`unknown --format '${format}': expected ${reportFormats.join(', ')}`);
     if (!parsed.positionals.length) throw new CliError(`expected at least one FILE\n${usage}`);
     parsed.positionals.forEach(requireFile);
-    const env: AnalysisEnv = { ...(await targetFromOption(parsed.values.target).then((target) => (target ? { target } : {}))) };
+    const sourceRoot = parsed.values['source-root'];
+    if (sourceRoot !== undefined && !existsSync(sourceRoot)) throw new CliError(`--source-root ${sourceRoot}: no such directory`);
+    const env: AnalysisEnv = { ...(await targetFromOption(parsed.values.target).then((target) => (target ? { target } : {}))), ...(sourceRoot ? { sourceRoot } : {}) };
     const findings: Finding[] = [];
     for (const file of parsed.positionals) {
       const analyzer = analyzers.find((a) => a.accepts(file));
       if (analyzer) findings.push(...(await analyzer.analyze(file, env)));
-      else io.err(`livepatch-lens check: ${file}: not analysed yet (only payload ELF files: *.livepatch, *.ko, *.o)`);
+      else io.err(`livepatch-lens check: ${file}: not a file check reads (C sources, *.patch/*.diff, payload ELFs)`);
     }
     const version = typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development';
     const report = format === 'json' ? jsonReport(findings) : format === 'sarif' ? sarifReport(findings, version) : textReport(findings);

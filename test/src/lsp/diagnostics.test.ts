@@ -97,6 +97,17 @@ test('code actions: the sentinel fix is offered for LP101 and its edit is well-f
   assert.deepEqual(edits.map((e: any) => e.newText), ['\t{ }\n']);
 });
 
+test('a .patch document: LP2xx findings on the hunk, against the samples (the source root of the bundled target)', async () => {
+  const patchFile = fromRoot('samples/patches/pick-next-task-inlined-into-schedule.patch');
+  const patchUri = pathToFileURL(patchFile).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri: patchUri, languageId: 'diff', version: 1, text: readFileSync(patchFile, 'utf8') } });
+  const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === patchUri && p.diagnostics.some((d: any) => d.code === 'LP210'), 15000);
+  const lp210 = published.diagnostics.find((d: any) => d.code === 'LP210');
+  const hunkLine = readFileSync(patchFile, 'utf8').split('\n')[lp210.range.start.line];
+  assert.match(hunkLine, /^[-+]\t/, 'the finding sits on a changed line of the hunk');
+  assert.match(lp210.message, /inlined into __schedule/);
+});
+
 test('closing the document clears its diagnostics', async () => {
   client.notify('textDocument/didClose', { textDocument: { uri } });
   const cleared = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.length === 0, 5000);

@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { targetFacts } from '../checks/facts/targetFacts';
+import { analyzePatch } from '../checks/patch';
+import { analyzeSource } from '../checks/source/analyzeSource';
+import { createCParser } from '../c/cParser';
+import type { Analyzer } from './check';
+
+/** C sources: patch modules and payload sources get the LP1xx checks. */
+export const sourceAnalyzer: Analyzer = {
+  kind: 'source',
+  accepts: (file) => /\.[ch]$/.test(file),
+  async analyze(file, env) {
+    const parser = await createCParser();
+    const tree = parser.parse(await readFile(file, 'utf8'));
+    parser.delete();
+    if (!tree) return [];
+    try {
+      return analyzeSource(tree, { file, ...(env.target ? { facts: targetFacts(env.target), targetName: path.basename(env.target.path) } : {}) });
+    } finally {
+      tree.delete();
+    }
+  },
+};
+
+/** Unified diffs get the LP2xx checks, against --source-root when given. */
+export const patchAnalyzer: Analyzer = {
+  kind: 'patch',
+  accepts: (file) => /\.(patch|diff)$/.test(file),
+  async analyze(file, env) {
+    return analyzePatch(await readFile(file, 'utf8'), {
+      file,
+      ...(env.sourceRoot ? { sourceRoot: env.sourceRoot } : {}),
+      ...(env.target ? { facts: targetFacts(env.target) } : {}),
+    });
+  },
+};

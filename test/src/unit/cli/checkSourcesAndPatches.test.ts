@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { expectedFindings } from '../../support/expectations';
+import { distDir, fixture, fromRoot } from '../../support/paths';
+
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), ...args], { encoding: 'utf8', cwd: fromRoot() });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+test('check on a C source: the LP1xx findings of the fixture, 1-based, exit 1 for errors', () => {
+  const file = fixture('checks/source/klp_checks.c');
+  const run = cli('check', file, '--target', fromRoot('samples/build/target/sample-target'), '--format', 'json');
+  assert.equal(run.status, 1, run.stderr);
+  const findings = JSON.parse(run.stdout);
+  assert.deepEqual(findings.map((f: any) => `${f.line}:${f.code}`).sort(), expectedFindings(readFileSync(file, 'utf8')));
+  assert.deepEqual(Object.keys(findings[0]).sort(), ['code', 'column', 'file', 'line', 'message', 'severity']);
+});
+
+test('check on the sample patches with --source-root and --target: each patch its hazard, the safe one nothing', () => {
+  // The hazards samples/README.md gives for each patch.
+  const expected: Record<string, string[]> = {
+    'cmdline-safe.patch': [],
+    'pick-next-task-inlined-into-schedule.patch': ['LP210'],
+    'proc-init.patch': ['LP214'],
+    'task-struct-layout.patch': ['LP220'],
+    'update-curr-partly-inlined.patch': ['LP211'],
+  };
+  for (const [patch, codes] of Object.entries(expected)) {
+    const run = cli('check', `samples/patches/${patch}`, '--source-root', 'samples', '--target', 'samples/build/target/sample-target', '--format', 'json');
+    const found = new Set(JSON.parse(run.stdout).map((f: any) => f.code));
+    for (const code of codes) assert.ok(found.has(code), `${patch}: ${code} in ${[...found]}`);
+    if (!codes.length) assert.deepEqual([...found], [], `${patch} is safe`);
+    assert.equal(run.status, codes.length ? (JSON.parse(run.stdout).some((f: any) => f.severity === 'error') ? 1 : 0) : 0);
+  }
+});
+
+test('check --format sarif: a SARIF 2.1.0 log whose results carry the rule ids and 1-based regions', () => {
+  const run = cli('check', 'samples/patches/proc-init.patch', '--source-root', 'samples', '--format', 'sarif');
+  const log = JSON.parse(run.stdout);
+  assert.equal(log.version, '2.1.0');
+  const result = log.runs[0].results.find((r: any) => r.ruleId === 'LP214');
+  assert.ok(result);
+  assert.equal(result.level, 'error');
+  assert.ok(result.locations[0].physicalLocation.region.startLine >= 1);
+});
+
+test('check: a missing --source-root directory and an unknown kind of file are usage errors', () => {
+  assert.equal(cli('check', 'samples/patches/proc-init.patch', '--source-root', '/no/such/dir').status, 2);
+  const other = cli('check', 'package.json');
+  assert.match(other.stderr, /not a file check reads/);
+});
