@@ -14,7 +14,7 @@ CS_BIN="$(dirname "$(dirname "$(dirname "$(dirname "$SERVER_MAIN")")")")/out/nod
 RUN=$(mktemp -d /tmp/livepatch-e2e.XXXXXX)
 mkdir -p "$RUN/ws" "$RUN/ext" "$RUN/user" "$RUN/server" "$RUN/home"
 export HOME="$RUN/home" XDG_CONFIG_HOME="$RUN/home/.config" XDG_DATA_HOME="$RUN/home/.local/share"
-cp test/fixtures/c/*.c samples/payloads/klp/livepatch-sample.c samples/payloads/xen/xen_hello_world.c samples/build/payloads/xen/xen_hello_world.livepatch samples/build/payloads/xen/xen_prepost_hooks.livepatch samples/build/payloads/klp/livepatch-sample.ko "$RUN/ws/"
+cp test/fixtures/c/*.c samples/payloads/klp/livepatch-sample.c samples/payloads/xen/xen_hello_world.c test/fixtures/checks/source/klp_checks.c samples/patches/*.patch samples/build/payloads/xen/xen_hello_world.livepatch samples/build/payloads/xen/xen_prepost_hooks.livepatch samples/build/payloads/klp/livepatch-sample.ko "$RUN/ws/"
 
 # What a user does: install the .vsix. Then run the suite against exactly those files.
 node "$CS_BIN" --extensions-dir "$RUN/ext" --user-data-dir "$RUN/user" --install-extension "$ROOT/livepatch-lens.vsix" > "$RUN/install.log" 2>&1

@@ -63,6 +63,48 @@ for _ = 1, 50 do
 end
 check('symbols follow an incremental edit', changed == expected:gsub('cmdline_proc_show', 'meminfo_proc_show'), changed)
 
+-- A sample patch: the diagnostics of the bundled target's hazard, on a changed line.
+local patch = os.getenv('LSP_PATCH')
+if patch then
+  vim.cmd('edit ' .. patch)
+  vim.bo.filetype = 'diff'
+  local patch_buf = vim.api.nvim_get_current_buf()
+  vim.lsp.buf_attach_client(patch_buf, client_id)
+  local found = vim.wait(20000, function()
+    for _, d in ipairs(vim.diagnostic.get(patch_buf)) do
+      if d.code == 'LP210' then return true end
+    end
+    return false
+  end, 100)
+  local codes = {}
+  for _, d in ipairs(vim.diagnostic.get(patch_buf)) do
+    table.insert(codes, string.format('%d:%s', d.lnum + 1, tostring(d.code)))
+  end
+  check('patch diagnostics (LP210: inlined into __schedule)', found, table.concat(codes, ' '))
+
+  -- Hover on the patched function in a klp module source: the target's view of it.
+  vim.cmd('edit ' .. os.getenv('LSP_HOVER_FILE'))
+  vim.bo.filetype = 'c'
+  local hover_buf = vim.api.nvim_get_current_buf()
+  vim.lsp.buf_attach_client(hover_buf, client_id)
+  local hover = ''
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(hover_buf, 0, -1, false)) do
+    local col = line:find('"pick_next_task"', 1, true)
+    if col then
+      for _ = 1, 100 do
+        local params = { textDocument = { uri = vim.uri_from_bufnr(hover_buf) }, position = { line = i - 1, character = col + 2 } }
+        for _, r in pairs(vim.lsp.buf_request_sync(hover_buf, 'textDocument/hover', params, 5000) or {}) do
+          if r.result and r.result.contents then hover = r.result.contents.value or '' end
+        end
+        if hover:find('__schedule', 1, true) then break end
+        vim.wait(100)
+      end
+      break
+    end
+  end
+  check('hover shows the inlining into __schedule', hover:find('inlined into', 1, true) ~= nil and hover:find('__schedule', 1, true) ~= nil, hover:sub(1, 60))
+end
+
 vim.lsp.stop_client(client_id)
 say(string.format('neovim: %d passed, %d failed', passed, failed))
 vim.cmd(failed == 0 and 'qa!' or 'cquit 1')

@@ -21,6 +21,8 @@ test('the .vsix holds the bundles, both grammar WASM files, media, syntaxes and 
     'extension/dist/targetIndexWorker.js',
     'extension/samples/build/target/sample-target',
     'extension/docs/checks/LP101.md',
+    'extension/samples/target/sched.c',
+    'extension/samples/patches/pick-next-task-inlined-into-schedule.patch',
     'extension/dist/web-tree-sitter.wasm',
     'extension/dist/tree-sitter-c.wasm',
     'extension/dist/iced_x86_bg.wasm',
@@ -33,7 +35,7 @@ test('the .vsix holds the bundles, both grammar WASM files, media, syntaxes and 
 
 test('the .vsix holds no sources, tests, source maps or node_modules', () => {
   const unwanted = zipEntries(vsix).filter((name) =>
-    /\.ts$|\.map$|^extension\/(client|server|test|scripts|bench|node_modules)\/|^extension\/samples\/(?!build\/target\/sample-target$)|^extension\/\.|tsconfig|esbuild/.test(name),
+    /\.ts$|\.map$|^extension\/(client|server|test|scripts|bench|node_modules)\/|^extension\/samples\/build\/(?!target\/sample-target$)|^extension\/\.|tsconfig|esbuild/.test(name),
   );
   assert.deepEqual(unwanted, []);
 });
