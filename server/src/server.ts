@@ -8,7 +8,6 @@ import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
 import { registerPayloadInspection } from './features/payloadInspection';
-import { registerPayloadInspection } from './features/payloadInspection';
 import { TargetService } from './features/targetService';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
@@ -47,7 +46,6 @@ export function startServer(connection: Connection): void {
   registerDocumentSymbols(connection, cDocuments);
   registerHover(connection, cDocuments, target);
   registerCodeActions(connection, documents);
-  registerPayloadInspection(connection, target);
   registerPayloadInspection(connection, target);
   registerDefinition(connection, cDocuments, target, () => settings.sourceRoot);
   diagnostics.register('diff', (document, { file }) => {
