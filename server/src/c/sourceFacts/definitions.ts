@@ -181,7 +181,8 @@ class DefinitionReader {
       name: nameNode.text,
       lines: lineSpan(node),
       headerLines: { first: node.startPosition.row, last: body.startPosition.row },
-      attributes: functionAttributes(this.original.slice(node.startIndex, body.startIndex)),
+      // A masked macro before the return type (`notrace int f(void)`) lies outside the node: read from the previous definition on.
+      attributes: functionAttributes(this.original.slice(node.previousSibling?.endIndex ?? 0, body.startIndex)),
       prototype: prototypeOf(node, declarator),
       calls,
       identifiers,
