@@ -39,6 +39,33 @@ export function touchedWindows(file: FileDiff, placements: readonly HunkPlacemen
 export function keepWindows(text: string, windows: readonly LineWindow[]): string {
   const lines = text.split('\n');
   const keep = new Uint8Array(lines.length);
-  for (const { from, to } of windows) keep.fill(1, Math.max(0, from), Math.min(lines.length, to));
+  for (const window of windows) {
+    const { from, to } = wholeComments(lines, window);
+    keep.fill(1, from, to);
+  }
   return lines.map((line, i) => (keep[i] ? line : '')).join('\n');
+}
+
+/**
+ * A window that cuts a block comment would leave a `/*` whose end is blanked (and the comment
+ * would swallow every later window) or a stray `*\/`: widen it to the whole comment.
+ */
+function wholeComments(lines: readonly string[], window: LineWindow): LineWindow {
+  let from = Math.max(0, window.from);
+  let to = Math.min(lines.length, window.to);
+  const firstToken = (line: string): string | undefined => /\/\*|\*\//.exec(line)?.[0];
+  for (let i = from; i < to; i++) {
+    const token = firstToken(lines[i]);
+    if (token === '/*') break;
+    if (token === '*/') {
+      while (from > 0 && !lines[from].includes('/*')) from--;
+      break;
+    }
+  }
+  let open = false;
+  for (let i = from; i < lines.length && (i < to || open); i++) {
+    for (const token of lines[i].matchAll(/\/\*|\*\//g)) open = token[0] === '/*';
+    if (i >= to - 1 && !open) to = i + 1;
+  }
+  return { from, to };
 }
