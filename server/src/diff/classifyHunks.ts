@@ -35,7 +35,7 @@ export function classifyFromHunks(file: FileDiff, patchText: readonly string[]):
         current = opened;
         noteOpening(opened, line.kind);
       }
-      if (line.kind !== 'context' && current) record(byKey, current, line);
+      if (line.kind !== 'context' && current) record(byKey, current, line, opened !== undefined);
       if (/^}/.test(line.text) || current?.single) current = undefined;
     }
   }
@@ -62,11 +62,13 @@ function squash(text: string): string {
   return text.replace(/\s+/g, '');
 }
 
-function record(byKey: Map<string, EntityChange>, entity: Opening, line: DiffLine): void {
+function record(byKey: Map<string, EntityChange>, entity: Opening, line: DiffLine, isOpeningLine: boolean): void {
   const key = keyOf(entity);
   const change = byKey.get(key) ?? { kind: entity.kind, name: entity.name, change: 'modified', aspects: [], ranges: [], removed: [], added: [], header: entity.header };
   byKey.set(key, change);
   change[line.kind === 'removed' ? 'removed' : 'added'].push(line);
+  // A function's header line is its prototype, judged once both sides are seen; everything else is what aspectOf says.
+  if (entity.kind === 'function' && isOpeningLine) return;
   const aspect = aspectOf(entity, line);
   if (!change.aspects.includes(aspect)) change.aspects.push(aspect);
 }
