@@ -89,7 +89,7 @@ function aspectOf(entity: Opening, line: DiffLine): ChangeAspect {
 const attributeNoise = /__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g;
 
 /** What entity, if any, a line in column 0 opens. */
-export function opening(text: string): Opening | undefined {
+function opening(text: string): Opening | undefined {
   const macro = /^#\s*define\s+(\w+)/.exec(text);
   if (macro) return { kind: 'macro', name: macro[1], header: text, single: !text.trimEnd().endsWith('\\') };
   if (!/^[A-Za-z_]/.test(text) || /^(return|if|else|for|while|do|switch|case|goto|typedef)\b/.test(text)) return undefined;

@@ -28,8 +28,6 @@ export interface FunctionDefinition {
   kind: 'function';
   name: string;
   lines: LineSpan;
-  /** From the first line of the definition to the line of the body's `{`. */
-  headerLines: LineSpan;
   attributes: FunctionAttributes;
   /** Return type and parameter types, without names, attributes or spacing: equal when callers need not change. */
   prototype: string;
@@ -180,7 +178,6 @@ class DefinitionReader {
       kind: 'function',
       name: nameNode.text,
       lines: lineSpan(node),
-      headerLines: { first: node.startPosition.row, last: body.startPosition.row },
       // A masked macro before the return type (`notrace int f(void)`) lies outside the node: read from the previous definition on.
       attributes: functionAttributes(this.original.slice(node.previousSibling?.endIndex ?? 0, body.startIndex)),
       prototype: prototypeOf(node, declarator),
@@ -325,7 +322,7 @@ function initializerEntries(value: Node, path = '', into: InitializerEntry[] = [
 }
 
 /** Comments out, spacing collapsed, none around punctuation: two texts equal here read the same to a compiler. */
-export function normalize(text: string): string {
+function normalize(text: string): string {
   return text
     .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ')
     .replace(/\s+/g, ' ')
