@@ -1,0 +1,35 @@
+/**
+ * The hypervisor's console as `xl dmesg` shows it: every line `(XEN) `-prefixed, the payloads'
+ * own printk output (hooks run in hypervisor context) included, and panics in Xen's banner.
+ */
+export class XenConsole {
+  private text = '';
+  private partial = '';
+
+  /** One printk: LIVEPATCH-prefixed messages pass their `livepatch: ` prefix in `line`. */
+  printk(line: string): void {
+    this.guest(`${line}\n`);
+  }
+
+  /** Raw output of guest code; split into lines, a trailing partial line waits for the rest. */
+  guest(output: string): void {
+    const lines = (this.partial + output).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.text += `(XEN) ${line}\n`;
+  }
+
+  panic(message: string): void {
+    const stars = '****************************************';
+    for (const line of [stars, 'Panic on CPU 0:', message, stars, '', 'Reboot in five seconds...']) this.printk(line);
+  }
+
+  /** Everything printed so far. */
+  get log(): string {
+    return this.text;
+  }
+
+  /** What was printed since a previous `log.length`. */
+  since(mark: number): string {
+    return this.text.slice(mark);
+  }
+}

@@ -1,0 +1,167 @@
+import { checkOpenedPayload } from '../../checks/payload';
+import { FindingSink } from '../../checks/payload/context';
+import { payloadChecks } from '../../checks/payload/ids';
+import { checkXenFuncs } from '../../checks/payload/xenFuncs';
+import { replacementSymbols } from '../../checks/payload/xenUpload';
+import { Finding } from '../../checks/finding';
+import { ElfFile, ElfSection, parseElf, SHF, SHT } from '../../elf';
+import { decodePayloadBytes, hookKinds, hookSection, HookKind, XenPayload } from '../../payload';
+import { LoaderError, LoadedImage } from '../loader';
+import { PAGE_SIZE, Perm } from '../memory';
+import { LIVEPATCH_STATE_CHECKED } from './abi';
+import { ErrnoName } from './errno';
+import { funcEntrySize, fstateSize, payloadStructSize, readGuestFunc, writeOldAddr } from './guestLayout';
+import { Hypervisor, lookupSymbol } from './hypervisor';
+import { GuestRegion, LoadedPayload } from './payloadRecord';
+import { writePayloadStruct } from './payloadStruct';
+import { endbr64Length, patchInsnSize, startsWithEndbr } from './x86Patch';
+
+/** Upload refused: the console already has Xen's message (when Xen prints one). */
+export class UploadError extends Error {
+  constructor(readonly errno: ErrnoName) {
+    super(errno);
+    this.name = 'UploadError';
+  }
+}
+
+/**
+ * load_payload_data(): the upload-time checks (shared with the payload inspector, so both say
+ * the same), symbol resolution against the hypervisor and earlier payloads, placement and
+ * relocation, old_addr name lookup, the checks that need addresses, then the payload record.
+ */
+export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): LoadedPayload {
+  const opened = decodePayloadBytes(bytes, `${name}.livepatch`);
+  refuseOnFindings(h, name, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
+  const payload = opened.payload;
+  if (payload?.kind !== 'xen') return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
+  checkSymbols(h, name, payload);
+  const duplicate = h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
+  if (duplicate) refuse(h, name, 'EEXIST', `Already loaded as ${duplicate.name}!`);
+
+  const elf = parseElf(bytes, `${name}.livepatch`);
+  try {
+    const image = place(h, name, elf);
+    try {
+      return record(h, name, payload, elf, image);
+    } catch (error) {
+      if (image.end > image.start) h.machine.memory.protect(image.start, image.end - image.start, Perm.None);
+      throw error;
+    }
+  } finally {
+    elf.close();
+  }
+}
+
+function refuse(h: Hypervisor, name: string, errno: ErrnoName, message?: string): never {
+  if (message) h.console.printk(`livepatch: ${name}: ${message}`);
+  throw new UploadError(errno);
+}
+
+/** The first refusal decides, as the first failing step does in Xen; its words go to the console. */
+function refuseOnFindings(h: Hypervisor, name: string, findings: Finding[]): void {
+  const first = findings.find((f) => (f.data as { errno?: ErrnoName } | undefined)?.errno);
+  if (!first) return;
+  const errno = (first.data as { errno: ErrnoName }).errno;
+  if (first.code === payloadChecks.xenBuildIdMismatch.id) {
+    const actual = /is ([0-9a-f]+), but/.exec(first.message)?.[1] ?? '';
+    h.console.printk(`livepatch: ${name}: build-id mismatch:`);
+    h.console.printk(`livepatch: ${name}:   livepatch: ${actual}`);
+    h.console.printk(`livepatch: ${name}:        xen: ${h.buildId}`);
+    throw new UploadError(errno);
+  }
+  const quoted = /Xen says "(.*?)"(?=[ .(]|$)/.exec(first.message)?.[1];
+  if (quoted) h.console.printk(quoted);
+  throw new UploadError(errno);
+}
+
+/** livepatch_elf_resolve_symbols() and build_symbol_table() against the live symbol tables. */
+function checkSymbols(h: Hypervisor, name: string, payload: XenPayload): void {
+  for (const symbol of payload.symbols.undefinedNames) {
+    if (lookupSymbol(h, symbol) === undefined && h.machine.nativeAddress(symbol) === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
+  }
+  const replacements = replacementSymbols(payload);
+  for (const symbol of payload.symbols.definedGlobals) {
+    if (!replacements.has(symbol.name) && lookupSymbol(h, symbol.name) !== undefined) refuse(h, name, 'EEXIST', `duplicate new symbol: ${symbol.name}`);
+  }
+}
+
+function place(h: Hypervisor, name: string, elf: ElfFile): LoadedImage {
+  try {
+    return h.machine.loadObject(elf, name);
+  } catch (error) {
+    if (error instanceof LoaderError) refuse(h, name, 'EINVAL', error.message.slice(error.file.length + 2));
+    throw error;
+  }
+}
+
+function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, image: LoadedImage): LoadedPayload {
+  const memory = h.machine.memory;
+  const sections = allocatedSections(elf, image);
+  const funcsSection = sections.find((s) => s.elf.name === '.livepatch.funcs');
+  const funcs = funcsSection ? Array.from({ length: Number(funcsSection.elf.size / funcEntrySize) }, (_, i) => funcsSection.address + BigInt(i) * funcEntrySize) : [];
+  funcs.forEach((address) => resolveOldAddress(h, name, address));
+  const placed = funcs.map((address) => readGuestFunc(memory, address));
+  const sink = new FindingSink(name);
+  checkXenFuncs(sink, payload, { placement: (i) => ({ oldAddress: placed[i]?.oldAddr, newAddress: placed[i]?.newAddr || undefined }) });
+  refuseOnFindings(h, name, sink.findings);
+
+  const hooks: Partial<Record<HookKind, bigint[]>> = {};
+  for (const kind of hookKinds) {
+    const section = sections.find((s) => s.elf.name === hookSection(kind));
+    if (section) hooks[kind] = Array.from({ length: Number(section.elf.size / 8n) }, (_, i) => memory.readU64(section.address + BigInt(i) * 8n));
+  }
+  const replacementAddresses = new Set(placed.map((f) => f.newAddr));
+  const writable = sections.filter((s) => s.elf.flags & SHF.WRITE);
+  const p: LoadedPayload = {
+    name,
+    state: LIVEPATCH_STATE_CHECKED,
+    rc: 0,
+    reverted: false,
+    safeToReapply: writable.length === 0 || (writable.length === 1 && writable[0].elf.name === '.livepatch.funcs'),
+    image,
+    text: region(sections.filter((s) => s.elf.flags & SHF.EXECINSTR)),
+    rw: region(writable),
+    ro: region(sections.filter((s) => !(s.elf.flags & (SHF.EXECINSTR | SHF.WRITE)))),
+    pages: Number((image.end - image.start) / PAGE_SIZE),
+    struct: h.machine.allocate(payloadStructSize, `struct payload ${name}`),
+    funcs,
+    fstate: h.machine.allocate(fstateSize * BigInt(Math.max(funcs.length, 1)), `livepatch_fstate[] of ${name}`),
+    hooks,
+    buildId: payload.buildId?.buildId ?? '',
+    depends: payload.depends?.buildId ?? '',
+    xenDepends: payload.xenDepends?.buildId ?? '',
+    metadata: elf.section('.modinfo') ? elf.sectionData(elf.section('.modinfo')!) : Buffer.alloc(0),
+    newSymbols: new Map(image.symbols.filter((s) => !replacementAddresses.has(s.address)).reverse().map((s) => [s.name, s.address])),
+  };
+  writePayloadStruct(memory, p);
+  return p;
+}
+
+/** resolve_old_address() and the ENDBR64 half of arch_livepatch_verify_func(), which reads the old code. */
+function resolveOldAddress(h: Hypervisor, name: string, address: bigint): void {
+  const func = readGuestFunc(h.machine.memory, address);
+  let oldAddr = func.oldAddr;
+  if (!oldAddr) {
+    oldAddr = lookupSymbol(h, func.name) ?? refuse(h, name, 'ENOENT', `Could not resolve old address of ${func.name}`);
+    writeOldAddr(h.machine.memory, address, oldAddr);
+  }
+  if (func.newAddr && func.oldSize < patchInsnSize + endbr64Length && h.machine.memory.isMapped(oldAddr) && startsWithEndbr(h.machine.memory, oldAddr)) refuse(h, name, 'EINVAL');
+}
+
+interface PlacedSection {
+  elf: ElfSection;
+  address: bigint;
+}
+
+/** The loader's sections beside their ELF headers (it keeps SHF_ALLOC, non-empty ones, in order). */
+function allocatedSections(elf: ElfFile, image: LoadedImage): PlacedSection[] {
+  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n && s.type !== SHT.NULL);
+  return allocated.map((s, i) => ({ elf: s, address: image.sections[i].address }));
+}
+
+function region(sections: PlacedSection[]): GuestRegion {
+  if (!sections.length) return { address: 0n, size: 0n };
+  const start = sections.reduce((m, s) => (s.address < m ? s.address : m), sections[0].address);
+  const end = sections.reduce((m, s) => (s.address + s.elf.size > m ? s.address + s.elf.size : m), 0n);
+  return { address: start, size: end - start };
+}
