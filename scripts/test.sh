@@ -27,7 +27,7 @@ passed=0; failed=0
 for log in "$logs"/*.log; do
   read -r p f < <(awk '
     /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 }
-    /^[a-z]+: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+    /^[a-z0-9]+: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
     END { print p + 0, f + 0 }' "$log")
   passed=$((passed + p)); failed=$((failed + f))
 done

@@ -51,7 +51,15 @@ const entryNameField: Partial<Record<ConstructKind, string>> = {
   klp_object: 'name',
 };
 
+/** Any construct needs one of these words; a file without them (most of a kernel tree) costs one scan. */
+const constructWords = /livepatch_func|klp_(func|object|patch)\b|LIVEPATCH_|KLP_|KPATCH_/;
+
+export function mentionsLivepatchConstructs(text: string): boolean {
+  return constructWords.test(text);
+}
+
 export function findLivepatchConstructs(tree: Tree): LivepatchConstruct[] {
+  if (!mentionsLivepatchConstructs(tree.rootNode.text)) return [];
   const strings = stringConstants(tree.rootNode);
   const found: LivepatchConstruct[] = [];
   walk(tree.rootNode, (node) => {
@@ -166,14 +174,19 @@ function fromMacroCall(node: Node): LivepatchConstruct | undefined {
   };
 }
 
-/** `static const char name[] = "xen_extra_version";` and `const char *name = "...";` at any scope. */
+/** File-scope `static const char name[] = "xen_extra_version";` and `const char *name = "...";`. */
 function stringConstants(root: Node): Map<string, string> {
   const strings = new Map<string, string>();
-  for (const declaration of root.descendantsOfType('init_declarator')) {
-    const value = declaration?.childForFieldName('value');
-    const name = declaration ? innermostIdentifier(declaration) : null;
-    if (value?.type === 'string_literal' && name) strings.set(name.text, unquote(value.text));
-  }
+  walk(root, (node) => {
+    if (node.type === 'function_definition') return false;
+    if (node.type !== 'declaration') return true;
+    for (const declarator of node.childrenForFieldName('declarator')) {
+      const value = declarator?.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
+      const name = declarator ? innermostIdentifier(declarator) : null;
+      if (value?.type === 'string_literal' && name) strings.set(name.text, unquote(value.text));
+    }
+    return false;
+  });
   return strings;
 }
 

@@ -1,7 +1,7 @@
 import { Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
-import { analyzeSource } from '../checks/source/analyzeSource';
+import { analyzeSource, sourceNeedsAnalysis } from '../checks/source/analyzeSource';
 import type { Finding } from '../checks';
 import type { CDocuments } from './cDocuments';
 import { toLspDiagnostic } from './lspDiagnostics';
@@ -27,6 +27,7 @@ export class Diagnostics {
     private readonly delayMs = 150,
   ) {
     this.analyzers.set('c', async (document, { file }) => {
+      if (!sourceNeedsAnalysis(document.getText())) return [];
       const parsed = await cDocuments.treeOf(document.uri);
       if (!parsed || parsed.version !== document.version) return undefined;
       const facts = this.target.facts();

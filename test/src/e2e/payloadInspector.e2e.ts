@@ -2,20 +2,9 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { eventually, workspace } from './poll';
 
-const workspace = () => process.env.E2E_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
 
-/** Polls instead of sleeping: the answer is there as soon as the server has it. */
-async function eventually<T>(what: string, probe: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 30000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!accept(last)) {
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await probe();
-  }
-  return last;
-}
 
 const activeViewType = (): string | undefined => {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;

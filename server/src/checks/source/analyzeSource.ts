@@ -1,5 +1,5 @@
 import type { Tree } from 'web-tree-sitter';
-import { findLivepatchConstructs } from '../../c/livepatchConstructs';
+import { findLivepatchConstructs, mentionsLivepatchConstructs } from '../../c/livepatchConstructs';
 import type { FactsProvider } from '../facts/functionFacts';
 import type { Finding } from '../finding';
 import { hookChecks } from './hookChecks';
@@ -15,6 +15,14 @@ export interface SourceAnalysisOptions {
   facts?: FactsProvider;
   /** How messages name the target (its file name). */
   targetName?: string;
+}
+
+/**
+ * Whether a C text can have LP1xx findings at all: every check starts from a livepatch construct
+ * or a shadow-variable call. Lets the server skip parsing the files most kernel trees are made of.
+ */
+export function sourceNeedsAnalysis(text: string): boolean {
+  return mentionsLivepatchConstructs(text) || text.includes('klp_shadow_');
 }
 
 /** Every LP1xx finding for one parsed C source, in document order. */

@@ -22,6 +22,7 @@ const shape: Record<string, { id: number; size?: number }> = {
 
 /** LP130-LP131: shadow variables that are never freed, and ids shared by different types. */
 export function shadowChecks(context: SourceContext): Finding[] {
+  if (!context.tree.rootNode.text.includes('klp_shadow_')) return [];
   const calls: ShadowCall[] = [];
   for (const call of context.tree.rootNode.descendantsOfType('call_expression')) {
     const fn = call?.childForFieldName('function')?.text;
