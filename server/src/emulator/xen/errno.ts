@@ -8,6 +8,7 @@ const table = {
   EAGAIN: [11, 'Resource temporarily unavailable'],
   ENOMEM: [12, 'Cannot allocate memory'],
   EFAULT: [14, 'Bad address'],
+  EACCES: [13, 'Permission denied'],
   EBUSY: [16, 'Device or resource busy'],
   EEXIST: [17, 'File exists'],
   EINVAL: [22, 'Invalid argument'],

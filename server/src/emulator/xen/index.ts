@@ -1,0 +1,23 @@
+/**
+ * Xen live patching in the emulator. Public API:
+ *
+ *   XenLivepatch.boot(target, { buildId?, cpus? })   a machine running the hypervisor image
+ *   new XenLivepatch(machine, { buildId, cpus? })     on a machine whose target is loaded
+ *     .upload(name, bytes) / .get(name) / .list() / .action(name, 'apply'|'revert'|'replace'|'unload', { nodeps?, timeoutNs? })
+ *                                                     the sysctl sub-ops; 0 or -errno, as the hypercall returns
+ *     .idle()                                         the idle loop: carries out the pending action
+ *     .console.log                                    the hypervisor console, `(XEN) `-prefixed
+ *     .payload(name) / .appliedStack() / .debugKey()  state for people: per-function applied state, the stack, the `x` dump
+ *     .setRendezvousDelay(cpu, ns)                    a slow or stuck CPU, for quiesce timeouts
+ *     .panicked                                       why the hypervisor died, once it has
+ *   runXenLivepatch(xen, argv, { readFile?, idleLoopRuns? }) -> { stdout, stderr, exitCode }
+ *                                                     the `xen-livepatch` tool against it
+ *   Guest layouts (guestLayout.ts): `struct livepatch_fstate` and the `struct payload` hooks receive.
+ */
+export { XenLivepatch, XenLivepatchOptions, PayloadStatus, ListedPayload } from './runtime';
+export { ActionOptions } from './actions';
+export { runXenLivepatch, ToolResult, ToolOptions } from './xenLivepatchTool';
+export { XenPayloadView, FuncView } from './payloadView';
+export * from './abi';
+export { errno, strerror, ErrnoName } from './errno';
+export { fstateField, fstateSize, payloadField, LIVEPATCH_FUNC_APPLIED, LIVEPATCH_FUNC_NOT_APPLIED } from './guestLayout';
