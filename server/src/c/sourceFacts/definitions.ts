@@ -1,4 +1,4 @@
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { functionAttributes, FunctionAttributes, maskKernelMacros } from './kernelAttributes';
 
 /**
@@ -93,12 +93,17 @@ export function readDefinitions(parser: Parser, path: string, text: string): Sou
   const tree = parser.parse(maskKernelMacros(text));
   if (!tree) return { path, definitions: [], syntaxErrors: [0] };
   try {
-    const reader = new DefinitionReader(text);
-    reader.readScope(tree.rootNode);
-    return { path, definitions: reader.definitions, syntaxErrors: tree.rootNode.hasError ? errorLines(tree.rootNode) : [] };
+    return definitionsOfTree(tree, path, text);
   } finally {
     tree.delete();
   }
+}
+
+/** The definitions of a tree parsed already (the server's tree of an open document); `text` is what was parsed. */
+export function definitionsOfTree(tree: Tree, path: string, text: string = tree.rootNode.text): SourceDefinitions {
+  const reader = new DefinitionReader(text);
+  reader.readScope(tree.rootNode);
+  return { path, definitions: reader.definitions, syntaxErrors: tree.rootNode.hasError ? errorLines(tree.rootNode) : [] };
 }
 
 class DefinitionReader {

@@ -6,6 +6,7 @@ import { hookChecks } from './hookChecks';
 import { sentinelChecks } from './sentinelChecks';
 import { shadowChecks } from './shadowChecks';
 import { SourceContext } from './sourceContext';
+import { structChecks } from './structChecks';
 import { targetFunctionChecks } from './targetFunctionChecks';
 import { xenFuncChecks } from './xenFuncChecks';
 import './sourceCatalogue';
@@ -28,7 +29,7 @@ export function sourceNeedsAnalysis(text: string): boolean {
 /** Every LP1xx finding for one parsed C source, in document order. */
 export function analyzeSource(tree: Tree, options: SourceAnalysisOptions): Finding[] {
   const context: SourceContext = { ...options, tree, constructs: findLivepatchConstructs(tree) };
-  return [sentinelChecks, targetFunctionChecks, xenFuncChecks, hookChecks, shadowChecks]
+  return [sentinelChecks, targetFunctionChecks, xenFuncChecks, structChecks, hookChecks, shadowChecks]
     .flatMap((check) => check(context))
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
 }

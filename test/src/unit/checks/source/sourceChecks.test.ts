@@ -58,6 +58,15 @@ test('ambiguous names against a target with two functions of one name: LP103 and
   assert.match(findings.find((f) => f.code === 'LP103')!.message, /2 functions are named 'dup_fn'.*\(1: 0x[0-9a-f]+ in \.text, 2: 0x[0-9a-f]+ in \.text\)/);
 });
 
+test('struct copies against the target DWARF: LP116 names the member-level differences, an exact copy is quiet', () => {
+  const findings = check('struct_copy.c', sampleFacts);
+  const [sysinfo, task] = findings.filter((f) => f.code === 'LP116').map((f) => f.message);
+  assert.match(sysinfo, /members are in another order|`mem_unit` is at offset 16 \(4 bytes\) here, 24 \(4 bytes\) in the target/);
+  assert.match(sysinfo, /`bufferram` is at offset 24 \(8 bytes\) here, 16 \(8 bytes\) in the target/);
+  assert.match(task, /member `nivcsw` is not in the target/);
+  assert.match(task, /size 104 here, 96 in the target/);
+});
+
 test('shadow variables (no target needed): LP130, LP131', () => {
   check('shadow.c', undefined);
 });
