@@ -34,9 +34,10 @@ export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): Loa
   refuseOnFindings(h, name, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
   const payload = opened.payload;
   if (payload?.kind !== 'xen') return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
-  checkSymbols(h, name, payload);
+  resolveSymbols(h, name, payload);
   const duplicate = h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
   if (duplicate) refuse(h, name, 'EEXIST', `Already loaded as ${duplicate.name}!`);
+  checkNewSymbols(h, name, payload);
 
   const elf = parseElf(bytes, `${name}.livepatch`);
   try {
@@ -74,11 +75,15 @@ function refuseOnFindings(h: Hypervisor, name: string, findings: Finding[]): voi
   throw new UploadError(errno);
 }
 
-/** livepatch_elf_resolve_symbols() and build_symbol_table() against the live symbol tables. */
-function checkSymbols(h: Hypervisor, name: string, payload: XenPayload): void {
+/** livepatch_elf_resolve_symbols(): against the hypervisor and the payloads loaded before. */
+function resolveSymbols(h: Hypervisor, name: string, payload: XenPayload): void {
   for (const symbol of payload.symbols.undefinedNames) {
     if (lookupSymbol(h, symbol) === undefined && h.machine.nativeAddress(symbol) === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
   }
+}
+
+/** build_symbol_table(): a new symbol may not take a name the hypervisor or a payload has. */
+function checkNewSymbols(h: Hypervisor, name: string, payload: XenPayload): void {
   const replacements = replacementSymbols(payload);
   for (const symbol of payload.symbols.definedGlobals) {
     if (!replacements.has(symbol.name) && lookupSymbol(h, symbol.name) !== undefined) refuse(h, name, 'EEXIST', `duplicate new symbol: ${symbol.name}`);

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { errno, LIVEPATCH_STATE_CHECKED } from '../../../../../server/out/emulator/xen';
+import { boot, callString, uploadSample } from './support/boot';
+import { noXenBuildId, unknownSymbol } from './support/extraPayloads';
+import { readelfBuildId, sampleBytes, samplePayload, targetPath } from './support/xenPayloads';
+
+// XEN_SYSCTL_LIVEPATCH_UPLOAD: the refusals of livepatch-tools.md §3.4/§3.5 with their errno and
+// the console line Xen prints, and that nothing a payload does at upload stops the host.
+
+test('a payload without .livepatch.xen_depends is refused with -EINVAL and Xen\'s words', () => {
+  const xen = boot();
+  assert.equal(xen.upload('lp_no_xen_buildid', readFileSync(noXenBuildId())), -errno('EINVAL'));
+  assert.equal(xen.console.log, '(XEN) livepatch: lp_no_xen_buildid: .livepatch.xen_depends is missing\n');
+  assert.equal(xen.get('lp_no_xen_buildid').rc, -errno('ENOENT'));
+});
+
+test('xen_depends of another hypervisor build: build-id mismatch with both ids', () => {
+  const other = 'ab'.repeat(20);
+  const xen = boot({ buildId: other });
+  assert.equal(xen.upload('xen_nop', sampleBytes('xen_nop')), -errno('EINVAL'));
+  const theirs = readelfBuildId(targetPath);
+  assert.equal(xen.console.log, [
+    '(XEN) livepatch: xen_nop: build-id mismatch:',
+    `(XEN) livepatch: xen_nop:   livepatch: ${theirs}`,
+    `(XEN) livepatch: xen_nop:        xen: ${other}`,
+    '',
+  ].join('\n'));
+});
+
+test('the hypervisor build-id is the target\'s GNU build-id', () => {
+  assert.equal(boot().buildId, readelfBuildId(targetPath));
+});
+
+test('duplicate names and duplicate build-ids are -EEXIST', () => {
+  const xen = boot();
+  uploadSample(xen, 'xen_hello_world');
+  assert.equal(xen.upload('xen_hello_world', sampleBytes('xen_nop')), -errno('EEXIST'));
+  assert.equal(xen.upload('again', sampleBytes('xen_hello_world')), -errno('EEXIST'));
+  assert.match(xen.console.log, /\(XEN\) livepatch: again: Already loaded as xen_hello_world!\n/);
+  assert.equal(readelfBuildId(samplePayload('xen_hello_world')), xen.payload('xen_hello_world')!.buildId);
+});
+
+test('an undefined symbol nobody defines is -ENOENT "Unknown symbol"', () => {
+  const xen = boot();
+  assert.equal(xen.upload('lp_unknown_symbol', readFileSync(unknownSymbol())), -errno('ENOENT'));
+  assert.match(xen.console.log, /\(XEN\) livepatch: lp_unknown_symbol: Unknown symbol: does_not_exist\n/);
+});
+
+test('names and sizes the hypercall refuses: empty, over 2 MiB, names of 128+ characters', () => {
+  const xen = boot();
+  const bytes = sampleBytes('xen_nop');
+  assert.equal(xen.upload('empty', new Uint8Array(0)), -errno('EINVAL'));
+  assert.equal(xen.upload('huge', new Uint8Array(2 * 1024 * 1024 + 1)), -errno('EINVAL'));
+  assert.equal(xen.upload('x'.repeat(128), bytes), -errno('EINVAL'));
+  assert.equal(xen.upload('', bytes), -errno('EINVAL'));
+  assert.equal(xen.upload('y'.repeat(127), bytes), 0);
+});
+
+test('truncated and garbled payloads are refused, and the hypervisor goes on', () => {
+  const xen = boot();
+  const bytes = sampleBytes('xen_hello_world');
+  assert.equal(xen.upload('truncated', bytes.subarray(0, 300)), -errno('EINVAL'));
+  const garbled = Buffer.from(bytes);
+  garbled.writeBigUInt64LE(0xfffffffffn, 0x28);
+  assert.ok(xen.upload('garbled', garbled) < 0);
+  assert.equal(xen.upload('text', Buffer.from('not an ELF file at all')), -errno('EINVAL'));
+  uploadSample(xen, 'xen_hello_world');
+  assert.equal(xen.get('xen_hello_world').status!.state, LIVEPATCH_STATE_CHECKED);
+  assert.equal(callString(xen, 'xen_extra_version'), '-unstable');
+});
+
+test('list: upload order, metadata as uploaded, a version that changes with every upload', () => {
+  const xen = boot();
+  const empty = xen.list();
+  uploadSample(xen, 'xen_hello_world');
+  uploadSample(xen, 'xen_nop');
+  const listed = xen.list();
+  assert.notEqual(listed.version, empty.version);
+  assert.deepEqual(listed.payloads.map((p) => p.name), ['xen_hello_world', 'xen_nop']);
+  // xen_hello_world.c: .modinfo = "LIVEPATCH_RULEZ" with its NUL.
+  assert.equal(listed.payloads[0].metadata.toString('latin1'), 'LIVEPATCH_RULEZ\0');
+  assert.equal(listed.payloads[1].metadata.length, 0);
+});
