@@ -1,5 +1,6 @@
-import { CodeAction, CodeActionKind, CodeActionParams, Connection, Diagnostic } from 'vscode-languageserver';
-import { fixesFor } from '../checks/source/fixes';
+import { CodeAction, CodeActionKind, CodeActionParams, Connection, Diagnostic, WorkspaceEdit } from 'vscode-languageserver';
+import { pathToFileURL } from 'node:url';
+import { fixesFor } from '../checks/fixes';
 import { guarded } from './guard';
 import { toLspRange } from './lspDiagnostics';
 import type { OpenDocuments } from './openDocuments';
@@ -22,9 +23,20 @@ export function registerCodeActions(connection: Connection, documents: OpenDocum
             kind: CodeActionKind.QuickFix,
             diagnostics: [diagnostic],
             isPreferred: fix.preferred ?? false,
-            edit: { changes: { [document.uri]: fix.edits.map((edit) => ({ range: toLspRange(edit.range), newText: edit.newText })) } },
+            edit: fix.createFile ? newFileEdit(fix.createFile) : { changes: { [document.uri]: fix.edits.map((edit) => ({ range: toLspRange(edit.range), newText: edit.newText })) } },
           })),
         );
     }),
   );
+}
+
+/** A new file with its text; `ignoreIfExists` keeps a skeleton the author already edited. */
+function newFileEdit(file: { path: string; text: string }): WorkspaceEdit {
+  const uri = file.path.startsWith('file:') ? file.path : pathToFileURL(file.path).href;
+  return {
+    documentChanges: [
+      { kind: 'create', uri, options: { ignoreIfExists: true } },
+      { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: file.text }] },
+    ],
+  };
 }

@@ -108,6 +108,21 @@ test('a .patch document: LP2xx findings on the hunk, against the samples (the so
   assert.match(lp210.message, /inlined into __schedule/);
 });
 
+test('code action on a struct layout change in a patch: a shadow-variable skeleton created beside the patch', async () => {
+  const patchFile = fromRoot('samples/patches/task-struct-layout.patch');
+  const patchUri = pathToFileURL(patchFile).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri: patchUri, languageId: 'diff', version: 1, text: readFileSync(patchFile, 'utf8') } });
+  const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === patchUri && p.diagnostics.some((d: any) => d.code === 'LP220'), 15000);
+  const lp220 = published.diagnostics.find((d: any) => d.code === 'LP220');
+  const actions = await client.request('textDocument/codeAction', { textDocument: { uri: patchUri }, range: lp220.range, context: { diagnostics: [lp220] } });
+  const skeleton = actions.find((a: any) => /shadow-variable skeleton/.test(a.title));
+  assert.ok(skeleton, JSON.stringify(actions.map((a: any) => a.title)));
+  const [create, write] = skeleton.edit.documentChanges;
+  assert.equal(create.kind, 'create');
+  assert.equal(create.uri, pathToFileURL(fromRoot('samples/patches/task_struct_shadow.c')).href);
+  assert.match(write.edits[0].newText, /klp_shadow_get_or_alloc/);
+});
+
 test('closing the document clears its diagnostics', async () => {
   client.notify('textDocument/didClose', { textDocument: { uri } });
   const cleared = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.length === 0, 5000);

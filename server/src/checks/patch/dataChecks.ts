@@ -1,3 +1,4 @@
+import type { FixData } from '../fixes';
 import type { InitializerEntry, Member } from '../../c/sourceFacts/definitions';
 import type { EntityChange, FileChange } from '../../diff/changes';
 import type { StructFacts } from '../facts/functionFacts';
@@ -15,7 +16,7 @@ export function dataChecks(file: FileChange, entity: EntityChange, context: Patc
   if (!range || entity.change !== 'modified') return [];
   const where = `${file.path}: ${entity.kind} ${entity.name}`;
   if ((entity.kind === 'struct' || entity.kind === 'union') && entity.aspects.includes('members')) {
-    const differences = memberDifferences(entity);
+    const { differences, added } = memberDifferences(entity);
     if (!differences.length) return [];
     const layout = context.targetFacts?.struct(entity.name) ?? context.sourceFacts?.struct(entity.name);
     return [
@@ -24,7 +25,7 @@ export function dataChecks(file: FileChange, entity: EntityChange, context: Patc
         context,
         range,
         `${entity.kind} ${entity.name} changes layout: ${differences.join('; ')}. Live patching replaces functions, not data: every ${entity.kind} ${entity.name} that already exists, and all code not in the patch, keep the old layout${layout ? ` (${layout.size} bytes${layout.basis === 'source' ? ', computed from the source' : ''})` : ''}, so patched code would read and write the wrong offsets. No tool catches this at build time (kpatch at best reports \`object size mismatch\` for a resized global). ${layoutAdvice(layout)}`,
-        { where, data: { type: entity.name, differences } },
+        { where, data: { kind: 'shadowSkeleton', type: entity.name, kindOfType: entity.kind, added: added.map((m) => ({ name: m.name, type: m.type })), differences } satisfies FixData },
       ),
     ];
   }
@@ -59,15 +60,17 @@ export function dataChecks(file: FileChange, entity: EntityChange, context: Patc
 }
 
 /** Member-level differences, from both parsed versions or, with hunks only, from the member lines the hunk adds and removes. */
-function memberDifferences(entity: EntityChange): string[] {
+function memberDifferences(entity: EntityChange): { differences: string[]; added: Member[] } {
   const before = entity.before && 'members' in entity.before ? entity.before.members : entity.removed.map((l) => memberFromLine(l.text)).filter(isMember);
   const after = entity.after && 'members' in entity.after ? entity.after.members : entity.added.map((l) => memberFromLine(l.text)).filter(isMember);
   const key = (m: Member): string => m.name || m.type;
   const oldByKey = new Map(before.map((m) => [key(m), m]));
   const newByKey = new Map(after.map((m) => [key(m), m]));
   const out: string[] = [];
+  const added: Member[] = [];
   for (const [index, member] of after.entries()) {
     if (oldByKey.has(key(member))) continue;
+    added.push(member);
     const previous = after[index - 1];
     out.push(`member \`${key(member)}\` (${member.type}) added${previous ? ` after \`${key(previous)}\`` : entity.before ? ' at the start' : ''}`);
   }
@@ -82,7 +85,7 @@ function memberDifferences(entity: EntityChange): string[] {
   if (entity.before ? oldOrder.join() !== newOrder.join() : newOrder.some((k) => oldByKey.get(k)?.type === newByKey.get(k)?.type)) {
     out.push(entity.before ? `members reordered: ${oldOrder.join(', ')} -> ${newOrder.join(', ')}` : `member(s) moved: ${newOrder.join(', ')}`);
   }
-  return out;
+  return { differences: out, added };
 }
 
 const memberLine = /^\s*((?:[A-Za-z_][\w\s]*?)(?:\s*\*+\s*|\s+))([A-Za-z_]\w*)\s*((?:\[[^\]]*\]\s*)*)(:\s*\d+\s*)?;/;

@@ -1,6 +1,6 @@
 import type { LivepatchConstruct } from '../../c/livepatchConstructs';
 import type { Finding } from '../finding';
-import type { FixData } from './fixes';
+import type { FixData } from '../fixes';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, isNull, SourceContext } from './sourceContext';
 

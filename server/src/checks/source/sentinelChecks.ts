@@ -1,5 +1,5 @@
 import type { Finding } from '../finding';
-import type { FixData } from './fixes';
+import type { FixData } from '../fixes';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, SourceContext } from './sourceContext';
 

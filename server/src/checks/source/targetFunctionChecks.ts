@@ -1,6 +1,6 @@
 import type { FunctionFacts, InlineSite } from '../facts/functionFacts';
 import type { Finding } from '../finding';
-import type { FixData } from './fixes';
+import type { FixData } from '../fixes';
 import { PatchedFunction, patchedFunctions } from './patchedFunctions';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, integerValue, SourceContext } from './sourceContext';

@@ -7,9 +7,10 @@ import { createCParser } from '../../../../../server/out/c/cParser';
 import { targetFacts } from '../../../../../server/out/checks/facts/targetFacts';
 import type { FactsProvider } from '../../../../../server/out/checks/facts/functionFacts';
 import { analyzeSource } from '../../../../../server/out/checks/source/analyzeSource';
-import { fixesFor, TextEdit } from '../../../../../server/out/checks/source/fixes';
+import { fixesFor, TextEdit } from '../../../../../server/out/checks/fixes';
+import { analyzePatch } from '../../../../../server/out/checks/patch';
 import { loadTargetIndex } from '../../../../../server/out/target';
-import { fixture } from '../../../support/paths';
+import { fixture, fromRoot } from '../../../support/paths';
 
 let parser: Parser;
 let dupFacts: FactsProvider;
@@ -76,4 +77,20 @@ test('LP120: the missing revert hook is added with a stub', () => {
   assert.equal(after.length, 0);
   assert.match(fixed, /LIVEPATCH_REVERT_HOOK\(apply_it_revert\);/);
   assert.match(fixed, /static int apply_it_revert\(livepatch_payload_t \*payload\)/);
+});
+
+test('LP220: a struct layout change in a patch gets a shadow-variable skeleton file that parses and passes our own shadow checks', async () => {
+  const patch = fromRoot('samples/patches/task-struct-layout.patch');
+  const findings = await analyzePatch(readFileSync(patch, 'utf8'), { file: patch, sourceRoot: fromRoot('samples') });
+  const layout = findings.find((f) => f.code === 'LP220');
+  assert.ok(layout, findings.map((f) => f.code).join());
+  const [fix] = fixesFor(layout, '');
+  assert.ok(fix?.createFile);
+  assert.equal(fix.createFile.path, fromRoot('samples/patches/task_struct_shadow.c'));
+  const tree = parser.parse(fix.createFile.text)!;
+  assert.equal(tree.rootNode.hasError, false, fix.createFile.text);
+  assert.deepEqual(analyzeSource(tree, { file: 'task_struct_shadow.c' }).map((f) => f.code), [], 'allocated shadows are freed');
+  // The patch adds `nivcsw` (see samples/patches/task-struct-layout.patch): the skeleton is about that member.
+  assert.match(fix.createFile.text, /klp_shadow_get_or_alloc\(obj, SV_TASK_STRUCT_NIVCSW, sizeof\(unsigned long\)/);
+  tree.delete();
 });

@@ -1,5 +1,5 @@
-import type { SourcePosition, SourceRange } from '../../c/sourceRange';
-import type { Finding } from '../finding';
+import type { SourcePosition, SourceRange } from '../c/sourceRange';
+import type { Finding } from './finding';
 
 export interface TextEdit {
   range: SourceRange;
@@ -9,6 +9,8 @@ export interface TextEdit {
 export interface Fix {
   title: string;
   edits: TextEdit[];
+  /** A new file the fix writes (beside the finding's file), in place of or besides edits. */
+  createFile?: { path: string; text: string };
   /** The fix the editor may apply on its own (one per finding at most). */
   preferred?: boolean;
 }
@@ -17,7 +19,8 @@ export interface Fix {
 export type FixData =
   | { kind: 'insertSentinel'; end: SourcePosition }
   | { kind: 'addSympos'; count: number; /** the end of the old_name value */ after: SourcePosition; addresses: string[] }
-  | { kind: 'addHook'; macro: string; function: string; after: SourcePosition; signature: 'action' | 'void' };
+  | { kind: 'addHook'; macro: string; function: string; after: SourcePosition; signature: 'action' | 'void' }
+  | { kind: 'shadowSkeleton'; type: string; kindOfType: string; added: Array<{ name: string; type: string }>; differences: string[] };
 
 const at = (position: SourcePosition): SourceRange => ({ start: position, end: position });
 
@@ -44,9 +47,55 @@ export function fixesFor(finding: Finding, text: string): Fix[] {
         : `\nstatic void ${name}(void)\n{\n\t/* Undo what ${data.function} set up. */\n}\n${data.macro}(${name});\n`;
       return [{ title: `Add ${data.macro}(${name})`, edits: [{ range: at({ line: data.after.line + 1, column: 0 }), newText: stub.slice(1) }], preferred: true }];
     }
+    case 'shadowSkeleton':
+      return data.added.length ? [shadowSkeleton(finding.file, data)] : [];
     default:
       return [];
   }
+}
+
+/**
+ * New members become shadow variables: data attached to each existing object by <object, id>,
+ * allocated on first use and freed with the object and when the patch goes away.
+ */
+function shadowSkeleton(file: string, data: Extract<FixData, { kind: 'shadowSkeleton' }>): Fix {
+  const base = data.type.replace(/\W/g, '_');
+  const members = data.added.map((member, i) => {
+    const id = `SV_${base}_${member.name}`.toUpperCase();
+    const pointer = member.type.includes('[') ? `${member.type.replace(/\s*\[.*$/, '')} *` : `${member.type} *`;
+    return {
+      id,
+      text: [
+        `#define ${id} ${i + 1}`,
+        '',
+        `/* Was the new member \`${member.name}\` (${member.type}) of ${data.kindOfType} ${data.type}: the running kernel's objects keep their layout. */`,
+        `static ${pointer}${base}_${member.name}(${data.kindOfType} ${data.type} *obj)`,
+        '{',
+        `\treturn klp_shadow_get_or_alloc(obj, ${id}, sizeof(${member.type.replace(/\s*\[/, '[')}), GFP_ATOMIC, NULL, NULL);`,
+        '}',
+      ].join('\n'),
+    };
+  });
+  const text = [
+    `/* Shadow variables for the layout change of ${data.kindOfType} ${data.type} (LP220): ${data.differences.join('; ')}. */`,
+    '#include <linux/livepatch.h>',
+    '',
+    ...members.map((m) => `${m.text}\n`),
+    `/* Free the shadows with their object (patch the function that frees a ${data.type}): */`,
+    `static void ${base}_free_shadows(${data.kindOfType} ${data.type} *obj)`,
+    '{',
+    ...members.map((m) => `\tklp_shadow_free(obj, ${m.id}, NULL);`),
+    '}',
+    '',
+    '/* ... and all of them when the patch is disabled: call this from a post_unpatch callback. */',
+    `static void ${base}_free_all_shadows(void)`,
+    '{',
+    ...members.map((m) => `\tklp_shadow_free_all(${m.id}, NULL);`),
+    '}',
+    '',
+  ].join('\n');
+  const directory = file.replace(/[^/]*$/, '');
+  return { title: `Create a shadow-variable skeleton for ${data.added.map((m) => m.name).join(', ')}`, edits: [], createFile: { path: `${directory}${base}_shadow.c`, text } };
 }
 
 /** `{ }` before the array's closing brace, with the comma the previous element may lack. */
