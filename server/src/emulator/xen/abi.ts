@@ -8,11 +8,6 @@ export type PayloadState = typeof LIVEPATCH_STATE_CHECKED | typeof LIVEPATCH_STA
 export const actionCommands = { unload: 1, revert: 2, apply: 3, replace: 4 } as const;
 export type LivepatchAction = keyof typeof actionCommands;
 
-/** LIVEPATCH_ACTION_APPLY_NODEPS: skip the `.livepatch.depends` check of APPLY. */
-export const LIVEPATCH_ACTION_APPLY_NODEPS = 1 << 0;
-/** LIVEPATCH_FLAG_FORCE on the op; accepted, with no consumer in the hypervisor. */
-export const LIVEPATCH_FLAG_FORCE = 1 << 0;
-
 /** XEN_LIVEPATCH_NAME_SIZE, the terminating NUL included. */
 export const nameSize = 128;
 /** LIVEPATCH_MAX_SIZE: the largest payload upload accepts. */

@@ -100,6 +100,7 @@ class Tool {
   ) {}
 
   main(argv: string[]): void {
+    // --force only sets LIVEPATCH_FLAG_FORCE, which the hypervisor accepts and nothing reads yet.
     const force = argv[0] === '--force';
     const [word, ...args] = force ? argv.slice(1) : argv;
     if (word === undefined) return this.stderr(help);
