@@ -44,7 +44,7 @@ export function startServer(connection: Connection): void {
   });
 
   registerDocumentSymbols(connection, cDocuments);
-  registerHover(connection, cDocuments, target);
+  registerHover(connection, documents, cDocuments, target);
   registerCodeActions(connection, documents);
   registerPayloadInspection(connection, target);
   registerDefinition(connection, cDocuments, target, () => settings.sourceRoot);

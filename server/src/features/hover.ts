@@ -7,6 +7,7 @@ import type { DisassembledInstruction } from '../elf';
 import type { CDocuments } from './cDocuments';
 import { guarded } from './guard';
 import { toLspRange } from './lspDiagnostics';
+import { languageOf, OpenDocuments } from './openDocuments';
 import type { TargetService } from './targetService';
 
 function contains(range: SourceRange, at: SourcePosition): boolean {
@@ -17,8 +18,8 @@ function contains(range: SourceRange, at: SourcePosition): boolean {
 const hex = (n: bigint) => `0x${n.toString(16)}`;
 
 /** What a livepatch author wants to know about the function under the cursor before patching it. */
-export function functionHoverMarkdown(patched: PatchedFunction, fn: FunctionFacts | undefined, target: string | undefined, code: DisassembledInstruction[]): string {
-  const lines = [`**${patched.name}** — patched by this ${patched.flavour === 'klp' ? `klp_func (object ${patched.object})` : 'Xen livepatch_func'}`, ''];
+export function functionHoverMarkdown(name: string, role: string, fn: FunctionFacts | undefined, target: string | undefined, code: DisassembledInstruction[]): string {
+  const lines = [`**${name}** — ${role}`, ''];
   if (!target) return [...lines, '_No target is indexed yet: set `livepatch.target` (a vmlinux or xen-syms) to see its address, section, traceability and inlining._'].join('\n');
   if (!fn) return [...lines, `Not a function of the target \`${target}\`.`].join('\n');
   const intoSchedule = fn.inlinedInto.some((site) => site.function === '__schedule');
@@ -38,18 +39,39 @@ export function functionHoverMarkdown(patched: PatchedFunction, fn: FunctionFact
   return lines.join('\n');
 }
 
-export function registerHover(connection: Connection, cDocuments: CDocuments, target: TargetService): void {
+function roleOf(patched: PatchedFunction): string {
+  return `patched by this ${patched.flavour === 'klp' ? `klp_func (object ${patched.object})` : 'Xen livepatch_func'}`;
+}
+
+/** In a patch, any identifier that names a function of the target: the hunk header's function, callees, callers. */
+function functionWordAt(line: string, column: number): { name: string; start: number } | undefined {
+  for (const match of line.matchAll(/[A-Za-z_]\w*/g)) {
+    if (match.index! <= column && column <= match.index! + match[0].length) return { name: match[0], start: match.index! };
+  }
+  return undefined;
+}
+
+export function registerHover(connection: Connection, documents: OpenDocuments, cDocuments: CDocuments, target: TargetService): void {
+  const hoverFor = (name: string, role: string, range: SourceRange): Hover => {
+    const fn = target.facts()?.function(name);
+    const first = fn?.instances?.[0];
+    const code = first ? target.functionCode()?.firstInstructions(name, first.address, 6) ?? [] : [];
+    return { contents: { kind: MarkupKind.Markdown, value: functionHoverMarkdown(name, role, fn, target.targetName(), code) }, range: toLspRange(range) };
+  };
   connection.onHover(
     guarded(connection, 'hover', null as Hover | null, async (params: HoverParams): Promise<Hover | null> => {
+      const at = { line: params.position.line, column: params.position.character };
+      const document = documents.get(params.textDocument.uri);
+      if (document && languageOf(document) === 'diff') {
+        const line = document.getText({ start: { line: at.line, character: 0 }, end: { line: at.line + 1, character: 0 } }).replace(/\r?\n$/, '');
+        const word = /^(@@|[-+ ])/.test(line) ? functionWordAt(line, at.column) : undefined;
+        if (!word || !target.facts()?.function(word.name)) return null;
+        return hoverFor(word.name, line.startsWith('@@') ? 'changed by this hunk' : 'named in this patch', { start: { line: at.line, column: word.start }, end: { line: at.line, column: word.start + word.name.length } });
+      }
       const parsed = await cDocuments.treeOf(params.textDocument.uri);
       if (!parsed) return null;
-      const at = { line: params.position.line, column: params.position.character };
       const patched = patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => contains(p.range, at));
-      if (!patched) return null;
-      const fn = target.facts()?.function(patched.name);
-      const first = fn?.instances?.[0];
-      const code = first ? target.functionCode()?.firstInstructions(patched.name, first.address, 6) ?? [] : [];
-      return { contents: { kind: MarkupKind.Markdown, value: functionHoverMarkdown(patched, fn, target.targetName(), code) }, range: toLspRange(patched.range) };
+      return patched ? hoverFor(patched.name, roleOf(patched), patched.range) : null;
     }),
   );
 }

@@ -108,6 +108,20 @@ test('a .patch document: LP2xx findings on the hunk, against the samples (the so
   assert.match(lp210.message, /inlined into __schedule/);
 });
 
+test('hover in a patch: the function of a hunk header gets its target facts', async () => {
+  const patchFile = fromRoot('samples/patches/update-curr-partly-inlined.patch');
+  const patchUri = pathToFileURL(patchFile).href;
+  const text = readFileSync(patchFile, 'utf8');
+  client.notify('textDocument/didOpen', { textDocument: { uri: patchUri, languageId: 'diff', version: 1, text } });
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => l.startsWith('@@') && l.includes('update_curr'));
+  assert.ok(line >= 0, 'the sample patch has a hunk in update_curr');
+  const hover = await client.request('textDocument/hover', { textDocument: { uri: patchUri }, position: { line, character: lines[line].indexOf('update_curr') + 2 } });
+  assert.match(hover.contents.value, /\*\*update_curr\*\* — changed by this hunk/);
+  assert.match(hover.contents.value, /inlined into \| `scheduler_tick`/);
+  assert.equal(await client.request('textDocument/hover', { textDocument: { uri: patchUri }, position: { line: 0, character: 1 } }), null);
+});
+
 test('code action on a struct layout change in a patch: a shadow-variable skeleton created beside the patch', async () => {
   const patchFile = fromRoot('samples/patches/task-struct-layout.patch');
   const patchUri = pathToFileURL(patchFile).href;
