@@ -17,3 +17,8 @@ export function rangeOf(node: Node): SourceRange {
     end: { line: node.endPosition.row, column: node.endPosition.column },
   };
 }
+
+export function rangeContains(range: SourceRange, at: SourcePosition): boolean {
+  const notBefore = (a: SourcePosition, b: SourcePosition) => a.line > b.line || (a.line === b.line && a.column >= b.column);
+  return notBefore(at, range.start) && notBefore(range.end, at);
+}

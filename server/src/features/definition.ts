@@ -2,16 +2,12 @@ import { Connection, DefinitionParams, Location } from 'vscode-languageserver';
 import { pathToFileURL } from 'node:url';
 import { findFunctionDefinition } from '../c/findDefinition';
 import { findLivepatchConstructs } from '../c/livepatchConstructs';
-import type { SourcePosition, SourceRange } from '../c/sourceRange';
+import { rangeContains } from '../c/sourceRange';
 import { patchedFunctions } from '../checks/source/patchedFunctions';
 import type { CDocuments } from './cDocuments';
 import { guarded } from './guard';
 import type { TargetService } from './targetService';
 
-function contains(range: SourceRange, at: SourcePosition): boolean {
-  const after = (a: SourcePosition, b: SourcePosition) => a.line > b.line || (a.line === b.line && a.column >= b.column);
-  return after(at, range.start) && after(range.end, at);
-}
 
 /**
  * Go to definition from an `old_name` or a Xen `.name` to the original function in
@@ -22,7 +18,7 @@ export function registerDefinition(connection: Connection, cDocuments: CDocument
     guarded(connection, 'definition', [] as Location[], async (params: DefinitionParams): Promise<Location[]> => {
       const parsed = await cDocuments.treeOf(params.textDocument.uri);
       const at = { line: params.position.line, column: params.position.character };
-      const patched = parsed && patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => contains(p.range, at));
+      const patched = parsed && patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => rangeContains(p.range, at));
       const root = target.sourceRoot(sourceRoot());
       if (!patched || !root) return [];
       return (await findFunctionDefinition(root, patched.name)).map((d) => ({

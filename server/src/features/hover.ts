@@ -1,6 +1,6 @@
 import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
 import { findLivepatchConstructs } from '../c/livepatchConstructs';
-import type { SourcePosition, SourceRange } from '../c/sourceRange';
+import { rangeContains, SourceRange } from '../c/sourceRange';
 import type { FunctionFacts } from '../checks/facts/functionFacts';
 import { PatchedFunction, patchedFunctions } from '../checks/source/patchedFunctions';
 import type { DisassembledInstruction } from '../elf';
@@ -10,10 +10,6 @@ import { toLspRange } from './lspDiagnostics';
 import { languageOf, OpenDocuments } from './openDocuments';
 import type { TargetService } from './targetService';
 
-function contains(range: SourceRange, at: SourcePosition): boolean {
-  const after = (a: SourcePosition, b: SourcePosition) => a.line > b.line || (a.line === b.line && a.column >= b.column);
-  return after(at, range.start) && after(range.end, at);
-}
 
 const hex = (n: bigint) => `0x${n.toString(16)}`;
 
@@ -70,7 +66,7 @@ export function registerHover(connection: Connection, documents: OpenDocuments, 
       }
       const parsed = await cDocuments.treeOf(params.textDocument.uri);
       if (!parsed) return null;
-      const patched = patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => contains(p.range, at));
+      const patched = patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => rangeContains(p.range, at));
       return patched ? hoverFor(patched.name, roleOf(patched), patched.range) : null;
     }),
   );
