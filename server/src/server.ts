@@ -1,5 +1,4 @@
 import { CodeActionKind, Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
-import { analyzePatch } from './checks/patch';
 import { CDocuments } from './features/cDocuments';
 import { registerCodeActions } from './features/codeActions';
 import { registerDefinition } from './features/definition';
@@ -17,9 +16,9 @@ export function startServer(connection: Connection): void {
   const documents = new OpenDocuments();
   const cDocuments = new CDocuments(documents, (message) => connection.console.error(message));
   const target = new TargetService(connection);
-  const diagnostics = new Diagnostics(connection, documents, cDocuments, target);
   // The client's settings (client/src/config.ts), read once: changing them restarts the server.
   let settings: { target: string; sourceRoot: string } = { target: '', sourceRoot: '' };
+  new Diagnostics(connection, documents, cDocuments, target, () => settings.sourceRoot);
 
   connection.onInitialize(({ initializationOptions }): InitializeResult => {
     settings = { ...settings, ...(initializationOptions ?? {}) };
@@ -48,11 +47,6 @@ export function startServer(connection: Connection): void {
   registerCodeActions(connection, documents);
   registerPayloadInspection(connection, target);
   registerDefinition(connection, cDocuments, target, () => settings.sourceRoot);
-  diagnostics.register('diff', (document, { file }) => {
-    const facts = target.facts();
-    const sourceRoot = target.sourceRoot(settings.sourceRoot);
-    return analyzePatch(document.getText(), { file, ...(sourceRoot ? { sourceRoot } : {}), ...(facts ? { facts } : {}) });
-  });
 
   documents.listen(connection);
   connection.listen();

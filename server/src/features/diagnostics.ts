@@ -1,6 +1,7 @@
 import { Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
+import { analyzePatch } from '../checks/patch';
 import { analyzeSource, sourceNeedsAnalysis } from '../checks/source/analyzeSource';
 import type { Finding } from '../checks';
 import type { CDocuments } from './cDocuments';
@@ -8,8 +9,8 @@ import { toLspDiagnostic } from './lspDiagnostics';
 import { languageOf, OpenDocuments } from './openDocuments';
 import type { TargetService } from './targetService';
 
-/** What a document's language needs to be analysed; C for now, patches join through `analyzers`. */
-export type DocumentAnalyzer = (document: TextDocument, context: { file: string }) => Promise<Finding[] | undefined>;
+/** How one language's documents are analysed; undefined when the result would be stale. */
+type DocumentAnalyzer = (document: TextDocument, context: { file: string }) => Promise<Finding[] | undefined>;
 
 /**
  * Publishes findings while the user types: debounced per document, and tagged with the version
@@ -24,6 +25,7 @@ export class Diagnostics {
     private readonly documents: OpenDocuments,
     cDocuments: CDocuments,
     private readonly target: TargetService,
+    sourceRoot: () => string,
     private readonly delayMs = 150,
   ) {
     this.analyzers.set('c', async (document, { file }) => {
@@ -33,6 +35,11 @@ export class Diagnostics {
       const facts = this.target.facts();
       const targetName = this.target.targetName();
       return analyzeSource(parsed.tree, { file, ...(facts ? { facts } : {}), ...(targetName ? { targetName } : {}) });
+    });
+    this.analyzers.set('diff', (document, { file }) => {
+      const facts = this.target.facts();
+      const root = this.target.sourceRoot(sourceRoot());
+      return analyzePatch(document.getText(), { file, ...(root ? { sourceRoot: root } : {}), ...(facts ? { facts } : {}) });
     });
     documents.onDidOpen((document) => this.schedule(document.uri, 0));
     documents.onDidChange((document) => this.schedule(document.uri, this.delayMs));
@@ -45,11 +52,6 @@ export class Diagnostics {
     target.onDidChange((state) => {
       if (state.state === 'ready' || state.state === 'failed') for (const document of documents.all()) this.schedule(document.uri, 0);
     });
-  }
-
-  /** Adds the analyzer for a language id (`diff` for patches). */
-  register(languageId: string, analyzer: DocumentAnalyzer): void {
-    this.analyzers.set(languageId, analyzer);
   }
 
   private schedule(uri: string, delayMs: number): void {
