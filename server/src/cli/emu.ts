@@ -1,129 +1,159 @@
-import { parseArgs } from 'node:util';
-import { ElfError } from '../elf';
-import { EmulatorError, LoaderError, Machine } from '../emulator';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { commandLine, SessionResult, XenSession } from '../emulator/xen';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
+import { parseSession, SessionStep } from './emuScript';
 
-const usage = `Usage: livepatch-lens emu [--target ELF] [--object FILE.o]... [options] call FUNCTION [ARGS...]
+const usage = `Usage: livepatch-lens emu [--target ELF] [--object FILE.o]... [--script FILE] [--json] [--echo] COMMAND [-- COMMAND]...
 
-Runs a function of the target (and of extra relocatable objects, linked against it) in the
-embedded x86-64 emulator and prints its return value and what the guest printed.
+Boots the target as an emulated Xen hypervisor and runs the commands in one session, in order,
+on the same hypervisor. Commands are those of xen-livepatch, with its output and exit codes
+(0 success, 1 error, 2 try again: EAGAIN / EBUSY):
 
-  --target ELF     the linked image to load (default: the bundled sample target)
-  --object FILE.o  a relocatable object to load and link after the target (repeatable)
-  --string         also print the return value as a NUL-terminated guest string
-  --json           print {"rax": "0x...", "string": ..., "output": ..., "instructions": N}
-  --budget N       instruction budget (default 50000000)
-  --timeout MS     wall-clock limit in milliseconds (default 10000)
-  --trace          print every executed instruction to stderr
+  upload NAME FILE          upload a payload (state CHECKED)
+  list                      the payloads, their state and metadata
+  apply NAME [--nodeps]     apply (--nodeps: check only the hypervisor's build-id)
+  revert NAME               revert (only the top of the applied stack)
+  replace NAME              revert every applied payload, then apply NAME
+  unload NAME               unload a CHECKED payload
+  load FILE [--nodeps]      upload as FILE's base name, then apply (unloaded again if that fails)
 
-ARGS are integers (decimal, 0x hex, negative two's complement) or str:TEXT for a pointer to a
-guest copy of TEXT. Example: livepatch-lens emu call xen_extra_version --string
+and the emulator's own:
 
-Exit status: 0 the function returned, 1 the guest faulted, 2 usage or I/O error.`;
+  call FUNCTION [ARGS...] [--string]
+                            run a function of the target or a payload; prints rax, the string
+                            it points to (when it points to printable text; --string: always
+                            read one), and the guest's output. Exit 0 returned, 1 guest fault,
+                            2 unknown function or bad argument. ARGS are integers (decimal, 0x
+                            hex, negative) or str:TEXT for a pointer to a guest copy of TEXT
+  dump                      debug key 'x': every payload, its functions and build-ids
+  reset                     reboot the hypervisor (a panicked one too): no payloads
 
-function parseArgument(machine: Machine, text: string): bigint {
-  if (text.startsWith('str:')) {
-    const value = text.slice(4);
-    const address = machine.allocate(BigInt(value.length + 1), `argument "${value.slice(0, 20)}"`);
-    machine.memory.writeCString(address, value);
-    return address;
-  }
-  if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(text)) throw new CliError(`bad argument '${text}': expected an integer or str:TEXT`);
-  const negative = text.startsWith('-');
-  const value = BigInt(negative ? text.slice(1) : text);
-  return BigInt.asUintN(64, negative ? -value : value);
+After its output each command prints the (XEN) console lines it caused, as \`xl dmesg\` shows them.
+
+  --target ELF     the hypervisor image (default: the bundled sample target)
+  --object FILE.o  a relocatable object loaded and linked after the target at every boot
+  --script FILE    commands, one a line, run before those on the command line; # starts a
+                   comment line; relative paths are read from FILE's folder
+  --echo           print each command (\`$ xen-livepatch ...\`, \`$ emu call ...\`) before its output
+                   and \`(exit status N)\` after a failing one; a script's comments and blank lines too
+  --json           one JSON object per command and line: {command, exitCode, stdout, stderr,
+                   console}, for call also {status, rax, string, output, instructions, fault?}
+  --budget N       instructions a call may run (default 50000000)
+  --timeout MS     wall-clock limit of a call in milliseconds (default 10000)
+  --trace          print every instruction a call executes to stderr
+
+A command prefixed with \`expect N\` must exit with status N (e.g. \`expect 2 revert NAME\` for a
+revert out of stack order); other commands must succeed. The session stops at the first command
+that does not exit as expected and exits with its status (1 if it succeeded unexpectedly);
+otherwise it exits 0. Usage errors and an unreadable target or script exit 2.
+
+Examples:
+  livepatch-lens emu call xen_extra_version
+  livepatch-lens emu load xen_hello_world.livepatch -- call xen_extra_version -- list
+  livepatch-lens emu --echo --script samples/demo.xlp`;
+
+const valueOptions = new Set(['--target', '--object', '--script', '--budget', '--timeout']);
+const flagOptions = new Set(['--json', '--echo', '--trace']);
+
+interface Options {
+  values: Map<string, string[]>;
+  flags: Set<string>;
+  /** What is left: the commands, separated by `--`. */
+  words: string[];
 }
 
-function positiveInteger(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
+/**
+ * Takes the session's options out wherever they are (`call f --json` has always worked); the
+ * rest, command flags like --nodeps and --string included, belongs to the commands.
+ */
+function splitOptions(args: string[]): Options {
+  const options: Options = { values: new Map(), flags: new Set(), words: [] };
+  for (let i = 0; i < args.length; i++) {
+    const [name, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
+    if (flagOptions.has(name) && inline === undefined) options.flags.add(name);
+    else if (valueOptions.has(name)) {
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new CliError(`${name} needs a value\n${usage}`);
+      options.values.set(name, [...(options.values.get(name) ?? []), value]);
+    } else options.words.push(args[i]);
+  }
+  return options;
+}
+
+function positiveInteger(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new CliError(`--${name} expects a positive integer, got '${text}'`);
+  if (!Number.isInteger(value) || value <= 0) throw new CliError(`${name} expects a positive integer, got '${text}'`);
   return value;
 }
 
-function load(machine: Machine, target: string | undefined, objects: string[]): void {
-  const path = target ?? bundledSampleTarget();
-  if (!path) throw new CliError(bundledSampleTargetHint);
+function readScript(file: string): string {
   try {
-    machine.loadTarget(path);
-    for (const object of objects) machine.loadObject(object);
+    return readFileSync(file, 'utf8');
   } catch (error) {
-    if (error instanceof ElfError || error instanceof LoaderError || error instanceof EmulatorError) throw new CliError(error.message);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`cannot open ${(error as NodeJS.ErrnoException).path ?? 'file'}`);
-    throw error;
+    throw new CliError(`cannot read the script ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+}
+
+/** The exit status a step must have, and what the session ends with when it does not. */
+function verdict(step: SessionStep & { kind: 'command' }, result: SessionResult): ExitCode | undefined {
+  if (result.exitCode === step.expect) return undefined;
+  return result.exitCode === 0 ? ExitCode.Findings : (result.exitCode as ExitCode);
+}
+
+function printText(io: CliIo, result: SessionResult, echo: boolean): void {
+  const text = (s: string) => s.replace(/\n$/, '');
+  if (echo) io.out(`$ ${commandLine(result.command)}`);
+  if (result.stdout) io.out(text(result.stdout));
+  if (result.stderr) io.err(text(result.stderr));
+  if (result.console.length) io.out(result.console.join('\n'));
+  if (echo && result.exitCode !== 0) io.out(`(exit status ${result.exitCode})`);
+}
+
+function printJson(io: CliIo, result: SessionResult): void {
+  const { call, ...rest } = result;
+  io.out(JSON.stringify({ ...rest, ...call }));
 }
 
 async function run(args: string[], io: CliIo): Promise<ExitCode> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        target: { type: 'string' },
-        object: { type: 'string', multiple: true, default: [] },
-        string: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        budget: { type: 'string' },
-        timeout: { type: 'string' },
-        trace: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  const [verb, fn, ...rest] = positionals;
-  if (verb !== 'call' || !fn) throw new CliError(`expected 'call FUNCTION [ARGS...]'\n${usage}`);
-  const budget = positiveInteger('budget', values.budget, 50_000_000);
-  const timeoutMs = positiveInteger('timeout', values.timeout, 10_000);
-
-  const machine = new Machine();
-  load(machine, values.target, values.object ?? []);
-  const callArgs = rest.map((a) => parseArgument(machine, a));
-  if (values.trace) machine.cpu.trace = (address, text) => io.err(`${machine.describe(address).padEnd(32)} ${text}`);
-  let result;
-  try {
-    result = machine.call(fn, callArgs, { budget, timeoutMs });
-  } catch (error) {
-    if (error instanceof EmulatorError) throw new CliError(error.message);
-    throw error;
-  }
-  const string = values.string && result.status === 'returned' ? readString(machine, result.rax) : null;
-  if (values.json) {
-    io.out(JSON.stringify({
-      rax: `0x${result.rax.toString(16)}`,
-      string,
-      output: result.output,
-      instructions: result.instructions,
-      ...(result.fault ? { fault: result.fault.report() } : {}),
-    }));
-  } else {
-    if (result.output) io.out(result.output);
-    if (result.fault) {
-      io.err(result.fault.report());
-    } else {
-      io.out(`rax = 0x${result.rax.toString(16)} (${BigInt.asIntN(64, result.rax)})`);
-      if (string !== null) io.out(`string = ${JSON.stringify(string)}`);
-      io.out(`${result.instructions} instructions`);
+  const { values, flags, words } = splitOptions(args);
+  const single = (name: string) => values.get(name)?.at(-1);
+  const target = single('--target') ?? bundledSampleTarget();
+  if (!target) throw new CliError(bundledSampleTargetHint);
+  const script = single('--script');
+  const steps = [...(script ? parseSession(readScript(script), script) : []), ...parseSession(words, 'the command line')];
+  if (!steps.some((s) => s.kind === 'command')) throw new CliError(`no command given\n${usage}`);
+  const echo = flags.has('--echo') && !flags.has('--json');
+  const session = new XenSession({
+    target,
+    objects: values.get('--object') ?? [],
+    baseDir: script ? path.dirname(script) : '.',
+    budget: positiveInteger('--budget', single('--budget')),
+    timeoutMs: positiveInteger('--timeout', single('--timeout')),
+    ...(flags.has('--trace') ? { trace: (line: string) => io.err(line) } : {}),
+  });
+  for (const step of steps) {
+    if (step.kind === 'comment') {
+      if (echo) io.out(step.text);
+      continue;
+    }
+    const result = session.run(step.argv);
+    if (flags.has('--json')) printJson(io, result);
+    else printText(io, result, echo);
+    const stop = verdict(step, result);
+    if (stop !== undefined) {
+      if (step.expect !== 0) io.err(`livepatch-lens emu: '${commandLine(step.argv)}' exited ${result.exitCode}, expected ${step.expect}`);
+      return stop;
     }
   }
-  return result.status === 'returned' ? ExitCode.Ok : ExitCode.Findings;
-}
-
-function readString(machine: Machine, address: bigint): string | null {
-  try {
-    return machine.memory.readCString(address, 1 << 16);
-  } catch {
-    return null;
-  }
+  return ExitCode.Ok;
 }
 
 export const emuCommand: CliCommand = {
   name: 'emu',
-  summary: 'run a target function in the embedded x86-64 emulator',
+  summary: 'an emulated Xen hypervisor: xen-livepatch commands, call a function, dump, reset',
   usage,
   run,
 };

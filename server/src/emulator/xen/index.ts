@@ -7,16 +7,20 @@
  *                                                     the sysctl sub-ops; 0 or -errno, as the hypercall returns
  *     .idle()                                         the idle loop: carries out the pending action
  *     .console.log                                    the hypervisor console, `(XEN) `-prefixed
- *     .payload(name) / .appliedStack() / .debugKey()  state for people: per-function applied state, the stack, the `x` dump
+ *     .payload(name) / .payloads() / .appliedStack() / .debugKey()  state for people: per-function applied state, the stack, the `x` dump
  *     .setRendezvousDelay(cpu, ns)                    a slow or stuck CPU, for quiesce timeouts
  *     .panicked                                       why the hypervisor died, once it has
  *   runXenLivepatch(xen, argv, { readFile?, idleLoopRuns? }) -> { stdout, stderr, exitCode }
  *                                                     the `xen-livepatch` tool against it
+ *   new XenSession({ target, objects?, baseDir? }).run(argv) -> { command, stdout, stderr, exitCode, console, call? }
+ *                                                     one hypervisor driven by the tool's commands plus call / dump / reset
  *   Guest layouts (guestLayout.ts): `struct livepatch_fstate` and the `struct payload` hooks receive.
  */
 export { XenLivepatch, XenLivepatchOptions, PayloadStatus, ListedPayload } from './runtime';
 export { ActionOptions } from './actions';
 export { runXenLivepatch, ToolResult, ToolOptions } from './xenLivepatchTool';
+export { XenSession, SessionOptions, SessionResult, commandLine } from './session';
+export { CallReport } from './sessionCall';
 export { XenPayloadView, FuncView } from './payloadView';
 export * from './abi';
 export { errno, strerror, ErrnoName } from './errno';

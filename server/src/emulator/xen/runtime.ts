@@ -149,6 +149,11 @@ export class XenLivepatch {
     return this.h.applied.map((p) => p.name);
   }
 
+  /** Every uploaded payload, upload order; readable after a panic too, for post-mortems. */
+  payloads(): XenPayloadView[] {
+    return this.h.payloads.map((p) => viewPayload(this.h, p));
+  }
+
   payload(name: string): XenPayloadView | undefined {
     const p = this.h.payloads.find((x) => x.name === name);
     return p && viewPayload(this.h, p);
