@@ -3,6 +3,7 @@ import { CDocuments } from './features/cDocuments';
 import { registerCodeActions } from './features/codeActions';
 import { registerDefinition } from './features/definition';
 import { registerDocumentSymbols } from './features/documentSymbols';
+import { emulatorCommandIds, registerEmulatorCommands } from './features/emulatorCommands';
 import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
@@ -29,6 +30,7 @@ export function startServer(connection: Connection): void {
         hoverProvider: true,
         definitionProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        executeCommandProvider: { commands: emulatorCommandIds },
       },
       serverInfo: { name: 'livepatch-lens', version: typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development' },
     };
@@ -46,6 +48,7 @@ export function startServer(connection: Connection): void {
   registerHover(connection, documents, cDocuments, target);
   registerCodeActions(connection, documents);
   registerPayloadInspection(connection, target);
+  registerEmulatorCommands(connection, target);
   registerDefinition(connection, cDocuments, target, () => settings.sourceRoot);
 
   documents.listen(connection);

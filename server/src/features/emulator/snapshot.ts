@@ -1,0 +1,44 @@
+import { XenSession } from '../../emulator/xen';
+import type { EmulatorFuncState, EmulatorState } from '../../protocol';
+
+const hex = (value: bigint): string => `0x${value.toString(16)}`;
+/** Enough of old_addr to see the `E9 rel32` or the NOPs, and no more than Xen's insn buffer. */
+const shownBytes = 32;
+
+/** The editor's view of the session's hypervisor: payloads, per-function state and bytes, the stack. */
+export function emulatorSnapshot(session: XenSession): EmulatorState {
+  const xen = session.running;
+  if (!xen) return { target: session.target, appliedStack: [], payloads: [] };
+  const memory = xen.machine.memory;
+  const bytesAt = (address: bigint, size: number): string | null => {
+    try {
+      return Buffer.from(memory.read(address, Math.min(size, shownBytes))).toString('hex');
+    } catch {
+      return null;
+    }
+  };
+  return {
+    target: session.target,
+    buildId: xen.buildId,
+    ...(xen.panicked ? { panicked: xen.panicked } : {}),
+    appliedStack: xen.appliedStack(),
+    payloads: xen.payloads().map((p) => ({
+      name: p.name,
+      state: p.stateName as 'CHECKED' | 'APPLIED',
+      rc: p.rc,
+      buildId: p.buildId,
+      depends: p.depends,
+      xenDepends: p.xenDepends,
+      metadata: p.metadata,
+      funcs: p.funcs.map((f): EmulatorFuncState => ({
+        name: f.name,
+        oldAddr: hex(f.oldAddr),
+        newAddr: hex(f.newAddr),
+        oldSize: f.oldSize,
+        newSize: f.newSize,
+        applied: f.applied,
+        bytes: bytesAt(f.oldAddr, f.oldSize),
+      })),
+    })),
+  };
+}
