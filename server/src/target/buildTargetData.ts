@@ -1,6 +1,8 @@
-import { DwarfFacts, ElfFile, ElfSymbol, ET, STB, STT } from '../elf';
+import { ElfFile, ElfSymbol, ET, STB, STT } from '../elf';
+import { TargetSymbol } from './model';
+import { StringTable } from './stringTable';
+import { allocateColumns, Columns, symbolFlag } from './tables';
 import { EntryInspector } from './traceability';
-import { TargetIndexData, TargetSymbol } from './model';
 
 /**
  * A linked vmlinux folds .sched.text, .noinstr.text and friends into its .text output section;
@@ -62,15 +64,17 @@ export function collectSymbols(elf: ElfFile): TargetSymbol[] {
   });
 }
 
-/** Joins the symbol facts and the DWARF facts into what the index holds. */
-export function assembleTargetData(path: string, buildId: string, symbols: TargetSymbol[], facts: DwarfFacts): TargetIndexData {
-  return {
-    path, buildId, symbols,
-    inlineSites: facts.inlines.map((i) => ({
-      callee: i.callee, function: i.function, caller: i.caller, file: i.callFile, line: i.callLine,
-      ...(i.address !== undefined ? { address: i.address } : {}),
-    })),
-    concreteFunctions: [...new Set(facts.subprograms.filter((s) => s.concrete).map((s) => s.name))],
-    structs: [...facts.structs.values()],
-  };
+/** The symbols as columns, their names and sections interned in `strings`. */
+export function symbolColumns(symbols: readonly TargetSymbol[], strings: StringTable): Columns<'symbols'> {
+  const columns = allocateColumns('symbols', symbols.length);
+  symbols.forEach((s, row) => {
+    columns.name[row] = strings.id(s.name);
+    columns.address[row] = s.address;
+    columns.size[row] = s.size;
+    columns.section[row] = strings.id(s.section);
+    columns.sympos[row] = s.sympos;
+    columns.flags[row] = (s.kind === 'function' ? symbolFlag.function : 0) | (s.traceable ? symbolFlag.traceable : 0) | (s.endbr ? symbolFlag.endbr : 0)
+      | (s.binding === 'local' ? symbolFlag.local : 0) | (s.binding === 'weak' ? symbolFlag.weak : 0);
+  });
+  return columns;
 }

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { DwarfFacts, DwarfReader, readElf } from '../elf';
-import { assembleTargetData, collectSymbols } from './buildTargetData';
-import { BuildProgress, TargetIndexData } from './model';
+import { DwarfReader, readElf } from '../elf';
+import { collectSymbols, symbolColumns } from './buildTargetData';
+import { dwarfTables, mergeDwarfTables } from './dwarfTables';
+import { BuildProgress } from './model';
+import { StringTable } from './stringTable';
+import { DwarfTables, TargetTables } from './tables';
 import { runDwarfPart, workerAvailable } from './workerClient';
 
 export interface BuildOptions {
@@ -24,19 +27,20 @@ export function targetKey(path: string, buildId: string | undefined): string {
   return `nobuildid-${createHash('sha1').update(`${path}\0${stat.size}\0${stat.mtimeMs}`).digest('hex')}`;
 }
 
-export async function buildTargetIndexData(path: string, options: BuildOptions = {}): Promise<TargetIndexData> {
+/** The index's tables for the image at `path` (TargetIndex queries them; loadTargetIndex caches them). */
+export async function buildTargetIndexData(path: string, options: BuildOptions = {}): Promise<TargetTables> {
   const report = options.onProgress ?? (() => {});
   const elf = readElf(path);
   try {
     const buildId = targetKey(path, elf.buildId());
     const infoSize = elf.section('.debug_info')?.size ?? 0n;
     const workers = infoSize >= BigInt(parallelThreshold) && workerAvailable() ? Math.max(1, options.dwarfWorkers ?? 1) : 1;
-    let facts: DwarfFacts;
+    let parts: DwarfTables[];
     let symbols;
     if (workers > 1) {
       const done = new Array<number>(workers).fill(0);
       const totals = new Array<number>(workers).fill(0);
-      const parts = Array.from({ length: workers }, (_, index) =>
+      const pending = Array.from({ length: workers }, (_, index) =>
         runDwarfPart(path, { index, count: workers }, (d, t) => {
           done[index] = d;
           totals[index] = t;
@@ -47,33 +51,17 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
       report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
       symbols = collectSymbols(elf);
       report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
-      facts = mergeFacts(await Promise.all(parts));
+      parts = await Promise.all(pending);
     } else {
       report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
       symbols = collectSymbols(elf);
       report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
-      facts = new DwarfReader(elf).scan({ onProgress: (done, total) => report({ phase: 'dwarf', done, total, message: 'reading DWARF' }) });
+      parts = [dwarfTables(new DwarfReader(elf).scan({ onProgress: (done, total) => report({ phase: 'dwarf', done, total, message: 'reading DWARF' }) }))];
     }
-    return assembleTargetData(path, buildId, symbols, facts);
+    const strings = new StringTable();
+    const symbolTable = symbolColumns(symbols, strings);
+    return { path, buildId, symbols: symbolTable, ...mergeDwarfTables(parts, strings), strings: strings.strings };
   } finally {
     elf.close();
   }
-}
-
-/** Parts cover contiguous slices in order, so "first struct definition wins" matches one sequential scan. */
-function mergeFacts(parts: DwarfFacts[]): DwarfFacts {
-  const structs = new Map(parts[0].structs);
-  for (const part of parts.slice(1)) {
-    for (const [name, layout] of part.structs) {
-      const known = structs.get(name);
-      if (!known || (known.kind === 'union' && layout.kind === 'struct')) structs.set(name, layout);
-    }
-  }
-  return {
-    subprograms: parts.flatMap((p) => p.subprograms),
-    inlines: parts.flatMap((p) => p.inlines),
-    structs,
-    units: parts.reduce((n, p) => n + p.units, 0),
-    dies: parts.reduce((n, p) => n + p.dies, 0),
-  };
 }

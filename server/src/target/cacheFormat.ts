@@ -1,74 +1,80 @@
-import { StructLayout } from '../elf';
-import { TargetIndexData, TargetSymbol } from './model';
+import { rowCount, TableName, tableSchema, Tables, TargetTables } from './tables';
 
 /** Bump whenever the meaning or layout of any field changes: old files are then ignored. */
-export const cacheFormatVersion = 1;
+export const cacheFormatVersion = 2;
 const formatName = 'livepatch-lens-target-index';
+const magic = Buffer.from('LPLTIDX\0', 'latin1');
+const tableNames = Object.keys(tableSchema) as TableName[];
 
-/**
- * On-disk form of TargetIndexData: JSON, column-oriented with one string table, so a vmlinux
- * index (130k symbols, 300k inlined copies) parses in a fraction of a second. BigInts are hex
- * strings. See docs/target-index.md.
- */
-export interface CachedIndex {
+/** The JSON header after the magic, the version and the header's length. */
+interface Header {
   format: typeof formatName;
   version: number;
   buildId: string;
   path: string;
-  strings: string[];
-  symbols: { name: number[]; address: string[]; size: number[]; section: number[]; sympos: number[]; flags: number[] };
-  inlines: { callee: number[]; function: number[]; caller: number[]; file: number[]; line: number[]; address: string[] };
-  concreteFunctions: number[];
-  structs: StructLayout[];
+  /** Strings in the table, and bytes of their NUL-separated UTF-8. */
+  strings: number;
+  stringBytes: number;
+  /** Rows per table, in tableSchema order. */
+  rows: number[];
 }
 
-const flag = { function: 1, traceable: 2, endbr: 4, local: 8, weak: 16 };
+const align8 = (n: number): number => (n + 7) & ~7;
 
-export function encodeIndex(data: TargetIndexData): CachedIndex {
-  const ids = new Map<string, number>();
-  const strings: string[] = [];
-  const id = (text: string): number => {
-    let n = ids.get(text);
-    if (n === undefined) {
-      n = strings.length;
-      strings.push(text);
-      ids.set(text, n);
+/**
+ * On-disk form of the index: the magic, the version (u32), the header length (u32), a JSON
+ * header, the string table, then every column of tableSchema in order, each 8-byte aligned,
+ * in the machine's (little-endian) byte order. Loading maps the columns without parsing them.
+ * See docs/target-index.md.
+ */
+export function encodeIndex(tables: TargetTables): Buffer[] {
+  const strings = Buffer.from(tables.strings.join('\0'), 'utf8');
+  const header: Header = {
+    format: formatName, version: cacheFormatVersion, buildId: tables.buildId, path: tables.path,
+    strings: tables.strings.length, stringBytes: strings.length, rows: tableNames.map((name) => rowCount(tables[name])),
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefix = Buffer.alloc(16);
+  magic.copy(prefix);
+  prefix.writeUInt32LE(cacheFormatVersion, 8);
+  prefix.writeUInt32LE(json.length, 12);
+  const chunks: Buffer[] = [];
+  const push = (bytes: Buffer): void => {
+    chunks.push(bytes, Buffer.alloc(align8(bytes.length) - bytes.length));
+  };
+  push(Buffer.concat([prefix, json]));
+  push(strings);
+  for (const name of tableNames) for (const column of Object.values(tables[name]) as ArrayBufferView[]) push(Buffer.from(column.buffer, column.byteOffset, column.byteLength));
+  return chunks;
+}
+
+/** Decodes a cache file, or returns undefined when it is of another format, version or build, or cut short. */
+export function decodeIndex(file: Buffer, buildId: string): TargetTables | undefined {
+  if (file.length < 16 || !file.subarray(0, 8).equals(magic) || file.readUInt32LE(8) !== cacheFormatVersion) return undefined;
+  const headerEnd = 16 + file.readUInt32LE(12);
+  if (headerEnd > file.length) return undefined;
+  const header = JSON.parse(file.toString('utf8', 16, headerEnd)) as Header;
+  if (header.format !== formatName || header.version !== cacheFormatVersion || header.buildId !== buildId) return undefined;
+  // Typed-array views need aligned offsets: copy the (rare) file buffer that does not start on 8 bytes.
+  const bytes = file.byteOffset % 8 === 0 ? file : Buffer.from(Uint8Array.from(file).buffer);
+  let at = align8(headerEnd);
+  const stringsEnd = at + header.stringBytes;
+  if (stringsEnd > bytes.length) return undefined;
+  const strings = header.strings ? bytes.toString('utf8', at, stringsEnd).split('\0') : [];
+  if (strings.length !== header.strings) return undefined;
+  at = align8(stringsEnd);
+  const tables: Record<string, Record<string, ArrayBufferView>> = {};
+  for (const [t, name] of tableNames.entries()) {
+    const rows = header.rows[t];
+    const columns: Record<string, ArrayBufferView> = {};
+    for (const [column, Kind] of Object.entries(tableSchema[name])) {
+      const length = rows * Kind.BYTES_PER_ELEMENT;
+      if (at + length > bytes.length) return undefined;
+      columns[column] = new Kind(bytes.buffer, bytes.byteOffset + at, rows);
+      at = align8(at + length);
     }
-    return n;
-  };
-  const s = data.symbols;
-  const sites = data.inlineSites;
-  return {
-    format: formatName, version: cacheFormatVersion, buildId: data.buildId, path: data.path, strings,
-    symbols: {
-      name: s.map((x) => id(x.name)), address: s.map((x) => x.address.toString(16)), size: s.map((x) => Number(x.size)),
-      section: s.map((x) => id(x.section)), sympos: s.map((x) => x.sympos),
-      flags: s.map((x) => (x.kind === 'function' ? flag.function : 0) | (x.traceable ? flag.traceable : 0) | (x.endbr ? flag.endbr : 0)
-        | (x.binding === 'local' ? flag.local : 0) | (x.binding === 'weak' ? flag.weak : 0)),
-    },
-    inlines: {
-      callee: sites.map((x) => id(x.callee)), function: sites.map((x) => id(x.function)), caller: sites.map((x) => id(x.caller)),
-      file: sites.map((x) => id(x.file)), line: sites.map((x) => x.line), address: sites.map((x) => x.address?.toString(16) ?? ''),
-    },
-    concreteFunctions: data.concreteFunctions.map(id),
-    structs: data.structs,
-  };
-}
-
-/** Decodes a cached index, or returns undefined when it is of another format, version or build. */
-export function decodeIndex(cached: CachedIndex, buildId: string): TargetIndexData | undefined {
-  if (cached?.format !== formatName || cached.version !== cacheFormatVersion || cached.buildId !== buildId) return undefined;
-  const { strings, symbols: s, inlines: i } = cached;
-  const symbols: TargetSymbol[] = s.name.map((name, n) => ({
-    name: strings[name], address: BigInt(`0x${s.address[n]}`), size: BigInt(s.size[n]),
-    kind: s.flags[n] & flag.function ? 'function' : 'object',
-    binding: s.flags[n] & flag.local ? 'local' : s.flags[n] & flag.weak ? 'weak' : 'global',
-    section: strings[s.section[n]], sympos: s.sympos[n],
-    traceable: (s.flags[n] & flag.traceable) !== 0, endbr: (s.flags[n] & flag.endbr) !== 0,
-  }));
-  const inlineSites = i.callee.map((callee, n) => ({
-    callee: strings[callee], function: strings[i.function[n]], caller: strings[i.caller[n]], file: strings[i.file[n]], line: i.line[n],
-    ...(i.address[n] ? { address: BigInt(`0x${i.address[n]}`) } : {}),
-  }));
-  return { path: cached.path, buildId, symbols, inlineSites, concreteFunctions: cached.concreteFunctions.map((n) => strings[n]), structs: cached.structs };
+    tables[name] = columns;
+  }
+  if (at !== bytes.length) return undefined;
+  return { path: header.path, buildId, strings, ...(tables as unknown as Tables<TableName>) };
 }

@@ -5,11 +5,14 @@
  *     -> Promise<TargetIndex & { fromCache }>   cached by build-id + format version; builds in a
  *                                               worker thread; rejects with ElfError/DwarfError
  *   defaultCacheDir()                           $XDG_CACHE_HOME/livepatch-lens/targets
- *   buildTargetIndexData(path, options)         the build on the calling thread (tests, CLI)
+ *   buildTargetIndexData(path, options)         the build on the calling thread (tests, CLI):
+ *                                               TargetTables, the columns `new TargetIndex` takes
  *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name),
- *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name)
+ *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name),
+ *                tables (the columns), data (the same as plain objects, built on first read)
  */
 export * from './model';
+export { TargetTables } from './tables';
 export { TargetIndex, InlinedInto } from './targetIndex';
 export { loadTargetIndex, LoadOptions } from './loadTargetIndex';
 export { buildTargetIndexData, BuildOptions } from './buildTargetIndexData';

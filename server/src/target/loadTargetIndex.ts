@@ -38,13 +38,13 @@ export async function loadTargetIndex(path: string, options: LoadOptions): Promi
     if (cached) return Object.assign(new TargetIndex({ ...cached, path }), { fromCache: true });
   }
   const dwarfWorkers = options.dwarfWorkers ?? Math.min(4, availableParallelism());
-  const data = options.inWorker !== false && workerAvailable()
+  const tables = options.inWorker !== false && workerAvailable()
     ? await runBuildInWorker(path, dwarfWorkers, report, options.signal)
     : await buildTargetIndexData(path, { onProgress: report, dwarfWorkers });
   options.signal?.throwIfAborted();
   if (options.cacheDir !== null) {
     report({ phase: 'cache', done: 0, total: 1, message: 'writing the index cache' });
-    writeCachedIndex(options.cacheDir, data);
+    writeCachedIndex(options.cacheDir, tables);
   }
-  return Object.assign(new TargetIndex(data), { fromCache: false });
+  return Object.assign(new TargetIndex(tables), { fromCache: false });
 }

@@ -37,7 +37,7 @@ export interface BuildProgress {
   message: string;
 }
 
-/** Everything the index knows, as built or as decoded from the cache. */
+/** Everything the index knows, as plain objects (TargetIndex.data; the index itself keeps columns, see tables.ts). */
 export interface TargetIndexData {
   path: string;
   buildId: string;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DwarfFacts } from '../elf';
-import { BuildProgress, TargetIndexData } from './model';
+import { BuildProgress } from './model';
+import { DwarfTables, TargetTables } from './tables';
 import { deserializeError, WorkerJob, WorkerMessage } from './workerProtocol';
 
 /**
@@ -43,17 +43,17 @@ function runWorker<T>(job: WorkerJob, onMessage: (message: WorkerMessage) => T |
 }
 
 /** Scans one slice of the DWARF in a worker thread. */
-export function runDwarfPart(file: string, part: { index: number; count: number }, onProgress: (done: number, total: number) => void): Promise<DwarfFacts> {
-  return runWorker<DwarfFacts>({ kind: 'dwarf-part', path: file, part }, (m) => {
+export function runDwarfPart(file: string, part: { index: number; count: number }, onProgress: (done: number, total: number) => void): Promise<DwarfTables> {
+  return runWorker<DwarfTables>({ kind: 'dwarf-part', path: file, part }, (m) => {
     if (m.type === 'part-progress') onProgress(m.done, m.total);
-    return m.type === 'part' ? m.facts : undefined;
+    return m.type === 'part' ? m.tables : undefined;
   });
 }
 
 /** Builds the whole index in a worker thread, so the caller's event loop stays free. */
-export function runBuildInWorker(file: string, dwarfWorkers: number, onProgress: (p: BuildProgress) => void, signal?: AbortSignal): Promise<TargetIndexData> {
-  return runWorker<TargetIndexData>({ kind: 'build', path: file, dwarfWorkers }, (m) => {
+export function runBuildInWorker(file: string, dwarfWorkers: number, onProgress: (p: BuildProgress) => void, signal?: AbortSignal): Promise<TargetTables> {
+  return runWorker<TargetTables>({ kind: 'build', path: file, dwarfWorkers }, (m) => {
     if (m.type === 'progress') onProgress(m.progress);
-    return m.type === 'built' ? m.data : undefined;
+    return m.type === 'built' ? m.tables : undefined;
   }, signal);
 }

@@ -1,5 +1,6 @@
-import { DwarfFacts, DwarfError, ElfError, ElfUnsupportedError } from '../elf';
-import { BuildProgress, TargetIndexData } from './model';
+import { DwarfError, ElfError, ElfUnsupportedError } from '../elf';
+import { BuildProgress } from './model';
+import { DwarfTables, TargetTables } from './tables';
 
 /** What a targetIndexWorker is asked to do (its workerData). */
 export type WorkerJob =
@@ -15,8 +16,8 @@ export interface SerializedError {
 export type WorkerMessage =
   | { type: 'progress'; progress: BuildProgress }
   | { type: 'part-progress'; done: number; total: number }
-  | { type: 'built'; data: TargetIndexData }
-  | { type: 'part'; facts: DwarfFacts }
+  | { type: 'built'; tables: TargetTables }
+  | { type: 'part'; tables: DwarfTables }
   | { type: 'error'; error: SerializedError };
 
 export function serializeError(error: unknown): SerializedError {

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DwarfError, ElfError, parseElf } from '../../../../server/out/elf';
-import { BuildProgress, buildTargetIndexData, cacheFile, cacheFormatVersion, loadTargetIndex } from '../../../../server/out/target';
+import { BuildProgress, buildTargetIndexData, cacheFile, cacheFormatVersion, loadTargetIndex, TargetIndex } from '../../../../server/out/target';
 import { buildFixtures, Fixtures } from '../elf/support/fixtures';
 
 let fx: Fixtures;
@@ -20,7 +20,7 @@ test('a built index is cached under its build-id and format version, and reloads
   const built = await loadTargetIndex(fx.image, { cacheDir, onProgress: (p) => progress.push(p) });
   assert.equal(built.fromCache, false);
   assert.deepEqual(readdirSync(cacheDir), [path.basename(cacheFile(cacheDir, built.buildId))]);
-  assert.match(readdirSync(cacheDir)[0], new RegExp(`^${built.buildId}\\.v${cacheFormatVersion}\\.json$`));
+  assert.match(readdirSync(cacheDir)[0], new RegExp(`^${built.buildId}\\.v${cacheFormatVersion}\\.bin$`));
   for (const phase of ['symbols', 'dwarf', 'cache']) assert.ok(progress.some((p) => p.phase === phase), `progress reports ${phase}`);
   const dwarf = progress.filter((p) => p.phase === 'dwarf');
   assert.deepEqual(dwarf.at(-1) && [dwarf.at(-1)!.done, dwarf.at(-1)!.total], [4, 4], 'one step per compile unit');
@@ -32,19 +32,32 @@ test('a built index is cached under its build-id and format version, and reloads
 
 test('the worker build and the in-thread build give the same index', async () => {
   const inWorker = await loadTargetIndex(fx.imageDwarf4, { cacheDir: null });
-  const inThread = await buildTargetIndexData(fx.imageDwarf4);
-  assert.deepEqual(inWorker.data, inThread);
+  const inThread = new TargetIndex(await buildTargetIndexData(fx.imageDwarf4));
+  assert.deepEqual(inWorker.data, inThread.data);
+  assert.deepEqual(inWorker.tables, inThread.tables);
 });
 
 test('a cache of another format version, or a corrupt one, is ignored and rebuilt', async () => {
   const cacheDir = tempDir();
   const first = await loadTargetIndex(fx.image, { cacheDir });
   const file = cacheFile(cacheDir, first.buildId);
-  const stale = JSON.parse(readFileSync(file, 'utf8'));
-  stale.version = cacheFormatVersion + 1;
-  writeFileSync(file, JSON.stringify(stale));
+  const good = readFileSync(file);
+  // The version sits after the 8-byte magic, and again in the JSON header.
+  const stale = Buffer.from(good);
+  stale.writeUInt32LE(cacheFormatVersion + 1, 8);
+  writeFileSync(file, stale);
   assert.equal((await loadTargetIndex(fx.image, { cacheDir })).fromCache, false);
-  writeFileSync(file, '{"format": "livepatch-lens-target-index", "version": 1, "buil');
+  const header = Buffer.from(good);
+  const json = header.indexOf(`"version":${cacheFormatVersion}`);
+  assert.ok(json > 0, 'the JSON header states the version');
+  header.write(`"version":${cacheFormatVersion + 1}`, json);
+  writeFileSync(file, header);
+  assert.equal((await loadTargetIndex(fx.image, { cacheDir })).fromCache, false);
+  writeFileSync(file, good.subarray(0, good.length - 8));
+  assert.equal((await loadTargetIndex(fx.image, { cacheDir })).fromCache, false, 'a truncated file is rebuilt');
+  writeFileSync(file, JSON.stringify({ format: 'livepatch-lens-target-index', version: cacheFormatVersion, buildId: first.buildId }));
+  assert.equal((await loadTargetIndex(fx.image, { cacheDir })).fromCache, false, 'a JSON cache (format 1) is rebuilt');
+  writeFileSync(file, good.subarray(0, 40));
   const rebuilt = await loadTargetIndex(fx.image, { cacheDir });
   assert.equal(rebuilt.fromCache, false);
   assert.deepEqual(rebuilt.data, first.data);

@@ -1,0 +1,51 @@
+/**
+ * The index as columns: one typed array per field and one string table. Thousands of small
+ * objects cost more to clone between threads, to write and to parse than the facts are worth;
+ * typed arrays are transferred between threads without a copy and stored on disk as they are.
+ * Every name, section and file is an id into `strings`.
+ */
+export const tableSchema = {
+  /** In kallsyms (address) order; flags: see symbolFlag. */
+  symbols: { name: Uint32Array, address: BigUint64Array, size: BigUint64Array, section: Uint32Array, sympos: Uint32Array, flags: Uint8Array },
+  /** One row per inlined copy; address is noAddress when the copy has no code. */
+  inlines: { callee: Uint32Array, function: Uint32Array, caller: Uint32Array, file: Uint32Array, line: Float64Array, address: BigUint64Array },
+  /** Names of concrete DWARF subprograms, each once. */
+  concrete: { name: Uint32Array },
+  /** kind: 0 struct, 1 union; members [firstMember, firstMember + memberCount) of `members`. */
+  structs: { name: Uint32Array, kind: Uint8Array, size: Float64Array, firstMember: Uint32Array, memberCount: Uint32Array },
+  /** bitSize and bitOffset are -1 for members that are not bit-fields. */
+  members: { name: Uint32Array, offset: Float64Array, size: Float64Array, type: Uint32Array, bitSize: Float64Array, bitOffset: Float64Array },
+} as const;
+
+type Schema = typeof tableSchema;
+export type TableName = keyof Schema;
+export type Columns<T extends TableName> = { [C in keyof Schema[T]]: Schema[T][C] extends new (n: number) => infer A ? A : never };
+export type Tables<T extends TableName> = { [K in T]: Columns<K> };
+
+/** What one DWARF scan (a whole image or one worker's slice) contributes, with its own string ids. */
+export type DwarfTables = { strings: string[] } & Tables<'inlines' | 'concrete' | 'structs' | 'members'>;
+
+/** Everything the index knows about one image. */
+export type TargetTables = { path: string; buildId: string; strings: string[] } & Tables<TableName>;
+
+export const noAddress = 0xffffffffffffffffn;
+export const symbolFlag = { function: 1, traceable: 2, endbr: 4, local: 8, weak: 16 } as const;
+export const structKind = ['struct', 'union'] as const;
+
+/** Fresh, zeroed columns for `rows` rows of table `name`. */
+export function allocateColumns<T extends TableName>(name: T, rows: number): Columns<T> {
+  const columns: Record<string, unknown> = {};
+  for (const [column, Kind] of Object.entries(tableSchema[name])) columns[column] = new Kind(rows);
+  return columns as Columns<T>;
+}
+
+/** Rows of a table (every column of a table has the same length). */
+export function rowCount(columns: object): number {
+  return (Object.values(columns)[0] as ArrayLike<unknown>).length;
+}
+
+/** The buffers to hand over in postMessage, so columns move between threads without a copy. */
+export function transferList(tables: Partial<Tables<TableName>>): ArrayBuffer[] {
+  return (Object.keys(tableSchema) as TableName[]).flatMap((name) =>
+    Object.values(tables[name] ?? {}).map((column: ArrayBufferView) => column.buffer as ArrayBuffer));
+}
