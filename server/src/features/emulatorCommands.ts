@@ -26,21 +26,27 @@ export function registerEmulatorCommands(connection: Connection, target: TargetS
     return path ? (session ??= new XenSession({ target: path })) : undefined;
   };
 
+  const run = (verb: EmulatorCommand, current: XenSession, args: EmulatorCommandArgs): EmulatorCommandResult => {
+    let argv: string[];
+    try {
+      argv = commandArgv[verb](args);
+    } catch (error) {
+      if (!(error instanceof BadArguments)) throw error;
+      return { commandLine: verb, exitCode: 2, stdout: '', stderr: `${emulatorCommands[verb]}: ${error.message}\n`, console: [] };
+    }
+    const { command, ...result } = current.run(argv);
+    return { commandLine: commandLine(command), ...result };
+  };
+
   const execute = (params: ExecuteCommandParams): EmulatorCommandResult | null => {
     const verb = verbOf.get(params.command);
     if (!verb) return null;
     const current = sessionFor();
     if (!current) return { commandLine: verb, exitCode: 2, stdout: '', stderr: `${bundledSampleTargetHint}\n`, console: [] };
-    let argv: string[];
-    try {
-      argv = commandArgv[verb]((params.arguments?.[0] ?? {}) as EmulatorCommandArgs);
-    } catch (error) {
-      if (!(error instanceof BadArguments)) throw error;
-      return { commandLine: verb, exitCode: 2, stdout: '', stderr: `${params.command}: ${error.message}\n`, console: [] };
-    }
-    const { command, ...result } = current.run(argv);
+    const answer = run(verb, current, (params.arguments?.[0] ?? {}) as EmulatorCommandArgs);
+    // Sent before the answer, so a client sees the new state by the time the command returns.
     void connection.sendNotification(emulatorStateNotification, emulatorSnapshot(current));
-    return { commandLine: commandLine(command), ...result };
+    return answer;
   };
 
   connection.onExecuteCommand(guarded(connection, 'emulator command', null, execute));

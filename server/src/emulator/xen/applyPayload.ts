@@ -2,7 +2,7 @@ import { HookKind } from '../../payload';
 import { LIVEPATCH_STATE_APPLIED, LIVEPATCH_STATE_CHECKED } from './abi';
 import { fstateApplied, LIVEPATCH_FUNC_APPLIED, LIVEPATCH_FUNC_NOT_APPLIED, readGuestFunc } from './guestLayout';
 import { Hypervisor } from './hypervisor';
-import { XenPanic } from './panic';
+import { panic } from './panic';
 import { fstateOf, LoadedPayload, singleHook } from './payloadRecord';
 import { writePayloadStruct } from './payloadStruct';
 import { commonApply, commonRevert } from './patchFunctions';
@@ -56,17 +56,12 @@ function wasActionConsistent(h: Hypervisor, p: LoadedPayload, expected: number):
   return true;
 }
 
-function panic(h: Hypervisor, message: string): never {
-  h.console.panic(message);
-  throw new XenPanic(message);
-}
-
 /** Apply by action hook or by default; returns rc; the payload joins the applied stack on success. */
 export function doApply(h: Hypervisor, p: LoadedPayload): number {
   const hook = singleHook(p, 'apply');
   if (hook) h.console.printk(`livepatch: ${p.name}: Calling apply action hook function`);
   const rc = hook ? callHook(h, p, hook) : applyPayload(h, p);
-  if (!wasActionConsistent(h, p, rc ? LIVEPATCH_FUNC_NOT_APPLIED : LIVEPATCH_FUNC_APPLIED)) panic(h, `livepatch: partially applied payload '${p.name}'!`);
+  if (!wasActionConsistent(h, p, rc ? LIVEPATCH_FUNC_NOT_APPLIED : LIVEPATCH_FUNC_APPLIED)) panic(h.console, `livepatch: partially applied payload '${p.name}'!`);
   if (rc === 0) {
     h.applied.push(p);
     p.state = LIVEPATCH_STATE_APPLIED;
@@ -78,7 +73,7 @@ export function doRevert(h: Hypervisor, p: LoadedPayload): number {
   const hook = singleHook(p, 'revert');
   if (hook) h.console.printk(`livepatch: ${p.name}: Calling revert action hook function`);
   const rc = hook ? callHook(h, p, hook) : revertPayload(h, p);
-  if (!wasActionConsistent(h, p, rc ? LIVEPATCH_FUNC_APPLIED : LIVEPATCH_FUNC_NOT_APPLIED)) panic(h, `livepatch: partially reverted payload '${p.name}'!`);
+  if (!wasActionConsistent(h, p, rc ? LIVEPATCH_FUNC_APPLIED : LIVEPATCH_FUNC_NOT_APPLIED)) panic(h.console, `livepatch: partially reverted payload '${p.name}'!`);
   if (rc === 0) {
     h.applied.splice(h.applied.indexOf(p), 1);
     p.reverted = true;

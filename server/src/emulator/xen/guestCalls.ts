@@ -1,7 +1,7 @@
 import { Machine } from '../machine';
 import { Task } from '../tasks';
 import { XenConsole } from './console';
-import { XenPanic } from './panic';
+import { panic } from './panic';
 
 const hookBudget = 20_000_000;
 const hookTimeoutMs = 5_000;
@@ -25,8 +25,8 @@ export class GuestCalls {
     const what = this.machine.describe(address);
     if (result.fault) {
       for (const line of result.fault.report().split('\n')) this.console.printk(line);
-      throw new XenPanic(`FATAL TRAP: ${result.fault.kind} in ${what}`);
+      panic(this.console, `FATAL TRAP: ${result.fault.kind} in ${what}`);
     }
-    throw new XenPanic(`${what} did not return (${result.stopReason ?? 'stopped'})`);
+    panic(this.console, `${what} did not return (${result.stopReason ?? 'stopped'})`);
   }
 }
