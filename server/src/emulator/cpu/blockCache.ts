@@ -2,10 +2,15 @@ import { Code, Decoder, DecoderOptions, FlowControl, Instruction } from 'iced-x8
 import { fromPair, hex, hiOf, loOf } from '../addr';
 import { Memory } from '../memory';
 import { Block, BlockCode } from './block';
+import { FlagSource } from './conditions';
 import { Emitter, Unsupported } from './emitter';
 import { emitInstruction, liveFlagStores } from './semantics';
 
 const MAX_BLOCK = 48;
+/** Generated code that calls memory, a helper or a hook, or throws, may fault. */
+const MAY_THROW = /(?:^|[^\w$.])(?:[mAX]\.|throw\b)/;
+/** iced's RflagsBits for OF SF ZF AF CF PF. */
+const STATUS_FLAGS = 0x3f;
 const FRONT_SLOTS = 4096;
 
 /**
@@ -144,30 +149,36 @@ export class BlockCache {
   private emitBlock(decoded: Instruction[], body: string[], fetchFaultPage: bigint | undefined): void {
     const live = liveFlagStores(decoded);
     let ended = false;
+    let flags: FlagSource | undefined;
     for (let k = 0; k < decoded.length && !ended; k++) {
       const ins = decoded[k];
       const ip = ins.ip;
-      body.push(`c.k=${k};`);
       if (ins.code === Code.INVALID) {
+        body.push(`c.k=${k};`);
         body.push(fetchFaultPage !== undefined && k === decoded.length - 1
           ? `throw X.fault('page-fault','#PF: execute of an unmapped address ${hex(fetchFaultPage)} (instruction crosses into it)');`
           : `throw X.fault('invalid-opcode','#UD: undefined instruction at ${hex(ip)}');`);
         ended = true;
         break;
       }
-      const emitter = new Emitter(ins);
+      const emitter = new Emitter(ins, k);
       emitter.flagsLive = live[k];
+      emitter.flagsIn = flags;
       const nextIp = ins.nextIP;
       try {
         ended = emitInstruction(emitter, { l: `${loOf(nextIp)}`, h: `${hiOf(nextIp)}` });
-        body.push(`{${emitter.lines.join('')}}`);
+        const code = emitter.lines.join('');
+        // Only an instruction that can throw needs the fault report to know where it is.
+        if (MAY_THROW.test(code)) body.push(`c.k=${k};`);
+        body.push(code);
+        if (ins.rflagsModified & STATUS_FLAGS) flags = emitter.flagsOut;
         if (emitter.writesMemory && !ended) {
           // Self-modifying code: a store into decoded code ends the block after it.
           body.push(`if(m.dirty){m.dirty=false;c.ripLo=${loOf(nextIp)};c.ripHi=${hiOf(nextIp)};return ${k + 1};}`);
         }
       } catch (error) {
         if (!(error instanceof Unsupported)) throw error;
-        body.push(`throw X.fault('invalid-opcode',${JSON.stringify(`#UD: unsupported instruction '${ins.toString()}' (${error.message})`)});`);
+        body.push(`c.k=${k};throw X.fault('invalid-opcode',${JSON.stringify(`#UD: unsupported instruction '${ins.toString()}' (${error.message})`)});`);
         ended = true;
       }
     }

@@ -1,5 +1,6 @@
-import { Instruction, MemorySize, OpKind, Register } from 'iced-x86';
+import { ConditionCode, Instruction, MemorySize, OpKind, Register } from 'iced-x86';
 import { hiOf, loOf } from '../addr';
+import { FlagSource, fusedCondition } from './conditions';
 import { gpRegister, GpReg } from './registers';
 
 /** An operand value inside generated code: JS expressions for the low and high int32 halves. */
@@ -17,6 +18,11 @@ const MEMORY_WIDTH = new Map<MemorySize, number>([
   [MemorySize.UInt32, 32], [MemorySize.Int32, 32], [MemorySize.DwordOffset, 32],
   [MemorySize.UInt64, 64], [MemorySize.Int64, 64], [MemorySize.QwordOffset, 64],
 ]);
+
+/** Width in bits of an instruction's memory operand, when it is a plain integer. */
+export function memoryBits(ins: Instruction): number | undefined {
+  return MEMORY_WIDTH.get(ins.memorySize);
+}
 
 /** Normalizes a JS int expression to the generator's convention for `width` bits. */
 export function norm(width: number, expr: string): string {
@@ -36,15 +42,25 @@ export class Emitter {
   writesMemory = false;
   /** False when a later instruction of the block overwrites every flag this one sets. */
   flagsLive = true;
+  /** The operands of the inline flag store this instruction made, for the next one's conditions. */
+  flagsOut: FlagSource | undefined;
+  /** Those of the flags as this instruction finds them, when an earlier one of the block set them inline. */
+  flagsIn: FlagSource | undefined;
 
-  constructor(readonly ins: Instruction) {}
+  /** `position` in the block keeps local names unique, so later instructions can read them. */
+  constructor(readonly ins: Instruction, private readonly position = 0) {}
 
   emit(line: string): void {
     this.lines.push(line);
   }
 
   local(prefix: string): string {
-    return `${prefix}${this.counter++}`;
+    return `${prefix}${this.position}_${this.counter++}`;
+  }
+
+  /** A JS boolean for condition `cc`, from the operands in flagsIn when that is possible. */
+  condition(cc: ConditionCode): string {
+    return (this.flagsIn && fusedCondition(this.flagsIn, cc)) ?? `c.cond(${cc})`;
   }
 
   /** Binds an expression to a fresh local and returns its name. */
@@ -84,7 +100,7 @@ export class Emitter {
 
   /** Width in bits of the memory operand (also the implicit one of string instructions). */
   memoryWidth(): number {
-    const width = MEMORY_WIDTH.get(this.ins.memorySize);
+    const width = memoryBits(this.ins);
     if (!width) throw new Unsupported(`memory operand of size ${MemorySize[this.ins.memorySize]}`);
     return width;
   }

@@ -3,6 +3,7 @@ import { hiOf, loOf } from '../addr';
 import { FlagOp } from './flagBits';
 import { Emitter, immediate, norm, Unsupported, Val } from './emitter';
 import { GpReg } from './registers';
+import { constantShiftCount, emitConstantShift } from './shiftInline';
 
 // Instruction semantics as generated JavaScript. The generated block function sees:
 //   c  CpuState   m  Memory   L/H  register halves   A  arithmetic helpers   X  machine hooks
@@ -20,8 +21,9 @@ const INLINE_FLAGS = new Set<Mnemonic>([
 
 /**
  * Flag liveness over a block, backwards from its end (where every flag is live): an inline flag
- * store is dead when later instructions overwrite all of it before anything reads it. Any other
- * flag-touching instruction counts as reading every flag, because its helper merges into them.
+ * store is dead when later instructions overwrite all of it before anything reads it; so is a
+ * shift by a constant, which then runs without its helper. Any other flag-touching instruction
+ * counts as reading every flag, because its helper merges into them.
  * Uses iced's RflagsBits, whose six status bits (OF SF ZF AF CF PF) are the low bits.
  */
 export function liveFlagStores(block: Instruction[]): boolean[] {
@@ -30,8 +32,10 @@ export function liveFlagStores(block: Instruction[]): boolean[] {
   for (let i = block.length - 1; i >= 0; i--) {
     const ins = block[i];
     const written = ins.rflagsModified & STATUS_FLAGS;
-    const inline = INLINE_FLAGS.has(ins.mnemonic);
-    live[i] = !inline || (written & needed) !== 0;
+    // A live constant shift runs its helper, which reads every flag like any other helper.
+    const shift = constantShiftCount(ins) !== undefined;
+    live[i] = !(INLINE_FLAGS.has(ins.mnemonic) || shift) || (written & needed) !== 0;
+    const inline = INLINE_FLAGS.has(ins.mnemonic) || (shift && !live[i]);
     let read = ins.rflagsRead & STATUS_FLAGS;
     if (!inline && written) read = STATUS_FLAGS;
     if (ins.mnemonic === Mnemonic.Inc || ins.mnemonic === Mnemonic.Dec) read |= CARRY;
@@ -112,7 +116,7 @@ export function emitInstruction(e: Emitter, next: Val): boolean {
   if (ins.isStringInstruction) return stringOp(e);
   if (ins.isJccShortOrNear) return conditionalJump(e, next);
   if (isCmov(m)) return conditionalMove(e);
-  if (isSetcc(m)) { e.write(0, { l: `(c.cond(${ins.conditionCode})?1:0)`, h: '0' }, 8); return false; }
+  if (isSetcc(m)) { e.write(0, { l: `(${e.condition(ins.conditionCode)}?1:0)`, h: '0' }, 8); return false; }
   if (ins.isPrivileged || SYSTEM.has(m)) {
     e.emit(`X.system(${JSON.stringify(Mnemonic[m].toLowerCase())});`);
     return false;
@@ -173,10 +177,12 @@ function addSubValue(e: Emitter, width: number, a: Val, b: Val, subtract: boolea
     const carryOut = subtract ? `(${s}<0?1:0)` : `(${s}>4294967295?1:0)`;
     const hi = e.bind(`(${a.h}${op}${b.h}${op}${carryOut})|0`, 'r');
     if (e.flagsLive) e.emit(`c.setFlags(${subtract ? FlagOp.Sub : FlagOp.Add},64,${a.l},${a.h},${b.l},${b.h},${lo},${hi},${carry});`);
+    if (carry === '0') e.flagsOut = { kind: subtract ? 'sub' : 'add', width, a, b, r: { l: lo, h: hi } };
     return { l: lo, h: hi };
   }
   const lo = e.bind(norm(width, `${a.l}${op}${b.l}${op}${carry}`), 'r');
   if (e.flagsLive) e.emit(`c.setFlags(${subtract ? FlagOp.Sub : FlagOp.Add},${width},${a.l},0,${b.l},0,${lo},0,${carry});`);
+  if (carry === '0') e.flagsOut = { kind: subtract ? 'sub' : 'add', width, a, b, r: { l: lo, h: '0' } };
   return { l: lo, h: '0' };
 }
 
@@ -199,6 +205,7 @@ function logic(e: Emitter, m: Mnemonic): boolean {
   const lo = e.bind(`${a.l}${op}${b.l}`, 'r');
   const hi = width === 64 ? e.bind(`${a.h}${op}${b.h}`, 'r') : '0';
   if (e.flagsLive) e.emit(`c.setFlags(${FlagOp.Logic},${width},0,0,0,0,${lo},${hi},0);`);
+  e.flagsOut = { kind: 'logic', width, a, b, r: { l: lo, h: hi } };
   if (m !== Mnemonic.Test) e.write(0, { l: lo, h: hi }, width);
   return false;
 }
@@ -210,6 +217,7 @@ function incDec(e: Emitter, increment: boolean): boolean {
   const one = { l: '1', h: '0' };
   const result = addSubValue(e, width, a, one, !increment, '0');
   if (e.flagsLive) e.emit(`c.fop=${increment ? FlagOp.Inc : FlagOp.Dec};c.fc=${carry};`);
+  if (e.flagsOut) e.flagsOut.kind = 'step';
   e.write(0, result, width);
   return false;
 }
@@ -280,6 +288,11 @@ function count(e: Emitter, i: number): string {
 }
 
 function shiftLike(e: Emitter, helper: string, kind: number): boolean {
+  const constant = constantShiftCount(e.ins);
+  if (constant !== undefined && !e.flagsLive) {
+    emitConstantShift(e, constant);
+    return false;
+  }
   const width = e.width(0);
   const a = e.read(0, width);
   const n = e.ins.opCount > 1 ? count(e, 1) : '1';
@@ -414,7 +427,7 @@ function conditionalMove(e: Emitter): boolean {
   const width = e.width(0);
   const src = e.read(1, width);
   const reg = e.reg(0);
-  e.emit(`if(c.cond(${e.ins.conditionCode})){`);
+  e.emit(`if(${e.condition(e.ins.conditionCode)}){`);
   e.write(0, src, width);
   // A 32-bit cmov clears the upper half even when the condition is false.
   e.emit(width === 32 && reg ? `}else{H[${reg.index}]=0;}` : '}');
@@ -464,7 +477,7 @@ function jump(e: Emitter): boolean {
 
 function conditionalJump(e: Emitter, next: Val): boolean {
   const target = constant(e.ins.nearBranch64);
-  e.emit(`if(c.cond(${e.ins.conditionCode})){`);
+  e.emit(`if(${e.condition(e.ins.conditionCode)}){`);
   setRip(e, target);
   e.emit('}else{');
   setRip(e, next);
