@@ -41,16 +41,26 @@ function hostRun(command, args) {
   return best;
 }
 
+/** Best of five emulator runs too: the machine is shared, and a slow run says more about the neighbours. */
+function emulatorRun(name, rounds) {
+  let best;
+  for (let i = 0; i < 5; i++) {
+    const start = process.hrtime.bigint();
+    const result = machine.call(`bench_${name}`, [BigInt(rounds)], { budget: 1e10, timeoutMs: 600_000 });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (result.status !== 'returned') throw new Error(result.fault.report());
+    if (!best || seconds < best.seconds) best = { result, seconds };
+  }
+  return best;
+}
+
 const machine = new Machine();
 machine.loadObject(object, 'bench.o');
 const rows = [];
 let failed = false;
 for (const { name, rounds } of workloads) {
   machine.call(`bench_${name}`, [1n], { budget: 1e10 });
-  const start = process.hrtime.bigint();
-  const result = machine.call(`bench_${name}`, [BigInt(rounds)], { budget: 1e10, timeoutMs: 600_000 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.status !== 'returned') throw new Error(result.fault.report());
+  const { result, seconds } = emulatorRun(name, rounds);
   const nat = hostRun(native, [name, String(rounds)]);
   const q = qemu ? hostRun(qemu, [staticNative, name, String(rounds)]) : undefined;
   if (nat.sum !== result.rax || (q && q.sum !== result.rax)) {
