@@ -3,23 +3,28 @@ import { DW_AT, DW_FORM } from './constants';
 
 const DW_AT_sibling = DW_AT.sibling;
 
-export interface Abbrev {
-  code: number;
-  tag: number;
-  hasChildren: boolean;
-  attrs: number[];
-  forms: number[];
-  /** DW_FORM_implicit_const values, by attribute position (0 elsewhere). */
-  implicitConsts: number[];
+/**
+ * One unit's abbreviations as flat arrays indexed by abbreviation code (gcc numbers them 1..n
+ * densely), with the attribute specs of code c at [first[c], first[c] + count[c]) of attrs,
+ * forms and implicitConsts. A vmlinux has some 360k abbreviations: as objects with arrays each,
+ * they were the largest source of garbage in a scan.
+ */
+export class AbbrevTable {
+  /** DW_TAG per code; undefined for codes the table does not define. */
+  readonly tag: number[] = [];
+  readonly hasChildren: boolean[] = [];
+  readonly first: number[] = [];
+  readonly count: number[] = [];
   /** Bytes all attributes take when every form has a fixed size in this unit, else -1. */
-  fixedSize: number;
+  readonly fixedSize: number[] = [];
   /** Byte offset of DW_AT_sibling from the DIE's first attribute when every form before it has a fixed size, else -1. */
-  siblingAt: number;
-  siblingForm: number;
+  readonly siblingAt: number[] = [];
+  readonly siblingForm: number[] = [];
+  readonly attrs: number[] = [];
+  readonly forms: number[] = [];
+  /** DW_FORM_implicit_const values (0 for other forms). */
+  readonly implicitConsts: number[] = [];
 }
-
-/** Abbreviations by code (codes are small and dense in gcc output, so an array). */
-export type AbbrevTable = Abbrev[];
 
 function uleb(buf: Buffer, cursor: { pos: number }): number {
   let result = 0;
@@ -64,7 +69,7 @@ export function fixedFormSize(form: number, addressSize: number, offsetSize: num
 
 /** Parses the abbreviation table at `offset` of .debug_abbrev. */
 export function parseAbbrevTable(file: string, buf: Buffer, offset: number, addressSize: number, offsetSize: number): AbbrevTable {
-  const table: AbbrevTable = [];
+  const table = new AbbrevTable();
   const cursor = { pos: offset };
   const fail = (detail: string): never => {
     throw new DwarfError(file, '.debug_abbrev table', BigInt(offset), detail);
@@ -79,23 +84,31 @@ export function parseAbbrevTable(file: string, buf: Buffer, offset: number, addr
       const tag = uleb(buf, cursor);
       const children = buf[cursor.pos++];
       if (children !== 0 && children !== 1) fail(`abbreviation ${code} at 0x${at.toString(16)} has children flag ${children}`);
-      const abbrev: Abbrev = { code, tag, hasChildren: children === 1, attrs: [], forms: [], implicitConsts: [], fixedSize: 0, siblingAt: -1, siblingForm: 0 };
+      if (table.tag[code] !== undefined) fail(`abbreviation code ${code} is defined twice`);
+      table.tag[code] = tag;
+      table.hasChildren[code] = children === 1;
+      table.first[code] = table.attrs.length;
+      let fixedSize = 0;
+      let siblingAt = -1;
+      let siblingForm = 0;
       for (;;) {
         const attr = uleb(buf, cursor);
         const form = uleb(buf, cursor);
         if (attr === 0 && form === 0) break;
-        if (attr === DW_AT_sibling && abbrev.fixedSize >= 0) {
-          abbrev.siblingAt = abbrev.fixedSize;
-          abbrev.siblingForm = form;
+        if (attr === DW_AT_sibling && fixedSize >= 0) {
+          siblingAt = fixedSize;
+          siblingForm = form;
         }
-        abbrev.attrs.push(attr);
-        abbrev.forms.push(form);
-        abbrev.implicitConsts.push(form === DW_FORM.implicit_const ? sleb(buf, cursor) : 0);
+        table.attrs.push(attr);
+        table.forms.push(form);
+        table.implicitConsts.push(form === DW_FORM.implicit_const ? sleb(buf, cursor) : 0);
         const size = fixedFormSize(form, addressSize, offsetSize);
-        abbrev.fixedSize = size < 0 || abbrev.fixedSize < 0 ? -1 : abbrev.fixedSize + size;
+        fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
       }
-      if (table[code]) fail(`abbreviation code ${code} is defined twice`);
-      table[code] = abbrev;
+      table.count[code] = table.attrs.length - table.first[code];
+      table.fixedSize[code] = fixedSize;
+      table.siblingAt[code] = siblingAt;
+      table.siblingForm[code] = siblingForm;
     }
   } catch (error) {
     if (error instanceof RangeError) fail(`table runs past the end of .debug_abbrev (${buf.length} bytes) without its terminating 0`);

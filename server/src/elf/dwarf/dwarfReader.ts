@@ -100,19 +100,20 @@ export class DwarfReader {
     const c = this.cursor;
     c.unit = unit;
     c.pos = unit.dieStart;
-    const abbrev = this.abbrevAt(unit, this.abbrevsOf(unit), c.uleb());
-    if (!abbrev) return;
+    const abbrevs = this.abbrevsOf(unit);
+    const code = this.abbrevAt(unit, abbrevs, c.uleb());
+    if (code === 0) return;
     let lowPcIndex = -1;
     let compDir = '';
-    for (let i = 0; i < abbrev.attrs.length; i++) {
-      const form = abbrev.forms[i];
-      switch (abbrev.attrs[i]) {
+    for (let i = abbrevs.first[code]; i < abbrevs.first[code] + abbrevs.count[code]; i++) {
+      const form = abbrevs.forms[i];
+      switch (abbrevs.attrs[i]) {
         case DW_AT.name: unit.name = c.string(form); break;
         case DW_AT.comp_dir: compDir = c.string(form); break;
-        case DW_AT.str_offsets_base: unit.strOffsetsBase = c.unsigned(form, abbrev.implicitConsts[i]); break;
-        case DW_AT.addr_base: unit.addrBase = c.unsigned(form, abbrev.implicitConsts[i]); break;
-        case DW_AT.rnglists_base: unit.rnglistsBase = c.unsigned(form, abbrev.implicitConsts[i]); break;
-        case DW_AT.stmt_list: unit.stmtList = c.unsigned(form, abbrev.implicitConsts[i]); break;
+        case DW_AT.str_offsets_base: unit.strOffsetsBase = c.unsigned(form, abbrevs.implicitConsts[i]); break;
+        case DW_AT.addr_base: unit.addrBase = c.unsigned(form, abbrevs.implicitConsts[i]); break;
+        case DW_AT.rnglists_base: unit.rnglistsBase = c.unsigned(form, abbrevs.implicitConsts[i]); break;
+        case DW_AT.stmt_list: unit.stmtList = c.unsigned(form, abbrevs.implicitConsts[i]); break;
         case DW_AT.low_pc:
           if (form === DW_FORM.addr) unit.lowPc = c.address(form);
           else lowPcIndex = c.unsigned(form === DW_FORM.addrx ? DW_FORM.udata : form, 0);
@@ -126,14 +127,13 @@ export class DwarfReader {
 
   private readonly compDirs = new Map<number, string>();
 
-  private abbrevAt(unit: Unit, abbrevs: AbbrevTable, code: number): AbbrevTable[number] | undefined {
-    if (code === 0) return undefined;
-    const abbrev = abbrevs[code];
-    if (!abbrev) {
+  /** `code`, once checked to be 0 (a null entry) or defined in the unit's table. */
+  private abbrevAt(unit: Unit, abbrevs: AbbrevTable, code: number): number {
+    if (code !== 0 && abbrevs.tag[code] === undefined) {
       throw new DwarfError(this.elf.path, `DIE in unit at 0x${unit.offset.toString(16)}`, BigInt(this.cursor.pos),
         `abbreviation code ${code} is not in the unit's abbreviation table (at .debug_abbrev 0x${unit.abbrevOffset.toString(16)})`);
     }
-    return abbrev;
+    return code;
   }
 
   /** The DW_AT_name of the DIE at `offset`, or the offset its abstract_origin/specification points to. */
@@ -144,13 +144,13 @@ export class DwarfReader {
     const c = this.cursor;
     c.unit = unit;
     c.pos = offset;
-    const abbrev = this.abbrevAt(unit, abbrevs, c.uleb());
+    const code = this.abbrevAt(unit, abbrevs, c.uleb());
     let origin = -1;
-    for (let i = 0; abbrev && i < abbrev.attrs.length; i++) {
-      const attr = abbrev.attrs[i];
-      if (attr === DW_AT.name) return c.string(abbrev.forms[i]);
-      if (attr === DW_AT.abstract_origin || attr === DW_AT.specification) origin = c.reference(abbrev.forms[i]);
-      else c.skip(abbrev.forms[i]);
+    for (let i = abbrevs.first[code]; code !== 0 && i < abbrevs.first[code] + abbrevs.count[code]; i++) {
+      const attr = abbrevs.attrs[i];
+      if (attr === DW_AT.name) return c.string(abbrevs.forms[i]);
+      if (attr === DW_AT.abstract_origin || attr === DW_AT.specification) origin = c.reference(abbrevs.forms[i]);
+      else c.skip(abbrevs.forms[i]);
     }
     return origin >= 0 ? origin : `<die 0x${offset.toString(16)}>`;
   }
@@ -195,6 +195,7 @@ export class DwarfReader {
     c.unit = unit;
     c.pos = unit.dieStart;
     const abbrevs = this.abbrevsOf(unit);
+    const { attrs, forms, implicitConsts } = abbrevs;
     // Per depth: the enclosing concrete function, inlined copy and struct being recorded.
     const ctxFunc: number[] = [-1];
     const ctxInline: number[] = [-1];
@@ -213,12 +214,11 @@ export class DwarfReader {
         continue;
       }
       dies++;
-      const abbrev = abbrevs[code];
-      if (abbrev === undefined) this.abbrevAt(unit, abbrevs, code);
-      const tag = abbrev.tag;
-      const attrs = abbrev.attrs;
-      const forms = abbrev.forms;
-      const n = attrs.length;
+      const tag = abbrevs.tag[code];
+      if (tag === undefined) this.abbrevAt(unit, abbrevs, code);
+      const first = abbrevs.first[code];
+      const end = first + abbrevs.count[code];
+      const hasChildren = abbrevs.hasChildren[code];
       let childFunc = ctxFunc[depth];
       let childInline = ctxInline[depth];
       let childStruct: RawStruct | undefined;
@@ -232,16 +232,16 @@ export class DwarfReader {
         let callFile = -1;
         let callLine = 0;
         let sibling = -1;
-        for (let i = 0; i < n; i++) {
+        for (let i = first; i < end; i++) {
           const form = forms[i];
           switch (attrs[i]) {
             case DW_AT.name: name = c.string(form); break;
             case DW_AT.abstract_origin: case DW_AT.specification: origin = c.reference(form); break;
             case DW_AT.low_pc: case DW_AT.entry_pc: { const a = c.address(form); if (lowPc === undefined || attrs[i] === DW_AT.low_pc) lowPc = a; break; }
-            case DW_AT.ranges: rangesForm = form; rangesValue = c.unsigned(form, abbrev.implicitConsts[i]); break;
-            case DW_AT.declaration: declaration = c.unsigned(form, abbrev.implicitConsts[i]) !== 0; break;
-            case DW_AT.call_file: callFile = c.unsigned(form, abbrev.implicitConsts[i]); break;
-            case DW_AT.call_line: callLine = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.ranges: rangesForm = form; rangesValue = c.unsigned(form, implicitConsts[i]); break;
+            case DW_AT.declaration: declaration = c.unsigned(form, implicitConsts[i]) !== 0; break;
+            case DW_AT.call_file: callFile = c.unsigned(form, implicitConsts[i]); break;
+            case DW_AT.call_line: callLine = c.unsigned(form, implicitConsts[i]); break;
             case DW_AT.sibling: sibling = c.reference(form); break;
             default: c.skip(forms[i]);
           }
@@ -276,12 +276,12 @@ export class DwarfReader {
         let size = -1;
         let declaration = false;
         let sibling = -1;
-        for (let i = 0; i < n; i++) {
+        for (let i = first; i < end; i++) {
           const form = forms[i];
           switch (attrs[i]) {
             case DW_AT.name: name = c.string(form); break;
-            case DW_AT.byte_size: size = c.unsigned(form, abbrev.implicitConsts[i]); break;
-            case DW_AT.declaration: declaration = c.unsigned(form, abbrev.implicitConsts[i]) !== 0; break;
+            case DW_AT.byte_size: size = c.unsigned(form, implicitConsts[i]); break;
+            case DW_AT.declaration: declaration = c.unsigned(form, implicitConsts[i]) !== 0; break;
             case DW_AT.sibling: sibling = c.reference(form); break;
             default: c.skip(form);
           }
@@ -290,44 +290,44 @@ export class DwarfReader {
         if (wanted) {
           childStruct = { name: name!, kind: tag === DW_TAG.structure_type ? 'struct' : 'union', size, members: [] };
           structs.set(name!, childStruct);
-        } else if (sibling > die && sibling <= unit.end && abbrev.hasChildren) {
+        } else if (sibling > die && sibling <= unit.end && hasChildren) {
           c.pos = sibling;
           continue;
         }
       } else if (tag === DW_TAG.member && ctxStruct[depth] !== undefined) {
         const member: RawMember = { name: '', type: -1, location: -1, bitSize: -1, dataBitOffset: -1, bitOffset: -1, byteSize: -1 };
-        for (let i = 0; i < n; i++) {
+        for (let i = first; i < end; i++) {
           const form = forms[i];
           switch (attrs[i]) {
             case DW_AT.name: member.name = c.string(form); break;
             case DW_AT.type: member.type = c.reference(form); break;
-            case DW_AT.data_member_location: member.location = c.unsigned(form, abbrev.implicitConsts[i]); break;
-            case DW_AT.bit_size: member.bitSize = c.unsigned(form, abbrev.implicitConsts[i]); break;
-            case DW_AT.data_bit_offset: member.dataBitOffset = c.unsigned(form, abbrev.implicitConsts[i]); break;
-            case DW_AT.bit_offset: member.bitOffset = c.unsigned(form, abbrev.implicitConsts[i]); break;
-            case DW_AT.byte_size: member.byteSize = c.unsigned(form, abbrev.implicitConsts[i]); break;
+            case DW_AT.data_member_location: member.location = c.unsigned(form, implicitConsts[i]); break;
+            case DW_AT.bit_size: member.bitSize = c.unsigned(form, implicitConsts[i]); break;
+            case DW_AT.data_bit_offset: member.dataBitOffset = c.unsigned(form, implicitConsts[i]); break;
+            case DW_AT.bit_offset: member.bitOffset = c.unsigned(form, implicitConsts[i]); break;
+            case DW_AT.byte_size: member.byteSize = c.unsigned(form, implicitConsts[i]); break;
             default: c.skip(form);
           }
         }
         ctxStruct[depth]!.members.push(member);
-      } else if (abbrev.hasChildren && abbrev.siblingAt >= 0 && tag !== DW_TAG.lexical_block && depth > 0) {
+      } else if (hasChildren && abbrevs.siblingAt[code] >= 0 && tag !== DW_TAG.lexical_block && depth > 0) {
         // Enumerations, subroutine types, parameter lists: nothing below them matters here.
-        c.pos += abbrev.siblingAt;
-        const sibling = c.reference(abbrev.siblingForm);
+        c.pos += abbrevs.siblingAt[code];
+        const sibling = c.reference(abbrevs.siblingForm[code]);
         if (sibling <= die || sibling > unit.end) {
           throw new DwarfError(this.elf.path, `DIE at 0x${die.toString(16)}`, BigInt(die), `DW_AT_sibling 0x${sibling.toString(16)} is outside its unit`);
         }
         c.pos = sibling;
         continue;
-      } else if (abbrev.fixedSize >= 0) {
-        c.pos += abbrev.fixedSize;
+      } else if (abbrevs.fixedSize[code] >= 0) {
+        c.pos += abbrevs.fixedSize[code];
       } else {
-        for (let i = 0; i < n; i++) c.skip(forms[i]);
+        for (let i = first; i < end; i++) c.skip(forms[i]);
       }
       if (c.pos > unit.end) {
         throw new DwarfError(this.elf.path, `DIE at 0x${die.toString(16)}`, BigInt(die), `attributes run past the end of the unit at 0x${unit.offset.toString(16)}`);
       }
-      if (abbrev.hasChildren) {
+      if (hasChildren) {
         depth++;
         ctxFunc[depth] = childFunc;
         ctxInline[depth] = childInline;

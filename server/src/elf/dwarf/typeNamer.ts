@@ -110,27 +110,27 @@ export class TypeNamer {
     c.unit = unit;
     c.pos = offset;
     const code = c.uleb();
-    const abbrev = abbrevs[code];
-    if (!abbrev) throw new DwarfError(this.reader.elf.path, 'type DIE', BigInt(offset), `abbreviation code ${code} is not in its unit's table`);
-    const die: TypeDie = { tag: abbrev.tag, name: undefined, type: -1, byteSize: -1, count: -1, children: [] };
-    for (let i = 0; i < abbrev.attrs.length; i++) {
-      const form = abbrev.forms[i];
-      switch (abbrev.attrs[i]) {
+    const tag = abbrevs.tag[code];
+    if (tag === undefined) throw new DwarfError(this.reader.elf.path, 'type DIE', BigInt(offset), `abbreviation code ${code} is not in its unit's table`);
+    const die: TypeDie = { tag, name: undefined, type: -1, byteSize: -1, count: -1, children: [] };
+    for (let i = abbrevs.first[code]; i < abbrevs.first[code] + abbrevs.count[code]; i++) {
+      const form = abbrevs.forms[i];
+      switch (abbrevs.attrs[i]) {
         case DW_AT.name: die.name = c.string(form); break;
         case DW_AT.type: die.type = c.reference(form); break;
-        case DW_AT.byte_size: die.byteSize = c.unsigned(form, abbrev.implicitConsts[i]); break;
-        case DW_AT.count: die.count = c.unsigned(form, abbrev.implicitConsts[i]); break;
+        case DW_AT.byte_size: die.byteSize = c.unsigned(form, abbrevs.implicitConsts[i]); break;
+        case DW_AT.count: die.count = c.unsigned(form, abbrevs.implicitConsts[i]); break;
         case DW_AT.upper_bound: {
           // An exprloc or reference bound (VLA) is not a constant: the count stays unknown.
           const constant = form !== DW_FORM.exprloc && form !== DW_FORM.ref4 && form !== DW_FORM.ref_udata;
-          const bound = constant ? c.unsigned(form, abbrev.implicitConsts[i]) : (c.skip(form), -1);
+          const bound = constant ? c.unsigned(form, abbrevs.implicitConsts[i]) : (c.skip(form), -1);
           die.count = bound >= 0 ? bound + 1 : -1;
           break;
         }
         default: c.skip(form);
       }
     }
-    if (abbrev.hasChildren && (die.tag === DW_TAG.array_type || die.tag === DW_TAG.subroutine_type)) die.children = this.childrenAt(c.pos, unit.end, abbrevs);
+    if (abbrevs.hasChildren[code] && (die.tag === DW_TAG.array_type || die.tag === DW_TAG.subroutine_type)) die.children = this.childrenAt(c.pos, unit.end, abbrevs);
     return die;
   }
 
@@ -147,11 +147,10 @@ export class TypeNamer {
         if (depth-- === 0) break;
         continue;
       }
-      const abbrev = abbrevs[code];
-      if (!abbrev) throw new DwarfError(this.reader.elf.path, 'type DIE', BigInt(at), `abbreviation code ${code} is not in its unit's table`);
+      if (abbrevs.tag[code] === undefined) throw new DwarfError(this.reader.elf.path, 'type DIE', BigInt(at), `abbreviation code ${code} is not in its unit's table`);
       if (depth === 0) children.push(at);
-      for (const form of abbrev.forms) c.skip(form);
-      if (abbrev.hasChildren) depth++;
+      for (let i = abbrevs.first[code]; i < abbrevs.first[code] + abbrevs.count[code]; i++) c.skip(abbrevs.forms[i]);
+      if (abbrevs.hasChildren[code]) depth++;
     }
     return children;
   }
