@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { openPayloadInspector } from './features/payloadEditor';
+import { emulatorCommandTable } from './features/emulator';
 
 /**
  * Every command of the extension, registered once at activation whatever the server's state,
@@ -13,6 +14,7 @@ const commands: Record<string, (ctx: Ctx) => unknown> = {
   },
   'livepatch.showOutput': (ctx) => ctx.output.show(true),
   'livepatch.openPayloadInspector': () => openPayloadInspector(),
+  ...emulatorCommandTable,
 };
 
 export function registerCommands(ctx: Ctx): void {

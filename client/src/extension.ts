@@ -4,6 +4,7 @@ import { registerCommands } from './commands';
 import { Ctx, ServerState } from './ctx';
 import * as statusBar from './features/statusBar';
 import * as payloadEditor from './features/payloadEditor';
+import * as emulator from './features/emulator';
 import type { StatusPresentation } from './statusPresentation';
 
 /** What the extension returns from activate(): read by the end-to-end tests and other extensions. */
@@ -20,6 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Livepa
   registerCommands(ctx);
   const status = statusBar.activate(ctx);
   payloadEditor.activate(ctx);
+  emulator.activate(ctx);
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsServerSettings(event)) void ctx.restart();

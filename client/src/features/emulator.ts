@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest } from 'vscode-languageclient/node';
+import {
+  EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorPayloadState, EmulatorState, emulatorStateNotification,
+} from '../../../server/src/protocol';
+import type { Ctx } from '../ctx';
+
+// The emulated Xen hypervisor for the user: palette commands that run the server's emulator
+// commands, with their output and the (XEN) console in the "Livepatch Emulator" channel, as a
+// terminal running xen-livepatch and `xl dmesg` would show them.
+
+let channel: vscode.OutputChannel | undefined;
+/** The server's last livepatch/emulatorState: what the payload pickers offer. */
+let lastState: EmulatorState | undefined;
+
+export function activate(ctx: Ctx): void {
+  channel = vscode.window.createOutputChannel('Livepatch Emulator');
+  ctx.extension.subscriptions.push(
+    channel,
+    ctx.onDidChangeState((state) => {
+      // A new server is a new hypervisor: forget the old one's payloads.
+      if (state === 'starting') lastState = undefined;
+      const client = ctx.languageClient;
+      if (state === 'running' && client) {
+        ctx.extension.subscriptions.push(client.onNotification(emulatorStateNotification, (params: EmulatorState) => (lastState = params)));
+      }
+    }),
+  );
+}
+
+/** Runs one emulator command on the server and shows it; the answer, for callers and tests. */
+async function execute(ctx: Ctx, verb: EmulatorCommand, args: EmulatorCommandArgs = {}): Promise<EmulatorCommandResult | undefined> {
+  const client = ctx.languageClient;
+  if (!client || ctx.serverState !== 'running') {
+    void vscode.window.showErrorMessage('Livepatch Lens: the language server is not running; the emulator lives in it. Try "Livepatch: Restart Language Server".');
+    return undefined;
+  }
+  const result = (await client.sendRequest(ExecuteCommandRequest.type, { command: emulatorCommands[verb], arguments: [args] })) as EmulatorCommandResult | null;
+  if (!result) {
+    void vscode.window.showErrorMessage(`Livepatch Lens: ${emulatorCommands[verb]} failed; see the Livepatch Lens output.`);
+    return undefined;
+  }
+  show(result);
+  if (result.exitCode !== 0) void vscode.window.showWarningMessage(`${result.commandLine}: exit status ${result.exitCode}. ${result.stderr.split('\n')[0]}`);
+  return result;
+}
+
+function show(result: EmulatorCommandResult): void {
+  if (!channel) return;
+  channel.appendLine(`$ ${result.commandLine}`);
+  for (const text of [result.stdout, result.stderr, result.console.join('\n')]) if (text) channel.appendLine(text.replace(/\n$/, ''));
+  if (result.exitCode !== 0) channel.appendLine(`(exit status ${result.exitCode})`);
+  channel.show(true);
+}
+
+/** The payload of the active editor tab (text or inspector), else one picked from disk. */
+async function payloadFile(): Promise<vscode.Uri | undefined> {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const active = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+  if (active?.fsPath.endsWith('.livepatch')) return active;
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Load', filters: { 'Xen payloads': ['livepatch'], 'All files': ['*'] } });
+  return picked?.[0];
+}
+
+/** A payload by name from the last state, among those the action applies to. */
+async function pickPayload(ctx: Ctx, verb: string, fits: (p: EmulatorPayloadState, state: EmulatorState) => boolean): Promise<string | undefined> {
+  if (!lastState) await execute(ctx, 'list');
+  const state = lastState;
+  const payloads = state ? state.payloads.filter((p) => fits(p, state)) : [];
+  if (!payloads.length) {
+    void vscode.window.showInformationMessage(`Livepatch Lens: the emulator has no payload to ${verb}.`);
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    payloads.map((p) => ({ label: p.name, description: p.state, detail: p.funcs.map((f) => f.name).join(', ') })),
+    { placeHolder: `Payload to ${verb}` },
+  );
+  return picked?.label;
+}
+
+const checked = (p: EmulatorPayloadState): boolean => p.state === 'CHECKED';
+
+function onPayload(verb: 'apply' | 'revert' | 'replace' | 'unload', fits: (p: EmulatorPayloadState, state: EmulatorState) => boolean) {
+  return async (ctx: Ctx): Promise<EmulatorCommandResult | undefined> => {
+    const name = await pickPayload(ctx, verb, fits);
+    return name ? execute(ctx, verb, { name }) : undefined;
+  };
+}
+
+const callSyntax = /^\S+(\s+(-?(0x[0-9a-f]+|\d+)|str:\S*))*$/i;
+
+async function callFunction(ctx: Ctx): Promise<EmulatorCommandResult | undefined> {
+  const input = await vscode.window.showInputBox({
+    title: 'Call a function in the emulator',
+    prompt: 'FUNCTION [ARGS...]: integers (decimal, 0x hex, negative) or str:TEXT for a pointer to a guest string',
+    placeHolder: 'xen_extra_version',
+    validateInput: (text) => (callSyntax.test(text.trim()) ? undefined : 'a function name, then integers or str:TEXT'),
+  });
+  if (!input) return undefined;
+  const [fn, ...args] = input.trim().split(/\s+/);
+  const result = await execute(ctx, 'call', { function: fn, args });
+  const call = result?.call;
+  if (call?.status === 'returned') void vscode.window.showInformationMessage(`${fn}() = ${call.rax}${call.string !== null ? ` -> "${call.string}"` : ''}`);
+  return result;
+}
+
+/** The emulator's palette commands, for the one command table (commands.ts). */
+export const emulatorCommandTable: Record<string, (ctx: Ctx) => unknown> = {
+  'livepatch.loadPayload': async (ctx: Ctx) => {
+    const file = await payloadFile();
+    return file ? execute(ctx, 'load', { path: file.fsPath }) : undefined;
+  },
+  'livepatch.applyPayload': onPayload('apply', checked),
+  // Only the top of the build-id stack can be reverted (Xen says EBUSY otherwise).
+  'livepatch.revertPayload': onPayload('revert', (p, state) => state.appliedStack.at(-1) === p.name),
+  'livepatch.replacePayloads': onPayload('replace', checked),
+  'livepatch.unloadPayload': onPayload('unload', checked),
+  'livepatch.listPayloads': (ctx: Ctx) => execute(ctx, 'list'),
+  'livepatch.callFunction': callFunction,
+  'livepatch.dumpPayloads': (ctx: Ctx) => execute(ctx, 'dump'),
+  'livepatch.resetEmulator': (ctx: Ctx) => execute(ctx, 'reset'),
+};
