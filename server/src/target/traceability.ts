@@ -9,6 +9,16 @@ export interface EntryFacts {
   endbr: boolean;
 }
 
+/** A call site as one number: section index above a 64-bit address (a string key cost a BigInt-to-decimal conversion per function). */
+const siteKey = (section: number, address: bigint): bigint => (BigInt(section) << 64n) | BigInt.asUintN(64, address);
+
+/** Whether `bytes` holds `pattern` at `at` (without a subarray per call: this runs for every function). */
+function startsWith(bytes: Buffer, at: number, pattern: Buffer): boolean {
+  if (at + pattern.length > bytes.length) return false;
+  for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false;
+  return true;
+}
+
 /**
  * Decides from a function's first bytes whether ftrace can patch it: a `call __fentry__` (or
  * its NOP) right at the entry, after ENDBR64 when IBT is on. Where the image records the call
@@ -18,7 +28,7 @@ export interface EntryFacts {
 export class EntryInspector {
   private readonly code = new Map<number, Buffer>();
   private readonly fentry: ElfSymbol | undefined;
-  private readonly mcountSites: Set<string> | undefined;
+  private readonly mcountSites: Set<bigint> | undefined;
   private readonly fentryRelocs = new Set<string>();
   private readonly relocatable: boolean;
 
@@ -34,18 +44,18 @@ export class EntryInspector {
     if (!section || !(section.flags & SHF.EXECINSTR) || symbol.type !== STT.FUNC) return { traceable: false, endbr: false };
     const bytes = this.sectionCode(section);
     const start = Number(this.relocatable ? symbol.value : symbol.value - section.addr);
-    const endbr = start + 4 <= bytes.length && bytes.subarray(start, start + 4).equals(endbr64);
+    const endbr = startsWith(bytes, start, endbr64);
     const site = start + (endbr ? 4 : 0);
     const available = Math.min(bytes.length - site, Number(symbol.size) - (site - start));
     if (available < 5) return { traceable: false, endbr };
     const siteAddress = this.relocatable ? BigInt(site) : section.addr + BigInt(site);
     let calls = false;
-    if (bytes.subarray(site, site + 5).equals(nop5)) calls = true;
+    if (startsWith(bytes, site, nop5)) calls = true;
     else if (bytes[site] === 0xe8) {
       if (this.relocatable) calls = this.fentryRelocs.has(`${section.index}:${site + 1}`);
       else calls = this.fentry !== undefined && siteAddress + 5n + BigInt(bytes.readInt32LE(site + 1)) === this.fentry.value;
     }
-    const listed = !this.mcountSites || this.mcountSites.has(`${this.relocatable ? section.index : 0}:${siteAddress}`);
+    const listed = !this.mcountSites || this.mcountSites.has(siteKey(this.relocatable ? section.index : 0, siteAddress));
     return { traceable: calls && listed, endbr };
   }
 
@@ -71,15 +81,15 @@ export class EntryInspector {
     }
   }
 
-  /** Call-site keys "section:address" (section 0 for linked images, where addresses are absolute). */
-  private readMcountSites(symbols: readonly ElfSymbol[]): Set<string> | undefined {
+  /** Call-site keys (see siteKey; section 0 for linked images, where addresses are absolute). */
+  private readMcountSites(symbols: readonly ElfSymbol[]): Set<bigint> | undefined {
     const section = this.elf.section('__mcount_loc');
     if (section && this.relocatable) {
-      const sites = new Set<string>();
+      const sites = new Set<bigint>();
       for (const rela of this.elf.relocationSectionsFor(section)) {
         for (const r of this.elf.relocations(rela)) {
           const target = symbols[r.symbolIndex];
-          if (target) sites.add(`${target.shndx}:${(target.type === STT.SECTION ? 0n : target.value) + r.addend}`);
+          if (target) sites.add(siteKey(target.shndx, (target.type === STT.SECTION ? 0n : target.value) + r.addend));
         }
       }
       return sites;
@@ -94,8 +104,8 @@ export class EntryInspector {
       const from = Number(start.value - holder.addr);
       bytes = this.elf.sectionData(holder).subarray(from, from + Number(stop.value - start.value));
     }
-    const sites = new Set<string>();
-    for (let at = 0; at + 8 <= bytes.length; at += 8) sites.add(`0:${bytes.readBigUInt64LE(at)}`);
+    const sites = new Set<bigint>();
+    for (let at = 0; at + 8 <= bytes.length; at += 8) sites.add(bytes.readBigUInt64LE(at));
     return sites;
   }
 }

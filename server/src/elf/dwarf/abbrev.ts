@@ -24,9 +24,17 @@ export class AbbrevTable {
   readonly forms: number[] = [];
   /** DW_FORM_implicit_const values (0 for other forms). */
   readonly implicitConsts: number[] = [];
+  /** Each form's size in this unit when fixed, else -1: skipping adds these without a dispatch on the form. */
+  readonly sizes: number[] = [];
 }
 
 function uleb(buf: Buffer, cursor: { pos: number }): number {
+  // Nearly every code, tag, attribute and form fits in one byte.
+  const first = buf[cursor.pos];
+  if (first < 0x80) {
+    cursor.pos++;
+    return first;
+  }
   let result = 0;
   let shift = 0;
   for (;;) {
@@ -103,6 +111,7 @@ export function parseAbbrevTable(file: string, buf: Buffer, offset: number, addr
         table.forms.push(form);
         table.implicitConsts.push(form === DW_FORM.implicit_const ? sleb(buf, cursor) : 0);
         const size = fixedFormSize(form, addressSize, offsetSize);
+        table.sizes.push(size);
         fixedSize = size < 0 || fixedSize < 0 ? -1 : fixedSize + size;
       }
       table.count[code] = table.attrs.length - table.first[code];

@@ -195,7 +195,7 @@ export class DwarfReader {
     c.unit = unit;
     c.pos = unit.dieStart;
     const abbrevs = this.abbrevsOf(unit);
-    const { attrs, forms, implicitConsts } = abbrevs;
+    const { attrs, forms, implicitConsts, sizes } = abbrevs;
     // Per depth: the enclosing concrete function, inlined copy and struct being recorded.
     const ctxFunc: number[] = [-1];
     const ctxInline: number[] = [-1];
@@ -322,7 +322,10 @@ export class DwarfReader {
       } else if (abbrevs.fixedSize[code] >= 0) {
         c.pos += abbrevs.fixedSize[code];
       } else {
-        for (let i = first; i < end; i++) c.skip(forms[i]);
+        for (let i = first; i < end; i++) {
+          if (sizes[i] >= 0) c.pos += sizes[i];
+          else c.skip(forms[i]);
+        }
       }
       if (c.pos > unit.end) {
         throw new DwarfError(this.elf.path, `DIE at 0x${die.toString(16)}`, BigInt(die), `attributes run past the end of the unit at 0x${unit.offset.toString(16)}`);
