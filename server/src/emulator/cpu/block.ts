@@ -16,8 +16,11 @@ export interface CpuHooks {
   fault(kind: FaultKind, message: string): GuestFault;
 }
 
-/** Runs the block; returns how many of its instructions ran (fewer when a write hit code). */
-export type BlockCode = (c: CpuState, m: Memory, L: Int32Array, H: Int32Array, A: Helpers, X: CpuHooks) => number;
+/**
+ * Runs the block; returns how many instructions ran (fewer than its length after a side exit or
+ * a write to code; a multiple of it when it loops, at most `lim`).
+ */
+export type BlockCode = (c: CpuState, m: Memory, L: Int32Array, H: Int32Array, A: Helpers, X: CpuHooks, lim: number) => number;
 
 /** A run of decoded instructions compiled into one function; it leaves RIP at the next block. */
 export interface Block {

@@ -1,10 +1,10 @@
-import { Code, Decoder, DecoderOptions, FlowControl, Instruction } from 'iced-x86';
+import { Code, Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind } from 'iced-x86';
 import { fromPair, hex, hiOf, loOf } from '../addr';
 import { Memory } from '../memory';
 import { Block, BlockCode } from './block';
 import { FlagSource } from './conditions';
 import { Emitter, Unsupported } from './emitter';
-import { emitInstruction, liveFlagStores } from './semantics';
+import { callsHost, emitInstruction, liveFlagStores } from './semantics';
 
 const MAX_BLOCK = 48;
 /** Generated code that calls memory, a helper or a hook, or throws, may fault. */
@@ -102,10 +102,11 @@ export class BlockCache {
         const ins = decoder.decode();
         decoded.push(ins);
         if (decoder.position > 4096 - offset) crossed = true;
-        if (ins.code === Code.INVALID || ins.flowControl !== FlowControl.Next) break;
+        // Blocks go on past a conditional branch (a side exit), so a loop body is usually one block.
+        if (ins.code === Code.INVALID || (ins.flowControl !== FlowControl.Next && (single || !ins.isJccShortOrNear))) break;
       }
       const fetchFault = !spansNext && decoder.position >= bytes.length;
-      this.emitBlock(decoded, body, fetchFault ? nextPage : undefined);
+      this.emitBlock(decoded, body, fetchFault ? nextPage : undefined, !single && closesLoop(decoded, start));
       addresses = decoded.map((i) => i.ip);
       if (single) text = decoded.map((i) => i.toString());
     } finally {
@@ -118,7 +119,7 @@ export class BlockCache {
     const source = `"use strict";${body.join('\n')}`;
     let code: BlockCode;
     try {
-      code = new Function('c', 'm', 'L', 'H', 'A', 'X', source) as BlockCode;
+      code = new Function('c', 'm', 'L', 'H', 'A', 'X', 'lim', source) as BlockCode;
     } catch (error) {
       throw new Error(`internal error: generated code for the block at ${hex(start)} does not compile (${(error as Error).message}):\n${source}`);
     }
@@ -146,7 +147,14 @@ export class BlockCache {
     }
   }
 
-  private emitBlock(decoded: Instruction[], body: string[], fetchFaultPage: bigint | undefined): void {
+  /**
+   * A looping block repeats in place while `lim` allows another whole pass, counting the
+   * instructions of earlier passes in `n`, and in `c.n` for fault reports.
+   */
+  private emitBlock(decoded: Instruction[], body: string[], fetchFaultPage: bigint | undefined, loops: boolean): void {
+    const count = decoded.length;
+    const ran = (k: number) => (loops ? `n+${k}` : `${k}`);
+    if (loops) body.push('let n=0;for(;;){');
     const live = liveFlagStores(decoded);
     let ended = false;
     let flags: FlagSource | undefined;
@@ -164,6 +172,11 @@ export class BlockCache {
       const emitter = new Emitter(ins, k);
       emitter.flagsLive = live[k];
       emitter.flagsIn = flags;
+      emitter.leave = `return ${ran(k + 1)};`;
+      if (loops) {
+        emitter.loopStart = decoded[0].ip;
+        emitter.loopBack = `if(n+${k + 1 + count}<=lim){n+=${k + 1};c.n=n;continue;}`;
+      }
       const nextIp = ins.nextIP;
       try {
         ended = emitInstruction(emitter, { l: `${loOf(nextIp)}`, h: `${hiOf(nextIp)}` });
@@ -174,7 +187,7 @@ export class BlockCache {
         if (ins.rflagsModified & STATUS_FLAGS) flags = emitter.flagsOut;
         if (emitter.writesMemory && !ended) {
           // Self-modifying code: a store into decoded code ends the block after it.
-          body.push(`if(m.dirty){m.dirty=false;c.ripLo=${loOf(nextIp)};c.ripHi=${hiOf(nextIp)};return ${k + 1};}`);
+          body.push(`if(m.dirty){m.dirty=false;c.ripLo=${loOf(nextIp)};c.ripHi=${hiOf(nextIp)};return ${ran(k + 1)};}`);
         }
       } catch (error) {
         if (!(error instanceof Unsupported)) throw error;
@@ -186,6 +199,17 @@ export class BlockCache {
       const next = decoded[decoded.length - 1].nextIP;
       body.push(`c.ripLo=${loOf(next)};c.ripHi=${hiOf(next)};`);
     }
-    body.push(`return ${decoded.length};`);
+    body.push(`return ${ran(count)};`);
+    if (loops) body.push('}');
   }
+}
+
+/**
+ * Whether a direct branch of the block goes back to its start (a loop that gcc compiled into one
+ * run of code) and nothing in it calls the host, which may read the instruction count or stop.
+ */
+function closesLoop(decoded: Instruction[], start: bigint): boolean {
+  const backEdge = (ins: Instruction) =>
+    (ins.isJccShortOrNear || (ins.mnemonic === Mnemonic.Jmp && ins.op0Kind === OpKind.NearBranch64)) && ins.nearBranch64 === start;
+  return decoded.some(backEdge) && !decoded.some(callsHost);
 }

@@ -6,6 +6,12 @@ import { BlockCache } from './blockCache';
 import { helpers } from './helpers';
 import { CpuState } from './state';
 
+/**
+ * Most instructions one call of a looping block may run: the run loop checks the wall clock every
+ * 1024 calls, so this bounds the time between checks.
+ */
+const SLICE = 4096;
+
 export interface RunLimits {
   /** Instructions this run may execute. */
   budget: number;
@@ -65,7 +71,8 @@ export class Cpu {
         if (block.count > left) block = this.cache.lookup(c.ripLo, c.ripHi, true);
         if (this.trace && block.text) this.trace(fromPair(c.ripLo, c.ripHi), block.text[0]);
         c.k = 0;
-        this.instructions += block.code(c, m, L, H, A, X);
+        c.n = 0;
+        this.instructions += block.code(c, m, L, H, A, X, left < SLICE ? left : SLICE);
         if ((++rounds & 1023) === 0 && Date.now() > limits.deadline) {
           throw new GuestFault('timeout', `wall-clock limit reached after ${this.instructions - start} instructions`);
         }
@@ -73,9 +80,9 @@ export class Cpu {
     } catch (error) {
       if (!(error instanceof GuestFault)) throw error;
       if (error.rip === undefined) {
-        if (block && block.ipLo.length > c.k && error.kind !== 'budget' && error.kind !== 'timeout') {
+        if (block && error.kind !== 'budget' && error.kind !== 'timeout') {
           error.rip = fromPair(block.ipLo[c.k], block.ipHi[c.k]);
-          this.instructions += c.k;
+          this.instructions += c.n + c.k;
         } else {
           error.rip = fromPair(c.ripLo, c.ripHi);
         }

@@ -47,6 +47,13 @@ export class Emitter {
   /** Those of the flags as this instruction finds them, when an earlier one of the block set them inline. */
   flagsIn: FlagSource | undefined;
 
+  /** The statement that leaves the block after this instruction (it returns how many ran). */
+  leave = '';
+  /** Set on the last instruction of a block that loops: a branch here repeats the block... */
+  loopStart: bigint | undefined;
+  /** ...through this statement, which falls through when the run's slice is used up. */
+  loopBack = '';
+
   /** `position` in the block keeps local names unique, so later instructions can read them. */
   constructor(readonly ins: Instruction, private readonly position = 0) {}
 

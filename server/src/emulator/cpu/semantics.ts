@@ -1,4 +1,4 @@
-import { Instruction, Mnemonic, OpKind } from 'iced-x86';
+import { FlowControl, Instruction, Mnemonic, OpKind } from 'iced-x86';
 import { hiOf, loOf } from '../addr';
 import { FlagOp } from './flagBits';
 import { Emitter, immediate, norm, Unsupported, Val } from './emitter';
@@ -39,6 +39,8 @@ export function liveFlagStores(block: Instruction[]): boolean[] {
     let read = ins.rflagsRead & STATUS_FLAGS;
     if (!inline && written) read = STATUS_FLAGS;
     if (ins.mnemonic === Mnemonic.Inc || ins.mnemonic === Mnemonic.Dec) read |= CARRY;
+    // A conditional branch may leave the block: every flag is live there, as at the end.
+    if (ins.flowControl === FlowControl.ConditionalBranch) read = STATUS_FLAGS;
     needed = (needed & ~(inline ? written : 0)) | read;
   }
   return live;
@@ -114,10 +116,10 @@ export function emitInstruction(e: Emitter, next: Val): boolean {
       break;
   }
   if (ins.isStringInstruction) return stringOp(e);
-  if (ins.isJccShortOrNear) return conditionalJump(e, next);
+  if (ins.isJccShortOrNear) return conditionalJump(e);
   if (isCmov(m)) return conditionalMove(e);
   if (isSetcc(m)) { e.write(0, { l: `(${e.condition(ins.conditionCode)}?1:0)`, h: '0' }, 8); return false; }
-  if (ins.isPrivileged || SYSTEM.has(m)) {
+  if (callsHost(ins)) {
     e.emit(`X.system(${JSON.stringify(Mnemonic[m].toLowerCase())});`);
     return false;
   }
@@ -126,6 +128,11 @@ export function emitInstruction(e: Emitter, next: Val): boolean {
 
 /** Unprivileged instructions that only make sense with a kernel around them: the host decides. */
 const SYSTEM = new Set<Mnemonic>([Mnemonic.Cpuid, Mnemonic.Rdtsc, Mnemonic.Rdtscp, Mnemonic.Rdpid, Mnemonic.Syscall, Mnemonic.Int, Mnemonic.Int1, Mnemonic.Into]);
+
+/** Whether the instruction runs in the host (which may read the instruction count or stop the CPU). */
+export function callsHost(ins: Instruction): boolean {
+  return ins.isPrivileged || SYSTEM.has(ins.mnemonic);
+}
 
 function isCmov(m: Mnemonic): boolean {
   return m >= Mnemonic.Cmova && m <= Mnemonic.Cmovs;
@@ -471,18 +478,19 @@ function branchTarget(e: Emitter): Val {
 
 function jump(e: Emitter): boolean {
   if (e.ins.isJmpFar || e.ins.isJmpFarIndirect) throw new Unsupported(e.ins.toString());
+  if (e.ins.op0Kind === OpKind.NearBranch64 && e.ins.nearBranch64 === e.loopStart) e.emit(e.loopBack);
   setRip(e, branchTarget(e));
   return true;
 }
 
-function conditionalJump(e: Emitter, next: Val): boolean {
-  const target = constant(e.ins.nearBranch64);
+/** A side exit: the block goes on with the fall-through path when the branch is not taken. */
+function conditionalJump(e: Emitter): boolean {
+  const target = e.ins.nearBranch64;
   e.emit(`if(${e.condition(e.ins.conditionCode)}){`);
-  setRip(e, target);
-  e.emit('}else{');
-  setRip(e, next);
-  e.emit('}');
-  return true;
+  if (target === e.loopStart) e.emit(e.loopBack);
+  setRip(e, constant(target));
+  e.emit(`${e.leave}}`);
+  return false;
 }
 
 function call(e: Emitter, next: Val): boolean {

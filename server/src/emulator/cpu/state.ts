@@ -42,6 +42,8 @@ export class CpuState {
 
   /** Index, inside the running block, of the instruction that may fault next. */
   k = 0;
+  /** Instructions of the earlier passes of a looping block, in this call of it. */
+  n = 0;
 
   setFlags(op: FlagOp, size: number, a: number, ah: number, b: number, bh: number, r: number, rh: number, carryIn: number): void {
     this.fop = op;
