@@ -56,7 +56,7 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
       report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
       symbols = collectSymbols(elf);
       report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
-      parts = [dwarfTables(new DwarfReader(elf).scan({ onProgress: (done, total) => report({ phase: 'dwarf', done, total, message: 'reading DWARF' }) }))];
+      parts = [dwarfTables(new DwarfReader(elf).scanColumns({ onProgress: (done, total) => report({ phase: 'dwarf', done, total, message: 'reading DWARF' }) }))];
     }
     const strings = new StringTable();
     const symbolTable = symbolColumns(symbols, strings);

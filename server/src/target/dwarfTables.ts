@@ -1,20 +1,20 @@
-import { DwarfFacts } from '../elf';
+import { DwarfColumnFacts } from '../elf';
 import { StringTable } from './stringTable';
 import { allocateColumns, DwarfTables, noAddress, rowCount } from './tables';
 
 /** One scan's facts as columns, in the worker that scanned them (so only typed arrays cross threads). */
-export function dwarfTables(facts: DwarfFacts): DwarfTables {
+export function dwarfTables(facts: DwarfColumnFacts): DwarfTables {
   const strings = new StringTable();
   const sites = facts.inlines;
-  const inlines = allocateColumns('inlines', sites.length);
-  sites.forEach((site, row) => {
-    inlines.callee[row] = strings.id(site.callee);
-    inlines.function[row] = strings.id(site.function);
-    inlines.caller[row] = strings.id(site.caller);
-    inlines.file[row] = strings.id(site.callFile);
-    inlines.line[row] = site.callLine;
-    inlines.address[row] = site.address ?? noAddress;
-  });
+  const inlines = allocateColumns('inlines', sites.callee.length);
+  for (let row = 0; row < sites.callee.length; row++) {
+    inlines.callee[row] = strings.id(sites.callee[row]);
+    inlines.function[row] = strings.id(sites.function[row]);
+    inlines.caller[row] = strings.id(sites.caller[row]);
+    inlines.file[row] = strings.id(sites.callFile[row]);
+    inlines.line[row] = sites.callLine[row];
+    inlines.address[row] = sites.address[row] ?? noAddress;
+  }
   const concreteIds = new Set<number>();
   for (const s of facts.subprograms) if (s.concrete) concreteIds.add(strings.id(s.name));
   const concrete = { name: Uint32Array.from(concreteIds) };

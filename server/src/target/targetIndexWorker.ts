@@ -17,7 +17,7 @@ async function run(job: WorkerJob, post: Post): Promise<void> {
   }
   const elf = readElf(job.path);
   try {
-    const facts = new DwarfReader(elf).scan({ part: job.part, onProgress: (done, total) => post({ type: 'part-progress', done, total }) });
+    const facts = new DwarfReader(elf).scanColumns({ part: job.part, onProgress: (done, total) => post({ type: 'part-progress', done, total }) });
     const tables = dwarfTables(facts);
     post({ type: 'part', tables }, transferList(tables));
   } finally {

@@ -5,7 +5,7 @@ import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
 import { DebugSections } from './debugSections';
 import { DieCursor } from './dieCursor';
 import { LineFileTable, readLineFileNames } from './lineFiles';
-import { DwarfFacts, DwarfScanOptions, DwarfSubprogram, InlineSite, StructLayout } from './model';
+import { DwarfColumnFacts, DwarfFacts, DwarfScanOptions, DwarfSubprogram, InlineColumns, InlineSite, StructLayout } from './model';
 import { readRanges } from './ranges';
 import { TypeNamer } from './typeNamer';
 import { Unit, readUnitHeaders } from './unit';
@@ -28,16 +28,27 @@ interface RawStruct {
   members: RawMember[];
 }
 
-/** Per inlined copy, the raw facts resolved to names after the whole scan. */
-interface RawInline {
-  origin: number;
-  func: number;
-  parent: number;
-  unit: number;
-  callFile: number;
-  callLine: number;
-  address: bigint | undefined;
-  die: number;
+/**
+ * Per inlined copy, the raw facts resolved to names after the whole scan, one array per field:
+ * an object per copy (150k per worker on a vmlinux) was most of what survived into old space.
+ * `func` indexes RawFunctions; `parent` this table (-1: the copy sits in the function itself).
+ */
+interface RawInlines {
+  origin: number[];
+  func: number[];
+  parent: number[];
+  unit: number[];
+  callFile: number[];
+  callLine: number[];
+  address: Array<bigint | undefined>;
+  die: number[];
+}
+
+/** Subprograms as the scan finds them, one array per field (see RawInlines). */
+interface RawFunctions {
+  die: number[];
+  lowPc: Array<bigint | undefined>;
+  concrete: boolean[];
 }
 
 /**
@@ -157,9 +168,20 @@ export class DwarfReader {
 
   /** Walks every compile unit once and returns subprograms, inlined copies and struct layouts. */
   scan(options: DwarfScanOptions = {}): DwarfFacts {
+    const { inlines: i, ...facts } = this.scanColumns(options);
+    const inlines = i.callee.map((callee, n): InlineSite => {
+      const site: InlineSite = { callee, function: i.function[n], caller: i.caller[n], callFile: i.callFile[n], callLine: i.callLine[n], die: i.die[n] };
+      if (i.address[n] !== undefined) site.address = i.address[n];
+      return site;
+    });
+    return { ...facts, inlines };
+  }
+
+  /** The same as scan(), with the inlined copies as one array per field rather than an object each. */
+  scanColumns(options: DwarfScanOptions = {}): DwarfColumnFacts {
     const names = new Map<number, string | number>();
-    const functions: Array<{ die: number; lowPc: bigint | undefined; concrete: boolean }> = [];
-    const inlines: RawInline[] = [];
+    const functions: RawFunctions = { die: [], lowPc: [], concrete: [] };
+    const inlines: RawInlines = { origin: [], func: [], parent: [], unit: [], callFile: [], callLine: [], address: [], die: [] };
     const structs = new Map<string, RawStruct>();
     let dies = 0;
     const part = options.part ?? { index: 0, count: 1 };
@@ -188,7 +210,7 @@ export class DwarfReader {
     }
   }
 
-  private scanUnit(unit: Unit, names: Map<number, string | number>, functions: Array<{ die: number; lowPc: bigint | undefined; concrete: boolean }>, inlines: RawInline[], structs: Map<string, RawStruct>): number {
+  private scanUnit(unit: Unit, names: Map<number, string | number>, functions: RawFunctions, inlines: RawInlines, structs: Map<string, RawStruct>): number {
     this.prepare(unit);
     const c = this.cursor;
     const info = this.info;
@@ -256,9 +278,11 @@ export class DwarfReader {
           if (name !== undefined) names.set(die, name);
           else if (origin >= 0) names.set(die, origin);
           if (!declaration && (hasCode || name !== undefined || origin >= 0)) {
-            functions.push({ die, lowPc, concrete: hasCode });
+            functions.die.push(die);
+            functions.lowPc.push(lowPc);
+            functions.concrete.push(hasCode);
             if (hasCode) {
-              childFunc = functions.length - 1;
+              childFunc = functions.die.length - 1;
               childInline = -1;
             }
           }
@@ -268,8 +292,15 @@ export class DwarfReader {
             continue;
           }
         } else if (childFunc >= 0 && origin >= 0) {
-          inlines.push({ origin, func: childFunc, parent: childInline, unit: unit.index, callFile, callLine, address: lowPc, die });
-          childInline = inlines.length - 1;
+          inlines.origin.push(origin);
+          inlines.func.push(childFunc);
+          inlines.parent.push(childInline);
+          inlines.unit.push(unit.index);
+          inlines.callFile.push(callFile);
+          inlines.callLine.push(callLine);
+          inlines.address.push(lowPc);
+          inlines.die.push(die);
+          childInline = inlines.die.length - 1;
         }
       } else if (tag === DW_TAG.structure_type || tag === DW_TAG.union_type) {
         let name: string | undefined;
@@ -340,7 +371,7 @@ export class DwarfReader {
     return dies;
   }
 
-  private resolve(names: Map<number, string | number>, functions: Array<{ die: number; lowPc: bigint | undefined; concrete: boolean }>, raw: RawInline[], rawStructs: Map<string, RawStruct>, dies: number, units: number): DwarfFacts {
+  private resolve(names: Map<number, string | number>, functions: RawFunctions, raw: RawInlines, rawStructs: Map<string, RawStruct>, dies: number, units: number): DwarfColumnFacts {
     const nameOf = (die: number): string => {
       let at: string | number | undefined = die;
       for (let hops = 0; typeof at === 'number' && hops < 16; hops++) {
@@ -350,7 +381,10 @@ export class DwarfReader {
       }
       return typeof at === 'string' ? at : `<die 0x${die.toString(16)}>`;
     };
-    const subprograms: DwarfSubprogram[] = functions.map((f) => ({ name: nameOf(f.die), die: f.die, concrete: f.concrete, ...(f.lowPc !== undefined ? { lowPc: f.lowPc } : {}) }));
+    const subprograms = functions.die.map((die, n): DwarfSubprogram => {
+      const lowPc = functions.lowPc[n];
+      return { name: nameOf(die), die, concrete: functions.concrete[n], ...(lowPc !== undefined ? { lowPc } : {}) };
+    });
     const fileTables = new Map<number, LineFileTable | undefined>();
     const filesOf = (unitIndex: number): LineFileTable | undefined => {
       let files = fileTables.get(unitIndex);
@@ -361,19 +395,16 @@ export class DwarfReader {
       }
       return files;
     };
-    const calleeNames = raw.map((r) => nameOf(r.origin));
-    const inlines: InlineSite[] = raw.map((r, i) => {
-      const site: InlineSite = {
-        callee: calleeNames[i],
-        function: subprograms[r.func].name,
-        caller: r.parent >= 0 ? calleeNames[r.parent] : subprograms[r.func].name,
-        callFile: r.callFile >= 0 ? filesOf(r.unit)?.name(r.callFile) ?? `<file ${r.callFile}>` : '',
-        callLine: r.callLine,
-        die: r.die,
-      };
-      if (r.address !== undefined) site.address = r.address;
-      return site;
-    });
+    const callee = raw.origin.map(nameOf);
+    const inlines: InlineColumns = {
+      callee,
+      function: raw.func.map((f) => subprograms[f].name),
+      caller: raw.parent.map((parent, n) => (parent >= 0 ? callee[parent] : subprograms[raw.func[n]].name)),
+      callFile: raw.callFile.map((file, n) => (file >= 0 ? filesOf(raw.unit[n])?.name(file) ?? `<file ${file}>` : '')),
+      callLine: raw.callLine,
+      address: raw.address,
+      die: raw.die,
+    };
     const namer = new TypeNamer(this, this.cursor);
     const structs = new Map<string, StructLayout>();
     for (const [name, s] of rawStructs) {

@@ -53,6 +53,20 @@ export interface DwarfFacts {
   dies: number;
 }
 
+/** InlineSite as one array per field, index n of each being copy n (DwarfReader.scanColumns). */
+export interface InlineColumns {
+  callee: string[];
+  function: string[];
+  caller: string[];
+  callFile: string[];
+  callLine: number[];
+  address: Array<bigint | undefined>;
+  die: number[];
+}
+
+/** DwarfFacts with the inlined copies as columns: no object per copy for callers that store columns. */
+export type DwarfColumnFacts = Omit<DwarfFacts, 'inlines'> & { inlines: InlineColumns };
+
 export interface DwarfScanOptions {
   /** Called after each unit with (units done, units total). */
   onProgress?: (done: number, total: number) => void;
