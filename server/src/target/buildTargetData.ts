@@ -20,6 +20,8 @@ const textMarkers: Array<[start: string, end: string, section: string]> = [
   ['_sinittext', '_einittext', '.init.text'],
 ];
 
+const markerNames = new Set(textMarkers.flatMap(([start, end]) => [start, end]));
+
 interface MarkedRange {
   start: bigint;
   end: bigint;
@@ -29,7 +31,7 @@ interface MarkedRange {
 function markedRanges(elf: ElfFile, symbols: readonly ElfSymbol[]): MarkedRange[] {
   if (elf.header.type === ET.REL) return [];
   const byName = new Map<string, bigint>();
-  for (const s of symbols) if (s.name.startsWith('_') && !byName.has(s.name)) byName.set(s.name, s.value);
+  for (const s of symbols) if (markerNames.has(s.name) && !byName.has(s.name)) byName.set(s.name, s.value);
   return textMarkers.flatMap(([start, end, section]) => {
     const from = byName.get(start);
     const to = byName.get(end);

@@ -68,14 +68,15 @@ export class DwarfReader {
     this.units = readUnitHeaders(elf.path, this.info);
   }
 
-  private readonly abbrevCache = new Map<string, AbbrevTable>();
+  private readonly abbrevCache = new Map<number, AbbrevTable>();
 
   /**
    * The unit's abbreviation table. A vmlinux has one per unit (5 MB in all), so only the last
    * few are kept: holding all of them as objects costs more in GC than re-reading one.
    */
   abbrevsOf(unit: Unit): AbbrevTable {
-    const key = `${unit.abbrevOffset}:${unit.addressSize}:${unit.offsetSize}`;
+    // A number, not a string: type lookups ask for the table once per type DIE.
+    const key = unit.abbrevOffset * 32 + unit.addressSize * 2 + (unit.offsetSize === 8 ? 1 : 0);
     let table = this.abbrevCache.get(key);
     if (!table) {
       table = parseAbbrevTable(this.elf.path, this.sections.get('abbrev') ?? Buffer.alloc(0), unit.abbrevOffset, unit.addressSize, unit.offsetSize);
