@@ -1,10 +1,11 @@
-import { Code, Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind } from 'iced-x86';
+import { Code, Decoder, DecoderOptions, FlowControl, Instruction } from 'iced-x86';
 import { fromPair, hex, hiOf, loOf } from '../addr';
 import { Memory } from '../memory';
 import { Block, BlockCode } from './block';
 import { FlagSource } from './conditions';
 import { Emitter, Unsupported } from './emitter';
-import { callsHost, emitInstruction, liveFlagStores } from './semantics';
+import { liveFlagStores, loopsBack } from './flagLiveness';
+import { callsHost, emitInstruction } from './semantics';
 
 const MAX_BLOCK = 48;
 /** Generated code that calls memory, a helper or a hook, or throws, may fault. */
@@ -155,7 +156,7 @@ export class BlockCache {
     const count = decoded.length;
     const ran = (k: number) => (loops ? `n+${k}` : `${k}`);
     if (loops) body.push('let n=0;for(;;){');
-    const live = liveFlagStores(decoded);
+    const live = liveFlagStores(decoded, loops ? decoded[0].ip : undefined);
     let ended = false;
     let flags: FlagSource | undefined;
     for (let k = 0; k < decoded.length && !ended; k++) {
@@ -209,7 +210,5 @@ export class BlockCache {
  * run of code) and nothing in it calls the host, which may read the instruction count or stop.
  */
 function closesLoop(decoded: Instruction[], start: bigint): boolean {
-  const backEdge = (ins: Instruction) =>
-    (ins.isJccShortOrNear || (ins.mnemonic === Mnemonic.Jmp && ins.op0Kind === OpKind.NearBranch64)) && ins.nearBranch64 === start;
-  return decoded.some(backEdge) && !decoded.some(callsHost);
+  return decoded.some((ins) => loopsBack(ins, start)) && !decoded.some(callsHost);
 }

@@ -15,44 +15,46 @@ export interface FlagSource {
   r: Val;
 }
 
+/** The positive conditions each kind of source answers (each with its negation, cc + 1). */
+const FUSED: Record<FlagSource['kind'], Cond[]> = {
+  step: [Cond.e, Cond.s],
+  add: [Cond.e, Cond.s, Cond.b, Cond.be],
+  sub: [Cond.e, Cond.s, Cond.b, Cond.be, Cond.l, Cond.le],
+  logic: [Cond.e, Cond.s, Cond.b, Cond.be, Cond.l, Cond.le, Cond.o],
+};
+
+/** Whether condition `cc` after a source of this kind needs no lazy flags. */
+export function fuses(kind: FlagSource['kind'], cc: Cond): boolean {
+  return FUSED[kind].includes((cc & 1) === 1 ? cc : cc - 1);
+}
+
 /** A JS boolean expression for condition `cc` after `src`, or undefined when it has none. */
 export function fusedCondition(src: FlagSource, cc: Cond): string | undefined {
+  if (!fuses(src.kind, cc)) return undefined;
   const positive = (cc & 1) === 1;
   const test = condition(src, positive ? cc : cc - 1);
-  if (test === undefined) return undefined;
   return positive ? test : `!(${test})`;
 }
 
-/** The positive (odd-numbered) condition of each pair; its negation is the next one. */
-function condition(src: FlagSource, cc: Cond): string | undefined {
+/** A positive (odd-numbered) condition that FUSED lists for the source's kind. */
+function condition(src: FlagSource, cc: Cond): string {
   const { kind, width, a, b, r } = src;
   const zero = width === 64 ? `(${r.l}|${r.h})===0` : `${r.l}===0`;
   if (cc === Cond.e) return zero;
   if (cc === Cond.s) return sign(width, r);
-  if (kind === 'step') return undefined;
   if (kind === 'logic') {
-    switch (cc) {
-      case Cond.o: case Cond.b: return 'false';
-      case Cond.be: return zero;
-      case Cond.l: return sign(width, r);
-      case Cond.le: return `(${zero}||${sign(width, r)})`;
-      default: return undefined;
-    }
+    // Logic clears CF and OF.
+    if (cc === Cond.be) return zero;
+    if (cc === Cond.l) return sign(width, r);
+    if (cc === Cond.le) return `(${zero}||${sign(width, r)})`;
+    return 'false';
   }
-  if (kind === 'add') {
-    // The carry out of a + b is the sum wrapping below a.
-    const carry = below(width, r, a);
-    if (cc === Cond.b) return carry;
-    if (cc === Cond.be) return `(${carry}||${zero})`;
-    return undefined;
-  }
-  switch (cc) {
-    case Cond.b: return below(width, a, b);
-    case Cond.be: return `(${below(width, a, b)}||${zero})`;
-    case Cond.l: return less(width, a, b);
-    case Cond.le: return `(${less(width, a, b)}||${zero})`;
-    default: return undefined;
-  }
+  // The carry out of a + b is the sum wrapping below a.
+  const carry = kind === 'add' ? below(width, r, a) : below(width, a, b);
+  if (cc === Cond.b) return carry;
+  if (cc === Cond.be) return `(${carry}||${zero})`;
+  if (cc === Cond.l) return less(width, a, b);
+  return `(${less(width, a, b)}||${zero})`;
 }
 
 function sign(width: number, v: Val): string {

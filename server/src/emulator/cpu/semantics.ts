@@ -1,4 +1,4 @@
-import { FlowControl, Instruction, Mnemonic, OpKind } from 'iced-x86';
+import { Instruction, Mnemonic, OpKind } from 'iced-x86';
 import { hiOf, loOf } from '../addr';
 import { FlagOp } from './flagBits';
 import { Emitter, immediate, norm, Unsupported, Val } from './emitter';
@@ -10,41 +10,6 @@ import { constantShiftCount, emitConstantShift } from './shiftInline';
 
 const RAX: GpReg = { index: 0, width: 64, high: false };
 const RDX: GpReg = { index: 2, width: 64, high: false };
-
-const STATUS_FLAGS = 0x3f;
-const CARRY = 0x10;
-/** Instructions whose generated code stores lazy flags inline and can skip the store when dead. */
-const INLINE_FLAGS = new Set<Mnemonic>([
-  Mnemonic.Add, Mnemonic.Adc, Mnemonic.Sub, Mnemonic.Sbb, Mnemonic.Cmp, Mnemonic.And, Mnemonic.Or,
-  Mnemonic.Xor, Mnemonic.Test, Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Neg, Mnemonic.Xadd, Mnemonic.Imul,
-]);
-
-/**
- * Flag liveness over a block, backwards from its end (where every flag is live): an inline flag
- * store is dead when later instructions overwrite all of it before anything reads it; so is a
- * shift by a constant, which then runs without its helper. Any other flag-touching instruction
- * counts as reading every flag, because its helper merges into them.
- * Uses iced's RflagsBits, whose six status bits (OF SF ZF AF CF PF) are the low bits.
- */
-export function liveFlagStores(block: Instruction[]): boolean[] {
-  const live: boolean[] = new Array(block.length);
-  let needed = STATUS_FLAGS;
-  for (let i = block.length - 1; i >= 0; i--) {
-    const ins = block[i];
-    const written = ins.rflagsModified & STATUS_FLAGS;
-    // A live constant shift runs its helper, which reads every flag like any other helper.
-    const shift = constantShiftCount(ins) !== undefined;
-    live[i] = !(INLINE_FLAGS.has(ins.mnemonic) || shift) || (written & needed) !== 0;
-    const inline = INLINE_FLAGS.has(ins.mnemonic) || (shift && !live[i]);
-    let read = ins.rflagsRead & STATUS_FLAGS;
-    if (!inline && written) read = STATUS_FLAGS;
-    if (ins.mnemonic === Mnemonic.Inc || ins.mnemonic === Mnemonic.Dec) read |= CARRY;
-    // A conditional branch may leave the block: every flag is live there, as at the end.
-    if (ins.flowControl === FlowControl.ConditionalBranch) read = STATUS_FLAGS;
-    needed = (needed & ~(inline ? written : 0)) | read;
-  }
-  return live;
-}
 
 /**
  * Emits the body of one instruction. `next` is the address after it, as (lo, hi) constants.

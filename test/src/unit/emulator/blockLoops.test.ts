@@ -64,3 +64,19 @@ test('a loop that rewrites an instruction of its own body runs the new instructi
   // 1..5 by one, then 7, 9, 11 by two; without the rewrite it would stop at 10.
   assert.equal(m.call(at).rax, 11n);
 });
+
+test('flags a loop reads at its start are kept across the back-edge, also when the slice runs out', () => {
+  const { m, at } = load([
+    0x31, 0xd2, //       xor %edx,%edx
+    0x31, 0xc0, //       xor %eax,%eax
+    0x83, 0xd2, 0x00, // 4: adc $0,%edx   (CF of the last pass's cmp)
+    0xff, 0xc0, //       inc %eax
+    0x39, 0xf8, //       cmp %edi,%eax
+    0x72, 0xf7, //       jb 4
+    0x85, 0xd2, //       test %edx,%edx (so only the back-edge keeps the cmp's flags alive)
+    0x89, 0xd0, //       mov %edx,%eax
+    0xc3, //             ret
+  ]);
+  // Every pass after the first finds CF set by the cmp that sent it back.
+  for (const n of [1n, 2n, 5n, 10_000n]) assert.equal(m.call(at, [n]).rax, n - 1n, `n = ${n}`);
+});
