@@ -1,4 +1,4 @@
-import { ET, R_X86_64_32, R_X86_64_64, SHT, STT } from '../constants';
+import { ET, R_X86_64_32, R_X86_64_64, SHF, SHT, STT } from '../constants';
 import type { ElfFile } from '../elfFile';
 import { DwarfError } from '../errors';
 import { ElfSection } from '../types';
@@ -15,15 +15,32 @@ export type DebugSectionName = (typeof names)[number];
  */
 export class DebugSections {
   private readonly data = new Map<DebugSectionName, Buffer>();
+  /** .debug_info when it is read unit by unit (see loadInfo). */
+  private readonly lazyInfo: ElfSection | undefined;
 
   constructor(readonly elf: ElfFile) {
     for (const name of names) {
       const section = elf.section(`.debug_${name}`);
       if (!section || section.type === SHT.NOBITS) continue;
+      if (name === 'info' && elf.header.type !== ET.REL && !(section.flags & SHF.COMPRESSED)) {
+        // A worker scanning a slice of a vmlinux needs about its share of .debug_info's 170 MB:
+        // the bytes are read per unit as the reader prepares it, into zeroed pages that cost
+        // no memory until written.
+        this.data.set(name, Buffer.alloc(Number(section.size)));
+        this.lazyInfo = section;
+        continue;
+      }
       let bytes = elf.sectionData(section);
       if (elf.header.type === ET.REL) bytes = applyRelocations(elf, section, Buffer.from(bytes));
       this.data.set(name, bytes);
     }
+  }
+
+  /** Reads [start, end) of .debug_info from the file, when it is read unit by unit. */
+  loadInfo(start: number, end: number): void {
+    if (!this.lazyInfo || end <= start) return;
+    const bytes = this.elf.readBytes(this.lazyInfo.offset + BigInt(start), BigInt(end - start), `.debug_info at 0x${start.toString(16)}`);
+    bytes.copy(this.data.get('info')!, start);
   }
 
   get(name: DebugSectionName): Buffer | undefined {

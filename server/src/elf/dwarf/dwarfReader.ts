@@ -6,7 +6,7 @@ import { DebugSections } from './debugSections';
 import { DieCursor } from './dieCursor';
 import { LineFileTable, readLineFileNames } from './lineFiles';
 import { DwarfColumnFacts, DwarfFacts, DwarfScanOptions, DwarfSubprogram, InlineColumns, InlineSite, StructLayout } from './model';
-import { readRanges } from './ranges';
+import { firstRangeStart } from './ranges';
 import { TypeNamer } from './typeNamer';
 import { Unit, readUnitHeaders } from './unit';
 
@@ -65,7 +65,7 @@ export class DwarfReader {
     this.sections = new DebugSections(elf);
     this.info = this.sections.get('info') ?? Buffer.alloc(0);
     this.cursor = new DieCursor(elf.path, this.info, this.sections);
-    this.units = readUnitHeaders(elf.path, this.info);
+    this.units = readUnitHeaders(elf.path, this.info, (start, end) => this.sections.loadInfo(start, end));
   }
 
   private readonly abbrevCache = new Map<number, AbbrevTable>();
@@ -86,10 +86,11 @@ export class DwarfReader {
     return table;
   }
 
-  /** Reads the unit DIE's bases once; every reader of a unit's DIEs calls this first. */
+  /** Reads the unit's bytes and its unit DIE's bases once; every reader of a unit's DIEs calls this first. */
   prepare(unit: Unit): void {
     if (unit.prepared) return;
     unit.prepared = true;
+    this.sections.loadInfo(unit.offset, unit.end);
     this.readUnitDie(unit);
   }
 
@@ -271,7 +272,7 @@ export class DwarfReader {
         }
         if (lowPc === undefined && rangesValue >= 0) {
           const saved = c.pos;
-          lowPc = readRanges(c, unit, rangesForm, rangesValue)[0]?.start;
+          lowPc = firstRangeStart(c, unit, rangesForm, rangesValue);
           c.pos = saved;
         }
         const hasCode = lowPc !== undefined || rangesValue >= 0;

@@ -14,11 +14,16 @@ const DW_RLE = { end_of_list: 0, base_addressx: 1, startx_endx: 2, startx_length
  * rnglistx through DW_AT_rnglists_base), .debug_ranges for DWARF 4. The cursor is used only for
  * its section access; its position is saved and restored.
  */
-export function readRanges(cursor: DieCursor, unit: Unit, form: number, value: number): AddressRange[] {
-  return unit.version >= 5 ? rnglists(cursor, unit, form, value) : debugRanges(cursor, unit, value);
+export function readRanges(cursor: DieCursor, unit: Unit, form: number, value: number, limit = Infinity): AddressRange[] {
+  return unit.version >= 5 ? rnglists(cursor, unit, form, value, limit) : debugRanges(cursor, unit, value, limit);
 }
 
-function rnglists(cursor: DieCursor, unit: Unit, form: number, value: number): AddressRange[] {
+/** Where the first range starts: the scan wants only that, for each of some 100k DIEs with DW_AT_ranges. */
+export function firstRangeStart(cursor: DieCursor, unit: Unit, form: number, value: number): bigint | undefined {
+  return readRanges(cursor, unit, form, value, 1)[0]?.start;
+}
+
+function rnglists(cursor: DieCursor, unit: Unit, form: number, value: number, limit: number): AddressRange[] {
   const buf = cursor.sections.require('rnglists', 'DW_AT_ranges', value);
   let at = value;
   if (form === DW_FORM.rnglistx) {
@@ -29,7 +34,7 @@ function rnglists(cursor: DieCursor, unit: Unit, form: number, value: number): A
   const reader = new Reader(buf, at, cursor, unit);
   const ranges: AddressRange[] = [];
   let base = unit.lowPc;
-  for (;;) {
+  while (ranges.length < limit) {
     const kind = reader.byte();
     switch (kind) {
       case DW_RLE.end_of_list: return ranges;
@@ -43,21 +48,23 @@ function rnglists(cursor: DieCursor, unit: Unit, form: number, value: number): A
       default: cursor.fail('.debug_rnglists entry', `unknown range list entry kind ${kind}`, reader.pos - 1);
     }
   }
+  return ranges;
 }
 
-function debugRanges(cursor: DieCursor, unit: Unit, offset: number): AddressRange[] {
+function debugRanges(cursor: DieCursor, unit: Unit, offset: number, limit: number): AddressRange[] {
   const buf = cursor.sections.require('ranges', 'DW_AT_ranges', offset);
   const reader = new Reader(buf, offset, cursor, unit);
   const all = unit.addressSize === 8 ? 0xffffffffffffffffn : 0xffffffffn;
   const ranges: AddressRange[] = [];
   let base = unit.lowPc;
-  for (;;) {
+  while (ranges.length < limit) {
     const start = reader.address();
     const end = reader.address();
     if (start === 0n && end === 0n) return ranges;
     if (start === all) base = end;
     else ranges.push({ start: base + start, end: base + end });
   }
+  return ranges;
 }
 
 class Reader {

@@ -25,10 +25,15 @@ export interface Unit {
   name: string;
 }
 
-export function readUnitHeaders(file: string, info: Buffer): Unit[] {
+/** The longest unit header: 64-bit DWARF 5 type unit. */
+const longestHeader = 40;
+
+/** Every unit header; `load(start, end)` is asked for each header's bytes first (see DebugSections.loadInfo). */
+export function readUnitHeaders(file: string, info: Buffer, load: (at: number, length: number) => void): Unit[] {
   const units: Unit[] = [];
   let at = 0;
   while (at < info.length) {
+    load(at, Math.min(at + longestHeader, info.length));
     const fail = (detail: string): never => {
       throw new DwarfError(file, `.debug_info unit header ${units.length}`, BigInt(at), detail);
     };
