@@ -155,7 +155,8 @@ export class DieCursor {
   private stringAt(section: 'str' | 'line_str', cache: Map<number, string>, offset: number): string {
     let value = cache.get(offset);
     if (value === undefined) {
-      const bytes = this.sections.require(section, `string reference in unit at 0x${this.unit.offset.toString(16)}`, this.pos);
+      // The message is built only when the section is missing: this runs once per distinct string.
+      const bytes = this.sections.get(section) ?? this.sections.require(section, `string reference in unit at 0x${this.unit.offset.toString(16)}`, this.pos);
       const end = offset < bytes.length ? bytes.indexOf(0, offset) : -1;
       if (end < 0) this.fail(`.debug_${section} reference`, `string offset 0x${offset.toString(16)} is out of range (.debug_${section} is ${bytes.length} bytes)`, this.pos - this.unit.offsetSize);
       value = bytes.toString('utf8', offset, end);
