@@ -1,6 +1,7 @@
 import { DwarfError } from '../errors';
 import { DW_FORM } from './constants';
 import { DebugSections } from './debugSections';
+import { SectionStrings } from './sectionStrings';
 import { Unit } from './unit';
 
 const DW_OP_plus_uconst = 0x23;
@@ -13,8 +14,8 @@ const DW_OP_constu = 0x10;
 export class DieCursor {
   pos = 0;
   unit!: Unit;
-  private readonly strCache = new Map<number, string>();
-  private readonly lineStrCache = new Map<number, string>();
+  private readonly strCache = new SectionStrings();
+  private readonly lineStrCache = new SectionStrings();
 
   constructor(readonly file: string, readonly info: Buffer, readonly sections: DebugSections) {}
 
@@ -152,16 +153,14 @@ export class DieCursor {
     }
   }
 
-  private stringAt(section: 'str' | 'line_str', cache: Map<number, string>, offset: number): string {
-    let value = cache.get(offset);
-    if (value === undefined) {
-      // The message is built only when the section is missing: this runs once per distinct string.
-      const bytes = this.sections.get(section) ?? this.sections.require(section, `string reference in unit at 0x${this.unit.offset.toString(16)}`, this.pos);
-      const end = offset < bytes.length ? bytes.indexOf(0, offset) : -1;
-      if (end < 0) this.fail(`.debug_${section} reference`, `string offset 0x${offset.toString(16)} is out of range (.debug_${section} is ${bytes.length} bytes)`, this.pos - this.unit.offsetSize);
-      value = bytes.toString('utf8', offset, end);
-      cache.set(offset, value);
-    }
+  private stringAt(section: 'str' | 'line_str', cache: SectionStrings, offset: number): string {
+    const bytes = this.sections.get(section) ?? this.sections.require(section, `string reference in unit at 0x${this.unit.offset.toString(16)}`, this.pos);
+    const known = offset < bytes.length ? cache.get(offset, bytes.length) : undefined;
+    if (known !== undefined) return known;
+    const end = offset < bytes.length ? bytes.indexOf(0, offset) : -1;
+    if (end < 0) this.fail(`.debug_${section} reference`, `string offset 0x${offset.toString(16)} is out of range (.debug_${section} is ${bytes.length} bytes)`, this.pos - this.unit.offsetSize);
+    const value = bytes.toString('utf8', offset, end);
+    cache.set(offset, value);
     return value;
   }
 
