@@ -4,6 +4,7 @@ import { AbbrevTable, parseAbbrevTable } from './abbrev';
 import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
 import { DebugSections } from './debugSections';
 import { DieCursor } from './dieCursor';
+import { DieNames } from './dieNames';
 import { LineFileTable, readLineFileNames } from './lineFiles';
 import { DwarfColumnFacts, DwarfFacts, DwarfScanOptions, DwarfSubprogram, InlineColumns, InlineSite, StructLayout } from './model';
 import { firstRangeStart } from './ranges';
@@ -181,7 +182,7 @@ export class DwarfReader {
 
   /** The same as scan(), with the inlined copies as one array per field rather than an object each. */
   scanColumns(options: DwarfScanOptions = {}): DwarfColumnFacts {
-    const names = new Map<number, string | number>();
+    const names = new DieNames();
     const functions: RawFunctions = { die: [], lowPc: [], concrete: [] };
     const inlines: RawInlines = { origin: [], func: [], parent: [], unit: [], callFile: [], callLine: [], address: [], die: [] };
     const structs = new Map<string, RawStruct>();
@@ -212,7 +213,7 @@ export class DwarfReader {
     }
   }
 
-  private scanUnit(unit: Unit, names: Map<number, string | number>, functions: RawFunctions, inlines: RawInlines, structs: Map<string, RawStruct>): number {
+  private scanUnit(unit: Unit, names: DieNames, functions: RawFunctions, inlines: RawInlines, structs: Map<string, RawStruct>): number {
     this.prepare(unit);
     const c = this.cursor;
     const info = this.info;
@@ -373,13 +374,14 @@ export class DwarfReader {
     return dies;
   }
 
-  private resolve(names: Map<number, string | number>, functions: RawFunctions, raw: RawInlines, rawStructs: Map<string, RawStruct>, dies: number, units: number): DwarfColumnFacts {
+  private resolve(names: DieNames, functions: RawFunctions, raw: RawInlines, rawStructs: Map<string, RawStruct>, dies: number, units: number): DwarfColumnFacts {
     const nameOf = (die: number): string => {
-      let at: string | number | undefined = die;
+      let at: string | number = die;
       for (let hops = 0; typeof at === 'number' && hops < 16; hops++) {
         // A reference into a unit this scan did not read (another worker's slice): read that DIE.
-        if (!names.has(at)) names.set(at, this.subprogramNameAt(at));
-        at = names.get(at);
+        let next = names.get(at);
+        if (next === undefined) names.set(at, (next = this.subprogramNameAt(at)));
+        at = next;
       }
       return typeof at === 'string' ? at : `<die 0x${die.toString(16)}>`;
     };
