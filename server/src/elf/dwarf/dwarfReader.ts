@@ -73,7 +73,7 @@ export class DwarfReader {
 
   /**
    * The unit's abbreviation table. A vmlinux has one per unit (5 MB in all), so only the last
-   * few are kept: holding all of them as objects costs more in GC than re-reading one.
+   * few are kept: a scan meets units in order, and every table kept survives into old space.
    */
   abbrevsOf(unit: Unit): AbbrevTable {
     // A number, not a string: type lookups ask for the table once per type DIE.
