@@ -106,6 +106,15 @@ export class Machine {
     return this.addImage(this.withElf(file, name, (elf, label) => loadRelocatable(this.loaderHost(), elf, label)));
   }
 
+  /** Removes a loaded object: its symbols stop resolving and its memory is gone (accesses fault). */
+  unloadObject(image: LoadedImage): void {
+    const index = this.images.indexOf(image);
+    if (index < 0 || image.kind !== 'object') throw new EmulatorError(`unloadObject: ${image.name} is not a loaded object`);
+    this.symbols.remove(image.name);
+    if (image.end > image.start) this.memory.unmap(image.start, image.end - image.start);
+    this.images.splice(index, 1);
+  }
+
   private withElf(file: string | ElfFile, name: string | undefined, load: (elf: ElfFile, label: string) => LoadedImage): LoadedImage {
     if (typeof file !== 'string') return load(file, name ?? 'image');
     const elf = readElf(file);

@@ -68,6 +68,26 @@ export class Memory {
     this.regions.push({ name, start, end, guard: false });
   }
 
+  /**
+   * Unmaps every page of [start, start + size) and forgets the regions inside it; decoded code on
+   * those pages is dropped, so nothing runs stale bytes from freed memory.
+   */
+  unmap(start: bigint, size: bigint): void {
+    const end = start + size;
+    for (let a = start & ~(PAGE_SIZE - 1n); a < end; a += PAGE_SIZE) {
+      const key = Number(a >> 12n);
+      const page = this.pages.get(key);
+      if (!page) continue;
+      if (page.code) this.dropCode(key, page);
+      this.pages.delete(key);
+    }
+    for (let i = this.regions.length - 1; i >= 0; i--) {
+      const region = this.regions[i];
+      if (!region.guard && region.start >= start && region.end <= roundUp(end, PAGE_SIZE)) this.regions.splice(i, 1);
+    }
+    this.flushTlb();
+  }
+
   /** Names an unmapped range so faults in it are reported by name (stack guard pages). */
   reserveGuard(start: bigint, size: bigint, name: string): void {
     this.regions.push({ name, start, end: start + size, guard: true });

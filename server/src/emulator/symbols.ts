@@ -24,6 +24,16 @@ export class SymbolTable {
     this.sorted = undefined;
   }
 
+  /** Forgets every symbol an image defined (the image was unloaded). */
+  remove(image: string): void {
+    for (const [name, list] of this.byName) {
+      const kept = list.filter((s) => s.image !== image);
+      if (kept.length) this.byName.set(name, kept);
+      else this.byName.delete(name);
+    }
+    this.sorted = undefined;
+  }
+
   /** The global definition of a name if there is one, else the first local one. */
   get(name: string): GuestSymbol | undefined {
     const list = this.byName.get(name);

@@ -5,7 +5,6 @@ import { errno } from './errno';
 import { checkExpectations } from './expectations';
 import { Hypervisor } from './hypervisor';
 import { hasVetoingHooks, LoadedPayload, singleHook } from './payloadRecord';
-import { Perm } from '../memory';
 
 export interface ActionOptions {
   /** Quiesce timeout in ns; 0 or absent: 30 ms. */
@@ -39,8 +38,8 @@ function unload(h: Hypervisor, p: LoadedPayload): number {
   if (p.state !== LIVEPATCH_STATE_CHECKED) return -errno('EINVAL');
   h.payloads.splice(h.payloads.indexOf(p), 1);
   h.version++;
-  // Freed hypervisor memory: anything still pointing into the payload faults.
-  if (p.image.end > p.image.start) h.machine.memory.protect(p.image.start, p.image.end - p.image.start, Perm.None);
+  // Freed hypervisor memory: anything still pointing into the payload faults, and its symbols are gone.
+  h.machine.unloadObject(p.image);
   return 0;
 }
 

@@ -7,7 +7,7 @@ import { Finding } from '../../checks/finding';
 import { ElfFile, ElfSection, parseElf, SHF, SHT } from '../../elf';
 import { decodePayloadBytes, hookKinds, hookSection, HookKind, XenPayload } from '../../payload';
 import { LoaderError, LoadedImage } from '../loader';
-import { PAGE_SIZE, Perm } from '../memory';
+import { PAGE_SIZE } from '../memory';
 import { LIVEPATCH_STATE_CHECKED } from './abi';
 import { ErrnoName } from './errno';
 import { funcEntrySize, fstateSize, payloadStructSize, readGuestFunc, writeOldAddr } from './guestLayout';
@@ -45,7 +45,7 @@ export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): Loa
     try {
       return record(h, name, payload, elf, image);
     } catch (error) {
-      if (image.end > image.start) h.machine.memory.protect(image.start, image.end - image.start, Perm.None);
+      h.machine.unloadObject(image);
       throw error;
     }
   } finally {

@@ -101,3 +101,19 @@ test('trace mode reports each instruction before it runs', async () => {
   assert.match(lines[0], /^call_answer: call/);
   assert.ok(lines.some((l) => /^answer\+0x[0-9a-f]+: mov eax,2Ah/.test(l)), lines.join('\n'));
 });
+
+test('unloading an object: its symbols stop resolving and its code faults, the next call still works', async () => {
+  const m = await machine();
+  assert.equal(m.call('call_answer').rax, 43n, 'decoded and run once, so the unload must drop cached code');
+  const answer = m.symbols.get('call_answer')!.address;
+  const image = m.images.find((i) => i.name === 'machine.o')!;
+  m.unloadObject(image);
+  assert.equal(m.symbols.get('call_answer'), undefined);
+  assert.equal(m.symbols.at(answer), undefined);
+  assert.equal(m.memory.isMapped(answer), false);
+  const run = m.call(answer);
+  assert.equal(run.status, 'fault');
+  assert.match(run.fault!.report(), /fetch|execute|not mapped/i);
+  assert.equal(m.images.includes(image), false);
+  assert.throws(() => m.unloadObject(image), /not a loaded object/);
+});
