@@ -5,7 +5,7 @@ import { collectSymbols, symbolColumns } from './buildTargetData';
 import { dwarfTables, mergeDwarfTables } from './dwarfTables';
 import { BuildProgress } from './model';
 import { StringTable } from './stringTable';
-import { DwarfTables, TargetTables } from './tables';
+import { Columns, DwarfTables, TargetTables } from './tables';
 import { runDwarfPart, workerAvailable } from './workerClient';
 
 export interface BuildOptions {
@@ -35,8 +35,16 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
     const buildId = targetKey(path, elf.buildId());
     const infoSize = elf.section('.debug_info')?.size ?? 0n;
     const workers = infoSize >= BigInt(parallelThreshold) && workerAvailable() ? Math.max(1, options.dwarfWorkers ?? 1) : 1;
+    // Symbols are interned first, while the DWARF workers run: only the merge waits for them.
+    const strings = new StringTable();
+    const readSymbols = (): Columns<'symbols'> => {
+      report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
+      const columns = symbolColumns(collectSymbols(elf), strings);
+      report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
+      return columns;
+    };
     let parts: DwarfTables[];
-    let symbols;
+    let symbols: Columns<'symbols'>;
     if (workers > 1) {
       const done = new Array<number>(workers).fill(0);
       const totals = new Array<number>(workers).fill(0);
@@ -48,19 +56,13 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
           report({ phase: 'dwarf', done: sum(done), total: sum(totals), message: 'reading DWARF' });
         }),
       );
-      report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
-      symbols = collectSymbols(elf);
-      report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
+      symbols = readSymbols();
       parts = await Promise.all(pending);
     } else {
-      report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
-      symbols = collectSymbols(elf);
-      report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
+      symbols = readSymbols();
       parts = [dwarfTables(new DwarfReader(elf).scanColumns({ onProgress: (done, total) => report({ phase: 'dwarf', done, total, message: 'reading DWARF' }) }))];
     }
-    const strings = new StringTable();
-    const symbolTable = symbolColumns(symbols, strings);
-    return { path, buildId, symbols: symbolTable, ...mergeDwarfTables(parts, strings), strings: strings.strings };
+    return { path, buildId, symbols, ...mergeDwarfTables(parts, strings), strings: strings.strings };
   } finally {
     elf.close();
   }
