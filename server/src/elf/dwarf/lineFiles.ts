@@ -20,11 +20,22 @@ export class LineFileTable {
     let name = this.resolved.get(index);
     const entry = this.files[index];
     if (name === undefined && entry) {
-      name = path.posix.resolve(this.compDir || '/', this.dirs[entry.dir] ?? '', entry.path);
+      // Directory 0 is the compilation directory (DWARF 5 lists it, DWARF 4 is given it); the others are relative to it unless absolute.
+      name = joinPath(this.dirs[0] || this.compDir, entry.dir === 0 ? '' : this.dirs[entry.dir] ?? '', entry.path);
       this.resolved.set(index, name);
     }
     return name;
   }
+}
+
+/**
+ * Joins path parts as a path resolution would (a later absolute part starts over), but never
+ * against this process's working directory: Debian builds its kernel with a relative
+ * DW_AT_comp_dir (`debian/build/build_amd64_none_amd64`), whose files stay relative.
+ */
+function joinPath(...parts: string[]): string {
+  const joined = parts.reduce((at, part) => (part.startsWith('/') ? part : at && part ? `${at}/${part}` : at || part), '');
+  return path.posix.normalize(joined || '.');
 }
 
 /** The file table of the .debug_line program at `offset`: enough to name DW_AT_call_file. */
