@@ -67,7 +67,7 @@ export class TargetService {
         onProgress: ({ message, done, total }) => progress.report(total ? Math.round((100 * done) / total) : 0, message),
       });
       const seconds = (Date.now() - started) / 1000;
-      this.connection.console.info(`target ${path}: build-id ${index.buildId}, ${index.data.symbols.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`);
+      this.connection.console.info(`target ${path}: build-id ${index.buildId}, ${index.tables.symbols.name.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`);
       this.set({ state: 'ready', path, index, facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
