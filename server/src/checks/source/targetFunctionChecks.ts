@@ -79,9 +79,11 @@ function inliningFindings(context: SourceContext, patched: PatchedFunction, fn: 
   const may = fn.basis === 'source' ? 'may be' : 'is';
   const intoSchedule = fn.inlinedInto.filter((site) => site.function === '__schedule');
   if (schedulerCore.has(patched.name) || intoSchedule.length) {
-    const what = schedulerCore.has(patched.name) ? `'${patched.name}' is the scheduler core` : `'${patched.name}' ${may} inlined into __schedule (${sites(intoSchedule)})`;
-    return [finding(sourceChecks.inlinedIntoSchedule, context, patched.range,
-      `${what}: patching an out-of-line copy changes nothing in __schedule, and __schedule itself cannot be patched: it is notrace and on the stack of every sleeping task, so the transition never completes, and switch_to does not save RIP on x86-64, so a replacement with another prologue corrupts the registers of tasks switched in by the old one. Fix the bug outside __schedule's inlined call chain, or defer the change with a callback and shadow state.`)];
+    const why = `__schedule cannot be patched: it is notrace and on the stack of every sleeping task, so the transition never completes, and switch_to does not save RIP on x86-64, so a replacement with another prologue corrupts the registers of tasks switched in by the old one. Fix the bug outside __schedule's inlined call chain, or defer the change with a callback and shadow state.`;
+    const what = schedulerCore.has(patched.name)
+      ? `'${patched.name}' is the scheduler core (__schedule or what it inlines to switch tasks): ${why}`
+      : `'${patched.name}' ${may} inlined into __schedule (${sites(intoSchedule)}): patching its out-of-line copy changes nothing there, and ${why}`;
+    return [finding(sourceChecks.inlinedIntoSchedule, context, patched.range, what)];
   }
   const findings: Finding[] = [];
   if (!fn.outOfLine) {
