@@ -70,10 +70,12 @@ export class TargetService {
       this.connection.console.info(`target ${path}: build-id ${index.buildId}, ${index.tables.symbols.name.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`);
       this.set({ state: 'ready', path, index, facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.connection.console.error(`target ${path}: ${reason}`);
-      this.connection.window.showWarningMessage(`Livepatch Lens cannot index the target ${path}: ${reason}. Checks use source-level facts only.`);
-      this.set({ state: 'failed', path, reason });
+      // ELF and DWARF errors name the file already; other errors (ENOENT, ...) may not.
+      const message = error instanceof Error ? error.message : String(error);
+      const reason = message.includes(path) ? message : `${path}: ${message}`;
+      this.connection.console.error(`cannot index the target: ${reason}`);
+      this.connection.window.showWarningMessage(`Livepatch Lens cannot index the target: ${reason}. Checks use source-level facts only.`);
+      this.set({ state: 'failed', path, reason: message });
     } finally {
       progress.done();
     }
