@@ -94,14 +94,20 @@ export const checkCommand: CliCommand = {
     if (sourceRoot !== undefined && !existsSync(sourceRoot)) throw new CliError(`--source-root ${sourceRoot}: no such directory`);
     const env: AnalysisEnv = { ...(await targetFromOption(parsed.values.target).then((target) => (target ? { target } : {}))), ...(sourceRoot ? { sourceRoot } : {}) };
     const findings: Finding[] = [];
+    // A file no analyzer reads is a usage error, but the others are still checked and reported.
+    let unread = false;
     for (const file of parsed.positionals) {
       const analyzer = analyzers.find((a) => a.accepts(file));
       if (analyzer) findings.push(...(await analyzer.analyze(file, env)));
-      else io.err(`livepatch-lens check: ${file}: not a file check reads (C sources, *.patch/*.diff, payload ELFs)`);
+      else {
+        unread = true;
+        io.err(`livepatch-lens check: ${file}: not a file check reads (C sources, *.patch/*.diff, payload ELFs)`);
+      }
     }
     const version = typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development';
     const report = format === 'json' ? jsonReport(findings) : format === 'sarif' ? sarifReport(findings, version) : textReport(findings);
     if (report) io.out(report);
+    if (unread) return ExitCode.UsageOrIo;
     return findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;
   },
 };

@@ -50,6 +50,8 @@ test('check --format sarif: a SARIF 2.1.0 log whose results carry the rule ids a
 
 test('check: a missing --source-root directory and an unknown kind of file are usage errors', () => {
   assert.equal(cli('check', 'samples/patches/proc-init.patch', '--source-root', '/no/such/dir').status, 2);
-  const other = cli('check', 'package.json');
-  assert.match(other.stderr, /not a file check reads/);
+  const other = cli('check', 'package.json', 'samples/patches/proc-init.patch', '--format', 'json');
+  assert.match(other.stderr, /package\.json: not a file check reads/);
+  assert.equal(other.status, 2);
+  assert.ok(JSON.parse(other.stdout).some((f: any) => f.code === 'LP202' || f.code === 'LP214'), 'the readable file is still checked');
 });
