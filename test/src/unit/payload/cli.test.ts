@@ -60,11 +60,13 @@ test('check exits 1 on an error and reports 1-based rows in json, rules in SARIF
   assert.match(text.out, /see file:.*LP307\.md/);
 });
 
-test('check: good payloads exit 0; files no analyzer reads are named; a missing file is an I/O error', async () => {
-  const good = await cli('check', xenSample('xen_hello_world'), klpSample(), samplePath('README.md'));
+test('check: good payloads exit 0; a file no analyzer reads is named and makes it a usage error; a missing file is an I/O error', async () => {
+  const good = await cli('check', xenSample('xen_hello_world'), klpSample());
   assert.equal(good.code, 0);
   assert.equal(good.out, '');
-  assert.match(good.err, /README\.md: not /, 'a file no analyzer reads is named on stderr');
+  const unread = await cli('check', xenSample('xen_hello_world'), samplePath('README.md'));
+  assert.equal(unread.code, 2);
+  assert.match(unread.err, /README\.md: not /, 'a file no analyzer reads is named on stderr');
   const missing = await cli('check', '/nonexistent.livepatch');
   assert.equal(missing.code, 2);
   assert.match(missing.err, /no such file/);
