@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State } from 'vscode-languageclient/node';
 import { createLanguageClient } from './languageClient';
+import { targetStateNotification, TargetStateParams } from '../../server/src/protocol';
 
 export type ServerState = 'starting' | 'running' | 'stopped';
 
@@ -16,10 +17,14 @@ export class Ctx {
   private lastError: string | undefined;
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
+  private target: TargetStateParams | undefined;
+  private readonly targetEmitter = new vscode.EventEmitter<TargetStateParams>();
+  /** The target image the server's checks use, as it reports each change. */
+  readonly onDidChangeTarget = this.targetEmitter.event;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Livepatch Lens', { log: true });
-    extension.subscriptions.push(this.output, this.stateEmitter);
+    extension.subscriptions.push(this.output, this.stateEmitter, this.targetEmitter);
   }
 
   get serverState(): ServerState {
@@ -30,6 +35,10 @@ export class Ctx {
     return this.lastError;
   }
 
+  get targetState(): TargetStateParams | undefined {
+    return this.target;
+  }
+
   get languageClient(): LanguageClient | undefined {
     return this.client;
   }
@@ -38,6 +47,12 @@ export class Ctx {
     if (this.client) return;
     const client = createLanguageClient(this.extension, this.output);
     this.client = client;
+    // Registered before start: the server reports the target as soon as it is initialized.
+    client.onNotification(targetStateNotification, (params: TargetStateParams) => {
+      if (this.client !== client) return;
+      this.target = params;
+      this.targetEmitter.fire(params);
+    });
     client.onDidChangeState(({ newState }) => {
       if (this.client === client) this.setState(newState === State.Running ? 'running' : newState === State.Starting ? 'starting' : 'stopped');
     });
@@ -55,6 +70,7 @@ export class Ctx {
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.target = undefined;
     if (client?.isRunning()) await client.stop().catch((error) => this.output.error(`stopping the server: ${String(error)}`));
     this.setState('stopped');
   }

@@ -1,3 +1,4 @@
+import type { TargetStateParams } from '../../server/src/protocol';
 import type { ServerState } from './ctx';
 
 // No `vscode` import here: unit tests load this file in plain Node.
@@ -7,10 +8,31 @@ export interface StatusPresentation {
   error: boolean;
 }
 
-export function presentStatus(state: ServerState, error: string | undefined): StatusPresentation {
+const fileName = (path: string | undefined) => path?.split('/').pop() ?? '';
+
+/** Which image the checks judge patches against: users must see whether it is theirs or the sample. */
+function targetLine(target: TargetStateParams | undefined): { suffix: string; tooltip: string } {
+  const where = target?.bundled ? 'the bundled sample target (set livepatch.target to your vmlinux or xen-syms)' : target?.path;
+  switch (target?.state) {
+    case 'ready':
+      return { suffix: `: ${fileName(target.path)}`, tooltip: `Target: ${where}, build-id ${target.buildId}.` };
+    case 'loading':
+      return { suffix: `: indexing ${fileName(target.path)}`, tooltip: `Indexing the target ${where}…` };
+    case 'failed':
+      return { suffix: ': no target', tooltip: `The target ${target.path} cannot be indexed: ${target.detail}. Checks use source-level facts only.` };
+    case 'none':
+      return { suffix: ': no target', tooltip: `No target: ${target.detail}. Checks use source-level facts only.` };
+    default:
+      return { suffix: '', tooltip: '' };
+  }
+}
+
+export function presentStatus(state: ServerState, error: string | undefined, target?: TargetStateParams): StatusPresentation {
   switch (state) {
-    case 'running':
-      return { text: '$(check) Livepatch', tooltip: 'Livepatch Lens: language server running. Click for the output.', error: false };
+    case 'running': {
+      const { suffix, tooltip } = targetLine(target);
+      return { text: `$(check) Livepatch${suffix}`, tooltip: `Livepatch Lens: language server running. ${tooltip} Click for the output.`.replace('  ', ' '), error: false };
+    }
     case 'starting':
       return { text: '$(sync~spin) Livepatch', tooltip: 'Livepatch Lens: language server starting…', error: false };
     case 'stopped':

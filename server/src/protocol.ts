@@ -112,3 +112,15 @@ export interface EmulatorFuncState {
   /** Hex bytes now at old_addr (old_size of them, at most 32): `e9 ...` once patched; null if unreadable. */
   bytes: string | null;
 }
+
+/** Server -> client: the target image the checks use, each time its state changes. */
+export const targetStateNotification = 'livepatch/targetState';
+export interface TargetStateParams {
+  state: 'none' | 'loading' | 'ready' | 'failed';
+  path?: string;
+  buildId?: string;
+  /** Why there is no target, or why indexing failed. */
+  detail?: string;
+  /** The sample target bundled with the extension, used because `livepatch.target` is empty. */
+  bundled: boolean;
+}

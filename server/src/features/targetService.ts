@@ -1,4 +1,5 @@
 import { Connection } from 'vscode-languageserver';
+import { targetStateNotification, TargetStateParams } from '../protocol';
 import { targetFacts } from '../checks/facts/targetFacts';
 import type { FactsProvider } from '../checks/facts/functionFacts';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
@@ -84,6 +85,21 @@ export class TargetService {
   private set(state: TargetState): void {
     if (this.current.state === 'ready') this.current.code.close();
     this.current = state;
+    void this.connection.sendNotification(targetStateNotification, describeTarget(state));
     for (const listener of this.listeners) listener(state);
+  }
+}
+
+function describeTarget(state: TargetState): TargetStateParams {
+  const bundled = 'path' in state && state.path === bundledSampleTarget();
+  switch (state.state) {
+    case 'none':
+      return { state: 'none', detail: state.reason, bundled };
+    case 'loading':
+      return { state: 'loading', path: state.path, bundled };
+    case 'ready':
+      return { state: 'ready', path: state.path, buildId: state.index.buildId, bundled };
+    case 'failed':
+      return { state: 'failed', path: state.path, detail: state.reason, bundled };
   }
 }

@@ -32,8 +32,9 @@ suite('Livepatch Lens in a real VS Code', () => {
 
   test('the status bar reports the language server running', async () => {
     await eventually('server state', () => api.serverState(), (state) => state === 'running');
-    const status = api.statusBar();
-    assert.match(status.text, /\$\(check\) Livepatch/);
+    const status = await eventually('the target in the status bar', () => api.statusBar(), (s) => /sample-target/.test(s.text));
+    assert.equal(status.text, '$(check) Livepatch: sample-target');
+    assert.match(status.tooltip, /the bundled sample target/);
     assert.equal(status.error, false);
   });
 

@@ -25,6 +25,9 @@ test('a target that is not an ELF: a warning naming the file and the problem, an
   assert.ok(warning.message.includes(target), warning.message);
   assert.match(warning.message, /not an ELF file/);
   assert.equal(warning.message.split(target).length - 1, 1, 'the file is named once');
+  const failed = await client.waitForNotification('livepatch/targetState', (p) => p.state === 'failed', 5000);
+  assert.equal(failed.path, target);
+  assert.equal(failed.bundled, false);
   const file = fixture('checks/source/klp_checks.c');
   const uri = pathToFileURL(file).href;
   client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: readFileSync(file, 'utf8') } });

@@ -27,6 +27,10 @@ test('the target is indexed in the background with a progress report, then diagn
   client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: source } });
   const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.some((d: any) => d.code === 'LP108'), 30000);
   assert.deepEqual(codesAt(published.diagnostics), expectedFindings(source));
+  const states = client.notifications.filter((n) => n.method === 'livepatch/targetState').map((n) => n.params);
+  assert.deepEqual(states.map((t) => t.state), ['loading', 'ready'], 'the client is told which target the checks use');
+  assert.equal(states[1].buildId, execFileSync('readelf', ['-n', fromRoot('samples/build/target/sample-target')], { encoding: 'utf8' }).match(/Build ID: ([0-9a-f]+)/)![1]);
+  assert.equal(states[1].bundled, true);
   const progress = client.notifications.filter((n) => n.method === '$/progress').map((n) => n.params.value.kind);
   assert.equal(progress[0], 'begin');
   assert.equal(progress.at(-1), 'end');

@@ -13,3 +13,15 @@ test('the status bar item: a check when running, a spinner when starting, an err
   );
   assert.match(presentStatus('stopped', 'spawn node ENOENT').tooltip, /stopped \(spawn node ENOENT\).*Restart Language Server/);
 });
+
+test('the status bar names the target the checks use, and says when it is only the bundled sample', () => {
+  const ready = presentStatus('running', undefined, { state: 'ready', path: '/boot/vmlinux-6.1', buildId: 'abc123', bundled: false });
+  assert.equal(ready.text, '$(check) Livepatch: vmlinux-6.1');
+  assert.match(ready.tooltip, /Target: \/boot\/vmlinux-6\.1, build-id abc123\./);
+  const sample = presentStatus('running', undefined, { state: 'ready', path: '/x/samples/build/target/sample-target', buildId: 'f00', bundled: true });
+  assert.match(sample.tooltip, /the bundled sample target \(set livepatch\.target to your vmlinux or xen-syms\)/);
+  assert.equal(presentStatus('running', undefined, { state: 'loading', path: '/boot/vmlinux', bundled: false }).text, '$(check) Livepatch: indexing vmlinux');
+  const failed = presentStatus('running', undefined, { state: 'failed', path: '/boot/vmlinux', detail: 'not an ELF file', bundled: false });
+  assert.equal(failed.text, '$(check) Livepatch: no target');
+  assert.match(failed.tooltip, /cannot be indexed: not an ELF file\. Checks use source-level facts only\./);
+});
