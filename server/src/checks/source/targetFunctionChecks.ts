@@ -91,8 +91,10 @@ function inliningFindings(context: SourceContext, patched: PatchedFunction, fn: 
     findings.push(finding(sourceChecks.inlineOnly, context, patched.range,
       `'${patched.name}' has no out-of-line copy in ${targetLabel(context)}: it ${may} only inlined${into.length ? ` into ${into.join(', ')}` : ''}, so there is no function to redirect. Patch ${into.length ? (into.length === 1 ? 'that caller' : 'those callers') : 'its callers'} instead.`));
   } else if (fn.inlinedInto.length) {
+    // The inline map is keyed by name: with several functions of this name, their sites are merged.
+    const merged = fn.count > 1 ? ` (sites of all ${fn.count} functions named '${patched.name}'; check which are this one's)` : '';
     findings.push(finding(sourceChecks.inlinedElsewhere, context, patched.range,
-      `'${patched.name}' ${may} also inlined into ${sites(fn.inlinedInto)}: patching its out-of-line copy leaves those inlined copies unchanged. Patch each of these callers too (kpatch reports them as changed functions).`,
+      `'${patched.name}' ${may} also inlined into ${sites(fn.inlinedInto)}${merged}: patching its out-of-line copy leaves those inlined copies unchanged. Patch each of these callers too (kpatch reports them as changed functions).`,
       { data: { kind: 'inlinedInto', callers: [...new Set(fn.inlinedInto.map((s) => s.function))] } }));
   }
   return findings;
