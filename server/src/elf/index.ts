@@ -33,7 +33,8 @@ export { AddressMap, SymbolHit } from './addressMap';
 
 // DWARF 2-5 (dwarf/): new DwarfReader(elf).scan({ onProgress }) -> DwarfFacts with concrete and
 // abstract subprograms, every inlined copy (callee, outermost out-of-line function, immediate
-// caller, call file and line) and struct/union layouts by name. Relocations are applied to the
+// caller, call file and line) and struct/union layouts by name; .scanColumns(options) gives the
+// same facts as one typed array per field, for the target index. Relocations are applied to the
 // debug sections of ET_REL objects only.
 export { DwarfReader } from './dwarf/dwarfReader';
 export * from './dwarf/model';
