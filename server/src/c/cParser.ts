@@ -37,3 +37,14 @@ export async function createCParser(wasmDir?: string): Promise<Parser> {
   parser.setLanguage(c);
   return parser;
 }
+
+let shared: Promise<Parser> | undefined;
+
+/**
+ * One parser for the process's one-shot parses (the CLI, patch analysis). A parser holds no tree
+ * between calls, so sharing it is safe; open documents keep their own in DocumentTrees.
+ */
+export function sharedCParser(): Promise<Parser> {
+  shared ??= createCParser();
+  return shared;
+}

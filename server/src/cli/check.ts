@@ -1,12 +1,11 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Finding } from '../checks';
 import { analyzePayloadFile } from '../checks/payload';
 import { jsonReport, ReportFormat, reportFormats, sarifReport, textReport } from '../checks/report';
 import { ElfError } from '../elf';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
-import { CliCommand, CliError, CliIo, ExitCode } from './command';
+import { CliCommand, CliError, CliIo, ExitCode, parseCliArgs } from './command';
 import { patchAnalyzer, sourceAnalyzer } from './textAnalyzers';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
@@ -80,12 +79,7 @@ export const checkCommand: CliCommand = {
   summary: 'run the checks on C sources, patches and payloads; exit 1 on errors',
   usage,
   async run(args: string[], io: CliIo): Promise<ExitCode> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { target: { type: 'string' }, 'source-root': { type: 'string' }, format: { type: 'string', default: 'text' } } });
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
+    const parsed = parseCliArgs({ args, allowPositionals: true, strict: true, options: { target: { type: 'string' }, 'source-root': { type: 'string' }, format: { type: 'string', default: 'text' } } });
     const format = parsed.values.format as ReportFormat;
     if (!reportFormats.includes(format)) throw new CliError(`unknown --format '${format}': expected ${reportFormats.join(', ')}`);
     if (!parsed.positionals.length) throw new CliError(`expected at least one FILE\n${usage}`);

@@ -1,3 +1,5 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
+
 /** Exit statuses shared by every subcommand, so CI pipelines can rely on them. */
 export const enum ExitCode {
   Ok = 0,
@@ -22,4 +24,13 @@ export interface CliCommand {
   /** The full usage text for `livepatch-lens NAME --help`. */
   usage: string;
   run(args: string[], io: CliIo): Promise<ExitCode>;
+}
+
+/** Every subcommand's flags: node's parseArgs, with its complaint turned into a usage error. */
+export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
 }

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { checkOpenedPayload } from '../checks/payload';
 import { reportRow, textReport } from '../checks/report';
 import { openPayload, payloadText, payloadView } from '../payload';
 import { requireFile, targetFromOption } from './check';
-import { CliCommand, CliError, CliIo, ExitCode } from './command';
+import { CliCommand, CliError, CliIo, ExitCode, parseCliArgs } from './command';
 
 const usage = `Usage: livepatch-lens inspect PAYLOAD [--target ELF] [--json]
 
@@ -21,12 +20,7 @@ export const inspectCommand: CliCommand = {
   summary: 'show a payload (.livepatch, .ko): functions, build-id chain, hooks, sections, diagnostics',
   usage,
   async run(args: string[], io: CliIo): Promise<ExitCode> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { target: { type: 'string' }, json: { type: 'boolean' } } });
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
+    const parsed = parseCliArgs({ args, allowPositionals: true, strict: true, options: { target: { type: 'string' }, json: { type: 'boolean' } } });
     if (parsed.positionals.length !== 1) throw new CliError(`expected one PAYLOAD, got ${parsed.positionals.length}\n${usage}`);
     const [file] = parsed.positionals;
     requireFile(file);

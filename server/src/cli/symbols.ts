@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { createCParser } from '../c/cParser';
+import { sharedCParser } from '../c/cParser';
 import { constructDetail, findLivepatchConstructs, LivepatchConstruct } from '../c/livepatchConstructs';
-import { CliCommand, CliError, ExitCode } from './command';
+import { CliCommand, CliError, ExitCode, parseCliArgs } from './command';
 
 const usage = `Usage: livepatch-lens symbols FILE.c... [--json]
 
@@ -46,15 +45,9 @@ export const symbolsCommand: CliCommand = {
   summary: 'list the livepatch constructs of C sources (what the editor outline shows)',
   usage,
   async run(args, io) {
-    const { values, positionals } = (() => {
-      try {
-        return parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
-      } catch (error) {
-        throw new CliError(`${(error as Error).message}\n${usage}`);
-      }
-    })();
+    const { values, positionals } = parseCliArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean' } } });
     if (positionals.length === 0) throw new CliError(`no file given\n${usage}`);
-    const parser = await createCParser();
+    const parser = await sharedCParser();
     const results = [];
     for (const file of positionals) {
       const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -65,7 +58,6 @@ export const symbolsCommand: CliCommand = {
       results.push({ file, constructs: findLivepatchConstructs(tree) });
       tree.delete();
     }
-    parser.delete();
     if (values.json) {
       io.out(JSON.stringify(results.map((r) => ({ file: r.file, constructs: r.constructs.map(toJson) })), null, 2));
     } else {

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { ElfError } from '../elf';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
-import { CliCommand, CliError, CliIo, ExitCode } from './command';
+import { CliCommand, CliError, CliIo, ExitCode, parseCliArgs } from './command';
 
 const usage = `Usage: livepatch-lens target ELF [--function NAME[,SYMPOS]]... [--struct NAME]... [--json] [--no-cache]
 
@@ -74,15 +73,7 @@ export const targetCommand: CliCommand = {
   summary: 'facts about a target image: functions (fentry, section, inlining) and struct layouts',
   usage,
   async run(args: string[], io: CliIo): Promise<ExitCode> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args, allowPositionals: true, strict: true,
-        options: { function: { type: 'string', multiple: true }, struct: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'no-cache': { type: 'boolean' } },
-      });
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
+    const parsed = parseCliArgs({ args, allowPositionals: true, strict: true, options: { function: { type: 'string', multiple: true }, struct: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'no-cache': { type: 'boolean' } } });
     if (parsed.positionals.length !== 1) throw new CliError(`expected one ELF file, got ${parsed.positionals.length}\n${usage}`);
     const [file] = parsed.positionals;
     let index: TargetIndex;

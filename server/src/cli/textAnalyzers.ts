@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { targetFacts } from '../checks/facts/targetFacts';
 import { analyzePatch } from '../checks/patch';
 import { analyzeSource } from '../checks/source/analyzeSource';
-import { createCParser } from '../c/cParser';
+import { sharedCParser } from '../c/cParser';
 import type { Analyzer } from './check';
 
 /** C sources: patch modules and payload sources get the LP1xx checks. */
@@ -11,9 +11,7 @@ export const sourceAnalyzer: Analyzer = {
   kind: 'source',
   accepts: (file) => /\.[ch]$/.test(file),
   async analyze(file, env) {
-    const parser = await createCParser();
-    const tree = parser.parse(await readFile(file, 'utf8'));
-    parser.delete();
+    const tree = (await sharedCParser()).parse(await readFile(file, 'utf8'));
     if (!tree) return [];
     try {
       return analyzeSource(tree, { file, ...(env.target ? { facts: targetFacts(env.target), targetName: path.basename(env.target.path) } : {}) });

@@ -2,7 +2,7 @@ import { CodeAction, CodeActionKind, CodeActionParams, Connection, Diagnostic, W
 import { pathToFileURL } from 'node:url';
 import { fixesFor } from '../checks/fixes';
 import { guarded } from './guard';
-import { toLspRange } from './lspDiagnostics';
+import { fromLspRange, toLspRange } from './lspDiagnostics';
 import type { OpenDocuments } from './openDocuments';
 
 /** Quick fixes for the findings whose check left the data a fix needs. */
@@ -16,7 +16,7 @@ export function registerCodeActions(connection: Connection, documents: OpenDocum
         .filter((diagnostic: Diagnostic) => diagnostic.source === 'livepatch-lens' && diagnostic.data !== undefined)
         .flatMap((diagnostic) =>
           fixesFor(
-            { code: String(diagnostic.code), severity: 'error', message: diagnostic.message, file: document.uri, range: { start: { line: diagnostic.range.start.line, column: diagnostic.range.start.character }, end: { line: diagnostic.range.end.line, column: diagnostic.range.end.character } }, data: diagnostic.data },
+            { code: String(diagnostic.code), severity: 'error', message: diagnostic.message, file: document.uri, range: fromLspRange(diagnostic.range), data: diagnostic.data },
             text,
           ).map((fix) => ({
             title: fix.title,

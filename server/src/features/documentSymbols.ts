@@ -1,8 +1,8 @@
 import { Connection, DocumentSymbol, DocumentSymbolParams, SymbolKind } from 'vscode-languageserver';
 import { ConstructKind, constructDetail, findLivepatchConstructs, LivepatchConstruct } from '../c/livepatchConstructs';
-import { SourceRange } from '../c/sourceRange';
 import { CDocuments } from './cDocuments';
 import { guarded } from './guard';
+import { toLspRange } from './lspDiagnostics';
 
 const symbolKinds: Record<ConstructKind, SymbolKind> = {
   livepatch_func: SymbolKind.Struct,
@@ -14,12 +14,6 @@ const symbolKinds: Record<ConstructKind, SymbolKind> = {
   klp_patch: SymbolKind.Package,
 };
 
-function toLspRange(range: SourceRange) {
-  return {
-    start: { line: range.start.line, character: range.start.column },
-    end: { line: range.end.line, character: range.end.column },
-  };
-}
 
 export function toDocumentSymbol(construct: LivepatchConstruct): DocumentSymbol {
   const symbol: DocumentSymbol = {

@@ -15,6 +15,10 @@ export function toLspRange(range: SourceRange): Range {
   return { start: { line: range.start.line, character: range.start.column }, end: { line: range.end.line, character: range.end.column } };
 }
 
+export function fromLspRange(range: Range): SourceRange {
+  return { start: { line: range.start.line, column: range.start.character }, end: { line: range.end.line, column: range.end.character } };
+}
+
 function toUri(file: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(file) ? file : pathToFileURL(file).href;
 }

@@ -1,5 +1,4 @@
-import type { Parser } from 'web-tree-sitter';
-import { createCParser } from '../../c/cParser';
+import { sharedCParser } from '../../c/cParser';
 import { sourceFacts } from '../../c/sourceFacts';
 import { classifyPatch } from '../../diff/classifyPatch';
 import type { FileChange } from '../../diff/changes';
@@ -22,8 +21,6 @@ export interface AnalyzePatchOptions {
   facts?: FactsProvider;
 }
 
-let parser: Promise<Parser> | undefined;
-
 /**
  * The LP2xx findings for one unified diff. Never throws: a malformed patch, a file missing from
  * the source root or C that does not parse are findings themselves.
@@ -43,8 +40,7 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
       if (text.trim() && !findings.length) findings.push(finding(patchChecks.malformed, context, startOfFile, 'not a unified diff: no `---`/`+++` file header (or `diff --git` line) was found.'));
       return findings;
     }
-    parser ??= createCParser();
-    const classified = await classifyPatch(diff, patchLines, await parser, options.sourceRoot);
+    const classified = await classifyPatch(diff, patchLines, await sharedCParser(), options.sourceRoot);
     if (!options.facts && classified.originals.length) context.sourceFacts = sourceFacts(classified.originals);
     for (const file of classified.files) findings.push(...fileFindings(file, context));
     const hunksOnly = classified.files.filter((f) => f.language === 'c' && f.basis === 'hunks');

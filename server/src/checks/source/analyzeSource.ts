@@ -3,6 +3,7 @@ import { findLivepatchConstructs, mentionsLivepatchConstructs } from '../../c/li
 import type { FactsProvider } from '../facts/functionFacts';
 import type { Finding } from '../finding';
 import { hookChecks } from './hookChecks';
+import { patchedFunctions } from './patchedFunctions';
 import { sentinelChecks } from './sentinelChecks';
 import { shadowChecks } from './shadowChecks';
 import { SourceContext } from './sourceContext';
@@ -28,7 +29,8 @@ export function sourceNeedsAnalysis(text: string): boolean {
 
 /** Every LP1xx finding for one parsed C source, in document order. */
 export function analyzeSource(tree: Tree, options: SourceAnalysisOptions): Finding[] {
-  const context: SourceContext = { ...options, tree, constructs: findLivepatchConstructs(tree) };
+  const constructs = findLivepatchConstructs(tree);
+  const context: SourceContext = { ...options, tree, constructs, patched: patchedFunctions(constructs) };
   return [sentinelChecks, targetFunctionChecks, xenFuncChecks, structChecks, hookChecks, shadowChecks]
     .flatMap((check) => check(context))
     .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);

@@ -4,11 +4,14 @@ import type { SourceRange } from '../../c/sourceRange';
 import type { CheckInfo } from '../catalogue';
 import type { FactsProvider } from '../facts/functionFacts';
 import type { Finding } from '../finding';
+import type { PatchedFunction } from './patchedFunctions';
 
 export interface SourceContext {
   file: string;
   tree: Tree;
   constructs: LivepatchConstruct[];
+  /** The functions the constructs patch, worked out once for every check. */
+  patched: PatchedFunction[];
   /** Facts about the target image, when one is indexed; named in messages so users know which. */
   facts?: FactsProvider;
   targetName?: string;

@@ -1,7 +1,7 @@
 import type { FunctionFacts, InlineSite } from '../facts/functionFacts';
 import type { Finding } from '../finding';
 import type { FixData } from '../fixes';
-import { PatchedFunction, patchedFunctions } from './patchedFunctions';
+import type { PatchedFunction } from './patchedFunctions';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, integerValue, SourceContext } from './sourceContext';
 
@@ -16,7 +16,7 @@ export function targetFunctionChecks(context: SourceContext): Finding[] {
   const { facts } = context;
   if (!facts) return [];
   const findings: Finding[] = [];
-  for (const patched of patchedFunctions(context.constructs)) {
+  for (const patched of context.patched) {
     if (patched.object !== 'vmlinux' && patched.object !== 'xen') continue;
     const fn = facts.function(patched.name);
     if (!fn) {

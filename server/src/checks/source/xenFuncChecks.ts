@@ -1,6 +1,5 @@
 import type { LivepatchConstruct } from '../../c/livepatchConstructs';
 import type { Finding } from '../finding';
-import { patchedFunctions } from './patchedFunctions';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, integerValue, isNull, SourceContext, unquote } from './sourceContext';
 
@@ -58,7 +57,7 @@ function entryChecks(context: SourceContext, entry: LivepatchConstruct): Finding
 function duplicates(context: SourceContext): Finding[] {
   const seen = new Map<string, string>();
   const findings: Finding[] = [];
-  for (const patched of patchedFunctions(context.constructs)) {
+  for (const patched of context.patched) {
     const key = `${patched.object}:${patched.name}:${patched.entry.fields.old_sympos ?? ''}`;
     if (seen.has(key)) {
       findings.push(finding(sourceChecks.duplicateFunction, context, patched.range,
