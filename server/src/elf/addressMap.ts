@@ -1,4 +1,4 @@
-import { STT } from './constants';
+import { SHN, STT } from './constants';
 import { ElfSymbol } from './types';
 
 export interface SymbolHit {
@@ -17,7 +17,7 @@ export class AddressMap {
   constructor(symbols: readonly ElfSymbol[]) {
     const rank = (s: ElfSymbol): number => (s.size > 0n ? 2 : 0) + (s.bind !== 0 ? 1 : 0);
     this.sorted = symbols
-      .filter((s) => s.shndx !== 0 && s.shndx < 0xff00 && s.name !== '' && (s.type === STT.FUNC || s.type === STT.OBJECT || s.type === STT.NOTYPE))
+      .filter((s) => s.shndx !== SHN.UNDEF && s.shndx < SHN.LORESERVE && s.name !== '' && (s.type === STT.FUNC || s.type === STT.OBJECT || s.type === STT.NOTYPE))
       .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : rank(b) - rank(a) || a.index - b.index));
   }
 

@@ -115,20 +115,33 @@ export function disassembleSymbol(elf: ElfFile, symbol: ElfSymbol): Disassembled
     throw new ElfError(elf.path, `symbol ${symbol.name}`, symbol.value, 'is not in an executable section');
   }
   const relocatable = elf.header.type === ET.REL;
-  const data = elf.sectionData(section);
   const start = relocatable ? symbol.value : symbol.value - section.addr;
-  if (start < 0n || start + symbol.size > BigInt(data.length)) {
+  // Only the function's bytes when the section is stored plainly: a vmlinux .text is 15 MB and a
+  // hover wants a few instructions.
+  const inflated = section.flags & SHF.COMPRESSED ? elf.sectionData(section) : undefined;
+  if (start < 0n || start + symbol.size > (inflated ? BigInt(inflated.length) : section.size)) {
     throw new ElfError(elf.path, `symbol ${symbol.name}`, symbol.value, `[+0x${hex(start)}, +0x${hex(symbol.size)}) lies outside ${section.name}`);
   }
-  const code = data.subarray(Number(start), Number(start + symbol.size));
+  const code = inflated
+    ? inflated.subarray(Number(start), Number(start + symbol.size))
+    : elf.readBytes(section.offset + start, symbol.size, `${section.name} bytes of ${symbol.name}`);
   const symbols = elf.symbols();
-  const sectionSymbols = relocatable ? symbols.filter((s) => s.shndx === section.index) : symbols;
-  const map = new AddressMap(sectionSymbols);
+  const map = addressMapFor(elf, relocatable ? section.index : undefined, () => (relocatable ? symbols.filter((s) => s.shndx === section.index) : symbols));
   const symbolize = (address: bigint): string | undefined => {
     const hit = map.lookup(address);
     return hit ? plusOffset(hit.symbol.name, hit.offset) : undefined;
   };
-  return disassemble(code, relocatable ? symbol.value : symbol.value, { symbolize, relocations: relocatable ? relocationText(elf, section, symbols, start) : undefined });
+  return disassemble(code, symbol.value, { symbolize, relocations: relocatable ? relocationText(elf, section, symbols, start) : undefined });
+}
+
+/** Sorting every symbol of a vmlinux takes tens of milliseconds: once per file (and section, in objects). */
+const addressMaps = new WeakMap<ElfFile, Map<number | undefined, AddressMap>>();
+function addressMapFor(elf: ElfFile, section: number | undefined, symbols: () => ElfSymbol[]): AddressMap {
+  let maps = addressMaps.get(elf);
+  if (!maps) addressMaps.set(elf, (maps = new Map()));
+  let map = maps.get(section);
+  if (!map) maps.set(section, (map = new AddressMap(symbols())));
+  return map;
 }
 
 function relocationText(elf: ElfFile, section: ElfSection, symbols: ElfSymbol[], start: bigint): Map<number, string> {

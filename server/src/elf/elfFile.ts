@@ -1,5 +1,5 @@
 import { BufferByteSource, ByteSource, FileByteSource } from './byteSource';
-import { SHF, SHN, SHT } from './constants';
+import { NT_GNU_BUILD_ID, SHF, SHN, SHT } from './constants';
 import { ElfError, ElfUnsupportedError } from './errors';
 import { decompressSection } from './compression';
 import { readNotes } from './notes';
@@ -91,7 +91,7 @@ export class ElfFile {
 
   /** The GNU build-id as lowercase hex, wherever it lives (`.note.gnu.build-id` or vmlinux `.notes`). */
   buildId(): string | undefined {
-    const note = this.notes().find((n) => n.owner === 'GNU' && n.type === 3);
+    const note = this.notes().find((n) => n.owner === 'GNU' && n.type === NT_GNU_BUILD_ID);
     return note?.desc.toString('hex');
   }
 

@@ -38,7 +38,6 @@ export { AddressMap, SymbolHit } from './addressMap';
 // debug sections of ET_REL objects only.
 export { DwarfReader } from './dwarf/dwarfReader';
 export * from './dwarf/model';
-export { readRanges, AddressRange } from './dwarf/ranges';
 
 // Disassembly (iced-x86, objdump-like AT&T): disassemble(code, address, { symbolize, relocations })
 // and disassembleSymbol(elf, symbol), which symbolizes and adds `objdump -dr` relocation lines.

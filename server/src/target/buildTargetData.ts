@@ -1,4 +1,4 @@
-import { ElfFile, ElfSymbol, ET, STB, STT } from '../elf';
+import { ElfFile, ElfSymbol, ET, SHN, STB, STT } from '../elf';
 import { TargetSymbol } from './model';
 import { StringTable } from './stringTable';
 import { allocateColumns, Columns, symbolFlag } from './tables';
@@ -48,7 +48,7 @@ export function collectSymbols(elf: ElfFile): TargetSymbol[] {
   const ranges = markedRanges(elf, all);
   const sectionOf = (s: ElfSymbol): string =>
     ranges.find((r) => s.value >= r.start && s.value < r.end)?.section ?? elf.sections[s.shndx]?.name ?? '';
-  const wanted = all.filter((s) => (s.type === STT.FUNC || s.type === STT.OBJECT) && s.name !== '' && s.shndx !== 0 && s.shndx < 0xff00);
+  const wanted = all.filter((s) => (s.type === STT.FUNC || s.type === STT.OBJECT) && s.name !== '' && s.shndx !== SHN.UNDEF && s.shndx < SHN.LORESERVE);
   // kallsyms lists symbols by address; ties keep symbol-table order. The 64-bit address is
   // compared as two 32-bit numbers: BigInt comparisons made this sort a tenth of the symbol phase.
   const high = Float64Array.from(wanted, (s) => Number(s.value >> 32n));

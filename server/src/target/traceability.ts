@@ -29,7 +29,7 @@ export class EntryInspector {
   private readonly code = new Map<number, Buffer>();
   private readonly fentry: ElfSymbol | undefined;
   private readonly mcountSites: Set<bigint> | undefined;
-  private readonly fentryRelocs = new Set<string>();
+  private readonly fentryRelocs = new Set<bigint>();
   private readonly relocatable: boolean;
 
   constructor(private readonly elf: ElfFile, symbols: readonly ElfSymbol[]) {
@@ -52,7 +52,7 @@ export class EntryInspector {
     let calls = false;
     if (startsWith(bytes, site, nop5)) calls = true;
     else if (bytes[site] === 0xe8) {
-      if (this.relocatable) calls = this.fentryRelocs.has(`${section.index}:${site + 1}`);
+      if (this.relocatable) calls = this.fentryRelocs.has(siteKey(section.index, BigInt(site + 1)));
       else calls = this.fentry !== undefined && siteAddress + 5n + BigInt(bytes.readInt32LE(site + 1)) === this.fentry.value;
     }
     const listed = !this.mcountSites || this.mcountSites.has(siteKey(this.relocatable ? section.index : 0, siteAddress));
@@ -74,7 +74,7 @@ export class EntryInspector {
       for (const rela of this.elf.relocationSectionsFor(section)) {
         for (const r of this.elf.relocations(rela)) {
           if ((r.type === R_X86_64_PLT32 || r.type === R_X86_64_PC32) && symbols[r.symbolIndex]?.name === '__fentry__') {
-            this.fentryRelocs.add(`${section.index}:${r.offset}`);
+            this.fentryRelocs.add(siteKey(section.index, r.offset));
           }
         }
       }

@@ -2,7 +2,7 @@ import { DW_FORM } from './constants';
 import { DieCursor } from './dieCursor';
 import { Unit } from './unit';
 
-export interface AddressRange {
+interface AddressRange {
   start: bigint;
   end: bigint;
 }
@@ -14,7 +14,7 @@ const DW_RLE = { end_of_list: 0, base_addressx: 1, startx_endx: 2, startx_length
  * rnglistx through DW_AT_rnglists_base), .debug_ranges for DWARF 4. The cursor is used only for
  * its section access; its position is saved and restored.
  */
-export function readRanges(cursor: DieCursor, unit: Unit, form: number, value: number, limit = Infinity): AddressRange[] {
+function readRanges(cursor: DieCursor, unit: Unit, form: number, value: number, limit = Infinity): AddressRange[] {
   return unit.version >= 5 ? rnglists(cursor, unit, form, value, limit) : debugRanges(cursor, unit, value, limit);
 }
 

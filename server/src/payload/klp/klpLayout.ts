@@ -32,7 +32,7 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
   if (!elf.section('.debug_info')) return kernelKlpLayout;
   let structs: Map<string, StructLayout>;
   try {
-    structs = new DwarfReader(elf).scan().structs;
+    structs = new DwarfReader(elf).scanColumns().structs;
   } catch (error) {
     if (error instanceof DwarfError) return kernelKlpLayout;
     throw error;
