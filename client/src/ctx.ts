@@ -18,6 +18,7 @@ export class Ctx {
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private target: TargetStateParams | undefined;
+  private readonly notificationHandlers: Array<[string, (params: any) => void]> = [];
   private readonly targetEmitter = new vscode.EventEmitter<TargetStateParams>();
   /** The target image the server's checks use, as it reports each change. */
   readonly onDidChangeTarget = this.targetEmitter.event;
@@ -25,6 +26,11 @@ export class Ctx {
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Livepatch Lens', { log: true });
     extension.subscriptions.push(this.output, this.stateEmitter, this.targetEmitter);
+    // The server reports the target as soon as it is initialized.
+    this.onNotification(targetStateNotification, (params: TargetStateParams) => {
+      this.target = params;
+      this.targetEmitter.fire(params);
+    });
   }
 
   get serverState(): ServerState {
@@ -47,12 +53,7 @@ export class Ctx {
     if (this.client) return;
     const client = createLanguageClient(this.extension, this.output);
     this.client = client;
-    // Registered before start: the server reports the target as soon as it is initialized.
-    client.onNotification(targetStateNotification, (params: TargetStateParams) => {
-      if (this.client !== client) return;
-      this.target = params;
-      this.targetEmitter.fire(params);
-    });
+    for (const [method, handler] of this.notificationHandlers) client.onNotification(method, handler);
     client.onDidChangeState(({ newState }) => {
       if (this.client === client) this.setState(newState === State.Running ? 'running' : newState === State.Starting ? 'starting' : 'stopped');
     });
@@ -65,6 +66,15 @@ export class Ctx {
       client.error('The Livepatch Lens language server did not start', error, 'force');
       this.setState('stopped');
     }
+  }
+
+  /**
+   * A server notification a feature listens to for the whole session: attached to every client
+   * this context starts, before it starts, so restarts neither lose nor duplicate it.
+   */
+  onNotification<P>(method: string, handler: (params: P) => void): void {
+    this.notificationHandlers.push([method, handler as (params: any) => void]);
+    if (this.client) this.client.onNotification(method, handler);
   }
 
   async stop(): Promise<void> {

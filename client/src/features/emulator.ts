@@ -20,12 +20,9 @@ export function activate(ctx: Ctx): void {
     ctx.onDidChangeState((state) => {
       // A new server is a new hypervisor: forget the old one's payloads.
       if (state === 'starting') lastState = undefined;
-      const client = ctx.languageClient;
-      if (state === 'running' && client) {
-        ctx.extension.subscriptions.push(client.onNotification(emulatorStateNotification, (params: EmulatorState) => (lastState = params)));
-      }
     }),
   );
+  ctx.onNotification(emulatorStateNotification, (params: EmulatorState) => (lastState = params));
 }
 
 /** Runs one emulator command on the server and shows it; the answer, for callers and tests. */

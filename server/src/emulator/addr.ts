@@ -24,7 +24,3 @@ export function hex(value: bigint | number): string {
   return `0x${u64(v).toString(16)}`;
 }
 
-/** Page number of an address: exact in a double because it has at most 52 bits. */
-export function pageKey(lo: number, hi: number): number {
-  return (hi >>> 0) * 1048576 + (lo >>> 12);
-}

@@ -1,5 +1,5 @@
 import { ElfFile, readElf } from '../elf';
-import { fromPair, hex, hiOf, loOf } from './addr';
+import { fromPair, hiOf, loOf } from './addr';
 import { builtinNatives } from './builtinNatives';
 import { CpuHooks } from './cpu/block';
 import { Cpu } from './cpu/cpu';
@@ -366,7 +366,7 @@ export class Machine {
     if (result !== undefined) setRegister(c.lo, c.hi, 0, result);
     const returnAddress = ctx.returnAddress();
     const redirect = id === this.fentryId ? this.fentryHook?.(returnAddress - 5n, this) : undefined;
-    popStack(this, c.lo, c.hi);
+    popStack(c.lo, c.hi);
     this.popFrames();
     const next = redirect ?? returnAddress;
     if (redirect !== undefined) {
@@ -408,7 +408,7 @@ function setRegister(lo: Int32Array, hi: Int32Array, index: number, value: bigin
   hi[index] = hiOf(value);
 }
 
-function popStack(_machine: Machine, lo: Int32Array, hi: Int32Array): void {
+function popStack(lo: Int32Array, hi: Int32Array): void {
   const sp = (lo[4] >>> 0) + 8;
   lo[4] = sp | 0;
   if (sp > 0xffffffff) hi[4] = (hi[4] + 1) | 0;
@@ -418,4 +418,3 @@ function alignUp(value: bigint, align: bigint): bigint {
   return ((value + align - 1n) / align) * align;
 }
 
-export { hex };

@@ -41,20 +41,12 @@ export class Natives {
     this.specs.push(spec);
   }
 
-  has(name: string): boolean {
-    return this.ids.has(name);
-  }
-
   id(name: string): number | undefined {
     return this.ids.get(name);
   }
 
   spec(id: number): NativeSpec {
     return this.specs[id];
-  }
-
-  names(): string[] {
-    return [...this.ids.keys()];
   }
 
   stubAddress(id: number): bigint | undefined {

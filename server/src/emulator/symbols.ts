@@ -45,10 +45,6 @@ export class SymbolTable {
     return this.byName.get(name)?.find((s) => s.global);
   }
 
-  all(name: string): GuestSymbol[] {
-    return this.byName.get(name) ?? [];
-  }
-
   /** The symbol containing an address (or the nearest below it when sizes are zero). */
   at(address: bigint): { symbol: GuestSymbol; offset: bigint } | undefined {
     const sorted = (this.sorted ??= [...this.byName.values()].flat().filter((s) => s.kind !== 'other' || s.size > 0n).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)));

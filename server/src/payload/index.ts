@@ -11,7 +11,7 @@
  */
 export * from './model';
 export { openPayload, decodePayloadBytes, payloadKind, OpenedPayload, PayloadKind } from './openPayload';
-export { currentPayloadVersion, funcLayouts, opaqueSize } from './xen/funcsLayout';
+export { currentPayloadVersion, endbr64Length, funcLayouts, livepatchRange, opaqueSize, patchInsnSize } from './xen/funcsLayout';
 export { hookKinds, hookSection, isArrayHook, vetoingHookKinds } from './xen/hookSections';
 export { SHF_RELA_LIVEPATCH } from './klp/klpNames';
 export { kernelKlpLayout } from './klp/klpLayout';

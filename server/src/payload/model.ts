@@ -9,6 +9,9 @@ export interface FieldValue {
   reloc?: SymbolRef;
 }
 
+/** NULL as the loader sees it: no relocation fills the field and its bytes are zero. */
+export const isNullField = (field: FieldValue): boolean => !field.reloc && field.raw === 0n;
+
 /** What a relocation points at, named as a user would: a function, a string, or section+offset. */
 export interface SymbolRef {
   /** The symbol the relocation names (a section symbol is replaced by the symbol at that offset). */

@@ -12,14 +12,9 @@ export function activate(ctx: Ctx): void {
   ctx.extension.subscriptions.push(
     vscode.window.registerCustomEditorProvider(defaultViewType, provider, options),
     vscode.window.registerCustomEditorProvider(optionViewType, provider, options),
-    // The server tells us when target-dependent results change (the target finished indexing).
-    ctx.onDidChangeState((state) => {
-      const client = ctx.languageClient;
-      if (state === 'running' && client) {
-        ctx.extension.subscriptions.push(client.onNotification(payloadInspectionChangedNotification, (params: PayloadInspectionChangedParams) => void provider?.refresh(params.uri)));
-      }
-    }),
   );
+  // The server tells us when target-dependent results change (the target finished indexing).
+  ctx.onNotification(payloadInspectionChangedNotification, (params: PayloadInspectionChangedParams) => void provider?.refresh(params.uri));
 }
 
 /** "Open in Payload Inspector": the active file, or one picked from disk. */

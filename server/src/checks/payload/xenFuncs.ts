@@ -1,12 +1,7 @@
-import { currentPayloadVersion, funcLayouts, opaqueSize, XenFunc, XenPayload } from '../../payload';
+import { currentPayloadVersion, endbr64Length, funcLayouts, isNullField, livepatchRange, opaqueSize, patchInsnSize, XenFunc, XenPayload } from '../../payload';
 import { FindingSink, PayloadCheckEnv, xenSays } from './context';
 import { payloadChecks } from './ids';
 
-/** ARCH_PATCH_INSN_SIZE: `E9 rel32`. */
-const jumpSize = 5;
-const endbr64Size = 4;
-/** ARCH_LIVEPATCH_RANGE on x86: the reach of a rel32 jump. */
-const maxDistance = 1n << 31n;
 
 export const funcWhere = (f: XenFunc): string => `.livepatch.funcs[${f.index}]${f.name ? ` (${f.name})` : ''}`;
 
@@ -35,28 +30,28 @@ function checkFunc(sink: FindingSink, name: string, f: XenFunc, env: PayloadChec
   const label = f.name ?? `entry ${f.index}`;
   if (f.version !== currentPayloadVersion) {
     sink.add(payloadChecks.funcVersion, where,
-      `${where} has version ${f.version}${f.version === 1 ? ' (the 64-byte layout without `expect`)' : ''}; the hypervisor reads version-${currentPayloadVersion} entries (104 bytes) and would misread any other. ` +
+      `has version ${f.version}${f.version === 1 ? ' (the 64-byte layout without `expect`)' : ''}; the hypervisor reads version-${currentPayloadVersion} entries (104 bytes) and would misread any other. ` +
       `${xenSays(name, `Wrong version (${f.version}). Expected ${currentPayloadVersion}`)}. Set .version = LIVEPATCH_PAYLOAD_VERSION from the target hypervisor's headers.`, 'EINVAL');
   }
   if (f.oldSize === 0) {
     sink.add(payloadChecks.zeroSize, where,
-      `${where}: old_size is 0, so there is nothing the hypervisor may overwrite at the old function. ${xenSays(name, `${label}: Address or size fields are zero`)}. Set old_size to the old function's size (\`nm -S\` of the target).`, 'EINVAL');
+      `old_size is 0, so there is nothing the hypervisor may overwrite at the old function. ${xenSays(name, `${label}: Address or size fields are zero`)}. Set old_size to the old function's size (\`nm -S\` of the target).`, 'EINVAL');
     return;
   }
-  const isNop = !f.newAddr.reloc && f.newAddr.raw === 0n;
+  const isNop = isNullField(f.newAddr);
   if (isNop) {
     if (f.newSize > opaqueSize || f.newSize > f.oldSize) {
       sink.add(payloadChecks.nopTooLong, where,
-        `${where} NOPs out ${f.newSize} bytes (new_addr is 0), but ${f.newSize > opaqueSize ? `at most ${opaqueSize} bytes can be saved for the revert` : `old_size is only ${f.oldSize}, so the NOPs would overwrite the next function`}. ` +
+        `NOPs out ${f.newSize} bytes (new_addr is 0), but ${f.newSize > opaqueSize ? `at most ${opaqueSize} bytes can be saved for the revert` : `old_size is only ${f.oldSize}, so the NOPs would overwrite the next function`}. ` +
         `Xen refuses the payload (${f.newSize > opaqueSize ? '-EOPNOTSUPP' : '-EINVAL'}). Keep new_size <= ${opaqueSize} and <= old_size, or replace the function instead.`, f.newSize > opaqueSize ? 'EOPNOTSUPP' : 'EINVAL');
     }
   } else {
     const oldName = oldFunctionName(f);
     const endbr = oldName ? env.target?.symbol(oldName)?.endbr === true : false;
-    const needed = jumpSize + (endbr ? endbr64Size : 0);
+    const needed = patchInsnSize + (endbr ? endbr64Length : 0);
     if (f.oldSize < needed) {
       sink.add(payloadChecks.tooSmall, where,
-        `${where}: old_size is ${f.oldSize}, but the hypervisor writes a ${jumpSize}-byte jump${endbr ? ` after the old function's 4-byte ENDBR64, ${needed} bytes in all` : ''}, which would overwrite whatever follows the old function. ` +
+        `old_size is ${f.oldSize}, but the hypervisor writes a ${patchInsnSize}-byte jump${endbr ? ` after the old function's 4-byte ENDBR64, ${needed} bytes in all` : ''}, which would overwrite whatever follows the old function. ` +
         `Xen refuses it (-EINVAL; livepatch-build says "${label} too small to patch"). Patch a caller of ${label} instead, or check that old_size is the function's real size.`, 'EINVAL');
     }
     checkDistance(sink, where, f, env);
@@ -66,7 +61,7 @@ function checkFunc(sink: FindingSink, name: string, f: XenFunc, env: PayloadChec
     const problem = e.rsv !== 0 ? `its reserved bits are ${e.rsv} (must be 0)` : e.len > opaqueSize ? `its length ${e.len} is over ${opaqueSize}` : f.oldSize < e.len ? `its length ${e.len} is more than old_size ${f.oldSize}` : undefined;
     if (problem) {
       sink.add(payloadChecks.expectation, where,
-        `${where}: the expectation is enabled but ${problem}, so the hypervisor cannot compare it with the old code. Xen fails the apply (${e.rsv !== 0 ? '-EINVAL' : e.len > opaqueSize ? '-EOVERFLOW' : '-ERANGE'}) and reports "expectations of ${name} failed". ` +
+        `the expectation is enabled but ${problem}, so the hypervisor cannot compare it with the old code. Xen fails the apply (${e.rsv !== 0 ? '-EINVAL' : e.len > opaqueSize ? '-EOVERFLOW' : '-ERANGE'}) and reports "expectations of ${name} failed". ` +
         `Set expect.len to the number of bytes in expect.data (1..${Math.min(opaqueSize, f.oldSize)}) and leave rsv 0.`, e.rsv !== 0 ? 'EINVAL' : e.len > opaqueSize ? 'EOVERFLOW' : 'ERANGE');
     }
   }
@@ -78,9 +73,9 @@ function checkDistance(sink: FindingSink, where: string, f: XenFunc, env: Payloa
   const newAddress = placed?.newAddress ?? (f.newAddr.reloc ? undefined : f.newAddr.raw || undefined);
   if (oldAddress === undefined || newAddress === undefined) return;
   const distance = newAddress > oldAddress ? newAddress - oldAddress : oldAddress - newAddress;
-  if (distance >= maxDistance) {
+  if (distance >= livepatchRange) {
     sink.add(payloadChecks.distance, where,
-      `${where}: the replacement at 0x${newAddress.toString(16)} is 0x${distance.toString(16)} bytes from the old function at 0x${oldAddress.toString(16)}, beyond the ±2 GiB a rel32 jump reaches. ` +
+      `the replacement at 0x${newAddress.toString(16)} is 0x${distance.toString(16)} bytes from the old function at 0x${oldAddress.toString(16)}, beyond the ±2 GiB a rel32 jump reaches. ` +
       'Xen refuses it (-EOVERFLOW in livepatch_verify_distance). Build the payload with -mcmodel=kernel so it is loaded near the hypervisor text, and do not hard-code new_addr.', 'EOVERFLOW');
   }
 }

@@ -1,13 +1,13 @@
 import type { LivepatchConstruct } from '../../c/livepatchConstructs';
+import { currentPayloadVersion, endbr64Length, opaqueSize, patchInsnSize } from '../../payload';
 import type { Finding } from '../finding';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, integerValue, isNull, SourceContext, unquote } from './sourceContext';
 
-/** x86: a `jmp rel32` is 5 bytes; after an ENDBR64 the jump starts 4 bytes in. */
-const jumpSize = 5n;
-const endbrSize = 4n;
-/** Xen keeps the original bytes of a NOP-out in a 31-byte buffer (LIVEPATCH_OPAQUE_SIZE). */
-const maxNopOut = 31n;
+const jumpSize = BigInt(patchInsnSize);
+const endbrSize = BigInt(endbr64Length);
+/** Xen keeps the original bytes of a NOP-out in its 31-byte undo buffer (LIVEPATCH_OPAQUE_SIZE). */
+const maxNopOut = BigInt(opaqueSize);
 
 /** LP111-LP115: the fields of each Xen `struct livepatch_func`, and functions listed twice. */
 export function xenFuncChecks(context: SourceContext): Finding[] {
@@ -22,7 +22,7 @@ function entryChecks(context: SourceContext, entry: LivepatchConstruct): Finding
   const findings: Finding[] = [];
   const at = (field: string) => entry.fieldRanges[field] ?? entry.selectionRange;
   const version = integerValue(entry.fields.version);
-  if (version !== undefined && version !== 2n) {
+  if (version !== undefined && version !== BigInt(currentPayloadVersion)) {
     findings.push(finding(sourceChecks.wrongVersion, context, at('version'),
       `.version = ${version}: Xen accepts only version 2 payloads and refuses this one at upload with "Wrong version (${version}). Expected 2". Use LIVEPATCH_PAYLOAD_VERSION.`));
   }

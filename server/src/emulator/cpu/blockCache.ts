@@ -43,11 +43,6 @@ export class BlockCache {
     }
   }
 
-  clear(): void {
-    this.recent.fill(undefined);
-    this.blocks.clear();
-    this.steps.clear();
-  }
 
   /** The block at (lo, hi); `single` asks for a one-instruction block (tracing, budget end). */
   lookup(lo: number, hi: number, single: boolean): Block {

@@ -92,9 +92,4 @@ export class Cpu {
     }
     return this.stopRequest;
   }
-
-  /** RIP as a BigInt. */
-  get rip(): bigint {
-    return fromPair(this.state.ripLo, this.state.ripHi);
-  }
 }

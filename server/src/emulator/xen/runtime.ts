@@ -66,10 +66,17 @@ export class XenLivepatch {
 
   /** A fresh machine running the hypervisor image at `targetPath`. */
   static boot(targetPath: string, options: XenLivepatchOptions = {}): XenLivepatch {
-    const machine = new Machine();
-    machine.loadTarget(targetPath);
-    const buildId = options.buildId ?? buildIdOf(targetPath);
-    return new XenLivepatch(machine, { ...options, buildId });
+    // One open of the image for both the loader and its build-id.
+    const elf = readElf(targetPath);
+    try {
+      const machine = new Machine();
+      machine.loadTarget(elf, targetPath);
+      const buildId = options.buildId ?? elf.buildId();
+      if (!buildId) throw new EmulatorError(`${targetPath}: the hypervisor image has no GNU build-id note (link it with --build-id)`);
+      return new XenLivepatch(machine, { ...options, buildId });
+    } finally {
+      elf.close();
+    }
   }
 
   get buildId(): string {
@@ -177,13 +184,3 @@ export class XenLivepatch {
 /** get_name(): 1..127 characters plus the NUL. */
 const validName = (name: string): boolean => name.length > 0 && Buffer.byteLength(name, 'latin1') < nameSize && !name.includes('\0');
 
-function buildIdOf(path: string): string {
-  const elf = readElf(path);
-  try {
-    const id = elf.buildId();
-    if (!id) throw new EmulatorError(`${path}: the hypervisor image has no GNU build-id note (link it with --build-id)`);
-    return id;
-  } finally {
-    elf.close();
-  }
-}

@@ -5,7 +5,7 @@ import { checkXenFuncs } from '../../checks/payload/xenFuncs';
 import { replacementSymbols } from '../../checks/payload/xenUpload';
 import { Finding } from '../../checks/finding';
 import { ElfFile, ElfSection, parseElf, SHF, SHT } from '../../elf';
-import { decodePayloadBytes, hookKinds, hookSection, HookKind, XenPayload } from '../../payload';
+import { decodePayloadBytes, endbr64Length, hookKinds, hookSection, HookKind, patchInsnSize, XenPayload } from '../../payload';
 import { LoaderError, LoadedImage } from '../loader';
 import { PAGE_SIZE } from '../memory';
 import { LIVEPATCH_STATE_CHECKED } from './abi';
@@ -14,7 +14,7 @@ import { funcEntrySize, fstateSize, payloadStructSize, readGuestFunc, writeOldAd
 import { Hypervisor, lookupSymbol } from './hypervisor';
 import { GuestRegion, LoadedPayload } from './payloadRecord';
 import { writePayloadStruct } from './payloadStruct';
-import { endbr64Length, patchInsnSize, startsWithEndbr } from './x86Patch';
+import { startsWithEndbr } from './x86Patch';
 
 /** Upload refused: the console already has Xen's message (when Xen prints one). */
 export class UploadError extends Error {

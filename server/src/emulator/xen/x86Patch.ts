@@ -1,3 +1,4 @@
+import { endbr64Length, patchInsnSize } from '../../payload';
 import { Memory } from '../memory';
 import { addNops } from './nops';
 import { fstateField, GuestFunc, readGuestFunc } from './guestLayout';
@@ -5,11 +6,6 @@ import { fstateField, GuestFunc, readGuestFunc } from './guestLayout';
 // xen/arch/x86/livepatch.c on guest memory: the jump or NOPs written at the old function, the
 // bytes they cover saved in the function's fstate so revert can put them back.
 
-/** ARCH_PATCH_INSN_SIZE: `E9 rel32`. */
-export const patchInsnSize = 5;
-export const endbr64Length = 4;
-/** ARCH_LIVEPATCH_RANGE: the reach of rel32. */
-export const livepatchRange = 1n << 31n;
 
 const ENDBR64 = [0xf3, 0x0f, 0x1e, 0xfa];
 /** What Xen overwrites unused ENDBR64s with (`osp nopl (%rax)`); patching keeps clear of it too. */

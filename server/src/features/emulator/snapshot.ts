@@ -1,7 +1,7 @@
+import { hex } from '../../emulator/addr';
 import { XenSession } from '../../emulator/xen';
 import type { EmulatorFuncState, EmulatorState } from '../../protocol';
 
-const hex = (value: bigint): string => `0x${value.toString(16)}`;
 /** Enough of old_addr to see the `E9 rel32` or the NOPs, and no more than Xen's insn buffer. */
 const shownBytes = 32;
 

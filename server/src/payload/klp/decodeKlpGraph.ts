@@ -1,5 +1,5 @@
 import { ElfSection, R_X86_64_PC32, SHF } from '../../elf';
-import { FieldValue, KlpCallbacks, KlpFunc, KlpObject, KlpPatch, SymbolRef } from '../model';
+import { FieldValue, isNullField, KlpCallbacks, KlpFunc, KlpObject, KlpPatch, SymbolRef } from '../model';
 import { RelocatedSections } from '../relocatedSections';
 import { KlpLayout } from './klpLayout';
 
@@ -7,8 +7,6 @@ interface Place {
   section: ElfSection;
   offset: bigint;
 }
-
-const isNull = (field: FieldValue): boolean => !field.reloc && field.raw === 0n;
 
 /**
  * Rebuilds klp_patch -> klp_object[] -> klp_func[] from the module's data sections by
@@ -29,14 +27,14 @@ export function decodeKlpGraph(view: RelocatedSections, layout: KlpLayout): { pa
     for (let offset = objs.offset; offset + BigInt(layout.objectSize) <= objs.section.size; offset += BigInt(layout.objectSize)) {
       const nameField = view.pointer(objs.section, offset + BigInt(layout.object.name));
       const funcsField = view.pointer(objs.section, offset + BigInt(layout.object.funcs));
-      if (isNull(nameField) && isNull(funcsField)) {
+      if (isNullField(nameField) && isNullField(funcsField)) {
         objectsTerminated = true;
         break;
       }
       objects.push(decodeObject(view, layout, objects.length, nameField, funcsField, { section: objs.section, offset }));
     }
   }
-  return { patch: { symbol, replace, objects, objectsTerminated, hasStates: !isNull(statesField) } };
+  return { patch: { symbol, replace, objects, objectsTerminated, hasStates: !isNullField(statesField) } };
 }
 
 function decodeObject(view: RelocatedSections, layout: KlpLayout, index: number, nameField: FieldValue, funcsField: FieldValue, at: Place): KlpObject {
@@ -56,7 +54,7 @@ function decodeObject(view: RelocatedSections, layout: KlpLayout, index: number,
       const oldNameField = view.pointer(array.section, offset + BigInt(layout.func.oldName));
       const newFunc = view.pointer(array.section, offset + BigInt(layout.func.newFunc));
       const oldSympos = view.pointer(array.section, offset + BigInt(layout.func.oldSympos)).raw;
-      if (isNull(oldNameField) && isNull(newFunc) && oldSympos === 0n) {
+      if (isNullField(oldNameField) && isNullField(newFunc) && oldSympos === 0n) {
         funcsTerminated = true;
         break;
       }

@@ -1,5 +1,5 @@
 import type { TargetIndex } from '../../target';
-import { FieldValue, KlpModule, Payload, XenFunc, XenPayload } from '../model';
+import { FieldValue, isNullField, KlpModule, Payload, XenFunc, XenPayload } from '../model';
 import { OpenedPayload } from '../openPayload';
 
 /**
@@ -69,7 +69,7 @@ export function payloadView(opened: OpenedPayload, target?: TargetIndex): Payloa
 }
 
 function xenFunction(f: XenFunc, target?: TargetIndex): FunctionView {
-  const nop = !f.newAddr.reloc && f.newAddr.raw === 0n;
+  const nop = isNullField(f.newAddr);
   const oldName = f.name ?? f.oldAddr.reloc?.symbol ?? '?';
   const address = f.oldAddr.reloc || !f.oldAddr.raw ? target?.symbol(oldName)?.address : f.oldAddr.raw;
   return {

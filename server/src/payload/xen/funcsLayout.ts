@@ -16,6 +16,12 @@ export const currentPayloadVersion = 2;
 
 /** LIVEPATCH_OPAQUE_SIZE: the most bytes a NOP-out may cover and an expectation may hold. */
 export const opaqueSize = 31;
+/** ARCH_PATCH_INSN_SIZE on x86: the `E9 rel32` Xen writes at the old function. */
+export const patchInsnSize = 5;
+/** ENDBR64 (or its poison) stays first under CET: the jump goes after it. */
+export const endbr64Length = 4;
+/** ARCH_LIVEPATCH_RANGE on x86: the reach of rel32. */
+export const livepatchRange = 1n << 31n;
 
 export function layoutFor(version: number): 1 | 2 {
   return version === 1 ? 1 : 2;
