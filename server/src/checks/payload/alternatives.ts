@@ -1,6 +1,6 @@
 import { SHF } from '../../elf';
 import { SymbolRef, XenPayload } from '../../payload';
-import { FindingSink, xenSays } from './context';
+import { FindingSink } from './context';
 import { payloadChecks } from './ids';
 
 /**
@@ -12,7 +12,7 @@ export function checkAlternatives(sink: FindingSink, payload: XenPayload): void 
   const text = payload.sections.filter((s) => s.flags & SHF.EXECINSTR && s.size > 0n && s.name !== '.altinstr_replacement');
   const replacement = payload.sections.find((s) => s.name === '.altinstr_replacement');
   const refuse = (message: string, quote: string) =>
-    sink.add(payloadChecks.alternatives, '.altinstructions', `${message} apply_alternatives() would patch bytes outside the payload's code. ${xenSays(payload.name, quote)}. Emit alternatives only with the ALTERNATIVE() macros, in the payload's own functions.`, 'EINVAL');
+    sink.add(payloadChecks.alternatives, '.altinstructions', `${message} apply_alternatives() would patch bytes outside the payload's code. ${sink.xenSays(payload.name, quote)}. Emit alternatives only with the ALTERNATIVE() macros, in the payload's own functions.`, 'EINVAL');
   if (!text.length) return refuse('.altinstructions is present but the payload has no code.', `${payload.name} Alternatives provided, but no .text`);
   if (!replacement) return refuse('.altinstructions is present but .altinstr_replacement is not.', `${payload.name} .altinstructions provided, but no .altinstr_replacement`);
   const inside = (ref: SymbolRef | undefined, length: number, sections: typeof text): boolean => {

@@ -1,5 +1,5 @@
 import { BuildIdNote, XenPayload } from '../../payload';
-import { FindingSink, PayloadCheckEnv, xenSays } from './context';
+import { FindingSink, PayloadCheckEnv } from './context';
 import { payloadChecks } from './ids';
 
 const purposes: Record<string, string> = {
@@ -13,14 +13,15 @@ export function checkBuildIdSections(sink: FindingSink, payload: XenPayload, env
   const notes: Array<[string, BuildIdNote | undefined]> = [['.livepatch.depends', payload.depends], ['.livepatch.xen_depends', payload.xenDepends], ['.note.gnu.build-id', payload.buildId]];
   for (const [section, note] of notes) {
     if (!note) {
-      sink.add(payloadChecks.missingBuildId, section, `${section} is missing: it must hold ${purposes[section]}; without it the hypervisor cannot tell which code the payload was built against. ${xenSays(payload.name, `${section} is missing`)}.`, 'EINVAL');
+      sink.add(payloadChecks.missingBuildId, section, `${section} is missing: it must hold ${purposes[section]}; without it the hypervisor cannot tell which code the payload was built against. ${sink.xenSays(payload.name, `${section} is missing`)}.`, 'EINVAL');
     } else if (note.problem) {
-      sink.add(payloadChecks.missingBuildId, section, `${section} does not hold a usable build-id (${note.problem}); it must hold ${purposes[section]}. ${xenSays(payload.name, `${section} is empty`)}. Recreate it from the \`readelf -n\` build-id with the note.o rule of xen/test/livepatch/Makefile.`, 'EINVAL');
+      sink.add(payloadChecks.missingBuildId, section, `${section} does not hold a usable build-id (${note.problem}); it must hold ${purposes[section]}. ${sink.xenSays(payload.name, `${section} is empty`)}. Recreate it from the \`readelf -n\` build-id with the note.o rule of xen/test/livepatch/Makefile.`, 'EINVAL');
     }
   }
   const expected = env.xenBuildId ?? env.target?.buildId;
   const actual = payload.xenDepends?.buildId;
   if (expected && actual && expected !== actual) {
+    sink.xenPrints(payload.name, 'build-id mismatch:', `  livepatch: ${actual}`, `       xen: ${expected}`);
     sink.add(payloadChecks.xenBuildIdMismatch, '.livepatch.xen_depends',
       `.livepatch.xen_depends is ${actual}, but the target's build-id is ${expected}: the payload was built for a different hypervisor build, and its offsets and assumptions about code do not hold here. ` +
       `Xen refuses the upload with "livepatch: ${payload.name}: build-id mismatch:" followed by "livepatch: ${actual}" and "xen: ${expected}". Rebuild the payload against this target (\`--xen-depends ${expected}\`).`, 'EINVAL');

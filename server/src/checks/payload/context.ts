@@ -18,13 +18,38 @@ export interface PayloadCheckEnv {
 /** Errno-style result Xen returns for the condition, for the emulator's upload and apply. */
 export type XenErrno = 'EINVAL' | 'EOPNOTSUPP' | 'EOVERFLOW' | 'ENOENT' | 'EEXIST' | 'EFAULT' | 'ERANGE' | 'ENOEXEC';
 
-/** Collects findings for one file; each names its check, its structure and, for Xen, its errno. */
+/** What the emulator's hypervisor does with a refusal: the errno it returns and its console lines. */
+export interface XenRefusal {
+  errno: XenErrno;
+  console?: string[];
+}
+
+/**
+ * Collects findings for one file; each names its check, its structure and, for Xen, its errno and
+ * the console lines Xen prints, so the emulator prints them without reading the prose.
+ */
 export class FindingSink {
   readonly findings: Finding[] = [];
+  private console: string[] = [];
 
   constructor(readonly file: string) {}
 
+  /** Quotes Xen's console line in a message and keeps it for the finding the next add() makes. */
+  xenSays(payloadName: string, text: string): string {
+    const line = xenLine(payloadName, text);
+    this.console.push(line);
+    return `Xen says "${line}"`;
+  }
+
+  /** Console lines Xen prints for the next finding, when the message words them differently. */
+  xenPrints(payloadName: string, ...texts: string[]): void {
+    this.console.push(...texts.map((text) => xenLine(payloadName, text)));
+  }
+
   add(check: PayloadCheck, where: string, message: string, errno?: XenErrno): void {
+    const console = this.console;
+    this.console = [];
+    const refusal: XenRefusal | undefined = errno ? { errno, ...(console.length ? { console } : {}) } : undefined;
     this.findings.push({
       code: check.id,
       severity: check.severity,
@@ -32,10 +57,10 @@ export class FindingSink {
       file: this.file,
       range: startOfFile,
       where,
-      ...(errno ? { data: { errno } } : {}),
+      ...(refusal ? { data: refusal } : {}),
     });
   }
 }
 
 /** Xen prefixes its payload messages with the payload's name. */
-export const xenSays = (payloadName: string, text: string): string => `Xen says "livepatch: ${payloadName}: ${text}"`;
+const xenLine = (payloadName: string, text: string): string => `livepatch: ${payloadName}: ${text}`;

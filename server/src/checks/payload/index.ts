@@ -2,8 +2,9 @@
  * LP3xx: payload checks. Public API:
  *
  *   analyzePayloadFile(file, env): PayloadAnalysis     decode + every check; never throws for bad input
- *   checkOpenedPayload(opened, env): Finding[]         the same on an already opened payload
- *   xenUploadChecks(sink, payload, env)                Xen's upload-time checks alone (the emulator's upload)
+ *   checkOpenedPayload(opened, env): Finding[]         the same on an already opened payload (the
+ *                                                      emulator's upload: each finding's data is a
+ *                                                      XenRefusal, the errno and Xen's console lines)
  *   FindingSink, PayloadCheckEnv, payloadChecks (ids)
  */
 import { KlpModule, OpenedPayload, openPayload, XenPayload } from '../../payload';
@@ -22,7 +23,6 @@ import { payloadChecks } from './ids';
 
 export { FindingSink, PayloadCheckEnv, XenErrno } from './context';
 export { payloadChecks } from './ids';
-export { xenUploadChecks } from './xenUpload';
 
 export interface PayloadAnalysis {
   opened: OpenedPayload;

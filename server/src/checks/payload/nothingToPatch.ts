@@ -1,5 +1,5 @@
 import { Payload } from '../../payload';
-import { FindingSink, xenSays } from './context';
+import { FindingSink } from './context';
 import { payloadChecks } from './ids';
 
 /** A payload must change something: functions, or (Xen) hooks. */
@@ -7,7 +7,7 @@ export function checkSomethingToPatch(sink: FindingSink, payload: Payload): void
   if (payload.kind === 'xen') {
     if (payload.funcs.length || payload.hooks.some((h) => h.size > 0n)) return;
     sink.add(payloadChecks.nothingToPatch, '.livepatch.funcs',
-      `The payload has no .livepatch.funcs entries and no hooks, so loading it would change nothing. ${xenSays(payload.name, 'Nothing to patch. Aborting...')} (-EINVAL). ` +
+      `The payload has no .livepatch.funcs entries and no hooks, so loading it would change nothing. ${sink.xenSays(payload.name, 'Nothing to patch. Aborting...')} (-EINVAL). ` +
       'Check that the struct livepatch_func is in section .livepatch.funcs and was not discarded by the link.', 'EINVAL');
     return;
   }

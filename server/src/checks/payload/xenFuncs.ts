@@ -1,5 +1,5 @@
 import { currentPayloadVersion, endbr64Length, funcLayouts, isNullField, livepatchRange, opaqueSize, patchInsnSize, XenFunc, XenPayload } from '../../payload';
-import { FindingSink, PayloadCheckEnv, xenSays } from './context';
+import { FindingSink, PayloadCheckEnv } from './context';
 import { payloadChecks } from './ids';
 
 
@@ -20,7 +20,7 @@ export function checkXenFuncs(sink: FindingSink, payload: XenPayload, env: Paylo
     const size = section.layout === 1 && section.size % BigInt(section.entrySize) === 0n ? entrySize : section.entrySize;
     sink.add(payloadChecks.funcsSize, section.section,
       `${section.section} is ${section.size} bytes, not a whole number of ${size}-byte struct livepatch_func entries, so the hypervisor cannot tell where entries start. ` +
-      `${xenSays(payload.name, `Wrong size ${section.size} of ${section.section} (must be multiple of ${size})`)}. Build the payload against the livepatch.h of the hypervisor you load it into.`, 'EINVAL');
+      `${sink.xenSays(payload.name, `Wrong size ${section.size} of ${section.section} (must be multiple of ${size})`)}. Build the payload against the livepatch.h of the hypervisor you load it into.`, 'EINVAL');
   }
   for (const f of payload.funcs) checkFunc(sink, payload.name, f, env);
 }
@@ -31,11 +31,11 @@ function checkFunc(sink: FindingSink, name: string, f: XenFunc, env: PayloadChec
   if (f.version !== currentPayloadVersion) {
     sink.add(payloadChecks.funcVersion, where,
       `has version ${f.version}${f.version === 1 ? ' (the 64-byte layout without `expect`)' : ''}; the hypervisor reads version-${currentPayloadVersion} entries (104 bytes) and would misread any other. ` +
-      `${xenSays(name, `Wrong version (${f.version}). Expected ${currentPayloadVersion}`)}. Set .version = LIVEPATCH_PAYLOAD_VERSION from the target hypervisor's headers.`, 'EINVAL');
+      `${sink.xenSays(name, `Wrong version (${f.version}). Expected ${currentPayloadVersion}`)}. Set .version = LIVEPATCH_PAYLOAD_VERSION from the target hypervisor's headers.`, 'EINVAL');
   }
   if (f.oldSize === 0) {
     sink.add(payloadChecks.zeroSize, where,
-      `old_size is 0, so there is nothing the hypervisor may overwrite at the old function. ${xenSays(name, `${label}: Address or size fields are zero`)}. Set old_size to the old function's size (\`nm -S\` of the target).`, 'EINVAL');
+      `old_size is 0, so there is nothing the hypervisor may overwrite at the old function. ${sink.xenSays(name, `${label}: Address or size fields are zero`)}. Set old_size to the old function's size (\`nm -S\` of the target).`, 'EINVAL');
     return;
   }
   const isNop = isNullField(f.newAddr);

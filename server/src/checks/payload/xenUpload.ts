@@ -11,8 +11,9 @@ import { checkXenFuncs } from './xenFuncs';
 
 /**
  * Everything Xen's load_payload_data() refuses at upload, in its order; the emulator's Xen
- * runtime calls this too, so both report the same conditions with the same wording (each
- * finding's `data.errno` is what the hypercall would return).
+ * runtime reaches it through checkOpenedPayload, so both report the same conditions with the
+ * same wording (each finding's `data` holds the errno the hypercall would return and the lines
+ * Xen prints).
  */
 export function xenUploadChecks(sink: FindingSink, payload: XenPayload, env: PayloadCheckEnv): void {
   checkSectionShapes(sink, payload);

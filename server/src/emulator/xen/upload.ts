@@ -1,6 +1,5 @@
 import { checkOpenedPayload } from '../../checks/payload';
-import { FindingSink } from '../../checks/payload/context';
-import { payloadChecks } from '../../checks/payload/ids';
+import { FindingSink, XenRefusal } from '../../checks/payload/context';
 import { checkXenFuncs } from '../../checks/payload/xenFuncs';
 import { replacementSymbols } from '../../checks/payload/xenUpload';
 import { Finding } from '../../checks/finding';
@@ -31,7 +30,7 @@ export class UploadError extends Error {
  */
 export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): LoadedPayload {
   const opened = decodePayloadBytes(bytes, `${name}.livepatch`);
-  refuseOnFindings(h, name, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
+  refuseOnFindings(h, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
   const payload = opened.payload;
   if (payload?.kind !== 'xen') return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
   resolveSymbols(h, name, payload);
@@ -58,21 +57,12 @@ function refuse(h: Hypervisor, name: string, errno: ErrnoName, message?: string)
   throw new UploadError(errno);
 }
 
-/** The first refusal decides, as the first failing step does in Xen; its words go to the console. */
-function refuseOnFindings(h: Hypervisor, name: string, findings: Finding[]): void {
-  const first = findings.find((f) => (f.data as { errno?: ErrnoName } | undefined)?.errno);
-  if (!first) return;
-  const errno = (first.data as { errno: ErrnoName }).errno;
-  if (first.code === payloadChecks.xenBuildIdMismatch.id) {
-    const actual = /is ([0-9a-f]+), but/.exec(first.message)?.[1] ?? '';
-    h.console.printk(`livepatch: ${name}: build-id mismatch:`);
-    h.console.printk(`livepatch: ${name}:   livepatch: ${actual}`);
-    h.console.printk(`livepatch: ${name}:        xen: ${h.buildId}`);
-    throw new UploadError(errno);
-  }
-  const quoted = /Xen says "(.*?)"(?=[ .(]|$)/.exec(first.message)?.[1];
-  if (quoted) h.console.printk(quoted);
-  throw new UploadError(errno);
+/** The first refusal decides, as the first failing step does in Xen; its console lines are printed. */
+function refuseOnFindings(h: Hypervisor, findings: Finding[]): void {
+  const refusal = findings.map((f) => f.data as XenRefusal | undefined).find((data) => data?.errno);
+  if (!refusal) return;
+  for (const line of refusal.console ?? []) h.console.printk(line);
+  throw new UploadError(refusal.errno);
 }
 
 /** livepatch_elf_resolve_symbols(): against the hypervisor and the payloads loaded before. */
@@ -108,7 +98,7 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
   const placed = funcs.map((address) => readGuestFunc(memory, address));
   const sink = new FindingSink(name);
   checkXenFuncs(sink, payload, { placement: (i) => ({ oldAddress: placed[i]?.oldAddr, newAddress: placed[i]?.newAddr || undefined }) });
-  refuseOnFindings(h, name, sink.findings);
+  refuseOnFindings(h, sink.findings);
 
   const hooks: Partial<Record<HookKind, bigint[]>> = {};
   for (const kind of hookKinds) {
