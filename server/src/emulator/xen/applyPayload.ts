@@ -56,28 +56,44 @@ function wasActionConsistent(h: Hypervisor, p: LoadedPayload, expected: number):
   return true;
 }
 
-/** Apply by action hook or by default; returns rc; the payload joins the applied stack on success. */
-export function doApply(h: Hypervisor, p: LoadedPayload): number {
-  const hook = singleHook(p, 'apply');
-  if (hook) h.console.printk(`livepatch: ${p.name}: Calling apply action hook function`);
-  const rc = hook ? callHook(h, p, hook) : applyPayload(h, p);
-  if (!wasActionConsistent(h, p, rc ? LIVEPATCH_FUNC_NOT_APPLIED : LIVEPATCH_FUNC_APPLIED)) panic(h.console, `livepatch: partially applied payload '${p.name}'!`);
-  if (rc === 0) {
-    h.applied.push(p);
-    p.state = LIVEPATCH_STATE_APPLIED;
-  }
+/** What differs between the two directions of an action; the steps (Xen's apply_payload / revert_payload tails) are one. */
+const directions = {
+  apply: {
+    done: LIVEPATCH_FUNC_APPLIED,
+    undone: LIVEPATCH_FUNC_NOT_APPLIED,
+    byDefault: applyPayload,
+    partially: 'applied',
+    succeed(h: Hypervisor, p: LoadedPayload): void {
+      h.applied.push(p);
+      p.state = LIVEPATCH_STATE_APPLIED;
+    },
+  },
+  revert: {
+    done: LIVEPATCH_FUNC_NOT_APPLIED,
+    undone: LIVEPATCH_FUNC_APPLIED,
+    byDefault: revertPayload,
+    partially: 'reverted',
+    succeed(h: Hypervisor, p: LoadedPayload): void {
+      h.applied.splice(h.applied.indexOf(p), 1);
+      p.reverted = true;
+      p.state = LIVEPATCH_STATE_CHECKED;
+    },
+  },
+};
+
+/** Runs an action by its action hook or by default; every function must end in one state, else Xen panics; returns rc. */
+function doAction(h: Hypervisor, p: LoadedPayload, kind: keyof typeof directions): number {
+  const direction = directions[kind];
+  const hook = singleHook(p, kind);
+  if (hook) h.console.printk(`livepatch: ${p.name}: Calling ${kind} action hook function`);
+  const rc = hook ? callHook(h, p, hook) : direction.byDefault(h, p);
+  if (!wasActionConsistent(h, p, rc ? direction.undone : direction.done)) panic(h.console, `livepatch: partially ${direction.partially} payload '${p.name}'!`);
+  if (rc === 0) direction.succeed(h, p);
   return rc;
 }
 
-export function doRevert(h: Hypervisor, p: LoadedPayload): number {
-  const hook = singleHook(p, 'revert');
-  if (hook) h.console.printk(`livepatch: ${p.name}: Calling revert action hook function`);
-  const rc = hook ? callHook(h, p, hook) : revertPayload(h, p);
-  if (!wasActionConsistent(h, p, rc ? LIVEPATCH_FUNC_APPLIED : LIVEPATCH_FUNC_NOT_APPLIED)) panic(h.console, `livepatch: partially reverted payload '${p.name}'!`);
-  if (rc === 0) {
-    h.applied.splice(h.applied.indexOf(p), 1);
-    p.reverted = true;
-    p.state = LIVEPATCH_STATE_CHECKED;
-  }
-  return rc;
-}
+/** Apply by action hook or by default; the payload joins the applied stack on success. */
+export const doApply = (h: Hypervisor, p: LoadedPayload): number => doAction(h, p, 'apply');
+
+/** Revert by action hook or by default; the payload leaves the applied stack on success. */
+export const doRevert = (h: Hypervisor, p: LoadedPayload): number => doAction(h, p, 'revert');
