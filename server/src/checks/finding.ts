@@ -20,3 +20,6 @@ export interface Finding {
 }
 
 export const startOfFile: SourceRange = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+
+/** The message with the structure it is about in front, as every output shows it. */
+export const findingText = (finding: Finding): string => (finding.where ? `${finding.where}: ${finding.message}` : finding.message);

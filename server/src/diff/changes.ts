@@ -8,6 +8,9 @@ import type { DiffLine } from './unifiedDiff';
  */
 export type EntityKind = 'function' | 'struct' | 'union' | 'enum' | 'variable' | 'macro';
 
+/** One entity per kind and name, however it was found (hunks or parsed definitions). */
+export const entityKey = (entity: { kind: string; name: string }): string => `${entity.kind}:${entity.name}`;
+
 /**
  * What about the entity changed. `body`: the code; `prototype`: return or parameter types;
  * `attributes`: inline / notrace / section / static; `members`: a struct, union or enum's

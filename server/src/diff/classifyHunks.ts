@@ -1,4 +1,4 @@
-import { ChangeAspect, EntityChange, EntityKind, rangesOf } from './changes';
+import { ChangeAspect, EntityChange, EntityKind, entityKey, rangesOf } from './changes';
 import type { DiffLine, FileDiff } from './unifiedDiff';
 
 /**
@@ -21,7 +21,7 @@ export function classifyFromHunks(file: FileDiff, patchText: readonly string[]):
   // On which side of the diff each entity's opening line appears: both sides, or context, means it exists before and after.
   const openedOn = new Map<string, Map<DiffLine['kind'], string>>();
   const noteOpening = (entity: Opening, side: DiffLine['kind']): void => {
-    const key = keyOf(entity);
+    const key = entityKey(entity);
     const sides = openedOn.get(key) ?? new Map<DiffLine['kind'], string>();
     sides.set(side, entity.header);
     openedOn.set(key, sides);
@@ -42,7 +42,7 @@ export function classifyFromHunks(file: FileDiff, patchText: readonly string[]):
   const changes = [...byKey.values()];
   for (const change of changes) {
     change.ranges = rangesOf([...change.removed, ...change.added], patchText);
-    const sides = openedOn.get(keyOf(change)) ?? new Map();
+    const sides = openedOn.get(entityKey(change)) ?? new Map();
     const removedHeader = sides.get('removed');
     const addedHeader = sides.get('added');
     if (!sides.has('context') && addedHeader !== undefined && removedHeader === undefined) change.change = 'added';
@@ -54,16 +54,13 @@ export function classifyFromHunks(file: FileDiff, patchText: readonly string[]):
   return changes;
 }
 
-function keyOf(entity: { kind: EntityKind; name: string }): string {
-  return `${entity.kind}:${entity.name}`;
-}
 
 function squash(text: string): string {
   return text.replace(/\s+/g, '');
 }
 
 function record(byKey: Map<string, EntityChange>, entity: Opening, line: DiffLine, isOpeningLine: boolean): void {
-  const key = keyOf(entity);
+  const key = entityKey(entity);
   const change = byKey.get(key) ?? { kind: entity.kind, name: entity.name, change: 'modified', aspects: [], ranges: [], removed: [], added: [], header: entity.header };
   byKey.set(key, change);
   change[line.kind === 'removed' ? 'removed' : 'added'].push(line);

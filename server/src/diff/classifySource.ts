@@ -1,5 +1,5 @@
 import type { Definition, SourceDefinitions } from '../c/sourceFacts/definitions';
-import { ChangeAspect, EntityChange, rangesOf } from './changes';
+import { ChangeAspect, EntityChange, entityKey, rangesOf } from './changes';
 import type { HunkPlacement } from './reconstruct';
 import type { DiffLine, FileDiff } from './unifiedDiff';
 
@@ -18,7 +18,7 @@ export function classifyFromSource(
   const touched = new Map<string, { removed: DiffLine[]; added: DiffLine[] }>();
   const touch = (definition: Definition | undefined, line: DiffLine, side: 'removed' | 'added'): void => {
     if (!definition) return;
-    const key = keyOf(definition);
+    const key = entityKey(definition);
     const entry = touched.get(key) ?? { removed: [], added: [] };
     entry[side].push(line);
     touched.set(key, entry);
@@ -34,8 +34,8 @@ export function classifyFromSource(
   }
   const changes: EntityChange[] = [];
   for (const [key, lines] of touched) {
-    const old = before.definitions.find((d) => keyOf(d) === key);
-    const updated = after.definitions.find((d) => keyOf(d) === key);
+    const old = before.definitions.find((d) => entityKey(d) === key);
+    const updated = after.definitions.find((d) => entityKey(d) === key);
     const definition = old ?? updated;
     if (!definition) continue;
     changes.push({
@@ -53,9 +53,6 @@ export function classifyFromSource(
   return changes;
 }
 
-function keyOf(definition: Definition): string {
-  return `${definition.kind}:${definition.name}`;
-}
 
 /** The innermost definition around a 0-based line; a struct defined inside a declaration wins over the variable. */
 function enclosing(definitions: readonly Definition[], line: number): Definition | undefined {

@@ -51,7 +51,7 @@ export function reconstructAfter(before: string, file: FileDiff): Reconstruction
   return { ok: true, after, placements };
 }
 
-export function describeHunk(hunk: Hunk): string {
+function describeHunk(hunk: Hunk): string {
   return `@@ -${hunk.oldStart},${hunk.oldCount} +${hunk.newStart},${hunk.newCount} @@`;
 }
 

@@ -2,6 +2,7 @@ import { Diagnostic, DiagnosticSeverity, DiagnosticTag, Range } from 'vscode-lan
 import { pathToFileURL } from 'node:url';
 import { docsUrl } from '../checks';
 import type { Finding, Severity } from '../checks';
+import { findingText } from '../checks/finding';
 import type { SourceRange } from '../c/sourceRange';
 
 const severities: Record<Severity, DiagnosticSeverity> = {
@@ -31,7 +32,7 @@ export function toLspDiagnostic(finding: Finding): Diagnostic {
     severity: severities[finding.severity],
     code: finding.code,
     source: 'livepatch-lens',
-    message: finding.where ? `${finding.where}: ${finding.message}` : finding.message,
+    message: findingText(finding),
   };
   if (href) diagnostic.codeDescription = { href };
   if (finding.related?.length) {

@@ -27,7 +27,10 @@ export function registerPayloadInspection(connection: Connection, target: Target
     void connection.sendDiagnostics({ uri, diagnostics: findings.map(toLspDiagnostic) });
     return {
       view: payloadView(opened, index),
-      diagnostics: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, ...(f.where ? { where: f.where } : {}), ...(docsUrl(f.code) ? { docsUrl: docsUrl(f.code) } : {}) })),
+      diagnostics: findings.map((f) => {
+        const docs = docsUrl(f.code);
+        return { code: f.code, severity: f.severity, message: f.message, ...(f.where ? { where: f.where } : {}), ...(docs ? { docsUrl: docs } : {}) };
+      }),
       target: {
         state: state.state,
         ...('path' in state ? { path: state.path } : {}),

@@ -17,7 +17,7 @@ export interface OpenedPayload {
   error?: ElfError;
 }
 
-export type PayloadKind = 'xen' | 'klp';
+type PayloadKind = 'xen' | 'klp';
 
 /** Reads and decodes a payload file (Xen `.livepatch` / `.o`, Linux `.ko`). */
 export function openPayload(file: string): OpenedPayload {
@@ -68,7 +68,7 @@ function identify(b: Buffer): ElfIdentity | undefined {
  * Xen payloads carry `.livepatch.*` sections; Linux modules carry `.modinfo`, `.klp.*` or
  * `.gnu.linkonce.this_module`. A file with neither is judged by its extension.
  */
-export function payloadKind(elf: ElfFile): PayloadKind {
+function payloadKind(elf: ElfFile): PayloadKind {
   if (elf.sections.some((s) => s.name.startsWith('.livepatch.'))) return 'xen';
   if (elf.sections.some((s) => s.name === '.gnu.linkonce.this_module' || s.name.startsWith('.klp.') || s.name === '.modinfo' && path.extname(elf.path) !== '.livepatch')) return 'klp';
   return path.extname(elf.path) === '.ko' ? 'klp' : 'xen';

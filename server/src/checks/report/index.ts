@@ -1,5 +1,5 @@
 // The output formats of `livepatch-lens check` (and any other command reporting findings).
-export { ReportRow, reportRow } from './reportRow';
+export { reportRow } from './reportRow';
 export { textReport } from './textReport';
 export { jsonReport } from './jsonReport';
 export { sarifReport } from './sarifReport';

@@ -1,4 +1,4 @@
-import { Finding } from '../finding';
+import { Finding, findingText } from '../finding';
 
 /** One finding as every output format sees it: 1-based line and column, as compilers print them. */
 export interface ReportRow {
@@ -16,5 +16,5 @@ export const reportRow = (f: Finding): ReportRow => ({
   column: f.range.start.column + 1,
   severity: f.severity,
   code: f.code,
-  message: f.where ? `${f.where}: ${f.message}` : f.message,
+  message: findingText(f),
 });

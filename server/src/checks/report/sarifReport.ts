@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { allChecks, docsUrl } from '../catalogue';
 import { Finding } from '../finding';
+import { reportRow } from './reportRow';
 
 const levels: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
@@ -10,13 +11,16 @@ export function sarifReport(findings: readonly Finding[], toolVersion: string): 
   const rules = allChecks()
     .filter((c) => fired.has(c.id))
     .map((c) => ({ id: c.id, shortDescription: { text: c.title }, defaultConfiguration: { level: levels[c.severity] }, ...(docsUrl(c.id) ? { helpUri: docsUrl(c.id) } : {}) }));
-  const results = findings.map((f) => ({
-    ruleId: f.code,
-    ruleIndex: rules.findIndex((r) => r.id === f.code),
-    level: levels[f.severity],
-    message: { text: f.where ? `${f.where}: ${f.message}` : f.message },
-    locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(f.file).href }, region: { startLine: f.range.start.line + 1, startColumn: f.range.start.column + 1 } } }],
-  }));
+  const results = findings.map((f) => {
+    const row = reportRow(f);
+    return {
+      ruleId: f.code,
+      ruleIndex: rules.findIndex((r) => r.id === f.code),
+      level: levels[f.severity],
+      message: { text: row.message },
+      locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(f.file).href }, region: { startLine: row.line, startColumn: row.column } } }],
+    };
+  });
   return JSON.stringify({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

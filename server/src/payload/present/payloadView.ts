@@ -46,7 +46,7 @@ const shtNames: Record<number, string> = { 0: 'NULL', 1: 'PROGBITS', 2: 'SYMTAB'
 const flagLetters: Array<[bigint, string]> = [[0x1n, 'W'], [0x2n, 'A'], [0x4n, 'X'], [0x10n, 'M'], [0x20n, 'S'], [0x40n, 'I'], [0x80n, 'L'], [0x200n, 'G'], [0x400n, 'T'], [0x800n, 'C'], [0x0ff00000n, 'o'], [0x80000000n, 'E']];
 
 /** readelf's section flag letters. */
-export const sectionFlags = (flags: bigint): string => flagLetters.filter(([bit]) => flags & bit).map(([, l]) => l).join('');
+const sectionFlags = (flags: bigint): string => flagLetters.filter(([bit]) => flags & bit).map(([, l]) => l).join('');
 
 const pointer = (field: FieldValue): string => field.reloc?.display ?? (field.raw ? hex(field.raw) : '0');
 
