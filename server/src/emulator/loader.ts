@@ -12,6 +12,8 @@ export class LoaderError extends Error {
 }
 
 export interface LoadedSection {
+  /** The section's index in the ELF file it came from. */
+  index: number;
   name: string;
   address: bigint;
   size: bigint;
@@ -79,7 +81,7 @@ export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): Lo
   }
   const sections = elf.sections
     .filter((s) => s.flags & SHF.ALLOC && s.size > 0n)
-    .map((s) => ({ name: s.name, address: s.addr, size: s.size }));
+    .map((s) => ({ index: s.index, name: s.name, address: s.addr, size: s.size }));
   const symbols = elf.symbols()
     .filter((s) => s.name && s.shndx !== SHN.UNDEF && (s.type === STT.FUNC || s.type === STT.OBJECT || s.type === STT.NOTYPE))
     .map((s): GuestSymbol => ({ name: s.name, address: s.value, size: s.size, kind: symbolKind(s.type), global: s.bind !== STB.LOCAL, image: name }));
@@ -191,7 +193,7 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): L
     kind: 'object',
     start,
     end: start + total,
-    sections: allocated.map((s) => ({ name: s.name, address: base.get(s.index)!, size: s.size })),
+    sections: allocated.map((s) => ({ index: s.index, name: s.name, address: base.get(s.index)!, size: s.size })),
     symbols,
   };
 }

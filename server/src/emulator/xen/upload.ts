@@ -3,7 +3,7 @@ import { FindingSink, XenRefusal } from '../../checks/payload/context';
 import { checkXenFuncs } from '../../checks/payload/xenFuncs';
 import { replacementSymbols } from '../../checks/payload/xenUpload';
 import { Finding } from '../../checks/finding';
-import { ElfFile, ElfSection, parseElf, SHF, SHT } from '../../elf';
+import { ElfFile, ElfSection, parseElf, SHF } from '../../elf';
 import { decodePayloadBytes, endbr64Length, hookKinds, hookSection, HookKind, patchInsnSize, XenPayload } from '../../payload';
 import { LoaderError, LoadedImage } from '../loader';
 import { PAGE_SIZE } from '../memory';
@@ -149,9 +149,9 @@ interface PlacedSection {
 }
 
 /** The loader's sections beside their ELF headers (it keeps SHF_ALLOC, non-empty ones, in order). */
+/** Where the loader put each section, paired by the section's index. */
 function allocatedSections(elf: ElfFile, image: LoadedImage): PlacedSection[] {
-  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n && s.type !== SHT.NULL);
-  return allocated.map((s, i) => ({ elf: s, address: image.sections[i].address }));
+  return image.sections.map((placed) => ({ elf: elf.sections[placed.index], address: placed.address }));
 }
 
 function region(sections: PlacedSection[]): GuestRegion {
