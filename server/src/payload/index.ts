@@ -10,7 +10,7 @@
  *                 (layout from the module's DWARF, else Linux 6.x x86-64), .klp.rela.* and .klp.sym.*
  */
 export * from './model';
-export { openPayload, decodePayloadBytes, OpenedPayload } from './openPayload';
+export { openPayload, decodePayloadBytes, decodePayloadBytesOpen, OpenedPayload } from './openPayload';
 export { currentPayloadVersion, endbr64Length, funcLayouts, livepatchRange, opaqueSize, patchInsnSize } from './xen/funcsLayout';
 export { hookKinds, hookSection, isArrayHook, vetoingHookKinds } from './xen/hookSections';
 export { SHF_RELA_LIVEPATCH } from './klp/klpNames';

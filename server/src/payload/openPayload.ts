@@ -27,29 +27,41 @@ export function openPayload(file: string): OpenedPayload {
   } catch (error) {
     return { file, error: new ElfError(file, 'file', 0n, (error as Error).message) };
   }
-  return decodeWith(file, header, () => readElf(file));
+  return closed(decodeWith(file, header, () => readElf(file)));
 }
 
-/** The same for bytes already in memory (tests, the emulator's upload). */
+/** The same for bytes already in memory (tests). */
 export function decodePayloadBytes(bytes: Buffer, name: string): OpenedPayload {
+  return closed(decodePayloadBytesOpen(bytes, name));
+}
+
+/**
+ * The same, leaving the parsed ELF open when decoding succeeded, for a caller that goes on to
+ * load it (the emulator's upload) without parsing the bytes again; that caller closes it.
+ */
+export function decodePayloadBytesOpen(bytes: Buffer, name: string): { opened: OpenedPayload; elf?: ElfFile } {
   return decodeWith(name, bytes.subarray(0, 64), () => parseElf(bytes, name));
 }
 
-function decodeWith(file: string, header: Buffer, open: () => ElfFile): OpenedPayload {
-  if (header.length < 16) return { file, error: new ElfError(file, 'ELF header', 0n, `file is ${header.length} bytes, too short for an ELF header`) };
+function closed({ opened, elf }: { opened: OpenedPayload; elf?: ElfFile }): OpenedPayload {
+  elf?.close();
+  return opened;
+}
+
+function decodeWith(file: string, header: Buffer, open: () => ElfFile): { opened: OpenedPayload; elf?: ElfFile } {
+  if (header.length < 16) return { opened: { file, error: new ElfError(file, 'ELF header', 0n, `file is ${header.length} bytes, too short for an ELF header`) } };
   const identity = identify(header);
-  if (!identity) return { file, error: new ElfError(file, 'ELF header', 0n, 'not an ELF file (bad magic)') };
-  if (identity.elfClass !== 2 || identity.dataEncoding !== 1) return { file, identity };
+  if (!identity) return { opened: { file, error: new ElfError(file, 'ELF header', 0n, 'not an ELF file (bad magic)') } };
+  if (identity.elfClass !== 2 || identity.dataEncoding !== 1) return { opened: { file, identity } };
   let elf: ElfFile | undefined;
   try {
     elf = open();
     const payload = payloadKind(elf) === 'klp' ? decodeKlpModule(elf, identity) : decodeXenPayload(elf, identity);
-    return { file, identity, payload };
+    return { opened: { file, identity, payload }, elf };
   } catch (error) {
-    if (error instanceof ElfError) return { file, identity, error };
-    throw error;
-  } finally {
     elf?.close();
+    if (error instanceof ElfError) return { opened: { file, identity, error } };
+    throw error;
   }
 }
 

@@ -3,8 +3,8 @@ import { FindingSink, XenRefusal } from '../../checks/payload/context';
 import { checkXenFuncs } from '../../checks/payload/xenFuncs';
 import { replacementSymbols } from '../../checks/payload/xenUpload';
 import { Finding } from '../../checks/finding';
-import { ElfFile, ElfSection, parseElf, SHF } from '../../elf';
-import { decodePayloadBytes, endbr64Length, hookKinds, hookSection, HookKind, patchInsnSize, XenPayload } from '../../payload';
+import { ElfFile, ElfSection, SHF } from '../../elf';
+import { decodePayloadBytesOpen, endbr64Length, hookKinds, hookSection, HookKind, patchInsnSize, XenPayload } from '../../payload';
 import { LoaderError, LoadedImage } from '../loader';
 import { PAGE_SIZE } from '../memory';
 import { LIVEPATCH_STATE_CHECKED } from './abi';
@@ -29,17 +29,15 @@ export class UploadError extends Error {
  * relocation, old_addr name lookup, the checks that need addresses, then the payload record.
  */
 export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): LoadedPayload {
-  const opened = decodePayloadBytes(bytes, `${name}.livepatch`);
-  refuseOnFindings(h, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
-  const payload = opened.payload;
-  if (payload?.kind !== 'xen') return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
-  resolveSymbols(h, name, payload);
-  const duplicate = h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
-  if (duplicate) refuse(h, name, 'EEXIST', `Already loaded as ${duplicate.name}!`);
-  checkNewSymbols(h, name, payload);
-
-  const elf = parseElf(bytes, `${name}.livepatch`);
+  const { opened, elf } = decodePayloadBytesOpen(bytes, `${name}.livepatch`);
   try {
+    refuseOnFindings(h, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
+    const payload = opened.payload;
+    if (payload?.kind !== 'xen' || !elf) return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
+    resolveSymbols(h, name, payload);
+    const duplicate = h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
+    if (duplicate) refuse(h, name, 'EEXIST', `Already loaded as ${duplicate.name}!`);
+    checkNewSymbols(h, name, payload);
     const image = place(h, name, elf);
     try {
       return record(h, name, payload, elf, image);
@@ -48,7 +46,7 @@ export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): Loa
       throw error;
     }
   } finally {
-    elf.close();
+    elf?.close();
   }
 }
 
