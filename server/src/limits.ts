@@ -1,0 +1,81 @@
+/**
+ * The bounds the engine puts on untrusted input and on guest runs, in one table: payloads,
+ * patches and sources come from build trees, bug reports and other people, so every size,
+ * count and run time the engine meets has a ceiling with a clear message instead of an
+ * allocation or a loop that only the input's author controls.
+ *
+ * The language server sets them from the `livepatch.limits.*` settings and the CLI from its
+ * flags; everything else reads `limits()`. A value past its `ceiling` is clamped to it: a user
+ * may need more than the default, never an unbounded run.
+ */
+export interface Limits {
+  /** Bytes of guest memory all mapped pages may take together (pages are allocated when touched). */
+  guestMemoryBytes: number;
+  /** Instructions one guest call may run. */
+  guestInstructionBudget: number;
+  /** Wall-clock milliseconds one guest call may run. */
+  guestTimeoutMs: number;
+  /** Bytes of a patch or C document the analyzers read; a larger one gets one message. */
+  documentBytes: number;
+  /** Characters in one line of a patch or C document. */
+  lineLength: number;
+  /** Milliseconds the analysis of one document version may take before it is stopped. */
+  analysisTimeoutMs: number;
+  /** Sections, symbols and relocations in one ELF file. */
+  elfSections: number;
+  elfSymbols: number;
+  elfRelocations: number;
+  /** Bytes of one string read from an ELF string table or from guest memory. */
+  stringBytes: number;
+  /** Nesting depth of DWARF DIEs. */
+  dwarfDepth: number;
+}
+
+export type LimitName = keyof Limits;
+
+interface LimitSpec {
+  default: number;
+  ceiling: number;
+  /** What the limit is, for messages: "the guest memory limit (livepatch.limits.guestMemoryMiB)". */
+  what: string;
+}
+
+const MiB = 1024 * 1024;
+
+export const limitSpecs: Record<LimitName, LimitSpec> = {
+  guestMemoryBytes: { default: 512 * MiB, ceiling: 8192 * MiB, what: 'guest memory' },
+  guestInstructionBudget: { default: 50_000_000, ceiling: 10_000_000_000, what: 'instructions per guest call' },
+  guestTimeoutMs: { default: 10_000, ceiling: 600_000, what: 'milliseconds per guest call' },
+  documentBytes: { default: 64 * MiB, ceiling: 1024 * MiB, what: 'bytes per document' },
+  lineLength: { default: 1 * MiB, ceiling: 64 * MiB, what: 'characters per line' },
+  analysisTimeoutMs: { default: 20_000, ceiling: 600_000, what: 'milliseconds per analysis' },
+  elfSections: { default: 65_536, ceiling: 1_048_576, what: 'sections per ELF file' },
+  elfSymbols: { default: 4_000_000, ceiling: 64_000_000, what: 'symbols per ELF file' },
+  elfRelocations: { default: 16_000_000, ceiling: 256_000_000, what: 'relocations per ELF file' },
+  stringBytes: { default: 1 * MiB, ceiling: 64 * MiB, what: 'bytes per string' },
+  dwarfDepth: { default: 256, ceiling: 4096, what: 'levels of DWARF nesting' },
+};
+
+let current: Limits = defaults();
+
+function defaults(): Limits {
+  return Object.fromEntries(Object.entries(limitSpecs).map(([name, spec]) => [name, spec.default])) as unknown as Limits;
+}
+
+/** Clamps a user's value to the limit's ceiling; a value that is not a positive number is ignored. */
+export function clampLimit(name: LimitName, value: number | undefined): number {
+  const spec = limitSpecs[name];
+  if (value === undefined || !Number.isFinite(value) || value <= 0) return spec.default;
+  return Math.min(Math.floor(value), spec.ceiling);
+}
+
+/** Sets some limits (the others keep their defaults); returns the limits now in force. */
+export function configureLimits(values: Partial<Record<LimitName, number>>): Limits {
+  current = defaults();
+  for (const name of Object.keys(limitSpecs) as LimitName[]) current[name] = clampLimit(name, values[name]);
+  return current;
+}
+
+export function limits(): Readonly<Limits> {
+  return current;
+}
