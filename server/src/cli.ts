@@ -4,6 +4,7 @@ import { targetCommand } from './cli/target';
 import { emuCommand } from './cli/emu';
 import { checkCommand } from './cli/check';
 import { inspectCommand } from './cli/inspect';
+import { limitFlagsHelp, takeLimitFlags } from './cli/limitFlags';
 
 // Subcommands, in the order `--help` lists them. Each lives in cli/<name>.ts.
 const commands: CliCommand[] = [checkCommand, inspectCommand, symbolsCommand, targetCommand, emuCommand];
@@ -26,6 +27,8 @@ function help(): string {
     'Options:',
     '  --help, -h     show this help, or a command\'s help with `livepatch-lens <command> --help`',
     '  --version, -V  print the version',
+    '  --limit NAME=VALUE  raise or lower one of the bounds on input sizes and guest runs (any command):',
+    ...limitFlagsHelp(),
     '',
     'Exit status: 0 success, 1 findings (error diagnostics, unknown names, guest faults), 2 usage or I/O error.',
   ].join('\n');
@@ -51,7 +54,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
     return ExitCode.Ok;
   }
   try {
-    return await command.run(rest, io);
+    return await command.run(takeLimitFlags(rest), io);
   } catch (error) {
     io.err(`livepatch-lens ${name}: ${error instanceof Error ? error.message : String(error)}`);
     if (!(error instanceof CliError) && process.env.LIVEPATCH_LENS_DEBUG) io.err(String((error as Error).stack));
