@@ -70,4 +70,21 @@ suite('A language server that dies in a real VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await emulator('reset');
   });
+
+  test('a server that dies on every start is given up on after 6 crashes, and the status item restarts it', async () => {
+    // A start by the user begins a fresh count.
+    assert.equal(await vscode.commands.executeCommand<string>('livepatch.restartServer'), 'running');
+    for (let crash = 1; crash <= 6; crash++) {
+      const pid = await eventually(`the server before crash ${crash}`, () => (api.serverState() === 'running' ? api.serverPid() : undefined), (p) => p !== undefined);
+      process.kill(pid!, 'SIGKILL');
+      await eventually(`the client noticed crash ${crash}`, () => api.serverPid(), (next) => next !== pid);
+    }
+    const stopped = await eventually('given up', () => api.statusBar(), (s) => api.serverState() === 'stopped' && s.error);
+    assert.equal(stopped.text, '$(error) Livepatch: stopped after 6 crashes');
+    assert.match(stopped.tooltip, /click to restart/);
+    assert.equal(api.serverPid(), undefined, 'no seventh server');
+    assert.equal(stopped.command, 'livepatch.restartServer');
+    assert.equal(await vscode.commands.executeCommand<string>(stopped.command), 'running');
+    await eventually('the status after the restart by click', () => api.statusBar().text, (text) => text === '$(check) Livepatch: sample-target');
+  });
 });
