@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { Limits } from '../../server/src/limits';
+import { limitsFromSettings } from './limitSettings';
 
 export const section = 'livepatch';
 
@@ -6,6 +8,8 @@ export const section = 'livepatch';
 export interface ServerSettings {
   target: string;
   sourceRoot: string;
+  /** The `livepatch.limits.*` settings in the engine's units (bytes, milliseconds). */
+  limits: Partial<Limits>;
 }
 
 export function serverSettings(): ServerSettings {
@@ -13,9 +17,10 @@ export function serverSettings(): ServerSettings {
   return {
     target: config.get<string>('target', ''),
     sourceRoot: config.get<string>('sourceRoot', ''),
+    limits: limitsFromSettings((setting) => config.get<unknown>(`limits.${setting}`)),
   };
 }
 
 export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {
-  return (['target', 'sourceRoot'] satisfies (keyof ServerSettings)[]).some((key) => event.affectsConfiguration(`${section}.${key}`));
+  return (['target', 'sourceRoot', 'limits'] satisfies (keyof ServerSettings)[]).some((key) => event.affectsConfiguration(`${section}.${key}`));
 }

@@ -11,6 +11,10 @@ import type { StatusPresentation } from './statusPresentation';
 export interface LivepatchLensApi {
   serverState(): ServerState;
   statusBar(): StatusPresentation;
+  /** The language server's process id while it runs. */
+  serverPid(): number | undefined;
+  /** What the last restore of the emulator session after a server crash said. */
+  emulatorRestore(): string | undefined;
 }
 
 let session: Ctx | undefined;
@@ -26,9 +30,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Livepa
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsServerSettings(event)) void ctx.restart();
     }),
+    // The workspace's values of restricted settings (the target, the limits) apply once it is trusted.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (ctx.settingsChanged) void ctx.restart();
+    }),
   );
   await ctx.start();
-  return { serverState: () => ctx.serverState, statusBar: () => status.current() };
+  return { serverState: () => ctx.serverState, statusBar: () => status.current(), serverPid: () => ctx.serverPid, emulatorRestore: emulator.lastRestoreLine };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -6,7 +6,12 @@ export interface StatusPresentation {
   text: string;
   tooltip: string;
   error: boolean;
+  /** What a click runs: the output, or a restart once the server is down for good. */
+  command: 'livepatch.showOutput' | 'livepatch.restartServer';
 }
+
+/** How the server came back after it died on its own: restarted k times, or given up after N crashes. */
+export type ServerRecovery = { restarts: number } | { gaveUpAfter: number };
 
 const fileName = (path: string | undefined) => path?.split('/').pop() ?? '';
 
@@ -27,16 +32,30 @@ function targetLine(target: TargetStateParams | undefined): { suffix: string; to
   }
 }
 
-export function presentStatus(state: ServerState, error: string | undefined, target?: TargetStateParams): StatusPresentation {
+export function presentStatus(state: ServerState, error: string | undefined, target?: TargetStateParams, recovery?: ServerRecovery): StatusPresentation {
+  const restarted = recovery && 'restarts' in recovery ? recovery.restarts : 0;
+  const restartedLine = restarted ? `restarted after the server stopped unexpectedly (${restarted})` : '';
   switch (state) {
     case 'running': {
       const { suffix, tooltip } = targetLine(target);
-      return { text: `$(check) Livepatch${suffix}`, tooltip: `Livepatch Lens: language server running. ${tooltip} Click for the output.`.replace('  ', ' '), error: false };
+      return {
+        text: `$(check) Livepatch${suffix}${restarted ? ` (restarted ${restarted})` : ''}`,
+        tooltip: `Livepatch Lens: language server running${restarted ? `, ${restartedLine}` : ''}. ${tooltip} Click for the output.`.replace('  ', ' '),
+        error: false,
+        command: 'livepatch.showOutput',
+      };
     }
     case 'starting':
-      return { text: '$(sync~spin) Livepatch', tooltip: 'Livepatch Lens: language server starting…', error: false };
+      return { text: '$(sync~spin) Livepatch', tooltip: `Livepatch Lens: language server starting${restarted ? `: ${restartedLine}` : ''}…`, error: false, command: 'livepatch.showOutput' };
     case 'stopped':
-      return { text: '$(error) Livepatch', tooltip: `Livepatch Lens: language server stopped${error ? ` (${error})` : ''}. Click for the output; run "Livepatch: Restart Language Server" to start it again.`, error: true };
+      if (recovery && 'gaveUpAfter' in recovery) {
+        return {
+          text: `$(error) Livepatch: stopped after ${recovery.gaveUpAfter} crashes`,
+          tooltip: `Livepatch Lens: language server stopped after ${recovery.gaveUpAfter} crashes${error ? ` (${error})` : ''}: click to restart.`,
+          error: true,
+          command: 'livepatch.restartServer',
+        };
+      }
+      return { text: '$(error) Livepatch', tooltip: `Livepatch Lens: language server stopped${error ? ` (${error})` : ''}. Click for the output; run "Livepatch: Restart Language Server" to start it again.`, error: true, command: 'livepatch.showOutput' };
   }
 }
-

@@ -4,14 +4,26 @@ import {
   EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorPayloadState, EmulatorState, emulatorStateNotification,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
+import { EmulatorJournal } from '../emulatorJournal';
+import { requireTrust } from '../workspaceTrust';
 
 // The emulated Xen hypervisor for the user: palette commands that run the server's emulator
 // commands, with their output and the (XEN) console in the "Livepatch Emulator" channel, as a
-// terminal running xen-livepatch and `xl dmesg` would show them.
+// terminal running xen-livepatch and `xl dmesg` would show them. The session lives in the
+// server process; the journal brings it back when that process dies and is restarted.
 
 let channel: vscode.OutputChannel | undefined;
 /** The server's last livepatch/emulatorState: what the payload pickers offer. */
 let lastState: EmulatorState | undefined;
+const journal = new EmulatorJournal();
+/** The replay of the journal on a restarted server; every command waits for it. */
+let restoring: Promise<void> = Promise.resolve();
+let lastRestore: string | undefined;
+
+const verbs = new Map(Object.entries(emulatorCommands).map(([verb, id]) => [id as string, verb as EmulatorCommand]));
+/** Commands that only read the session: nothing to replay. */
+const readOnly: ReadonlySet<EmulatorCommand> = new Set(['list', 'dump']);
+const emulatorName = 'the emulator';
 
 export function activate(ctx: Ctx): void {
   channel = vscode.window.createOutputChannel('Livepatch Emulator');
@@ -21,8 +33,40 @@ export function activate(ctx: Ctx): void {
       // A new server is a new hypervisor: forget the old one's payloads.
       if (state === 'starting') lastState = undefined;
     }),
+    ctx.onDidStartServer(({ afterCrash }) => {
+      // A server the user (re)started is a fresh session; one that died gets its session back.
+      if (afterCrash) restoring = restore(ctx);
+      else journal.clear();
+    }),
   );
   ctx.onNotification(emulatorStateNotification, (params: EmulatorState) => (lastState = params));
+  // The server's commands run from VS Code (other extensions, tests, keybindings) the same way.
+  ctx.handleServerCommands(async (command, args, next) => {
+    const verb = verbs.get(command);
+    if (!verb) return next(command, args);
+    if (!requireTrust(emulatorName)) return undefined;
+    const commandArgs = (args[0] ?? {}) as EmulatorCommandArgs;
+    return recorded(verb, commandArgs, async () => (await next(command, args)) as EmulatorCommandResult | null | undefined);
+  });
+}
+
+/** The line the last restore wrote to the channel (for the end-to-end tests). */
+export const lastRestoreLine = (): string | undefined => lastRestore;
+
+async function restore(ctx: Ctx): Promise<void> {
+  const client = ctx.languageClient;
+  if (!client) return;
+  lastRestore = await journal.replay(async (command, args) => (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] })) as EmulatorCommandResult | null);
+  if (lastRestore) channel?.appendLine(lastRestore);
+}
+
+/** Runs a command once any restore is done, and journals what changed the session. */
+async function recorded(verb: EmulatorCommand, args: EmulatorCommandArgs, send: () => Promise<EmulatorCommandResult | null | undefined>) {
+  await restoring;
+  const result = await send();
+  if (result && verb === 'reset') journal.clear();
+  else if (result && !readOnly.has(verb)) journal.record(emulatorCommands[verb], args, result);
+  return result;
 }
 
 /** Runs one emulator command on the server and shows it; the answer, for callers and tests. */
@@ -32,7 +76,7 @@ async function execute(ctx: Ctx, verb: EmulatorCommand, args: EmulatorCommandArg
     void vscode.window.showErrorMessage('Livepatch Lens: the language server is not running; the emulator lives in it. Try "Livepatch: Restart Language Server".');
     return undefined;
   }
-  const result = (await client.sendRequest(ExecuteCommandRequest.type, { command: emulatorCommands[verb], arguments: [args] })) as EmulatorCommandResult | null;
+  const result = await recorded(verb, args, async () => (await client.sendRequest(ExecuteCommandRequest.type, { command: emulatorCommands[verb], arguments: [args] })) as EmulatorCommandResult | null);
   if (!result) {
     void vscode.window.showErrorMessage(`Livepatch Lens: ${emulatorCommands[verb]} failed; see the Livepatch Lens output.`);
     return undefined;
@@ -101,8 +145,7 @@ async function callFunction(ctx: Ctx): Promise<EmulatorCommandResult | undefined
   return result;
 }
 
-/** The emulator's palette commands, for the one command table (commands.ts). */
-export const emulatorCommandTable: Record<string, (ctx: Ctx) => unknown> = {
+const paletteCommands: Record<string, (ctx: Ctx) => unknown> = {
   'livepatch.loadPayload': async (ctx: Ctx) => {
     const file = await payloadFile();
     return file ? execute(ctx, 'load', { path: file.fsPath }) : undefined;
@@ -117,3 +160,8 @@ export const emulatorCommandTable: Record<string, (ctx: Ctx) => unknown> = {
   'livepatch.dumpPayloads': (ctx: Ctx) => execute(ctx, 'dump'),
   'livepatch.resetEmulator': (ctx: Ctx) => execute(ctx, 'reset'),
 };
+
+/** The emulator's palette commands, for the one command table (commands.ts); none runs in an untrusted workspace. */
+export const emulatorCommandTable: Record<string, (ctx: Ctx) => unknown> = Object.fromEntries(
+  Object.entries(paletteCommands).map(([id, run]) => [id, (ctx: Ctx) => (requireTrust(emulatorName) ? run(ctx) : undefined)]),
+);

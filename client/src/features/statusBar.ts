@@ -5,12 +5,13 @@ import { presentStatus, StatusPresentation } from '../statusPresentation';
 export function activate(ctx: Ctx): { current(): StatusPresentation } {
   const item = vscode.window.createStatusBarItem('livepatch.status', vscode.StatusBarAlignment.Left, 0);
   item.name = 'Livepatch Lens';
-  item.command = 'livepatch.showOutput';
-  let current = presentStatus(ctx.serverState, ctx.serverError, ctx.targetState);
+  const present = () => presentStatus(ctx.serverState, ctx.serverError, ctx.targetState, ctx.recovery);
+  let current = present();
   const render = () => {
-    current = presentStatus(ctx.serverState, ctx.serverError, ctx.targetState);
+    current = present();
     item.text = current.text;
     item.tooltip = current.tooltip;
+    item.command = current.command;
     item.backgroundColor = current.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   };
   render();

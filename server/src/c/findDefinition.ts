@@ -24,7 +24,7 @@ export async function findFunctionDefinition(sourceRoot: string, name: string, t
 
 function ripgrep(root: string, name: string, timeoutMs: number): Promise<DefinitionLocation[]> {
   return new Promise((resolve, reject) => {
-    execFile('rg', ['--json', '-g', '*.c', '-e', definitionPattern(name), root], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout) => {
+    execFile('rg', ['--json', '-g', '*.c', '-e', definitionPattern(name), '--', root], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout) => {
       // rg exits 1 when nothing matched: an answer, not a failure.
       if (error && (error as { code?: number | string }).code !== 1) return reject(error);
       const found: DefinitionLocation[] = [];

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /** What the inspector page needs from the host: the webview's CSP source and the asset URIs. */
 export interface PageAssets {
   cspSource: string;
@@ -31,8 +33,17 @@ export function inspectorHtml(assets: PageAssets): string {
 </html>`;
 }
 
-/** 32 characters from [A-Za-z0-9], fresh for every page. */
-export function makeNonce(random: () => number = Math.random): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return Array.from({ length: 32 }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * 32 characters from [A-Za-z0-9], fresh for every page, from the operating system's CSPRNG: a
+ * nonce a page's content could predict would let injected markup run scripts.
+ */
+export function makeNonce(): string {
+  let nonce = '';
+  while (nonce.length < 32) {
+    // Bytes past the last whole multiple of 62 are dropped, so every character is equally likely.
+    for (const byte of randomBytes(48)) if (byte < 248 && nonce.length < 32) nonce += alphabet[byte % alphabet.length];
+  }
+  return nonce;
 }

@@ -25,3 +25,16 @@ test('the status bar names the target the checks use, and says when it is only t
   assert.equal(failed.text, '$(check) Livepatch: no target');
   assert.match(failed.tooltip, /cannot be indexed: not an ELF file\. Checks use source-level facts only\./);
 });
+
+test('after a crash the status says the server was restarted and how often; after too many it offers a restart on click', () => {
+  const restarted = presentStatus('running', undefined, undefined, { restarts: 2 });
+  assert.equal(restarted.text, '$(check) Livepatch (restarted 2)');
+  assert.match(restarted.tooltip, /running, restarted after the server stopped unexpectedly \(2\)\./);
+  assert.equal(restarted.command, 'livepatch.showOutput');
+  assert.match(presentStatus('starting', undefined, undefined, { restarts: 1 }).tooltip, /starting: restarted after the server stopped unexpectedly \(1\)/);
+  const gaveUp = presentStatus('stopped', 'it stopped unexpectedly 6 times within 3 minutes', undefined, { gaveUpAfter: 6 });
+  assert.equal(gaveUp.text, '$(error) Livepatch: stopped after 6 crashes');
+  assert.match(gaveUp.tooltip, /stopped after 6 crashes \(it stopped unexpectedly 6 times within 3 minutes\): click to restart\./);
+  assert.deepEqual([gaveUp.error, gaveUp.command], [true, 'livepatch.restartServer']);
+  assert.equal(presentStatus('running', undefined).command, 'livepatch.showOutput');
+});
