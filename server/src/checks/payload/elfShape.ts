@@ -44,7 +44,7 @@ export function checkSectionShapes(sink: FindingSink, payload: Payload): void {
     // elf_resolve_sections() refuses such a section before any allocation, with no message.
     if (payload.kind === 'xen' && s.type === SHT.NOBITS && s.flags & (SHF.WRITE | SHF.ALLOC) && s.size > livepatchMaxSize) {
       sink.add(payloadChecks.bssTooLarge, s.name,
-        `${s.name} is a writable SHT_NOBITS section of ${s.size} bytes, more than LIVEPATCH_MAX_SIZE (${livepatchMaxSize} bytes): the hypervisor would have to allocate and zero all of it. ` +
+        `${s.name} is an allocated SHT_NOBITS section of ${s.size} bytes, more than LIVEPATCH_MAX_SIZE (${livepatchMaxSize} bytes): the hypervisor would have to allocate and zero all of it. ` +
         'Xen refuses the upload (-EINVAL, without a message). Allocate large buffers at run time (xzalloc in a load hook) instead of declaring them static.', 'EINVAL');
     }
     if (s.flags & SHF.ALLOC && s.flags & SHF.WRITE && s.flags & SHF.EXECINSTR) {

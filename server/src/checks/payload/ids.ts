@@ -34,7 +34,7 @@ export const payloadChecks = {
   namePointer: { id: 'LP333', title: 'livepatch_func name pointer outside the payload', severity: 'error' },
   hookPointer: { id: 'LP334', title: 'hook pointer outside the payload text', severity: 'error' },
   oldAddrOutsideText: { id: 'LP335', title: 'old_addr outside the hypervisor text', severity: 'error' },
-  bssTooLarge: { id: 'LP336', title: 'writable SHT_NOBITS section larger than LIVEPATCH_MAX_SIZE', severity: 'error' },
+  bssTooLarge: { id: 'LP336', title: 'SHT_NOBITS section (.bss) larger than LIVEPATCH_MAX_SIZE', severity: 'error' },
 } as const satisfies Record<string, CheckInfo>;
 
 export type PayloadCheck = (typeof payloadChecks)[keyof typeof payloadChecks];

@@ -259,6 +259,8 @@ test('LP335: old_addr relocated 16 MiB past the old function (judged with the ta
 test('LP336: a writable .bss larger than LIVEPATCH_MAX_SIZE (1 GiB, 4 GiB, 2^64-1), quiet at 2 MiB', () => {
   for (const size of [1n << 30n, 1n << 32n, (1n << 64n) - 1n]) assertFires(findingsOfBytes(bigBss(size), 'x.livepatch'), 'LP336', `${size} bytes`, 'LIVEPATCH_MAX_SIZE');
   assert.deepEqual(codes(findingsOfBytes(bigBss(2n << 20n), 'x.livepatch')), []);
+  const nobitsHooks = setSectionField(setSectionField(hello(), '.livepatch.hooks.load', 'type', 8n), '.livepatch.hooks.load', 'size', 1n << 40n);
+  assertFires(findingsOfBytes(nobitsHooks, 'x.livepatch'), 'LP336', '.livepatch.hooks.load');
 });
 
 test('every LP3xx check has a test above that makes it fire', () => {

@@ -11,7 +11,8 @@ import { bigBss, hookOutside, nameOutside, oldAddrMoved } from '../../payload/un
 import { act, boot, callString, sourceString, uploadSample } from './support/boot';
 
 const hello = sourceString('payloads/xen/xen_hello_world_func.c');
-import { samplePayload, targetPath } from './support/xenPayloads';
+import { setSectionField } from '../../payload/payloadBytes';
+import { sampleBytes, samplePayload, targetPath } from './support/xenPayloads';
 
 // Payload contents are untrusted: every pointer the hypervisor follows for a payload is judged
 // at upload and refused with -EINVAL and a console line, never a host exception; sections too
@@ -99,6 +100,34 @@ test('the loader refuses a 4 GiB or 2^64-1 byte .bss naming it, and maps a 1 GiB
   xen.machine.unloadObject(image);
   assert.equal(memory.isMapped(last), false);
   assert.throws(() => memory.readU64(last), /unmapped/);
+});
+
+test('a hook section that is SHT_NOBITS with a 1 TiB size is refused, not a host exception', () => {
+  const bytes = setSectionField(setSectionField(sampleBytes('xen_hello_world'), '.livepatch.hooks.load', 'type', 8n), '.livepatch.hooks.load', 'size', 1n << 40n);
+  cheaply('a 1 TiB NOBITS hook section', () => assertRefused(bytes, 'EINVAL'));
+});
+
+test('the loader bounds the symbols and relocations it walks by limits(), naming the setting', (t) => {
+  t.after(() => configureLimits({}));
+  const xen = boot();
+  configureLimits({ elfSymbols: 10 });
+  assert.equal(xen.upload('few', sampleBytes('xen_hello_world')), -errno('EINVAL'));
+  assert.match(xen.console.log, /\(XEN\) livepatch: few: 48 symbols in \.symtab, more than the limit of 10 symbols per ELF file \(raise it with the setting livepatch\.limits\.elfSymbols\)/);
+  configureLimits({ elfRelocations: 5 });
+  assert.throws(() => xen.machine.loadObject(parseElf(sampleBytes('xen_hello_world'), 'x.o'), 'x'), /relocations in its SHT_RELA sections, more than the limit of 5/);
+});
+
+test('old_addr overwritten after upload (as a hook could): applying is a hypervisor page fault, a panic, not a host exception', () => {
+  const xen = boot();
+  uploadSample(xen, 'xen_hello_world');
+  const entry = xen.machine.symbols.get('livepatch_xen_hello_world')!.address;
+  const wild = Buffer.alloc(8);
+  wild.writeBigUInt64LE(0xffffffff00dead00n);
+  xen.machine.memory.write(entry + 16n, wild, { force: true });
+  assert.equal(xen.action('xen_hello_world', 'apply'), 0);
+  xen.idle();
+  assert.match(xen.panicked ?? '', /FATAL PAGE FAULT/);
+  assert.match(xen.console.log, /\(XEN\) FATAL PAGE FAULT\n\(XEN\) #PF: read of an unmapped address 0xffffffff00dead00/);
 });
 
 test('no reservation or mapping wraps past 2^64: refused by name', () => {
