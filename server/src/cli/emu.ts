@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { commandLine, SessionResult, XenSession } from '../emulator/xen';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
+import { clampLimit, LimitName, limitSpecs } from '../limits';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
 import { parseSession, SessionStep } from './emuScript';
 
@@ -40,8 +41,8 @@ After its output each command prints the (XEN) console lines it caused, as \`xl 
                    and \`(exit status N)\` after a failing one; a script's comments and blank lines too
   --json           one JSON object per command and line: {command, exitCode, stdout, stderr,
                    console}, for call also {status, rax, string, output, instructions, fault?}
-  --budget N       instructions a call may run (default 50000000)
-  --timeout MS     wall-clock limit of a call in milliseconds (default 10000)
+  --budget N       instructions a call may run (default ${limitSpecs.guestInstructionBudget.default}, at most ${limitSpecs.guestInstructionBudget.ceiling})
+  --timeout MS     wall-clock limit of a call in milliseconds (default ${limitSpecs.guestTimeoutMs.default}, at most ${limitSpecs.guestTimeoutMs.ceiling})
   --trace          print every instruction a call executes to stderr
 
 A command prefixed with \`expect N\` must exit with status N (e.g. \`expect 2 revert NAME\` for a
@@ -82,11 +83,14 @@ function splitOptions(args: string[]): Options {
   return options;
 }
 
-function positiveInteger(name: string, text: string | undefined): number | undefined {
+/** A positive integer option, capped at its limit's ceiling (saying so on stderr): no user value makes a run unbounded. */
+function cappedInteger(io: CliIo, name: string, limit: LimitName, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) throw new CliError(`${name} expects a positive integer, got '${text}'`);
-  return value;
+  const capped = clampLimit(limit, value);
+  if (capped < value) io.err(`livepatch-lens emu: ${name} ${text} is more than the ceiling of ${capped} ${limitSpecs[limit].what}; using ${capped}`);
+  return capped;
 }
 
 function readScript(file: string): string {
@@ -130,8 +134,8 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
     target,
     objects: values.get('--object') ?? [],
     baseDir: script ? path.dirname(script) : '.',
-    budget: positiveInteger('--budget', single('--budget')),
-    timeoutMs: positiveInteger('--timeout', single('--timeout')),
+    budget: cappedInteger(io, '--budget', 'guestInstructionBudget', single('--budget')),
+    timeoutMs: cappedInteger(io, '--timeout', 'guestTimeoutMs', single('--timeout')),
     ...(flags.has('--trace') ? { trace: (line: string) => io.err(line) } : {}),
   });
   for (const step of steps) {

@@ -1,3 +1,5 @@
+import { limits } from '../limits';
+
 // What ends a guest run other than a normal return. The host is never at risk: every problem the
 // guest causes becomes one of these, with enough context to name the instruction and the access.
 
@@ -57,4 +59,24 @@ export class EmulatorError extends Error {
     super(message);
     this.name = 'EmulatorError';
   }
+}
+
+/**
+ * A mapping the guest memory limit cannot hold, or one past the top of the address space: names
+ * what asked for it (a section of a payload, a task's stack), the bytes, and what is left.
+ */
+export class GuestMemoryError extends EmulatorError {
+  constructor(
+    readonly what: string,
+    readonly bytes: bigint,
+    readonly available: bigint,
+    message = `${what} needs ${bytes} bytes of guest memory, but only ${available} of the ${limits().guestMemoryBytes}-byte limit are left (raise it with the setting livepatch.limits.guestMemoryBytes)`,
+  ) {
+    super(message);
+    this.name = 'GuestMemoryError';
+  }
+}
+
+export function addressSpaceExhausted(what: string, start: bigint, bytes: bigint): GuestMemoryError {
+  return new GuestMemoryError(what, bytes, 0n, `${what}: ${bytes} bytes at 0x${start.toString(16)} would run past the top of the 64-bit address space`);
 }

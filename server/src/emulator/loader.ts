@@ -1,4 +1,6 @@
 import { ElfFile, ElfSection, ET, PT, R_X86_64, SHF, SHN, SHT, STB, STT, EM_X86_64 } from '../elf';
+import { LimitName, limits, limitSpecs } from '../limits';
+import { GuestMemoryError } from './faults';
 import { hex } from './addr';
 import { Memory, PAGE_SIZE, Perm } from './memory';
 import { GuestSymbol, SymbolKind } from './symbols';
@@ -32,8 +34,8 @@ export interface LoadedImage {
 /** What the loader needs from the machine. */
 export interface LoaderHost {
   readonly memory: Memory;
-  /** Reserves `size` bytes of page-aligned address space within reach of the target. */
-  reserve(size: bigint): bigint;
+  /** Reserves `size` bytes of page-aligned address space within reach of the target, for `what`. */
+  reserve(size: bigint, what: string): bigint;
   /** A global symbol already known (earlier objects, the target), then a native's stub. */
   resolve(name: string): bigint | undefined;
 }
@@ -62,8 +64,15 @@ export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): Lo
   const pagePerms = new Map<bigint, number>();
   const loads = elf.segments.filter((s) => s.type === PT.LOAD && s.memsz > 0n);
   if (!loads.length) throw new LoaderError(name, 'no PT_LOAD segments');
+  // The page walk below is as long as the segments: bound it by what may be mapped before walking.
+  let span = 0n;
   for (const s of loads) {
     if (s.filesz > s.memsz) throw new LoaderError(name, `segment at ${hex(s.vaddr)} has p_filesz > p_memsz`);
+    if (s.vaddr + s.memsz > 1n << 64n) throw new LoaderError(name, `segment at ${hex(s.vaddr)} of ${s.memsz} bytes runs past the top of the address space`);
+    span += alignUp(s.vaddr + s.memsz, PAGE_SIZE) - (s.vaddr & ~(PAGE_SIZE - 1n));
+    if (span > host.memory.available()) throw new GuestMemoryError(`${name} segment at ${hex(s.vaddr)}`, s.memsz, host.memory.available());
+  }
+  for (const s of loads) {
     const perm = Perm.Read | (s.flags & PF_W ? Perm.Write : 0) | (s.flags & PF_X ? Perm.Exec : 0);
     for (let page = s.vaddr & ~(PAGE_SIZE - 1n); page < s.vaddr + s.memsz; page += PAGE_SIZE) {
       pagePerms.set(page, (pagePerms.get(page) ?? 0) | perm);
@@ -112,6 +121,7 @@ const GROUP_PERM: Record<Group, Perm> = { text: Perm.RX, rodata: Perm.Read, data
  */
 export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): LoadedImage {
   checkMachine(elf, name, ET.REL);
+  checkCounts(elf, name);
   const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n && s.type !== SHT.NULL);
   const base = new Map<number, bigint>();
   const groups: Group[] = ['text', 'rodata', 'data'];
@@ -128,7 +138,8 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): L
     sizes.set(group, alignUp(size, PAGE_SIZE));
   }
   const total = groups.reduce((sum, g) => sum + sizes.get(g)!, 0n);
-  const start = total > 0n ? host.reserve(total) : 0n;
+  checkFits(host.memory, name, allocated, offsets, sizes);
+  const start = total > 0n ? host.reserve(total, name) : 0n;
   let cursor = start;
   const groupStart = new Map<Group, bigint>();
   for (const group of groups) {
@@ -196,6 +207,33 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): L
     sections: allocated.map((s) => ({ index: s.index, name: s.name, address: base.get(s.index)!, size: s.size })),
     symbols,
   };
+}
+
+/** The section, symbol and relocation tables the loader walks stay within their limits. */
+function checkCounts(elf: ElfFile, name: string): void {
+  const symtab = elf.sections.find((s) => s.type === SHT.SYMTAB);
+  const relocations = elf.sections.filter((s) => s.type === SHT.RELA).reduce((sum, s) => sum + s.size / (s.entsize > 0n ? s.entsize : 24n), 0n);
+  const counts: Array<[LimitName, bigint, string]> = [
+    ['elfSections', BigInt(elf.sections.length), 'sections'],
+    ['elfSymbols', symtab ? symtab.size / (symtab.entsize > 0n ? symtab.entsize : 24n) : 0n, `symbols in ${symtab?.name ?? '.symtab'}`],
+    ['elfRelocations', relocations, 'relocations in its SHT_RELA sections'],
+  ];
+  for (const [limit, count, what] of counts) {
+    if (count > BigInt(limits()[limit])) throw new LoaderError(name, `${count} ${what}, more than the limit of ${limits()[limit]} ${limitSpecs[limit].what} (raise it with the setting livepatch.limits.${limit})`);
+  }
+}
+
+/**
+ * Refuses, before any address space is reserved, an object whose sections do not fit in what the
+ * guest memory limit leaves, naming the first section that does not fit.
+ */
+function checkFits(memory: Memory, name: string, allocated: ElfSection[], offsets: Map<number, bigint>, sizes: Map<Group, bigint>): void {
+  const available = memory.available();
+  const groupBase: Record<Group, bigint> = { text: 0n, rodata: sizes.get('text')!, data: sizes.get('text')! + sizes.get('rodata')! };
+  for (const s of allocated) {
+    const end = alignUp(groupBase[groupOf(s)] + offsets.get(s.index)! + s.size, PAGE_SIZE);
+    if (end > available) throw new GuestMemoryError(`section ${s.name} of ${name}`, s.size, available);
+  }
 }
 
 const INT32_MIN = -(1n << 31n);

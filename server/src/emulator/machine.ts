@@ -1,20 +1,21 @@
 import { ElfFile, readElf } from '../elf';
+import { limits } from '../limits';
 import { fromPair, hiOf, loOf } from './addr';
 import { builtinNatives } from './builtinNatives';
 import { CpuHooks } from './cpu/block';
 import { Cpu } from './cpu/cpu';
 import { ult } from './cpu/state';
-import { EmulatorError, FaultKind, GuestFault } from './faults';
+import { addressSpaceExhausted, EmulatorError, FaultKind, GuestFault } from './faults';
 import { LoadedImage, loadExecutable, loadRelocatable, LoaderHost } from './loader';
-import { Memory, PAGE_SIZE, Perm } from './memory';
+import { ADDRESS_SPACE_END, Memory, PAGE_SIZE, Perm } from './memory';
 import { NativeContext, Natives } from './natives';
 import { SymbolTable } from './symbols';
 import { Frame, Task } from './tasks';
 
 export interface CallOptions {
-  /** Instructions the call may execute (default 50 million). */
+  /** Instructions the call may execute (default `limits().guestInstructionBudget`). */
   budget?: number;
-  /** Wall-clock limit in milliseconds (default 10 seconds). */
+  /** Wall-clock limit in milliseconds (default `limits().guestTimeoutMs`). */
   timeoutMs?: number;
   /** The task (guest stack) to run on; default the current task. */
   task?: Task;
@@ -134,15 +135,18 @@ export class Machine {
   private loaderHost(): LoaderHost {
     return {
       memory: this.memory,
-      reserve: (size) => this.reserve(size),
+      reserve: (size, what) => this.reserve(size, what),
       resolve: (name) => this.symbols.global(name)?.address ?? this.nativeAddress(name),
     };
   }
 
   /** Page-aligned address space next to the target (or in the module area without one). */
-  reserve(size: bigint): bigint {
+  reserve(size: bigint, what = 'a reservation'): bigint {
     const start = (this.arenaNext ??= DEFAULT_ARENA);
-    this.arenaNext = alignUp(start + size, PAGE_SIZE);
+    const end = alignUp(start + size, PAGE_SIZE);
+    // The arena sits in the top 1 GiB (kernel code model): what does not fit there never wraps to 0.
+    if (size < 0n || end > ADDRESS_SPACE_END) throw addressSpaceExhausted(what, start, size);
+    this.arenaNext = end;
     return start;
   }
 
@@ -156,7 +160,7 @@ export class Machine {
 
   /** Maps fresh memory next to the loaded code, within rel32 reach of it (trampolines, patches). */
   allocateNearCode(size: bigint, name: string, perm: Perm = Perm.RX): bigint {
-    const start = this.reserve(size);
+    const start = this.reserve(size, name);
     this.memory.map(start, size, perm, name);
     return start;
   }
@@ -263,7 +267,7 @@ export class Machine {
       };
     };
     try {
-      const stop = this.cpu.run({ budget: options.budget ?? 50_000_000, deadline: Date.now() + (options.timeoutMs ?? 10_000) });
+      const stop = this.cpu.run({ budget: options.budget ?? limits().guestInstructionBudget, deadline: Date.now() + (options.timeoutMs ?? limits().guestTimeoutMs) });
       if (stop.reason === 'returned') {
         task.reset();
         return result('returned');

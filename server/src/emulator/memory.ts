@@ -1,7 +1,10 @@
 import { fromPair, hex, hiOf, loOf } from './addr';
-import { Access, EmulatorError, GuestFault } from './faults';
+import { limits } from '../limits';
+import { Access, addressSpaceExhausted, EmulatorError, GuestFault, GuestMemoryError } from './faults';
 
 export const PAGE_SIZE = 4096n;
+/** One past the highest guest address. */
+export const ADDRESS_SPACE_END = 1n << 64n;
 
 export enum Perm {
   None = 0,
@@ -20,6 +23,8 @@ export interface Region {
   end: bigint;
   /** Guard regions are never mapped: touching one is a fault with its name. */
   guard: boolean;
+  /** What pages of a mapped region get when first touched. */
+  perm: number;
 }
 
 interface Page {
@@ -41,6 +46,7 @@ const TLB_SLOTS = 256;
 export class Memory {
   private readonly pages = new Map<number, Page>();
   private readonly regions: Region[] = [];
+  private mappedBytes = 0n;
   private readonly readKeys = new Float64Array(TLB_SLOTS).fill(-1);
   private readonly readPages: Page[] = new Array(TLB_SLOTS);
   private readonly writeKeys = new Float64Array(TLB_SLOTS).fill(-1);
@@ -54,60 +60,131 @@ export class Memory {
 
   // ---- mapping -------------------------------------------------------------------------------
 
+  /**
+   * Maps [start, start + size) with `perm`. No page is allocated here: a page gets its bytes when
+   * first touched (zeros until written), so a payload's huge `.bss` costs nothing until used.
+   * The mapped bytes count against the guest memory limit, which a mapping larger than what is
+   * left is refused by, as is one running past the top of the address space.
+   */
   map(start: bigint, size: bigint, perm: Perm, name: string): void {
     if (start % PAGE_SIZE !== 0n || size <= 0n) throw new EmulatorError(`map ${name}: ${hex(start)} is not page aligned or the size is empty`);
-    const end = start + roundUp(size, PAGE_SIZE);
-    for (let a = start; a < end; a += PAGE_SIZE) {
-      const key = Number(a >> 12n);
-      if (this.pages.has(key)) throw new EmulatorError(`map ${name}: page ${hex(a)} is already mapped (${this.regionAt(a)?.name ?? '?'})`);
-    }
-    for (let a = start; a < end; a += PAGE_SIZE) {
-      const bytes = new Uint8Array(4096);
-      this.pages.set(Number(a >> 12n), { bytes, view: new DataView(bytes.buffer), perm, code: false });
-    }
-    this.regions.push({ name, start, end, guard: false });
+    const length = roundUp(size, PAGE_SIZE);
+    const end = start + length;
+    if (start < 0n || end > ADDRESS_SPACE_END) throw addressSpaceExhausted(name, start, size);
+    const taken = this.regions.find((r) => !r.guard && r.start < end && start < r.end);
+    if (taken) throw new EmulatorError(`map ${name}: page ${hex(taken.start > start ? taken.start : start)} is already mapped (${taken.name})`);
+    const available = this.available();
+    if (length > available) throw new GuestMemoryError(name, length, available);
+    this.regions.push({ name, start, end, guard: false, perm });
+    this.mappedBytes += length;
+  }
+
+  /** Bytes the guest memory limit (`limits().guestMemoryBytes`) still allows to map. */
+  available(): bigint {
+    const left = BigInt(limits().guestMemoryBytes) - this.mappedBytes;
+    return left > 0n ? left : 0n;
+  }
+
+  /** Bytes mapped now (touched or not), what the guest memory limit counts. */
+  get mapped(): bigint {
+    return this.mappedBytes;
+  }
+
+  /** Pages that have bytes (were touched), for tests and the editor's memory view. */
+  get residentPages(): number {
+    return this.pages.size;
   }
 
   /**
-   * Unmaps every page of [start, start + size) and forgets the regions inside it; decoded code on
+   * Unmaps [start, start + size) (page-rounded) and forgets the regions there; decoded code on
    * those pages is dropped, so nothing runs stale bytes from freed memory.
    */
   unmap(start: bigint, size: bigint): void {
-    const end = start + size;
-    for (let a = start & ~(PAGE_SIZE - 1n); a < end; a += PAGE_SIZE) {
-      const key = Number(a >> 12n);
-      const page = this.pages.get(key);
-      if (!page) continue;
-      if (page.code) this.dropCode(key, page);
-      this.pages.delete(key);
-    }
+    const from = start & ~(PAGE_SIZE - 1n);
+    const to = roundUp(start + size, PAGE_SIZE);
+    this.carve(from, to);
     for (let i = this.regions.length - 1; i >= 0; i--) {
       const region = this.regions[i];
-      if (!region.guard && region.start >= start && region.end <= roundUp(end, PAGE_SIZE)) this.regions.splice(i, 1);
+      if (region.guard || region.start < from || region.end > to) continue;
+      this.regions.splice(i, 1);
+      this.mappedBytes -= region.end - region.start;
     }
+    this.forEachPage(from, to, (key, page) => {
+      if (page.code) this.dropCode(key, page);
+      this.pages.delete(key);
+    });
     this.flushTlb();
   }
 
   /** Names an unmapped range so faults in it are reported by name (stack guard pages). */
   reserveGuard(start: bigint, size: bigint, name: string): void {
-    this.regions.push({ name, start, end: start + size, guard: true });
+    this.regions.push({ name, start, end: start + size, guard: true, perm: Perm.None });
   }
 
   protect(start: bigint, size: bigint, perm: Perm): void {
-    for (let a = start & ~(PAGE_SIZE - 1n); a < start + size; a += PAGE_SIZE) {
-      const page = this.pages.get(Number(a >> 12n));
-      if (!page) throw new EmulatorError(`protect: ${hex(a)} is not mapped`);
-      page.perm = perm;
+    const from = start & ~(PAGE_SIZE - 1n);
+    const to = roundUp(start + size, PAGE_SIZE);
+    this.carve(from, to);
+    let covered = 0n;
+    for (const region of this.regions) {
+      if (region.guard || region.start < from || region.end > to) continue;
+      region.perm = perm;
+      covered += region.end - region.start;
     }
+    if (covered !== to - from) throw new EmulatorError(`protect: [${hex(from)}, ${hex(to)}) is not all mapped`);
+    this.forEachPage(from, to, (_, page) => {
+      page.perm = perm;
+    });
     this.flushTlb();
   }
 
   isMapped(address: bigint): boolean {
-    return this.pages.has(Number((address & ((1n << 64n) - 1n)) >> 12n));
+    const a = address & (ADDRESS_SPACE_END - 1n);
+    return this.pages.has(Number(a >> 12n)) || this.mappedRegionAt(a) !== undefined;
   }
 
   regionAt(address: bigint): Region | undefined {
     return this.regions.find((r) => address >= r.start && address < r.end);
+  }
+
+  private mappedRegionAt(address: bigint): Region | undefined {
+    return this.regions.find((r) => !r.guard && address >= r.start && address < r.end);
+  }
+
+  /** Splits the mapped regions that straddle `from` or `to`, so each lies inside or outside [from, to). */
+  private carve(from: bigint, to: bigint): void {
+    for (const cut of [from, to]) {
+      const region = this.mappedRegionAt(cut);
+      if (!region || region.start === cut) continue;
+      this.regions.push({ ...region, start: cut });
+      region.end = cut;
+    }
+  }
+
+  /** Calls `visit` for every page with bytes in [from, to), walking whichever is smaller: the range or the pages. */
+  private forEachPage(from: bigint, to: bigint, visit: (key: number, page: Page) => void): void {
+    const first = Number(from >> 12n);
+    const last = Number((to - 1n) >> 12n);
+    if (last - first + 1 > this.pages.size) {
+      for (const [key, page] of [...this.pages]) if (key >= first && key <= last) visit(key, page);
+      return;
+    }
+    for (let key = first; key <= last; key++) {
+      const page = this.pages.get(key);
+      if (page) visit(key, page);
+    }
+  }
+
+  /** The page with bytes for `key`, given them on first touch when a mapped region holds it. */
+  private page(key: number): Page | undefined {
+    const known = this.pages.get(key);
+    if (known) return known;
+    const region = this.mappedRegionAt(BigInt(key) << 12n);
+    if (!region) return undefined;
+    const bytes = new Uint8Array(4096);
+    const page: Page = { bytes, view: new DataView(bytes.buffer), perm: region.perm, code: false };
+    this.pages.set(key, page);
+    return page;
   }
 
   /** Marks a page as holding decoded code, so the next write to it invalidates that code. */
@@ -122,7 +199,7 @@ export class Memory {
   /** Bytes of an executable page, for the decoder; faults when the page cannot be executed. */
   codeBytes(lo: number, hi: number): Uint8Array {
     const key = (hi >>> 0) * 1048576 + (lo >>> 12);
-    const page = this.pages.get(key);
+    const page = this.page(key);
     if (!page || !(page.perm & Perm.Exec)) throw this.fault(lo, hi, 'execute', page);
     return page.bytes;
   }
@@ -218,7 +295,7 @@ export class Memory {
   }
 
   private readPage(key: number, lo: number, hi: number): Page {
-    const page = this.pages.get(key);
+    const page = this.page(key);
     if (!page || !(page.perm & Perm.Read)) throw this.fault(lo, hi, 'read', page);
     const slot = key & (TLB_SLOTS - 1);
     this.readKeys[slot] = key;
@@ -227,7 +304,7 @@ export class Memory {
   }
 
   private writePage(key: number, lo: number, hi: number): Page {
-    const page = this.pages.get(key);
+    const page = this.page(key);
     if (!page || !(page.perm & Perm.Write)) throw this.fault(lo, hi, 'write', page);
     if (page.code) this.dropCode(key, page);
     const slot = key & (TLB_SLOTS - 1);
@@ -277,7 +354,7 @@ export class Memory {
       const a = address + BigInt(i);
       if (options.force) {
         const key = Number((a & ((1n << 64n) - 1n)) >> 12n);
-        const page = this.pages.get(key);
+        const page = this.page(key);
         if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
         if (page.code) this.dropCode(key, page);
         page.bytes[Number(a & 4095n)] = data[i];

@@ -11,7 +11,7 @@
  */
 export * from './model';
 export { openPayload, decodePayloadBytes, decodePayloadBytesOpen, OpenedPayload } from './openPayload';
-export { currentPayloadVersion, endbr64Length, funcLayouts, livepatchRange, opaqueSize, patchInsnSize } from './xen/funcsLayout';
+export { currentPayloadVersion, endbr64Length, funcLayouts, livepatchMaxSize, livepatchRange, opaqueSize, patchInsnSize } from './xen/funcsLayout';
 export { hookKinds, hookSection, isArrayHook, vetoingHookKinds } from './xen/hookSections';
 export { SHF_RELA_LIVEPATCH } from './klp/klpNames';
 export { kernelKlpLayout } from './klp/klpLayout';

@@ -72,7 +72,7 @@ export class RelocatedSections {
     return { symbol: name, addend: reloc.addend, type, section: section.name, sectionOffset, display: name + (rest ? signed(rest) : '') };
   }
 
-  /** The NUL-terminated string a relocated pointer lands on, when it lands inside the payload. */
+  /** The NUL-terminated string a relocated pointer lands on, when it lands inside the payload and ends there. */
   stringAt(ref: SymbolRef | undefined): string | undefined {
     if (!ref?.section || ref.sectionOffset === undefined) return undefined;
     const section = this.elf.section(ref.section);
@@ -81,7 +81,7 @@ export class RelocatedSections {
     const at = Number(ref.sectionOffset);
     if (at < 0 || at >= bytes.length) return undefined;
     const end = bytes.indexOf(0, at);
-    return bytes.toString('latin1', at, end < 0 ? bytes.length : end);
+    return end < 0 ? undefined : bytes.toString('latin1', at, end);
   }
 
   /** The FUNC/OBJECT symbol defined at `offset` of section `shndx`. */

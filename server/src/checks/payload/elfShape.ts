@@ -1,5 +1,5 @@
 import { EM_X86_64, ET, SHF, SHT } from '../../elf';
-import { ElfIdentity, Payload } from '../../payload';
+import { ElfIdentity, livepatchMaxSize, Payload } from '../../payload';
 import { FindingSink } from './context';
 import { payloadChecks } from './ids';
 
@@ -41,6 +41,12 @@ export function checkSectionShapes(sink: FindingSink, payload: Payload): void {
       `${rel.name} is SHT_REL: x86-64 loaders only apply SHT_RELA relocations, so these would be ignored or refused. ${sink.xenSays(payload.name, 'SHT_REL relocation unsupported')}. Build with the x86-64 toolchain, which emits RELA.`, 'EOPNOTSUPP');
   }
   for (const s of payload.sections) {
+    // elf_resolve_sections() refuses such a section before any allocation, with no message.
+    if (payload.kind === 'xen' && s.type === SHT.NOBITS && s.flags & (SHF.WRITE | SHF.ALLOC) && s.size > livepatchMaxSize) {
+      sink.add(payloadChecks.bssTooLarge, s.name,
+        `${s.name} is an allocated SHT_NOBITS section of ${s.size} bytes, more than LIVEPATCH_MAX_SIZE (${livepatchMaxSize} bytes): the hypervisor would have to allocate and zero all of it. ` +
+        'Xen refuses the upload (-EINVAL, without a message). Allocate large buffers at run time (xzalloc in a load hook) instead of declaring them static.', 'EINVAL');
+    }
     if (s.flags & SHF.ALLOC && s.flags & SHF.WRITE && s.flags & SHF.EXECINSTR) {
       sink.add(payloadChecks.writableCode, s.name,
         `${s.name} is allocated, writable and executable (flags WAX): mapping it would give an attacker writable hypervisor or kernel code. ${sink.xenSays(payload.name, `Not supporting ${s.name} section!`)}. ` +

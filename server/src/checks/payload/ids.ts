@@ -31,6 +31,10 @@ export const payloadChecks = {
   notLivepatchModule: { id: 'LP330', title: 'module is not marked livepatch=Y', severity: 'error' },
   klpSentinel: { id: 'LP331', title: 'klp_func or klp_object array without its { } sentinel', severity: 'error' },
   klpNames: { id: 'LP332', title: '.klp.sym / .klp.rela name or marking the kernel cannot parse', severity: 'error' },
+  namePointer: { id: 'LP333', title: 'livepatch_func name pointer outside the payload', severity: 'error' },
+  hookPointer: { id: 'LP334', title: 'hook pointer outside the payload text', severity: 'error' },
+  oldAddrOutsideText: { id: 'LP335', title: 'old_addr outside the hypervisor text', severity: 'error' },
+  bssTooLarge: { id: 'LP336', title: 'SHT_NOBITS section (.bss) larger than LIVEPATCH_MAX_SIZE', severity: 'error' },
 } as const satisfies Record<string, CheckInfo>;
 
 export type PayloadCheck = (typeof payloadChecks)[keyof typeof payloadChecks];

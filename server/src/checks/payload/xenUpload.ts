@@ -6,6 +6,7 @@ import { checkSectionShapes } from './elfShape';
 import { checkHookSections } from './hooks';
 import { checkModinfoFormat } from './modinfo';
 import { checkSomethingToPatch } from './nothingToPatch';
+import { checkNameAndHookPointers, checkOldAddressesInTarget, staticPointers } from './pointers';
 import { checkSymbols } from './symbols';
 import { checkXenFuncs } from './xenFuncs';
 
@@ -20,6 +21,8 @@ export function xenUploadChecks(sink: FindingSink, payload: XenPayload, env: Pay
   checkBuildIdSections(sink, payload, env);
   checkSymbols(sink, payload, env, replacementSymbols(payload));
   checkXenFuncs(sink, payload, env);
+  checkNameAndHookPointers(sink, payload, staticPointers(payload));
+  if (env.target) checkOldAddressesInTarget(sink, payload, env.target);
   checkHookSections(sink, payload);
   checkSomethingToPatch(sink, payload);
   checkAlternatives(sink, payload);

@@ -1,6 +1,8 @@
 // The XEN_SYSCTL_livepatch_op interface (xen/include/public/sysctl.h): states, actions, flags
 // and limits, with the numbers the hypercall uses, so the emulator's API speaks them too.
 
+import { livepatchMaxSize } from '../../payload';
+
 export const LIVEPATCH_STATE_CHECKED = 1;
 export const LIVEPATCH_STATE_APPLIED = 2;
 export type PayloadState = typeof LIVEPATCH_STATE_CHECKED | typeof LIVEPATCH_STATE_APPLIED;
@@ -11,7 +13,7 @@ export type LivepatchAction = keyof typeof actionCommands;
 /** XEN_LIVEPATCH_NAME_SIZE, the terminating NUL included. */
 export const nameSize = 128;
 /** LIVEPATCH_MAX_SIZE: the largest payload upload accepts. */
-export const maxPayloadSize = 2 * 1024 * 1024;
+export const maxPayloadSize = Number(livepatchMaxSize);
 /** `timeout ?: MILLISECS(30)`: the quiesce timeout when the action gives none, in ns. */
 export const defaultTimeoutNs = 30_000_000;
 

@@ -1,5 +1,5 @@
 import { ElfError, readElf } from '../../elf';
-import { EmulatorError } from '../faults';
+import { EmulatorError, GuestFault } from '../faults';
 import { Machine } from '../machine';
 import { LivepatchAction, maxPayloadSize, nameSize, PayloadState } from './abi';
 import { ActionOptions, livepatchAction } from './actions';
@@ -9,7 +9,7 @@ import { errno } from './errno';
 import { GuestCalls } from './guestCalls';
 import { Hypervisor } from './hypervisor';
 import { defineLivepatchNatives } from './natives';
-import { XenPanic } from './panic';
+import { panic, XenPanic } from './panic';
 import { viewPayload, XenPayloadView } from './payloadView';
 import { loadPayloadData, UploadError } from './upload';
 import { checkForLivepatchWork } from './work';
@@ -174,11 +174,20 @@ export class XenLivepatch {
     try {
       return run();
     } catch (error) {
+      if (error instanceof GuestFault) return this.survive(() => pageFaultPanic(this.console, error), failed);
       if (!(error instanceof XenPanic)) throw error;
       this.panicReason = error.reason;
       return failed;
     }
   }
+}
+
+/**
+ * The hypervisor itself (not payload code, whose faults GuestCalls reports) touched memory that
+ * is not there, e.g. an old_addr or name a hook overwrote after upload: Xen dies of it.
+ */
+function pageFaultPanic(console: XenConsole, fault: GuestFault): never {
+  return panic(console, `FATAL PAGE FAULT\n${fault.detail}`);
 }
 
 /** get_name(): 1..127 characters plus the NUL. */

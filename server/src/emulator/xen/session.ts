@@ -59,7 +59,13 @@ export class XenSession {
       return { command: argv, stdout: '', stderr: `${bootFailure(error)}\n`, exitCode: 2, console: [] };
     }
     const mark = xen.console.log.length;
-    const result = this.dispatch(xen, argv);
+    let result: ToolResult & { call?: CallReport };
+    try {
+      result = this.dispatch(xen, argv);
+    } catch (error) {
+      // A bug of ours, never the payload's: this command fails with what happened, the session goes on.
+      result = { stdout: '', stderr: `${internalError(argv, error)}\n`, exitCode: 1 };
+    }
     return { command: argv, ...result, console: xen.console.since(mark).split('\n').filter((line) => line.length > 0) };
   }
 
@@ -111,10 +117,24 @@ export function commandLine(argv: string[]): string {
   return `${(emulatorVerbs as readonly string[]).includes(argv[0]) ? 'emu' : 'xen-livepatch'} ${argv.join(' ')}`.trimEnd();
 }
 
-/** Why the target could not be booted, naming the file; anything else is a bug and is thrown. */
+/** Why the target could not be booted, naming the file. */
 function bootFailure(error: unknown): string {
   if (error instanceof ElfError || error instanceof LoaderError || error instanceof EmulatorError) return error.message;
   const fsError = error as NodeJS.ErrnoException;
   if (fsError.code === 'ENOENT' || fsError.code === 'EACCES') return `cannot open ${fsError.path ?? 'the target'}: ${fsError.code}`;
-  throw error;
+  return internalError(['reset'], error);
+}
+
+/** The payload a command names: NAME of upload/apply/revert/replace/unload, FILE's base name for load. */
+function payloadOf(argv: string[]): string | undefined {
+  const [verb, ...rest] = argv[0] === '--force' ? argv.slice(1) : argv;
+  const [first] = rest.filter((word) => !word.startsWith('--'));
+  if (!verb || !first || (emulatorVerbs as readonly string[]).includes(verb)) return undefined;
+  return 'load'.startsWith(verb) && verb.startsWith('lo') ? path.basename(first).replace(/\.[^.]*$/, '') : first;
+}
+
+function internalError(argv: string[], error: unknown): string {
+  const payload = payloadOf(argv);
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `livepatch-lens: internal error in '${commandLine(argv)}'${payload ? ` (payload ${payload})` : ''}: ${what}`;
 }

@@ -32,7 +32,7 @@ export function callFunction(xen: XenLivepatch, args: string[], limits: { budget
   const machine = xen.machine;
   let result;
   try {
-    result = machine.call(fn, rest.map((a) => parseArgument(machine, a)), { budget: limits.budget ?? 50_000_000, timeoutMs: limits.timeoutMs ?? 10_000 });
+    result = machine.call(fn, rest.map((a) => parseArgument(machine, a)), { budget: limits.budget, timeoutMs: limits.timeoutMs });
   } catch (error) {
     if (!(error instanceof EmulatorError)) throw error;
     return { stdout: '', stderr: `${error.message}\n${usage}`, exitCode: 2 };

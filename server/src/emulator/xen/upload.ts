@@ -1,12 +1,17 @@
 import { checkOpenedPayload } from '../../checks/payload';
 import { FindingSink, XenRefusal } from '../../checks/payload/context';
 import { checkXenFuncs } from '../../checks/payload/xenFuncs';
+import { CodeAt, checkNameAndHookPointers, checkOldAddress, located, PayloadPointer, PointerView } from '../../checks/payload/pointers';
 import { replacementSymbols } from '../../checks/payload/xenUpload';
 import { Finding } from '../../checks/finding';
 import { ElfFile, ElfSection, SHF } from '../../elf';
 import { decodePayloadBytesOpen, endbr64Length, hookKinds, hookSection, HookKind, patchInsnSize, XenPayload } from '../../payload';
+import { limits } from '../../limits';
+import { funcField } from '../../payload/xen/funcsLayout';
+import { hex } from '../addr';
+import { GuestMemoryError } from '../faults';
 import { LoaderError, LoadedImage } from '../loader';
-import { PAGE_SIZE } from '../memory';
+import { Memory, PAGE_SIZE } from '../memory';
 import { LIVEPATCH_STATE_CHECKED } from './abi';
 import { ErrnoName } from './errno';
 import { funcEntrySize, fstateSize, payloadStructSize, readGuestFunc, writeOldAddr } from './guestLayout';
@@ -83,6 +88,12 @@ function place(h: Hypervisor, name: string, elf: ElfFile): LoadedImage {
     return h.machine.loadObject(elf, name);
   } catch (error) {
     if (error instanceof LoaderError) refuse(h, name, 'EINVAL', error.message.slice(error.file.length + 2));
+    if (error instanceof GuestMemoryError) {
+      // move_payload(): vmalloc_xen() of the payload's pages failed. Xen's line names only the
+      // payload; the second line is ours, saying which section and which limit.
+      h.console.printk(`livepatch: ${name}: Could not allocate memory for payload`);
+      refuse(h, name, 'ENOMEM', error.message);
+    }
     throw error;
   }
 }
@@ -92,17 +103,18 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
   const sections = allocatedSections(elf, image);
   const funcsSection = sections.find((s) => s.elf.name === '.livepatch.funcs');
   const funcs = funcsSection ? Array.from({ length: Number(funcsSection.elf.size / funcEntrySize) }, (_, i) => funcsSection.address + BigInt(i) * funcEntrySize) : [];
-  funcs.forEach((address) => resolveOldAddress(h, name, address));
-  const placed = funcs.map((address) => readGuestFunc(memory, address));
-  const sink = new FindingSink(name);
-  checkXenFuncs(sink, payload, { placement: (i) => ({ oldAddress: placed[i]?.oldAddr, newAddress: placed[i]?.newAddr || undefined }) });
-  refuseOnFindings(h, sink.findings);
-
   const hooks: Partial<Record<HookKind, bigint[]>> = {};
   for (const kind of hookKinds) {
     const section = sections.find((s) => s.elf.name === hookSection(kind));
     if (section) hooks[kind] = Array.from({ length: Number(section.elf.size / 8n) }, (_, i) => memory.readU64(section.address + BigInt(i) * 8n));
   }
+  // What relocation wrote is judged before the hypervisor follows any of it (names, hooks, old_addr).
+  refuseOnFindings(h, findingsOf(name, (sink) => checkNameAndHookPointers(sink, payload, guestPointers(memory, sections, funcs, hooks))));
+  funcs.forEach((address) => resolveOldAddress(h, name, address));
+  const placed = funcs.map((address) => readGuestFunc(memory, address));
+  refuseOnFindings(h, findingsOf(name, (sink) => payload.funcs.forEach((f) => placed[f.index] && checkOldAddress(sink, payload, f, placed[f.index].oldAddr, hex(placed[f.index].oldAddr), codeAt(h)))));
+  for (const func of placed) if (func.newAddr && func.oldSize < patchInsnSize + endbr64Length && startsWithEndbr(memory, func.oldAddr)) refuse(h, name, 'EINVAL');
+  refuseOnFindings(h, findingsOf(name, (sink) => checkXenFuncs(sink, payload, { placement: (i) => ({ oldAddress: placed[i]?.oldAddr, newAddress: placed[i]?.newAddr || undefined }) })));
   const replacementAddresses = new Set(placed.map((f) => f.newAddr));
   const writable = sections.filter((s) => s.elf.flags & SHF.WRITE);
   const p: LoadedPayload = {
@@ -130,16 +142,41 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
   return p;
 }
 
-/** resolve_old_address() and the ENDBR64 half of arch_livepatch_verify_func(), which reads the old code. */
+/** resolve_old_address(): a 0 old_addr is looked up by name, the hypervisor's symbols first. */
 function resolveOldAddress(h: Hypervisor, name: string, address: bigint): void {
   const func = readGuestFunc(h.machine.memory, address);
-  let oldAddr = func.oldAddr;
-  if (!oldAddr) {
-    oldAddr = lookupSymbol(h, func.name) ?? refuse(h, name, 'ENOENT', `Could not resolve old address of ${func.name}`);
-    writeOldAddr(h.machine.memory, address, oldAddr);
-  }
-  if (func.newAddr && func.oldSize < patchInsnSize + endbr64Length && h.machine.memory.isMapped(oldAddr) && startsWithEndbr(h.machine.memory, oldAddr)) refuse(h, name, 'EINVAL');
+  if (func.oldAddr) return;
+  writeOldAddr(h.machine.memory, address, lookupSymbol(h, func.name) ?? refuse(h, name, 'ENOENT', `Could not resolve old address of ${func.name}`));
 }
+
+function findingsOf(name: string, check: (sink: FindingSink) => void): Finding[] {
+  const sink = new FindingSink(name);
+  check(sink);
+  return sink.findings;
+}
+
+/** The pointers as relocation left them in guest memory, located in the sections the loader placed. */
+function guestPointers(memory: Memory, sections: PlacedSection[], funcs: bigint[], hooks: Partial<Record<HookKind, bigint[]>>): PointerView {
+  const at = (address: bigint): PayloadPointer => {
+    if (address === 0n) return { kind: 'null' };
+    const placed = sections.find((s) => address >= s.address && address - s.address < s.elf.size);
+    if (!placed) return { kind: 'outside', text: hex(address), why: 'in none of the sections the payload was placed in' };
+    const offset = address - placed.address;
+    const room = Number(placed.elf.size - offset < BigInt(limits().stringBytes) ? placed.elf.size - offset : BigInt(limits().stringBytes));
+    const text = memory.readCString(address, room);
+    return located(placed.elf, offset, `${hex(address)} (${placed.elf.name}+0x${offset.toString(16)})`, text.length < room ? text : undefined);
+  };
+  return {
+    name: (f) => (funcs[f.index] === undefined ? { kind: 'null' } : at(memory.readU64(funcs[f.index] + funcField.name))),
+    hook: (kind, index) => at(hooks[kind]?.[index] ?? 0n),
+  };
+}
+
+/** Code old_addr may name: a function of the hypervisor or of a payload (never a native's stub). */
+const codeAt = (h: Hypervisor): CodeAt => (address) => {
+  const symbol = h.machine.symbols.at(address)?.symbol;
+  return symbol && symbol.kind === 'function' && symbol.image !== 'natives' ? symbol : undefined;
+};
 
 interface PlacedSection {
   elf: ElfSection;

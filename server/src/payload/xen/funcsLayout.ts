@@ -20,6 +20,8 @@ export const opaqueSize = 31;
 export const patchInsnSize = 5;
 /** ENDBR64 (or its poison) stays first under CET: the jump goes after it. */
 export const endbr64Length = 4;
+/** LIVEPATCH_MAX_SIZE: the largest payload upload accepts, and the largest writable SHT_NOBITS section. */
+export const livepatchMaxSize = 2n * 1024n * 1024n;
 /** ARCH_LIVEPATCH_RANGE on x86: the reach of rel32. */
 export const livepatchRange = 1n << 31n;
 

@@ -53,3 +53,32 @@ export function setElfHeaderU16(bytes: Buffer, offset: number, value: number): B
   bytes.writeUInt16LE(value, offset);
   return bytes;
 }
+
+/** File offset of entry `index` of a table section (symbols, relocations: 24-byte entries). */
+function entryAt(bytes: Buffer, section: string, index: number): number {
+  const { offset, size } = sectionData(bytes, section);
+  if ((index + 1) * 24 > size) throw new Error(`${section} has no entry ${index}`);
+  return offset + index * 24;
+}
+
+/** The symbol index relocation `index` of `relaSection` is against. */
+export const relocationSymbol = (bytes: Buffer, relaSection: string, index: number): number => Number(bytes.readBigUInt64LE(entryAt(bytes, relaSection, index) + 8) >> 32n);
+
+/** Sets r_addend of relocation `index` of `relaSection`. */
+export function setRelocationAddend(bytes: Buffer, relaSection: string, index: number, addend: bigint): Buffer {
+  bytes.writeBigInt64LE(addend, entryAt(bytes, relaSection, index) + 16);
+  return bytes;
+}
+
+/** Sets st_value of symbol `index` of .symtab. */
+export function setSymbolValue(bytes: Buffer, index: number, value: bigint): Buffer {
+  bytes.writeBigUInt64LE(value, entryAt(bytes, '.symtab', index) + 8);
+  return bytes;
+}
+
+/** Points relocation `index` of `relaSection` at symbol `symbol` (its type kept). */
+export function setRelocationSymbol(bytes: Buffer, relaSection: string, index: number, symbol: number): Buffer {
+  const at = entryAt(bytes, relaSection, index) + 8;
+  bytes.writeBigUInt64LE((BigInt(symbol) << 32n) | (bytes.readBigUInt64LE(at) & 0xffffffffn), at);
+  return bytes;
+}

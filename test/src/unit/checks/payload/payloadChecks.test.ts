@@ -7,7 +7,8 @@ import { decodePayloadBytes, openPayload } from '../../../../../server/out/paylo
 import { buildTargetIndexData, TargetIndex } from '../../../../../server/out/target';
 import { buildSamples, targetPath } from '../../samples/binutils';
 import { assemble, linkRelocatable, objcopy } from '../../payload/build';
-import { klpSample, renameSection, replaceInSection, sampleBytes, sectionData, setElfHeaderU16, setSectionField, xenSample } from '../../payload/payloadBytes';
+import { klpSample, renameSection, replaceInSection, sampleBytes, sectionData, setElfHeaderU16, setRelocationAddend, setSectionField, xenSample } from '../../payload/payloadBytes';
+import { bigBss, hookIntoData, hookOutside, nameOutside, oldAddrMoved } from '../../payload/untrustedPayloads';
 
 let target: TargetIndex;
 const withTarget = (): PayloadCheckEnv => ({ target });
@@ -231,6 +232,36 @@ function markLivepatchSymbol(bytes: Buffer, name: string): void {
   }
   assert.fail(`no symbol ${name}`);
 }
+
+test('LP333: a name pointer past its section (a symbol value changed), and a name without its NUL', () => {
+  const outside = assertFires(findingsOfBytes(nameOutside(), 'x.livepatch'), 'LP333', 'Function name of entry 0 outside payload', '.rodata.hello_world_patch_this_fnc');
+  assert.equal((outside.data as { errno: string }).errno, 'EINVAL');
+  const unterminated = hello();
+  // The name "xen_extra_version" fills 18 bytes with its NUL; the section cut to 17 loses the NUL.
+  setSectionField(unterminated, '.rodata.hello_world_patch_this_fnc', 'size', 17n);
+  assertFires(findingsOfBytes(unterminated, 'x.livepatch'), 'LP333', 'not terminated in .rodata.hello_world_patch_this_fnc');
+});
+
+test('LP334: a hook pointer outside the payload, or into its data', () => {
+  assertFires(findingsOfBytes(hookOutside(), 'x.livepatch'), 'LP334', 'Hook .livepatch.hooks.load[0] outside payload text', 'outside the payload');
+  assertFires(findingsOfBytes(hookIntoData(), 'x.livepatch'), 'LP334', 'in .rodata.hello_world_patch_this_fnc, which is not code');
+});
+
+test('LP335: old_addr relocated 16 MiB past the old function (judged with the target; quiet without it)', () => {
+  const moved = assertFires(findingsOfBytes(oldAddrMoved(), 'x.livepatch', withTarget()), 'LP335', 'outside hypervisor text', 'xen_extra_version+0x1000000');
+  assert.ok(moved.message.includes(`0x${(target.symbol('xen_extra_version')!.address + 0x1000000n).toString(16)}`), moved.message);
+  assert.deepEqual(codes(findingsOfBytes(oldAddrMoved(), 'x.livepatch')), []);
+  // Past the end of the function by a few bytes is outside too: the jump would overwrite its neighbour.
+  const size = target.symbol('xen_extra_version')!.size;
+  assertFires(findingsOfBytes(setRelocationAddend(hello(), '.rela.livepatch.funcs', 2, size - 2n), 'x.livepatch', withTarget()), 'LP335', 'run past the end of xen_extra_version');
+});
+
+test('LP336: a writable .bss larger than LIVEPATCH_MAX_SIZE (1 GiB, 4 GiB, 2^64-1), quiet at 2 MiB', () => {
+  for (const size of [1n << 30n, 1n << 32n, (1n << 64n) - 1n]) assertFires(findingsOfBytes(bigBss(size), 'x.livepatch'), 'LP336', `${size} bytes`, 'LIVEPATCH_MAX_SIZE');
+  assert.deepEqual(codes(findingsOfBytes(bigBss(2n << 20n), 'x.livepatch')), []);
+  const nobitsHooks = setSectionField(setSectionField(hello(), '.livepatch.hooks.load', 'type', 8n), '.livepatch.hooks.load', 'size', 1n << 40n);
+  assertFires(findingsOfBytes(nobitsHooks, 'x.livepatch'), 'LP336', '.livepatch.hooks.load');
+});
 
 test('every LP3xx check has a test above that makes it fire', () => {
   const source = readFileSync(__filename, 'utf8');
