@@ -36,19 +36,24 @@ export type LimitName = keyof Limits;
 interface LimitSpec {
   default: number;
   ceiling: number;
-  /** What the limit is, for messages: "the guest memory limit (livepatch.limits.guestMemoryMiB)". */
+  /** What the limit counts, for messages and help. */
   what: string;
+  /**
+   * The `livepatch.limits.*` setting that sets it in the editor, in its unit (sizes in MiB, which
+   * people can type); none for bounds only a CLI run on a huge image may need to raise.
+   */
+  setting?: { name: string; unit: number };
 }
 
 const MiB = 1024 * 1024;
 
 export const limitSpecs: Record<LimitName, LimitSpec> = {
-  guestMemoryBytes: { default: 512 * MiB, ceiling: 8192 * MiB, what: 'guest memory' },
-  guestInstructionBudget: { default: 50_000_000, ceiling: 10_000_000_000, what: 'instructions per guest call' },
-  guestTimeoutMs: { default: 10_000, ceiling: 600_000, what: 'milliseconds per guest call' },
-  documentBytes: { default: 64 * MiB, ceiling: 1024 * MiB, what: 'bytes per document' },
-  lineLength: { default: 1 * MiB, ceiling: 64 * MiB, what: 'characters per line' },
-  analysisTimeoutMs: { default: 20_000, ceiling: 600_000, what: 'milliseconds per analysis' },
+  guestMemoryBytes: { default: 512 * MiB, ceiling: 8192 * MiB, what: 'bytes of guest memory', setting: { name: 'guestMemoryMiB', unit: MiB } },
+  guestInstructionBudget: { default: 50_000_000, ceiling: 10_000_000_000, what: 'instructions per guest call', setting: { name: 'guestInstructionBudget', unit: 1 } },
+  guestTimeoutMs: { default: 10_000, ceiling: 600_000, what: 'milliseconds per guest call', setting: { name: 'guestTimeoutMs', unit: 1 } },
+  documentBytes: { default: 64 * MiB, ceiling: 1024 * MiB, what: 'bytes per document', setting: { name: 'documentMiB', unit: MiB } },
+  lineLength: { default: 1 * MiB, ceiling: 64 * MiB, what: 'characters per line', setting: { name: 'lineLength', unit: 1 } },
+  analysisTimeoutMs: { default: 20_000, ceiling: 600_000, what: 'milliseconds per analysis', setting: { name: 'analysisTimeoutMs', unit: 1 } },
   elfSections: { default: 65_536, ceiling: 1_048_576, what: 'sections per ELF file' },
   elfSymbols: { default: 4_000_000, ceiling: 64_000_000, what: 'symbols per ELF file' },
   elfRelocations: { default: 16_000_000, ceiling: 256_000_000, what: 'relocations per ELF file' },
@@ -78,4 +83,10 @@ export function configureLimits(values: Partial<Record<LimitName, number>>): Lim
 
 export function limits(): Readonly<Limits> {
   return current;
+}
+
+/** The end of every message about a bound: how the user raises it, on the command line and in the editor. */
+export function howToRaise(name: LimitName): string {
+  const setting = limitSpecs[name].setting;
+  return `raise it with --limit ${name}=N${setting ? ` or the setting livepatch.limits.${setting.name}` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { limits } from '../limits';
+import { howToRaise, limits } from '../limits';
 
 // What ends a guest run other than a normal return. The host is never at risk: every problem the
 // guest causes becomes one of these, with enough context to name the instruction and the access.
@@ -70,7 +70,7 @@ export class GuestMemoryError extends EmulatorError {
     readonly what: string,
     readonly bytes: bigint,
     readonly available: bigint,
-    message = `${what} needs ${bytes} bytes of guest memory, but only ${available} of the ${limits().guestMemoryBytes}-byte limit are left (raise it with the setting livepatch.limits.guestMemoryBytes)`,
+    message = `${what} needs ${bytes} bytes of guest memory, but only ${available} of the ${limits().guestMemoryBytes}-byte limit are left (${howToRaise('guestMemoryBytes')})`,
   ) {
     super(message);
     this.name = 'GuestMemoryError';

@@ -1,5 +1,5 @@
 import { ElfFile, ElfSection, ET, PT, R_X86_64, SHF, SHN, SHT, STB, STT, EM_X86_64 } from '../elf';
-import { LimitName, limits, limitSpecs } from '../limits';
+import { howToRaise, LimitName, limits, limitSpecs } from '../limits';
 import { GuestMemoryError } from './faults';
 import { hex } from './addr';
 import { Memory, PAGE_SIZE, Perm } from './memory';
@@ -219,7 +219,7 @@ function checkCounts(elf: ElfFile, name: string): void {
     ['elfRelocations', relocations, 'relocations in its SHT_RELA sections'],
   ];
   for (const [limit, count, what] of counts) {
-    if (count > BigInt(limits()[limit])) throw new LoaderError(name, `${count} ${what}, more than the limit of ${limits()[limit]} ${limitSpecs[limit].what} (raise it with the setting livepatch.limits.${limit})`);
+    if (count > BigInt(limits()[limit])) throw new LoaderError(name, `${count} ${what}, more than the limit of ${limits()[limit]} ${limitSpecs[limit].what} (${howToRaise(limit)})`);
   }
 }
 

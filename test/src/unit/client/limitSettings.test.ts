@@ -51,3 +51,11 @@ test('the defaults the settings send leave the engine exactly at its own default
   const engineDefaults = configureLimits({});
   assert.deepEqual({ ...configureLimits(sent) }, { ...engineDefaults });
 });
+
+test('the client\'s settings table is the engine\'s: each limit that names a setting is set by that setting, in that unit', () => {
+  // The client bundle cannot load server/out at run time outside esbuild, so it keeps its own table.
+  const fromEngine = Object.fromEntries(
+    Object.entries(limitSpecs).flatMap(([limit, spec]) => (spec.setting ? [[spec.setting.name, { limit, unit: spec.setting.unit }]] : [])),
+  );
+  assert.deepEqual({ ...limitSettings }, fromEngine);
+});

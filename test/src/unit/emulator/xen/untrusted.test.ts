@@ -72,7 +72,7 @@ test('a section larger than the guest memory left is -ENOMEM with Xen\'s line an
   assert.equal(xen.upload('bad', bigBss(2n * BigInt(MiB))), -errno('ENOMEM'));
   const lines = xen.console.log.split('\n');
   assert.equal(lines[0], '(XEN) livepatch: bad: Could not allocate memory for payload');
-  assert.match(lines[1], /section \.bss\.hello_world_loads of bad needs 2097152 bytes of guest memory, but only \d+ of the \d+-byte limit are left.*livepatch\.limits\.guestMemoryBytes/);
+  assert.match(lines[1], /section \.bss\.hello_world_loads of bad needs 2097152 bytes of guest memory, but only \d+ of the \d+-byte limit are left.*--limit guestMemoryBytes=N or the setting livepatch\.limits\.guestMemoryMiB/);
   configureLimits({});
   uploadSample(xen, 'xen_hello_world');
 });
@@ -107,12 +107,12 @@ test('a hook section that is SHT_NOBITS with a 1 TiB size is refused, not a host
   cheaply('a 1 TiB NOBITS hook section', () => assertRefused(bytes, 'EINVAL'));
 });
 
-test('the loader bounds the symbols and relocations it walks by limits(), naming the setting', (t) => {
+test('the loader bounds the symbols and relocations it walks by limits(), naming the flag that raises them', (t) => {
   t.after(() => configureLimits({}));
   const xen = boot();
   configureLimits({ elfSymbols: 10 });
   assert.equal(xen.upload('few', sampleBytes('xen_hello_world')), -errno('EINVAL'));
-  assert.match(xen.console.log, /\(XEN\) livepatch: few: 48 symbols in \.symtab, more than the limit of 10 symbols per ELF file \(raise it with the setting livepatch\.limits\.elfSymbols\)/);
+  assert.match(xen.console.log, /\(XEN\) livepatch: few: 48 symbols in \.symtab, more than the limit of 10 symbols per ELF file \(raise it with --limit elfSymbols=N\)/);
   configureLimits({ elfRelocations: 5 });
   assert.throws(() => xen.machine.loadObject(parseElf(sampleBytes('xen_hello_world'), 'x.o'), 'x'), /relocations in its SHT_RELA sections, more than the limit of 5/);
 });
