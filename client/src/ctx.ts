@@ -18,7 +18,7 @@ export class Ctx {
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private target: TargetStateParams | undefined;
-  private readonly notificationHandlers: Array<[string, (params: any) => void]> = [];
+  private readonly notificationHandlers: Array<[string, (params: unknown) => void]> = [];
   private readonly targetEmitter = new vscode.EventEmitter<TargetStateParams>();
   /** The target image the server's checks use, as it reports each change. */
   readonly onDidChangeTarget = this.targetEmitter.event;
@@ -73,7 +73,7 @@ export class Ctx {
    * this context starts, before it starts, so restarts neither lose nor duplicate it.
    */
   onNotification<P>(method: string, handler: (params: P) => void): void {
-    this.notificationHandlers.push([method, handler as (params: any) => void]);
+    this.notificationHandlers.push([method, handler as (params: unknown) => void]);
     if (this.client) this.client.onNotification(method, handler);
   }
 

@@ -100,7 +100,7 @@ function readScript(file: string): string {
 /** The exit status a step must have, and what the session ends with when it does not. */
 function verdict(step: SessionStep & { kind: 'command' }, result: SessionResult): ExitCode | undefined {
   if (result.exitCode === step.expect) return undefined;
-  return result.exitCode === 0 ? ExitCode.Findings : (result.exitCode as ExitCode);
+  return result.exitCode === 0 ? ExitCode.Findings : result.exitCode;
 }
 
 function printText(io: CliIo, result: SessionResult, echo: boolean): void {
@@ -117,7 +117,7 @@ function printJson(io: CliIo, result: SessionResult): void {
   io.out(JSON.stringify({ ...rest, ...call }));
 }
 
-async function run(args: string[], io: CliIo): Promise<ExitCode> {
+function run(args: string[], io: CliIo): ExitCode {
   const { values, flags, words } = splitOptions(args);
   const single = (name: string) => values.get(name)?.at(-1);
   const target = single('--target') ?? bundledSampleTarget();
