@@ -112,9 +112,13 @@ function printText(io: CliIo, result: SessionResult, echo: boolean): void {
   if (echo && result.exitCode !== 0) io.out(`(exit status ${result.exitCode})`);
 }
 
+/** One `--json` line: the command's result, with its call report's fields beside them. */
+export type EmuJsonLine = Omit<SessionResult, 'call'> & Partial<NonNullable<SessionResult['call']>>;
+
 function printJson(io: CliIo, result: SessionResult): void {
   const { call, ...rest } = result;
-  io.out(JSON.stringify({ ...rest, ...call }));
+  const line: EmuJsonLine = { ...rest, ...call };
+  io.out(JSON.stringify(line));
 }
 
 function run(args: string[], io: CliIo): ExitCode {
