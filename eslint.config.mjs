@@ -2,11 +2,12 @@
 // recommended rules, the Node scripts and the webview script with the plain recommended ones.
 // Formatting belongs to prettier; eslint-config-prettier, last, turns off the rules it owns.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   {
     // Build output, bundles and the samples' build tree are generated, not written.
     ignores: ['**/node_modules/', '**/out/', 'dist/', 'samples/build/', '.vscode-test/', '*.vsix'],
@@ -18,12 +19,6 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      // An argument or a binding that a signature requires but the body does not need is named
-      // with a leading underscore (tsc's noUnusedParameters already follows that convention).
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
-      ],
       // node:test's test() and describe() return a promise that the runner itself awaits and
       // reports; it never rejects for a failing test, so there is nothing for the caller to handle.
       '@typescript-eslint/no-floating-promises': [
