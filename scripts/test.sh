@@ -18,6 +18,7 @@ stage() {
   [ "$rc" = 0 ] || { echo "== $name FAILED (exit $rc)"; status=1; }
 }
 
+stage lint node scripts/lint.mjs
 stage unit-and-lsp node --test --test-reporter=tap test/out/unit test/out/lsp
 stage neovim bash scripts/test-neovim.sh
 stage package bash -c 'npm run -s package >/dev/null && node --test --test-reporter=tap test/out/package'

@@ -28,7 +28,7 @@ export class Ctx {
   /** The server is running: started by the user (or activation), or restarted after it died. */
   readonly onDidStartServer = this.startEmitter.event;
   private target: TargetStateParams | undefined;
-  private readonly notificationHandlers: Array<[string, (params: any) => void]> = [];
+  private readonly notificationHandlers: Array<[string, (params: unknown) => void]> = [];
   private readonly targetEmitter = new vscode.EventEmitter<TargetStateParams>();
   /** The target image the server's checks use, as it reports each change. */
   readonly onDidChangeTarget = this.targetEmitter.event;
@@ -127,7 +127,7 @@ export class Ctx {
    * this context starts, before it starts, so restarts neither lose nor duplicate it.
    */
   onNotification<P>(method: string, handler: (params: P) => void): void {
-    this.notificationHandlers.push([method, handler as (params: any) => void]);
+    this.notificationHandlers.push([method, handler as (params: unknown) => void]);
     if (this.client) this.client.onNotification(method, handler);
   }
 

@@ -63,7 +63,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2), {
+  // runCli turns every failure into an exit status: its promise does not reject.
+  void runCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   }).then((code) => {

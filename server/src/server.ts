@@ -22,7 +22,7 @@ export function startServer(connection: Connection): void {
   new Diagnostics(connection, documents, cDocuments, target, () => settings.sourceRoot);
 
   connection.onInitialize(({ initializationOptions }): InitializeResult => {
-    settings = { ...settings, ...(initializationOptions ?? {}) };
+    settings = { ...settings, ...((initializationOptions as Partial<typeof settings> | undefined) ?? {}) };
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },

@@ -22,16 +22,21 @@ export async function findFunctionDefinition(sourceRoot: string, name: string, t
   return viaRipgrep ?? walk(sourceRoot, name, Date.now() + timeoutMs);
 }
 
+/** The part of a `rg --json` match event read here. */
+interface RipgrepMatch {
+  data: { path: { text: string }; lines: { text?: string }; line_number: number };
+}
+
 function ripgrep(root: string, name: string, timeoutMs: number): Promise<DefinitionLocation[]> {
   return new Promise((resolve, reject) => {
     execFile('rg', ['--json', '-g', '*.c', '-e', definitionPattern(name), '--', root], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout) => {
       // rg exits 1 when nothing matched: an answer, not a failure.
-      if (error && (error as { code?: number | string }).code !== 1) return reject(error);
+      if (error && error.code !== 1) return reject(new Error(`rg: ${error.message}`));
       const found: DefinitionLocation[] = [];
       for (const line of stdout.split('\n')) {
         if (!line.startsWith('{"type":"match"')) continue;
-        const match = JSON.parse(line).data;
-        const text: string = match.lines.text ?? '';
+        const match = (JSON.parse(line) as RipgrepMatch).data;
+        const text = match.lines.text ?? '';
         if (text.trimEnd().endsWith(';')) continue;
         found.push({ file: match.path.text, line: match.line_number - 1, column: text.indexOf(`${name}(`) });
       }

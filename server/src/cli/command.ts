@@ -23,7 +23,7 @@ export interface CliCommand {
   summary: string;
   /** The full usage text for `livepatch-lens NAME --help`. */
   usage: string;
-  run(args: string[], io: CliIo): Promise<ExitCode>;
+  run(args: string[], io: CliIo): ExitCode | Promise<ExitCode>;
 }
 
 /** Every subcommand's flags: node's parseArgs, with its complaint turned into a usage error. */

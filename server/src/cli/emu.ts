@@ -104,7 +104,7 @@ function readScript(file: string): string {
 /** The exit status a step must have, and what the session ends with when it does not. */
 function verdict(step: SessionStep & { kind: 'command' }, result: SessionResult): ExitCode | undefined {
   if (result.exitCode === step.expect) return undefined;
-  return result.exitCode === 0 ? ExitCode.Findings : (result.exitCode as ExitCode);
+  return result.exitCode === 0 ? ExitCode.Findings : result.exitCode;
 }
 
 function printText(io: CliIo, result: SessionResult, echo: boolean): void {
@@ -116,12 +116,16 @@ function printText(io: CliIo, result: SessionResult, echo: boolean): void {
   if (echo && result.exitCode !== 0) io.out(`(exit status ${result.exitCode})`);
 }
 
+/** One `--json` line: the command's result, with its call report's fields beside them. */
+export type EmuJsonLine = Omit<SessionResult, 'call'> & Partial<NonNullable<SessionResult['call']>>;
+
 function printJson(io: CliIo, result: SessionResult): void {
   const { call, ...rest } = result;
-  io.out(JSON.stringify({ ...rest, ...call }));
+  const line: EmuJsonLine = { ...rest, ...call };
+  io.out(JSON.stringify(line));
 }
 
-async function run(args: string[], io: CliIo): Promise<ExitCode> {
+function run(args: string[], io: CliIo): ExitCode {
   const { values, flags, words } = splitOptions(args);
   const single = (name: string) => values.get(name)?.at(-1);
   const target = single('--target') ?? bundledSampleTarget();

@@ -15,7 +15,7 @@ ${defaultCacheDir()} (--no-cache: build it afresh and do not write it).
 
 Exit status: 0 ok, 1 a requested name is unknown, 2 usage or I/O error.`;
 
-interface FunctionReport {
+export interface FunctionReport {
   address: string | null;
   size: number;
   section: string | null;

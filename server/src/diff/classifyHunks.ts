@@ -42,7 +42,7 @@ export function classifyFromHunks(file: FileDiff, patchText: readonly string[]):
   const changes = [...byKey.values()];
   for (const change of changes) {
     change.ranges = rangesOf([...change.removed, ...change.added], patchText);
-    const sides = openedOn.get(entityKey(change)) ?? new Map();
+    const sides = openedOn.get(entityKey(change)) ?? new Map<DiffLine['kind'], string>();
     const removedHeader = sides.get('removed');
     const addedHeader = sides.get('added');
     if (!sides.has('context') && addedHeader !== undefined && removedHeader === undefined) change.change = 'added';

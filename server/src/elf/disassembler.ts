@@ -27,6 +27,7 @@ let formatter: Iced.Formatter | undefined;
 
 /** iced-x86 instantiates its WASM when loaded: only when something is disassembled, not whenever the ELF reader is imported. */
 function loadIced(): typeof Iced {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a static import would load the WASM with the module
   return (iced ??= require('iced-x86') as typeof Iced);
 }
 
@@ -138,7 +139,7 @@ export function disassembleSymbol(elf: ElfFile, symbol: ElfSymbol): Disassembled
 const addressMaps = new WeakMap<ElfFile, Map<number | undefined, AddressMap>>();
 function addressMapFor(elf: ElfFile, section: number | undefined, symbols: () => ElfSymbol[]): AddressMap {
   let maps = addressMaps.get(elf);
-  if (!maps) addressMaps.set(elf, (maps = new Map()));
+  if (!maps) addressMaps.set(elf, (maps = new Map<number | undefined, AddressMap>()));
   let map = maps.get(section);
   if (!map) maps.set(section, (map = new AddressMap(symbols())));
   return map;

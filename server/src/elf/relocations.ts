@@ -11,7 +11,7 @@ export function readRelocations(elf: ElfFile, section: ElfSection): ElfRelocatio
   if (section.size % BigInt(relaSize) !== 0n) throw new ElfError(elf.path, structure, section.offset, `size ${section.size} is not a multiple of ${relaSize}`);
   const bytes = elf.sectionData(section);
   const count = bytes.length / relaSize;
-  const relocations: ElfRelocation[] = new Array(count);
+  const relocations: ElfRelocation[] = new Array<ElfRelocation>(count);
   for (let i = 0; i < count; i++) {
     const at = i * relaSize;
     relocations[i] = {

@@ -16,7 +16,7 @@ export function readSymbols(elf: ElfFile, table: ElfSection): ElfSymbol[] {
   const shndxSection = elf.sections.find((s) => s.type === SHT.SYMTAB_SHNDX && s.link === table.index);
   const extended = shndxSection ? elf.sectionData(shndxSection) : undefined;
   const count = bytes.length / symbolSize;
-  const symbols: ElfSymbol[] = new Array(count);
+  const symbols: ElfSymbol[] = new Array<ElfSymbol>(count);
   for (let i = 0; i < count; i++) {
     const at = i * symbolSize;
     const info = bytes[at + 4];

@@ -48,9 +48,9 @@ export class Memory {
   private readonly regions: Region[] = [];
   private mappedBytes = 0n;
   private readonly readKeys = new Float64Array(TLB_SLOTS).fill(-1);
-  private readonly readPages: Page[] = new Array(TLB_SLOTS);
+  private readonly readPages: Page[] = new Array<Page>(TLB_SLOTS);
   private readonly writeKeys = new Float64Array(TLB_SLOTS).fill(-1);
-  private readonly writePages: Page[] = new Array(TLB_SLOTS);
+  private readonly writePages: Page[] = new Array<Page>(TLB_SLOTS);
   /** High half of the last 64-bit read (the low half is the return value). */
   hi = 0;
   /** Set when a write hit decoded code: the running block must stop and re-decode. */

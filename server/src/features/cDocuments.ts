@@ -24,8 +24,8 @@ export class CDocuments {
 
   constructor(documents: OpenDocuments, onError: (message: string) => void, wasmDir?: string) {
     this.trees = createCParser(wasmDir).then((parser) => new DocumentTrees(parser));
-    const run = (what: string, op: (trees: DocumentTrees) => void) =>
-      this.trees.then(op).catch((error) => onError(`${what}: ${error instanceof Error ? error.message : String(error)}`));
+    const run = (what: string, op: (trees: DocumentTrees) => void): void =>
+      void this.trees.then(op).catch((error) => onError(`${what}: ${error instanceof Error ? error.message : String(error)}`));
     documents.onDidOpen((document) => {
       if (!CDocuments.isC(document)) return;
       run(`parsing ${document.uri}`, (trees) => {

@@ -42,7 +42,7 @@ function roleOf(patched: PatchedFunction): string {
 /** In a patch, any identifier that names a function of the target: the hunk header's function, callees, callers. */
 function functionWordAt(line: string, column: number): { name: string; start: number } | undefined {
   for (const match of line.matchAll(/[A-Za-z_]\w*/g)) {
-    if (match.index! <= column && column <= match.index! + match[0].length) return { name: match[0], start: match.index! };
+    if (match.index <= column && column <= match.index + match[0].length) return { name: match[0], start: match.index };
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { rowCount, TableName, tableSchema, Tables, TargetTables } from './tables';
+import { columnKinds, rowCount, TableName, tableSchema, Tables, TargetTables } from './tables';
 
 /** Bump whenever the meaning or layout of any field changes: old files are then ignored. */
 export const cacheFormatVersion = 3;
@@ -67,7 +67,7 @@ export function decodeIndex(file: Buffer, buildId: string): TargetTables | undef
   for (const [t, name] of tableNames.entries()) {
     const rows = header.rows[t];
     const columns: Record<string, ArrayBufferView> = {};
-    for (const [column, Kind] of Object.entries(tableSchema[name])) {
+    for (const [column, Kind] of columnKinds(name)) {
       const length = rows * Kind.BYTES_PER_ELEMENT;
       if (at + length > bytes.length) return undefined;
       columns[column] = new Kind(bytes.buffer, bytes.byteOffset + at, rows);

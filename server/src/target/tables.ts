@@ -32,10 +32,22 @@ export const noAddress = 0xffffffffffffffffn;
 export const symbolFlag = { function: 1, traceable: 2, endbr: 4, local: 8, weak: 16 } as const;
 export const structKind = ['struct', 'union'] as const;
 
+/** What is needed of a column's typed-array constructor: to allocate it, or to view it in a cache file. */
+interface ColumnKind {
+  readonly BYTES_PER_ELEMENT: number;
+  new (length: number): ArrayBufferView;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): ArrayBufferView;
+}
+
+/** The columns of table `name`, in schema order, each with the constructor of its typed array. */
+export function columnKinds(name: TableName): Array<[string, ColumnKind]> {
+  return Object.entries<ColumnKind>(tableSchema[name]);
+}
+
 /** Fresh, zeroed columns for `rows` rows of table `name`. */
 export function allocateColumns<T extends TableName>(name: T, rows: number): Columns<T> {
   const columns: Record<string, unknown> = {};
-  for (const [column, Kind] of Object.entries(tableSchema[name])) columns[column] = new Kind(rows);
+  for (const [column, Kind] of columnKinds(name)) columns[column] = new Kind(rows);
   return columns as Columns<T>;
 }
 

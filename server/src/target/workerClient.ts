@@ -18,9 +18,15 @@ export function workerAvailable(): boolean {
 /** Young-generation room: the scan allocates many short-lived objects; a bigger nursery halves GC time. */
 const resourceLimits = { maxYoungGenerationSizeMb: 96 };
 
+/** AbortSignal.reason is whatever abort() was given (a DOMException when nothing): always reject with an Error. */
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new Error('aborted', { cause: reason });
+}
+
 function runWorker<T>(job: WorkerJob, onMessage: (message: WorkerMessage) => T | undefined, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    if (signal?.aborted) return reject(abortReason(signal));
     const worker = new Worker(workerFile, { workerData: job, resourceLimits });
     let settled = false;
     const finish = (action: () => void): void => {
@@ -30,7 +36,7 @@ function runWorker<T>(job: WorkerJob, onMessage: (message: WorkerMessage) => T |
       action();
       void worker.terminate();
     };
-    const abort = (): void => finish(() => reject(signal?.reason ?? new Error('aborted')));
+    const abort = (): void => finish(() => reject(abortReason(signal)));
     signal?.addEventListener('abort', abort, { once: true });
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'error') return finish(() => reject(deserializeError(message.error)));

@@ -27,7 +27,7 @@ suite('Livepatch Lens in a real VS Code', () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspace(), 'klp_module.c'))));
     await eventually('activation by opening a C file', () => extension.isActive, (active) => active);
     api = extension.exports;
-    console.log(`    VS Code ${vscode.version} (${vscode.env.appName}), extension ${extension.packageJSON.version} from ${extension.extensionPath}`);
+    console.log(`    VS Code ${vscode.version} (${vscode.env.appName}), extension ${(extension.packageJSON as { version: string }).version} from ${extension.extensionPath}`);
   });
 
   test('the status bar reports the language server running', async () => {
@@ -76,7 +76,8 @@ suite('Livepatch Lens in a real VS Code', () => {
   });
 
   test('every command the manifest contributes is registered, and Show Output runs', async () => {
-    const contributed: string[] = vscode.extensions.getExtension(extensionId)!.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+    const manifest = vscode.extensions.getExtension(extensionId)!.packageJSON as { contributes: { commands: Array<{ command: string }> } };
+    const contributed = manifest.contributes.commands.map((c) => c.command);
     assert.ok(contributed.includes('livepatch.showOutput') && contributed.includes('livepatch.restartServer'));
     const registered = await vscode.commands.getCommands(true);
     assert.deepEqual(contributed.filter((id) => !registered.includes(id)), []);

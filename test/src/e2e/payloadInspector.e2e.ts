@@ -40,7 +40,8 @@ suite('Payload inspector in a real VS Code', () => {
     const uri = vscode.Uri.file(path.join(workspace(), 'livepatch-sample.ko'));
     await vscode.commands.executeCommand('vscode.openWith', uri, 'livepatch.payloadInspector.object');
     await eventually('the active tab\'s view type', activeViewType, (viewType) => viewType === 'livepatch.payloadInspector.object');
-    const contributed: string[] = vscode.extensions.getExtension('livepatch-lens.livepatch-lens')!.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+    const manifest = vscode.extensions.getExtension('livepatch-lens.livepatch-lens')!.packageJSON as { contributes: { commands: Array<{ command: string }> } };
+    const contributed = manifest.contributes.commands.map((c) => c.command);
     assert.ok(contributed.includes('livepatch.openPayloadInspector'));
   });
 });

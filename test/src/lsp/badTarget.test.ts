@@ -32,7 +32,7 @@ test('a target that is not an ELF: a warning naming the file and the problem, an
   const uri = pathToFileURL(file).href;
   client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: readFileSync(file, 'utf8') } });
   const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri, 10000);
-  const codes = new Set(published.diagnostics.map((d: any) => d.code));
+  const codes = new Set(published.diagnostics.map((d) => d.code));
   assert.ok(codes.has('LP101'), 'target-free checks run');
   assert.ok(!codes.has('LP108'), 'no target facts are invented');
   const symbols = await client.request('textDocument/documentSymbol', { textDocument: { uri } });

@@ -21,7 +21,7 @@ const hello = sourceString('payloads/xen/xen_hello_world_func.c');
 const bye = sourceString('payloads/xen/xen_bye_world_func.c');
 const again = sourceString('payloads/xen/xen_replace_world_func.c');
 
-before(async () => {
+before(() => {
   buildSamples();
   client = new LspClient(path.join(distDir, 'server.js'));
 });

@@ -30,7 +30,7 @@ export class PayloadInspectorProvider implements vscode.CustomReadonlyEditorProv
     await Promise.all(targets.flatMap((set) => [...set].map((run) => run())));
   }
 
-  async resolveCustomEditor(document: PayloadDocument, panel: vscode.WebviewPanel): Promise<void> {
+  resolveCustomEditor(document: PayloadDocument, panel: vscode.WebviewPanel): void {
     const media = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media');
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [media] };
@@ -74,7 +74,7 @@ export class PayloadInspectorProvider implements vscode.CustomReadonlyEditorProv
         const client = this.ctx.languageClient;
         if (client?.isRunning()) void client.sendNotification(closePayloadNotification, { uri });
       }
-      subscriptions.forEach((s) => s.dispose());
+      for (const s of subscriptions) s.dispose();
     });
   }
 }

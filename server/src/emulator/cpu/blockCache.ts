@@ -26,7 +26,7 @@ export class BlockCache {
   // A direct-mapped front cache: most block lookups hit here instead of the two maps.
   private readonly recentLo = new Int32Array(FRONT_SLOTS);
   private readonly recentHi = new Int32Array(FRONT_SLOTS);
-  private readonly recent: (Block | undefined)[] = new Array(FRONT_SLOTS);
+  private readonly recent: (Block | undefined)[] = new Array<Block | undefined>(FRONT_SLOTS);
 
   constructor(
     private readonly memory: Memory,
@@ -115,6 +115,7 @@ export class BlockCache {
     const source = `"use strict";${body.join('\n')}`;
     let code: BlockCode;
     try {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling the generated block is the point of this cache
       code = new Function('c', 'm', 'L', 'H', 'A', 'X', 'lim', source) as BlockCode;
     } catch (error) {
       throw new Error(`internal error: generated code for the block at ${hex(start)} does not compile (${(error as Error).message}):\n${source}`);

@@ -39,7 +39,7 @@ export function liveFlagStores(block: Instruction[], loopStart?: bigint): boolea
 }
 
 function backwards(block: Instruction[], loopStart: bigint | undefined, entry: number): { live: boolean[]; needed: number } {
-  const live: boolean[] = new Array(block.length);
+  const live: boolean[] = new Array<boolean>(block.length);
   const fused = fusedReaders(block);
   const last = block[block.length - 1];
   let needed = loopsBack(last, loopStart) && last.flowControl === FlowControl.UnconditionalBranch ? entry : STATUS_FLAGS;

@@ -1,4 +1,4 @@
-import { Instruction, Mnemonic, OpKind } from 'iced-x86';
+import { Instruction, Mnemonic, OpKind, Register } from 'iced-x86';
 import { hiOf, loOf } from '../addr';
 import { FlagOp } from './flagBits';
 import { Emitter, immediate, norm, Unsupported, Val } from './emitter';
@@ -416,7 +416,7 @@ function stringOp(e: Emitter): boolean {
     [Mnemonic.Cmpsb]: 4, [Mnemonic.Cmpsw]: 4, [Mnemonic.Cmpsd]: 4, [Mnemonic.Cmpsq]: 4,
   };
   const kind = kinds[ins.mnemonic];
-  if (kind === undefined || ins.segmentPrefix !== 0) throw new Unsupported(ins.toString());
+  if (kind === undefined || ins.segmentPrefix !== Register.None) throw new Unsupported(ins.toString());
   const width = e.memoryWidth();
   const rep = ins.hasRepePrefix || ins.hasRepPrefix ? 1 : ins.hasRepnePrefix ? 2 : 0;
   e.writesMemory = kind === 0 || kind === 1;

@@ -1,5 +1,5 @@
 import type { TargetIndex } from '../../target';
-import { FieldValue, isNullField, KlpModule, Payload, XenFunc, XenPayload } from '../model';
+import { FieldValue, isNullField, KlpCallbacks, KlpModule, Payload, XenFunc, XenPayload } from '../model';
 import { OpenedPayload } from '../openPayload';
 
 /**
@@ -116,7 +116,7 @@ function chainOf(payload: Payload, target?: TargetIndex): ChainLink[] {
 
 function klpCallbacks(module: KlpModule): PayloadView['hooks'] {
   return (module.patch?.objects ?? []).flatMap((o) =>
-    Object.entries(o.callbacks).map(([kind, ref]) => ({ kind, section: `klp_object ${o.name ?? 'vmlinux'}`, functions: [ref?.display ?? '?'] })),
+    (Object.entries(o.callbacks) as Array<[keyof KlpCallbacks, KlpCallbacks[keyof KlpCallbacks]]>).map(([kind, ref]) => ({ kind, section: `klp_object ${o.name ?? 'vmlinux'}`, functions: [ref?.display ?? '?'] })),
   );
 }
 

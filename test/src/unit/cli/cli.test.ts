@@ -20,7 +20,7 @@ test('--help lists the commands and exits 0; no arguments is a usage error (2)',
 });
 
 test('--version prints the package version', () => {
-  const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   const run = cli('--version');
   assert.equal(run.status, 0);
   assert.equal(run.stdout.trim(), version);
@@ -40,12 +40,18 @@ test('symbols prints every construct with its 1-based position', () => {
   assert.match(entry, /\.old_sympos = 2/);
 });
 
+/** What the assertions below read of `symbols --json` (its usage text gives the whole shape). */
+interface SymbolsJson {
+  file: string;
+  constructs: Array<{ kind: string; fields: Record<string, string>; entries: Array<{ name: string }> }>;
+}
+
 test('symbols --json: one object per file, entries nested', () => {
   const run = cli('symbols', '--json', fixture('c', 'xen_payload.c'), fixture('c', 'plain.c'));
   assert.equal(run.status, 0, run.stderr);
-  const [xen, plain] = JSON.parse(run.stdout);
-  assert.deepEqual(xen.constructs.map((c: any) => c.kind), ['livepatch_func', 'livepatch_hook', 'livepatch_hook', 'livepatch_func']);
-  assert.deepEqual(xen.constructs[3].entries.map((e: any) => e.name), ['xen_minor_version', 'xen_major_version']);
+  const [xen, plain] = JSON.parse(run.stdout) as SymbolsJson[];
+  assert.deepEqual(xen.constructs.map((c) => c.kind), ['livepatch_func', 'livepatch_hook', 'livepatch_hook', 'livepatch_func']);
+  assert.deepEqual(xen.constructs[3].entries.map((e) => e.name), ['xen_minor_version', 'xen_major_version']);
   assert.equal(xen.constructs[0].fields.old_size, 'OLD_CODE_SZ');
   assert.deepEqual(plain.constructs, []);
 });

@@ -19,7 +19,7 @@ before(async () => {
 
 /** Maps and Sets compared by content. */
 const comparable = (value: unknown): string =>
-  JSON.stringify(value, (_key, v) => (v instanceof Map ? [...v].sort() : v instanceof Set ? [...v].sort() : v));
+  JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? [...v].sort() : v instanceof Set ? [...v].sort() : v));
 
 /** Edits that touch definitions of every kind: inside bodies, headers, struct members, initializers, between definitions. */
 function edit(text: string, random: () => number): string {

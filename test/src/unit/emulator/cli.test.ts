@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { runCli } from '../../../../server/out/cli';
+import type { EmuJsonLine } from '../../../../server/out/cli/emu';
 import { corpusDir, kernelObject } from './support/gcc';
 
 // `livepatch-lens emu`: the default target, extra objects linked against it, JSON, faults.
@@ -23,11 +24,11 @@ test('calls a function of the bundled sample target and prints its string result
 test('--json reports rax, string, output and the instruction count', async () => {
   const { code, out } = await cli('call', 'start_kernel', '--json');
   assert.equal(code, 0);
-  const report = JSON.parse(out);
+  const report = JSON.parse(out) as EmuJsonLine;
   assert.equal(report.rax, '0xd');
   assert.equal(report.string, null);
-  assert.match(report.output, /^Xen version 4\.21-unstable$/m);
-  assert.ok(Number.isInteger(report.instructions) && report.instructions > 1000);
+  assert.match(report.output ?? '', /^Xen version 4\.21-unstable$/m);
+  assert.ok(Number.isInteger(report.instructions) && (report.instructions ?? 0) > 1000);
 });
 
 test('--object links extra objects after the target; a guest fault exits 1 with the report', async () => {

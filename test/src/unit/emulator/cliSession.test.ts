@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../../server/out/cli';
+import type { EmuJsonLine } from '../../../../server/out/cli/emu';
 import { fromRoot } from '../../support/paths';
 import { sourceString } from './xen/support/boot';
 import { buildSamples, samplePayload } from './xen/support/xenPayloads';
@@ -32,7 +33,7 @@ function script(text: string): string {
   return file;
 }
 
-const jsonLines = (out: string): any[] => out.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const jsonLines = (out: string) => out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as EmuJsonLine);
 
 test('commands separated by -- share one hypervisor; each prints its output, then its (XEN) lines', async () => {
   const { code, out } = await cli('load', helloFile, '--', 'call', 'xen_extra_version', '--', 'list');
@@ -93,12 +94,12 @@ test('--json: one object per command with its output, exit code, console lines a
   assert.ok(load.console.includes('(XEN) livepatch: xen_hello_world finished APPLY with rc=0'));
   assert.equal(call.string, hello);
   assert.equal(call.status, 'returned');
-  assert.match(call.rax, /^0x[0-9a-f]+$/);
+  assert.match(call.rax ?? '', /^0x[0-9a-f]+$/);
   assert.deepEqual(call.console, []);
   // §3.8: the `x` debug key dumps the payload with its function (`    %s patch ...` after the `(XEN) ` prefix).
   assert.equal(dump.stdout, '');
   assert.ok(dump.console.includes("(XEN) 'x' pressed - Dumping all livepatch patches"));
-  assert.ok(dump.console.some((line: string) => /^\(XEN\) {5}xen_extra_version patch [0-9a-f]{16}\(\d+\) with [0-9a-f]{16} \(\d+\)$/.test(line)), dump.console.join('\n'));
+  assert.ok(dump.console.some((line) => /^\(XEN\) {5}xen_extra_version patch [0-9a-f]{16}\(\d+\) with [0-9a-f]{16} \(\d+\)$/.test(line)), dump.console.join('\n'));
 });
 
 test('reset boots a fresh hypervisor: no payloads, the original function', async () => {
@@ -123,7 +124,7 @@ test('samples/demo.xlp (npm start) does what its comments say and exits 0', asyn
   const { code, out } = await cli('--json', '--script', fromRoot('samples', 'demo.xlp'));
   assert.equal(code, 0);
   const steps = jsonLines(out);
-  const calls = steps.filter((s) => s.command[0] === 'call').map((s) => [s.command[1], s.string ?? Number(BigInt(s.rax))]);
+  const calls = steps.filter((s) => s.command[0] === 'call').map((s) => [s.command[1], s.string ?? Number(BigInt(s.rax ?? ''))]);
   const source = (name: string) => sourceString(`payloads/xen/${name}_func.c`);
   const major = Number(define('XEN_VERSION'));
   assert.deepEqual(calls, [
@@ -138,9 +139,9 @@ test('samples/demo.xlp (npm start) does what its comments say and exits 0', asyn
     ['xen_extra_version', unpatched],
   ]);
   const refused = steps.find((s) => s.exitCode !== 0);
-  assert.deepEqual(refused.command, ['revert', 'xen_hello_world']);
+  assert.deepEqual(refused?.command, ['revert', 'xen_hello_world']);
   assert.equal(refused.exitCode, 2);
-  assert.equal(steps.at(-2).stdout, 'Nothing to list\n');
+  assert.equal(steps.at(-2)?.stdout, 'Nothing to list\n');
 });
 
 test('--help lists the session commands', async () => {

@@ -11,7 +11,7 @@ function decode(file: string): KlpModule {
   const opened = openPayload(file);
   assert.equal(opened.error, undefined, opened.error?.message);
   assert.equal(opened.payload?.kind, 'klp');
-  return opened.payload as KlpModule;
+  return opened.payload;
 }
 
 /** sizeof as gcc computes it for the sample's own headers. */

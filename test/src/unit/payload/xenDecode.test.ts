@@ -48,7 +48,7 @@ function decode(name: string): XenPayload {
   const opened = openPayload(xenSample(name));
   assert.equal(opened.error, undefined, opened.error?.message);
   assert.equal(opened.payload?.kind, 'xen');
-  return opened.payload as XenPayload;
+  return opened.payload;
 }
 
 before(() => buildSamples());

@@ -47,7 +47,7 @@ test('the kernel\'s own livepatch samples: their klp_func entries are found, wit
     parsed.delete();
   }
   // samples/livepatch/livepatch-sample.c replaces cmdline_proc_show; the shadow fixes patch dummy_alloc and dummy_free.
-  for (const name of ['cmdline_proc_show', 'dummy_alloc', 'dummy_free']) assert.ok(patched.has(name), `${name} in ${[...patched]}`);
+  for (const name of ['cmdline_proc_show', 'dummy_alloc', 'dummy_free']) assert.ok(patched.has(name), `${name} in ${[...patched].join(',')}`);
 });
 
 test('a patch to kernel/sched/core.c is analysed against the real tree: classified, no analyzer error, within a second', { skip }, async () => {

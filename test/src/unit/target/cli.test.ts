@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../../server/out/cli';
+import type { FunctionReport } from '../../../../server/out/cli/target';
 import { buildFixtures, Fixtures, run } from '../elf/support/fixtures';
 import { fromRoot } from '../../support/paths';
 
@@ -12,6 +13,14 @@ before(() => {
   fx = buildFixtures();
   run('make', ['-s', '-C', fromRoot('samples')]);
 });
+
+/** `target --json`: the usage text's shape, with the functions' own type. */
+interface TargetJson {
+  buildId: string;
+  functions: Record<string, FunctionReport>;
+  structs: Record<string, { size: number; members: Array<Record<string, unknown>> }>;
+}
+const targetJson = (out: string) => JSON.parse(out) as TargetJson;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -23,7 +32,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 test('--json prints one object with the documented shape, values from the image', async () => {
   const { code, out, err } = await cli(sampleTarget, '--json', '--function', '__schedule', '--function', 'context_switch', '--function', 'update_curr', '--struct', 'rq');
   assert.equal(code, 0, err);
-  const result = JSON.parse(out);
+  const result = targetJson(out);
   assert.deepEqual(Object.keys(result), ['buildId', 'functions', 'structs']);
   assert.equal(result.buildId, /Build ID: ([0-9a-f]+)/.exec(run('readelf', ['-n', sampleTarget]))![1]);
   const schedule = result.functions.__schedule;
@@ -40,13 +49,13 @@ test('--json prints one object with the documented shape, values from the image'
   assert.equal(result.functions.update_curr.outOfLine, true);
   assert.ok(result.functions.update_curr.inlinedInto.includes('scheduler_tick'));
   assert.deepEqual(Object.keys(result.structs.rq), ['size', 'members']);
-  assert.ok(result.structs.rq.members.every((m: Record<string, unknown>) => ['name', 'offset', 'size', 'type'].every((k) => k in m)));
+  assert.ok(result.structs.rq.members.every((m) => ['name', 'offset', 'size', 'type'].every((k) => k in m)));
 });
 
 test('NAME,SYMPOS picks one of several local functions of one name', async () => {
   const { code, out } = await cli(fx.image, '--json', '--function', 'helper,1', '--function', 'helper,2');
   assert.equal(code, 0);
-  const { functions } = JSON.parse(out);
+  const { functions } = targetJson(out);
   const nm = [...run('nm', ['-n', fx.image]).matchAll(/^([0-9a-f]+) t helper$/gm)].map((m) => `0x${m[1]}`);
   assert.deepEqual([functions['helper,1'].address, functions['helper,2'].address], nm);
 });
@@ -54,7 +63,7 @@ test('NAME,SYMPOS picks one of several local functions of one name', async () =>
 test('an unknown function or struct exits 1 and names it; known ones are still printed', async () => {
   const { code, out, err } = await cli(fx.image, '--json', '--function', 'partly', '--function', 'no_such_function', '--struct', 'no_such_struct');
   assert.equal(code, 1);
-  assert.ok(JSON.parse(out).functions.partly);
+  assert.ok(targetJson(out).functions.partly);
   assert.match(err, /unknown function 'no_such_function'/);
   assert.match(err, /unknown struct 'no_such_struct'/);
 });
