@@ -37,7 +37,8 @@ export class Ctx {
   /** The server died and the client is starting a new one: its start is a recovery. */
   private recovering = false;
   private serverProcess: ChildProcess | undefined;
-  private commandHandler: ExecuteCommand = (command, args, next) => next(command, args);
+  // The library types a command's result as `any`: it is the server's answer, passed through untouched.
+  private commandHandler: ExecuteCommand = (command, args, next) => next(command, args) as unknown;
   private settingsInUse = '';
 
   constructor(readonly extension: vscode.ExtensionContext) {
@@ -96,7 +97,7 @@ export class Ctx {
     this.settingsInUse = JSON.stringify(settings);
     const client = createLanguageClient(this.extension, this.output, settings, {
       errorHandler: this.errorHandler,
-      executeCommand: (command, args, next) => this.commandHandler(command, args, next),
+      executeCommand: (command, args, next) => this.commandHandler(command, args, next) as unknown,
       onServerProcess: (server) => this.watchServerProcess(server),
     });
     this.client = client;

@@ -17,11 +17,11 @@ const debugging = () => process.execArgv.some((arg) => /^--(inspect|debug)(-brk)
 export function createLanguageClient(context: vscode.ExtensionContext, outputChannel: vscode.LogOutputChannel, settings: ServerSettings, hooks: ClientHooks): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   // Started here rather than by the client so the context holds the process: its pid, and how it ended.
-  const serverOptions: ServerOptions = async () => {
+  const serverOptions: ServerOptions = () => {
     const args = [...(debugging() ? ['--nolazy', '--inspect=6019'] : []), module, '--stdio'];
     const server = spawn(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'pipe' });
     hooks.onServerProcess(server);
-    return server;
+    return Promise.resolve(server);
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

@@ -43,7 +43,7 @@ export function activate(ctx: Ctx): void {
   // The server's commands run from VS Code (other extensions, tests, keybindings) the same way.
   ctx.handleServerCommands(async (command, args, next) => {
     const verb = verbs.get(command);
-    if (!verb) return next(command, args);
+    if (!verb) return next(command, args) as unknown;
     if (!requireTrust(emulatorName)) return undefined;
     const commandArgs = (args[0] ?? {}) as EmulatorCommandArgs;
     return recorded(verb, commandArgs, async () => (await next(command, args)) as EmulatorCommandResult | null | undefined);

@@ -10,7 +10,7 @@ export function takeLimitFlags(args: string[]): string[] {
   const rest: string[] = [];
   const values: Partial<Record<LimitName, number>> = {};
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    const arg = args[i];
     if (arg === '--') {
       rest.push(...args.slice(i));
       break;

@@ -8,11 +8,10 @@ const result = (commandLine: string, exitCode: 0 | 1 | 2, stderr = ''): Emulator
 /** A server that answers from a table, and remembers what it was sent. */
 function server(answers: Record<string, EmulatorCommandResult | Error>) {
   const sent: Array<[string, EmulatorCommandArgs]> = [];
-  const send = async (command: string, args: EmulatorCommandArgs) => {
+  const send = (command: string, args: EmulatorCommandArgs) => {
     sent.push([command, args]);
     const answer = answers[command];
-    if (answer instanceof Error) throw answer;
-    return answer;
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   };
   return { sent, send };
 }

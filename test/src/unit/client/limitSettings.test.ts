@@ -12,7 +12,8 @@ interface Contributed {
   maximum: number;
   markdownDescription: string;
 }
-const properties: Record<string, Contributed> = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')).contributes.configuration.properties;
+const manifest = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, Contributed> } } };
+const properties = manifest.contributes.configuration.properties;
 const MiB = 1024 * 1024;
 
 test('livepatch.limits.* settings become initializationOptions.limits in the engine units (bytes, ms)', () => {

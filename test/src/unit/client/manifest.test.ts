@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fromRoot } from '../../support/paths';
 
-const manifest = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8'));
+interface Manifest {
+  capabilities: { untrustedWorkspaces: { supported: string; description: string; restrictedConfigurations: string[] } };
+  contributes: { configuration: { properties: Record<string, unknown> } };
+}
+const manifest = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as Manifest;
 
 test('in an untrusted workspace, the workspace cannot choose the files the server reads nor its bounds', () => {
   const trust = manifest.capabilities.untrustedWorkspaces;

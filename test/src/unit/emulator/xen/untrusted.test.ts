@@ -179,17 +179,13 @@ test('a session goes on after a refused upload and after an internal error, whic
   }
   assert.equal(session.run(['call', 'xen_extra_version']).exitCode, 0);
 
-  const upload = XenLivepatch.prototype.upload;
-  t.after(() => {
-    XenLivepatch.prototype.upload = upload;
-  });
-  XenLivepatch.prototype.upload = () => {
+  const bug = t.mock.method(XenLivepatch.prototype, 'upload', () => {
     throw new TypeError('a bug of ours');
-  };
+  });
   const broken = session.run(['upload', 'hello', samplePayload('xen_hello_world')]);
   assert.equal(broken.exitCode, 1);
   assert.match(broken.stderr, /internal error in 'xen-livepatch upload hello .*' \(payload hello\): TypeError: a bug of ours/);
-  XenLivepatch.prototype.upload = upload;
+  bug.mock.restore();
   const loaded = session.run(['load', samplePayload('xen_hello_world')]);
   assert.equal(loaded.exitCode, 0, loaded.stderr);
   assert.ok(session.run(['call', 'xen_extra_version']).stdout.includes(hello));
