@@ -29,6 +29,10 @@ export interface Limits {
   stringBytes: number;
   /** Nesting depth of DWARF DIEs. */
   dwarfDepth: number;
+  /** Diagnostics the server publishes for one document; the rest are counted in one message. */
+  diagnosticsPerDocument: number;
+  /** Symbols in one document's outline. */
+  outlineSymbols: number;
 }
 
 export type LimitName = keyof Limits;
@@ -54,6 +58,8 @@ export const limitSpecs: Record<LimitName, LimitSpec> = {
   elfRelocations: { default: 16_000_000, ceiling: 256_000_000, what: 'relocations per ELF file' },
   stringBytes: { default: 1 * MiB, ceiling: 64 * MiB, what: 'bytes per string' },
   dwarfDepth: { default: 256, ceiling: 4096, what: 'levels of DWARF nesting' },
+  diagnosticsPerDocument: { default: 2_000, ceiling: 100_000, what: 'diagnostics per document' },
+  outlineSymbols: { default: 5_000, ceiling: 200_000, what: 'outline symbols per document' },
 };
 
 let current: Limits = defaults();

@@ -1,0 +1,58 @@
+import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { findLivepatchConstructs } from '../../c/livepatchConstructs';
+import type { Finding } from '../../checks';
+import type { FactsProvider } from '../../checks/facts/functionFacts';
+import { analyzePatch } from '../../checks/patch';
+import { analyzeSource, sourceNeedsAnalysis } from '../../checks/source/analyzeSource';
+import { patchedFunctions } from '../../checks/source/patchedFunctions';
+import { limits } from '../../limits';
+import { toLspDiagnostic, toLspRange } from '../lspDiagnostics';
+import { outlineOf } from './outline';
+import { encodePatchedSites, noPatchedSites } from './patchedSites';
+import type { AnalysisJob, AnalysisResult } from './protocol';
+import type { WorkerTrees } from './workerTrees';
+
+/** Thrown between phases when the main thread no longer wants the job. */
+export class JobCancelled extends Error {}
+
+/**
+ * At most `limits().diagnosticsPerDocument` diagnostics, then one that counts the rest: a
+ * hundred thousand squiggles help nobody, and sending them would hold up every other request.
+ */
+function cappedDiagnostics(findings: Finding[], file: string): Diagnostic[] {
+  const limit = limits().diagnosticsPerDocument;
+  const shown = findings.slice(0, limit).map(toLspDiagnostic);
+  if (findings.length > limit) {
+    shown.push({
+      range: toLspRange(findings[limit].range),
+      severity: DiagnosticSeverity.Information,
+      source: 'livepatch-lens',
+      message: `${file}: ${findings.length - limit} more findings from here on are not shown (the limit is ${limit} per document); raise livepatch.limits.diagnosticsPerDocument to see them all.`,
+    });
+  }
+  return shown;
+}
+
+/** One job, in the worker. `stop` says whether the main thread has given up on it. */
+export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, facts: FactsProvider | undefined, stop: () => boolean): Promise<AnalysisResult> {
+  const checkpoint = () => {
+    if (stop()) throw new JobCancelled();
+  };
+  const withFacts = facts ? { facts } : {};
+  if (job.language === 'diff') {
+    const findings = await analyzePatch(job.text, { file: job.file, ...(job.sourceRoot ? { sourceRoot: job.sourceRoot } : {}), ...withFacts });
+    return { diagnostics: cappedDiagnostics(findings, job.file), symbols: [], sites: noPatchedSites };
+  }
+  if (!sourceNeedsAnalysis(job.text)) {
+    trees.close(job.uri);
+    return { diagnostics: [], symbols: [], sites: noPatchedSites };
+  }
+  const tree = trees.parse(job.uri, job.text, stop);
+  checkpoint();
+  if (!tree) throw new Error(`${job.file}: the C parser gave no tree`);
+  const constructs = findLivepatchConstructs(tree);
+  checkpoint();
+  const findings = analyzeSource(tree, { file: job.file, ...withFacts, ...(job.targetName ? { targetName: job.targetName } : {}) }, constructs);
+  checkpoint();
+  return { diagnostics: cappedDiagnostics(findings, job.file), symbols: outlineOf(constructs, job.file), sites: encodePatchedSites(patchedFunctions(constructs)) };
+}
