@@ -1,4 +1,5 @@
 // Worker-thread entry for document analysis: started by analysisRunner.ts, never imported.
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createCParser } from '../../c/cParser';
 import '../../checks';
@@ -44,4 +45,20 @@ function serve(port: NonNullable<typeof parentPort>, data: AnalysisWorkerData): 
   });
 }
 
-if (!isMainThread && parentPort) serve(parentPort, workerData as AnalysisWorkerData);
+/**
+ * Analysis is background work: on Linux a thread has its own nice value, so lowering this one
+ * lets the server's main thread (requests) win the CPU from it on a busy machine. Where the
+ * system refuses, analysis just runs at the normal priority.
+ */
+function yieldTheCpu(): void {
+  try {
+    setPriority(0, 10);
+  } catch {
+    // not permitted here: nothing to do
+  }
+}
+
+if (!isMainThread && parentPort) {
+  yieldTheCpu();
+  serve(parentPort, workerData as AnalysisWorkerData);
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from '../support/lspClient';
+import { distDir, fixture, fromRoot, repoRoot } from '../support/paths';
+
+// A patch module no editor should choke on: one klp_func array with `entries` entries, each
+// naming a function the target does not have (so each is a finding), about 60 bytes apiece.
+function pathologicalModule(entries: number, tag = ''): string {
+  const lines = ['#include <linux/livepatch.h>', 'static int fix(void) { return 0; }', 'static struct klp_func funcs[] = {'];
+  for (let i = 0; i < entries; i++) lines.push(`\t{ .old_name = "no_function_${tag}${i}", .new_func = fix, },`);
+  lines.push('\t{ }', '};', 'static struct klp_object objs[] = { { .funcs = funcs, }, { } };', 'static struct klp_patch patch = { .mod = THIS_MODULE, .objs = objs, };', '');
+  return lines.join('\n');
+}
+
+// Enough to keep the worker busy for seconds (and the main thread, were the analysis there).
+const entries = 30_000;
+const small = fixture('checks/source/klp_checks.c');
+const smallUri = pathToFileURL(small).href;
+const smallText = readFileSync(small, 'utf8');
+const hoverAt = (() => {
+  const lines = smallText.split('\n');
+  const line = lines.findIndex((l) => l.includes('"cmdline_proc_show"'));
+  return { line, character: lines[line].indexOf('cmdline_proc_show') + 2 };
+})();
+
+const startClient = (initializationOptions: object) => {
+  const client = new LspClient(path.join(distDir, 'server.js'), ['--stdio'], { ...process.env, XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'lpl-cache-')) });
+  return { client, ready: client.initialize(repoRoot, { target: fromRoot('samples/build/target/sample-target'), sourceRoot: '', ...initializationOptions }) };
+};
+
+const published = (client: LspClient, uri: string) => client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri).map((n) => n.params);
+
+let client: LspClient;
+/** How long the big document's analysis took, from didOpen to its diagnostics. */
+let fullAnalysisMs = 0;
+
+before(async () => {
+  const started = startClient({});
+  client = started.client;
+  await started.ready;
+  client.notify('textDocument/didOpen', { textDocument: { uri: smallUri, languageId: 'c', version: 1, text: smallText } });
+  // The small document analysed with the target's facts: its hover is ready before the load starts.
+  await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === smallUri && p.diagnostics.some((d: any) => d.code === 'LP108'), 60000);
+});
+after(() => client.kill());
+
+test('while a pathological document is analysed, a hover elsewhere is answered within 200 ms, every time', async (t) => {
+  const text = pathologicalModule(entries);
+  const uri = pathToFileURL(path.join(tmpdir(), 'lpl-pathological.c')).href;
+  const opened = performance.now();
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+  let done = false;
+  const diagnostics = client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri, 120000).then((p) => {
+    done = true;
+    fullAnalysisMs = performance.now() - opened;
+    return p;
+  });
+  const hover = () => client.request('textDocument/hover', { textDocument: { uri: smallUri }, position: hoverAt });
+  // The first answer also waits for the document itself to come through the pipe: that is the
+  // transport's cost, the same for any message of that size, not the analysis's.
+  const transported = performance.now();
+  await hover();
+  const transportMs = performance.now() - transported;
+  const delays: number[] = [];
+  const slowOnes: string[] = [];
+  while (!done) {
+    const sent = performance.now();
+    const answer = await hover();
+    delays.push(performance.now() - sent);
+    if (delays.at(-1)! >= 200) slowOnes.push(`${delays.at(-1)!.toFixed(0)} ms at ${(sent - opened).toFixed(0)} ms`);
+    assert.match(answer.contents.value, /\*\*cmdline_proc_show\*\*/);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const slowest = Math.max(...delays);
+  t.diagnostic(`${text.length} bytes, ${entries} klp_func entries analysed in ${fullAnalysisMs.toFixed(0)} ms; the first hover after it came in ${transportMs.toFixed(1)} ms; ${delays.length} hovers during the analysis, slowest ${slowest.toFixed(1)} ms`);
+  assert.ok(delays.length >= 10, `the analysis overlapped only ${delays.length} hovers: the document is not pathological enough to prove anything`);
+  assert.ok(slowest < 200, `hovers waited ${slowOnes.join(', ')} after the didOpen`);
+  assert.ok(transportMs < 1000, `the first hover waited ${transportMs.toFixed(0)} ms: more than the document's transport`);
+
+  // The big document's own results are there, bounded.
+  const { diagnostics: found } = await diagnostics;
+  assert.equal(found.length, 2001, 'the default limit of 2000 diagnostics, then one that counts the rest');
+  assert.ok(found.slice(0, 2000).every((d: any) => d.code === 'LP102'));
+  assert.match(found[2000].message, new RegExp(`${entries + 3 - 2000 - 3} more findings .*livepatch\\.limits\\.diagnosticsPerDocument`));
+  assert.ok(found[2000].message.startsWith(path.join(tmpdir(), 'lpl-pathological.c')), 'the message names the file');
+  const outline = await client.request('textDocument/documentSymbol', { textDocument: { uri } });
+  const funcs = outline.find((s: any) => s.name === 'funcs');
+  const shown = funcs.children.length - 1;
+  assert.ok(shown > 0 && shown < entries);
+  assert.equal(funcs.children.at(-1).name, `${entries - shown} more`);
+  assert.match(funcs.children.at(-1).detail, /livepatch\.limits\.outlineSymbols/);
+  client.notify('textDocument/didClose', { textDocument: { uri } });
+});
+
+test('a newer version cancels the analysis of the older: only the newest is published, without waiting for the old one', async () => {
+  assert.ok(fullAnalysisMs > 0, 'needs the measure of the previous test');
+  const uri = pathToFileURL(path.join(tmpdir(), 'lpl-superseded.c')).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: pathologicalModule(entries, 'v1_') } });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const changed = performance.now();
+  client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: smallText }] });
+  const newest = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 2, 60000);
+  const waited = performance.now() - changed;
+  assert.ok(newest.diagnostics.some((d: any) => d.code === 'LP108'), 'the small version is fully analysed');
+  assert.ok(waited < fullAnalysisMs / 2, `version 2 waited ${waited.toFixed(0)} ms; the whole of version 1 takes ${fullAnalysisMs.toFixed(0)} ms`);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(published(client, uri).map((p) => p.version), [2], 'version 1 is never published');
+  client.notify('textDocument/didClose', { textDocument: { uri } });
+});
+
+test('a normal document still gets its diagnostics and outline after the worker was restarted', async () => {
+  client.notify('textDocument/didChange', { textDocument: { uri: smallUri, version: 2 }, contentChanges: [{ text: `${smallText}\n` }] });
+  const again = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === smallUri && p.version === 2, 30000);
+  assert.ok(again.diagnostics.some((d: any) => d.code === 'LP108'), 'the target facts are back in the new worker');
+  const outline = await client.request('textDocument/documentSymbol', { textDocument: { uri: smallUri } });
+  assert.ok(outline.some((s: any) => s.name === 'funcs'));
+});
+
+test('an analysis past livepatch.limits.analysisTimeoutMs is stopped with one diagnostic saying so; the server goes on', async () => {
+  const { client: limited, ready } = startClient({ limits: { analysisTimeoutMs: 1 } });
+  try {
+    await ready;
+    limited.notify('textDocument/didOpen', { textDocument: { uri: smallUri, languageId: 'c', version: 1, text: smallText } });
+    const stopped = await limited.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === smallUri, 30000);
+    assert.equal(stopped.diagnostics.length, 1);
+    const [only] = stopped.diagnostics;
+    assert.equal(only.severity, 2, 'a warning');
+    assert.ok(only.message.startsWith(`${small}: the analysis was stopped after 0.001 s`), only.message);
+    assert.match(only.message, /raise livepatch\.limits\.analysisTimeoutMs/);
+    const hover = await limited.request('textDocument/hover', { textDocument: { uri: smallUri }, position: hoverAt }, 5000);
+    assert.equal(hover, null, 'no analysis, no hover: but an answer');
+    assert.deepEqual(await limited.request('textDocument/documentSymbol', { textDocument: { uri: smallUri } }, 5000), []);
+  } finally {
+    limited.kill();
+  }
+});
