@@ -7,7 +7,7 @@ import type { AnalysisJob, AnalysisResult, AnalysisWorkerData, WorkerReply, Work
  * The worker entry: server/out/features/analysis/analysisWorker.js from tsc,
  * dist/analysisWorker.js from esbuild (a separate entry point), in both cases next to this code.
  */
-const workerFile = path.join(__dirname, 'analysisWorker.js');
+const defaultWorkerFile = path.join(__dirname, 'analysisWorker.js');
 
 export type AnalysisOutcome =
   | { kind: 'analyzed'; result: AnalysisResult }
@@ -33,6 +33,7 @@ export interface RunnerOptions {
   graceMs: number;
   /** Crashes in a row (no job finishing in between) after which analysis gives up. */
   maxCrashes: number;
+  workerFile: string;
 }
 
 /**
@@ -57,7 +58,7 @@ export class AnalysisRunner {
 
   constructor(
     private readonly log: (message: string) => void,
-    private readonly options: RunnerOptions = { graceMs: 300, maxCrashes: 3 },
+    private readonly options: RunnerOptions = { graceMs: 300, maxCrashes: 3, workerFile: defaultWorkerFile },
   ) {}
 
   analyze(request: Omit<AnalysisJob, 'id'>): Promise<AnalysisOutcome> {
@@ -146,7 +147,7 @@ export class AnalysisRunner {
 
   private start(): void {
     const workerData: AnalysisWorkerData = { limits: { ...limits() }, cancel: this.cancel };
-    const worker = new Worker(workerFile, { workerData });
+    const worker = new Worker(this.options.workerFile, { workerData });
     // The worker never keeps the server alive once the connection is gone.
     worker.unref();
     worker.on('message', (reply: WorkerReply) => worker === this.worker && this.receive(reply));
