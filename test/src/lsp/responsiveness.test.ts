@@ -139,3 +139,29 @@ test('an analysis past livepatch.limits.analysisTimeoutMs is stopped with one di
     limited.kill();
   }
 });
+
+test('initializationOptions.limits reach the analysis worker: diagnostics and outline cut at the limits given', async () => {
+  const { client: limited, ready } = startClient({ limits: { diagnosticsPerDocument: 3, outlineSymbols: 4 } });
+  try {
+    await ready;
+    // Opened once the target is indexed, the document is analysed once, with the target's facts.
+    await limited.waitForNotification('livepatch/targetState', (p) => p.state === 'ready', 60000);
+    limited.notify('textDocument/didOpen', { textDocument: { uri: smallUri, languageId: 'c', version: 1, text: smallText } });
+    const full = await client.request('textDocument/documentSymbol', { textDocument: { uri: smallUri } });
+    const { diagnostics } = await limited.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === smallUri && p.diagnostics.length > 0, 30000);
+    const unlimited = published(client, smallUri).at(-1)!.diagnostics;
+    assert.ok(unlimited.length > 3, 'the fixture has more findings than the limit');
+    assert.deepEqual(diagnostics.slice(0, 3).map((d: any) => d.code), unlimited.slice(0, 3).map((d: any) => d.code));
+    assert.equal(diagnostics.length, 4);
+    assert.match(diagnostics[3].message, new RegExp(`${unlimited.length - 3} more findings from here on are not shown \\(the limit is 3 per document\\)`));
+    const outline = await limited.request('textDocument/documentSymbol', { textDocument: { uri: smallUri } });
+    const count = (symbols: any[]): number => symbols.reduce((n, s) => n + 1 + count(s.children ?? []), 0);
+    assert.ok(count(full) > 4);
+    // Four symbols, each list cut short closed by one that counts the rest.
+    const marker = (symbols: any[]): any[] => symbols.flatMap((s) => [...(/^\d+ more$/.test(s.name) ? [s] : []), ...marker(s.children ?? [])]);
+    assert.equal(count(outline) - marker(outline).length, 4);
+    assert.ok(marker(outline).length >= 1);
+  } finally {
+    limited.kill();
+  }
+});
