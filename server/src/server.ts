@@ -1,5 +1,5 @@
 import { CodeActionKind, Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
-import { AnalysisRunner } from './features/analysis/analysisRunner';
+import { AnalysisLanes } from './features/analysis/analysisLanes';
 import { DocumentAnalyses } from './features/analysis/documentAnalyses';
 import { registerCodeActions } from './features/codeActions';
 import { registerDefinition } from './features/definition';
@@ -27,8 +27,8 @@ export function startServer(connection: Connection): void {
   const documents = new OpenDocuments();
   const target = new TargetService(connection);
   let settings: Settings = { target: '', sourceRoot: '', limits: {} };
-  // Analysis runs in a worker thread, started with the first document (after initialize set the limits).
-  const runner = new AnalysisRunner((message) => connection.console.error(message));
+  // Analysis runs in worker threads, started with the first document (after initialize set the limits).
+  const runner = new AnalysisLanes((message) => connection.console.error(message));
   const analyses = new DocumentAnalyses(documents, runner, () => {
     const targetName = target.targetName();
     return { sourceRoot: target.sourceRoot(settings.sourceRoot), ...(targetName ? { targetName } : {}) };
@@ -37,7 +37,7 @@ export function startServer(connection: Connection): void {
   target.onDidChange((state) => {
     if (state.state === 'ready') runner.setTarget(state.path, state.cacheDir);
     // No facts, but the source root may differ (the bundled sample's is the samples tree).
-    if (state.state === 'failed') analyses.reanalyzeAll();
+    if (state.state === 'failed') analyses.reanalyze();
   });
 
   connection.onInitialize(({ initializationOptions }): InitializeResult => {

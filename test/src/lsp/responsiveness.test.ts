@@ -36,6 +36,7 @@ const startClient = (initializationOptions: object) => {
 const published = (client: LspClient, uri: string) => client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri).map((n) => n.params);
 
 let client: LspClient;
+let smallVersion = 1;
 /** How long the big document's analysis took, from didOpen to its diagnostics. */
 let fullAnalysisMs = 0;
 
@@ -49,7 +50,7 @@ before(async () => {
 });
 after(() => client.kill());
 
-test('while a pathological document is analysed, a hover elsewhere is answered within 200 ms, every time', async (t) => {
+test('while a pathological document is analysed, a hover in an edited document elsewhere is answered within 200 ms, every time', async (t) => {
   const text = pathologicalModule(entries);
   const uri = pathToFileURL(path.join(tmpdir(), 'lpl-pathological.c')).href;
   const opened = performance.now();
@@ -69,6 +70,8 @@ test('while a pathological document is analysed, a hover elsewhere is answered w
   const delays: number[] = [];
   const slowOnes: string[] = [];
   while (!done) {
+    // A new version each time: the hover needs its analysis, which must not queue behind the big one.
+    client.notify('textDocument/didChange', { textDocument: { uri: smallUri, version: ++smallVersion }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }] });
     const sent = performance.now();
     const answer = await hover();
     delays.push(performance.now() - sent);
@@ -78,8 +81,8 @@ test('while a pathological document is analysed, a hover elsewhere is answered w
   }
   const slowest = Math.max(...delays);
   t.diagnostic(`${text.length} bytes, ${entries} klp_func entries analysed in ${fullAnalysisMs.toFixed(0)} ms; the first hover after it came in ${transportMs.toFixed(1)} ms; ${delays.length} hovers during the analysis, slowest ${slowest.toFixed(1)} ms`);
-  assert.ok(delays.length >= 10, `the analysis overlapped only ${delays.length} hovers: the document is not pathological enough to prove anything`);
   assert.ok(slowest < 200, `hovers waited ${slowOnes.join(', ')} after the didOpen`);
+  assert.ok(delays.length >= 10, `the analysis overlapped only ${delays.length} hovers: the document is not pathological enough to prove anything`);
   assert.ok(transportMs < 1000, `the first hover waited ${transportMs.toFixed(0)} ms: more than the document's transport`);
 
   // The big document's own results are there, bounded.
@@ -114,8 +117,9 @@ test('a newer version cancels the analysis of the older: only the newest is publ
 });
 
 test('a normal document still gets its diagnostics and outline after the worker was restarted', async () => {
-  client.notify('textDocument/didChange', { textDocument: { uri: smallUri, version: 2 }, contentChanges: [{ text: `${smallText}\n` }] });
-  const again = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === smallUri && p.version === 2, 30000);
+  const version = ++smallVersion;
+  client.notify('textDocument/didChange', { textDocument: { uri: smallUri, version }, contentChanges: [{ text: `${smallText}\n` }] });
+  const again = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === smallUri && p.version === version, 30000);
   assert.ok(again.diagnostics.some((d: any) => d.code === 'LP108'), 'the target facts are back in the new worker');
   const outline = await client.request('textDocument/documentSymbol', { textDocument: { uri: smallUri } });
   assert.ok(outline.some((s: any) => s.name === 'funcs'));

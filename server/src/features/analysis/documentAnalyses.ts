@@ -1,7 +1,8 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { languageOf, OpenDocuments } from '../openDocuments';
-import type { AnalysisOutcome, AnalysisRunner } from './analysisRunner';
+import type { AnalysisLanes } from './analysisLanes';
+import type { AnalysisOutcome } from './analysisRunner';
 import type { AnalysisResult } from './protocol';
 
 /** What a job needs beyond the document, read when it is queued: the target may change meanwhile. */
@@ -24,7 +25,7 @@ export class DocumentAnalyses {
 
   constructor(
     private readonly documents: OpenDocuments,
-    private readonly runner: AnalysisRunner,
+    private readonly runner: AnalysisLanes,
     private readonly context: AnalysisContext,
     private readonly delayMs = 150,
   ) {
@@ -36,17 +37,19 @@ export class DocumentAnalyses {
       this.latest.delete(uri);
       runner.close(uri);
     });
-    // A new target changes what the checks know: analyse everything open again.
-    runner.onTargetLoaded(() => this.reanalyzeAll());
+    // A new target changes what the checks know: analyse again what that worker analyses.
+    runner.onTargetLoaded((inLane) => this.reanalyze((document) => inLane(document.getText())));
   }
 
   onDidAnalyze(listener: (uri: string, version: number, outcome: AnalysisOutcome) => void): void {
     this.listeners.push(listener);
   }
 
-  reanalyzeAll(): void {
-    this.latest.clear();
-    for (const document of this.documents.all()) this.schedule(document.uri, 0);
+  reanalyze(which: (document: TextDocument) => boolean = () => true): void {
+    for (const document of this.documents.all().filter(which)) {
+      this.latest.delete(document.uri);
+      this.schedule(document.uri, 0);
+    }
   }
 
   /**
