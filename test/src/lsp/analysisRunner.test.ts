@@ -34,7 +34,7 @@ const job = (version: number, uri = 'file:///x.c') => ({ uri, version, language:
 
 let runner: AnalysisRunner | undefined;
 const logs: string[] = [];
-const make = (workerFile: string, graceMs = 100) => (runner = new AnalysisRunner((m) => logs.push(m), { graceMs, maxCrashes: 2, workerFile }));
+const make = (workerFile: string, graceMs = 100) => (runner = new AnalysisRunner((m) => logs.push(m), { graceMs, maxCrashes: 2, workerFile, niceness: 0 }));
 afterEach(() => {
   runner?.dispose();
   configureLimits({});

@@ -1,4 +1,4 @@
-import { AnalysisOutcome, AnalysisRunner } from './analysisRunner';
+import { AnalysisOutcome, AnalysisRunner, defaultRunnerOptions } from './analysisRunner';
 import type { AnalysisJob } from './protocol';
 
 /** Up to this size a document analyses in milliseconds (a patch module, a patch); above, it may take seconds. */
@@ -14,8 +14,9 @@ export class AnalysisLanes {
   private readonly large: AnalysisRunner;
 
   constructor(log: (message: string) => void) {
+    // A hover in a small document may wait for its analysis; nothing waits for a large one's.
     this.small = new AnalysisRunner(log);
-    this.large = new AnalysisRunner(log);
+    this.large = new AnalysisRunner(log, { ...defaultRunnerOptions, niceness: 10 });
   }
 
   static isSmall(text: string): boolean {

@@ -34,7 +34,11 @@ export interface RunnerOptions {
   /** Crashes in a row (no job finishing in between) after which analysis gives up. */
   maxCrashes: number;
   workerFile: string;
+  /** The worker thread's nice value (see analysisWorker.ts). */
+  niceness: number;
 }
+
+export const defaultRunnerOptions: RunnerOptions = { graceMs: 300, maxCrashes: 3, workerFile: defaultWorkerFile, niceness: 0 };
 
 /**
  * Runs document analyses in a worker thread, one at a time, so no check, however slow on
@@ -58,7 +62,7 @@ export class AnalysisRunner {
 
   constructor(
     private readonly log: (message: string) => void,
-    private readonly options: RunnerOptions = { graceMs: 300, maxCrashes: 3, workerFile: defaultWorkerFile },
+    private readonly options: RunnerOptions = defaultRunnerOptions,
   ) {}
 
   analyze(request: Omit<AnalysisJob, 'id'>): Promise<AnalysisOutcome> {
@@ -146,7 +150,7 @@ export class AnalysisRunner {
   }
 
   private start(): void {
-    const workerData: AnalysisWorkerData = { limits: { ...limits() }, cancel: this.cancel };
+    const workerData: AnalysisWorkerData = { limits: { ...limits() }, cancel: this.cancel, niceness: this.options.niceness };
     const worker = new Worker(this.options.workerFile, { workerData });
     // The worker never keeps the server alive once the connection is gone.
     worker.unref();

@@ -46,19 +46,20 @@ function serve(port: NonNullable<typeof parentPort>, data: AnalysisWorkerData): 
 }
 
 /**
- * Analysis is background work: on Linux a thread has its own nice value, so lowering this one
- * lets the server's main thread (requests) win the CPU from it on a busy machine. Where the
- * system refuses, analysis just runs at the normal priority.
+ * On Linux a thread has its own nice value: a worker for large documents runs below the server's
+ * main thread, so requests win the CPU from it on a busy machine. Where the system refuses,
+ * analysis just runs at the normal priority.
  */
-function yieldTheCpu(): void {
+function lowerPriority(niceness: number): void {
   try {
-    setPriority(0, 10);
+    if (niceness) setPriority(0, niceness);
   } catch {
     // not permitted here: nothing to do
   }
 }
 
 if (!isMainThread && parentPort) {
-  yieldTheCpu();
-  serve(parentPort, workerData as AnalysisWorkerData);
+  const data = workerData as AnalysisWorkerData;
+  lowerPriority(data.niceness);
+  serve(parentPort, data);
 }

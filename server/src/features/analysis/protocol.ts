@@ -10,6 +10,8 @@ export interface AnalysisWorkerData {
    * while parsing and between phases, so a superseded job stops without the worker being killed.
    */
   cancel: SharedArrayBuffer;
+  /** The worker thread's nice value: above 0 for work no request waits for. */
+  niceness: number;
 }
 
 /** One version of one open document to analyse. */
