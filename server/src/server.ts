@@ -57,13 +57,16 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(() => void target.load(settings.target));
-  connection.onShutdown(() => runner.dispose());
+  connection.onShutdown(() => {
+    runner.dispose();
+    emulator.dispose();
+  });
 
   registerDocumentSymbols(connection, analyses);
   registerHover(connection, documents, analyses, target);
   registerCodeActions(connection, documents);
   registerPayloadInspection(connection, target);
-  registerEmulatorCommands(connection, target);
+  const emulator = registerEmulatorCommands(connection, target);
   registerDefinition(connection, analyses, target, () => settings.sourceRoot);
 
   documents.listen(connection);

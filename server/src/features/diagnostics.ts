@@ -5,7 +5,7 @@ import type { DocumentAnalyses } from './analysis/documentAnalyses';
 import type { OpenDocuments } from './openDocuments';
 
 /** What the user sees instead of findings when a document's analysis ran out of time. */
-export function stoppedDiagnostic(uri: string, afterMs: number): Diagnostic {
+function stoppedDiagnostic(uri: string, afterMs: number): Diagnostic {
   const file = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
   return {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

@@ -2,6 +2,7 @@ import { Connection } from 'vscode-languageserver';
 import { targetStateNotification, TargetStateParams } from '../protocol';
 import { targetFacts } from '../checks/facts/targetFacts';
 import type { FactsProvider } from '../checks/facts/functionFacts';
+import { disassemble } from '../elf';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { FunctionCode } from '../target/functionCode';
@@ -69,6 +70,9 @@ export class TargetService {
       });
       const seconds = (Date.now() - started) / 1000;
       this.connection.console.info(`target ${path}: build-id ${index.buildId}, ${index.tables.symbols.name.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`);
+      // The disassembler compiles its WASM on first use (about 100 ms): pay it now, while no
+      // request waits, rather than in the first hover.
+      disassemble(Buffer.from([0x90]), 0n);
       this.set({ state: 'ready', path, cacheDir, index, facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
     } catch (error) {
       // ELF and DWARF errors name the file already; other errors (ENOENT, ...) may not.

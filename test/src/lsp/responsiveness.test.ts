@@ -125,6 +125,31 @@ test('a normal document still gets its diagnostics and outline after the worker 
   assert.ok(outline.some((s: any) => s.name === 'funcs'));
 });
 
+test('a runaway guest call runs off the main loop: hovers meanwhile are answered within 200 ms', async (t) => {
+  // printk's width loop spins for ever; the instruction budget stops it after seconds of emulation.
+  const started = performance.now();
+  let done = false;
+  const call = client
+    .request('workspace/executeCommand', { command: 'livepatch.emulator.call', arguments: [{ function: 'printk', args: ['str:%2000000000d', 5] }] }, 120000)
+    .finally(() => (done = true));
+  const delays: number[] = [];
+  while (!done) {
+    const sent = performance.now();
+    const answer = await client.request('textDocument/hover', { textDocument: { uri: smallUri }, position: hoverAt });
+    delays.push(performance.now() - sent);
+    assert.match(answer.contents.value, /\*\*cmdline_proc_show\*\*/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const result = await call;
+  const slowest = Math.max(...delays);
+  t.diagnostic(`guest call stopped after ${result.call?.instructions} instructions, ${(performance.now() - started).toFixed(0)} ms; ${delays.length} hovers meanwhile, slowest ${slowest.toFixed(1)} ms`);
+  assert.equal(result.exitCode, 1);
+  assert.equal(result.call.status, 'fault');
+  assert.match(result.call.fault, /budget/);
+  assert.ok(slowest < 200, `a hover waited ${slowest.toFixed(0)} ms`);
+  assert.ok(delays.length >= 5, `the guest ran during only ${delays.length} hovers`);
+});
+
 test('an analysis past livepatch.limits.analysisTimeoutMs is stopped with one diagnostic saying so; the server goes on', async () => {
   const { client: limited, ready } = startClient({ limits: { analysisTimeoutMs: 1 } });
   try {

@@ -40,7 +40,7 @@ export function encodePatchedSites(patched: PatchedFunction[]): PatchedSitesData
   return { names: patched.map((p) => p.name).join(''), nameEnds, rows, roles };
 }
 
-export interface PatchedSite {
+interface PatchedSite {
   name: string;
   role: string;
   range: SourceRange;
