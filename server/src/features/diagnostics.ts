@@ -1,19 +1,15 @@
-import { Connection, Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { Connection, Diagnostic } from 'vscode-languageserver';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisOutcome } from './analysis/analysisRunner';
 import type { DocumentAnalyses } from './analysis/documentAnalyses';
+import { serverDiagnostic } from './lspDiagnostics';
 import type { OpenDocuments } from './openDocuments';
 
-/** What the user sees instead of findings when a document's analysis ran out of time. */
-function stoppedDiagnostic(uri: string, afterMs: number): Diagnostic {
-  const file = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
-  return {
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-    severity: DiagnosticSeverity.Warning,
-    source: 'livepatch-lens',
-    message: `${file}: the analysis was stopped after ${+(afterMs / 1000).toFixed(3)} s (the limit, livepatch.limits.analysisTimeoutMs, is ${afterMs} ms), so this document has no findings; raise livepatch.limits.analysisTimeoutMs to analyse it fully.`,
-  };
-}
+/** What the user sees instead of findings when a document's analysis did not complete. */
+const notAnalysed = (uri: string, why: string): Diagnostic => serverDiagnostic(uri.startsWith('file:') ? fileURLToPath(uri) : uri, why);
+
+const stopped = (afterMs: number) =>
+  `the analysis was stopped after ${+(afterMs / 1000).toFixed(3)} s (the limit, livepatch.limits.analysisTimeoutMs, is ${afterMs} ms), so this document has no findings; raise livepatch.limits.analysisTimeoutMs to analyse it fully.`;
 
 /**
  * Publishes each analysis as it completes, tagged with the version analysed; a result for a
@@ -25,8 +21,12 @@ export class Diagnostics {
     analyses.onDidAnalyze((uri, version, outcome: AnalysisOutcome) => {
       if (documents.get(uri)?.version !== version) return;
       if (outcome.kind === 'analyzed') publish(uri, version, outcome.result.diagnostics);
-      else if (outcome.kind === 'stopped') publish(uri, version, [stoppedDiagnostic(uri, outcome.afterMs)]);
-      else if (outcome.kind === 'failed') connection.console.error(`checking ${uri} failed: ${outcome.message}`);
+      else if (outcome.kind === 'stopped') publish(uri, version, [notAnalysed(uri, stopped(outcome.afterMs))]);
+      else if (outcome.kind === 'failed') {
+        connection.console.error(`checking ${uri} failed: ${outcome.message}`);
+        // Findings of an older version would be wrong now; say why there are none.
+        publish(uri, version, [notAnalysed(uri, `the analysis failed (${outcome.message.split('\n')[0]}); the Livepatch Lens output has the details.`)]);
+      }
     });
     documents.onDidClose((uri) => void connection.sendDiagnostics({ uri, diagnostics: [] }));
   }

@@ -169,8 +169,9 @@ test('an analysis past livepatch.limits.analysisTimeoutMs is stopped with one di
   }
 });
 
-test('initializationOptions.limits reach the analysis worker: diagnostics and outline cut at the limits given', async () => {
-  const { client: limited, ready } = startClient({ limits: { diagnosticsPerDocument: 3, outlineSymbols: 4 } });
+test('initializationOptions.limits reach the analysis worker: diagnostics and outline cut, a document past documentBytes not read', async () => {
+  const documentBytes = Buffer.byteLength(smallText);
+  const { client: limited, ready } = startClient({ limits: { diagnosticsPerDocument: 3, outlineSymbols: 4, documentBytes } });
   try {
     await ready;
     // Opened once the target is indexed, the document is analysed once, with the target's facts.
@@ -190,6 +191,12 @@ test('initializationOptions.limits reach the analysis worker: diagnostics and ou
     const marker = (symbols: any[]): any[] => symbols.flatMap((s) => [...(/^\d+ more$/.test(s.name) ? [s] : []), ...marker(s.children ?? [])]);
     assert.equal(count(outline) - marker(outline).length, 4);
     assert.ok(marker(outline).length >= 1);
+    // One byte more than the limit: not read at all.
+    const bigger = pathToFileURL(path.join(tmpdir(), 'lpl-bigger.c')).href;
+    limited.notify('textDocument/didOpen', { textDocument: { uri: bigger, languageId: 'c', version: 1, text: `${smallText} ` } });
+    const refused = await limited.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === bigger, 30000);
+    assert.equal(refused.diagnostics.length, 1);
+    assert.equal(refused.diagnostics[0].message, `${path.join(tmpdir(), 'lpl-bigger.c')}: ${documentBytes + 1} bytes, more than the ${documentBytes} a document may have, so it is not analysed; raise livepatch.limits.documentBytes to analyse it.`);
   } finally {
     limited.kill();
   }

@@ -6,7 +6,7 @@ import { analyzePatch } from '../../checks/patch';
 import { analyzeSource, sourceNeedsAnalysis } from '../../checks/source/analyzeSource';
 import { patchedFunctions } from '../../checks/source/patchedFunctions';
 import { limits } from '../../limits';
-import { toLspDiagnostic, toLspRange } from '../lspDiagnostics';
+import { serverDiagnostic, toLspDiagnostic } from '../lspDiagnostics';
 import { outlineOf } from './outline';
 import { encodePatchedSites, noPatchedSites } from './patchedSites';
 import type { AnalysisJob, AnalysisResult } from './protocol';
@@ -23,14 +23,16 @@ function cappedDiagnostics(findings: Finding[], file: string): Diagnostic[] {
   const limit = limits().diagnosticsPerDocument;
   const shown = findings.slice(0, limit).map(toLspDiagnostic);
   if (findings.length > limit) {
-    shown.push({
-      range: toLspRange(findings[limit].range),
-      severity: DiagnosticSeverity.Information,
-      source: 'livepatch-lens',
-      message: `${file}: ${findings.length - limit} more findings from here on are not shown (the limit is ${limit} per document); raise livepatch.limits.diagnosticsPerDocument to see them all.`,
-    });
+    const message = `${findings.length - limit} more findings from here on are not shown (the limit is ${limit} per document); raise livepatch.limits.diagnosticsPerDocument to see them all.`;
+    shown.push(serverDiagnostic(file, message, DiagnosticSeverity.Information, findings[limit].range));
   }
   return shown;
+}
+
+/** A document past limits().documentBytes is not read at all: one diagnostic says why. */
+function tooLarge(file: string, bytes: number): AnalysisResult {
+  const message = `${bytes} bytes, more than the ${limits().documentBytes} a document may have, so it is not analysed; raise livepatch.limits.documentBytes to analyse it.`;
+  return { diagnostics: [serverDiagnostic(file, message)], symbols: [], sites: noPatchedSites };
 }
 
 /** One job, in the worker. `stop` says whether the main thread has given up on it. */
@@ -38,6 +40,11 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
   const checkpoint = () => {
     if (stop()) throw new JobCancelled();
   };
+  const bytes = Buffer.byteLength(job.text);
+  if (bytes > limits().documentBytes) {
+    trees.close(job.uri);
+    return tooLarge(job.file, bytes);
+  }
   const withFacts = facts ? { facts } : {};
   if (job.language === 'diff') {
     const findings = await analyzePatch(job.text, { file: job.file, ...(job.sourceRoot ? { sourceRoot: job.sourceRoot } : {}), ...withFacts });

@@ -4,7 +4,7 @@ import { limits } from '../../limits';
 import type { EmulatorReply, EmulatorWorkerData } from './emulatorProtocol';
 
 /** Beside this code: server/out/features/emulator/ from tsc, dist/ from esbuild (its own entry point). */
-const workerFile = path.join(__dirname, 'emulatorWorker.js');
+const defaultWorkerFile = path.join(__dirname, 'emulatorWorker.js');
 
 /** What a command came to: the worker's reply, or the session lost with the worker. */
 export type EmulatorOutcome = EmulatorReply | { lost: string };
@@ -20,6 +20,8 @@ export class EmulatorWorker {
   private readonly pending = new Map<number, (outcome: EmulatorOutcome) => void>();
   private watchdog: NodeJS.Timeout | undefined;
   private nextId = 1;
+
+  constructor(private readonly workerFile = defaultWorkerFile) {}
 
   run(target: string, argv: string[]): Promise<EmulatorOutcome> {
     const worker = this.worker ?? this.start();
@@ -46,7 +48,7 @@ export class EmulatorWorker {
 
   private start(): Worker {
     const workerData: EmulatorWorkerData = { limits: { ...limits() } };
-    const worker = new Worker(workerFile, { workerData });
+    const worker = new Worker(this.workerFile, { workerData });
     worker.unref();
     worker.on('message', (reply: EmulatorReply) => worker === this.worker && this.receive(reply));
     worker.on('error', (error) => worker === this.worker && this.lose(`the emulator crashed: ${error.message}`));
