@@ -88,3 +88,15 @@ test('only the newest waiting version of a document runs; the ones it replaced a
   assert.deepEqual(outcomes.map((o) => o.kind), ['analyzed', 'cancelled', 'cancelled', 'analyzed']);
   assert.deepEqual(readFileSync(ran, 'utf8').split(';').filter(Boolean), ['file:///busy.c 1', 'file:///x.c 3']);
 });
+
+test('once every document it analysed is closed the worker is stopped (its memory returned); the next job starts another', async () => {
+  const runner = make(fakeWorker('idle', answer));
+  assert.equal((await runner.analyze(job(1, 'file:///a.c'))).kind, 'analyzed');
+  assert.equal((await runner.analyze(job(1, 'file:///b.c'))).kind, 'analyzed');
+  runner.close('file:///a.c');
+  assert.equal((await runner.analyze(job(2, 'file:///b.c'))).kind, 'analyzed');
+  assert.equal(startsOf('idle'), 1, 'b.c is still open: the same worker');
+  runner.close('file:///b.c');
+  assert.equal((await runner.analyze(job(1, 'file:///c.c'))).kind, 'analyzed');
+  assert.equal(startsOf('idle'), 2);
+});

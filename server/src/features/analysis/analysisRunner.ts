@@ -52,6 +52,8 @@ export class AnalysisRunner {
   private readonly cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   private readonly waiting = new Map<string, Waiting>();
   private running: Running | undefined;
+  /** The documents the worker has seen and not been told are closed: it may hold their trees. */
+  private readonly held = new Set<string>();
   private target: { path: string; cacheDir: string | null } | undefined;
   /** The worker is reading the target's index: jobs wait, or they would run without its facts. */
   private loadingTarget = false;
@@ -80,6 +82,8 @@ export class AnalysisRunner {
     this.waiting.delete(uri);
     if (this.running?.job.uri === uri) this.supersede(this.running);
     this.post({ type: 'close', uri });
+    this.held.delete(uri);
+    this.pump();
   }
 
   /** The target the main thread has indexed; the worker reads its index from the same cache. */
@@ -121,7 +125,12 @@ export class AnalysisRunner {
   }
 
   private pump(): void {
-    if (this.running || !this.waiting.size) return;
+    if (this.running) return;
+    if (!this.waiting.size) {
+      // Nothing open left to it: a worker that parsed a 20 MB file keeps the memory it grew to.
+      if (!this.held.size) this.replaceWorker();
+      return;
+    }
     if (!this.worker) this.start();
     if (this.loadingTarget) return;
     // Smallest first: a small document never waits behind a big one that is still queued.
@@ -138,6 +147,7 @@ export class AnalysisRunner {
       }, afterMs),
     };
     this.running = running;
+    this.held.add(next.job.uri);
     this.post({ type: 'analyze', job: next.job });
   }
 
