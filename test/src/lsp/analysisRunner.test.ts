@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
-import { AnalysisRunner } from '../../../server/out/features/analysis/analysisRunner';
+import { AnalysisRunner, defaultRunnerOptions } from '../../../server/out/features/analysis/analysisRunner';
 import { configureLimits } from '../../../server/out/limits';
 
 // Stand-in workers that misbehave on purpose; each start appends a line to `starts`, so the
@@ -99,4 +99,21 @@ test('once every document it analysed is closed the worker is stopped (its memor
   runner.close('file:///b.c');
   assert.equal((await runner.analyze(job(1, 'file:///c.c'))).kind, 'analyzed');
   assert.equal(startsOf('idle'), 2);
+});
+
+test('the real worker stops a superseded parse at once, without being replaced', async () => {
+  const runner = make(defaultRunnerOptions.workerFile, 60000);
+  assert.equal((await runner.analyze(job(1))).kind, 'analyzed', 'the worker is up (grammar loaded)');
+  const entries = Array.from({ length: 100_000 }, (_, i) => `\t{ .old_name = "f${i}", .new_func = fix, },`);
+  const text = `static struct klp_func funcs[] = {\n${entries.join('\n')}\n\t{ }\n};\n`;
+  const old = runner.analyze({ ...job(2), text });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const superseded = Date.now();
+  const newest = runner.analyze(job(3));
+  assert.deepEqual(await old, { kind: 'cancelled' });
+  const stoppedAfter = Date.now() - superseded;
+  assert.equal((await newest).kind, 'analyzed');
+  // Parsing 100k entries takes over a second: the parser itself noticed, not a checkpoint after it.
+  assert.ok(stoppedAfter < 500, `the superseded job went on for ${stoppedAfter} ms`);
+  assert.deepEqual(logs, [], 'no restart');
 });
