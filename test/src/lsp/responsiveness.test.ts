@@ -18,7 +18,9 @@ function pathologicalModule(entries: number, tag = ''): string {
 }
 
 // Enough to keep the worker busy for seconds (and the main thread, were the analysis there).
-const entries = 30_000;
+// LPL_PATHOLOGICAL_ENTRIES=360000 makes it the 20 MB file of the issue, to measure (with all the time it needs).
+const measuring = Number(process.env.LPL_PATHOLOGICAL_ENTRIES);
+const entries = measuring || 30_000;
 const small = fixture('checks/source/klp_checks.c');
 const smallUri = pathToFileURL(small).href;
 const smallText = readFileSync(small, 'utf8');
@@ -41,7 +43,7 @@ let smallVersion = 1;
 let fullAnalysisMs = 0;
 
 before(async () => {
-  const started = startClient({});
+  const started = startClient(measuring ? { limits: { analysisTimeoutMs: 600_000 } } : {});
   client = started.client;
   await started.ready;
   client.notify('textDocument/didOpen', { textDocument: { uri: smallUri, languageId: 'c', version: 1, text: smallText } });
