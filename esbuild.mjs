@@ -28,6 +28,10 @@ const builds = [
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The target index builds in a worker thread; workerClient.ts looks for this bundle beside itself.
   { ...common, entryPoints: ['server/src/target/targetIndexWorker.ts'], outfile: 'dist/targetIndexWorker.js' },
+  // Documents are analysed in a worker thread; analysisRunner.ts looks for this bundle beside itself.
+  { ...common, entryPoints: ['server/src/features/analysis/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
+  // So does the emulator session (emulatorWorkerClient.ts).
+  { ...common, entryPoints: ['server/src/features/emulator/emulatorWorker.ts'], outfile: 'dist/emulatorWorker.js' },
 ];
 
 mkdirSync('dist', { recursive: true });

@@ -16,6 +16,8 @@ export const limitSettings = {
   documentMiB: { limit: 'documentBytes', unit: MiB },
   lineLength: { limit: 'lineLength', unit: 1 },
   analysisTimeoutMs: { limit: 'analysisTimeoutMs', unit: 1 },
+  diagnosticsPerDocument: { limit: 'diagnosticsPerDocument', unit: 1 },
+  outlineSymbols: { limit: 'outlineSymbols', unit: 1 },
 } as const satisfies Record<string, { limit: LimitName; unit: number }>;
 
 export type LimitSetting = keyof typeof limitSettings;

@@ -29,6 +29,10 @@ export interface Limits {
   stringBytes: number;
   /** Nesting depth of DWARF DIEs. */
   dwarfDepth: number;
+  /** Diagnostics the server publishes for one document; the rest are counted in one message. */
+  diagnosticsPerDocument: number;
+  /** Symbols in one document's outline. */
+  outlineSymbols: number;
 }
 
 export type LimitName = keyof Limits;
@@ -59,6 +63,8 @@ export const limitSpecs: Record<LimitName, LimitSpec> = {
   elfRelocations: { default: 16_000_000, ceiling: 256_000_000, what: 'relocations per ELF file' },
   stringBytes: { default: 1 * MiB, ceiling: 64 * MiB, what: 'bytes per string' },
   dwarfDepth: { default: 256, ceiling: 4096, what: 'levels of DWARF nesting' },
+  diagnosticsPerDocument: { default: 2_000, ceiling: 100_000, what: 'diagnostics per document', setting: { name: 'diagnosticsPerDocument', unit: 1 } },
+  outlineSymbols: { default: 5_000, ceiling: 200_000, what: 'outline symbols per document', setting: { name: 'outlineSymbols', unit: 1 } },
 };
 
 let current: Limits = defaults();
@@ -89,4 +95,9 @@ export function limits(): Readonly<Limits> {
 export function howToRaise(name: LimitName): string {
   const setting = limitSpecs[name].setting;
   return `raise it with --limit ${name}=N${setting ? ` or the setting livepatch.limits.${setting.name}` : ''}`;
+}
+
+/** The same for a bound only the language server has (what it publishes, how long it analyses). */
+export function settingToRaise(name: LimitName): string {
+  return `raise the setting livepatch.limits.${limitSpecs[name].setting?.name ?? name}`;
 }

@@ -1,5 +1,6 @@
 import { CodeActionKind, Connection, InitializeResult, TextDocumentSyncKind } from 'vscode-languageserver';
-import { CDocuments } from './features/cDocuments';
+import { AnalysisLanes } from './features/analysis/analysisLanes';
+import { DocumentAnalyses } from './features/analysis/documentAnalyses';
 import { registerCodeActions } from './features/codeActions';
 import { registerDefinition } from './features/definition';
 import { registerDocumentSymbols } from './features/documentSymbols';
@@ -9,20 +10,39 @@ import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
 import { registerPayloadInspection } from './features/payloadInspection';
 import { TargetService } from './features/targetService';
+import { configureLimits, LimitName } from './limits';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
+
+/** The client's settings (client/src/config.ts), read once: changing them restarts the server. */
+interface Settings {
+  target: string;
+  sourceRoot: string;
+  /** `livepatch.limits.*`, in the units of limits.ts. */
+  limits: Partial<Record<LimitName, number>>;
+}
 
 /** Wires the engine's features to a connection; stdio, IPC or an in-process stream pair alike. */
 export function startServer(connection: Connection): void {
   const documents = new OpenDocuments();
-  const cDocuments = new CDocuments(documents, (message) => connection.console.error(message));
   const target = new TargetService(connection);
-  // The client's settings (client/src/config.ts), read once: changing them restarts the server.
-  let settings: { target: string; sourceRoot: string } = { target: '', sourceRoot: '' };
-  new Diagnostics(connection, documents, cDocuments, target, () => settings.sourceRoot);
+  let settings: Settings = { target: '', sourceRoot: '', limits: {} };
+  // Analysis runs in worker threads, started with the first document (after initialize set the limits).
+  const runner = new AnalysisLanes((message) => connection.console.error(message));
+  const analyses = new DocumentAnalyses(documents, runner, () => {
+    const targetName = target.targetName();
+    return { sourceRoot: target.sourceRoot(settings.sourceRoot), ...(targetName ? { targetName } : {}) };
+  });
+  new Diagnostics(connection, documents, analyses);
+  target.onDidChange((state) => {
+    if (state.state === 'ready') runner.setTarget(state.path, state.cacheDir);
+    // No facts, but the source root may differ (the bundled sample's is the samples tree).
+    if (state.state === 'failed') analyses.reanalyze();
+  });
 
   connection.onInitialize(({ initializationOptions }): InitializeResult => {
-    settings = { ...settings, ...((initializationOptions as Partial<typeof settings> | undefined) ?? {}) };
+    settings = { ...settings, ...((initializationOptions as Partial<Settings> | undefined) ?? {}) };
+    configureLimits(settings.limits ?? {});
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -36,20 +56,18 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  connection.onInitialized(() => {
-    void target.load(settings.target);
-    cDocuments.ready.then(
-      () => connection.console.info('C grammar loaded'),
-      (error) => connection.console.error(`cannot load the C grammar: ${error instanceof Error ? error.message : String(error)}`),
-    );
+  connection.onInitialized(() => void target.load(settings.target));
+  connection.onShutdown(() => {
+    runner.dispose();
+    emulator.dispose();
   });
 
-  registerDocumentSymbols(connection, cDocuments);
-  registerHover(connection, documents, cDocuments, target);
+  registerDocumentSymbols(connection, analyses);
+  registerHover(connection, documents, analyses, target);
   registerCodeActions(connection, documents);
   registerPayloadInspection(connection, target);
-  registerEmulatorCommands(connection, target);
-  registerDefinition(connection, cDocuments, target, () => settings.sourceRoot);
+  const emulator = registerEmulatorCommands(connection, target);
+  registerDefinition(connection, analyses, target, () => settings.sourceRoot);
 
   documents.listen(connection);
   connection.listen();

@@ -1,4 +1,4 @@
-import type { Parser, Tree } from 'web-tree-sitter';
+import type { ParseOptions, Parser, Tree } from 'web-tree-sitter';
 import { treeEditFor } from './treeEdit';
 
 /**
@@ -11,9 +11,9 @@ export class DocumentTrees {
 
   constructor(private readonly parser: Parser) {}
 
-  /** Parses from scratch, replacing any tree the document had. */
-  open(uri: string, text: string): Tree | undefined {
-    return this.replace(uri, this.parser.parse(text));
+  /** Parses from scratch, replacing any tree the document had; none when `options` cancelled the parse. */
+  open(uri: string, text: string, options?: ParseOptions): Tree | undefined {
+    return this.replace(uri, this.parser.parse(text, null, options));
   }
 
   /** Records that text[start, oldEnd) of the current text became `inserted`; call `reparse` after the last edit. */
@@ -22,9 +22,9 @@ export class DocumentTrees {
   }
 
   /** Re-parses the edited document, reusing its edited tree. */
-  reparse(uri: string, text: string): Tree | undefined {
+  reparse(uri: string, text: string, options?: ParseOptions): Tree | undefined {
     const old = this.trees.get(uri);
-    return this.replace(uri, this.parser.parse(text, old));
+    return this.replace(uri, this.parser.parse(text, old, options));
   }
 
   get(uri: string): Tree | undefined {

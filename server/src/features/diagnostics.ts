@@ -1,76 +1,34 @@
-import { Connection } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { Connection, Diagnostic } from 'vscode-languageserver';
 import { fileURLToPath } from 'node:url';
-import { analyzePatch } from '../checks/patch';
-import { analyzeSource, sourceNeedsAnalysis } from '../checks/source/analyzeSource';
-import type { Finding } from '../checks';
-import type { CDocuments } from './cDocuments';
-import { toLspDiagnostic } from './lspDiagnostics';
-import { languageOf, OpenDocuments } from './openDocuments';
-import type { TargetService } from './targetService';
+import type { AnalysisOutcome } from './analysis/analysisRunner';
+import type { DocumentAnalyses } from './analysis/documentAnalyses';
+import { serverDiagnostic } from './lspDiagnostics';
+import type { OpenDocuments } from './openDocuments';
+import { settingToRaise } from '../limits';
 
-/** How one language's documents are analysed; undefined when the result would be stale. */
-type DocumentAnalyzer = (document: TextDocument, context: { file: string }) => Promise<Finding[] | undefined>;
+/** What the user sees instead of findings when a document's analysis did not complete. */
+const notAnalysed = (uri: string, why: string): Diagnostic => serverDiagnostic(uri.startsWith('file:') ? fileURLToPath(uri) : uri, why);
+
+const stopped = (afterMs: number) =>
+  `the analysis was stopped after ${+(afterMs / 1000).toFixed(3)} s (the limit is ${afterMs} ms), so this document has no findings; ${settingToRaise('analysisTimeoutMs')} to analyse it fully.`;
 
 /**
- * Publishes findings while the user types: debounced per document, and tagged with the version
- * analysed, so a slow result never overwrites the diagnostics of a newer version.
+ * Publishes each analysis as it completes, tagged with the version analysed; a result for a
+ * version the user has already changed is dropped, so a slow result never overwrites newer ones.
  */
 export class Diagnostics {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly analyzers = new Map<string, DocumentAnalyzer>();
-
-  constructor(
-    private readonly connection: Connection,
-    private readonly documents: OpenDocuments,
-    cDocuments: CDocuments,
-    private readonly target: TargetService,
-    sourceRoot: () => string,
-    private readonly delayMs = 150,
-  ) {
-    this.analyzers.set('c', async (document, { file }) => {
-      if (!sourceNeedsAnalysis(document.getText())) return [];
-      const parsed = await cDocuments.treeOf(document.uri);
-      if (!parsed || parsed.version !== document.version) return undefined;
-      const facts = this.target.facts();
-      const targetName = this.target.targetName();
-      return analyzeSource(parsed.tree, { file, ...(facts ? { facts } : {}), ...(targetName ? { targetName } : {}) });
+  constructor(connection: Connection, documents: OpenDocuments, analyses: DocumentAnalyses) {
+    const publish = (uri: string, version: number, diagnostics: Diagnostic[]) => void connection.sendDiagnostics({ uri, version, diagnostics });
+    analyses.onDidAnalyze((uri, version, outcome: AnalysisOutcome) => {
+      if (documents.get(uri)?.version !== version) return;
+      if (outcome.kind === 'analyzed') publish(uri, version, outcome.result.diagnostics);
+      else if (outcome.kind === 'stopped') publish(uri, version, [notAnalysed(uri, stopped(outcome.afterMs))]);
+      else if (outcome.kind === 'failed') {
+        connection.console.error(`checking ${uri} failed: ${outcome.message}`);
+        // Findings of an older version would be wrong now; say why there are none.
+        publish(uri, version, [notAnalysed(uri, `the analysis failed (${outcome.message.split('\n')[0]}); the Livepatch Lens output has the details.`)]);
+      }
     });
-    this.analyzers.set('diff', (document, { file }) => {
-      const facts = this.target.facts();
-      const root = this.target.sourceRoot(sourceRoot());
-      return analyzePatch(document.getText(), { file, ...(root ? { sourceRoot: root } : {}), ...(facts ? { facts } : {}) });
-    });
-    documents.onDidOpen((document) => this.schedule(document.uri, 0));
-    documents.onDidChange((document) => this.schedule(document.uri, this.delayMs));
-    documents.onDidClose((uri) => {
-      clearTimeout(this.timers.get(uri));
-      this.timers.delete(uri);
-      void connection.sendDiagnostics({ uri, diagnostics: [] });
-    });
-    // Target facts change what the checks can say: re-check everything open.
-    target.onDidChange((state) => {
-      if (state.state === 'ready' || state.state === 'failed') for (const document of documents.all()) this.schedule(document.uri, 0);
-    });
-  }
-
-  private schedule(uri: string, delayMs: number): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => void this.run(uri), delayMs));
-  }
-
-  private async run(uri: string): Promise<void> {
-    this.timers.delete(uri);
-    const document = this.documents.get(uri);
-    const analyzer = document && this.analyzers.get(languageOf(document));
-    if (!document || !analyzer) return;
-    const version = document.version;
-    try {
-      const findings = await analyzer(document, { file: uri.startsWith('file:') ? fileURLToPath(uri) : uri });
-      if (!findings || this.documents.get(uri)?.version !== version) return;
-      await this.connection.sendDiagnostics({ uri, version, diagnostics: findings.map(toLspDiagnostic) });
-    } catch (error) {
-      this.connection.console.error(`checking ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    }
+    documents.onDidClose((uri) => void connection.sendDiagnostics({ uri, diagnostics: [] }));
   }
 }

@@ -1,10 +1,9 @@
 import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
-import { findLivepatchConstructs } from '../c/livepatchConstructs';
-import { rangeContains, SourceRange } from '../c/sourceRange';
+import type { SourceRange } from '../c/sourceRange';
 import type { FunctionFacts } from '../checks/facts/functionFacts';
-import { PatchedFunction, patchedFunctions } from '../checks/source/patchedFunctions';
 import type { DisassembledInstruction } from '../elf';
-import type { CDocuments } from './cDocuments';
+import type { DocumentAnalyses } from './analysis/documentAnalyses';
+import { patchedSiteAt } from './analysis/patchedSites';
 import { guarded } from './guard';
 import { toLspRange } from './lspDiagnostics';
 import { languageOf, OpenDocuments } from './openDocuments';
@@ -35,10 +34,6 @@ export function functionHoverMarkdown(name: string, role: string, fn: FunctionFa
   return lines.join('\n');
 }
 
-function roleOf(patched: PatchedFunction): string {
-  return `patched by this ${patched.flavour === 'klp' ? `klp_func (object ${patched.object})` : 'Xen livepatch_func'}`;
-}
-
 /** In a patch, any identifier that names a function of the target: the hunk header's function, callees, callers. */
 function functionWordAt(line: string, column: number): { name: string; start: number } | undefined {
   for (const match of line.matchAll(/[A-Za-z_]\w*/g)) {
@@ -47,7 +42,7 @@ function functionWordAt(line: string, column: number): { name: string; start: nu
   return undefined;
 }
 
-export function registerHover(connection: Connection, documents: OpenDocuments, cDocuments: CDocuments, target: TargetService): void {
+export function registerHover(connection: Connection, documents: OpenDocuments, analyses: DocumentAnalyses, target: TargetService): void {
   const hoverFor = (name: string, role: string, range: SourceRange): Hover => {
     const fn = target.facts()?.function(name);
     const first = fn?.instances?.[0];
@@ -64,10 +59,9 @@ export function registerHover(connection: Connection, documents: OpenDocuments, 
         if (!word || !target.facts()?.function(word.name)) return null;
         return hoverFor(word.name, line.startsWith('@@') ? 'changed by this hunk' : 'named in this patch', { start: { line: at.line, column: word.start }, end: { line: at.line, column: word.start + word.name.length } });
       }
-      const parsed = await cDocuments.treeOf(params.textDocument.uri);
-      if (!parsed) return null;
-      const patched = patchedFunctions(findLivepatchConstructs(parsed.tree)).find((p) => rangeContains(p.range, at));
-      return patched ? hoverFor(patched.name, roleOf(patched), patched.range) : null;
+      const analysed = await analyses.current(params.textDocument.uri);
+      const patched = analysed && patchedSiteAt(analysed.sites, at);
+      return patched ? hoverFor(patched.name, patched.role, patched.range) : null;
     }),
   );
 }

@@ -2,7 +2,7 @@ import { Diagnostic, DiagnosticSeverity, DiagnosticTag, Range } from 'vscode-lan
 import { pathToFileURL } from 'node:url';
 import { docsUrl } from '../checks';
 import type { Finding, Severity } from '../checks';
-import { findingText } from '../checks/finding';
+import { findingText, startOfFile } from '../checks/finding';
 import type { SourceRange } from '../c/sourceRange';
 
 const severities: Record<Severity, DiagnosticSeverity> = {
@@ -41,4 +41,9 @@ export function toLspDiagnostic(finding: Finding): Diagnostic {
   if (finding.data !== undefined) diagnostic.data = finding.data;
   if (finding.severity === 'hint') diagnostic.tags = [DiagnosticTag.Unnecessary];
   return diagnostic;
+}
+
+/** A diagnostic of the server's own, no check's (so no id): a limit reached, an analysis that did not complete. */
+export function serverDiagnostic(file: string, message: string, severity: DiagnosticSeverity = DiagnosticSeverity.Warning, range: SourceRange = startOfFile): Diagnostic {
+  return { range: toLspRange(range), severity, source: 'livepatch-lens', message: `${file}: ${message}` };
 }

@@ -2,6 +2,7 @@ import { Connection } from 'vscode-languageserver';
 import { targetStateNotification, TargetStateParams } from '../protocol';
 import { targetFacts } from '../checks/facts/targetFacts';
 import type { FactsProvider } from '../checks/facts/functionFacts';
+import { disassemble } from '../elf';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { FunctionCode } from '../target/functionCode';
@@ -10,7 +11,7 @@ import { basename, dirname } from 'node:path';
 export type TargetState =
   | { state: 'none'; reason: string }
   | { state: 'loading'; path: string }
-  | { state: 'ready'; path: string; index: TargetIndex; facts: FactsProvider; code: FunctionCode; fromCache: boolean; seconds: number }
+  | { state: 'ready'; path: string; cacheDir: string | null; index: TargetIndex; facts: FactsProvider; code: FunctionCode; fromCache: boolean; seconds: number }
   | { state: 'failed'; path: string; reason: string };
 
 /**
@@ -69,7 +70,10 @@ export class TargetService {
       });
       const seconds = (Date.now() - started) / 1000;
       this.connection.console.info(`target ${path}: build-id ${index.buildId}, ${index.tables.symbols.name.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`);
-      this.set({ state: 'ready', path, index, facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
+      // The disassembler compiles its WASM on first use (about 100 ms): pay it now, while no
+      // request waits, rather than in the first hover.
+      disassemble(Buffer.from([0x90]), 0n);
+      this.set({ state: 'ready', path, cacheDir, index, facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
     } catch (error) {
       // ELF and DWARF errors name the file already; other errors (ENOENT, ...) may not.
       const message = error instanceof Error ? error.message : String(error);

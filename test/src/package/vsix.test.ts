@@ -19,6 +19,8 @@ test('the .vsix holds the bundles, both grammar WASM files, media, syntaxes and 
     'extension/dist/server.js',
     'extension/dist/cli.js',
     'extension/dist/targetIndexWorker.js',
+    'extension/dist/analysisWorker.js',
+    'extension/dist/emulatorWorker.js',
     'extension/samples/build/target/sample-target',
     'extension/docs/checks/LP101.md',
     'extension/samples/target/sched.c',

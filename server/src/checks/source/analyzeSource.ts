@@ -27,9 +27,8 @@ export function sourceNeedsAnalysis(text: string): boolean {
   return mentionsLivepatchConstructs(text) || text.includes('klp_shadow_');
 }
 
-/** Every LP1xx finding for one parsed C source, in document order. */
-export function analyzeSource(tree: Tree, options: SourceAnalysisOptions): Finding[] {
-  const constructs = findLivepatchConstructs(tree);
+/** Every LP1xx finding for one parsed C source, in document order; `constructs` when the caller has them already. */
+export function analyzeSource(tree: Tree, options: SourceAnalysisOptions, constructs = findLivepatchConstructs(tree)): Finding[] {
   const context: SourceContext = { ...options, tree, constructs, patched: patchedFunctions(constructs) };
   return [sentinelChecks, targetFunctionChecks, xenFuncChecks, structChecks, hookChecks, shadowChecks]
     .flatMap((check) => check(context))
