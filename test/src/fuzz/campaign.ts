@@ -8,8 +8,8 @@ import { inputName, seedBytes, seedsOf } from './seeds';
 import { boundSignature, messageSignature, thrownSignature } from './signature';
 
 /** Input `n` of a campaign: its kind in turn, a seed and mutations from the input's own generator. */
-export function makeRecipe(seed: number, n: number, kinds: readonly FuzzKind[]): Recipe {
-  const r = Random.forInput(seed, n);
+export function makeRecipe(seed: number, n: number, kinds: readonly FuzzKind[], hugeChance?: number): Recipe {
+  const r = Random.forInput(seed, n, hugeChance);
   const kind = kinds[n % kinds.length];
   const sample = r.pick(seedsOf(kind));
   const bytes = seedBytes(sample);
@@ -41,6 +41,23 @@ export async function runRecipe(harness: Harness, recipe: Recipe, name: string):
   return { result, failures: failuresOf(recipe, result) };
 }
 
+/** The failure again without the detail that varies (the mutation list of a bound's signature). */
+const failureClass = (f: Failure): string => f.signature.replace(/ \[.*\]$/, '');
+
+/**
+ * Drops the mutations a failure does not need, one at a time, so its reproducer is small and its
+ * signature names only the mutations that matter.
+ */
+async function minimize(harness: Harness, recipe: Recipe, name: string, failure: Failure): Promise<{ recipe: Recipe; failure: Failure }> {
+  let best = { recipe, failure };
+  for (let i = best.recipe.ops.length - 1; i >= 0 && best.recipe.ops.length > 1; i--) {
+    const smaller: Recipe = { ...best.recipe, ops: best.recipe.ops.filter((_, j) => j !== i) };
+    const again = (await runRecipe(harness, smaller, name)).failures.find((f) => failureClass(f) === failureClass(failure));
+    if (again) best = { recipe: smaller, failure: again };
+  }
+  return best;
+}
+
 export interface FoundFailure extends Failure {
   count: number;
   recipe: Recipe;
@@ -65,6 +82,10 @@ export interface CampaignOptions {
   inputs?: number;
   seconds?: number;
   harness: Harness;
+  /** How often sizes (repeated lines, table entries, line lengths) are huge; default 0.1. */
+  hugeChance?: number;
+  /** Signatures that are counted but not minimized or reported as new (known message gaps). */
+  known?: ReadonlySet<string>;
   /** A new signature, as soon as it is found (the CLI writes its reproducer). */
   onNewFailure?: (failure: FoundFailure) => void;
 }
@@ -74,21 +95,31 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
   const deadline = options.seconds === undefined ? Infinity : started + options.seconds * 1000;
   const limit = options.inputs ?? Infinity;
   const summary: CampaignSummary = { seed: options.seed, inputs: 0, perKind: {}, rejections: 0, seconds: 0, failures: new Map(), peakRssMb: 0 };
+  // A failure's signature before minimizing -> after, so each is minimized once.
+  const aliases = new Map<string, string>();
   for (let n = 0; n < limit && performance.now() < deadline; n++) {
-    const recipe = makeRecipe(options.seed, n, options.kinds);
+    const recipe = makeRecipe(options.seed, n, options.kinds, options.hugeChance);
     const name = inputName(recipe.kind, n, recipe.sample);
     const { result, failures } = await runRecipe(options.harness, recipe, name);
     summary.inputs++;
     summary.perKind[recipe.kind] = (summary.perKind[recipe.kind] ?? 0) + 1;
     if (result.outcome === 'ok') summary.rejections += result.rejections;
     if (result.outcome !== 'bound' && (!summary.slowest || result.ms > summary.slowest.ms)) summary.slowest = { name, ms: result.ms, step: result.step, recipe };
-    for (const failure of failures) {
-      const known = summary.failures.get(failure.signature);
-      if (known) known.count++;
+    for (const first of failures) {
+      const seen = summary.failures.get(aliases.get(first.signature) ?? first.signature);
+      if (seen) {
+        seen.count++;
+        continue;
+      }
+      const known = options.known?.has(first.signature) ?? false;
+      const { recipe: minimal, failure } = known ? { recipe, failure: first } : await minimize(options.harness, recipe, name, first);
+      aliases.set(first.signature, failure.signature);
+      const merged = summary.failures.get(failure.signature);
+      if (merged) merged.count++;
       else {
-        const found = { ...failure, count: 1, recipe, name };
+        const found = { ...failure, count: 1, recipe: minimal, name };
         summary.failures.set(failure.signature, found);
-        options.onNewFailure?.(found);
+        if (!known) options.onNewFailure?.(found);
       }
     }
   }

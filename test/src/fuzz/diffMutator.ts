@@ -24,7 +24,7 @@ export function mutateDiff(r: Random, seed: string): TextOp[] {
   for (let n = 1 + (r.chance(0.7) ? 0 : r.below(3)); n > 0; n--) {
     const hunk = hunks.length ? r.pick(hunks) : 0;
     const hunkEnd = hunks.find((h) => h > hunk) ?? lines.length;
-    switch (r.below(8)) {
+    switch (r.below(9)) {
       case 0: {
         const [, a = '1', b = '1', c = '1', d = '1', rest = ''] = hunkHeader.exec(lines[hunk]) ?? [];
         const pick = (orig: string) => (r.chance(0.5) ? hostileNumber(r, Number(orig)) : orig);
@@ -37,9 +37,16 @@ export function mutateDiff(r: Random, seed: string): TextOp[] {
       case 2:
         ops.push({ op: 'copy', from: hunk, count: hunkEnd - hunk, at: hunkEnd, repeat: r.size(10, 3000), what: 'many hunks' });
         break;
-      case 3:
-        ops.push({ op: 'insert', line: hunk + 1 + r.below(Math.max(1, hunkEnd - hunk - 1)), text: r.pick(['+\tx = y;', '+', '+}', '+{', '-\tx = y;', ' \tx = y;', '+static int v;']), repeat: r.size(100, 50_000), what: 'many body lines' });
+      case 3: {
+        // The header's counts follow, so the hunk still applies and the source classification runs.
+        const body = r.pick(['+\tx = y;', '+', '+}', '+{', '-\tx = y;', ' \tx = y;', '+static int v;']);
+        const repeat = r.size(100, 50_000);
+        const [, a = '1', b = '1', c = '1', d = '1', rest = ''] = hunkHeader.exec(lines[hunk]) ?? [];
+        const more = (count: string, grows: boolean) => (grows ? String(Number(count) + repeat) : count);
+        if (hunks.length) ops.push({ op: 'set', line: hunk, text: `@@ -${a},${more(b, body[0] !== '+')} +${c},${more(d, body[0] !== '-')} @@${rest}`, what: 'hunk header counts' });
+        ops.push({ op: 'insert', line: hunk + 1 + r.below(Math.max(1, hunkEnd - hunk - 1)), text: body, repeat, what: 'many body lines' });
         break;
+      }
       case 4:
         ops.push({ op: 'insert', line: r.pick(files.length ? files : [0]), text: r.pick(headerLines), repeat: 1, what: 'header line' });
         break;
@@ -47,6 +54,11 @@ export function mutateDiff(r: Random, seed: string): TextOp[] {
         const line = hunk + 1 + r.below(Math.max(1, hunkEnd - hunk - 1));
         const body = lines[line] ?? '';
         ops.push({ op: 'set', line, text: `${r.pick(['+', '-', ' ', '\\', '@', ''])}${body.slice(1)}`, what: 'line prefix' });
+        break;
+      }
+      case 6: {
+        const added = lines.flatMap((l, i) => (l.startsWith('+') && !l.startsWith('+++') ? [i] : []));
+        ops.push({ op: 'pad', line: added.length ? r.pick(added) : hunk + 1, text: r.pick(['x', ' ', 'a(', 'foo(bar) ', '/*', '"']), repeat: r.size(200, 120_000), what: 'long added line' });
         break;
       }
       default:

@@ -54,7 +54,7 @@ function entries(elf: ElfFile, type: number, entsize: number, layout: Layout, ma
     });
 }
 
-function structuresOf(seed: Buffer): Structures {
+export function structuresOf(seed: Buffer): Structures {
   const known = structures.get(seed);
   if (known) return known;
   const elf = parseElf(seed, 'seed');

@@ -5,13 +5,17 @@
 export class Random {
   private state: number;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    /** How often `size` is huge: the smoke keeps them rare, campaigns look for the slow paths. */
+    private readonly hugeChance = 0.1,
+  ) {
     this.state = seed >>> 0;
   }
 
   /** The generator for input `n` of a campaign seeded with `seed`: inputs do not depend on each other. */
-  static forInput(seed: number, n: number): Random {
-    return new Random(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(n + 1, 0xc2b2ae35));
+  static forInput(seed: number, n: number, hugeChance?: number): Random {
+    return new Random(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(n + 1, 0xc2b2ae35), hugeChance);
   }
 
   next(): number {
@@ -37,7 +41,7 @@ export class Random {
 
   /** Mostly small, sometimes huge: sizes for repeated lines and entries. */
   size(small: number, huge: number): number {
-    return this.chance(0.9) ? 1 + this.below(small) : small + this.below(huge - small);
+    return !this.chance(this.hugeChance) ? 1 + this.below(small) : small + this.below(huge - small);
   }
 
   bytes(n: number): Buffer {
