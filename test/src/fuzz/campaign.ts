@@ -82,7 +82,7 @@ export interface CampaignOptions {
   inputs?: number;
   seconds?: number;
   harness: Harness;
-  /** How often sizes (repeated lines, table entries, line lengths) are huge; default 0.1. */
+  /** How often sizes (repeated lines, table entries, line lengths) are huge; default 0.25. */
   hugeChance?: number;
   /** Signatures that are counted but not minimized or reported as new (known message gaps). */
   known?: ReadonlySet<string>;

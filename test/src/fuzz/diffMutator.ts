@@ -39,12 +39,12 @@ export function mutateDiff(r: Random, seed: string): TextOp[] {
         break;
       case 3: {
         // The header's counts follow, so the hunk still applies and the source classification runs.
-        const body = r.pick(['+\tx = y;', '+', '+}', '+{', '-\tx = y;', ' \tx = y;', '+static int v;']);
+        const body = r.pick(['+\tx = y;', '+', '+}', '+{', '-\tx = y;', ' \tx = y;', '+static int v%d;', '+int f%d(void) { return %d; }', '+#define M%d %d']);
         const repeat = r.size(100, 50_000);
         const [, a = '1', b = '1', c = '1', d = '1', rest = ''] = hunkHeader.exec(lines[hunk]) ?? [];
         const more = (count: string, grows: boolean) => (grows ? String(Number(count) + repeat) : count);
         if (hunks.length) ops.push({ op: 'set', line: hunk, text: `@@ -${a},${more(b, body[0] !== '+')} +${c},${more(d, body[0] !== '-')} @@${rest}`, what: 'hunk header counts' });
-        ops.push({ op: 'insert', line: hunk + 1 + r.below(Math.max(1, hunkEnd - hunk - 1)), text: body, repeat, what: 'many body lines' });
+        ops.push({ op: 'insert', line: hunk + 1 + r.below(Math.max(1, hunkEnd - hunk - 1)), text: body, repeat, numbered: true, what: 'many body lines' });
         break;
       }
       case 4:
@@ -58,7 +58,7 @@ export function mutateDiff(r: Random, seed: string): TextOp[] {
       }
       case 6: {
         const added = lines.flatMap((l, i) => (l.startsWith('+') && !l.startsWith('+++') ? [i] : []));
-        ops.push({ op: 'pad', line: added.length ? r.pick(added) : hunk + 1, text: r.pick(['x', ' ', 'a(', 'foo(bar) ', '/*', '"']), repeat: r.size(200, 120_000), what: 'long added line' });
+        ops.push({ op: 'pad', line: added.length ? r.pick(added) : hunk + 1, text: r.pick(['x', 'a ', 'a(', 'foo(bar) ', '/*', '"']), repeat: r.size(200, 300_000), what: 'long added line' });
         break;
       }
       default:

@@ -46,7 +46,12 @@ export class Harness {
     worker.stdout.resume();
     worker.stderr.resume();
     return new Promise((resolve, reject) => {
-      const onMessage = (m: WorkerMessage) => m.type === 'ready' && (worker.off('message', onMessage), worker.off('error', reject), resolve());
+      const onMessage = (m: WorkerMessage) => {
+        if (m.type !== 'ready') return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        resolve();
+      };
       worker.on('message', onMessage);
       worker.once('error', reject);
     });

@@ -8,7 +8,7 @@ export class Random {
   constructor(
     seed: number,
     /** How often `size` is huge: the smoke keeps them rare, campaigns look for the slow paths. */
-    private readonly hugeChance = 0.1,
+    private readonly hugeChance = 0.25,
   ) {
     this.state = seed >>> 0;
   }

@@ -14,7 +14,8 @@ export type ByteOp =
 /** Mutations of text seeds (patches, C), by line; `repeat` keeps big inputs small as recipes. */
 export type TextOp =
   | { op: 'set'; line: number; text: string; what: string }
-  | { op: 'insert'; line: number; text: string; repeat: number; what: string }
+  /** `numbered`: each `%d` in the text becomes the copy's number, so copies are distinct definitions. */
+  | { op: 'insert'; line: number; text: string; repeat: number; numbered?: boolean; what: string }
   | { op: 'delete'; line: number; count: number; what: string }
   | { op: 'pad'; line: number; text: string; repeat: number; what: string }
   | { op: 'copy'; from: number; count: number; at: number; repeat: number; what: string }
@@ -51,26 +52,39 @@ function applyByteOps(seed: Buffer, ops: ByteOp[]): Buffer {
   return bytes;
 }
 
+/**
+ * Text inputs stop growing at 32 MiB: past the engine's document limit (64 MiB by default) every
+ * input gets the same one message, and a recipe that doubles a huge text would pass V8's string limit.
+ */
+export const maxTextChars = 32 * 1024 * 1024;
+
 function applyTextOps(seed: string, ops: TextOp[]): string {
   let lines = seed.split('\n');
   const at = (line: number): number => (lines.length ? ((line % lines.length) + lines.length) % lines.length : 0);
+  /** How many copies of `chars` characters still fit. */
+  const fits = (times: number, chars: number): number => Math.max(0, Math.min(times, Math.floor((maxTextChars - lines.reduce((n, l) => n + l.length + 1, 0)) / Math.max(1, chars))));
+  const charsOf = (block: string[]): number => block.reduce((n, l) => n + l.length + 1, 0);
   for (const op of ops) {
     switch (op.op) {
       case 'set':
         lines[at(op.line)] = op.text;
         break;
-      case 'insert':
-        lines = spliced(lines, at(op.line), repeated(op.text.split('\n'), op.repeat));
+      case 'insert': {
+        const block = op.text.split('\n');
+        const times = fits(op.repeat, charsOf(block) + (op.numbered ? 8 * block.length : 0));
+        lines = spliced(lines, at(op.line), op.numbered ? numbered(block, times) : repeated(block, times));
         break;
+      }
       case 'delete':
         lines.splice(at(op.line), op.count);
         break;
       case 'pad':
-        lines[at(op.line)] += op.text.repeat(op.repeat);
+        lines[at(op.line)] += op.text.repeat(fits(op.repeat, op.text.length));
         break;
       case 'copy': {
         const from = at(op.from);
-        lines = spliced(lines, at(op.at), repeated(lines.slice(from, from + op.count), op.repeat));
+        const block = lines.slice(from, from + op.count);
+        lines = spliced(lines, at(op.at), repeated(block, fits(op.repeat, charsOf(block))));
         break;
       }
       case 'eol':
@@ -87,6 +101,12 @@ function applyTextOps(seed: string, ops: TextOp[]): string {
 
 /** `splice` with a spread overflows the stack past about 100k lines. */
 const spliced = (lines: string[], at: number, inserted: string[]): string[] => lines.slice(0, at).concat(inserted, lines.slice(at));
+
+function numbered(lines: string[], times: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < times; i++) for (const line of lines) out.push(line.replaceAll('%d', String(i)));
+  return out;
+}
 
 function repeated(lines: string[], times: number): string[] {
   const out: string[] = [];

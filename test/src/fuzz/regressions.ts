@@ -13,6 +13,10 @@ export interface Regression {
 
 export const regressions: Regression[] = [
   {
+    found: 'elf: RangeError escaped from openPayload at RelocatedSections.pointer (payload/relocatedSections.js)',
+    recipe: { kind: 'elf', sample: 'samples/build/payloads/klp/livepatch-sample.ko', ops: [{ op: 'write', at: 7088, hex: '0000000000000080', what: '.rela.text.livepatch_init[1].r_addend' }] },
+  },
+  {
     found: 'xen: GuestFault escaped from emu upload at readGuestFunc (emulator/xen/guestLayout.js)',
     recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_replace_world.livepatch', ops: [{ op: 'write', at: 3760, hex: '0000004000000000', what: '.rela.livepatch.funcs[0].r_addend' }] },
   },
@@ -27,6 +31,26 @@ export const regressions: Regression[] = [
   {
     found: 'xen: timeout in emu upload [shdr[.bss.post_revert_cnt].sh_size] (a 1 GiB .bss, every page allocated up front)',
     recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_prepost_hooks.livepatch', ops: [{ op: 'write', at: 15440, hex: '0000004000000000', what: 'shdr[38 .bss.post_revert_cnt].sh_size' }] },
+  },
+  {
+    found: 'c: RangeError escaped from outline at walk (c/livepatchConstructs.js) (Maximum call stack size exceeded)',
+    recipe: { kind: 'c', sample: 'samples/payloads/xen/xen_prepost_hooks.c', ops: [{ op: 'copy', from: 53, count: 35, at: 51, repeat: 1148, what: 'many definitions' }, { op: 'copy', from: 53, count: 4, at: 53, repeat: 15317, what: 'many table entries' }] },
+  },
+  {
+    found: 'c: timeout in analyzeSource [many table entries] (76k livepatch_func initializers)',
+    recipe: { kind: 'c', sample: 'samples/payloads/xen/xen_replace_world.c', ops: [{ op: 'copy', from: 14, count: 4, at: 14, repeat: 76025, what: 'many table entries' }, { op: 'copy', from: 12, count: 4, at: 12, repeat: 3, what: 'many table entries' }] },
+  },
+  {
+    found: 'diff: timeout in analyzePatch --source-root [hunk header counts, many body lines] (39k added definitions)',
+    recipe: { kind: 'diff', sample: 'samples/patches/task-struct-layout.patch', ops: [{ op: 'set', line: 4, text: '@@ -29,6 +29,39336 @@ struct task_struct {', what: 'hunk header counts' }, { op: 'insert', line: 12, text: '+\tx = y;', repeat: 39329, numbered: true, what: 'many body lines' }] },
+  },
+  {
+    found: 'diff: timeout in analyzePatch --source-root [hunk header numbers] (the hunk search walks to line 2^32)',
+    recipe: { kind: 'diff', sample: 'samples/patches/task-struct-layout.patch', ops: [{ op: 'set', line: 4, text: '@@ -4294967296,0 +29,1 @@ struct task_struct {', what: 'hunk header numbers' }] },
+  },
+  {
+    found: 'diff: timeout in analyzePatch --source-root [long added line] (a 460 KB added line)',
+    recipe: { kind: 'diff', sample: 'samples/patches/update-curr-partly-inlined.patch', ops: [{ op: 'pad', line: 8, text: 'a ', repeat: 231362, what: 'long added line' }] },
   },
 ];
 

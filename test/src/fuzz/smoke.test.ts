@@ -17,7 +17,7 @@ const harness = new Harness();
 after(() => harness.close());
 
 test(`fuzz smoke: seed ${smokeSeed}, ${smokeInputs} inputs of every kind, no failure`, async (t) => {
-  const summary = await runCampaign({ seed: smokeSeed, kinds: fuzzKinds, inputs: smokeInputs, hugeChance: 0.01, harness, known: knownMessageGaps });
+  const summary = await runCampaign({ seed: smokeSeed, kinds: fuzzKinds, inputs: smokeInputs, hugeChance: 0.002, harness, known: knownMessageGaps });
   const failures = [...summary.failures.values()];
   const gaps = failures.filter((f) => knownMessageGaps.has(f.signature));
   t.diagnostic(`${summary.inputs} inputs in ${summary.seconds.toFixed(1)} s, ${summary.rejections} typed rejections, peak ${summary.peakRssMb} MB; slowest ${summary.slowest?.name} ${summary.slowest?.ms.toFixed(0)} ms`);
