@@ -60,8 +60,19 @@ export function structuresOf(seed: Buffer): Structures {
   const elf = parseElf(seed, 'seed');
   const h = elf.header;
   const sections = elf.sections.filter((s) => s.type !== SHT.NOBITS && s.size > 0n);
+  // Up to 512 places spread over each section, 1, 4 or 8 bytes wide (DWARF is mostly bytes and LEB128s).
+  const widths = [8, 1, 4] as const;
   const words = (pattern: RegExp): Field[] =>
-    sections.filter((s) => pattern.test(s.name)).flatMap((s) => Array.from({ length: Math.min(256, Number(s.size) / 8) }, (_, i) => ({ at: Number(s.offset) + i * 8, size: 8 as const, what: `${s.name}+0x${(i * 8).toString(16)}` })));
+    sections
+      .filter((s) => pattern.test(s.name))
+      .flatMap((s) => {
+        const count = Math.min(512, Math.floor(Number(s.size) / 8));
+        return Array.from({ length: count }, (_, i) => {
+          const offset = Math.floor((i * Number(s.size)) / count / 8) * 8 + (i % 3 === 1 ? i % 8 : 0);
+          const size = offset + 8 <= Number(s.size) ? widths[i % 3] : 1;
+          return { at: Number(s.offset) + offset, size, what: `${s.name}+0x${offset.toString(16)}` };
+        });
+      });
   const noteFields = elf.sections.filter((s) => s.type === SHT.NOTE).flatMap((s) => fields(nhdr, Number(s.offset), s.name));
   const stringBytes = elf.sections
     .filter((s) => s.type === SHT.STRTAB)

@@ -37,8 +37,8 @@ export const regressions: Regression[] = [
     recipe: { kind: 'c', sample: 'samples/payloads/xen/xen_prepost_hooks.c', ops: [{ op: 'copy', from: 53, count: 35, at: 51, repeat: 1148, what: 'many definitions' }, { op: 'copy', from: 53, count: 4, at: 53, repeat: 15317, what: 'many table entries' }] },
   },
   {
-    found: 'c: timeout in analyzeSource [many table entries] (76k livepatch_func initializers)',
-    recipe: { kind: 'c', sample: 'samples/payloads/xen/xen_replace_world.c', ops: [{ op: 'copy', from: 14, count: 4, at: 14, repeat: 76025, what: 'many table entries' }, { op: 'copy', from: 12, count: 4, at: 12, repeat: 3, what: 'many table entries' }] },
+    found: 'c: timeout in analyzeSource [many table entries] (120k livepatch_func initializers)',
+    recipe: { kind: 'c', sample: 'samples/payloads/xen/xen_replace_world.c', ops: [{ op: 'copy', from: 14, count: 4, at: 14, repeat: 120000, what: 'many table entries' }, { op: 'copy', from: 12, count: 4, at: 12, repeat: 3, what: 'many table entries' }] },
   },
   {
     found: 'diff: timeout in analyzePatch --source-root [hunk header counts, many body lines] (39k added definitions)',
@@ -51,6 +51,14 @@ export const regressions: Regression[] = [
   {
     found: 'diff: timeout in analyzePatch --source-root [long added line] (a 460 KB added line)',
     recipe: { kind: 'diff', sample: 'samples/patches/update-curr-partly-inlined.patch', ops: [{ op: 'pad', line: 8, text: 'a ', repeat: 231362, what: 'long added line' }] },
+  },
+  {
+    found: 'diff: message: analyzePatch: LP200 swallowed an internal error: could not analyse this patch: Maximum call stack size exceeded. (a 485 KB line of /*)',
+    recipe: { kind: 'diff', sample: 'samples/patches/task-struct-layout.patch', ops: [{ op: 'pad', line: 21, text: '/*', repeat: 242542, what: 'long added line' }] },
+  },
+  {
+    found: 'c: timeout in analyzeSource [line ends, many definitions] (CR line ends: the file is one 8.9 MB line)',
+    recipe: { kind: 'c', sample: 'samples/target/sched.c', ops: [{ op: 'eol', style: 'cr', what: 'line ends' }, { op: 'copy', from: 6, count: 3, at: 147, repeat: 1666, what: 'many definitions' }] },
   },
 ];
 
