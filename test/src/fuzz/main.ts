@@ -9,7 +9,7 @@ import { applyRecipe, FuzzKind, fuzzKinds } from './recipe';
 import { knownMessageGaps } from './regressions';
 import { seedBytes } from './seeds';
 
-const usage = `Usage: npm run fuzz -- [--seconds N] [--inputs N] [--seed S] [--kind elf|xen|klp|diff|c]... [--timeout MS] [--out DIR]
+const usage = `Usage: npm run fuzz -- [--seconds N] [--inputs N] [--seed S] [--kind elf|xen|klp|diff|c]... [--huge P] [--timeout MS] [--out DIR]
 
 Mutates the built samples (npm run samples) and the sample patches and C sources, and runs
 each input through the engine the way the CLI and the language server do:
@@ -33,6 +33,8 @@ test/src/fuzz/regressions.ts to keep it as a test.
   --inputs N    stop after N inputs
   --seed S      the campaign's seed (default: the time); the same seed gives the same inputs
   --kind K      only these kinds (repeatable; default all)
+  --huge P      how often a size (repeated lines, table entries, line length) is huge: 0..1,
+                default 0.25 (the smoke in npm test uses 0.002)
 
 Prints inputs tried, failures by unique signature, the slowest input and the peak memory.
 Exit status: 0 no failure (known message gaps aside), 1 failures, 2 usage error.`;
@@ -63,7 +65,7 @@ function writeReproducer(out: string, f: FoundFailure): void {
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { seconds: { type: 'string' }, inputs: { type: 'string' }, seed: { type: 'string' }, kind: { type: 'string', multiple: true }, timeout: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ options: { seconds: { type: 'string' }, inputs: { type: 'string' }, seed: { type: 'string' }, kind: { type: 'string', multiple: true }, timeout: { type: 'string' }, huge: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);
     return 2;
@@ -72,6 +74,11 @@ async function main(): Promise<number> {
   const number = (name: string, text: string | undefined, fallback: number): number => {
     const value = text === undefined ? fallback : Number(text);
     if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} expects a non-negative integer, got '${text}'`);
+    return value;
+  };
+  const fraction = (name: string, text: string): number => {
+    const value = Number(text);
+    if (!(value >= 0 && value <= 1)) throw new Error(`--${name} expects a number from 0 to 1, got '${text}'`);
     return value;
   };
   const kinds = (values.kind ?? [...fuzzKinds]).flatMap((k) => k.split(',')) as FuzzKind[];
@@ -85,6 +92,7 @@ async function main(): Promise<number> {
       seed,
       kinds,
       seconds: number('seconds', values.seconds, 60),
+      ...(values.huge !== undefined ? { hugeChance: fraction('huge', values.huge) } : {}),
       ...(values.inputs !== undefined ? { inputs: number('inputs', values.inputs, 0) } : {}),
       harness,
       known: knownMessageGaps,

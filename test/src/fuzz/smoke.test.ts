@@ -8,7 +8,7 @@ import { knownMessageGaps } from './regressions';
 /**
  * `npm test`'s share of the fuzzer: a fixed seed, a few thousand inputs over every kind, huge
  * sizes rare so it stays under a minute. The same seed always makes the same inputs, so a failure
- * here reproduces with `npm run fuzz -- --seed 20260313 --inputs 2000`.
+ * here reproduces with `npm run fuzz -- --seed 20260313 --inputs 2000 --huge 0.002`.
  */
 export const smokeSeed = 20260313;
 export const smokeInputs = 2000;
