@@ -19,7 +19,7 @@ stage() {
 }
 
 stage lint node scripts/lint.mjs
-stage unit-and-lsp node --test --test-reporter=tap test/out/unit test/out/lsp
+stage unit-and-lsp node --test --test-reporter=tap test/out/unit test/out/lsp test/out/fuzz
 stage neovim bash scripts/test-neovim.sh
 stage package bash -c 'npm run -s package >/dev/null && node --test --test-reporter=tap test/out/package'
 stage vscode bash scripts/test-vscode.sh

@@ -51,7 +51,7 @@ export class RelocatedSections {
   pointer(section: ElfSection, offset: bigint): FieldValue {
     const bytes = this.bytes(section);
     const at = Number(offset);
-    if (at + 8 > bytes.length) throw new ElfError(this.elf.path, `pointer in ${section.name}`, section.offset + offset, `8-byte field at +0x${offset.toString(16)} runs past the end of the section (${bytes.length} bytes)`);
+    if (at < 0 || at + 8 > bytes.length) throw new ElfError(this.elf.path, `pointer in ${section.name}`, section.offset + offset, `8-byte field at ${signed(offset)} lies outside of the section (${bytes.length} bytes)`);
     const reloc = this.relocationsOf(section).get(offset);
     return { raw: bytes.readBigUInt64LE(at), ...(reloc ? { reloc: this.describe(reloc, section) } : {}) };
   }
