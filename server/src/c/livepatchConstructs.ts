@@ -102,9 +102,10 @@ function fromDeclaration(declaration: Node, strings: Map<string, string>): Livep
       construct.entries = elements
         .filter((entry) => entry.type === 'initializer_list' && !isSentinel(entry))
         .map((entry, index) => {
-          const fields = Object.fromEntries([...fieldNodes(entry)].map(([field, node]) => [field, node.text]));
-          const label = entryLabel(kind, fields, strings) ?? `[${index}]`;
-          return build(kind, label, entry, entry, entry, strings);
+          // Built first and named from its own fields: an array of 100k entries reads each entry's nodes once.
+          const built = build(kind, '', entry, entry, entry, strings);
+          built.name = entryLabel(kind, built.fields, strings) ?? `[${index}]`;
+          return built;
         });
     }
     constructs.push(construct);
@@ -123,7 +124,8 @@ function build(kind: ConstructKind, name: string, whole: Node, selection: Node, 
     const literal = strings.get(node.text);
     if (literal !== undefined) resolved[field] = literal;
   }
-  return { kind, name, fields, fieldRanges, resolved, range: rangeOf(whole), selectionRange: rangeOf(selection), entries: [] };
+  const range = rangeOf(whole);
+  return { kind, name, fields, fieldRanges, resolved, range, selectionRange: selection === whole ? { start: { ...range.start }, end: { ...range.end } } : rangeOf(selection), entries: [] };
 }
 
 function isSentinel(element: Node): boolean {

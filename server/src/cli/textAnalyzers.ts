@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { documentBounds } from '../checks/documentBounds';
 import { targetFacts } from '../checks/facts/targetFacts';
 import { analyzePatch } from '../checks/patch';
 import { analyzeSource } from '../checks/source/analyzeSource';
@@ -11,7 +12,11 @@ export const sourceAnalyzer: Analyzer = {
   kind: 'source',
   accepts: (file) => /\.[ch]$/.test(file),
   async analyze(file, env) {
-    const tree = (await sharedCParser()).parse(await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    // Refused before parsing: the parse of an oversized source is itself what the bound prevents.
+    const outOfBounds = documentBounds(file, text);
+    if (outOfBounds) return [outOfBounds];
+    const tree = (await sharedCParser()).parse(text);
     if (!tree) return [];
     try {
       return analyzeSource(tree, { file, ...(env.target ? { facts: targetFacts(env.target), targetName: path.basename(env.target.path) } : {}) });

@@ -1,3 +1,4 @@
+import { calledWord, declaredWord, withoutComments } from '../c/lineCode';
 import { ChangeAspect, EntityChange, EntityKind, entityKey, rangesOf } from './changes';
 import type { DiffLine, FileDiff } from './unifiedDiff';
 
@@ -90,13 +91,14 @@ function opening(text: string): Opening | undefined {
   const macro = /^#\s*define\s+(\w+)/.exec(text);
   if (macro) return { kind: 'macro', name: macro[1], header: text, single: !text.trimEnd().endsWith('\\') };
   if (!/^[A-Za-z_]/.test(text) || /^(return|if|else|for|while|do|switch|case|goto|typedef)\b/.test(text)) return undefined;
-  const code = text.replace(attributeNoise, ' ').replace(/\/\*.*?\*\/|\/\/.*$/g, ' ');
-  const type = /^(?:(?:static|const|volatile)\s+)*(struct|union|enum)\s+(\w+)\s*\{?\s*$/.exec(code.trim());
-  if (type) return { kind: type[1] as EntityKind, name: type[2], header: text, single: false };
-  const call = /(\w+)\s*\(/.exec(code);
+  const code = withoutComments(text.replace(attributeNoise, ' '));
+  // The rest after the name is tested apart: `\s*\{?\s*$` after it retries every split of a run of blanks.
+  const type = /^(?:(?:static|const|volatile)\s+)*(struct|union|enum)\s+(\w+)([\s\S]*)$/.exec(code.trim());
+  if (type && ['', '{'].includes(type[3].trim())) return { kind: type[1] as EntityKind, name: type[2], header: text, single: false };
+  const call = calledWord(code);
   const assignment = code.indexOf('=');
-  if (call && (assignment < 0 || call.index < assignment) && !/;\s*$/.test(code)) return { kind: 'function', name: call[1], header: text, single: false };
-  const variable = /(\w+)\s*(?:\[[^\]]*\]\s*)*(?:=|;)/.exec(code);
-  if (variable && !/^extern\b/.test(code)) return { kind: 'variable', name: variable[1], header: text, single: /;\s*$/.test(code) };
+  if (call && (assignment < 0 || call.index < assignment) && !/;\s*$/.test(code)) return { kind: 'function', name: call.name, header: text, single: false };
+  const variable = declaredWord(code);
+  if (variable && !/^extern\b/.test(code)) return { kind: 'variable', name: variable, header: text, single: /;\s*$/.test(code) };
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { Definition, SourceDefinitions } from '../c/sourceFacts/definitions';
 import { ChangeAspect, EntityChange, entityKey, rangesOf } from './changes';
+import { innermostByLine } from './definitionsByLine';
 import type { HunkPlacement } from './reconstruct';
 import type { DiffLine, FileDiff } from './unifiedDiff';
 
@@ -23,19 +24,23 @@ export function classifyFromSource(
     entry[side].push(line);
     touched.set(key, entry);
   };
+  const oldAt = innermostByLine(before.definitions);
+  const newAt = innermostByLine(after.definitions);
   for (const [index, hunk] of file.hunks.entries()) {
     const placement = placements[index];
     const oldShift = placement ? placement.oldStart - hunk.oldStart : 0;
     const newShift = placement ? placement.newStart - hunk.newStart : 0;
     for (const line of hunk.lines) {
-      if (line.kind === 'removed' && line.oldLine !== undefined) touch(enclosing(before.definitions, line.oldLine - 1 + oldShift), line, 'removed');
-      if (line.kind === 'added' && line.newLine !== undefined) touch(enclosing(after.definitions, line.newLine - 1 + newShift), line, 'added');
+      if (line.kind === 'removed' && line.oldLine !== undefined) touch(oldAt(line.oldLine - 1 + oldShift), line, 'removed');
+      if (line.kind === 'added' && line.newLine !== undefined) touch(newAt(line.newLine - 1 + newShift), line, 'added');
     }
   }
+  const oldByKey = firstByKey(before.definitions);
+  const newByKey = firstByKey(after.definitions);
   const changes: EntityChange[] = [];
   for (const [key, lines] of touched) {
-    const old = before.definitions.find((d) => entityKey(d) === key);
-    const updated = after.definitions.find((d) => entityKey(d) === key);
+    const old = oldByKey.get(key);
+    const updated = newByKey.get(key);
     const definition = old ?? updated;
     if (!definition) continue;
     changes.push({
@@ -54,15 +59,10 @@ export function classifyFromSource(
 }
 
 
-/** The innermost definition around a 0-based line; a struct defined inside a declaration wins over the variable. */
-function enclosing(definitions: readonly Definition[], line: number): Definition | undefined {
-  let best: Definition | undefined;
-  for (const definition of definitions) {
-    const { first, last } = definition.lines;
-    if (line < first || line > last) continue;
-    if (!best || last - first < best.lines.last - best.lines.first) best = definition;
-  }
-  return best;
+function firstByKey(definitions: readonly Definition[]): Map<string, Definition> {
+  const byKey = new Map<string, Definition>();
+  for (const definition of definitions) if (!byKey.has(entityKey(definition))) byKey.set(entityKey(definition), definition);
+  return byKey;
 }
 
 function aspectsOf(before: Definition, after: Definition): ChangeAspect[] {

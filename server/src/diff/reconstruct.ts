@@ -1,9 +1,12 @@
+import { findBlock } from './blockSearch';
 import type { FileDiff, Hunk } from './unifiedDiff';
 
 /**
  * Applies one file's hunks to its original text in memory, the way `patch` does without fuzz:
  * each hunk where its header says, else at the nearest place its old lines match (an offset).
  * Where a hunk really landed matters: the classifier maps changed lines to C entities through it.
+ * A hunk whose header names a line past the end of the file does not apply: no offset is
+ * searched for, however large the number.
  */
 export interface HunkPlacement {
   /** 1-based first line of the hunk in the old and in the new text. */
@@ -26,6 +29,15 @@ export function reconstructAfter(before: string, file: FileDiff): Reconstruction
   const placements: HunkPlacement[] = [];
   for (const [number, hunk] of file.hunks.entries()) {
     const expected = hunk.lines.filter((l) => l.kind !== 'added').map((l) => l.text);
+    const named = hunk.oldStart + drift;
+    if (named > lines.length) {
+      const shifted = drift ? ` (line ${named} after the offset of the hunks before it)` : '';
+      return {
+        ok: false,
+        hunk,
+        message: `hunk #${number + 1} (${describeHunk(hunk)}) starts at line ${hunk.oldStart}${shifted}, past the end of the original (${lines.length} lines): the source root is not the tree this patch was made against`,
+      };
+    }
     // A pure insertion's old start is the line after which it goes.
     const wanted = (hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1) + drift;
     const at = findBlock(lines, expected, wanted, consumed);
@@ -37,7 +49,7 @@ export function reconstructAfter(before: string, file: FileDiff): Reconstruction
       };
     }
     drift = at - (hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1);
-    out.push(...lines.slice(consumed, at));
+    for (let i = consumed; i < at; i++) out.push(lines[i]);
     placements.push({ oldStart: at + 1, newStart: out.length + 1, offset: drift });
     for (const line of hunk.lines) if (line.kind !== 'removed') out.push(line.text);
     consumed = at + expected.length;
@@ -46,7 +58,7 @@ export function reconstructAfter(before: string, file: FileDiff): Reconstruction
       endsWithNewline = !last?.noNewlineAtEnd && (last !== undefined || finalNewline);
     }
   }
-  out.push(...lines.slice(consumed));
+  for (let i = consumed; i < lines.length; i++) out.push(lines[i]);
   const after = out.join('\n') + (out.length && endsWithNewline ? '\n' : '');
   return { ok: true, after, placements };
 }
@@ -60,15 +72,4 @@ function splitLines(text: string): { lines: string[]; finalNewline: boolean } {
   const finalNewline = text.endsWith('\n');
   const lines = (finalNewline ? text.slice(0, -1) : text).split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   return { lines, finalNewline };
-}
-
-/** The index where `block` matches, nearest to `wanted` first, never before `from` (hunks apply in order). */
-function findBlock(lines: string[], block: string[], wanted: number, from: number): number {
-  const last = lines.length - block.length;
-  const matches = (at: number): boolean => at >= from && at <= last && block.every((text, i) => lines[at + i] === text);
-  for (let distance = 0; wanted - distance >= from || wanted + distance <= last; distance++) {
-    if (matches(wanted - distance)) return wanted - distance;
-    if (distance > 0 && matches(wanted + distance)) return wanted + distance;
-  }
-  return -1;
 }

@@ -1,4 +1,5 @@
 import type { SourceDefinitions } from '../c/sourceFacts/definitions';
+import { bestByLine } from './definitionsByLine';
 import type { HunkPlacement } from './reconstruct';
 import type { FileDiff } from './unifiedDiff';
 
@@ -16,6 +17,9 @@ export interface LineWindow {
 
 export function touchedWindows(file: FileDiff, placements: readonly HunkPlacement[], before: SourceDefinitions): LineWindow[] {
   const windows: LineWindow[] = [];
+  // Only a definition around the line before the hunk can reach further up, only one around its last line further down.
+  const earliestAt = bestByLine(before.definitions, (a, b) => a.lines.first - b.lines.first);
+  const latestAt = bestByLine(before.definitions, (a, b) => b.lines.last - a.lines.last);
   for (const [index, hunk] of file.hunks.entries()) {
     const placement = placements[index];
     if (!placement) continue;
@@ -23,13 +27,8 @@ export function touchedWindows(file: FileDiff, placements: readonly HunkPlacemen
     const oldTo = oldFrom + hunk.oldCount;
     const newFrom = placement.newStart - 1;
     const newTo = newFrom + hunk.newCount;
-    let widenBefore = 1;
-    let widenAfter = 1;
-    for (const { lines } of before.definitions) {
-      if (lines.last < oldFrom - 1 || lines.first > oldTo) continue;
-      widenBefore = Math.max(widenBefore, oldFrom - lines.first);
-      widenAfter = Math.max(widenAfter, lines.last + 1 - oldTo);
-    }
+    const widenBefore = Math.max(1, oldFrom - (earliestAt(oldFrom - 1)?.lines.first ?? oldFrom));
+    const widenAfter = Math.max(1, (latestAt(oldTo)?.lines.last ?? oldTo) + 1 - oldTo);
     windows.push({ from: Math.max(0, newFrom - widenBefore), to: newTo + widenAfter });
   }
   return windows;

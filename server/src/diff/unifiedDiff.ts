@@ -190,7 +190,15 @@ class DiffReader {
       this.skipHunkBody();
       return undefined;
     }
-    const [oldStart, oldCount, newStart, newCount] = [match[1], match[2] ?? '1', match[3], match[4] ?? '1'].map(Number);
+    const numbers = [match[1], match[2] ?? '1', match[3], match[4] ?? '1'];
+    const unsafe = numbers.find((n) => !Number.isSafeInteger(Number(n)));
+    if (unsafe !== undefined) {
+      // Past 2^53 a number no longer counts lines one by one: no file has that many, so the header is broken.
+      this.problem(headerLine, `malformed hunk header: ${unsafe} is larger than any line number or count a file can have (at most ${Number.MAX_SAFE_INTEGER})`);
+      this.skipHunkBody();
+      return undefined;
+    }
+    const [oldStart, oldCount, newStart, newCount] = numbers.map(Number);
     const hunk: Hunk = { oldStart, oldCount, newStart, newCount, section: match[5].trim(), patchLine: headerLine, lines: [] };
     let oldLeft = oldCount;
     let newLeft = newCount;

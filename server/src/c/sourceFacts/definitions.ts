@@ -1,4 +1,5 @@
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { withoutSourceComments } from '../lineCode';
 import { functionAttributes, FunctionAttributes, maskKernelMacros } from './kernelAttributes';
 
 /**
@@ -328,8 +329,7 @@ function initializerEntries(value: Node, path = '', into: InitializerEntry[] = [
 
 /** Comments out, spacing collapsed, none around punctuation: two texts equal here read the same to a compiler. */
 function normalize(text: string): string {
-  return text
-    .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ')
+  return withoutSourceComments(text, /\n/g)
     .replace(/\s+/g, ' ')
     .replace(/ ?([()[\]{},;*]) ?/g, '$1')
     .trim();

@@ -1,3 +1,5 @@
+import { withoutSourceComments } from '../lineCode';
+
 /**
  * Kernel code writes function and variable attributes as macros (`__init`, `notrace`,
  * `__sched`, `noinstr`, `__always_inline`, `__section(".x")`). Tree-sitter does not expand
@@ -32,25 +34,55 @@ export function maskKernelMacros(text: string): string {
   const blank = (from: number, to: number): void => {
     for (let i = from; i < to; i++) if (chars[i] !== '\n') chars[i] = ' ';
   };
+  const closing = matchingParens(text);
   // Inside `__attribute__((...))` the same words are attribute names the parser reads fine.
-  const attributeSpans = [...text.matchAll(/\b__attribute__\s*\(/g)].map((m) => [m.index, matchingParen(text, m.index + m[0].length - 1)]);
-  const inAttribute = (at: number): boolean => attributeSpans.some(([from, to]) => at > from && at < to);
+  const inAttribute = insideAny([...text.matchAll(/\b__attribute__\s*\(/g)].map((m) => [m.index, closing.get(m.index + m[0].length - 1) ?? -1]));
   for (const match of text.matchAll(wordPattern)) if (!inAttribute(match.index)) blank(match.index, match.index + match[0].length);
   for (const match of text.matchAll(callPattern)) {
     if (inAttribute(match.index)) continue;
-    const close = matchingParen(text, match.index + match[0].length - 1);
+    const close = closing.get(match.index + match[0].length - 1) ?? -1;
     if (close > 0) blank(match.index, close + 1);
   }
   return chars.join('');
 }
 
-function matchingParen(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return i;
+/** Every `(` with the `)` that closes it, in one pass (an unclosed one is absent). */
+function matchingParens(text: string): Map<number, number> {
+  const closing = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = text.indexOf('('), j = text.indexOf(')'); i >= 0 || j >= 0; ) {
+    if (i >= 0 && (j < 0 || i < j)) {
+      open.push(i);
+      i = text.indexOf('(', i + 1);
+    } else {
+      const from = open.pop();
+      if (from !== undefined) closing.set(from, j);
+      j = text.indexOf(')', j + 1);
+    }
   }
-  return -1;
+  return closing;
+}
+
+/**
+ * Whether a position lies strictly inside one of the spans (`[from, to]`, `to` -1 when the
+ * span never closes), for positions asked in increasing order: the spans are merged once and
+ * walked with the positions, not searched for each.
+ */
+function insideAny(spans: Array<[number, number]>): (at: number) => boolean {
+  const merged: Array<[number, number]> = [];
+  for (const [from, to] of spans.filter(([from, to]) => to > from + 1).sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && from < last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  let next = 0;
+  let lastAt = -1;
+  return (at) => {
+    if (at < lastAt) next = 0;
+    lastAt = at;
+    while (next < merged.length && merged[next][1] <= at) next++;
+    return next < merged.length && merged[next][0] < at;
+  };
 }
 
 export interface FunctionAttributes {
@@ -84,7 +116,7 @@ const sectionMacros: Array<[RegExp, string]> = [
 
 /** Reads the attributes from a function's header: everything before its body, as written. */
 export function functionAttributes(header: string): FunctionAttributes {
-  const code = header.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ' ');
+  const code = withoutSourceComments(header, /[\n\r\u2028\u2029]/g);
   const explicitSection = /\b(?:__section\s*\(|section\s*\(\s*)"([^"]+)"/.exec(code);
   const macroSection = sectionMacros.find(([pattern]) => pattern.test(code));
   const notrace = /\bnotrace\b|\bno_instrument_function\b|\bnoinstr\b/.exec(code);

@@ -3,6 +3,7 @@ import { sourceFacts } from '../../c/sourceFacts';
 import { classifyPatch } from '../../diff/classifyPatch';
 import type { FileChange } from '../../diff/changes';
 import { parseUnifiedDiff } from '../../diff/unifiedDiff';
+import { documentBounds } from '../documentBounds';
 import type { FactsProvider } from '../facts/functionFacts';
 import { startOfFile, type Finding } from '../finding';
 import { patchChecks } from './catalogue';
@@ -23,9 +24,11 @@ export interface AnalyzePatchOptions {
 
 /**
  * The LP2xx findings for one unified diff. Never throws: a malformed patch, a file missing from
- * the source root or C that does not parse are findings themselves.
+ * the source root, C that does not parse or a patch past the size bounds are findings themselves.
  */
 export async function analyzePatch(text: string, options: AnalyzePatchOptions): Promise<Finding[]> {
+  const outOfBounds = documentBounds(options.file, text);
+  if (outOfBounds) return [outOfBounds];
   const patchLines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const context: PatchContext = {
     patchFile: options.file,

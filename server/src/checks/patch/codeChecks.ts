@@ -1,3 +1,4 @@
+import { declaredWord, withoutComments, withoutStrings } from '../../c/lineCode';
 import type { FunctionDefinition } from '../../c/sourceFacts/definitions';
 import { rangesOf } from '../../diff/changes';
 import type { EntityChange, FileChange } from '../../diff/changes';
@@ -31,7 +32,7 @@ function removedStaticLocals(entity: EntityChange, context: PatchContext, where:
   } else {
     // Hunks only: a `static` declaration the patch removes and does not add back.
     const declared = (lines: DiffLine[]): Map<string, DiffLine> =>
-      new Map(lines.flatMap((l) => (/^\s+static\b/.test(l.text) ? [[/(\w+)\s*(?:\[[^\]]*\]\s*)*(?:=|;)/.exec(l.text)?.[1] ?? '', l] as const] : [])).filter(([name]) => name));
+      new Map(lines.flatMap((l) => (/^\s+static\b/.test(l.text) ? [[declaredWord(l.text) ?? '', l] as const] : [])).filter(([name]) => name));
     const added = declared(entity.added);
     for (const [name, line] of declared(entity.removed)) if (!added.has(name)) removed.set(name, [line]);
   }
@@ -80,7 +81,7 @@ function addedOnceMacros(entity: EntityChange, context: PatchContext, where: str
 
 /** The line without comments and string literals, so a macro named in a message does not count. */
 function code(text: string): string {
-  return text.replace(/\/\*.*?\*\/|\/\/.*$/g, ' ').replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  return withoutStrings(withoutComments(text));
 }
 
 function changedPrototype(entity: EntityChange, context: PatchContext, where: string): Finding[] {

@@ -1,5 +1,6 @@
 import type { Tree } from 'web-tree-sitter';
-import { findLivepatchConstructs, mentionsLivepatchConstructs } from '../../c/livepatchConstructs';
+import { findLivepatchConstructs, LivepatchConstruct, mentionsLivepatchConstructs } from '../../c/livepatchConstructs';
+import { documentBounds } from '../documentBounds';
 import type { FactsProvider } from '../facts/functionFacts';
 import type { Finding } from '../finding';
 import { hookChecks } from './hookChecks';
@@ -27,8 +28,14 @@ export function sourceNeedsAnalysis(text: string): boolean {
   return mentionsLivepatchConstructs(text) || text.includes('klp_shadow_');
 }
 
-/** Every LP1xx finding for one parsed C source, in document order; `constructs` when the caller has them already. */
-export function analyzeSource(tree: Tree, options: SourceAnalysisOptions, constructs = findLivepatchConstructs(tree)): Finding[] {
+/**
+ * Every LP1xx finding for one parsed C source, in document order; only LP235 for a source past the
+ * size bounds. `constructs` when the caller has them already.
+ */
+export function analyzeSource(tree: Tree, options: SourceAnalysisOptions, constructs?: LivepatchConstruct[]): Finding[] {
+  const outOfBounds = documentBounds(options.file, tree.rootNode.text);
+  if (outOfBounds) return [outOfBounds];
+  constructs ??= findLivepatchConstructs(tree);
   const context: SourceContext = { ...options, tree, constructs, patched: patchedFunctions(constructs) };
   return [sentinelChecks, targetFunctionChecks, xenFuncChecks, structChecks, hookChecks, shadowChecks]
     .flatMap((check) => check(context))

@@ -1,0 +1,148 @@
+// Pathological patches and C sources (issue 13): each input is generated in memory, analysed
+// in a fresh process (so each peak RSS is its own), and set against a reference on the same
+// input in the same run: GNU `patch --dry-run` for patches applied to a source root, a plain
+// split into lines for patches read from their hunks alone, a fresh tree-sitter parse for the
+// C file. Aim: each under 1 s and 200 MB (the C file's figure excludes its parse, which is the
+// reference). Needs `npm run build`; `LPL_BENCH_ONLY=name,name` runs some cases only.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+if (!existsSync(path.join(root, 'server/out/checks/patch/index.js'))) {
+  console.log('pathological.bench: server/out is not built; run `npm run build` first');
+  process.exit(1);
+}
+
+const functionSource = (i) => `int f${i}(int x)\n{\n\tint y = x;\n\treturn y + ${i};\n}\n\n`;
+const header = '--- a/t.c\n+++ b/t.c\n';
+
+/** Each case: the source root's t.c (if any), the patch or C text, and what it stands for. */
+const cases = {
+  'huge-line-number': {
+    what: '92-byte patch, hunk at line 9007199254740993 (past 2^53)',
+    source: () => functionSource(0),
+    patch: () => `${header}@@ -9007199254740993,1 +9007199254740993,1 @@ int f0(int x)\n-\tint y = x;\n+\tint y = -x;\n`,
+  },
+  'past-the-end': {
+    what: 'hunk at line 9007199254740991 of a 6-line file',
+    source: () => functionSource(0),
+    patch: () => `${header}@@ -9007199254740991,1 +9007199254740991,1 @@ int f0(int x)\n-\tint y = x;\n+\tint y = -x;\n`,
+  },
+  'patch-1mb': {
+    what: '1 MB patch: 11,000 hunks, each 3 lines off where its header says',
+    source: () => Array.from({ length: 11_000 }, (_, i) => functionSource(i)).join(''),
+    patch: () => header + Array.from({ length: 11_000 }, (_, i) => `@@ -${i * 6 + 6},2 +${i * 6 + 6},2 @@ int f${i}(int x)\n \tint y = x;\n-\treturn y + ${i};\n+\treturn y - ${i};\n`).join(''),
+  },
+  'lines-100kb': {
+    what: 'five 100 KB lines (a word, a static declaration, unclosed comments, escaped quotes, a struct header with blanks)',
+    source: () => functionSource(0),
+    patch: () => {
+      const long = ['a'.repeat(100_000), `\tstatic ${'x['.repeat(50_000)}`, `\t${'/* '.repeat(33_334)}`, `\tx = ${'\\"'.repeat(50_000)};`, `struct s${' '.repeat(100_000)}x`];
+      return `${header}@@ -1,5 +1,${5 + long.length} @@\n int f0(int x)\n {\n \tint y = x;\n${long.map((l) => `+${l}`).join('\n')}\n \treturn y + 0;\n }\n`;
+    },
+  },
+  'added-50k': {
+    what: '50,000 added lines in one function',
+    source: () => functionSource(0),
+    patch: () => `${header}@@ -1,5 +1,50005 @@\n int f0(int x)\n {\n \tint y = x;\n${Array.from({ length: 50_000 }, (_, i) => `+\ty += ${i};`).join('\n')}\n \treturn y + 0;\n }\n`,
+  },
+  'globals-50k': {
+    what: '50,000 added global definitions',
+    source: () => functionSource(0),
+    patch: () => `${header}@@ -6,0 +7,50000 @@\n${Array.from({ length: 50_000 }, (_, i) => `+int g${i} = ${i};`).join('\n')}\n`,
+  },
+  'patch-50mb': {
+    what: '50 MB one-hunk patch, hunks only',
+    patch: () => {
+      const lines = Array.from({ length: 800_000 }, (_, i) => `+\tx${i} = x${i} + 1; /* a comment to make it longer */`);
+      return `${header}@@ -1,3 +1,${lines.length + 3} @@ int f(void)\n {\n${lines.join('\n')}\n \treturn 0;\n }\n`;
+    },
+  },
+  'c-20mb': {
+    what: '20 MB C file: one klp_func array of 330,000 entries (analysis + outline, parse excluded)',
+    c: () => {
+      const entries = Array.from({ length: 330_000 }, (_, i) => `\t{ .old_name = "function_${i}", .new_func = livepatch_function_${i}, },`);
+      return `#include <linux/livepatch.h>\nstatic struct klp_func funcs[] = {\n${entries.join('\n')}\n\t{ }\n};\nstatic struct klp_object objs[] = { { .funcs = funcs, }, { } };\nstatic struct klp_patch patch = { .mod = THIS_MODULE, .objs = objs, };\n`;
+    },
+  },
+};
+
+/** Runs in the child: one case, ours or the reference, prints {ms, rssMb, ...}. */
+async function child(name, side, dir) {
+  const spec = cases[name];
+  const out = (result) => console.log(JSON.stringify({ ...result, rssMb: process.resourceUsage().maxRSS / 1024 }));
+  if (spec.c) {
+    const { createCParser } = await import(path.join(root, 'server/out/c/cParser.js'));
+    const parser = await createCParser();
+    const text = spec.c();
+    const parseStart = performance.now();
+    const tree = parser.parse(text);
+    const parseMs = performance.now() - parseStart;
+    if (side === 'ref') return out({ ms: parseMs, bytes: text.length });
+    const { findLivepatchConstructs } = await import(path.join(root, 'server/out/c/livepatchConstructs.js'));
+    const { analyzeSource } = await import(path.join(root, 'server/out/checks/source/analyzeSource.js'));
+    const started = performance.now();
+    const outline = findLivepatchConstructs(tree);
+    const findings = analyzeSource(tree, { file: 'big.c' });
+    return out({ ms: performance.now() - started, parseMs, entries: outline[0]?.entries.length, findings: findings.map((f) => f.code) });
+  }
+  const patch = spec.patch();
+  if (side === 'ref') {
+    if (!spec.source) {
+      const started = performance.now();
+      const lines = patch.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      return out({ ms: performance.now() - started, lines: lines.length });
+    }
+    writeFileSync(path.join(dir, 'p.patch'), patch);
+    const started = performance.now();
+    const run = spawnSync('patch', ['--dry-run', '-p1', '-d', dir, '-i', path.join(dir, 'p.patch')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    return out({ ms: performance.now() - started, status: run.status, said: (run.stdout + run.stderr).split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 90) });
+  }
+  const { analyzePatch } = await import(path.join(root, 'server/out/checks/patch/index.js'));
+  const started = performance.now();
+  const findings = await analyzePatch(patch, { file: 'p.patch', ...(spec.source ? { sourceRoot: dir } : {}) });
+  return out({ ms: performance.now() - started, bytes: patch.length, findings: [...new Set(findings.map((f) => f.code))] });
+}
+
+if (process.argv[2] === '--child') {
+  await child(process.argv[3], process.argv[4], process.argv[5]);
+  process.exit(0);
+}
+
+function measure(name, side, dir) {
+  const run = spawnSync(process.execPath, ['--max-old-space-size=4096', fileURLToPath(import.meta.url), '--child', name, side, dir], { encoding: 'utf8', timeout: 600_000 });
+  if (run.status !== 0) return { failed: (run.stderr || `timed out or killed (${run.signal})`).split('\n').slice(0, 3).join(' ') };
+  return JSON.parse(run.stdout.trim().split('\n').pop());
+}
+
+const only = process.env.LPL_BENCH_ONLY?.split(',');
+const load = () => (existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ')[0] : '?');
+console.log(`pathological inputs (node ${process.version}, load ${load()}); ratio = ours / reference`);
+let missed = 0;
+for (const [name, spec] of Object.entries(cases)) {
+  if (only && !only.includes(name)) continue;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lpl-bench-'));
+  try {
+    if (spec.source) writeFileSync(path.join(dir, 't.c'), spec.source());
+    const ours = measure(name, 'ours', dir);
+    const ref = measure(name, 'ref', dir);
+    const reference = spec.c ? 'fresh tree-sitter parse' : spec.source ? 'GNU patch --dry-run' : 'split into lines';
+    if (ours.failed || ref.failed) {
+      console.log(`${name}: ${spec.what}\n  FAILED: ${ours.failed ?? ''} ${ref.failed ?? ''}`);
+      missed++;
+      continue;
+    }
+    const met = ours.ms < 1000 && ours.rssMb < 200 + (spec.c ? ref.rssMb : 0);
+    if (!met) missed++;
+    console.log(`${name}: ${spec.what}`);
+    console.log(`  ours ${ours.ms.toFixed(0)} ms, peak RSS ${ours.rssMb.toFixed(0)} MB${ours.findings ? `, findings ${ours.findings.join(' ') || 'none'}` : ''}${ours.entries ? `, ${ours.entries} entries` : ''}`);
+    console.log(`  reference (${reference}) ${ref.ms.toFixed(0)} ms, peak RSS ${ref.rssMb.toFixed(0)} MB${ref.said ? ` (${ref.said})` : ''}`);
+    console.log(`  ratio: time ${(ours.ms / Math.max(ref.ms, 0.01)).toFixed(2)}, memory ${(ours.rssMb / ref.rssMb).toFixed(2)}; aim (under 1 s, under 200 MB${spec.c ? ' over the parse' : ''}): ${met ? 'met' : 'NOT met'}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+console.log(missed ? `${missed} case(s) missed the aim` : 'every case met the aim');
