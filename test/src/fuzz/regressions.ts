@@ -14,11 +14,11 @@ export interface Regression {
 export const regressions: Regression[] = [
   {
     found: 'elf: RangeError escaped from openPayload at RelocatedSections.pointer (payload/relocatedSections.js)',
-    recipe: { kind: 'elf', sample: 'samples/build/payloads/klp/livepatch-sample.ko', ops: [{ op: 'write', at: 7088, hex: '0000000000000080', what: '.rela.text.livepatch_init[1].r_addend' }] },
+    recipe: { kind: 'elf', sample: 'samples/build/payloads/klp/livepatch-sample.ko', ops: [{ op: 'write', at: 7008, hex: '0000000000000080', what: '.rela.text.livepatch_init[1].r_addend' }] },
   },
   {
     found: 'xen: GuestFault escaped from emu upload at readGuestFunc (emulator/xen/guestLayout.js)',
-    recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_replace_world.livepatch', ops: [{ op: 'write', at: 3760, hex: '0000004000000000', what: '.rela.livepatch.funcs[0].r_addend' }] },
+    recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_replace_world.livepatch', ops: [{ op: 'write', at: 3680, hex: '0000004000000000', what: '.rela.livepatch.funcs[0].r_addend' }] },
   },
   {
     found: 'xen: GuestFault escaped from emu apply at startsWithEndbr (emulator/xen/x86Patch.js)',
@@ -26,11 +26,11 @@ export const regressions: Regression[] = [
   },
   {
     found: 'xen: timeout in emu upload [random bytes] (a .bss of about 2^64 bytes)',
-    recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_prepost_hooks.livepatch', ops: [{ op: 'write', at: 15379, hex: '86f885d277494f42ea45', what: 'random bytes' }] },
+    recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_prepost_hooks.livepatch', ops: [{ op: 'write', at: 15299, hex: '86f885d277494f42ea45', what: 'random bytes' }] },
   },
   {
     found: 'xen: timeout in emu upload [shdr[.bss.post_revert_cnt].sh_size] (a 1 GiB .bss, every page allocated up front)',
-    recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_prepost_hooks.livepatch', ops: [{ op: 'write', at: 15440, hex: '0000004000000000', what: 'shdr[38 .bss.post_revert_cnt].sh_size' }] },
+    recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_prepost_hooks.livepatch', ops: [{ op: 'write', at: 15360, hex: '0000004000000000', what: 'shdr[38 .bss.post_revert_cnt].sh_size' }] },
   },
   {
     found: 'c: RangeError escaped from outline at walk (c/livepatchConstructs.js) (Maximum call stack size exceeded)',

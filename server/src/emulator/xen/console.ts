@@ -18,6 +18,14 @@ export class XenConsole {
     for (const line of lines) this.text += `(XEN) ${line}\n`;
   }
 
+  /**
+   * A line the real hypervisor does not print, marked `(emulator)`: where Xen refuses a payload
+   * silently (an oversized .bss, a malformed ELF), the author still learns which check refused it.
+   */
+  note(line: string): void {
+    this.text += `(emulator) ${line}\n`;
+  }
+
   panic(message: string): void {
     const stars = '****************************************';
     for (const line of [stars, 'Panic on CPU 0:', message, stars, '', 'Reboot in five seconds...']) this.printk(line);

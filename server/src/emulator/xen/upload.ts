@@ -36,7 +36,7 @@ export class UploadError extends Error {
 export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): LoadedPayload {
   const { opened, elf } = decodePayloadBytesOpen(bytes, `${name}.livepatch`);
   try {
-    refuseOnFindings(h, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
+    refuseOnFindings(h, name, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
     const payload = opened.payload;
     if (payload?.kind !== 'xen' || !elf) return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
     resolveSymbols(h, name, payload);
@@ -61,10 +61,12 @@ function refuse(h: Hypervisor, name: string, errno: ErrnoName, message?: string)
 }
 
 /** The first refusal decides, as the first failing step does in Xen; its console lines are printed. */
-function refuseOnFindings(h: Hypervisor, findings: Finding[]): void {
-  const refusal = findings.map((f) => f.data as XenRefusal | undefined).find((data) => data?.errno);
-  if (!refusal) return;
+function refuseOnFindings(h: Hypervisor, name: string, findings: Finding[]): void {
+  const refused = findings.find((f) => (f.data as XenRefusal | undefined)?.errno);
+  const refusal = refused?.data as XenRefusal | undefined;
+  if (!refused || !refusal) return;
   for (const line of refusal.console ?? []) h.console.printk(line);
+  if (!refusal.console?.length) h.console.note(`${name}: Xen refuses this payload without a message: ${refused.code} ${refused.message}`);
   throw new UploadError(refusal.errno);
 }
 
@@ -109,12 +111,12 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
     if (section) hooks[kind] = Array.from({ length: Number(section.elf.size / 8n) }, (_, i) => memory.readU64(section.address + BigInt(i) * 8n));
   }
   // What relocation wrote is judged before the hypervisor follows any of it (names, hooks, old_addr).
-  refuseOnFindings(h, findingsOf(name, (sink) => checkNameAndHookPointers(sink, payload, guestPointers(memory, sections, funcs, hooks))));
+  refuseOnFindings(h, name, findingsOf(name, (sink) => checkNameAndHookPointers(sink, payload, guestPointers(memory, sections, funcs, hooks))));
   funcs.forEach((address) => resolveOldAddress(h, name, address));
   const placed = funcs.map((address) => readGuestFunc(memory, address));
-  refuseOnFindings(h, findingsOf(name, (sink) => payload.funcs.forEach((f) => placed[f.index] && checkOldAddress(sink, payload, f, placed[f.index].oldAddr, hex(placed[f.index].oldAddr), codeAt(h)))));
+  refuseOnFindings(h, name, findingsOf(name, (sink) => payload.funcs.forEach((f) => placed[f.index] && checkOldAddress(sink, payload, f, placed[f.index].oldAddr, hex(placed[f.index].oldAddr), codeAt(h)))));
   for (const func of placed) if (func.newAddr && func.oldSize < patchInsnSize + endbr64Length && startsWithEndbr(memory, func.oldAddr)) refuse(h, name, 'EINVAL');
-  refuseOnFindings(h, findingsOf(name, (sink) => checkXenFuncs(sink, payload, { placement: (i) => ({ oldAddress: placed[i]?.oldAddr, newAddress: placed[i]?.newAddr || undefined }) })));
+  refuseOnFindings(h, name, findingsOf(name, (sink) => checkXenFuncs(sink, payload, { placement: (i) => ({ oldAddress: placed[i]?.oldAddr, newAddress: placed[i]?.newAddr || undefined }) })));
   const replacementAddresses = new Set(placed.map((f) => f.newAddr));
   const writable = sections.filter((s) => s.elf.flags & SHF.WRITE);
   const p: LoadedPayload = {
