@@ -78,9 +78,16 @@ export function findLivepatchConstructs(tree: Tree): LivepatchConstruct[] {
 }
 
 /** Depth-first; `visit` returns whether to descend. */
+/** Pre-order, with its own stack: broken C nests error nodes deeper than the JS stack goes. */
 function walk(node: Node, visit: (node: Node) => boolean): void {
-  for (const child of node.namedChildren) {
-    if (child && visit(child)) walk(child, visit);
+  const pending: Node[] = [...node.namedChildren].filter((child): child is Node => child !== null).reverse();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (!visit(next)) continue;
+    const children = next.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
+      if (child) pending.push(child);
+    }
   }
 }
 

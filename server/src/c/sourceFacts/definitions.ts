@@ -346,8 +346,13 @@ const statementTypes = [
 ];
 
 /** Where the parse failed, found by descending only into subtrees that contain an error. */
-function errorLines(node: Node, into = new Set<number>()): number[] {
-  if (node.isError || node.isMissing) into.add(node.startPosition.row);
-  else for (const child of node.children) if (child?.hasError || child?.isMissing) errorLines(child, into);
-  return [...into].sort((a, b) => a - b);
+/** With its own stack: broken C nests error nodes deeper than the JS stack goes. */
+function errorLines(root: Node): number[] {
+  const rows = new Set<number>();
+  const pending: Node[] = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.isError || node.isMissing) rows.add(node.startPosition.row);
+    else for (const child of node.children) if (child?.hasError || child?.isMissing) pending.push(child);
+  }
+  return [...rows].sort((a, b) => a - b);
 }
