@@ -21,10 +21,7 @@ export default defineConfig(
     rules: {
       // node:test's test() and describe() return a promise that the runner itself awaits and
       // reports; it never rejects for a failing test, so there is nothing for the caller to handle.
-      '@typescript-eslint/no-floating-promises': [
-        'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
-      ],
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] }],
     },
   },
   {

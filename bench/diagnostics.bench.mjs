@@ -39,7 +39,11 @@ let document = TextDocument.create('file:///core.c', 'c', 1, text);
 trees.open(document.uri, text);
 
 // Typing inside function bodies: characters go in at the start of lines that hold a statement.
-const statementLines = text.split('\n').map((l, i) => [l, i]).filter(([l]) => /^\t+\S.*;$/.test(l)).map(([, i]) => i);
+const statementLines = text
+  .split('\n')
+  .map((l, i) => [l, i])
+  .filter(([l]) => /^\t+\S.*;$/.test(l))
+  .map(([, i]) => i);
 const typed = 'x = 1;';
 const diagnosticsMs = [];
 const treeMs = [];

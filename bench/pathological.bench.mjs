@@ -34,7 +34,9 @@ const cases = {
   'patch-1mb': {
     what: '1 MB patch: 11,000 hunks, each 3 lines off where its header says',
     source: () => Array.from({ length: 11_000 }, (_, i) => functionSource(i)).join(''),
-    patch: () => header + Array.from({ length: 11_000 }, (_, i) => `@@ -${i * 6 + 6},2 +${i * 6 + 6},2 @@ int f${i}(int x)\n \tint y = x;\n-\treturn y + ${i};\n+\treturn y - ${i};\n`).join(''),
+    patch: () =>
+      header +
+      Array.from({ length: 11_000 }, (_, i) => `@@ -${i * 6 + 6},2 +${i * 6 + 6},2 @@ int f${i}(int x)\n \tint y = x;\n-\treturn y + ${i};\n+\treturn y - ${i};\n`).join(''),
   },
   'lines-100kb': {
     what: 'five 100 KB lines (a word, a static declaration, unclosed comments, escaped quotes, a struct header with blanks)',
@@ -138,9 +140,13 @@ for (const [name, spec] of Object.entries(cases)) {
     const met = ours.ms < 1000 && ours.rssMb < 200 + (spec.c ? ref.rssMb : 0);
     if (!met) missed++;
     console.log(`${name}: ${spec.what}`);
-    console.log(`  ours ${ours.ms.toFixed(0)} ms, peak RSS ${ours.rssMb.toFixed(0)} MB${ours.findings ? `, findings ${ours.findings.join(' ') || 'none'}` : ''}${ours.entries ? `, ${ours.entries} entries` : ''}`);
+    console.log(
+      `  ours ${ours.ms.toFixed(0)} ms, peak RSS ${ours.rssMb.toFixed(0)} MB${ours.findings ? `, findings ${ours.findings.join(' ') || 'none'}` : ''}${ours.entries ? `, ${ours.entries} entries` : ''}`,
+    );
     console.log(`  reference (${reference}) ${ref.ms.toFixed(0)} ms, peak RSS ${ref.rssMb.toFixed(0)} MB${ref.said ? ` (${ref.said})` : ''}`);
-    console.log(`  ratio: time ${(ours.ms / Math.max(ref.ms, 0.01)).toFixed(2)}, memory ${(ours.rssMb / ref.rssMb).toFixed(2)}; aim (under 1 s, under 200 MB${spec.c ? ' over the parse' : ''}): ${met ? 'met' : 'NOT met'}`);
+    console.log(
+      `  ratio: time ${(ours.ms / Math.max(ref.ms, 0.01)).toFixed(2)}, memory ${(ours.rssMb / ref.rssMb).toFixed(2)}; aim (under 1 s, under 200 MB${spec.c ? ' over the parse' : ''}): ${met ? 'met' : 'NOT met'}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
-const all = readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sort();
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort();
 let failed = 0;
 for (const file of all.filter((f) => !wanted.length || wanted.some((w) => f.includes(w)))) {
   console.log(`\n== ${file}`);

@@ -11,8 +11,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const debugDir = '/usr/lib/debug/boot';
-const vmlinux = process.env.LIVEPATCH_LENS_VMLINUX
-  ?? (existsSync(debugDir) ? readdirSync(debugDir).filter((f) => f.startsWith('vmlinux-')).sort().map((f) => path.join(debugDir, f)).pop() : undefined);
+const vmlinux =
+  process.env.LIVEPATCH_LENS_VMLINUX ??
+  (existsSync(debugDir)
+    ? readdirSync(debugDir)
+        .filter((f) => f.startsWith('vmlinux-'))
+        .sort()
+        .map((f) => path.join(debugDir, f))
+        .pop()
+    : undefined);
 if (!vmlinux || !existsSync(vmlinux)) {
   console.log('target.bench: skipped: no vmlinux with DWARF (apt-get install linux-image-amd64-dbg, or set LIVEPATCH_LENS_VMLINUX)');
   process.exit(0);
@@ -41,7 +48,11 @@ function step(kind, cacheDir) {
 }
 
 /** The 1, 5 and 15 minute load averages as /proc/loadavg states them, taken before each run. */
-const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 /** The machine is shared: each figure is the best of `runs`, reported with the load it ran under. */
 const runs = Math.max(1, Number(process.env.LPL_BENCH_RUNS ?? 3));
@@ -74,7 +85,9 @@ try {
   console.log(`vmlinux: ${vmlinux} (build-id ${cold.buildId})`);
   console.log(`  ${cold.symbols} symbols, ${cold.sites} inlined copies, ${cold.structs} structs, ${cold.schedule} functions inlined into __schedule`);
   console.log(`  readelf --debug-dump=info  ${skipReadelf ? 'skipped (LPL_BENCH_NO_READELF=1)' : `${s(readelfMs)}  (reference, one run, load ${readelfLoad})`}`);
-  console.log(`  cold build                 ${s(cold.ms)}  (${ratio(cold.ms, 2)} readelf; aim 5 s)  peak RSS ${cold.rssMb.toFixed(0)} MB (aim < 1536)  best of ${runs}, load ${cold.load}`);
+  console.log(
+    `  cold build                 ${s(cold.ms)}  (${ratio(cold.ms, 2)} readelf; aim 5 s)  peak RSS ${cold.rssMb.toFixed(0)} MB (aim < 1536)  best of ${runs}, load ${cold.load}`,
+  );
   console.log(`  cache load                 ${s(warm.ms)}  (${ratio(warm.ms, 4)} readelf; aim 0.5 s)  peak RSS ${warm.rssMb.toFixed(0)} MB  best of ${runs}, load ${warm.load}`);
   console.log(`  machine: ${os.cpus().length} cores, load average now ${loadavg()}`);
 } finally {

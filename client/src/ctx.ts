@@ -165,7 +165,10 @@ export class Ctx {
       this.recoveryState = { gaveUpAfter: decision.crashes };
       this.lastError = `it stopped unexpectedly ${decision.crashes} times within ${this.policy.windowMs / 60_000} minutes`;
       this.output.error(`the language server stopped unexpectedly ${decision.crashes} times within ${this.policy.windowMs / 60_000} minutes; not restarting it`);
-      return { action: CloseAction.DoNotRestart, message: `The Livepatch Lens language server stopped after ${decision.crashes} crashes and is not restarted again; click the status bar item to restart it.` };
+      return {
+        action: CloseAction.DoNotRestart,
+        message: `The Livepatch Lens language server stopped after ${decision.crashes} crashes and is not restarted again; click the status bar item to restart it.`,
+      };
     },
   };
 

@@ -9,6 +9,7 @@ const MiB = 1024 * 1024;
  * the factor from the setting's unit to the limit's: sizes are set in MiB, which people can
  * type, and the engine counts bytes.
  */
+// prettier-ignore
 export const limitSettings = {
   guestMemoryMiB: { limit: 'guestMemoryBytes', unit: MiB },
   guestInstructionBudget: { limit: 'guestInstructionBudget', unit: 1 },

@@ -35,6 +35,7 @@ function targetLine(target: TargetStateParams | undefined): { suffix: string; to
 export function presentStatus(state: ServerState, error: string | undefined, target?: TargetStateParams, recovery?: ServerRecovery): StatusPresentation {
   const restarted = recovery && 'restarts' in recovery ? recovery.restarts : 0;
   const restartedLine = restarted ? `restarted after the server stopped unexpectedly (${restarted})` : '';
+  // prettier-ignore
   switch (state) {
     case 'running': {
       const { suffix, tooltip } = targetLine(target);

@@ -25,7 +25,7 @@ function help(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
-    '  --help, -h     show this help, or a command\'s help with `livepatch-lens <command> --help`',
+    "  --help, -h     show this help, or a command's help with `livepatch-lens <command> --help`",
     '  --version, -V  print the version',
     '  --limit NAME=VALUE  raise or lower one of the bounds on input sizes and guest runs (any command):',
     ...limitFlagsHelp(),

@@ -51,6 +51,7 @@ interface LimitSpec {
 
 const MiB = 1024 * 1024;
 
+// prettier-ignore
 export const limitSpecs: Record<LimitName, LimitSpec> = {
   guestMemoryBytes: { default: 512 * MiB, ceiling: 8192 * MiB, what: 'bytes of guest memory', setting: { name: 'guestMemoryMiB', unit: MiB } },
   guestInstructionBudget: { default: 50_000_000, ceiling: 10_000_000_000, what: 'instructions per guest call', setting: { name: 'guestInstructionBudget', unit: 1 } },

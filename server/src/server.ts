@@ -43,7 +43,9 @@ export function startServer(connection: Connection): void {
   connection.onInitialize(({ initializationOptions }): InitializeResult => {
     settings = { ...settings, ...((initializationOptions as Partial<Settings> | undefined) ?? {}) };
     configureLimits(settings.limits ?? {});
+    // prettier-ignore
     return {
+      // prettier-ignore
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         documentSymbolProvider: { label: 'Livepatch' },

@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 import {
-  EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorPayloadState, EmulatorState, emulatorStateNotification,
+  EmulatorCommand,
+  EmulatorCommandArgs,
+  emulatorCommands,
+  EmulatorCommandResult,
+  EmulatorPayloadState,
+  EmulatorState,
+  emulatorStateNotification,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
 import { EmulatorJournal } from '../emulatorJournal';
@@ -56,7 +62,9 @@ export const lastRestoreLine = (): string | undefined => lastRestore;
 async function restore(ctx: Ctx): Promise<void> {
   const client = ctx.languageClient;
   if (!client) return;
-  lastRestore = await journal.replay(async (command, args) => (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] })) as EmulatorCommandResult | null);
+  lastRestore = await journal.replay(
+    async (command, args) => (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] })) as EmulatorCommandResult | null,
+  );
   if (lastRestore) channel?.appendLine(lastRestore);
 }
 
@@ -76,7 +84,11 @@ async function execute(ctx: Ctx, verb: EmulatorCommand, args: EmulatorCommandArg
     void vscode.window.showErrorMessage('Livepatch Lens: the language server is not running; the emulator lives in it. Try "Livepatch: Restart Language Server".');
     return undefined;
   }
-  const result = await recorded(verb, args, async () => (await client.sendRequest(ExecuteCommandRequest.type, { command: emulatorCommands[verb], arguments: [args] })) as EmulatorCommandResult | null);
+  const result = await recorded(
+    verb,
+    args,
+    async () => (await client.sendRequest(ExecuteCommandRequest.type, { command: emulatorCommands[verb], arguments: [args] })) as EmulatorCommandResult | null,
+  );
   if (!result) {
     void vscode.window.showErrorMessage(`Livepatch Lens: ${emulatorCommands[verb]} failed; see the Livepatch Lens output.`);
     return undefined;

@@ -43,7 +43,7 @@ function commentsOut(text: string, lineCommentEnd: ((start: number) => number) |
   let line = lineCommentEnd ? stale : -1;
   let block = stale;
   let close = stale;
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     if (line === stale || (line >= 0 && line < at)) line = text.indexOf('//', at);
     if (block === stale || (block >= 0 && block < at)) {
       block = text.indexOf('/*', at);
@@ -73,7 +73,7 @@ export function withoutStrings(text: string): string {
   }
   let out = '';
   let copied = 0;
-  for (let quote = text.indexOf('"'); quote >= 0; ) {
+  for (let quote = text.indexOf('"'); quote >= 0;) {
     const close = closing[quote + 1];
     if (close < 0) {
       quote = text.indexOf('"', quote + 1);
@@ -112,7 +112,7 @@ export function declaredWord(code: string): string | undefined {
     else if (c === '[') follows[p] = nextClose >= 0 ? follows[nextClose + 1] : 0;
     else if (isSpace(c)) follows[p] = follows[p + 1];
   }
-  for (let p = 0; p < n; ) {
+  for (let p = 0; p < n;) {
     if (!isWord(code.charCodeAt(p))) {
       p++;
       continue;

@@ -132,7 +132,16 @@ function build(kind: ConstructKind, name: string, whole: Node, selection: Node, 
     if (literal !== undefined) resolved[field] = literal;
   }
   const range = rangeOf(whole);
-  return { kind, name, fields, fieldRanges, resolved, range, selectionRange: selection === whole ? { start: { ...range.start }, end: { ...range.end } } : rangeOf(selection), entries: [] };
+  return {
+    kind,
+    name,
+    fields,
+    fieldRanges,
+    resolved,
+    range,
+    selectionRange: selection === whole ? { start: { ...range.start }, end: { ...range.end } } : rangeOf(selection),
+    entries: [],
+  };
 }
 
 function isSentinel(element: Node): boolean {
@@ -171,6 +180,7 @@ function fromMacroCall(node: Node): LivepatchConstruct | undefined {
   if (!macro || !kind) return undefined;
   const argument = call.childForFieldName('arguments')?.namedChild(0);
   const target = argument?.text ?? '';
+  // prettier-ignore
   return {
     kind,
     name: `${macro.text}(${target})`,

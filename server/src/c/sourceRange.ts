@@ -12,6 +12,7 @@ export interface SourceRange {
 }
 
 export function rangeOf(node: Node): SourceRange {
+  // prettier-ignore
   return {
     start: { line: node.startPosition.row, column: node.startPosition.column },
     end: { line: node.endPosition.row, column: node.endPosition.column },

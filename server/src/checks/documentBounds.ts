@@ -29,7 +29,13 @@ export function documentBounds(file: string, text: string): Finding | undefined 
     const newline = text.indexOf('\n', start);
     const end = newline < 0 ? text.length : newline;
     if (end - start > longest) {
-      return boundsFinding(file, line, longest, `line ${line + 1} of ${file} is ${end - start} characters long, more than the ${longest} ${limitSpecs.lineLength.what} the analyzers read`, 'lineLength');
+      return boundsFinding(
+        file,
+        line,
+        longest,
+        `line ${line + 1} of ${file} is ${end - start} characters long, more than the ${longest} ${limitSpecs.lineLength.what} the analyzers read`,
+        'lineLength',
+      );
     }
     if (newline < 0) break;
     start = newline + 1;
@@ -38,6 +44,7 @@ export function documentBounds(file: string, text: string): Finding | undefined 
 }
 
 function boundsFinding(file: string, line: number, column: number, what: string, limit: 'documentBytes' | 'lineLength'): Finding {
+  // prettier-ignore
   return {
     code: documentBoundsCheck.id,
     severity: documentBoundsCheck.severity,

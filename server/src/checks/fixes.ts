@@ -28,6 +28,7 @@ const at = (position: SourcePosition): SourceRange => ({ start: position, end: p
 export function fixesFor(finding: Finding, text: string): Fix[] {
   const data = finding.data as FixData | undefined;
   const lines = text.split('\n');
+  // prettier-ignore
   switch (data?.kind) {
     case 'insertSentinel':
       return [insertSentinel(lines, data.end)].filter((fix): fix is Fix => fix !== undefined);
@@ -63,6 +64,7 @@ function shadowSkeleton(file: string, data: Extract<FixData, { kind: 'shadowSkel
   const members = data.added.map((member, i) => {
     const id = `SV_${base}_${member.name}`.toUpperCase();
     const pointer = member.type.includes('[') ? `${member.type.replace(/\s*\[.*$/, '')} *` : `${member.type} *`;
+    // prettier-ignore
     return {
       id,
       text: [
@@ -110,7 +112,11 @@ function insertSentinel(lines: string[], declarationEnd: SourcePosition): Fix | 
     while (column === 0 && previous > 0) column = lines[--previous].trimEnd().length;
     if (lines[previous][column - 1] !== ',' && lines[previous][column - 1] !== '{') edits.push({ range: at({ line: previous, column }), newText: ',' });
     const indent = /^\s*/.exec(lines[Math.max(0, line - 1)])?.[0] || '\t';
-    edits.push(before.trim() === '' ? { range: at({ line, column: 0 }), newText: `${indent}{ }\n` } : { range: at({ line, column: closing }), newText: `${before.endsWith(' ') ? '' : ' '}{ } ` });
+    edits.push(
+      before.trim() === ''
+        ? { range: at({ line, column: 0 }), newText: `${indent}{ }\n` }
+        : { range: at({ line, column: closing }), newText: `${before.endsWith(' ') ? '' : ' '}{ } ` },
+    );
     return { title: 'Insert the { } sentinel', edits, preferred: true };
   }
   return undefined;

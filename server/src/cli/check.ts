@@ -79,7 +79,12 @@ export const checkCommand: CliCommand = {
   summary: 'run the checks on C sources, patches and payloads; exit 1 on errors',
   usage,
   async run(args: string[], io: CliIo): Promise<ExitCode> {
-    const parsed = parseCliArgs({ args, allowPositionals: true, strict: true, options: { target: { type: 'string' }, 'source-root': { type: 'string' }, format: { type: 'string', default: 'text' } } });
+    const parsed = parseCliArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { target: { type: 'string' }, 'source-root': { type: 'string' }, format: { type: 'string', default: 'text' } },
+    });
     const format = parsed.values.format as ReportFormat;
     if (!reportFormats.includes(format)) throw new CliError(`unknown --format '${format}': expected ${reportFormats.join(', ')}`);
     if (!parsed.positionals.length) throw new CliError(`expected at least one FILE\n${usage}`);

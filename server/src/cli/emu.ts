@@ -72,7 +72,8 @@ interface Options {
 function splitOptions(args: string[]): Options {
   const options: Options = { values: new Map(), flags: new Set(), words: [] };
   for (let i = 0; i < args.length; i++) {
-    const [name, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
+    const [name, inline] =
+      args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
     if (flagOptions.has(name) && inline === undefined) options.flags.add(name);
     else if (valueOptions.has(name)) {
       const value = inline ?? args[++i];

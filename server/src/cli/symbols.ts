@@ -59,7 +59,13 @@ export const symbolsCommand: CliCommand = {
       tree.delete();
     }
     if (values.json) {
-      io.out(JSON.stringify(results.map((r) => ({ file: r.file, constructs: r.constructs.map(toJson) })), null, 2));
+      io.out(
+        JSON.stringify(
+          results.map((r) => ({ file: r.file, constructs: r.constructs.map(toJson) })),
+          null,
+          2,
+        ),
+      );
     } else {
       io.out(results.map((r) => [r.file, ...(r.constructs.length ? r.constructs.flatMap((c) => toText(c, '  ')) : ['  (no livepatch constructs)'])].join('\n')).join('\n\n'));
     }

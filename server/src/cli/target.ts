@@ -39,7 +39,10 @@ function describeFunction(index: TargetIndex, request: string): FunctionReport |
     section: symbol?.section ?? null,
     traceable: symbol?.traceable ?? false,
     endbr: symbol?.endbr ?? false,
-    inlinedInto: index.inlinedInto(name).map((i) => i.function).sort(),
+    inlinedInto: index
+      .inlinedInto(name)
+      .map((i) => i.function)
+      .sort(),
     inlines: index.inlines(name).sort(),
     outOfLine: index.isOutOfLine(name),
   };
@@ -49,7 +52,11 @@ function text(buildId: string, functions: Record<string, FunctionReport>, index:
   const lines = [`build-id: ${buildId}`];
   for (const [name, f] of Object.entries(functions)) {
     lines.push('', `function ${name}`);
-    lines.push(f.address ? `  ${f.address} size ${f.size} in ${f.section}${f.traceable ? ', traceable (fentry)' : ', not traceable (no fentry)'}${f.endbr ? ', ENDBR64' : ''}` : '  no out-of-line copy');
+    lines.push(
+      f.address
+        ? `  ${f.address} size ${f.size} in ${f.section}${f.traceable ? ', traceable (fentry)' : ', not traceable (no fentry)'}${f.endbr ? ', ENDBR64' : ''}`
+        : '  no out-of-line copy',
+    );
     const sites = index.inlinedInto(name.split(',')[0]);
     if (sites.length) {
       lines.push(`  inlined into ${sites.length} function(s):`);
@@ -73,7 +80,12 @@ export const targetCommand: CliCommand = {
   summary: 'facts about a target image: functions (fentry, section, inlining) and struct layouts',
   usage,
   async run(args: string[], io: CliIo): Promise<ExitCode> {
-    const parsed = parseCliArgs({ args, allowPositionals: true, strict: true, options: { function: { type: 'string', multiple: true }, struct: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'no-cache': { type: 'boolean' } } });
+    const parsed = parseCliArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { function: { type: 'string', multiple: true }, struct: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'no-cache': { type: 'boolean' } },
+    });
     if (parsed.positionals.length !== 1) throw new CliError(`expected one ELF file, got ${parsed.positionals.length}\n${usage}`);
     const [file] = parsed.positionals;
     let index: TargetIndex;

@@ -55,7 +55,6 @@ export function classifyFromHunks(file: FileDiff, patchText: readonly string[]):
   return changes;
 }
 
-
 function squash(text: string): string {
   return text.replace(/\s+/g, '');
 }

@@ -46,7 +46,11 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     const before = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before);
     const after = readDefinitions(parser, filePath, keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before)));
     for (const line of after.syntaxErrors.slice(0, 1)) {
-      change.problems.push({ patchLine: file.patchLine, message: `${filePath} does not parse after the patch (first error at line ${line + 1}); the changes near there may be misclassified`, code: 'syntax' });
+      change.problems.push({
+        patchLine: file.patchLine,
+        message: `${filePath} does not parse after the patch (first error at line ${line + 1}); the changes near there may be misclassified`,
+        code: 'syntax',
+      });
     }
     change.basis = 'source';
     change.entities = classifyFromSource(file, rebuilt.placements, before, after, patchText);
@@ -55,9 +59,7 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
   return { files, originals };
 }
 
-type Rebuilt =
-  | { oldPath: string; before: string; after: string; placements: HunkPlacement[] }
-  | { problem: string; patchLine: number };
+type Rebuilt = { oldPath: string; before: string; after: string; placements: HunkPlacement[] } | { problem: string; patchLine: number };
 
 /** The file before and after, or why not (patch's own words where it has them). */
 async function rebuild(file: FileDiff, sourceRoot: string): Promise<Rebuilt> {

@@ -58,7 +58,6 @@ export function classifyFromSource(
   return changes;
 }
 
-
 function firstByKey(definitions: readonly Definition[]): Map<string, Definition> {
   const byKey = new Map<string, Definition>();
   for (const definition of definitions) if (!byKey.has(entityKey(definition))) byKey.set(entityKey(definition), definition);
@@ -72,7 +71,14 @@ function aspectsOf(before: Definition, after: Definition): ChangeAspect[] {
     if (before.body !== after.body) aspects.push('body');
     const a = before.attributes;
     const b = after.attributes;
-    if (a.isStatic !== b.isStatic || a.inline !== b.inline || a.alwaysInline !== b.alwaysInline || a.noinline !== b.noinline || a.notrace !== b.notrace || a.section !== b.section) {
+    if (
+      a.isStatic !== b.isStatic ||
+      a.inline !== b.inline ||
+      a.alwaysInline !== b.alwaysInline ||
+      a.noinline !== b.noinline ||
+      a.notrace !== b.notrace ||
+      a.section !== b.section
+    ) {
       aspects.push('attributes');
     }
   } else if ((before.kind === 'struct' || before.kind === 'union' || before.kind === 'enum') && before.kind === after.kind) {

@@ -16,9 +16,7 @@ export interface HunkPlacement {
   offset: number;
 }
 
-export type Reconstruction =
-  | { ok: true; after: string; placements: HunkPlacement[] }
-  | { ok: false; hunk: Hunk; message: string };
+export type Reconstruction = { ok: true; after: string; placements: HunkPlacement[] } | { ok: false; hunk: Hunk; message: string };
 
 export function reconstructAfter(before: string, file: FileDiff): Reconstruction {
   const { lines, finalNewline } = splitLines(before);

@@ -55,7 +55,10 @@ export class FileByteSource implements ByteSource {
 export class BufferByteSource implements ByteSource {
   readonly size: bigint;
 
-  constructor(readonly name: string, private readonly bytes: Buffer) {
+  constructor(
+    readonly name: string,
+    private readonly bytes: Buffer,
+  ) {
     this.size = BigInt(bytes.length);
   }
 

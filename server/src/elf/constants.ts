@@ -3,11 +3,13 @@
 export const ET = { REL: 1, EXEC: 2, DYN: 3, CORE: 4 } as const;
 export const EM_X86_64 = 62;
 
+// prettier-ignore
 export const SHT = {
   NULL: 0, PROGBITS: 1, SYMTAB: 2, STRTAB: 3, RELA: 4, HASH: 5, DYNAMIC: 6, NOTE: 7, NOBITS: 8,
   REL: 9, DYNSYM: 11, INIT_ARRAY: 14, FINI_ARRAY: 15, GROUP: 17, SYMTAB_SHNDX: 18,
 } as const;
 
+// prettier-ignore
 export const SHF = {
   WRITE: 0x1n, ALLOC: 0x2n, EXECINSTR: 0x4n, MERGE: 0x10n, STRINGS: 0x20n, INFO_LINK: 0x40n,
   LINK_ORDER: 0x80n, GROUP: 0x200n, TLS: 0x400n, COMPRESSED: 0x800n, EXCLUDE: 0x80000000n,
@@ -25,6 +27,7 @@ export const ELFCOMPRESS = { ZLIB: 1, ZSTD: 2 } as const;
 export const NT_GNU_BUILD_ID = 3;
 
 /** x86-64 relocation types, by value, with the names readelf prints. */
+// prettier-ignore
 export const R_X86_64: Record<number, string> = {
   0: 'R_X86_64_NONE', 1: 'R_X86_64_64', 2: 'R_X86_64_PC32', 3: 'R_X86_64_GOT32', 4: 'R_X86_64_PLT32',
   5: 'R_X86_64_COPY', 6: 'R_X86_64_GLOB_DAT', 7: 'R_X86_64_JUMP_SLOT', 8: 'R_X86_64_RELATIVE',

@@ -150,7 +150,7 @@ function relocationText(elf: ElfFile, section: ElfSection, symbols: ElfSymbol[],
   for (const rela of elf.relocationSectionsFor(section)) {
     for (const r of elf.relocations(rela)) {
       const target = symbols[r.symbolIndex];
-      const name = target?.type === STT.SECTION ? elf.sections[target.shndx]?.name ?? '' : target?.name ?? '';
+      const name = target?.type === STT.SECTION ? (elf.sections[target.shndx]?.name ?? '') : (target?.name ?? '');
       const type = R_X86_64[r.type] ?? `R_X86_64_${r.type}`;
       texts.set(Number(r.offset - start), `${hex(r.offset)}: ${type}\t${name}${addend(r.addend)}`);
     }

@@ -105,6 +105,7 @@ export class ElfFile {
     if (b[4] !== 2) throw new ElfUnsupportedError(this.path, 'ELF header', 4n, `ELF class ${b[4]} is not supported (only ELF64)`);
     if (b[5] !== 1) throw new ElfUnsupportedError(this.path, 'ELF header', 5n, `data encoding ${b[5]} is not supported (only little-endian)`);
     if (b.length < Number(elfHeaderSize)) throw new ElfError(this.path, 'ELF header', 0n, `file is ${b.length} bytes, shorter than the 64-byte ELF64 header`);
+    // prettier-ignore
     const header: ElfHeader = {
       osabi: b[7], abiVersion: b[8],
       type: b.readUInt16LE(16), machine: b.readUInt16LE(18), version: b.readUInt32LE(20),
@@ -142,17 +143,27 @@ export class ElfFile {
       const at = i * Number(sectionHeaderSize);
       nameOffsets.push(table.readUInt32LE(at));
       sections.push({
-        index: i, name: '',
-        type: table.readUInt32LE(at + 4), flags: table.readBigUInt64LE(at + 8), addr: table.readBigUInt64LE(at + 16),
-        offset: table.readBigUInt64LE(at + 24), size: table.readBigUInt64LE(at + 32),
-        link: table.readUInt32LE(at + 40), info: table.readUInt32LE(at + 44),
-        addralign: table.readBigUInt64LE(at + 48), entsize: table.readBigUInt64LE(at + 56),
+        index: i,
+        name: '',
+        type: table.readUInt32LE(at + 4),
+        flags: table.readBigUInt64LE(at + 8),
+        addr: table.readBigUInt64LE(at + 16),
+        offset: table.readBigUInt64LE(at + 24),
+        size: table.readBigUInt64LE(at + 32),
+        link: table.readUInt32LE(at + 40),
+        info: table.readUInt32LE(at + 44),
+        addralign: table.readBigUInt64LE(at + 48),
+        entsize: table.readBigUInt64LE(at + 56),
       });
     }
     for (const s of sections) {
       if (s.type !== SHT.NOBITS && s.type !== SHT.NULL && s.offset + s.size > this.source.size) {
-        throw new ElfError(this.path, `section header ${s.index}`, shoff + BigInt(s.index) * sectionHeaderSize,
-          `section data [0x${s.offset.toString(16)}, +0x${s.size.toString(16)}) runs past the end of the file (${this.source.size} bytes)`);
+        throw new ElfError(
+          this.path,
+          `section header ${s.index}`,
+          shoff + BigInt(s.index) * sectionHeaderSize,
+          `section data [0x${s.offset.toString(16)}, +0x${s.size.toString(16)}) runs past the end of the file (${this.source.size} bytes)`,
+        );
       }
     }
     if (shstrndx === SHN.UNDEF) return sections;
@@ -172,9 +183,14 @@ export class ElfFile {
     for (let i = 0; i < phnum; i++) {
       const at = i * Number(programHeaderSize);
       segments.push({
-        type: table.readUInt32LE(at), flags: BigInt(table.readUInt32LE(at + 4)),
-        offset: table.readBigUInt64LE(at + 8), vaddr: table.readBigUInt64LE(at + 16), paddr: table.readBigUInt64LE(at + 24),
-        filesz: table.readBigUInt64LE(at + 32), memsz: table.readBigUInt64LE(at + 40), align: table.readBigUInt64LE(at + 48),
+        type: table.readUInt32LE(at),
+        flags: BigInt(table.readUInt32LE(at + 4)),
+        offset: table.readBigUInt64LE(at + 8),
+        vaddr: table.readBigUInt64LE(at + 16),
+        paddr: table.readBigUInt64LE(at + 24),
+        filesz: table.readBigUInt64LE(at + 32),
+        memsz: table.readBigUInt64LE(at + 40),
+        align: table.readBigUInt64LE(at + 48),
       });
     }
     return segments;

@@ -31,9 +31,7 @@ function parseNotes(file: string, bytes: Buffer, fileOffset: bigint, alignment: 
 
 export function readNotes(elf: ElfFile): ElfNote[] {
   if (elf.sections.length) {
-    return elf.sections
-      .filter((s) => s.type === SHT.NOTE)
-      .flatMap((s) => parseNotes(elf.path, elf.sectionData(s), s.offset, s.addralign === 8n ? 8 : 4, s.name));
+    return elf.sections.filter((s) => s.type === SHT.NOTE).flatMap((s) => parseNotes(elf.path, elf.sectionData(s), s.offset, s.addralign === 8n ? 8 : 4, s.name));
   }
   return elf.segments.flatMap((p, i) =>
     p.type === PT.NOTE ? parseNotes(elf.path, elf.readBytes(p.offset, p.filesz, `PT_NOTE segment ${i}`), p.offset, p.align === 8n ? 8 : 4, `PT_NOTE segment ${i}`) : [],

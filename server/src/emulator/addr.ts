@@ -23,4 +23,3 @@ export function hex(value: bigint | number): string {
   const v = typeof value === 'number' ? BigInt(value) : value;
   return `0x${u64(v).toString(16)}`;
 }
-

@@ -53,6 +53,7 @@ function length(ctx: NativeContext, s: bigint, max: bigint): bigint {
 
 const ANY = 1n << 62n;
 
+// prettier-ignore
 export const builtinNatives: NativeSpec[] = [
   { name: 'printk', kind: 'call', run: (ctx) => { const text = format(ctx, 0); ctx.print(text); return BigInt(text.length); } },
   { name: '_printk', kind: 'call', run: (ctx) => { const text = format(ctx, 0); ctx.print(text); return BigInt(text.length); } },

@@ -7,7 +7,10 @@ import { GuestSymbol, SymbolKind } from './symbols';
 
 /** A problem with an image the loader cannot map or link; names the file and what is wrong. */
 export class LoaderError extends Error {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`${file}: ${detail}`);
     this.name = 'LoaderError';
   }
@@ -79,7 +82,7 @@ export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): Lo
     }
   }
   const pages = [...pagePerms.keys()].sort((a, b) => (a < b ? -1 : 1));
-  for (let i = 0; i < pages.length; ) {
+  for (let i = 0; i < pages.length;) {
     let j = i + 1;
     while (j < pages.length && pages[j] === pages[j - 1] + PAGE_SIZE && pagePerms.get(pages[j]) === pagePerms.get(pages[i])) j++;
     host.memory.map(pages[i], BigInt(j - i) * PAGE_SIZE, pagePerms.get(pages[i])!, `${name} segment`);
@@ -88,10 +91,9 @@ export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): Lo
   for (const s of loads) {
     if (s.filesz > 0n) host.memory.write(s.vaddr, elf.readBytes(s.offset, s.filesz, `segment at ${hex(s.vaddr)}`), { force: true });
   }
-  const sections = elf.sections
-    .filter((s) => s.flags & SHF.ALLOC && s.size > 0n)
-    .map((s) => ({ index: s.index, name: s.name, address: s.addr, size: s.size }));
-  const symbols = elf.symbols()
+  const sections = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n).map((s) => ({ index: s.index, name: s.name, address: s.addr, size: s.size }));
+  const symbols = elf
+    .symbols()
     .filter((s) => s.name && s.shndx !== SHN.UNDEF && (s.type === STT.FUNC || s.type === STT.OBJECT || s.type === STT.NOTYPE))
     .map((s): GuestSymbol => ({ name: s.name, address: s.value, size: s.size, kind: symbolKind(s.type), global: s.bind !== STB.LOCAL, image: name }));
   return {
@@ -199,6 +201,7 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): L
     const size = sizes.get(group)!;
     if (size > 0n) host.memory.protect(groupStart.get(group)!, size, GROUP_PERM[group]);
   }
+  // prettier-ignore
   return {
     name,
     kind: 'object',
@@ -219,7 +222,8 @@ function checkCounts(elf: ElfFile, name: string): void {
     ['elfRelocations', relocations, 'relocations in its SHT_RELA sections'],
   ];
   for (const [limit, count, what] of counts) {
-    if (count > BigInt(limits()[limit])) throw new LoaderError(name, `${count} ${what}, more than the limit of ${limits()[limit]} ${limitSpecs[limit].what} (${howToRaise(limit)})`);
+    if (count > BigInt(limits()[limit]))
+      throw new LoaderError(name, `${count} ${what}, more than the limit of ${limits()[limit]} ${limitSpecs[limit].what} (${howToRaise(limit)})`);
   }
 }
 
@@ -250,6 +254,7 @@ function applyRelocation(memory: Memory, file: string, type: number, value: bigi
     throw new LoaderError(file, `relocation ${typeName} ${where} overflows: ${v < 0n ? '-' : ''}${hex(v < 0n ? -v : v)} does not fit in ${range}`);
   };
   const signed = (v: bigint) => (v >= 1n << 63n ? v - (1n << 64n) : v);
+  // prettier-ignore
   switch (type) {
     case 0: // R_X86_64_NONE
       return;

@@ -306,6 +306,7 @@ export class Machine {
   // ---- the CPU's view of the machine -------------------------------------------------------------
 
   private hooks(): CpuHooks {
+    // prettier-ignore
     return {
       call: (targetLo, targetHi, returnLo, returnHi) => {
         const c = this.cpu.state;
@@ -390,7 +391,10 @@ export class Machine {
     const stackSlot = (i: number) => fromPair(c.lo[4], c.hi[4]) + 8n * BigInt(i + 1);
     return {
       memory: this.memory,
-      arg: (index) => (index < ARGUMENT_REGISTERS.length ? fromPair(c.lo[ARGUMENT_REGISTERS[index]], c.hi[ARGUMENT_REGISTERS[index]]) : this.memory.readU64(stackSlot(index - ARGUMENT_REGISTERS.length))),
+      arg: (index) =>
+        index < ARGUMENT_REGISTERS.length
+          ? fromPair(c.lo[ARGUMENT_REGISTERS[index]], c.hi[ARGUMENT_REGISTERS[index]])
+          : this.memory.readU64(stackSlot(index - ARGUMENT_REGISTERS.length)),
       register: (index) => fromPair(c.lo[index], c.hi[index]),
       print: (text) => {
         this.console += text;
@@ -421,4 +425,3 @@ function popStack(lo: Int32Array, hi: Int32Array): void {
 function alignUp(value: bigint, align: bigint): bigint {
   return ((value + align - 1n) / align) * align;
 }
-

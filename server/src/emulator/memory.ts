@@ -327,11 +327,7 @@ export class Memory {
   private fault(lo: number, hi: number, access: Access, page: Page | undefined): GuestFault {
     const address = fromPair(lo, hi);
     const region = this.regionAt(address);
-    const what = page
-      ? `${access} of a page without ${access} permission`
-      : region?.guard
-        ? `${access} in ${region.name}`
-        : `${access} of an unmapped address`;
+    const what = page ? `${access} of a page without ${access} permission` : region?.guard ? `${access} in ${region.name}` : `${access} of an unmapped address`;
     const inside = region && !region.guard ? ` (in ${region.name})` : '';
     return new GuestFault('page-fault', `#PF: ${what} ${hex(address)}${inside}`, { address, access });
   }

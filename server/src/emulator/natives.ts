@@ -21,9 +21,7 @@ export interface NativeContext {
  * rax (undefined leaves rax alone) and the guest returns to its caller. A `jump` native returns
  * the address the guest continues at instead (the indirect-branch thunks).
  */
-export type NativeSpec =
-  | { name: string; kind: 'call'; run(ctx: NativeContext): bigint | void }
-  | { name: string; kind: 'jump'; run(ctx: NativeContext): bigint };
+export type NativeSpec = { name: string; kind: 'call'; run(ctx: NativeContext): bigint | void } | { name: string; kind: 'jump'; run(ctx: NativeContext): bigint };
 
 /** Natives by name, and the stub address each one got when something first linked to it. */
 export class Natives {

@@ -47,7 +47,10 @@ export class SymbolTable {
 
   /** The symbol containing an address (or the nearest below it when sizes are zero). */
   at(address: bigint): { symbol: GuestSymbol; offset: bigint } | undefined {
-    const sorted = (this.sorted ??= [...this.byName.values()].flat().filter((s) => s.kind !== 'other' || s.size > 0n).sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)));
+    const sorted = (this.sorted ??= [...this.byName.values()]
+      .flat()
+      .filter((s) => s.kind !== 'other' || s.size > 0n)
+      .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)));
     let low = 0;
     let high = sorted.length - 1;
     let found = -1;

@@ -23,7 +23,9 @@ export function registerCodeActions(connection: Connection, documents: OpenDocum
             kind: CodeActionKind.QuickFix,
             diagnostics: [diagnostic],
             isPreferred: fix.preferred ?? false,
-            edit: fix.createFile ? newFileEdit(fix.createFile) : { changes: { [document.uri]: fix.edits.map((edit) => ({ range: toLspRange(edit.range), newText: edit.newText })) } },
+            edit: fix.createFile
+              ? newFileEdit(fix.createFile)
+              : { changes: { [document.uri]: fix.edits.map((edit) => ({ range: toLspRange(edit.range), newText: edit.newText })) } },
           })),
         );
     }),

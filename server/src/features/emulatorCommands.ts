@@ -45,7 +45,8 @@ export function registerEmulatorCommands(connection: Connection, target: TargetS
     }
     const outcome = await emulator.run(sessionTarget, argv);
     if ('error' in outcome) throw new Error(outcome.error);
-    if ('lost' in outcome) return answer({ commandLine: verb, exitCode: 1, stdout: '', stderr: `${outcome.lost}: the next command boots a fresh hypervisor.\n`, console: [] }, unbooted);
+    if ('lost' in outcome)
+      return answer({ commandLine: verb, exitCode: 1, stdout: '', stderr: `${outcome.lost}: the next command boots a fresh hypervisor.\n`, console: [] }, unbooted);
     return answer(outcome.result, outcome.state);
   };
 

@@ -9,7 +9,6 @@ import { toLspRange } from './lspDiagnostics';
 import { languageOf, OpenDocuments } from './openDocuments';
 import type { TargetService } from './targetService';
 
-
 const hex = (n: bigint) => `0x${n.toString(16)}`;
 
 /** What a livepatch author wants to know about the function under the cursor before patching it. */
@@ -21,12 +20,16 @@ export function functionHoverMarkdown(name: string, role: string, fn: FunctionFa
   const callers = [...new Map(fn.inlinedInto.map((s) => [s.function, s])).values()];
   lines.push('| | |', '|---|---|');
   if (fn.instances?.length) {
-    fn.instances.forEach((instance, i) => lines.push(`| ${fn.count > 1 ? `old_sympos ${i + 1}` : 'address'} | \`${hex(instance.address)}\`, ${instance.size} bytes, \`${instance.section}\` |`));
+    fn.instances.forEach((instance, i) =>
+      lines.push(`| ${fn.count > 1 ? `old_sympos ${i + 1}` : 'address'} | \`${hex(instance.address)}\`, ${instance.size} bytes, \`${instance.section}\` |`),
+    );
   } else {
     lines.push('| address | none: no out-of-line copy |');
   }
   lines.push(`| traceable | ${fn.notrace ? 'no: no `call __fentry__` at its start (notrace)' : 'yes: starts with `call __fentry__`'}${fn.endbr ? ', after `endbr64`' : ''} |`);
-  lines.push(`| inlined into | ${callers.length ? callers.map((s) => `${s.function === '__schedule' ? '⚠ ' : ''}\`${s.function}\`${s.file ? ` (${s.file.split('/').pop()}:${s.line})` : ''}`).join(', ') : 'nothing'} |`);
+  lines.push(
+    `| inlined into | ${callers.length ? callers.map((s) => `${s.function === '__schedule' ? '⚠ ' : ''}\`${s.function}\`${s.file ? ` (${s.file.split('/').pop()}:${s.line})` : ''}`).join(', ') : 'nothing'} |`,
+  );
   if (intoSchedule) lines.push('', '⚠ Inlined into `__schedule`: its copy there cannot be live patched (LP108).');
   if (code.length) {
     lines.push('', `First instructions in \`${target}\`:`, '```asm', ...code.map((i) => `${i.address.toString(16)}:  ${i.text}`), '```');
@@ -46,7 +49,7 @@ export function registerHover(connection: Connection, documents: OpenDocuments, 
   const hoverFor = (name: string, role: string, range: SourceRange): Hover => {
     const fn = target.facts()?.function(name);
     const first = fn?.instances?.[0];
-    const code = first ? target.functionCode()?.firstInstructions(name, first.address, 6) ?? [] : [];
+    const code = first ? (target.functionCode()?.firstInstructions(name, first.address, 6) ?? []) : [];
     return { contents: { kind: MarkupKind.Markdown, value: functionHoverMarkdown(name, role, fn, target.targetName(), code) }, range: toLspRange(range) };
   };
   connection.onHover(
@@ -57,7 +60,10 @@ export function registerHover(connection: Connection, documents: OpenDocuments, 
         const line = document.getText({ start: { line: at.line, character: 0 }, end: { line: at.line + 1, character: 0 } }).replace(/\r?\n$/, '');
         const word = /^(@@|[-+ ])/.test(line) ? functionWordAt(line, at.column) : undefined;
         if (!word || !target.facts()?.function(word.name)) return null;
-        return hoverFor(word.name, line.startsWith('@@') ? 'changed by this hunk' : 'named in this patch', { start: { line: at.line, column: word.start }, end: { line: at.line, column: word.start + word.name.length } });
+        return hoverFor(word.name, line.startsWith('@@') ? 'changed by this hunk' : 'named in this patch', {
+          start: { line: at.line, column: word.start },
+          end: { line: at.line, column: word.start + word.name.length },
+        });
       }
       const analysed = await analyses.current(params.textDocument.uri);
       const patched = analysed && patchedSiteAt(analysed.sites, at);

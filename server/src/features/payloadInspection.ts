@@ -3,10 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { docsUrl } from '../checks';
 import { analyzePayloadFile } from '../checks/payload';
 import { payloadView } from '../payload';
-import {
-  ClosePayloadParams, closePayloadNotification, InspectPayloadParams, inspectPayloadRequest, InspectPayloadResult,
-  payloadInspectionChangedNotification,
-} from '../protocol';
+import { ClosePayloadParams, closePayloadNotification, InspectPayloadParams, inspectPayloadRequest, InspectPayloadResult, payloadInspectionChangedNotification } from '../protocol';
 import { guarded } from './guard';
 import { toLspDiagnostic } from './lspDiagnostics';
 import { TargetService } from './targetService';
@@ -39,7 +36,10 @@ export function registerPayloadInspection(connection: Connection, target: Target
     };
   };
 
-  connection.onRequest(inspectPayloadRequest, guarded(connection, 'inspectPayload', null, (params: InspectPayloadParams) => inspect(params.uri)));
+  connection.onRequest(
+    inspectPayloadRequest,
+    guarded(connection, 'inspectPayload', null, (params: InspectPayloadParams) => inspect(params.uri)),
+  );
 
   connection.onNotification(closePayloadNotification, (params: ClosePayloadParams) => {
     inspected.delete(params.uri);

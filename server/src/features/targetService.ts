@@ -69,7 +69,9 @@ export class TargetService {
         onProgress: ({ message, done, total }) => progress.report(total ? Math.round((100 * done) / total) : 0, message),
       });
       const seconds = (Date.now() - started) / 1000;
-      this.connection.console.info(`target ${path}: build-id ${index.buildId}, ${index.tables.symbols.name.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`);
+      this.connection.console.info(
+        `target ${path}: build-id ${index.buildId}, ${index.tables.symbols.name.length} symbols, ${index.fromCache ? 'from the cache' : 'indexed'} in ${seconds.toFixed(2)} s`,
+      );
       // The disassembler compiles its WASM on first use (about 100 ms): pay it now, while no
       // request waits, rather than in the first hover.
       disassemble(Buffer.from([0x90]), 0n);

@@ -17,7 +17,8 @@ export function readBuildIdNote(elf: ElfFile, name: string): BuildIdNote | undef
   const descSize = bytes.readUInt32LE(4);
   const type = bytes.readUInt32LE(8);
   const descStart = 12 + Math.ceil(nameSize / 4) * 4;
-  if (descStart + descSize > bytes.length) return note(`the note's name (${nameSize} bytes) and descriptor (${descSize} bytes) run past the end of the section (${bytes.length} bytes)`);
+  if (descStart + descSize > bytes.length)
+    return note(`the note's name (${nameSize} bytes) and descriptor (${descSize} bytes) run past the end of the section (${bytes.length} bytes)`);
   const owner = bytes.toString('latin1', 12, 12 + nameSize).replace(/\0+$/, '');
   if (owner !== 'GNU' || type !== NT_GNU_BUILD_ID) return note(`the note is owner "${owner}" type ${type}, not a GNU build-id (owner "GNU", type ${NT_GNU_BUILD_ID})`);
   if (descSize === 0) return note('the build-id note has an empty descriptor');

@@ -69,6 +69,7 @@ function decodeWith(file: string, header: Buffer, open: () => ElfFile): { opened
 function identify(b: Buffer): ElfIdentity | undefined {
   if (b.readUInt32BE(0) !== 0x7f454c46) return undefined;
   const u16 = (at: number) => (b.length >= at + 2 ? (b[5] === 2 ? b.readUInt16BE(at) : b.readUInt16LE(at)) : 0);
+  // prettier-ignore
   return {
     elfClass: b[4], dataEncoding: b[5], version: b[6], osabi: b[7],
     type: u16(16), machine: u16(18),
@@ -82,7 +83,8 @@ function identify(b: Buffer): ElfIdentity | undefined {
  */
 function payloadKind(elf: ElfFile): PayloadKind {
   if (elf.sections.some((s) => s.name.startsWith('.livepatch.'))) return 'xen';
-  if (elf.sections.some((s) => s.name === '.gnu.linkonce.this_module' || s.name.startsWith('.klp.') || s.name === '.modinfo' && path.extname(elf.path) !== '.livepatch')) return 'klp';
+  if (elf.sections.some((s) => s.name === '.gnu.linkonce.this_module' || s.name.startsWith('.klp.') || (s.name === '.modinfo' && path.extname(elf.path) !== '.livepatch')))
+    return 'klp';
   return path.extname(elf.path) === '.ko' ? 'klp' : 'xen';
 }
 

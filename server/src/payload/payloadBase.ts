@@ -11,7 +11,14 @@ export function readPayloadBase(elf: ElfFile, identity: ElfIdentity) {
   const relocCounts = new Map<number, number>();
   for (const s of elf.sections) if (s.type === SHT.RELA) relocCounts.set(s.info, (relocCounts.get(s.info) ?? 0) + Number(s.size / relaEntrySize));
   const sections: SectionSummary[] = elf.sections.slice(1).map((s) => ({
-    index: s.index, name: s.name, type: s.type, flags: s.flags, size: s.size, addralign: s.addralign, entsize: s.entsize, relocations: relocCounts.get(s.index) ?? 0,
+    index: s.index,
+    name: s.name,
+    type: s.type,
+    flags: s.flags,
+    size: s.size,
+    addralign: s.addralign,
+    entsize: s.entsize,
+    relocations: relocCounts.get(s.index) ?? 0,
   }));
   const buildId = readBuildIdNote(elf, '.note.gnu.build-id');
   const modinfo = readModinfo(elf);
@@ -28,6 +35,7 @@ export function readPayloadBase(elf: ElfFile, identity: ElfIdentity) {
 
 function readPayloadSymbols(elf: ElfFile): PayloadSymbols {
   const symbols = elf.symbols().slice(1);
+  // prettier-ignore
   return {
     undefinedNames: symbols.filter((s) => s.shndx === SHN.UNDEF && s.name !== '').map((s) => s.name),
     definedGlobals: symbols

@@ -51,7 +51,13 @@ export class RelocatedSections {
   pointer(section: ElfSection, offset: bigint): FieldValue {
     const bytes = this.bytes(section);
     const at = Number(offset);
-    if (at < 0 || at + 8 > bytes.length) throw new ElfError(this.elf.path, `pointer in ${section.name}`, section.offset + offset, `8-byte field at ${signed(offset)} lies outside of the section (${bytes.length} bytes)`);
+    if (at < 0 || at + 8 > bytes.length)
+      throw new ElfError(
+        this.elf.path,
+        `pointer in ${section.name}`,
+        section.offset + offset,
+        `8-byte field at ${signed(offset)} lies outside of the section (${bytes.length} bytes)`,
+      );
     const reloc = this.relocationsOf(section).get(offset);
     return { raw: bytes.readBigUInt64LE(at), ...(reloc ? { reloc: this.describe(reloc, section) } : {}) };
   }
@@ -59,7 +65,13 @@ export class RelocatedSections {
   /** Names what a relocation points at. */
   describe(reloc: ElfRelocation, from: ElfSection): SymbolRef {
     const symbol = this.symbols[reloc.symbolIndex];
-    if (!symbol) throw new ElfError(this.elf.path, `relocation against ${from.name}`, reloc.offset, `symbol index ${reloc.symbolIndex} is outside the symbol table (${this.symbols.length} symbols)`);
+    if (!symbol)
+      throw new ElfError(
+        this.elf.path,
+        `relocation against ${from.name}`,
+        reloc.offset,
+        `symbol index ${reloc.symbolIndex} is outside the symbol table (${this.symbols.length} symbols)`,
+      );
     const type = R_X86_64[reloc.type] ?? `R_X86_64_${reloc.type}`;
     if (symbol.shndx === SHN.UNDEF || symbol.shndx >= SHN.LORESERVE) {
       return { symbol: symbol.name, addend: reloc.addend, type, display: symbol.name + (reloc.addend ? signed(reloc.addend) : '') };

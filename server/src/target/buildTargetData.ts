@@ -46,8 +46,7 @@ export function collectSymbols(elf: ElfFile): TargetSymbol[] {
   const all = elf.symbols();
   const inspector = new EntryInspector(elf, all);
   const ranges = markedRanges(elf, all);
-  const sectionOf = (s: ElfSymbol): string =>
-    ranges.find((r) => s.value >= r.start && s.value < r.end)?.section ?? elf.sections[s.shndx]?.name ?? '';
+  const sectionOf = (s: ElfSymbol): string => ranges.find((r) => s.value >= r.start && s.value < r.end)?.section ?? elf.sections[s.shndx]?.name ?? '';
   const wanted = all.filter((s) => (s.type === STT.FUNC || s.type === STT.OBJECT) && s.name !== '' && s.shndx !== SHN.UNDEF && s.shndx < SHN.LORESERVE);
   // kallsyms lists symbols by address; ties keep symbol-table order. The 64-bit address is
   // compared as two 32-bit numbers: BigInt comparisons made this sort a tenth of the symbol phase.
@@ -60,6 +59,7 @@ export function collectSymbols(elf: ElfFile): TargetSymbol[] {
     const sympos = (seen.get(s.name) ?? 0) + 1;
     seen.set(s.name, sympos);
     const entry = s.type === STT.FUNC ? inspector.inspect(s) : { traceable: false, endbr: false };
+    // prettier-ignore
     return {
       name: s.name, address: s.value, size: s.size,
       kind: s.type === STT.FUNC ? 'function' : 'object',
@@ -79,8 +79,12 @@ export function symbolColumns(symbols: readonly TargetSymbol[], strings: StringT
     columns.size[row] = s.size;
     columns.section[row] = strings.id(s.section);
     columns.sympos[row] = s.sympos;
-    columns.flags[row] = (s.kind === 'function' ? symbolFlag.function : 0) | (s.traceable ? symbolFlag.traceable : 0) | (s.endbr ? symbolFlag.endbr : 0)
-      | (s.binding === 'local' ? symbolFlag.local : 0) | (s.binding === 'weak' ? symbolFlag.weak : 0);
+    columns.flags[row] =
+      (s.kind === 'function' ? symbolFlag.function : 0) |
+      (s.traceable ? symbolFlag.traceable : 0) |
+      (s.endbr ? symbolFlag.endbr : 0) |
+      (s.binding === 'local' ? symbolFlag.local : 0) |
+      (s.binding === 'weak' ? symbolFlag.weak : 0);
   });
   return columns;
 }

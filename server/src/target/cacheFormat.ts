@@ -29,6 +29,7 @@ const align8 = (n: number): number => (n + 7) & ~7;
  */
 export function encodeIndex(tables: TargetTables): Buffer[] {
   const strings = Buffer.from(tables.strings.join('\0'), 'utf8');
+  // prettier-ignore
   const header: Header = {
     format: formatName, version: cacheFormatVersion, buildId: tables.buildId, path: tables.path,
     strings: tables.strings.length, stringBytes: strings.length, rows: tableNames.map((name) => rowCount(tables[name])),

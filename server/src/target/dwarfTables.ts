@@ -20,7 +20,10 @@ export function dwarfTables(facts: DwarfColumnFacts): DwarfTables {
   const concrete = { name: Uint32Array.from(concreteIds) };
   const layouts = [...facts.structs.values()];
   const structs = allocateColumns('structs', layouts.length);
-  const members = allocateColumns('members', layouts.reduce((n, s) => n + s.members.length, 0));
+  const members = allocateColumns(
+    'members',
+    layouts.reduce((n, s) => n + s.members.length, 0),
+  );
   let member = 0;
   layouts.forEach((layout, row) => {
     structs.name[row] = strings.id(layout.name);

@@ -38,9 +38,10 @@ export async function loadTargetIndex(path: string, options: LoadOptions): Promi
     if (cached) return Object.assign(new TargetIndex({ ...cached, path }), { fromCache: true });
   }
   const dwarfWorkers = options.dwarfWorkers ?? Math.min(4, availableParallelism());
-  const tables = options.inWorker !== false && workerAvailable()
-    ? await runBuildInWorker(path, dwarfWorkers, report, options.signal)
-    : await buildTargetIndexData(path, { onProgress: report, dwarfWorkers });
+  const tables =
+    options.inWorker !== false && workerAvailable()
+      ? await runBuildInWorker(path, dwarfWorkers, report, options.signal)
+      : await buildTargetIndexData(path, { onProgress: report, dwarfWorkers });
   options.signal?.throwIfAborted();
   if (options.cacheDir !== null) {
     report({ phase: 'cache', done: 0, total: 1, message: 'writing the index cache' });

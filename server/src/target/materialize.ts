@@ -10,10 +10,16 @@ export function materialize(index: TargetIndex): TargetIndexData {
   const { strings, symbols, inlines: i, concrete, structs } = index.tables;
   const data = { path: index.path, buildId: index.buildId } as TargetIndexData;
   lazy(data, 'symbols', () => Array.from(symbols.name, (_, row) => index.symbolRow(row)));
-  lazy(data, 'inlineSites', () => Array.from(i.callee, (callee, row) => ({
-    callee: strings[callee], function: strings[i.function[row]], caller: strings[i.caller[row]], file: strings[i.file[row]], line: i.line[row],
-    ...(i.address[row] !== noAddress ? { address: i.address[row] } : {}),
-  })));
+  lazy(data, 'inlineSites', () =>
+    Array.from(i.callee, (callee, row) => ({
+      callee: strings[callee],
+      function: strings[i.function[row]],
+      caller: strings[i.caller[row]],
+      file: strings[i.file[row]],
+      line: i.line[row],
+      ...(i.address[row] !== noAddress ? { address: i.address[row] } : {}),
+    })),
+  );
   lazy(data, 'concreteFunctions', () => Array.from(concrete.name, (id) => strings[id]));
   lazy(data, 'structs', () => Array.from(structs.name, (_, row) => index.structRow(row)));
   return data;
@@ -22,7 +28,8 @@ export function materialize(index: TargetIndex): TargetIndexData {
 /** An enumerable field computed on first read and then kept as a plain value. */
 function lazy<K extends keyof TargetIndexData>(data: TargetIndexData, key: K, compute: () => TargetIndexData[K]): void {
   Object.defineProperty(data, key, {
-    enumerable: true, configurable: true,
+    enumerable: true,
+    configurable: true,
     get: () => {
       const value = compute();
       Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });

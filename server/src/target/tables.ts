@@ -4,6 +4,7 @@
  * typed arrays are transferred between threads without a copy and stored on disk as they are.
  * Every name, section and file is an id into `strings`.
  */
+// prettier-ignore
 export const tableSchema = {
   /** In kallsyms (address) order; flags: see symbolFlag. */
   symbols: { name: Uint32Array, address: BigUint64Array, size: BigUint64Array, section: Uint32Array, sympos: Uint32Array, flags: Uint8Array },
@@ -58,6 +59,5 @@ export function rowCount(columns: object): number {
 
 /** The buffers to hand over in postMessage, so columns move between threads without a copy. */
 export function transferList(tables: Partial<Tables<TableName>>): ArrayBuffer[] {
-  return (Object.keys(tableSchema) as TableName[]).flatMap((name) =>
-    Object.values(tables[name] ?? {}).map((column: ArrayBufferView) => column.buffer as ArrayBuffer));
+  return (Object.keys(tableSchema) as TableName[]).flatMap((name) => Object.values(tables[name] ?? {}).map((column: ArrayBufferView) => column.buffer as ArrayBuffer));
 }

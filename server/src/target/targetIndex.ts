@@ -54,11 +54,15 @@ export class TargetIndex {
       const { strings, symbols: s } = this.tables;
       const flags = s.flags[row];
       symbol = {
-        name: strings[s.name[row]], address: s.address[row], size: s.size[row],
+        name: strings[s.name[row]],
+        address: s.address[row],
+        size: s.size[row],
         kind: flags & symbolFlag.function ? 'function' : 'object',
         binding: flags & symbolFlag.local ? 'local' : flags & symbolFlag.weak ? 'weak' : 'global',
-        section: strings[s.section[row]], sympos: s.sympos[row],
-        traceable: (flags & symbolFlag.traceable) !== 0, endbr: (flags & symbolFlag.endbr) !== 0,
+        section: strings[s.section[row]],
+        sympos: s.sympos[row],
+        traceable: (flags & symbolFlag.traceable) !== 0,
+        endbr: (flags & symbolFlag.endbr) !== 0,
       };
       this.symbolObjects[row] = symbol;
     }
@@ -166,7 +170,10 @@ export class TargetIndex {
       const members: StructMember[] = [];
       for (let at = s.firstMember[row]; at < s.firstMember[row] + s.memberCount[row]; at++) {
         members.push({
-          name: strings[m.name[at]], type: strings[m.type[at]], size: m.size[at], offset: m.offset[at],
+          name: strings[m.name[at]],
+          type: strings[m.type[at]],
+          size: m.size[at],
+          offset: m.offset[at],
           ...(m.bitSize[at] >= 0 ? { bitSize: m.bitSize[at], bitOffset: m.bitOffset[at] } : {}),
         });
       }

@@ -32,7 +32,10 @@ export class EntryInspector {
   private readonly fentryRelocs = new Set<bigint>();
   private readonly relocatable: boolean;
 
-  constructor(private readonly elf: ElfFile, symbols: readonly ElfSymbol[]) {
+  constructor(
+    private readonly elf: ElfFile,
+    symbols: readonly ElfSymbol[],
+  ) {
     this.relocatable = elf.header.type === ET.REL;
     this.fentry = symbols.find((s) => s.name === '__fentry__');
     if (this.relocatable) this.collectFentryRelocations(symbols);

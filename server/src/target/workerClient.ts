@@ -58,8 +58,12 @@ export function runDwarfPart(file: string, part: { index: number; count: number 
 
 /** Builds the whole index in a worker thread, so the caller's event loop stays free. */
 export function runBuildInWorker(file: string, dwarfWorkers: number, onProgress: (p: BuildProgress) => void, signal?: AbortSignal): Promise<TargetTables> {
-  return runWorker<TargetTables>({ kind: 'build', path: file, dwarfWorkers }, (m) => {
-    if (m.type === 'progress') onProgress(m.progress);
-    return m.type === 'built' ? m.tables : undefined;
-  }, signal);
+  return runWorker<TargetTables>(
+    { kind: 'build', path: file, dwarfWorkers },
+    (m) => {
+      if (m.type === 'progress') onProgress(m.progress);
+      return m.type === 'built' ? m.tables : undefined;
+    },
+    signal,
+  );
 }

@@ -3,9 +3,7 @@ import { BuildProgress } from './model';
 import { DwarfTables, TargetTables } from './tables';
 
 /** What a targetIndexWorker is asked to do (its workerData). */
-export type WorkerJob =
-  | { kind: 'build'; path: string; dwarfWorkers: number }
-  | { kind: 'dwarf-part'; path: string; part: { index: number; count: number } };
+export type WorkerJob = { kind: 'build'; path: string; dwarfWorkers: number } | { kind: 'dwarf-part'; path: string; part: { index: number; count: number } };
 
 export interface SerializedError {
   name: string;

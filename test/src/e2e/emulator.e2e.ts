@@ -30,9 +30,17 @@ suite('Emulator commands in a real VS Code', () => {
   suiteSetup(async () => {
     const extension = vscode.extensions.getExtension<LivepatchLensApi>('livepatch-lens.livepatch-lens')!;
     await extension.activate();
-    await eventually('the language server', () => extension.exports.serverState(), (state) => state === 'running');
+    await eventually(
+      'the language server',
+      () => extension.exports.serverState(),
+      (state) => state === 'running',
+    );
     // The language client registers the server's commands once it has initialized.
-    await eventually('livepatch.emulator.call registered', async () => (await vscode.commands.getCommands(true)).includes('livepatch.emulator.call'), (found) => found);
+    await eventually(
+      'livepatch.emulator.call registered',
+      async () => (await vscode.commands.getCommands(true)).includes('livepatch.emulator.call'),
+      (found) => found,
+    );
   });
 
   test('Load Payload loads the open hello world; the call sees "Hello World", and "-unstable" after revert', async () => {

@@ -2,7 +2,29 @@ import { Random } from './random';
 import { TextOp } from './recipe';
 import { genericTextOp, hostileNumber } from './textMutations';
 
-const breakers = ['{', '}', '(', ')', '"', "'", '/*', '*/', '#if 0', '#define X(', '#include "', '\\', '[', '];', ',', '= {', '.old_name = ', '__attribute__((', 'LIVEPATCH_LOAD_HOOK(', 'KLP_', '{ }'];
+const breakers = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '"',
+  "'",
+  '/*',
+  '*/',
+  '#if 0',
+  '#define X(',
+  '#include "',
+  '\\',
+  '[',
+  '];',
+  ',',
+  '= {',
+  '.old_name = ',
+  '__attribute__((',
+  'LIVEPATCH_LOAD_HOOK(',
+  'KLP_',
+  '{ }',
+];
 
 /**
  * The initializers of `klp_func` / `livepatch_func` entries: from the nearest line ending in `{`
@@ -31,6 +53,7 @@ export function mutateC(r: Random, seed: string): TextOp[] {
     const line = r.below(lines.length);
     const text = lines[line];
     const column = r.below(text.length + 1);
+    // prettier-ignore
     switch (r.below(7)) {
       case 0: {
         const entry = entries.length ? r.pick(entries) : { start: line, count: 1 };

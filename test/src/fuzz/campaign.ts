@@ -22,7 +22,8 @@ export interface Failure {
   detail: string;
 }
 
-const boundName = (bound: string): string => (/^no result/.test(bound) ? 'timeout' : /^heap/.test(bound) ? 'heap exhausted' : /^memory/.test(bound) ? 'memory bound' : 'worker death');
+const boundName = (bound: string): string =>
+  /^no result/.test(bound) ? 'timeout' : /^heap/.test(bound) ? 'heap exhausted' : /^memory/.test(bound) ? 'memory bound' : 'worker death';
 
 /** What is wrong with one run: something thrown, a bound crossed, or messages that do not say where. */
 export function failuresOf(recipe: Recipe, result: RunResult): Failure[] {
@@ -30,7 +31,17 @@ export function failuresOf(recipe: Recipe, result: RunResult): Failure[] {
     case 'thrown':
       return [{ signature: thrownSignature(recipe.kind, result.step, result.error), detail: `${result.error.name}: ${result.error.message}\n${result.error.stack}` }];
     case 'bound':
-      return [{ signature: boundSignature(recipe.kind, result.step, boundName(result.bound), recipe.ops.map((o) => o.what)), detail: result.bound }];
+      return [
+        {
+          signature: boundSignature(
+            recipe.kind,
+            result.step,
+            boundName(result.bound),
+            recipe.ops.map((o) => o.what),
+          ),
+          detail: result.bound,
+        },
+      ];
     case 'ok':
       return [...new Set(result.problems)].map((p) => ({ signature: messageSignature(recipe.kind, p), detail: p }));
   }

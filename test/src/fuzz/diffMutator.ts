@@ -6,9 +6,24 @@ const hunkHeader = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
 const fileHeader = /^(diff --git |--- |\+\+\+ )/;
 
 const headerLines = [
-  '--- /dev/null', '+++ /dev/null', 'diff --git a/x.c b/x.c', 'new file mode 100644', 'deleted file mode 100644',
-  'rename from a.c', 'rename to b.c', 'similarity index 90%', '\\ No newline at end of file', 'Binary files a/x.o and b/x.o differ',
-  'GIT binary patch', 'literal 12', 'zcmV?d00001', '@@ -1 +1 @@', '@@@ -1,2 -1,2 +1,3 @@@', '@@ @@', '--- a/../../etc/passwd', '+++ b/lib/x.S',
+  '--- /dev/null',
+  '+++ /dev/null',
+  'diff --git a/x.c b/x.c',
+  'new file mode 100644',
+  'deleted file mode 100644',
+  'rename from a.c',
+  'rename to b.c',
+  'similarity index 90%',
+  '\\ No newline at end of file',
+  'Binary files a/x.o and b/x.o differ',
+  'GIT binary patch',
+  'literal 12',
+  'zcmV?d00001',
+  '@@ -1 +1 @@',
+  '@@@ -1,2 -1,2 +1,3 @@@',
+  '@@ @@',
+  '--- a/../../etc/passwd',
+  '+++ b/lib/x.S',
 ];
 
 /**
@@ -24,6 +39,7 @@ export function mutateDiff(r: Random, seed: string): TextOp[] {
   for (let n = 1 + (r.chance(0.7) ? 0 : r.below(3)); n > 0; n--) {
     const hunk = hunks.length ? r.pick(hunks) : 0;
     const hunkEnd = hunks.find((h) => h > hunk) ?? lines.length;
+    // prettier-ignore
     switch (r.below(9)) {
       case 0: {
         const [, a = '1', b = '1', c = '1', d = '1', rest = ''] = hunkHeader.exec(lines[hunk]) ?? [];

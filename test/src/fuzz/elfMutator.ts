@@ -12,22 +12,65 @@ interface Field {
 type Layout = Array<[name: string, offset: number, size: 1 | 2 | 4 | 8]>;
 
 const ehdr: Layout = [
-  ['e_ident.class', 4, 1], ['e_ident.data', 5, 1], ['e_ident.version', 6, 1], ['e_ident.osabi', 7, 1],
-  ['e_type', 16, 2], ['e_machine', 18, 2], ['e_version', 20, 4], ['e_entry', 24, 8], ['e_phoff', 32, 8],
-  ['e_shoff', 40, 8], ['e_flags', 48, 4], ['e_ehsize', 52, 2], ['e_phentsize', 54, 2], ['e_phnum', 56, 2],
-  ['e_shentsize', 58, 2], ['e_shnum', 60, 2], ['e_shstrndx', 62, 2],
+  ['e_ident.class', 4, 1],
+  ['e_ident.data', 5, 1],
+  ['e_ident.version', 6, 1],
+  ['e_ident.osabi', 7, 1],
+  ['e_type', 16, 2],
+  ['e_machine', 18, 2],
+  ['e_version', 20, 4],
+  ['e_entry', 24, 8],
+  ['e_phoff', 32, 8],
+  ['e_shoff', 40, 8],
+  ['e_flags', 48, 4],
+  ['e_ehsize', 52, 2],
+  ['e_phentsize', 54, 2],
+  ['e_phnum', 56, 2],
+  ['e_shentsize', 58, 2],
+  ['e_shnum', 60, 2],
+  ['e_shstrndx', 62, 2],
 ];
 const shdr: Layout = [
-  ['sh_name', 0, 4], ['sh_type', 4, 4], ['sh_flags', 8, 8], ['sh_addr', 16, 8], ['sh_offset', 24, 8],
-  ['sh_size', 32, 8], ['sh_link', 40, 4], ['sh_info', 44, 4], ['sh_addralign', 48, 8], ['sh_entsize', 56, 8],
+  ['sh_name', 0, 4],
+  ['sh_type', 4, 4],
+  ['sh_flags', 8, 8],
+  ['sh_addr', 16, 8],
+  ['sh_offset', 24, 8],
+  ['sh_size', 32, 8],
+  ['sh_link', 40, 4],
+  ['sh_info', 44, 4],
+  ['sh_addralign', 48, 8],
+  ['sh_entsize', 56, 8],
 ];
 const phdr: Layout = [
-  ['p_type', 0, 4], ['p_flags', 4, 4], ['p_offset', 8, 8], ['p_vaddr', 16, 8], ['p_paddr', 24, 8],
-  ['p_filesz', 32, 8], ['p_memsz', 40, 8], ['p_align', 48, 8],
+  ['p_type', 0, 4],
+  ['p_flags', 4, 4],
+  ['p_offset', 8, 8],
+  ['p_vaddr', 16, 8],
+  ['p_paddr', 24, 8],
+  ['p_filesz', 32, 8],
+  ['p_memsz', 40, 8],
+  ['p_align', 48, 8],
 ];
-const sym: Layout = [['st_name', 0, 4], ['st_info', 4, 1], ['st_other', 5, 1], ['st_shndx', 6, 2], ['st_value', 8, 8], ['st_size', 16, 8]];
-const rela: Layout = [['r_offset', 0, 8], ['r_type', 8, 4], ['r_sym', 12, 4], ['r_addend', 16, 8]];
-const nhdr: Layout = [['n_namesz', 0, 4], ['n_descsz', 4, 4], ['n_type', 8, 4]];
+const sym: Layout = [
+  ['st_name', 0, 4],
+  ['st_info', 4, 1],
+  ['st_other', 5, 1],
+  ['st_shndx', 6, 2],
+  ['st_value', 8, 8],
+  ['st_size', 16, 8],
+];
+const rela: Layout = [
+  ['r_offset', 0, 8],
+  ['r_type', 8, 4],
+  ['r_sym', 12, 4],
+  ['r_addend', 16, 8],
+];
+const nhdr: Layout = [
+  ['n_namesz', 0, 4],
+  ['n_descsz', 4, 4],
+  ['n_type', 8, 4],
+];
 
 /** Where each kind of structure lies in one seed, read once with the engine's own reader. */
 interface Structures {
@@ -76,7 +119,13 @@ export function structuresOf(seed: Buffer): Structures {
   const noteFields = elf.sections.filter((s) => s.type === SHT.NOTE).flatMap((s) => fields(nhdr, Number(s.offset), s.name));
   const stringBytes = elf.sections
     .filter((s) => s.type === SHT.STRTAB)
-    .flatMap((s) => Array.from({ length: Math.min(512, Number(s.size)) }, (_, i) => ({ at: Number(s.offset) + Math.floor((i * Number(s.size)) / Math.min(512, Number(s.size))), size: 1 as const, what: `${s.name} byte` })));
+    .flatMap((s) =>
+      Array.from({ length: Math.min(512, Number(s.size)) }, (_, i) => ({
+        at: Number(s.offset) + Math.floor((i * Number(s.size)) / Math.min(512, Number(s.size))),
+        size: 1 as const,
+        what: `${s.name} byte`,
+      })),
+    );
   const result: Structures = {
     length: seed.length,
     groups: {
@@ -107,6 +156,7 @@ function readField(seed: Buffer, f: Field): bigint {
 
 /** Values that break parsers: edges of the width, off-by-ones of the original, the file's length, huge sizes. */
 function interesting(r: Random, original: bigint, size: number, fileLength: number): bigint {
+  // prettier-ignore
   const values = [
     0n, 1n, 2n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0xffffn, 0x7fffffffn, 0xffffffffn, (1n << 63n) - 1n, 1n << 63n, mask(8),
     original + 1n, original - 1n, original * 2n, original ^ (1n << BigInt(r.below(size * 8))), original ^ (BigInt(1 + r.below(255)) << BigInt(8 * r.below(size))),

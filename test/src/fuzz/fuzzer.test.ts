@@ -39,7 +39,20 @@ test('each ELF field the mutator names is where readelf-style offsets put it', (
 test('text recipes insert, pad, copy and change line ends as they say', () => {
   const sample = seedsOf('diff')[0];
   const lines = seedBytes(sample).toString('utf8').split('\n');
-  const out = applyRecipe({ kind: 'diff', sample, ops: [{ op: 'insert', line: 1, text: '+a\n+b', repeat: 3, what: '' }, { op: 'pad', line: 0, text: 'xy', repeat: 4, what: '' }, { op: 'eol', style: 'crlf', what: '' }] }, seedBytes(sample)).toString('utf8').split('\n');
+  const out = applyRecipe(
+    {
+      kind: 'diff',
+      sample,
+      ops: [
+        { op: 'insert', line: 1, text: '+a\n+b', repeat: 3, what: '' },
+        { op: 'pad', line: 0, text: 'xy', repeat: 4, what: '' },
+        { op: 'eol', style: 'crlf', what: '' },
+      ],
+    },
+    seedBytes(sample),
+  )
+    .toString('utf8')
+    .split('\n');
   assert.equal(out.length, lines.length + 6);
   assert.equal(out[0], `${lines[0]}xyxyxyxy\r`);
   assert.deepEqual(out.slice(1, 7), ['+a\r', '+b\r', '+a\r', '+b\r', '+a\r', '+b\r']);
@@ -47,7 +60,13 @@ test('text recipes insert, pad, copy and change line ends as they say', () => {
 });
 
 test('a signature names the engine frame that called the fault raiser, without line numbers', () => {
-  const stack = ['GuestFault: #PF', '    at Memory.fault (/x/server/out/emulator/memory.js:233:16)', '    at Memory.r8 (/x/server/out/emulator/memory.js:116:80)', '    at readGuestFunc (/x/server/out/emulator/xen/guestLayout.js:32:36)', '    at run (/x/test/out/fuzz/targets.js:1:1)'].join('\n');
+  const stack = [
+    'GuestFault: #PF',
+    '    at Memory.fault (/x/server/out/emulator/memory.js:233:16)',
+    '    at Memory.r8 (/x/server/out/emulator/memory.js:116:80)',
+    '    at readGuestFunc (/x/server/out/emulator/xen/guestLayout.js:32:36)',
+    '    at run (/x/test/out/fuzz/targets.js:1:1)',
+  ].join('\n');
   assert.equal(topProjectFrame(stack), 'readGuestFunc (emulator/xen/guestLayout.js)');
   assert.equal(topProjectFrame('Error\n    at f (/x/test/out/a.js:1:1)'), 'no project frame');
 });

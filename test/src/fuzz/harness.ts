@@ -17,9 +17,7 @@ export interface Bounds {
 export const defaultBounds: Bounds = { timeoutMs: 5_000, heapMb: 512, rssGrowthMb: 1024 };
 
 export type RunResult = { ms: number; step: string; rssMb: number } & (
-  | { outcome: 'ok'; problems: string[]; rejections: number }
-  | { outcome: 'thrown'; error: ThrownError }
-  | { outcome: 'bound'; bound: string }
+  { outcome: 'ok'; problems: string[]; rejections: number } | { outcome: 'thrown'; error: ThrownError } | { outcome: 'bound'; bound: string }
 );
 
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
@@ -42,7 +40,12 @@ export class Harness {
 
   private start(): Promise<void> {
     this.dir = mkdtempSync(path.join(tmpdir(), 'livepatch-fuzz-'));
-    const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: { dir: this.dir }, resourceLimits: { maxOldGenerationSizeMb: this.bounds.heapMb, maxYoungGenerationSizeMb: 64 }, stdout: true, stderr: true });
+    const worker = new Worker(path.join(__dirname, 'worker.js'), {
+      workerData: { dir: this.dir },
+      resourceLimits: { maxOldGenerationSizeMb: this.bounds.heapMb, maxYoungGenerationSizeMb: 64 },
+      stdout: true,
+      stderr: true,
+    });
     this.worker = worker;
     worker.stdout.resume();
     worker.stderr.resume();
@@ -84,7 +87,8 @@ export class Harness {
         else if (m.type === 'done') finish({ ...base(), outcome: 'ok', problems: m.problems, rejections: m.rejections });
         else finish({ ...base(), step: m.step, outcome: 'thrown', error: m.error });
       };
-      const onError = (error: Error & { code?: string }) => bound(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `heap over ${this.bounds.heapMb} MB` : `worker died (${error.name}: ${error.message})`);
+      const onError = (error: Error & { code?: string }) =>
+        bound(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `heap over ${this.bounds.heapMb} MB` : `worker died (${error.name}: ${error.message})`);
       const onExit = (code: number) => bound(`worker exited with ${code}`);
       // tree-sitter alone parses broken C at 0.1-3 MB/s (its error recovery on 39k statements in a struct body: 2.5 s for 315 KB): a bound flat in the size would flag the parser, not us.
       const timeoutMs = this.bounds.timeoutMs + Math.ceil(input.bytes.length / 1048576) * parseAllowanceMsPerMb;

@@ -40,14 +40,19 @@ Prints inputs tried, failures by unique signature, the slowest input and the pea
 Exit status: 0 no failure (known message gaps aside), 1 failures, 2 usage error.`;
 
 function print(summary: CampaignSummary, out: string): void {
-  const kinds = Object.entries(summary.perKind).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = Object.entries(summary.perKind)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   console.log(`\nseed ${summary.seed}: ${summary.inputs} inputs in ${summary.seconds.toFixed(1)} s (${kinds}); ${summary.rejections} typed rejections`);
   console.log(`failures: ${[...summary.failures.values()].reduce((n, f) => n + f.count, 0)} in ${summary.failures.size} unique signature(s)`);
   for (const f of [...summary.failures.values()].sort((a, b) => b.count - a.count)) {
     const where = knownMessageGaps.has(f.signature) ? 'a known message gap (regressions.ts)' : path.join(out, reproducerDir(f));
     console.log(`  ${String(f.count).padStart(5)} x ${f.signature}\n          first: ${f.name} (${where})`);
   }
-  if (summary.slowest) console.log(`slowest input: ${summary.slowest.name} ${summary.slowest.ms.toFixed(0)} ms (last step ${summary.slowest.step}; ${summary.slowest.recipe.sample}: ${summary.slowest.recipe.ops.map((o) => o.what).join(', ')})`);
+  if (summary.slowest)
+    console.log(
+      `slowest input: ${summary.slowest.name} ${summary.slowest.ms.toFixed(0)} ms (last step ${summary.slowest.step}; ${summary.slowest.recipe.sample}: ${summary.slowest.recipe.ops.map((o) => o.what).join(', ')})`,
+    );
   console.log(`peak memory: ${summary.peakRssMb} MB resident`);
 }
 
@@ -65,12 +70,23 @@ function writeReproducer(out: string, f: FoundFailure): void {
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { seconds: { type: 'string' }, inputs: { type: 'string' }, seed: { type: 'string' }, kind: { type: 'string', multiple: true }, timeout: { type: 'string' }, huge: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      options: {
+        seconds: { type: 'string' },
+        inputs: { type: 'string' },
+        seed: { type: 'string' },
+        kind: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        huge: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);
     return 2;
   }
-  if (values.help) return console.log(usage), 0;
+  if (values.help) return (console.log(usage), 0);
   const number = (name: string, text: string | undefined, fallback: number): number => {
     const value = text === undefined ? fallback : Number(text);
     if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} expects a non-negative integer, got '${text}'`);
@@ -83,7 +99,7 @@ async function main(): Promise<number> {
   };
   const kinds = (values.kind ?? [...fuzzKinds]).flatMap((k) => k.split(',')) as FuzzKind[];
   const unknown = kinds.find((k) => !fuzzKinds.includes(k));
-  if (unknown) return console.error(`unknown --kind '${unknown}': expected ${fuzzKinds.join(', ')}`), 2;
+  if (unknown) return (console.error(`unknown --kind '${unknown}': expected ${fuzzKinds.join(', ')}`), 2);
   const seed = number('seed', values.seed, Date.now() % 2 ** 31);
   const out = path.resolve(values.out ?? fromRoot('test', 'fuzz-out', String(seed)));
   const harness = new Harness({ ...defaultBounds, timeoutMs: number('timeout', values.timeout, defaultBounds.timeoutMs) });

@@ -7,9 +7,7 @@ export type FuzzKind = 'elf' | 'xen' | 'klp' | 'diff' | 'c';
 export const fuzzKinds: readonly FuzzKind[] = ['elf', 'xen', 'klp', 'diff', 'c'];
 
 /** Mutations of binary seeds (ELF files): byte offsets into the file. */
-export type ByteOp =
-  | { op: 'write'; at: number; hex: string; what: string }
-  | { op: 'truncate'; length: number; what: string };
+export type ByteOp = { op: 'write'; at: number; hex: string; what: string } | { op: 'truncate'; length: number; what: string };
 
 /** Mutations of text seeds (patches, C), by line; `repeat` keeps big inputs small as recipes. */
 export type TextOp =
@@ -62,9 +60,11 @@ function applyTextOps(seed: string, ops: TextOp[]): string {
   let lines = seed.split('\n');
   const at = (line: number): number => (lines.length ? ((line % lines.length) + lines.length) % lines.length : 0);
   /** How many copies of `chars` characters still fit. */
-  const fits = (times: number, chars: number): number => Math.max(0, Math.min(times, Math.floor((maxTextChars - lines.reduce((n, l) => n + l.length + 1, 0)) / Math.max(1, chars))));
+  const fits = (times: number, chars: number): number =>
+    Math.max(0, Math.min(times, Math.floor((maxTextChars - lines.reduce((n, l) => n + l.length + 1, 0)) / Math.max(1, chars))));
   const charsOf = (block: string[]): number => block.reduce((n, l) => n + l.length + 1, 0);
   for (const op of ops) {
+    // prettier-ignore
     switch (op.op) {
       case 'set':
         lines[at(op.line)] = op.text;

@@ -17,10 +17,16 @@ regressions.forEach(({ found, recipe }, n) => {
       const known = Object.values(structuresOf(seed).groups).flat();
       for (const op of recipe.ops) {
         if (op.op !== 'write' || op.what === 'random bytes') continue;
-        assert.ok(known.some((f) => f.at === op.at && f.what === op.what), `${recipe.sample} changed: offset ${op.at} is no longer ${op.what}; derive the recipe again`);
+        assert.ok(
+          known.some((f) => f.at === op.at && f.what === op.what),
+          `${recipe.sample} changed: offset ${op.at} is no longer ${op.what}; derive the recipe again`,
+        );
       }
     }
     const result = await harness.run({ kind: recipe.kind, name: inputName(recipe.kind, n, recipe.sample), bytes: applyRecipe(recipe, seed) });
-    assert.deepEqual(failuresOf(recipe, result).map((f) => `${f.signature}\n${f.detail}`), []);
+    assert.deepEqual(
+      failuresOf(recipe, result).map((f) => `${f.signature}\n${f.detail}`),
+      [],
+    );
   });
 });

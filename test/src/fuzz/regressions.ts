@@ -14,11 +14,19 @@ export interface Regression {
 export const regressions: Regression[] = [
   {
     found: 'elf: RangeError escaped from openPayload at RelocatedSections.pointer (payload/relocatedSections.js)',
-    recipe: { kind: 'elf', sample: 'samples/build/payloads/klp/livepatch-sample.ko', ops: [{ op: 'write', at: 7008, hex: '0000000000000080', what: '.rela.text.livepatch_init[1].r_addend' }] },
+    recipe: {
+      kind: 'elf',
+      sample: 'samples/build/payloads/klp/livepatch-sample.ko',
+      ops: [{ op: 'write', at: 7008, hex: '0000000000000080', what: '.rela.text.livepatch_init[1].r_addend' }],
+    },
   },
   {
     found: 'xen: GuestFault escaped from emu upload at readGuestFunc (emulator/xen/guestLayout.js)',
-    recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_replace_world.livepatch', ops: [{ op: 'write', at: 3680, hex: '0000004000000000', what: '.rela.livepatch.funcs[0].r_addend' }] },
+    recipe: {
+      kind: 'xen',
+      sample: 'samples/build/payloads/xen/xen_replace_world.livepatch',
+      ops: [{ op: 'write', at: 3680, hex: '0000004000000000', what: '.rela.livepatch.funcs[0].r_addend' }],
+    },
   },
   {
     found: 'xen: GuestFault escaped from emu apply at startsWithEndbr (emulator/xen/x86Patch.js)',
@@ -30,23 +38,52 @@ export const regressions: Regression[] = [
   },
   {
     found: 'xen: timeout in emu upload [shdr[.bss.post_revert_cnt].sh_size] (a 1 GiB .bss, every page allocated up front)',
-    recipe: { kind: 'xen', sample: 'samples/build/payloads/xen/xen_prepost_hooks.livepatch', ops: [{ op: 'write', at: 15360, hex: '0000004000000000', what: 'shdr[38 .bss.post_revert_cnt].sh_size' }] },
+    recipe: {
+      kind: 'xen',
+      sample: 'samples/build/payloads/xen/xen_prepost_hooks.livepatch',
+      ops: [{ op: 'write', at: 15360, hex: '0000004000000000', what: 'shdr[38 .bss.post_revert_cnt].sh_size' }],
+    },
   },
   {
     found: 'c: RangeError escaped from outline at walk (c/livepatchConstructs.js) (Maximum call stack size exceeded)',
-    recipe: { kind: 'c', sample: 'samples/payloads/xen/xen_prepost_hooks.c', ops: [{ op: 'copy', from: 53, count: 35, at: 51, repeat: 1148, what: 'many definitions' }, { op: 'copy', from: 53, count: 4, at: 53, repeat: 15317, what: 'many table entries' }] },
+    recipe: {
+      kind: 'c',
+      sample: 'samples/payloads/xen/xen_prepost_hooks.c',
+      ops: [
+        { op: 'copy', from: 53, count: 35, at: 51, repeat: 1148, what: 'many definitions' },
+        { op: 'copy', from: 53, count: 4, at: 53, repeat: 15317, what: 'many table entries' },
+      ],
+    },
   },
   {
     found: 'c: timeout in analyzeSource [many table entries] (120k livepatch_func initializers)',
-    recipe: { kind: 'c', sample: 'samples/payloads/xen/xen_replace_world.c', ops: [{ op: 'copy', from: 14, count: 4, at: 14, repeat: 120000, what: 'many table entries' }, { op: 'copy', from: 12, count: 4, at: 12, repeat: 3, what: 'many table entries' }] },
+    recipe: {
+      kind: 'c',
+      sample: 'samples/payloads/xen/xen_replace_world.c',
+      ops: [
+        { op: 'copy', from: 14, count: 4, at: 14, repeat: 120000, what: 'many table entries' },
+        { op: 'copy', from: 12, count: 4, at: 12, repeat: 3, what: 'many table entries' },
+      ],
+    },
   },
   {
     found: 'diff: timeout in analyzePatch --source-root [hunk header counts, many body lines] (39k added definitions)',
-    recipe: { kind: 'diff', sample: 'samples/patches/task-struct-layout.patch', ops: [{ op: 'set', line: 4, text: '@@ -29,6 +29,39336 @@ struct task_struct {', what: 'hunk header counts' }, { op: 'insert', line: 12, text: '+\tx = y;', repeat: 39329, numbered: true, what: 'many body lines' }] },
+    recipe: {
+      kind: 'diff',
+      sample: 'samples/patches/task-struct-layout.patch',
+      ops: [
+        { op: 'set', line: 4, text: '@@ -29,6 +29,39336 @@ struct task_struct {', what: 'hunk header counts' },
+        { op: 'insert', line: 12, text: '+\tx = y;', repeat: 39329, numbered: true, what: 'many body lines' },
+      ],
+    },
   },
   {
     found: 'diff: timeout in analyzePatch --source-root [hunk header numbers] (the hunk search walks to line 2^32)',
-    recipe: { kind: 'diff', sample: 'samples/patches/task-struct-layout.patch', ops: [{ op: 'set', line: 4, text: '@@ -4294967296,0 +29,1 @@ struct task_struct {', what: 'hunk header numbers' }] },
+    recipe: {
+      kind: 'diff',
+      sample: 'samples/patches/task-struct-layout.patch',
+      ops: [{ op: 'set', line: 4, text: '@@ -4294967296,0 +29,1 @@ struct task_struct {', what: 'hunk header numbers' }],
+    },
   },
   {
     found: 'diff: timeout in analyzePatch --source-root [long added line] (a 460 KB added line)',
@@ -58,7 +95,14 @@ export const regressions: Regression[] = [
   },
   {
     found: 'c: timeout in analyzeSource [line ends, many definitions] (CR line ends: the file is one 8.9 MB line)',
-    recipe: { kind: 'c', sample: 'samples/target/sched.c', ops: [{ op: 'eol', style: 'cr', what: 'line ends' }, { op: 'copy', from: 6, count: 3, at: 147, repeat: 1666, what: 'many definitions' }] },
+    recipe: {
+      kind: 'c',
+      sample: 'samples/target/sched.c',
+      ops: [
+        { op: 'eol', style: 'cr', what: 'line ends' },
+        { op: 'copy', from: 6, count: 3, at: 147, repeat: 1666, what: 'many definitions' },
+      ],
+    },
   },
 ];
 

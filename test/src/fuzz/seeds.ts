@@ -7,6 +7,7 @@ import { FuzzKind } from './recipe';
  * The seed corpus: the built samples (`npm run samples`) and the patches and C sources in git.
  * Paths are relative to the repository root so recipes replay on any checkout.
  */
+// prettier-ignore
 const seedFolders: Record<FuzzKind, Array<{ dir: string; pattern: RegExp }>> = {
   elf: [
     { dir: 'samples/build/target', pattern: /^(sample-target|sched\.o|proc\.o)$/ },
@@ -27,7 +28,12 @@ export const sampleTarget = 'samples/build/target/sample-target';
 
 export function seedsOf(kind: FuzzKind): string[] {
   const seeds = seedFolders[kind].flatMap(({ dir, pattern }) =>
-    existsSync(fromRoot(dir)) ? readdirSync(fromRoot(dir)).filter((f) => pattern.test(f)).sort().map((f) => `${dir}/${f}`) : [],
+    existsSync(fromRoot(dir))
+      ? readdirSync(fromRoot(dir))
+          .filter((f) => pattern.test(f))
+          .sort()
+          .map((f) => `${dir}/${f}`)
+      : [],
   );
   if (!seeds.length) throw new Error(`no ${kind} seeds: build the samples first (npm run samples)`);
   return seeds;

@@ -30,5 +30,8 @@ export function boundSignature(kind: string, step: string, bound: string, mutati
 
 /** Message problems: numbers and names out, so one wording is one signature. */
 export function messageSignature(kind: string, problem: string): string {
-  return `${kind}: message: ${problem.replace(/0x[0-9a-f]+/g, '0xN').replace(/\b\d+\b/g, 'N').replace(/'[^']*'/g, "'…'")}`;
+  return `${kind}: message: ${problem
+    .replace(/0x[0-9a-f]+/g, '0xN')
+    .replace(/\b\d+\b/g, 'N')
+    .replace(/'[^']*'/g, "'…'")}`;
 }

@@ -20,10 +20,14 @@ test(`fuzz smoke: seed ${smokeSeed}, ${smokeInputs} inputs of every kind, no fai
   const summary = await runCampaign({ seed: smokeSeed, kinds: fuzzKinds, inputs: smokeInputs, hugeChance: 0.002, harness, known: knownMessageGaps });
   const failures = [...summary.failures.values()];
   const gaps = failures.filter((f) => knownMessageGaps.has(f.signature));
-  t.diagnostic(`${summary.inputs} inputs in ${summary.seconds.toFixed(1)} s, ${summary.rejections} typed rejections, peak ${summary.peakRssMb} MB; slowest ${summary.slowest?.name} ${summary.slowest?.ms.toFixed(0)} ms`);
+  t.diagnostic(
+    `${summary.inputs} inputs in ${summary.seconds.toFixed(1)} s, ${summary.rejections} typed rejections, peak ${summary.peakRssMb} MB; slowest ${summary.slowest?.name} ${summary.slowest?.ms.toFixed(0)} ms`,
+  );
   for (const gap of gaps) t.diagnostic(`known message gap (${gap.count}x): ${gap.signature}`);
   assert.equal(summary.inputs, smokeInputs);
   assert.ok(summary.rejections > 0, 'no input was rejected: the mutators no longer reach the decoders');
-  const unexpected = failures.filter((f) => !knownMessageGaps.has(f.signature)).map((f) => `${f.count} x ${f.signature}\n  ${f.name}: ${JSON.stringify(f.recipe)}\n  ${f.detail.split('\n').slice(0, 4).join('\n  ')}`);
+  const unexpected = failures
+    .filter((f) => !knownMessageGaps.has(f.signature))
+    .map((f) => `${f.count} x ${f.signature}\n  ${f.name}: ${JSON.stringify(f.recipe)}\n  ${f.detail.split('\n').slice(0, 4).join('\n  ')}`);
   assert.deepEqual(unexpected, []);
 });

@@ -83,7 +83,8 @@ async function step<T>(cx: Context, name: string, allowed: ErrorClass[], run: ()
 
 function checkElfMessage(cx: Context, name: string, error: ElfError): void {
   const { input } = cx;
-  if (!error.message.includes(input.name) || !/offset 0x[0-9a-f]+/.test(error.message)) cx.report.problems.push(`${name}: ${error.name} does not name the file and the offset: ${error.message.replaceAll(input.name, 'FILE')}`);
+  if (!error.message.includes(input.name) || !/offset 0x[0-9a-f]+/.test(error.message))
+    cx.report.problems.push(`${name}: ${error.name} does not name the file and the offset: ${error.message.replaceAll(input.name, 'FILE')}`);
 }
 
 /** Findings must be about this file, at a line of it, and say where (a line, a structure or an offset). */
@@ -93,8 +94,10 @@ function checkFindings(cx: Context, name: string, findings: Finding[], lineCount
     const where = `${name}: ${f.code}`;
     if (path.basename(f.file) !== cx.input.name) cx.report.problems.push(`${where} names the file '${f.file.replaceAll(cx.input.name, 'FILE')}'`);
     if (!f.message.trim()) cx.report.problems.push(`${where} has an empty message`);
-    if (lineCount !== undefined && !(Number.isInteger(line) && line >= 0 && line <= lineCount && f.range.start.column >= 0)) cx.report.problems.push(`${where} points at line ${line}, column ${f.range.start.column}, outside the file`);
-    if (lineCount === undefined && f.severity === 'error' && !f.where && !/offset 0x[0-9a-f]+/.test(f.message)) cx.report.problems.push(`${where} says neither the structure nor the offset`);
+    if (lineCount !== undefined && !(Number.isInteger(line) && line >= 0 && line <= lineCount && f.range.start.column >= 0))
+      cx.report.problems.push(`${where} points at line ${line}, column ${f.range.start.column}, outside the file`);
+    if (lineCount === undefined && f.severity === 'error' && !f.where && !/offset 0x[0-9a-f]+/.test(f.message))
+      cx.report.problems.push(`${where} says neither the structure nor the offset`);
     if (/could not analyse this (patch|source)/.test(f.message)) cx.report.problems.push(`${where} swallowed an internal error: ${f.message.replace(/\d+/g, 'N').slice(0, 160)}`);
   }
 }
@@ -115,7 +118,8 @@ async function readElfThoroughly(cx: Context): Promise<void> {
 }
 
 async function disassemble(cx: Context, elf: ElfFile, symbols: ReturnType<ElfFile['symbols']>): Promise<void> {
-  for (const symbol of symbols.filter((s) => s.type === STT.FUNC && s.size > 0n).slice(0, 12)) await step(cx, 'disassembleSymbol', [ElfError], () => disassembleSymbol(elf, symbol));
+  for (const symbol of symbols.filter((s) => s.type === STT.FUNC && s.size > 0n).slice(0, 12))
+    await step(cx, 'disassembleSymbol', [ElfError], () => disassembleSymbol(elf, symbol));
 }
 
 async function targetIndex(cx: Context, file: string): Promise<void> {
@@ -153,7 +157,8 @@ async function emulate(cx: Context): Promise<void> {
   const session = new XenSession({ target: fromRoot(sampleTarget), baseDir: cx.dir, budget: 2_000_000, timeoutMs: 2_000 });
   const run = (argv: string[]) => step(cx, `emu ${argv[0]}`, [], () => session.run(argv));
   const upload = await run(['upload', name, cx.input.name]);
-  if (upload && upload.exitCode !== 0 && !upload.console.some((l) => l.includes(name))) cx.report.problems.push(`emu upload: refused without a console line naming the payload: ${upload.stderr.trim()}`);
+  if (upload && upload.exitCode !== 0 && !upload.console.some((l) => l.includes(name)))
+    cx.report.problems.push(`emu upload: refused without a console line naming the payload: ${upload.stderr.trim()}`);
   if (upload?.exitCode !== 0) return;
   await run(['list']);
   await run(['apply', name]);

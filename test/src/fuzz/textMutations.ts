@@ -26,5 +26,19 @@ export function genericTextOp(r: Random, lines: string[]): TextOp {
 
 /** A decimal that trips integer handling: 0, edges of 32 and 53 bits, past 2^64, negative, not a number. */
 export function hostileNumber(r: Random, near = 1): string {
-  return r.pick(['0', '1', '2147483648', '4294967296', '9007199254740993', '18446744073709551616', '99999999999999999999999', '-1', '', 'x', String(near + 1), String(near + 1000), String(near * 1000)]);
+  return r.pick([
+    '0',
+    '1',
+    '2147483648',
+    '4294967296',
+    '9007199254740993',
+    '18446744073709551616',
+    '99999999999999999999999',
+    '-1',
+    '',
+    'x',
+    String(near + 1),
+    String(near + 1000),
+    String(near * 1000),
+  ]);
 }

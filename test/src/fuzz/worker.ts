@@ -38,9 +38,14 @@ port.on('message', (message: InputMessage) => {
   const { id, kind, name } = message;
   runInput({ kind, name, bytes: Buffer.from(message.bytes) }, dir, (step) => post({ type: 'step', id, step }))
     .then((report) => post({ type: 'done', id, ...report }))
-    .catch((error: unknown) => post(error instanceof StepFailure ? { type: 'failed', id, step: error.step, error: thrown(error.cause) } : { type: 'failed', id, step: 'harness', error: thrown(error) }))
+    .catch((error: unknown) =>
+      post(error instanceof StepFailure ? { type: 'failed', id, step: error.step, error: thrown(error.cause) } : { type: 'failed', id, step: 'harness', error: thrown(error) }),
+    )
     .finally(() => rmSync(path.join(dir, name), { force: true }));
 });
 
 // The sample target and the C parser are made before the first input, so no input's time includes them.
-runInput({ kind: 'c', name: 'warm-up.c', bytes: Buffer.from('int x;\n') }, dir, () => {}).then(() => post({ type: 'ready' }));
+runInput({ kind: 'c', name: 'warm-up.c', bytes: Buffer.from('int x;\n') }, dir, () => {}).then(
+  () => post({ type: 'ready' }),
+  (error: unknown) => post({ type: 'failed', id: -1, step: 'warm-up', error: thrown(error) }),
+);

@@ -27,9 +27,13 @@ parentPort.on('message', (request) => {
   return file;
 }
 
-const startsOf = (name: string) => readFileSync(starts, 'utf8').split('\n').filter((line) => line === name).length;
+const startsOf = (name: string) =>
+  readFileSync(starts, 'utf8')
+    .split('\n')
+    .filter((line) => line === name).length;
 /** The worker side of an empty result. */
-const answer = "reply({ type: 'analyzed', id: job.id, result: { diagnostics: [], symbols: [], sites: { names: '', nameEnds: new Int32Array(0), rows: new Int32Array(0), roles: [] } } });";
+const answer =
+  "reply({ type: 'analyzed', id: job.id, result: { diagnostics: [], symbols: [], sites: { names: '', nameEnds: new Int32Array(0), rows: new Int32Array(0), roles: [] } } });";
 const job = (version: number, uri = 'file:///x.c') => ({ uri, version, language: 'c' as const, text: 'int x;', file: '/x.c', sourceRoot: '' });
 
 let runner: AnalysisRunner | undefined;
@@ -67,9 +71,7 @@ test('a job past limits().analysisTimeoutMs is stopped and the next job gets a f
 });
 
 test('a superseded job that does not stop within the grace period costs its worker; the newest version runs at once', async () => {
-  const runner = make(
-    fakeWorker('stubborn', `if (job.version === 1) { const until = Date.now() + 5000; while (Date.now() < until); } ${answer}`),
-  );
+  const runner = make(fakeWorker('stubborn', `if (job.version === 1) { const until = Date.now() + 5000; while (Date.now() < until); } ${answer}`));
   const first = runner.analyze(job(1));
   await new Promise((resolve) => setTimeout(resolve, 100));
   const started = Date.now();
@@ -85,7 +87,10 @@ test('only the newest waiting version of a document runs; the ones it replaced a
   const ran = path.join(dir, 'ran');
   const runner = make(fakeWorker('counting', `require('node:fs').appendFileSync(${JSON.stringify(ran)}, job.uri + ' ' + job.version + ';'); ${answer}`));
   const outcomes = await Promise.all([runner.analyze(job(1, 'file:///busy.c')), runner.analyze(job(1)), runner.analyze(job(2)), runner.analyze(job(3))]);
-  assert.deepEqual(outcomes.map((o) => o.kind), ['analyzed', 'cancelled', 'cancelled', 'analyzed']);
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['analyzed', 'cancelled', 'cancelled', 'analyzed'],
+  );
   assert.deepEqual(readFileSync(ran, 'utf8').split(';').filter(Boolean), ['file:///busy.c 1', 'file:///x.c 3']);
 });
 

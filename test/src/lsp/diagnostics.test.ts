@@ -29,7 +29,11 @@ test('the target is indexed in the background with a progress report, then diagn
   const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'LP108'), 30000);
   assert.deepEqual(codesAt(published.diagnostics), expectedFindings(source));
   const states = client.notificationsOf('livepatch/targetState');
-  assert.deepEqual(states.map((t) => t.state), ['loading', 'ready'], 'the client is told which target the checks use');
+  assert.deepEqual(
+    states.map((t) => t.state),
+    ['loading', 'ready'],
+    'the client is told which target the checks use',
+  );
   assert.equal(states[1].buildId, execFileSync('readelf', ['-n', fromRoot('samples/build/target/sample-target')], { encoding: 'utf8' }).match(/Build ID: ([0-9a-f]+)/)![1]);
   assert.equal(states[1].bundled, true);
   const progress = client.notificationsOf('$/progress').map((p) => p.value.kind);
@@ -51,12 +55,18 @@ test('an edit that adds the sentinel clears LP101, and the result carries the ed
   });
   const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 2, 10000);
   assert.ok(!published.diagnostics.some((d) => d.code === 'LP101'));
-  assert.ok(published.diagnostics.some((d) => d.code === 'LP108'), 'the rest stays');
+  assert.ok(
+    published.diagnostics.some((d) => d.code === 'LP108'),
+    'the rest stays',
+  );
 });
 
 test('quick successive edits: only the newest version is published last', async () => {
   for (let version = 3; version <= 6; version++) {
-    client.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }] });
+    client.notify('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }],
+    });
   }
   await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 6, 10000);
   await new Promise((resolve) => setTimeout(resolve, 400));
@@ -101,9 +111,15 @@ test('code actions: the sentinel fix is offered for LP101 and its edit is well-f
   const lp101 = published.diagnostics.find((d) => d.code === 'LP101');
   assert.ok(lp101);
   const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: lp101.range, context: { diagnostics: [lp101] } });
-  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [['Insert the { } sentinel', 'quickfix', true]]);
+  assert.deepEqual(
+    actions.map((a) => [a.title, a.kind, a.isPreferred]),
+    [['Insert the { } sentinel', 'quickfix', true]],
+  );
   const edits = actions[0].edit?.changes?.[uri];
-  assert.deepEqual(edits?.map((e) => e.newText), ['\t{ }\n']);
+  assert.deepEqual(
+    edits?.map((e) => e.newText),
+    ['\t{ }\n'],
+  );
 });
 
 test('a .patch document: LP2xx findings on the hunk, against the samples (the source root of the bundled target)', async () => {

@@ -49,7 +49,8 @@ const originalBytes = objdumpBytes('xen_extra_version', extraVersion.size).toStr
 test('initialize advertises every emulator command', async () => {
   const result = await client.initialize(repoRoot);
   const advertised: string[] = result.capabilities.executeCommandProvider.commands;
-  for (const verb of ['upload', 'apply', 'revert', 'replace', 'unload', 'load', 'list', 'call', 'dump', 'reset']) assert.ok(advertised.includes(`livepatch.emulator.${verb}`), verb);
+  for (const verb of ['upload', 'apply', 'revert', 'replace', 'unload', 'load', 'list', 'call', 'dump', 'reset'])
+    assert.ok(advertised.includes(`livepatch.emulator.${verb}`), verb);
 });
 
 test('load applies hello world: E9 rel32 to the replacement at old_addr, and the call returns its string', async () => {
@@ -88,7 +89,13 @@ test('bye world stacks on hello world; reverting hello world first is refused wi
   assert.equal(answer.stderr, 'Error 16: Device or resource busy\n');
   assert.deepEqual(answer.console, ["(XEN) livepatch: xen_hello_world: can't unload. Top is xen_bye_world"]);
   assert.deepEqual(state.appliedStack, ['xen_hello_world', 'xen_bye_world'], 'nothing changed');
-  assert.deepEqual(state.payloads.map((p) => [p.name, p.state, p.funcs[0].applied]), [['xen_hello_world', 'APPLIED', true], ['xen_bye_world', 'APPLIED', true]]);
+  assert.deepEqual(
+    state.payloads.map((p) => [p.name, p.state, p.funcs[0].applied]),
+    [
+      ['xen_hello_world', 'APPLIED', true],
+      ['xen_bye_world', 'APPLIED', true],
+    ],
+  );
   assert.equal(await callExtraVersion(), bye);
 });
 
@@ -153,7 +160,10 @@ test('a hypervisor panic is reported, refuses further commands, and reset boots 
   const { answer, state } = await run('load', { path: faultingLoadHook() });
   assert.notEqual(answer.exitCode, 0);
   assert.match(state.panicked ?? '', /page-fault/);
-  assert.ok(answer.console.some((line) => line.startsWith('(XEN) Panic on CPU 0:')), answer.console.join('\n'));
+  assert.ok(
+    answer.console.some((line) => line.startsWith('(XEN) Panic on CPU 0:')),
+    answer.console.join('\n'),
+  );
   const refused = await run('list');
   assert.equal(refused.answer.exitCode, 1);
   assert.match(refused.answer.stderr, /panicked/);

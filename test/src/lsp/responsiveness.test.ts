@@ -60,11 +60,13 @@ test('while a pathological document is analysed, a hover in an edited document e
   const opened = performance.now();
   client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
   let done = false;
-  const diagnostics = client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri, 120000).then((p) => {
-    done = true;
-    fullAnalysisMs = performance.now() - opened;
-    return p;
-  });
+  const diagnostics = client
+    .waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri, 120000)
+    .then((p) => {
+      done = true;
+      fullAnalysisMs = performance.now() - opened;
+      return p;
+    });
   const hover = () => client.request('textDocument/hover', { textDocument: { uri: smallUri }, position: hoverAt });
   // The first answer also waits for the document itself to come through the pipe: that is the
   // transport's cost, the same for any message of that size, not the analysis's.
@@ -75,7 +77,10 @@ test('while a pathological document is analysed, a hover in an edited document e
   const slowOnes: string[] = [];
   while (!done) {
     // A new version each time: the hover needs its analysis, which must not queue behind the big one.
-    client.notify('textDocument/didChange', { textDocument: { uri: smallUri, version: ++smallVersion }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }] });
+    client.notify('textDocument/didChange', {
+      textDocument: { uri: smallUri, version: ++smallVersion },
+      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }],
+    });
     const sent = performance.now();
     const answer = await hover();
     delays.push(performance.now() - sent);
@@ -85,7 +90,9 @@ test('while a pathological document is analysed, a hover in an edited document e
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const slowest = Math.max(...delays);
-  t.diagnostic(`${text.length} bytes, ${entries} klp_func entries analysed in ${fullAnalysisMs.toFixed(0)} ms; the first hover after it came in ${transportMs.toFixed(1)} ms; ${delays.length} hovers during the analysis, slowest ${slowest.toFixed(1)} ms`);
+  t.diagnostic(
+    `${text.length} bytes, ${entries} klp_func entries analysed in ${fullAnalysisMs.toFixed(0)} ms; the first hover after it came in ${transportMs.toFixed(1)} ms; ${delays.length} hovers during the analysis, slowest ${slowest.toFixed(1)} ms`,
+  );
   assert.ok(slowest < 200, `hovers waited ${slowOnes.join(', ')} after the didOpen`);
   assert.ok(delays.length >= 10, `the analysis overlapped only ${delays.length} hovers: the document is not pathological enough to prove anything`);
   assert.ok(transportMs < 1000, `the first hover waited ${transportMs.toFixed(0)} ms: more than the document's transport`);
@@ -115,10 +122,17 @@ test('a newer version supersedes the older (a small one, so it also changes work
   const newest = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 2, 60000);
   const waited = performance.now() - changed;
   t.diagnostic(`version 2 published ${waited.toFixed(0)} ms after the change; version 1 alone would take about ${fullAnalysisMs.toFixed(0)} ms`);
-  assert.ok(newest.diagnostics.some((d) => d.code === 'LP108'), 'the small version is fully analysed');
+  assert.ok(
+    newest.diagnostics.some((d) => d.code === 'LP108'),
+    'the small version is fully analysed',
+  );
   assert.ok(waited < fullAnalysisMs / 2, `version 2 waited ${waited.toFixed(0)} ms; the whole of version 1 takes ${fullAnalysisMs.toFixed(0)} ms`);
   await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.deepEqual(published(client, uri).map((p) => p.version), [2], 'version 1 is never published');
+  assert.deepEqual(
+    published(client, uri).map((p) => p.version),
+    [2],
+    'version 1 is never published',
+  );
   client.notify('textDocument/didClose', { textDocument: { uri } });
 });
 
@@ -126,7 +140,10 @@ test('a normal document still gets its diagnostics and outline after the worker 
   const version = ++smallVersion;
   client.notify('textDocument/didChange', { textDocument: { uri: smallUri, version }, contentChanges: [{ text: `${smallText}\n` }] });
   const again = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === smallUri && p.version === version, 30000);
-  assert.ok(again.diagnostics.some((d) => d.code === 'LP108'), 'the target facts are back in the new worker');
+  assert.ok(
+    again.diagnostics.some((d) => d.code === 'LP108'),
+    'the target facts are back in the new worker',
+  );
   const outline = await client.request('textDocument/documentSymbol', { textDocument: { uri: smallUri } });
   assert.ok(outline.some((s) => s.name === 'funcs'));
 });
@@ -149,7 +166,9 @@ test('a runaway guest call runs off the main loop: hovers meanwhile are answered
   }
   const result = await call;
   const slowest = Math.max(...delays);
-  t.diagnostic(`guest call stopped after ${result.call?.instructions} instructions, ${(performance.now() - started).toFixed(0)} ms; ${delays.length} hovers meanwhile, slowest ${slowest.toFixed(1)} ms`);
+  t.diagnostic(
+    `guest call stopped after ${result.call?.instructions} instructions, ${(performance.now() - started).toFixed(0)} ms; ${delays.length} hovers meanwhile, slowest ${slowest.toFixed(1)} ms`,
+  );
   assert.equal(result.exitCode, 1);
   assert.equal(result.call?.status, 'fault');
   assert.match(result.call?.fault ?? '', /budget/);
@@ -188,7 +207,10 @@ test('initializationOptions.limits reach the analysis worker: diagnostics and ou
     const { diagnostics } = await limited.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === smallUri && p.diagnostics.length > 0, 30000);
     const unlimited = published(client, smallUri).at(-1)!.diagnostics;
     assert.ok(unlimited.length > 3, 'the fixture has more findings than the limit');
-    assert.deepEqual(diagnostics.slice(0, 3).map((d) => d.code), unlimited.slice(0, 3).map((d) => d.code));
+    assert.deepEqual(
+      diagnostics.slice(0, 3).map((d) => d.code),
+      unlimited.slice(0, 3).map((d) => d.code),
+    );
     assert.equal(diagnostics.length, 4);
     assert.match(diagnostics[3].message, new RegExp(`${unlimited.length - 3} more findings from here on are not shown \\(the limit is 3 per document\\)`));
     const outline = await limited.request('textDocument/documentSymbol', { textDocument: { uri: smallUri } });
@@ -203,7 +225,10 @@ test('initializationOptions.limits reach the analysis worker: diagnostics and ou
     limited.notify('textDocument/didOpen', { textDocument: { uri: bigger, languageId: 'c', version: 1, text: `${smallText} ` } });
     const refused = await limited.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === bigger, 30000);
     assert.equal(refused.diagnostics.length, 1);
-    assert.equal(refused.diagnostics[0].message, `${path.join(tmpdir(), 'lpl-bigger.c')}: ${documentBytes + 1} bytes, more than the ${documentBytes} a document may have, so it is not analysed; raise the setting livepatch.limits.documentMiB to analyse it.`);
+    assert.equal(
+      refused.diagnostics[0].message,
+      `${path.join(tmpdir(), 'lpl-bigger.c')}: ${documentBytes + 1} bytes, more than the ${documentBytes} a document may have, so it is not analysed; raise the setting livepatch.limits.documentMiB to analyse it.`,
+    );
   } finally {
     limited.kill();
   }

@@ -36,16 +36,22 @@ test('initialize: incremental sync and document symbols are advertised', async (
 test('documentSymbol: the constructs of a klp module, entries nested under their array', async () => {
   const uri = open('klp_module.c');
   const result = await symbols(uri);
-  assert.deepEqual(result.map((s) => [s.name, s.kind]), [
-    ['funcs', SymbolKind.Array],
-    ['ext4_funcs', SymbolKind.Array],
-    ['objs', SymbolKind.Array],
-    ['patch', SymbolKind.Package],
-  ]);
-  assert.deepEqual(result[0].children?.map((s) => [s.name, s.kind, s.detail]), [
-    ['cmdline_proc_show', SymbolKind.Function, '.old_name = "cmdline_proc_show" .new_func = livepatch_cmdline_proc_show'],
-    ['show_stat', SymbolKind.Function, '.old_name = "show_stat" .new_func = livepatch_cmdline_proc_show .old_sympos = 2'],
-  ]);
+  assert.deepEqual(
+    result.map((s) => [s.name, s.kind]),
+    [
+      ['funcs', SymbolKind.Array],
+      ['ext4_funcs', SymbolKind.Array],
+      ['objs', SymbolKind.Array],
+      ['patch', SymbolKind.Package],
+    ],
+  );
+  assert.deepEqual(
+    result[0].children?.map((s) => [s.name, s.kind, s.detail]),
+    [
+      ['cmdline_proc_show', SymbolKind.Function, '.old_name = "cmdline_proc_show" .new_func = livepatch_cmdline_proc_show'],
+      ['show_stat', SymbolKind.Function, '.old_name = "show_stat" .new_func = livepatch_cmdline_proc_show .old_sympos = 2'],
+    ],
+  );
   const source = readFileSync(fixture('c', 'klp_module.c'), 'utf8').split('\n');
   assert.equal(source[result[0].selectionRange.start.line].slice(result[0].selectionRange.start.character, result[0].selectionRange.end.character), 'funcs');
 });
@@ -64,17 +70,23 @@ test('didChange (incremental): a new klp_func entry appears in the symbols', asy
     ],
   });
   const result = await symbols(uri);
-  assert.deepEqual(result[0].children?.map((s) => s.name), ['cmdline_proc_show', 'show_stat', 'meminfo_proc_show']);
+  assert.deepEqual(
+    result[0].children?.map((s) => s.name),
+    ['cmdline_proc_show', 'show_stat', 'meminfo_proc_show'],
+  );
 });
 
 test('documentSymbol: a Xen payload shows livepatch_func with name and sizes, and its hooks', async () => {
   const result = await symbols(open('xen_payload.c'));
-  assert.deepEqual(result.map((s) => [s.name, s.kind]), [
-    ['livepatch_xen_hello_world', SymbolKind.Struct],
-    ['LIVEPATCH_LOAD_HOOK(apply_hook)', SymbolKind.Event],
-    ['LIVEPATCH_UNLOAD_HOOK(revert_hook)', SymbolKind.Event],
-    ['nop_funcs', SymbolKind.Array],
-  ]);
+  assert.deepEqual(
+    result.map((s) => [s.name, s.kind]),
+    [
+      ['livepatch_xen_hello_world', SymbolKind.Struct],
+      ['LIVEPATCH_LOAD_HOOK(apply_hook)', SymbolKind.Event],
+      ['LIVEPATCH_UNLOAD_HOOK(revert_hook)', SymbolKind.Event],
+      ['nop_funcs', SymbolKind.Array],
+    ],
+  );
   assert.match(result[0].detail ?? '', /\.name = hello_world_patch_this_fnc \("xen_extra_version"\) \.new_size = NEW_CODE_SZ \.old_size = OLD_CODE_SZ/);
 });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clampLimit, configureLimits, limits, limitSpecs } from '../../../server/out/limits';
 
-test('a user value above a limit\'s ceiling is clamped to the ceiling, nonsense falls back to the default', () => {
+test("a user value above a limit's ceiling is clamped to the ceiling, nonsense falls back to the default", () => {
   assert.equal(clampLimit('guestTimeoutMs', 1e12), limitSpecs.guestTimeoutMs.ceiling);
   assert.equal(clampLimit('guestTimeoutMs', 2500.7), 2500);
   for (const nonsense of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, undefined]) {

@@ -43,13 +43,19 @@ function shellProblems(name: string, text: string): string[] {
       const bindings = node.importClause?.namedBindings;
       if (node.importClause?.isTypeOnly) return;
       if (node.importClause?.name || !bindings || ts.isNamespaceImport(bindings)) at(node, 'child_process imported whole: import the argument-array functions by name');
-      else for (const element of bindings.elements.filter((e) => !e.isTypeOnly)) {
-        const original = (element.propertyName ?? element.name).text;
-        if (!argumentArrayCalls.has(original)) at(element, `${original} runs its command through a shell`);
-        imported.set(element.name.text, original);
-      }
+      else
+        for (const element of bindings.elements.filter((e) => !e.isTypeOnly)) {
+          const original = (element.propertyName ?? element.name).text;
+          if (!argumentArrayCalls.has(original)) at(element, `${original} runs its command through a shell`);
+          imported.set(element.name.text, original);
+        }
     }
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments.some((a) => ts.isStringLiteral(a) && childProcessModule.test(a.text))) {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'require' &&
+      node.arguments.some((a) => ts.isStringLiteral(a) && childProcessModule.test(a.text))
+    ) {
       at(node, 'child_process required: import the argument-array functions by name');
     }
     if (ts.isPropertyAssignment(node) && node.name.getText(file) === 'shell' && node.initializer.kind !== ts.SyntaxKind.FalseKeyword) at(node, 'shell option');
@@ -72,7 +78,10 @@ test('no shell command: child_process only through execFile/spawn/fork with an a
   assert.ok(files.some((f) => f.startsWith('server/src/')) && files.some((f) => f.startsWith('bench/')), 'the scan sees the tree');
   const users = files.filter((f) => /child_process/.test(readFileSync(fromRoot(f), 'utf8')));
   assert.ok(users.includes('server/src/c/findDefinition.ts') && users.includes('client/src/languageClient.ts'), `the known users are scanned: ${users.join(', ')}`);
-  assert.deepEqual(files.flatMap((f) => shellProblems(f, readFileSync(fromRoot(f), 'utf8'))), []);
+  assert.deepEqual(
+    files.flatMap((f) => shellProblems(f, readFileSync(fromRoot(f), 'utf8'))),
+    [],
+  );
 });
 
 test('the scan finds each way to reach a shell', () => {
@@ -93,8 +102,25 @@ test('the scan finds each way to reach a shell', () => {
 
 /** fs functions that create, change or remove files. */
 const writeFunctions = new Set(
-  ['writeFile', 'appendFile', 'createWriteStream', 'mkdir', 'mkdtemp', 'rename', 'copyFile', 'cp', 'rm', 'rmdir', 'unlink', 'symlink', 'link', 'truncate', 'chmod', 'utimes', 'open']
-    .flatMap((name) => [name, `${name}Sync`]),
+  [
+    'writeFile',
+    'appendFile',
+    'createWriteStream',
+    'mkdir',
+    'mkdtemp',
+    'rename',
+    'copyFile',
+    'cp',
+    'rm',
+    'rmdir',
+    'unlink',
+    'symlink',
+    'link',
+    'truncate',
+    'chmod',
+    'utimes',
+    'open',
+  ].flatMap((name) => [name, `${name}Sync`]),
 );
 const fsModule = /^(node:)?fs(\/promises)?$/;
 
@@ -122,7 +148,11 @@ function fsWrites(name: string, text: string): number[] {
     // open(path, 'r') only reads; any other flag (or a computed one) may write.
     const flags = node.arguments[1];
     if (/^open(Sync)?$/.test(ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.getText(file)) && flags && ts.isStringLiteral(flags) && flags.text === 'r') return;
-    const throughModule = ts.isPropertyAccessExpression(callee) && writeFunctions.has(callee.name.text) && /^\w+(\.promises)?$/.test(callee.expression.getText(file)) && modules.has(callee.expression.getText(file).split('.')[0]);
+    const throughModule =
+      ts.isPropertyAccessExpression(callee) &&
+      writeFunctions.has(callee.name.text) &&
+      /^\w+(\.promises)?$/.test(callee.expression.getText(file)) &&
+      modules.has(callee.expression.getText(file).split('.')[0]);
     if (throughModule || (ts.isIdentifier(callee) && named.has(callee.text))) lines.push(file.getLineAndCharacterOfPosition(node.getStart()).line + 1);
   });
   return lines;
@@ -192,7 +222,10 @@ test('a patch naming ../../../etc/x.h: its shadow skeleton is still created besi
 
 test('a hostile type name cannot steer the skeleton file either: it is reduced to an identifier', () => {
   const data = { kind: 'shadowSkeleton', type: '../../../../etc/cron.d/x', kindOfType: 'struct', added: [{ name: 'm', type: 'int' }], differences: ['m added'] };
-  const [fix] = fixesFor({ code: 'LP220', severity: 'error', message: '', file: 'file:///ws/dir/p.patch', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, data }, '');
+  const [fix] = fixesFor(
+    { code: 'LP220', severity: 'error', message: '', file: 'file:///ws/dir/p.patch', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, data },
+    '',
+  );
   assert.ok(fix?.createFile);
   assert.equal(path.posix.dirname(fix.createFile.path), 'file:///ws/dir');
   assert.match(path.posix.basename(fix.createFile.path), /^\w+_shadow\.c$/);
@@ -213,6 +246,9 @@ test('a source root that looks like an option is passed to ripgrep as a path, af
   process.chdir(scratch);
   const started = Date.now();
   const found = await findFunctionDefinition(root, 'probe_me', 8000);
-  assert.deepEqual(found.map((f) => [f.file, f.line]), [[`${root}/a.c`, 0]]);
+  assert.deepEqual(
+    found.map((f) => [f.file, f.line]),
+    [[`${root}/a.c`, 0]],
+  );
   assert.ok(Date.now() - started < 4000, `ripgrep searched the tree at once (${Date.now() - started} ms), it did not wait for its timeout`);
 });

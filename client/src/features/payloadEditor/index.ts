@@ -22,7 +22,7 @@ export async function openPayloadInspector(): Promise<void> {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   let uri = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
   if (!uri) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Inspect', filters: { 'Payloads': ['livepatch', 'ko', 'o'], 'All files': ['*'] } });
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Inspect', filters: { Payloads: ['livepatch', 'ko', 'o'], 'All files': ['*'] } });
     uri = picked?.[0];
   }
   if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri.fsPath));

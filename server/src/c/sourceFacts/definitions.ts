@@ -221,7 +221,10 @@ class DefinitionReader {
   private readTypedef(node: Node): void {
     const type = node.childForFieldName('type');
     if (!type || !/^(struct|union|enum)_specifier$/.test(type.type) || !type.childForFieldName('body')) return;
-    const alias = node.childrenForFieldName('declarator').map((d) => d && innermostName(d)).find(Boolean);
+    const alias = node
+      .childrenForFieldName('declarator')
+      .map((d) => d && innermostName(d))
+      .find(Boolean);
     this.readType(type, alias ?? undefined);
   }
 
@@ -268,15 +271,13 @@ function fieldMembers(field: Node): Member[] {
  */
 function typeWithShape(owner: Node, declarator: Node, name: string): string {
   const first = owner.childrenForFieldName('declarator').find((d) => d !== null) ?? declarator;
-  const specifiers = owner.text
-    .slice(0, first.startIndex - owner.startIndex)
-    .replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
-  const shape = (declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') ?? declarator : declarator).text.replace(new RegExp(`\\b${name}\\b`), '');
+  const specifiers = owner.text.slice(0, first.startIndex - owner.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
+  const shape = (declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator).text.replace(new RegExp(`\\b${name}\\b`), '');
   return stripAttributes(`${specifiers} ${shape}`);
 }
 
 function findFunctionDeclarator(node: Node | null): Node | null {
-  for (let current = node; current; ) {
+  for (let current = node; current;) {
     if (current.type === 'function_declarator') return current;
     if (!['pointer_declarator', 'parenthesized_declarator', 'attributed_declarator'].includes(current.type)) return null;
     current = current.childForFieldName('declarator') ?? current.namedChildren.find((c) => c?.type.endsWith('declarator')) ?? null;
@@ -318,7 +319,7 @@ function initializerEntries(value: Node, path = '', into: InitializerEntry[] = [
   for (const element of value.namedChildren) {
     if (!element || element.type === 'comment') continue;
     if (element.type === 'initializer_pair') {
-      const designators = element.childrenForFieldName('designator').map((d) => (d?.type === 'field_designator' ? `.${d.text.replace(/^\./, '')}` : d?.text ?? ''));
+      const designators = element.childrenForFieldName('designator').map((d) => (d?.type === 'field_designator' ? `.${d.text.replace(/^\./, '')}` : (d?.text ?? '')));
       const inner = element.childForFieldName('value');
       if (inner) initializerEntries(inner, path + designators.join(''), into);
     } else initializerEntries(element, `${path}[${position}]`, into);
@@ -341,8 +342,18 @@ function lineSpan(node: Node): LineSpan {
 }
 
 const statementTypes = [
-  'expression_statement', 'return_statement', 'if_statement', 'for_statement', 'while_statement', 'do_statement',
-  'switch_statement', 'goto_statement', 'break_statement', 'continue_statement', 'labeled_statement', 'case_statement',
+  'expression_statement',
+  'return_statement',
+  'if_statement',
+  'for_statement',
+  'while_statement',
+  'do_statement',
+  'switch_statement',
+  'goto_statement',
+  'break_statement',
+  'continue_statement',
+  'labeled_statement',
+  'case_statement',
 ];
 
 /** Where the parse failed, found by descending only into subtrees that contain an error. */

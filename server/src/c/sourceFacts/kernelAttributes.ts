@@ -11,16 +11,67 @@ import { withoutSourceComments } from '../lineCode';
 
 const wordMacros = [
   // what the checks need to know
-  '__init', '__exit', '__meminit', '__ref', '__init_or_module', '__sched', 'notrace', 'noinstr', '__always_inline',
-  'noinline', '__noinline', '__noclone', '__cold', '__hot', '__inline', '__inline__', '__kprobes', '__irq_entry',
-  '__softirq_entry', '__cpuidle', '__head',
+  '__init',
+  '__exit',
+  '__meminit',
+  '__ref',
+  '__init_or_module',
+  '__sched',
+  'notrace',
+  'noinstr',
+  '__always_inline',
+  'noinline',
+  '__noinline',
+  '__noclone',
+  '__cold',
+  '__hot',
+  '__inline',
+  '__inline__',
+  '__kprobes',
+  '__irq_entry',
+  '__softirq_entry',
+  '__cpuidle',
+  '__head',
   // what only has to be out of the parser's way
-  'asmlinkage', '__visible', '__weak', '__used', '__maybe_unused', '__always_unused', '__pure', '__must_check',
-  '__noreturn', '__initdata', '__initconst', '__exitdata', '__read_mostly', '__ro_after_init', '__cacheline_aligned',
-  '__cacheline_aligned_in_smp', '____cacheline_aligned', '____cacheline_aligned_in_smp', '__latent_entropy',
-  '__randomize_layout', '__no_randomize_layout', '__packed', '__user', '__iomem', '__rcu', '__percpu', '__force',
-  '__nocfi', '__attribute_const__', '__flatten', '__no_kcsan', '__no_sanitize_address', '__lockfunc', '__noendbr',
-  '__always_unused', '__nostackprotector', '__ksym', '__bpf_kfunc', '__init_memblock',
+  'asmlinkage',
+  '__visible',
+  '__weak',
+  '__used',
+  '__maybe_unused',
+  '__always_unused',
+  '__pure',
+  '__must_check',
+  '__noreturn',
+  '__initdata',
+  '__initconst',
+  '__exitdata',
+  '__read_mostly',
+  '__ro_after_init',
+  '__cacheline_aligned',
+  '__cacheline_aligned_in_smp',
+  '____cacheline_aligned',
+  '____cacheline_aligned_in_smp',
+  '__latent_entropy',
+  '__randomize_layout',
+  '__no_randomize_layout',
+  '__packed',
+  '__user',
+  '__iomem',
+  '__rcu',
+  '__percpu',
+  '__force',
+  '__nocfi',
+  '__attribute_const__',
+  '__flatten',
+  '__no_kcsan',
+  '__no_sanitize_address',
+  '__lockfunc',
+  '__noendbr',
+  '__always_unused',
+  '__nostackprotector',
+  '__ksym',
+  '__bpf_kfunc',
+  '__init_memblock',
 ];
 
 const callMacros = ['__section', '__aligned', '__printf', '__scanf', '__acquires', '__releases', '__must_hold', '__alloc_size', '__counted_by', '__diagnose_as'];
@@ -50,7 +101,7 @@ export function maskKernelMacros(text: string): string {
 function matchingParens(text: string): Map<number, number> {
   const closing = new Map<number, number>();
   const open: number[] = [];
-  for (let i = text.indexOf('('), j = text.indexOf(')'); i >= 0 || j >= 0; ) {
+  for (let i = text.indexOf('('), j = text.indexOf(')'); i >= 0 || j >= 0;) {
     if (i >= 0 && (j < 0 || i < j)) {
       open.push(i);
       i = text.indexOf('(', i + 1);

@@ -13,6 +13,7 @@ interface Shape {
   align: number;
 }
 
+// prettier-ignore
 const scalars: Record<string, number> = {
   char: 1, 'signed char': 1, 'unsigned char': 1, bool: 1, _Bool: 1, u8: 1, s8: 1, __u8: 1, __s8: 1, int8_t: 1, uint8_t: 1,
   short: 2, 'short int': 2, 'unsigned short': 2, 'unsigned short int': 2, u16: 2, s16: 2, __u16: 2, __s16: 2, __le16: 2, __be16: 2, int16_t: 2, uint16_t: 2,
@@ -68,7 +69,10 @@ class Layouter {
       return element && count !== undefined ? { size: element.size * count, align: element.align } : undefined;
     }
     if (type.includes('*')) return { size: 8, align: 8 };
-    const bare = type.replace(/\b(const|volatile)\b/g, '').replace(/\s+/g, ' ').trim();
+    const bare = type
+      .replace(/\b(const|volatile)\b/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     const scalar = scalars[bare];
     if (scalar) return { size: scalar, align: scalar };
     if (/^enum\b/.test(type)) return { size: 4, align: 4 };
@@ -79,7 +83,10 @@ class Layouter {
 
   /** An array bound: a number, or a macro that is one, possibly through other macros. */
   private constant(text: string, depth = 0): number | undefined {
-    const trimmed = text.trim().replace(/^\((.*)\)$/, '$1').replace(/[uUlL]+$/, '');
+    const trimmed = text
+      .trim()
+      .replace(/^\((.*)\)$/, '$1')
+      .replace(/[uUlL]+$/, '');
     if (/^(0x[0-9a-f]+|\d+)$/i.test(trimmed)) return Number(trimmed);
     const macro = this.macros.get(trimmed);
     return macro !== undefined && depth < 8 ? this.constant(macro, depth + 1) : undefined;

@@ -9,6 +9,7 @@ export function targetFacts(index: TargetIndex): FactsProvider {
       if (!index.knowsFunction(name)) return undefined;
       const symbols = index.symbolsNamed(name).filter((s) => s.kind === 'function');
       const first = symbols[0];
+      // prettier-ignore
       return {
         name,
         basis: 'target',
@@ -25,6 +26,7 @@ export function targetFacts(index: TargetIndex): FactsProvider {
     struct(name: string): StructFacts | undefined {
       const layout = index.struct(name);
       if (!layout) return undefined;
+      // prettier-ignore
       return {
         name,
         basis: 'target',

@@ -40,7 +40,8 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
     const diff = parseUnifiedDiff(text);
     const findings = diff.problems.map((p) => finding(patchChecks.malformed, context, lineRange(p.patchLine, context), `${p.message}.`));
     if (!diff.files.length) {
-      if (text.trim() && !findings.length) findings.push(finding(patchChecks.malformed, context, startOfFile, 'not a unified diff: no `---`/`+++` file header (or `diff --git` line) was found.'));
+      if (text.trim() && !findings.length)
+        findings.push(finding(patchChecks.malformed, context, startOfFile, 'not a unified diff: no `---`/`+++` file header (or `diff --git` line) was found.'));
       return findings;
     }
     const classified = await classifyPatch(diff, patchLines, await sharedCParser(), options.sourceRoot);
@@ -59,7 +60,11 @@ function fileFindings(file: FileChange, context: PatchContext): Finding[] {
   for (const problem of file.problems) {
     const check = problem.code === 'not-applied' ? patchChecks.notApplied : patchChecks.unparsable;
     const fallback = problem.code === 'not-applied' ? ' This file was analysed from its hunks alone.' : '';
-    findings.push(finding(check, context, problem.code === 'not-applied' ? lineRange(problem.patchLine, context) : fileHeaderRange(file, context), `${problem.message}.${fallback}`, { where: file.path }));
+    findings.push(
+      finding(check, context, problem.code === 'not-applied' ? lineRange(problem.patchLine, context) : fileHeaderRange(file, context), `${problem.message}.${fallback}`, {
+        where: file.path,
+      }),
+    );
   }
   for (const entity of file.entities) {
     findings.push(...functionChecks(file, entity, context), ...dataChecks(file, entity, context), ...codeChecks(file, entity, context));

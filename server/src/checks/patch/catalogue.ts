@@ -1,6 +1,7 @@
 import { CheckInfo, registerChecks } from '../catalogue';
 
 /** The `LP2xx` family: findings on unified-diff patches (`.patch`, `.diff`). */
+// prettier-ignore
 export const patchChecks = {
   malformed: { id: 'LP200', title: 'Malformed unified diff', severity: 'error' },
   notApplied: { id: 'LP201', title: 'Patch does not apply to the source root', severity: 'error' },

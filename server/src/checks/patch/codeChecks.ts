@@ -26,7 +26,10 @@ function removedStaticLocals(entity: EntityChange, context: PatchContext, where:
     for (const local of before.staticLocals) {
       const declaredAfter = after.staticLocals.some((l) => l.name === local.name);
       if (uses(before, local.name) > 0 && (!declaredAfter || uses(after, local.name) === 0)) {
-        removed.set(local.name, entity.removed.filter((l) => new RegExp(`\\b${local.name}\\b`).test(l.text)));
+        removed.set(
+          local.name,
+          entity.removed.filter((l) => new RegExp(`\\b${local.name}\\b`).test(l.text)),
+        );
       }
     }
   } else {
@@ -53,7 +56,8 @@ function uses(fn: FunctionDefinition, name: string): number {
   return (fn.identifiers.get(name) ?? 0) - declarations;
 }
 
-const onceMacro = /\b(printk_once|printk_deferred_once|pr_(?:emerg|alert|crit|err|warn|warning|notice|info|debug|devel|cont)_once|dev_\w+_once|netdev_\w+_once|WARN_ONCE|WARN_ON_ONCE|DO_ONCE(?:_LITE)?(?:_IF)?)\s*\(/g;
+const onceMacro =
+  /\b(printk_once|printk_deferred_once|pr_(?:emerg|alert|crit|err|warn|warning|notice|info|debug|devel|cont)_once|dev_\w+_once|netdev_\w+_once|WARN_ONCE|WARN_ON_ONCE|DO_ONCE(?:_LITE)?(?:_IF)?)\s*\(/g;
 
 function addedOnceMacros(entity: EntityChange, context: PatchContext, where: string): Finding[] {
   const count = (lines: DiffLine[]): Map<string, number> => {

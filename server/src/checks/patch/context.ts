@@ -25,7 +25,13 @@ export function finding(check: PatchCheck, context: PatchContext, range: SourceR
 /** A file's header lines in the patch (`diff --git` to `+++`): where file-level findings go. */
 export function fileHeaderRange(file: FileChange, context: PatchContext): SourceRange {
   let last = file.patchLine;
-  while (last + 1 < context.patchLines.length && !context.patchLines[last].startsWith('+++ ') && !context.patchLines[last + 1].startsWith('@@') && !context.patchLines[last + 1].startsWith('diff --git')) last++;
+  while (
+    last + 1 < context.patchLines.length &&
+    !context.patchLines[last].startsWith('+++ ') &&
+    !context.patchLines[last + 1].startsWith('@@') &&
+    !context.patchLines[last + 1].startsWith('diff --git')
+  )
+    last++;
   return { start: { line: file.patchLine, column: 0 }, end: { line: last, column: context.patchLines[last]?.length ?? 0 } };
 }
 

@@ -25,7 +25,10 @@ export function dataChecks(file: FileChange, entity: EntityChange, context: Patc
         context,
         range,
         `${entity.kind} ${entity.name} changes layout: ${differences.join('; ')}. Live patching replaces functions, not data: every ${entity.kind} ${entity.name} that already exists, and all code not in the patch, keep the old layout${layout ? ` (${layout.size} bytes${layout.basis === 'source' ? ', computed from the source' : ''})` : ''}, so patched code would read and write the wrong offsets. No tool catches this at build time (kpatch at best reports \`object size mismatch\` for a resized global). ${layoutAdvice(layout)}`,
-        { where, data: { kind: 'shadowSkeleton', type: entity.name, kindOfType: entity.kind, added: added.map((m) => ({ name: m.name, type: m.type })), differences } satisfies FixData },
+        {
+          where,
+          data: { kind: 'shadowSkeleton', type: entity.name, kindOfType: entity.kind, added: added.map((m) => ({ name: m.name, type: m.type })), differences } satisfies FixData,
+        },
       ),
     ];
   }
@@ -93,7 +96,10 @@ const memberLine = /^\s*((?:[A-Za-z_][\w\s]*?)(?:\s*\*+\s*|\s+))([A-Za-z_]\w*)\s
 function memberFromLine(text: string): Member | undefined {
   const match = memberLine.exec(text.replace(/\/\*.*?\*\/|\/\/.*$/g, ''));
   if (!match) return undefined;
-  const type = `${match[1]}${match[3]}${match[4] ?? ''}`.replace(/\s+/g, ' ').replace(/ ?([*[\]]) ?/g, '$1').trim();
+  const type = `${match[1]}${match[3]}${match[4] ?? ''}`
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([*[\]]) ?/g, '$1')
+    .trim();
   return { name: match[2], type, line: 0 };
 }
 
@@ -103,7 +109,8 @@ function isMember(member: Member | undefined): member is Member {
 
 /** Padding holes in the layout the running kernel has: where a small new member could go without moving any other. */
 function layoutAdvice(layout: StructFacts | undefined): string {
-  const shadow = 'Keep the layout and attach new state with a shadow variable (klp_shadow_alloc / klp_shadow_get_or_alloc), or change the code that uses the data instead of the data';
+  const shadow =
+    'Keep the layout and attach new state with a shadow variable (klp_shadow_alloc / klp_shadow_get_or_alloc), or change the code that uses the data instead of the data';
   if (!layout) return `${shadow}.`;
   const sorted = [...layout.members].sort((a, b) => a.offset - b.offset);
   const holes: string[] = [];

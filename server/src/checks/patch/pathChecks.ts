@@ -29,7 +29,13 @@ export function pathChecks(file: FileChange, context: PatchContext): Finding[] {
   const tree = unpatchableTrees.find((t) => t.pattern.test(file.path));
   if (tree) {
     findings.push(
-      finding(patchChecks.lib, context, range, `${file.path}: ${tree.why.replace(/PATH/g, file.path)}. Move the fix into code that is live-patchable (a caller outside this tree), or ship it with a reboot.`, { where, data: { path: file.path } }),
+      finding(
+        patchChecks.lib,
+        context,
+        range,
+        `${file.path}: ${tree.why.replace(/PATH/g, file.path)}. Move the fix into code that is live-patchable (a caller outside this tree), or ship it with a reboot.`,
+        { where, data: { path: file.path } },
+      ),
     );
   }
   if (file.language === 'assembly') {

@@ -8,10 +8,14 @@ export function checkHookSections(sink: FindingSink, payload: XenPayload): void 
     const whole = hook.size % 8n === 0n;
     const count = hook.size / 8n;
     if (isArrayHook(hook.kind) ? whole : whole && count === 1n) continue;
-    sink.add(payloadChecks.hookSize, hook.section,
+    sink.add(
+      payloadChecks.hookSize,
+      hook.section,
       `${hook.section} is ${hook.size} bytes; ${isArrayHook(hook.kind) ? 'it must be an array of 8-byte function pointers' : 'it must hold exactly one 8-byte function pointer, because the hypervisor calls only one'}. ` +
-      'Xen refuses the upload (-EINVAL, without a message). ' +
-      `Use one LIVEPATCH_${hook.kind.toUpperCase()}_HOOK() per payload${isArrayHook(hook.kind) ? '' : ' and call your other functions from it'}.`, 'EINVAL');
+        'Xen refuses the upload (-EINVAL, without a message). ' +
+        `Use one LIVEPATCH_${hook.kind.toUpperCase()}_HOOK() per payload${isArrayHook(hook.kind) ? '' : ' and call your other functions from it'}.`,
+      'EINVAL',
+    );
   }
 }
 
@@ -19,7 +23,10 @@ export function checkHookSections(sink: FindingSink, payload: XenPayload): void 
 export function checkVetoingHooks(sink: FindingSink, payload: XenPayload): void {
   const vetoing = payload.hooks.filter((h) => vetoingHookKinds.includes(h.kind) && h.size > 0n);
   if (!vetoing.length) return;
-  sink.add(payloadChecks.vetoingHooks, '.livepatch.hooks.*',
+  sink.add(
+    payloadChecks.vetoingHooks,
+    '.livepatch.hooks.*',
     `${vetoing.map((h) => h.section).join(', ')} make this payload vetoing: it can be applied and reverted, but never used with REPLACE, and while it is applied no other payload can REPLACE either. ` +
-    'Xen says "livepatch: REPLACE action is not supported on livepatches with vetoing hooks!" (-EOPNOTSUPP). Use load/unload or apply/revert action hooks if the payload is meant for REPLACE.');
+      'Xen says "livepatch: REPLACE action is not supported on livepatches with vetoing hooks!" (-EOPNOTSUPP). Use load/unload or apply/revert action hooks if the payload is meant for REPLACE.',
+  );
 }

@@ -1,6 +1,7 @@
 import { CheckInfo, registerChecks } from '../catalogue';
 
 /** LP3xx: what Xen's payload loader or the Linux module loader / klp core would refuse or trip on. */
+// prettier-ignore
 export const payloadChecks = {
   elfIdentity: { id: 'LP300', title: 'not an x86-64 ELF64 relocatable object', severity: 'error' },
   programHeaders: { id: 'LP301', title: 'payload has program headers (linked, not relocatable)', severity: 'error' },

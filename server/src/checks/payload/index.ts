@@ -39,8 +39,12 @@ export function checkOpenedPayload(opened: OpenedPayload, env: PayloadCheckEnv =
   const name = opened.payload?.name ?? opened.file;
   if (opened.identity) checkElfIdentity(sink, name, opened.identity);
   if (opened.error) {
-    sink.add(payloadChecks.malformedElf, opened.error.structure,
-      `${opened.error.message}. The loader reads the same headers and tables and would refuse or misread the file (Xen: "Invalid ELF payload" or a "Section ... of payload" error). Rebuild the payload; if it was copied, check that the copy is complete.`, 'EINVAL');
+    sink.add(
+      payloadChecks.malformedElf,
+      opened.error.structure,
+      `${opened.error.message}. The loader reads the same headers and tables and would refuse or misread the file (Xen: "Invalid ELF payload" or a "Section ... of payload" error). Rebuild the payload; if it was copied, check that the copy is complete.`,
+      'EINVAL',
+    );
   }
   const payload = opened.payload;
   if (payload?.kind === 'xen') checkXen(sink, payload, env);
@@ -69,6 +73,12 @@ function checkKlp(sink: FindingSink, module: KlpModule, env: PayloadCheckEnv): v
   // The target is vmlinux: functions of other objects (modules) are resolved when those load.
   const refs: OldFunctionRef[] = (module.patch?.objects ?? [])
     .filter((o) => o.name === null)
-    .flatMap((o) => o.funcs.flatMap((f): OldFunctionRef[] => (f.oldName ? [{ where: `klp_func ${f.oldName}${f.oldSympos ? `,${f.oldSympos}` : ''}`, name: f.oldName, lookup: { kind: 'klp', sympos: Number(f.oldSympos), object: 'vmlinux' } }] : [])));
+    .flatMap((o) =>
+      o.funcs.flatMap((f): OldFunctionRef[] =>
+        f.oldName
+          ? [{ where: `klp_func ${f.oldName}${f.oldSympos ? `,${f.oldSympos}` : ''}`, name: f.oldName, lookup: { kind: 'klp', sympos: Number(f.oldSympos), object: 'vmlinux' } }]
+          : [],
+      ),
+    );
   checkOldFunctions(sink, refs, env.target);
 }

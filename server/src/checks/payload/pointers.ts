@@ -39,13 +39,21 @@ export function checkNameAndHookPointers(sink: FindingSink, payload: XenPayload,
     const pointer = view.name(f);
     const where = `${funcWhere(f)} name`;
     if (pointer.kind === 'outside') {
-      sink.add(payloadChecks.namePointer, where,
+      sink.add(
+        payloadChecks.namePointer,
+        where,
         `the name pointer of entry ${f.index} is ${pointer.text}, ${pointer.why}: outside every section the payload loads, so the hypervisor would read the old function's name from memory that is not the payload's. ` +
-        `${refusal(sink, payload.name, `Function name of entry ${f.index} outside payload: ${pointer.text}`)} Point .name at a string of the payload (a static const char[]); a corrupted symbol value or relocation gives this.`, 'EINVAL');
+          `${refusal(sink, payload.name, `Function name of entry ${f.index} outside payload: ${pointer.text}`)} Point .name at a string of the payload (a static const char[]); a corrupted symbol value or relocation gives this.`,
+        'EINVAL',
+      );
     } else if (pointer.kind === 'inside' && pointer.string === undefined) {
-      sink.add(payloadChecks.namePointer, where,
+      sink.add(
+        payloadChecks.namePointer,
+        where,
         `the name of entry ${f.index} at ${pointer.text} has no terminating NUL before the end of ${pointer.section}, so reading it runs off the payload. ` +
-        `${refusal(sink, payload.name, `Function name of entry ${f.index} is not terminated in ${pointer.section}`)} Point .name at a NUL-terminated string.`, 'EINVAL');
+          `${refusal(sink, payload.name, `Function name of entry ${f.index} is not terminated in ${pointer.section}`)} Point .name at a NUL-terminated string.`,
+        'EINVAL',
+      );
     }
   }
   for (const hook of payload.hooks) {
@@ -53,9 +61,13 @@ export function checkNameAndHookPointers(sink: FindingSink, payload: XenPayload,
       const pointer = view.hook(hook.kind, i);
       if (pointer.kind === 'null' || (pointer.kind === 'inside' && pointer.flags & SHF.EXECINSTR)) return;
       const where = `${hook.section}[${i}]`;
-      sink.add(payloadChecks.hookPointer, where,
+      sink.add(
+        payloadChecks.hookPointer,
+        where,
         `${where} is ${pointer.text}, ${pointer.kind === 'inside' ? `in ${pointer.section}, which is not code` : `${pointer.why}: outside the payload`}, and the hypervisor calls it as a function. ` +
-        `${refusal(sink, payload.name, `Hook ${where} outside payload text: ${pointer.text}`)} Register hooks with the LIVEPATCH_*_HOOK() macros, on functions of the payload.`, 'EINVAL');
+          `${refusal(sink, payload.name, `Hook ${where} outside payload text: ${pointer.text}`)} Register hooks with the LIVEPATCH_*_HOOK() macros, on functions of the payload.`,
+        'EINVAL',
+      );
     });
   }
 }
@@ -78,10 +90,16 @@ export function checkOldAddress(sink: FindingSink, payload: XenPayload, f: XenFu
   const code = codeAt(address);
   if (code && code.size > 0n && address + touched <= code.address + code.size) return;
   const where = funcWhere(f);
-  const place = code ? `it is ${code.name}+0x${(address - code.address).toString(16)}, and ${touched} bytes from there run past the end of ${code.name}` : 'it is not inside any function of the patched image';
-  sink.add(payloadChecks.oldAddrOutsideText, where,
+  const place = code
+    ? `it is ${code.name}+0x${(address - code.address).toString(16)}, and ${touched} bytes from there run past the end of ${code.name}`
+    : 'it is not inside any function of the patched image';
+  sink.add(
+    payloadChecks.oldAddrOutsideText,
+    where,
     `old_addr is ${shown} (0x${address.toString(16)}): ${place}. The hypervisor reads and overwrites ${touched} bytes there (the ENDBR64 check, the jump or NOPs, the expectation). ` +
-    `${refusal(sink, payload.name, `old_addr of entry ${f.index} outside hypervisor text: 0x${address.toString(16)}`)} Let the relocation against the old function stand as the build made it (no addend), or leave old_addr 0 and set .name.`, 'EINVAL');
+      `${refusal(sink, payload.name, `old_addr of entry ${f.index} outside hypervisor text: 0x${address.toString(16)}`)} Let the relocation against the old function stand as the build made it (no addend), or leave old_addr 0 and set .name.`,
+    'EINVAL',
+  );
 }
 
 /** The pointers as the ELF states them: relocations against the payload's own sections, or values the loader keeps. */

@@ -13,6 +13,7 @@ export function sarifReport(findings: readonly Finding[], toolVersion: string): 
     .map((c) => ({ id: c.id, shortDescription: { text: c.title }, defaultConfiguration: { level: levels[c.severity] }, ...(docsUrl(c.id) ? { helpUri: docsUrl(c.id) } : {}) }));
   const results = findings.map((f) => {
     const row = reportRow(f);
+    // prettier-ignore
     return {
       ruleId: f.code,
       ruleIndex: rules.findIndex((r) => r.id === f.code),
@@ -21,9 +22,13 @@ export function sarifReport(findings: readonly Finding[], toolVersion: string): 
       locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(f.file).href }, region: { startLine: row.line, startColumn: row.column } } }],
     };
   });
-  return JSON.stringify({
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'livepatch-lens', version: toolVersion, rules } }, results }],
-  }, null, 2);
+  return JSON.stringify(
+    {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: 'livepatch-lens', version: toolVersion, rules } }, results }],
+    },
+    null,
+    2,
+  );
 }

@@ -18,11 +18,21 @@ export function hookChecks(context: SourceContext): Finding[] {
   const macros = new Set(hooks.map((h) => h.fields.macro));
   const findings: Finding[] = [];
   for (const [doing, undoing] of xenPairs) {
-    for (const [has, lacks] of [[doing, undoing], [undoing, doing]]) {
+    for (const [has, lacks] of [
+      [doing, undoing],
+      [undoing, doing],
+    ]) {
       for (const hook of hooks.filter((h) => h.fields.macro === has && !macros.has(lacks))) {
         const fix: FixData = { kind: 'addHook', macro: lacks, function: hook.fields.function, after: hook.range.end, signature: 'action' };
-        findings.push(finding(sourceChecks.unpairedHook, context, hook.selectionRange,
-          `${has} without ${lacks}: an action hook replaces Xen's own ${has.includes('APPLY') ? 'patching, so nothing undoes it on revert' : 'unpatching, so nothing did the matching apply'}, and the functions end in a state the consistency check treats as "partially ${has.includes('APPLY') ? 'reverted' : 'applied'}" (a hypervisor panic). Add ${lacks}.`, { data: fix }));
+        findings.push(
+          finding(
+            sourceChecks.unpairedHook,
+            context,
+            hook.selectionRange,
+            `${has} without ${lacks}: an action hook replaces Xen's own ${has.includes('APPLY') ? 'patching, so nothing undoes it on revert' : 'unpatching, so nothing did the matching apply'}, and the functions end in a state the consistency check treats as "partially ${has.includes('APPLY') ? 'reverted' : 'applied'}" (a hypervisor panic). Add ${lacks}.`,
+            { data: fix },
+          ),
+        );
       }
     }
   }
@@ -34,22 +44,37 @@ export function hookChecks(context: SourceContext): Finding[] {
   }
   for (const object of context.constructs.filter((c) => c.kind === 'klp_object').flatMap((o) => (o.entries.length ? o.entries : [o]))) {
     for (const [a, b] of klpPairs) {
-      for (const [has, lacks] of [[a, b], [b, a]]) {
+      for (const [has, lacks] of [
+        [a, b],
+        [b, a],
+      ]) {
         if (!isNull(object.fields[`callbacks.${has}`]) && isNull(object.fields[`callbacks.${lacks}`])) {
-          findings.push(unpairedCallback(context, { ...object, selectionRange: object.fieldRanges[`callbacks.${has}`] ?? object.selectionRange }, `.callbacks.${has}`, `.callbacks.${lacks}`));
+          findings.push(
+            unpairedCallback(context, { ...object, selectionRange: object.fieldRanges[`callbacks.${has}`] ?? object.selectionRange }, `.callbacks.${has}`, `.callbacks.${lacks}`),
+          );
         }
       }
     }
   }
   const vetoes = hooks.filter((h) => vetoing.test(h.fields.macro));
   if (vetoes.length) {
-    findings.push(finding(sourceChecks.vetoingHooks, context, vetoes[0].selectionRange,
-      `This payload has vetoing hooks (${vetoes.map((h) => h.fields.macro).join(', ')}): it can be applied and reverted, but never used with REPLACE, nor replaced by a REPLACE of another payload while applied: Xen answers "REPLACE action is not supported on livepatches with vetoing hooks!". Use load/unload or apply/revert action hooks if the payload must take part in REPLACE.`));
+    findings.push(
+      finding(
+        sourceChecks.vetoingHooks,
+        context,
+        vetoes[0].selectionRange,
+        `This payload has vetoing hooks (${vetoes.map((h) => h.fields.macro).join(', ')}): it can be applied and reverted, but never used with REPLACE, nor replaced by a REPLACE of another payload while applied: Xen answers "REPLACE action is not supported on livepatches with vetoing hooks!". Use load/unload or apply/revert action hooks if the payload must take part in REPLACE.`,
+      ),
+    );
   }
   return findings;
 }
 
 function unpairedCallback(context: SourceContext, at: LivepatchConstruct, has: string, lacks: string): Finding {
-  return finding(sourceChecks.unpairedHook, context, at.selectionRange,
-    `${has} without ${lacks}: the kernel runs callbacks in symmetric pairs (pre_patch with post_unpatch, post_patch with pre_unpatch), so what ${has} sets up is never torn down when the patch is disabled or the transition is reversed. Add ${lacks}.`);
+  return finding(
+    sourceChecks.unpairedHook,
+    context,
+    at.selectionRange,
+    `${has} without ${lacks}: the kernel runs callbacks in symmetric pairs (pre_patch with post_unpatch, post_patch with pre_unpatch), so what ${has} sets up is never torn down when the patch is disabled or the transition is reversed. Add ${lacks}.`,
+  );
 }

@@ -12,6 +12,7 @@ interface ShadowCall {
 }
 
 /** Argument positions of the id and the size in each shadow-variable call. */
+// prettier-ignore
 const shape: Record<string, { id: number; size?: number }> = {
   klp_shadow_alloc: { id: 1, size: 2 },
   klp_shadow_get_or_alloc: { id: 1, size: 2 },
@@ -36,13 +37,25 @@ export function shadowChecks(context: SourceContext): Finding[] {
   const sizes = new Map<string, ShadowCall>();
   for (const alloc of calls.filter((c) => c.size !== undefined)) {
     if (alloc.id !== undefined && !freed.has(alloc.id)) {
-      findings.push(finding(sourceChecks.shadowLeak, context, rangeOf(alloc.node),
-        `${alloc.fn}() attaches shadow data with id ${alloc.id}, but nothing in this file frees it: the data outlives its parent object (a leak for every object freed while the patch is loaded) and survives the patch's removal. Free it where the parent is freed (klp_shadow_free) and in a post_unpatch callback (klp_shadow_free_all(${alloc.id}, dtor)).`));
+      findings.push(
+        finding(
+          sourceChecks.shadowLeak,
+          context,
+          rangeOf(alloc.node),
+          `${alloc.fn}() attaches shadow data with id ${alloc.id}, but nothing in this file frees it: the data outlives its parent object (a leak for every object freed while the patch is loaded) and survives the patch's removal. Free it where the parent is freed (klp_shadow_free) and in a post_unpatch callback (klp_shadow_free_all(${alloc.id}, dtor)).`,
+        ),
+      );
     }
     const first = alloc.id !== undefined ? sizes.get(alloc.id) : undefined;
     if (first && first.size !== alloc.size) {
-      findings.push(finding(sourceChecks.shadowIdReuse, context, rangeOf(alloc.node),
-        `Shadow id ${alloc.id} is allocated here with size ${alloc.size} and at line ${first.node.startPosition.row + 1} with size ${first.size}: shadow variables are looked up by <object, id> alone, so one site reads data another wrote with another layout. Give each type its own id.`));
+      findings.push(
+        finding(
+          sourceChecks.shadowIdReuse,
+          context,
+          rangeOf(alloc.node),
+          `Shadow id ${alloc.id} is allocated here with size ${alloc.size} and at line ${first.node.startPosition.row + 1} with size ${first.size}: shadow variables are looked up by <object, id> alone, so one site reads data another wrote with another layout. Give each type its own id.`,
+        ),
+      );
     } else if (alloc.id !== undefined && !first) {
       sizes.set(alloc.id, alloc);
     }

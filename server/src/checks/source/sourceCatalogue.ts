@@ -1,6 +1,7 @@
 import { CheckInfo, registerChecks } from '../catalogue';
 
 /** The LP1xx family: patch-module and payload sources (klp, kpatch, Xen livepatch_func). */
+// prettier-ignore
 export const sourceChecks = {
   missingSentinel: { id: 'LP101', title: 'klp array without its empty sentinel', severity: 'error' },
   unknownFunction: { id: 'LP102', title: 'patched function not found in the target', severity: 'error' },

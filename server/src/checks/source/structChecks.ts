@@ -23,8 +23,17 @@ export function structChecks(context: SourceContext): Finding[] {
     const differences = compare(type, structLayout(type, byName, macros), target);
     if (!differences.length) continue;
     const line = type.lines.first;
-    findings.push(finding(sourceChecks.structMismatch, context, { start: { line, column: 0 }, end: { line, column: context.tree.rootNode.text.split('\n')[line]?.length ?? 0 } },
-      `This ${type.kind} ${type.name} does not match the target ${context.targetName ?? ''}'s layout (from its DWARF): ${differences.join('; ')}. The replacement code would read and write the wrong offsets of objects the running kernel laid out with the old definition. Copy the definition from the exact source the target was built from (same config), or reach the member through the kernel's own accessors.`.replace('target  ', 'target ')));
+    findings.push(
+      finding(
+        sourceChecks.structMismatch,
+        context,
+        { start: { line, column: 0 }, end: { line, column: context.tree.rootNode.text.split('\n')[line]?.length ?? 0 } },
+        `This ${type.kind} ${type.name} does not match the target ${context.targetName ?? ''}'s layout (from its DWARF): ${differences.join('; ')}. The replacement code would read and write the wrong offsets of objects the running kernel laid out with the old definition. Copy the definition from the exact source the target was built from (same config), or reach the member through the kernel's own accessors.`.replace(
+          'target  ',
+          'target ',
+        ),
+      ),
+    );
   }
   return findings;
 }
@@ -34,7 +43,8 @@ function compare(type: TypeDefinition, laid: { size: number; members: MemberFact
   const here = type.members.map((m) => m.name).filter(Boolean);
   const there = target.members.map((m) => m.name).filter(Boolean);
   for (const name of here.filter((n) => !there.includes(n))) differences.push(`member \`${name}\` is not in the target`);
-  for (const name of there.filter((n) => !here.includes(n))) differences.push(`the target has member \`${name}\` (offset ${target.members.find((m) => m.name === name)!.offset}) that this copy lacks`);
+  for (const name of there.filter((n) => !here.includes(n)))
+    differences.push(`the target has member \`${name}\` (offset ${target.members.find((m) => m.name === name)!.offset}) that this copy lacks`);
   const common = here.filter((n) => there.includes(n));
   const order = there.filter((n) => common.includes(n));
   if (!differences.length && common.join() !== order.join()) differences.push(`members are in another order (target: ${order.join(', ')})`);

@@ -33,11 +33,16 @@ function targetLabel(context: SourceContext): string {
 }
 
 function unknown(context: SourceContext, patched: PatchedFunction): Finding {
-  const said = patched.flavour === 'klp'
-    ? `klp_enable_patch() fails: "symbol '${patched.name}' not found in symbol table"`
-    : `Xen refuses the upload: "Could not resolve old address of ${patched.name}"`;
-  return finding(sourceChecks.unknownFunction, context, patched.range,
-    `'${patched.name}' is not a function of ${targetLabel(context)}: ${said}. Check the spelling and whether it was renamed or became static inline; if it lives in a module, name that module in the klp_object's .name.`);
+  const said =
+    patched.flavour === 'klp'
+      ? `klp_enable_patch() fails: "symbol '${patched.name}' not found in symbol table"`
+      : `Xen refuses the upload: "Could not resolve old address of ${patched.name}"`;
+  return finding(
+    sourceChecks.unknownFunction,
+    context,
+    patched.range,
+    `'${patched.name}' is not a function of ${targetLabel(context)}: ${said}. Check the spelling and whether it was renamed or became static inline; if it lives in a module, name that module in the klp_object's .name.`,
+  );
 }
 
 function symposFindings(context: SourceContext, patched: PatchedFunction, fn: FunctionFacts): Finding[] {
@@ -46,14 +51,33 @@ function symposFindings(context: SourceContext, patched: PatchedFunction, fn: Fu
   if (sympos === undefined) return [];
   const where = (fn.instances ?? []).map((instance, i) => `${i + 1}: 0x${instance.address.toString(16)} in ${instance.section}`).join(', ');
   if (sympos === 0n && fn.count > 1) {
-    return [finding(sourceChecks.ambiguousName, context, patched.range,
-      `${fn.count} functions are named '${patched.name}' in ${targetLabel(context)}, so the kernel cannot tell which to patch: "unresolvable ambiguity for symbol '${patched.name}' in object '${patched.object}'". Add .old_sympos = N, the position in kallsyms order (${where}).`,
-      { data: { kind: 'addSympos', count: fn.count, after: symposInsertion(patched), addresses: (fn.instances ?? []).map((instance) => `0x${instance.address.toString(16)} in ${instance.section}`) } satisfies FixData })];
+    return [
+      finding(
+        sourceChecks.ambiguousName,
+        context,
+        patched.range,
+        `${fn.count} functions are named '${patched.name}' in ${targetLabel(context)}, so the kernel cannot tell which to patch: "unresolvable ambiguity for symbol '${patched.name}' in object '${patched.object}'". Add .old_sympos = N, the position in kallsyms order (${where}).`,
+        {
+          data: {
+            kind: 'addSympos',
+            count: fn.count,
+            after: symposInsertion(patched),
+            addresses: (fn.instances ?? []).map((instance) => `0x${instance.address.toString(16)} in ${instance.section}`),
+          } satisfies FixData,
+        },
+      ),
+    ];
   }
   if (sympos > BigInt(fn.count)) {
     const range = patched.entry.fieldRanges.old_sympos ?? patched.range;
-    return [finding(sourceChecks.sympos, context, range,
-      `.old_sympos = ${sympos} but ${targetLabel(context)} has ${fn.count} function${fn.count === 1 ? '' : 's'} named '${patched.name}': "symbol position ${sympos} for symbol '${patched.name}' in object '${patched.object}' not found". ${fn.count === 1 ? 'Use 0 (or omit it): the name is unique.' : `Use 1 to ${fn.count} (${where}).`}`)];
+    return [
+      finding(
+        sourceChecks.sympos,
+        context,
+        range,
+        `.old_sympos = ${sympos} but ${targetLabel(context)} has ${fn.count} function${fn.count === 1 ? '' : 's'} named '${patched.name}': "symbol position ${sympos} for symbol '${patched.name}' in object '${patched.object}' not found". ${fn.count === 1 ? 'Use 0 (or omit it): the name is unique.' : `Use 1 to ${fn.count} (${where}).`}`,
+      ),
+    ];
   }
   return [];
 }
@@ -61,16 +85,34 @@ function symposFindings(context: SourceContext, patched: PatchedFunction, fn: Fu
 function placementFindings(context: SourceContext, patched: PatchedFunction, fn: FunctionFacts): Finding[] {
   const findings: Finding[] = [];
   if (fn.section === '.init.text') {
-    findings.push(finding(sourceChecks.initText, context, patched.range,
-      `'${patched.name}' is __init (in .init.text), which is freed once boot is over: there is no code left to patch and its address may hold something else now. Patch its callers that still run, or redo its work from a callback (klp post_patch, Xen apply hook).`));
+    findings.push(
+      finding(
+        sourceChecks.initText,
+        context,
+        patched.range,
+        `'${patched.name}' is __init (in .init.text), which is freed once boot is over: there is no code left to patch and its address may hold something else now. Patch its callers that still run, or redo its work from a callback (klp post_patch, Xen apply hook).`,
+      ),
+    );
   }
   if (fn.section === '.noinstr.text') {
-    findings.push(finding(sourceChecks.noinstr, context, patched.range,
-      `'${patched.name}' is noinstr (in .noinstr.text): it runs where tracing and RCU are not allowed (entry code, idle), so ftrace refuses it and a redirected call could run before RCU watches. Patch an instrumentable caller instead.`));
+    findings.push(
+      finding(
+        sourceChecks.noinstr,
+        context,
+        patched.range,
+        `'${patched.name}' is noinstr (in .noinstr.text): it runs where tracing and RCU are not allowed (entry code, idle), so ftrace refuses it and a redirected call could run before RCU watches. Patch an instrumentable caller instead.`,
+      ),
+    );
   }
   if (patched.flavour === 'klp' && fn.notrace && fn.outOfLine && !schedulerCore.has(patched.name)) {
-    findings.push(finding(sourceChecks.notrace, context, patched.range,
-      `'${patched.name}' does not start with a call to __fentry__ (it is notrace${fn.basis === 'source' ? ', or inline' : ''}), so ftrace cannot attach to it and klp cannot redirect it: klp_enable_patch() fails with "failed to set ftrace filter". Patch a traceable caller instead.`));
+    findings.push(
+      finding(
+        sourceChecks.notrace,
+        context,
+        patched.range,
+        `'${patched.name}' does not start with a call to __fentry__ (it is notrace${fn.basis === 'source' ? ', or inline' : ''}), so ftrace cannot attach to it and klp cannot redirect it: klp_enable_patch() fails with "failed to set ftrace filter". Patch a traceable caller instead.`,
+      ),
+    );
   }
   return findings;
 }
@@ -88,14 +130,26 @@ function inliningFindings(context: SourceContext, patched: PatchedFunction, fn: 
   const findings: Finding[] = [];
   if (!fn.outOfLine) {
     const into = [...new Set(fn.inlinedInto.map((site) => site.function))];
-    findings.push(finding(sourceChecks.inlineOnly, context, patched.range,
-      `'${patched.name}' has no out-of-line copy in ${targetLabel(context)}: it ${may} only inlined${into.length ? ` into ${into.join(', ')}` : ''}, so there is no function to redirect. Patch ${into.length ? (into.length === 1 ? 'that caller' : 'those callers') : 'its callers'} instead.`));
+    findings.push(
+      finding(
+        sourceChecks.inlineOnly,
+        context,
+        patched.range,
+        `'${patched.name}' has no out-of-line copy in ${targetLabel(context)}: it ${may} only inlined${into.length ? ` into ${into.join(', ')}` : ''}, so there is no function to redirect. Patch ${into.length ? (into.length === 1 ? 'that caller' : 'those callers') : 'its callers'} instead.`,
+      ),
+    );
   } else if (fn.inlinedInto.length) {
     // The inline map is keyed by name: with several functions of this name, their sites are merged.
     const merged = fn.count > 1 ? ` (sites of all ${fn.count} functions named '${patched.name}'; check which are this one's)` : '';
-    findings.push(finding(sourceChecks.inlinedElsewhere, context, patched.range,
-      `'${patched.name}' ${may} also inlined into ${sites(fn.inlinedInto)}${merged}: patching its out-of-line copy leaves those inlined copies unchanged. Patch each of these callers too (kpatch reports them as changed functions).`,
-      { data: { kind: 'inlinedInto', callers: [...new Set(fn.inlinedInto.map((s) => s.function))] } }));
+    findings.push(
+      finding(
+        sourceChecks.inlinedElsewhere,
+        context,
+        patched.range,
+        `'${patched.name}' ${may} also inlined into ${sites(fn.inlinedInto)}${merged}: patching its out-of-line copy leaves those inlined copies unchanged. Patch each of these callers too (kpatch reports them as changed functions).`,
+        { data: { kind: 'inlinedInto', callers: [...new Set(fn.inlinedInto.map((s) => s.function))] } },
+      ),
+    );
   }
   return findings;
 }

@@ -23,8 +23,14 @@ function entryChecks(context: SourceContext, entry: LivepatchConstruct): Finding
   const at = (field: string) => entry.fieldRanges[field] ?? entry.selectionRange;
   const version = integerValue(entry.fields.version);
   if (version !== undefined && version !== BigInt(currentPayloadVersion)) {
-    findings.push(finding(sourceChecks.wrongVersion, context, at('version'),
-      `.version = ${version}: Xen accepts only version 2 payloads and refuses this one at upload with "Wrong version (${version}). Expected 2". Use LIVEPATCH_PAYLOAD_VERSION.`));
+    findings.push(
+      finding(
+        sourceChecks.wrongVersion,
+        context,
+        at('version'),
+        `.version = ${version}: Xen accepts only version 2 payloads and refuses this one at upload with "Wrong version (${version}). Expected 2". Use LIVEPATCH_PAYLOAD_VERSION.`,
+      ),
+    );
   }
   const name = entry.resolved.name ?? unquote(entry.fields.name) ?? entry.name;
   const fn = context.facts?.function(name);
@@ -32,23 +38,53 @@ function entryChecks(context: SourceContext, entry: LivepatchConstruct): Finding
   const newSize = integerValue(entry.fields.new_size);
   const nopOut = isNull(entry.fields.new_addr);
   if (nopOut) {
-    findings.push(finding(sourceChecks.nopOut, context, at('new_addr'),
-      `new_addr is ${entry.fields.new_addr ?? 'absent (0)'}: this entry does not jump to a replacement, it overwrites the first ${entry.fields.new_size ?? 'new_size'} bytes at the old function with NOPs (up to 31, and no more than old_size). Execution falls through to the bytes after them, and Xen still tracks the function as applied, so revert restores the saved bytes.${newSize === 0n ? ' With new_size 0 nothing is written at all: the entry only marks the function applied.' : ''}`));
+    findings.push(
+      finding(
+        sourceChecks.nopOut,
+        context,
+        at('new_addr'),
+        `new_addr is ${entry.fields.new_addr ?? 'absent (0)'}: this entry does not jump to a replacement, it overwrites the first ${entry.fields.new_size ?? 'new_size'} bytes at the old function with NOPs (up to 31, and no more than old_size). Execution falls through to the bytes after them, and Xen still tracks the function as applied, so revert restores the saved bytes.${newSize === 0n ? ' With new_size 0 nothing is written at all: the entry only marks the function applied.' : ''}`,
+      ),
+    );
     if (newSize !== undefined && newSize > maxNopOut) {
-      findings.push(finding(sourceChecks.nopOutLimits, context, at('new_size'),
-        `A NOP-out of ${newSize} bytes is more than the 31 Xen can save and restore: it refuses the payload with -EOPNOTSUPP. Replace the function with a jump to new code instead.`));
+      findings.push(
+        finding(
+          sourceChecks.nopOutLimits,
+          context,
+          at('new_size'),
+          `A NOP-out of ${newSize} bytes is more than the 31 Xen can save and restore: it refuses the payload with -EOPNOTSUPP. Replace the function with a jump to new code instead.`,
+        ),
+      );
     } else if (newSize !== undefined && oldSize !== undefined && newSize > oldSize) {
-      findings.push(finding(sourceChecks.nopOutLimits, context, at('new_size'),
-        `new_size ${newSize} is larger than old_size ${oldSize}: the NOPs would run past the function into whatever follows it; Xen refuses the payload with -EINVAL.`));
+      findings.push(
+        finding(
+          sourceChecks.nopOutLimits,
+          context,
+          at('new_size'),
+          `new_size ${newSize} is larger than old_size ${oldSize}: the NOPs would run past the function into whatever follows it; Xen refuses the payload with -EINVAL.`,
+        ),
+      );
     }
   } else if (oldSize !== undefined) {
     const needed = fn?.endbr ? jumpSize + endbrSize : jumpSize;
     if (oldSize === 0n) {
-      findings.push(finding(sourceChecks.oldSizeTooSmall, context, at('old_size'),
-        `old_size is 0: Xen refuses the payload at upload with "${name}: Address or size fields are zero". Give the size of the old function (nm -S).`));
+      findings.push(
+        finding(
+          sourceChecks.oldSizeTooSmall,
+          context,
+          at('old_size'),
+          `old_size is 0: Xen refuses the payload at upload with "${name}: Address or size fields are zero". Give the size of the old function (nm -S).`,
+        ),
+      );
     } else if (oldSize < needed) {
-      findings.push(finding(sourceChecks.oldSizeTooSmall, context, at('old_size'),
-        `old_size is ${oldSize} bytes but the jump Xen writes needs ${needed}${fn?.endbr ? ' (5 for jmp rel32 after the 4-byte ENDBR64 it must keep)' : ' (jmp rel32)'}: it would overwrite code after the function, so Xen refuses the payload with -EINVAL. Patch a larger caller instead.`));
+      findings.push(
+        finding(
+          sourceChecks.oldSizeTooSmall,
+          context,
+          at('old_size'),
+          `old_size is ${oldSize} bytes but the jump Xen writes needs ${needed}${fn?.endbr ? ' (5 for jmp rel32 after the 4-byte ENDBR64 it must keep)' : ' (jmp rel32)'}: it would overwrite code after the function, so Xen refuses the payload with -EINVAL. Patch a larger caller instead.`,
+        ),
+      );
     }
   }
   return findings;
@@ -60,8 +96,14 @@ function duplicates(context: SourceContext): Finding[] {
   for (const patched of context.patched) {
     const key = `${patched.object}:${patched.name}:${patched.entry.fields.old_sympos ?? ''}`;
     if (seen.has(key)) {
-      findings.push(finding(sourceChecks.duplicateFunction, context, patched.range,
-        `'${patched.name}' is patched twice in this ${patched.flavour === 'klp' ? 'module' : 'payload'}: ${patched.flavour === 'klp' ? 'the kernel registers both on one ftrace handler and only the last one added runs' : 'Xen saves the original bytes once per entry, so the second apply saves the first jump and revert leaves one behind'}. Keep one entry.`));
+      findings.push(
+        finding(
+          sourceChecks.duplicateFunction,
+          context,
+          patched.range,
+          `'${patched.name}' is patched twice in this ${patched.flavour === 'klp' ? 'module' : 'payload'}: ${patched.flavour === 'klp' ? 'the kernel registers both on one ftrace handler and only the last one added runs' : 'Xen saves the original bytes once per entry, so the second apply saves the first jump and revert leaves one behind'}. Keep one entry.`,
+        ),
+      );
     } else {
       seen.set(key, patched.name);
     }

@@ -60,6 +60,7 @@ function sleb(buf: Buffer, cursor: { pos: number }): number {
 
 /** Size of a form's value when it does not depend on the data, or -1. */
 export function fixedFormSize(form: number, addressSize: number, offsetSize: number): number {
+  // prettier-ignore
   switch (form) {
     case DW_FORM.flag_present: case DW_FORM.implicit_const: return 0;
     case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1: return 1;

@@ -1,5 +1,6 @@
 // The DWARF 4/5 codes the reader needs (DWARF 5 standard, section 7).
 
+// prettier-ignore
 export const DW_TAG = {
   array_type: 0x01, enumeration_type: 0x04, formal_parameter: 0x05, lexical_block: 0x0b, member: 0x0d,
   pointer_type: 0x0f, compile_unit: 0x11, structure_type: 0x13, subroutine_type: 0x15, typedef: 0x16,
@@ -8,6 +9,7 @@ export const DW_TAG = {
   restrict_type: 0x37, partial_unit: 0x3c, atomic_type: 0x47,
 } as const;
 
+// prettier-ignore
 export const DW_AT = {
   sibling: 0x01, name: 0x03, byte_size: 0x0b, stmt_list: 0x10, low_pc: 0x11, high_pc: 0x12,
   comp_dir: 0x1b, inline: 0x20, upper_bound: 0x2f, abstract_origin: 0x31, bit_offset: 0x0c,
@@ -17,6 +19,7 @@ export const DW_AT = {
   rnglists_base: 0x74, GNU_ranges_base: 0x2132,
 } as const;
 
+// prettier-ignore
 export const DW_FORM = {
   addr: 0x01, block2: 0x03, block4: 0x04, data2: 0x05, data4: 0x06, data8: 0x07, string: 0x08,
   block: 0x09, block1: 0x0a, data1: 0x0b, flag: 0x0c, sdata: 0x0d, strp: 0x0e, udata: 0x0f,

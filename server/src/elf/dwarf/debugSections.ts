@@ -3,9 +3,7 @@ import type { ElfFile } from '../elfFile';
 import { DwarfError } from '../errors';
 import { ElfSection } from '../types';
 
-const names = [
-  'info', 'abbrev', 'str', 'line_str', 'str_offsets', 'addr', 'rnglists', 'ranges', 'line',
-] as const;
+const names = ['info', 'abbrev', 'str', 'line_str', 'str_offsets', 'addr', 'rnglists', 'ranges', 'line'] as const;
 export type DebugSectionName = (typeof names)[number];
 
 /**

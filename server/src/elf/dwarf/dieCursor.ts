@@ -17,7 +17,11 @@ export class DieCursor {
   private readonly strCache = new SectionStrings();
   private readonly lineStrCache = new SectionStrings();
 
-  constructor(readonly file: string, readonly info: Buffer, readonly sections: DebugSections) {}
+  constructor(
+    readonly file: string,
+    readonly info: Buffer,
+    readonly sections: DebugSections,
+  ) {}
 
   fail(structure: string, detail: string, offset = this.pos): never {
     throw new DwarfError(this.file, structure, BigInt(offset), detail);
@@ -59,6 +63,7 @@ export class DieCursor {
   /** Moves past one attribute value. */
   skip(form: number): void {
     const info = this.info;
+    // prettier-ignore
     switch (form) {
       case DW_FORM.flag_present: case DW_FORM.implicit_const: return;
       case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1: this.pos += 1; return;
@@ -94,6 +99,7 @@ export class DieCursor {
   unsigned(form: number, implicitConst: number): number {
     const info = this.info;
     let value: number;
+    // prettier-ignore
     switch (form) {
       case DW_FORM.data1: case DW_FORM.flag: value = info[this.pos]; this.pos += 1; return value;
       case DW_FORM.data2: value = info.readUInt16LE(this.pos); this.pos += 2; return value;
@@ -123,6 +129,7 @@ export class DieCursor {
   reference(form: number): number {
     const info = this.info;
     let value: number;
+    // prettier-ignore
     switch (form) {
       case DW_FORM.ref1: value = info[this.pos]; this.pos += 1; break;
       case DW_FORM.ref2: value = info.readUInt16LE(this.pos); this.pos += 2; break;
@@ -136,6 +143,7 @@ export class DieCursor {
   }
 
   string(form: number): string {
+    // prettier-ignore
     switch (form) {
       case DW_FORM.string: {
         const start = this.pos;
@@ -158,7 +166,12 @@ export class DieCursor {
     const known = offset < bytes.length ? cache.get(offset, bytes.length) : undefined;
     if (known !== undefined) return known;
     const end = offset < bytes.length ? bytes.indexOf(0, offset) : -1;
-    if (end < 0) this.fail(`.debug_${section} reference`, `string offset 0x${offset.toString(16)} is out of range (.debug_${section} is ${bytes.length} bytes)`, this.pos - this.unit.offsetSize);
+    if (end < 0)
+      this.fail(
+        `.debug_${section} reference`,
+        `string offset 0x${offset.toString(16)} is out of range (.debug_${section} is ${bytes.length} bytes)`,
+        this.pos - this.unit.offsetSize,
+      );
     const value = bytes.toString('utf8', offset, end);
     cache.set(offset, value);
     return value;
@@ -173,6 +186,7 @@ export class DieCursor {
   }
 
   address(form: number): bigint {
+    // prettier-ignore
     switch (form) {
       case DW_FORM.addr:
         this.pos += this.unit.addressSize;

@@ -121,6 +121,7 @@ export class DwarfReader {
     let compDir = '';
     for (let i = abbrevs.first[code]; i < abbrevs.first[code] + abbrevs.count[code]; i++) {
       const form = abbrevs.forms[i];
+      // prettier-ignore
       switch (abbrevs.attrs[i]) {
         case DW_AT.name: unit.name = c.string(form); break;
         case DW_AT.comp_dir: compDir = c.string(form); break;
@@ -144,8 +145,12 @@ export class DwarfReader {
   /** `code`, once checked to be 0 (a null entry) or defined in the unit's table. */
   private abbrevAt(unit: Unit, abbrevs: AbbrevTable, code: number): number {
     if (code !== 0 && abbrevs.tag[code] === undefined) {
-      throw new DwarfError(this.elf.path, `DIE in unit at 0x${unit.offset.toString(16)}`, BigInt(this.cursor.pos),
-        `abbreviation code ${code} is not in the unit's abbreviation table (at .debug_abbrev 0x${unit.abbrevOffset.toString(16)})`);
+      throw new DwarfError(
+        this.elf.path,
+        `DIE in unit at 0x${unit.offset.toString(16)}`,
+        BigInt(this.cursor.pos),
+        `abbreviation code ${code} is not in the unit's abbreviation table (at .debug_abbrev 0x${unit.abbrevOffset.toString(16)})`,
+      );
     }
     return code;
   }
@@ -259,6 +264,7 @@ export class DwarfReader {
         let sibling = -1;
         for (let i = first; i < end; i++) {
           const form = forms[i];
+          // prettier-ignore
           switch (attrs[i]) {
             case DW_AT.name: name = c.string(form); break;
             case DW_AT.abstract_origin: case DW_AT.specification: origin = c.reference(form); break;
@@ -312,6 +318,7 @@ export class DwarfReader {
         let sibling = -1;
         for (let i = first; i < end; i++) {
           const form = forms[i];
+          // prettier-ignore
           switch (attrs[i]) {
             case DW_AT.name: name = c.string(form); break;
             case DW_AT.byte_size: size = c.unsigned(form, implicitConsts[i]); break;
@@ -332,6 +339,7 @@ export class DwarfReader {
         const member: RawMember = { name: '', type: -1, location: -1, bitSize: -1, dataBitOffset: -1, bitOffset: -1, byteSize: -1 };
         for (let i = first; i < end; i++) {
           const form = forms[i];
+          // prettier-ignore
           switch (attrs[i]) {
             case DW_AT.name: member.name = c.string(form); break;
             case DW_AT.type: member.type = c.reference(form); break;
@@ -404,7 +412,7 @@ export class DwarfReader {
       callee,
       function: raw.func.map((f) => subprograms[f].name),
       caller: raw.parent.map((parent, n) => (parent >= 0 ? callee[parent] : subprograms[raw.func[n]].name)),
-      callFile: raw.callFile.map((file, n) => (file >= 0 ? filesOf(raw.unit[n])?.name(file) ?? `<file ${file}>` : '')),
+      callFile: raw.callFile.map((file, n) => (file >= 0 ? (filesOf(raw.unit[n])?.name(file) ?? `<file ${file}>`) : '')),
       callLine: raw.callLine,
       address: raw.address,
       die: raw.die,
@@ -413,7 +421,9 @@ export class DwarfReader {
     const structs = new Map<string, StructLayout>();
     for (const [name, s] of rawStructs) {
       structs.set(name, {
-        name, kind: s.kind, size: s.size,
+        name,
+        kind: s.kind,
+        size: s.size,
         members: s.members.map((m) => {
           const size = m.byteSize >= 0 && m.bitSize < 0 ? m.byteSize : namer.size(m.type);
           let bitOffset = m.dataBitOffset;
@@ -423,6 +433,7 @@ export class DwarfReader {
             bitOffset = Math.max(m.location, 0) * 8 + storage * 8 - m.bitOffset - m.bitSize;
           }
           const isBitField = m.bitSize >= 0;
+          // prettier-ignore
           return {
             name: m.name, type: namer.name(m.type), size,
             offset: isBitField && bitOffset >= 0 ? Math.floor(bitOffset / 8) : Math.max(m.location, 0),

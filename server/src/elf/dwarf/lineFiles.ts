@@ -13,7 +13,11 @@ const DW_LNCT_directory_index = 2;
 export class LineFileTable {
   private readonly resolved = new Map<number, string>();
 
-  constructor(private readonly compDir: string, private readonly dirs: string[], private readonly files: Array<{ path: string; dir: number } | undefined>) {}
+  constructor(
+    private readonly compDir: string,
+    private readonly dirs: string[],
+    private readonly files: Array<{ path: string; dir: number } | undefined>,
+  ) {}
 
   /** The path of DW_AT_call_file `index` (DWARF 5 counts from 0, DWARF 4 from 1). */
   name(index: number): string | undefined {
@@ -21,7 +25,7 @@ export class LineFileTable {
     const entry = this.files[index];
     if (name === undefined && entry) {
       // Directory 0 is the compilation directory (DWARF 5 lists it, DWARF 4 is given it); the others are relative to it unless absolute.
-      name = joinPath(this.dirs[0] || this.compDir, entry.dir === 0 ? '' : this.dirs[entry.dir] ?? '', entry.path);
+      name = joinPath(this.dirs[0] || this.compDir, entry.dir === 0 ? '' : (this.dirs[entry.dir] ?? ''), entry.path);
       this.resolved.set(index, name);
     }
     return name;
@@ -117,6 +121,7 @@ export function readLineFileNames(file: string, sections: DebugSections, offset:
       for (const [content, form] of formats) {
         let text: string | undefined;
         let value = 0;
+        // prettier-ignore
         switch (form) {
           case DW_FORM.string: text = cstring(); break;
           case DW_FORM.line_strp: text = sectionString('line_str', offsetValue()); break;

@@ -36,6 +36,7 @@ function rnglists(cursor: DieCursor, unit: Unit, form: number, value: number, li
   let base = unit.lowPc;
   while (ranges.length < limit) {
     const kind = reader.byte();
+    // prettier-ignore
     switch (kind) {
       case DW_RLE.end_of_list: return ranges;
       case DW_RLE.base_addressx: base = cursor.indexedAddress(reader.uleb()); break;
@@ -68,7 +69,12 @@ function debugRanges(cursor: DieCursor, unit: Unit, offset: number, limit: numbe
 }
 
 class Reader {
-  constructor(private readonly buf: Buffer, public pos: number, private readonly cursor: DieCursor, private readonly unit: Unit) {}
+  constructor(
+    private readonly buf: Buffer,
+    public pos: number,
+    private readonly cursor: DieCursor,
+    private readonly unit: Unit,
+  ) {}
 
   private need(bytes: number): void {
     if (this.pos + bytes > this.buf.length) this.cursor.fail('range list', 'range list runs past the end of its section', this.pos);

@@ -16,7 +16,10 @@ interface TypeDie {
 }
 
 const qualifiers: Record<number, string> = {
-  [DW_TAG.const_type]: 'const', [DW_TAG.volatile_type]: 'volatile', [DW_TAG.restrict_type]: 'restrict', [DW_TAG.atomic_type]: '_Atomic',
+  [DW_TAG.const_type]: 'const',
+  [DW_TAG.volatile_type]: 'volatile',
+  [DW_TAG.restrict_type]: 'restrict',
+  [DW_TAG.atomic_type]: '_Atomic',
 };
 
 /** C spellings and sizes of DWARF types, read by random access and memoized by DIE offset. */
@@ -25,7 +28,10 @@ export class TypeNamer {
   private readonly names = new Map<number, string>();
   private readonly sizes = new Map<number, number>();
 
-  constructor(private readonly reader: DwarfReader, private readonly cursor: DieCursor) {}
+  constructor(
+    private readonly reader: DwarfReader,
+    private readonly cursor: DieCursor,
+  ) {}
 
   /** The type's C spelling, such as `struct list_head *`, `const char *` or `unsigned char[4]`. */
   name(offset: number): string {
@@ -47,7 +53,10 @@ export class TypeNamer {
     if (size < 0) {
       if (hops > 64) throw new DwarfError(this.reader.elf.path, 'type chain', BigInt(offset), 'type references loop');
       if (die.tag === DW_TAG.array_type) {
-        const counts = die.children.map((c) => this.die(c)).filter((d) => d.tag === DW_TAG.subrange_type).map((d) => d.count);
+        const counts = die.children
+          .map((c) => this.die(c))
+          .filter((d) => d.tag === DW_TAG.subrange_type)
+          .map((d) => d.count);
         size = counts.some((n) => n < 0) ? 0 : counts.reduce((a, n) => a * n, this.size(die.type, hops + 1));
       } else if (die.tag === DW_TAG.pointer_type) size = this.cursorUnitAddressSize(offset);
       else size = die.type >= 0 ? this.size(die.type, hops + 1) : 0;
@@ -66,6 +75,7 @@ export class TypeNamer {
     if (offset < 0) return `void${inner ? ` ${inner}` : ''}`;
     const die = this.die(offset);
     const named = (prefix: string): string => `${prefix}${die.name ?? '{...}'}${inner ? ` ${inner}` : ''}`;
+    // prettier-ignore
     switch (die.tag) {
       case DW_TAG.base_type: case DW_TAG.typedef: case DW_TAG.unspecified_parameters: return named('');
       case DW_TAG.structure_type: return named('struct ');
@@ -115,6 +125,7 @@ export class TypeNamer {
     const die: TypeDie = { tag, name: undefined, type: -1, byteSize: -1, count: -1, children: [] };
     for (let i = abbrevs.first[code]; i < abbrevs.first[code] + abbrevs.count[code]; i++) {
       const form = abbrevs.forms[i];
+      // prettier-ignore
       switch (abbrevs.attrs[i]) {
         case DW_AT.name: die.name = c.string(form); break;
         case DW_AT.type: die.type = c.reference(form); break;

@@ -75,8 +75,22 @@ export function readUnitHeaders(file: string, info: Buffer, load: (at: number, l
     if (addressSize !== 8 && addressSize !== 4) fail(`address size ${addressSize} is not supported`);
     if (pos > end) fail('unit header is longer than the unit');
     units.push({
-      index: units.length, offset: at, version, unitType, addressSize, offsetSize, abbrevOffset, dieStart: pos, end,
-      strOffsetsBase: 0, addrBase: 0, rnglistsBase: 0, stmtList: -1, lowPc: 0n, name: '', prepared: false,
+      index: units.length,
+      offset: at,
+      version,
+      unitType,
+      addressSize,
+      offsetSize,
+      abbrevOffset,
+      dieStart: pos,
+      end,
+      strOffsetsBase: 0,
+      addrBase: 0,
+      rnglistsBase: 0,
+      stmtList: -1,
+      lowPc: 0n,
+      name: '',
+      prepared: false,
     });
     at = end;
   }

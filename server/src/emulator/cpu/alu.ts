@@ -35,22 +35,40 @@ function setLoHi(c: CpuState, value: bigint): number {
 // ---- 64-bit pair shifts ----------------------------------------------------------------------
 
 function shl64(c: CpuState, lo: number, hi: number, n: number): number {
-  if (n === 0) { c.rh = hi; return lo; }
-  if (n >= 32) { c.rh = lo << (n - 32); return 0; }
+  if (n === 0) {
+    c.rh = hi;
+    return lo;
+  }
+  if (n >= 32) {
+    c.rh = lo << (n - 32);
+    return 0;
+  }
   c.rh = (hi << n) | (lo >>> (32 - n));
   return lo << n;
 }
 
 function shr64(c: CpuState, lo: number, hi: number, n: number): number {
-  if (n === 0) { c.rh = hi; return lo; }
-  if (n >= 32) { c.rh = 0; return hi >>> (n - 32) | 0; }
-  c.rh = hi >>> n | 0;
+  if (n === 0) {
+    c.rh = hi;
+    return lo;
+  }
+  if (n >= 32) {
+    c.rh = 0;
+    return (hi >>> (n - 32)) | 0;
+  }
+  c.rh = (hi >>> n) | 0;
   return (lo >>> n) | (hi << (32 - n));
 }
 
 function sar64(c: CpuState, lo: number, hi: number, n: number): number {
-  if (n === 0) { c.rh = hi; return lo; }
-  if (n >= 32) { c.rh = hi >> 31; return hi >> (n - 32); }
+  if (n === 0) {
+    c.rh = hi;
+    return lo;
+  }
+  if (n >= 32) {
+    c.rh = hi >> 31;
+    return hi >> (n - 32);
+  }
   c.rh = hi >> n;
   return (lo >>> n) | (hi << (32 - n));
 }
@@ -68,7 +86,10 @@ function msb(size: number, lo: number, hi: number): number {
 /** SHL, SHR, SAR: `kind` 0, 1, 2. Count 0 leaves value and flags alone. */
 export function shift(c: CpuState, kind: number, size: number, lo: number, hi: number, count: number): number {
   const n = count & (size === 64 ? 63 : 31);
-  if (n === 0) { c.rh = hi; return lo; }
+  if (n === 0) {
+    c.rh = hi;
+    return lo;
+  }
   let rl: number;
   let rh = 0;
   let cf: number;
@@ -104,7 +125,10 @@ export function shift(c: CpuState, kind: number, size: number, lo: number, hi: n
 /** ROL, ROR (kind 0, 1): only CF and OF change. */
 export function rotate(c: CpuState, kind: number, size: number, lo: number, hi: number, count: number): number {
   const masked = count & (size === 64 ? 63 : 31);
-  if (masked === 0) { c.rh = hi; return lo; }
+  if (masked === 0) {
+    c.rh = hi;
+    return lo;
+  }
   const n = masked % size;
   const left = kind === 0 ? n : (size - n) % size;
   let rl: number;
@@ -139,7 +163,10 @@ export function rotate(c: CpuState, kind: number, size: number, lo: number, hi: 
 export function rotateCarry(c: CpuState, kind: number, size: number, lo: number, hi: number, count: number): number {
   const masked = count & (size === 64 ? 63 : 31);
   const n = size < 32 ? masked % (size + 1) : masked;
-  if (n === 0) { c.rh = hi; return lo; }
+  if (n === 0) {
+    c.rh = hi;
+    return lo;
+  }
   const width = BigInt(size + 1);
   const all = (1n << width) - 1n;
   const oldCf = c.cf();
@@ -160,7 +187,10 @@ export function rotateCarry(c: CpuState, kind: number, size: number, lo: number,
 /** SHLD, SHRD (kind 0, 1): shift `dst` and fill from `src`. */
 export function shiftDouble(c: CpuState, kind: number, size: number, lo: number, hi: number, srcLo: number, srcHi: number, count: number): number {
   const n = count & (size === 64 ? 63 : 31);
-  if (n === 0) { c.rh = hi; return lo; }
+  if (n === 0) {
+    c.rh = hi;
+    return lo;
+  }
   const width = BigInt(size);
   const dst = BigInt.asUintN(size, big(lo, hi));
   const src = BigInt.asUintN(size, big(srcLo, srcHi));
@@ -255,7 +285,7 @@ export function divide(signed: boolean, size: number, high: bigint, low: bigint,
 function popcount32(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 function lowestBit(size: number, lo: number, hi: number): number {
@@ -278,6 +308,7 @@ function highestBit(size: number, lo: number, hi: number): number {
 export function bitScan(c: CpuState, kind: number, size: number, lo: number, hi: number, keepLo: number, keepHi: number): number {
   const zero = size === 64 ? (lo | hi) === 0 : (lo & mask(size)) === 0;
   c.rh = 0;
+  // prettier-ignore
   switch (kind) {
     case 0:
     case 1: {

@@ -43,7 +43,6 @@ export class BlockCache {
     }
   }
 
-
   /** The block at (lo, hi); `single` asks for a one-instruction block (tracing, budget end). */
   lookup(lo: number, hi: number, single: boolean): Block {
     const slot = lo & (FRONT_SLOTS - 1);
@@ -160,9 +159,11 @@ export class BlockCache {
       const ip = ins.ip;
       if (ins.code === Code.INVALID) {
         body.push(`c.k=${k};`);
-        body.push(fetchFaultPage !== undefined && k === decoded.length - 1
-          ? `throw X.fault('page-fault','#PF: execute of an unmapped address ${hex(fetchFaultPage)} (instruction crosses into it)');`
-          : `throw X.fault('invalid-opcode','#UD: undefined instruction at ${hex(ip)}');`);
+        body.push(
+          fetchFaultPage !== undefined && k === decoded.length - 1
+            ? `throw X.fault('page-fault','#PF: execute of an unmapped address ${hex(fetchFaultPage)} (instruction crosses into it)');`
+            : `throw X.fault('invalid-opcode','#UD: undefined instruction at ${hex(ip)}');`,
+        );
         ended = true;
         break;
       }

@@ -13,10 +13,17 @@ export interface Val {
 export class Unsupported extends Error {}
 
 const MEMORY_WIDTH = new Map<MemorySize, number>([
-  [MemorySize.UInt8, 8], [MemorySize.Int8, 8],
-  [MemorySize.UInt16, 16], [MemorySize.Int16, 16], [MemorySize.WordOffset, 16],
-  [MemorySize.UInt32, 32], [MemorySize.Int32, 32], [MemorySize.DwordOffset, 32],
-  [MemorySize.UInt64, 64], [MemorySize.Int64, 64], [MemorySize.QwordOffset, 64],
+  [MemorySize.UInt8, 8],
+  [MemorySize.Int8, 8],
+  [MemorySize.UInt16, 16],
+  [MemorySize.Int16, 16],
+  [MemorySize.WordOffset, 16],
+  [MemorySize.UInt32, 32],
+  [MemorySize.Int32, 32],
+  [MemorySize.DwordOffset, 32],
+  [MemorySize.UInt64, 64],
+  [MemorySize.Int64, 64],
+  [MemorySize.QwordOffset, 64],
 ]);
 
 /** Width in bits of an instruction's memory operand, when it is a plain integer. */
@@ -55,7 +62,10 @@ export class Emitter {
   loopBack = '';
 
   /** `position` in the block keeps local names unique, so later instructions can read them. */
-  constructor(readonly ins: Instruction, private readonly position = 0) {}
+  constructor(
+    readonly ins: Instruction,
+    private readonly position = 0,
+  ) {}
 
   emit(line: string): void {
     this.lines.push(line);
@@ -131,8 +141,14 @@ export class Emitter {
       const scale = ins.memoryIndexScale;
       const lowTerms = [`${dl}`];
       const highTerms = [`${dh}`];
-      if (base) { lowTerms.push(`(L[${base.index}]>>>0)`); highTerms.push(`H[${base.index}]`); }
-      if (index) { lowTerms.push(`(L[${index.index}]>>>0)*${scale}`); highTerms.push(`H[${index.index}]*${scale}`); }
+      if (base) {
+        lowTerms.push(`(L[${base.index}]>>>0)`);
+        highTerms.push(`H[${base.index}]`);
+      }
+      if (index) {
+        lowTerms.push(`(L[${index.index}]>>>0)*${scale}`);
+        highTerms.push(`H[${index.index}]*${scale}`);
+      }
       const t = this.bind(lowTerms.join('+'), 't');
       const carry = index ? `Math.floor(${t}/4294967296)` : `(${t}>4294967295?1:0)`;
       lo = this.bind(`${t}|0`, 'el');

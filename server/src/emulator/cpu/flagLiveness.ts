@@ -9,15 +9,35 @@ const STATUS_FLAGS = 0x3f;
 const CARRY = 0x10;
 /** Instructions whose generated code stores lazy flags inline and can skip the store when dead. */
 const INLINE_FLAGS = new Set<Mnemonic>([
-  Mnemonic.Add, Mnemonic.Adc, Mnemonic.Sub, Mnemonic.Sbb, Mnemonic.Cmp, Mnemonic.And, Mnemonic.Or,
-  Mnemonic.Xor, Mnemonic.Test, Mnemonic.Inc, Mnemonic.Dec, Mnemonic.Neg, Mnemonic.Xadd, Mnemonic.Imul,
+  Mnemonic.Add,
+  Mnemonic.Adc,
+  Mnemonic.Sub,
+  Mnemonic.Sbb,
+  Mnemonic.Cmp,
+  Mnemonic.And,
+  Mnemonic.Or,
+  Mnemonic.Xor,
+  Mnemonic.Test,
+  Mnemonic.Inc,
+  Mnemonic.Dec,
+  Mnemonic.Neg,
+  Mnemonic.Xadd,
+  Mnemonic.Imul,
 ]);
 
 /** The kind of operands an inline flag store leaves for the conditions after it (conditions.ts). */
 const SOURCE_KIND = new Map<Mnemonic, FlagSource['kind']>([
-  [Mnemonic.Add, 'add'], [Mnemonic.Xadd, 'add'], [Mnemonic.Sub, 'sub'], [Mnemonic.Cmp, 'sub'], [Mnemonic.Neg, 'sub'],
-  [Mnemonic.And, 'logic'], [Mnemonic.Or, 'logic'], [Mnemonic.Xor, 'logic'], [Mnemonic.Test, 'logic'],
-  [Mnemonic.Inc, 'step'], [Mnemonic.Dec, 'step'],
+  [Mnemonic.Add, 'add'],
+  [Mnemonic.Xadd, 'add'],
+  [Mnemonic.Sub, 'sub'],
+  [Mnemonic.Cmp, 'sub'],
+  [Mnemonic.Neg, 'sub'],
+  [Mnemonic.And, 'logic'],
+  [Mnemonic.Or, 'logic'],
+  [Mnemonic.Xor, 'logic'],
+  [Mnemonic.Test, 'logic'],
+  [Mnemonic.Inc, 'step'],
+  [Mnemonic.Dec, 'step'],
 ]);
 
 /**

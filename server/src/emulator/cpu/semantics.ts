@@ -18,6 +18,7 @@ const RDX: GpReg = { index: 2, width: 64, high: false };
 export function emitInstruction(e: Emitter, next: Val): boolean {
   const ins = e.ins;
   const m = ins.mnemonic;
+  // prettier-ignore
   switch (m) {
     case Mnemonic.Nop: case Mnemonic.Endbr64: case Mnemonic.Endbr32: case Mnemonic.Pause:
     case Mnemonic.Lfence: case Mnemonic.Mfence: case Mnemonic.Sfence:
@@ -83,7 +84,10 @@ export function emitInstruction(e: Emitter, next: Val): boolean {
   if (ins.isStringInstruction) return stringOp(e);
   if (ins.isJccShortOrNear) return conditionalJump(e);
   if (isCmov(m)) return conditionalMove(e);
-  if (isSetcc(m)) { e.write(0, { l: `(${e.condition(ins.conditionCode)}?1:0)`, h: '0' }, 8); return false; }
+  if (isSetcc(m)) {
+    e.write(0, { l: `(${e.condition(ins.conditionCode)}?1:0)`, h: '0' }, 8);
+    return false;
+  }
   if (callsHost(ins)) {
     e.emit(`X.system(${JSON.stringify(Mnemonic[m].toLowerCase())});`);
     return false;
@@ -349,9 +353,7 @@ function bitTest(e: Emitter, m: Mnemonic): boolean {
 }
 
 function bitTestAt(e: Emitter, m: Mnemonic, width: number, value: Val, bit: string, store: (v: Val) => void): boolean {
-  const selected = width === 64
-    ? `(${bit}>=32?(${value.h}>>>(${bit}-32)):(${value.l}>>>${bit}))&1`
-    : `(${value.l}>>>${bit})&1`;
+  const selected = width === 64 ? `(${bit}>=32?(${value.h}>>>(${bit}-32)):(${value.l}>>>${bit}))&1` : `(${value.l}>>>${bit})&1`;
   e.emit(`A.setCarry(c,${selected});`);
   if (m === Mnemonic.Bt) return false;
   const op = m === Mnemonic.Bts ? '|' : m === Mnemonic.Btr ? '&~' : '^';
@@ -409,11 +411,26 @@ function conditionalMove(e: Emitter): boolean {
 function stringOp(e: Emitter): boolean {
   const ins = e.ins;
   const kinds: Partial<Record<Mnemonic, number>> = {
-    [Mnemonic.Movsb]: 0, [Mnemonic.Movsw]: 0, [Mnemonic.Movsd]: 0, [Mnemonic.Movsq]: 0,
-    [Mnemonic.Stosb]: 1, [Mnemonic.Stosw]: 1, [Mnemonic.Stosd]: 1, [Mnemonic.Stosq]: 1,
-    [Mnemonic.Lodsb]: 2, [Mnemonic.Lodsw]: 2, [Mnemonic.Lodsd]: 2, [Mnemonic.Lodsq]: 2,
-    [Mnemonic.Scasb]: 3, [Mnemonic.Scasw]: 3, [Mnemonic.Scasd]: 3, [Mnemonic.Scasq]: 3,
-    [Mnemonic.Cmpsb]: 4, [Mnemonic.Cmpsw]: 4, [Mnemonic.Cmpsd]: 4, [Mnemonic.Cmpsq]: 4,
+    [Mnemonic.Movsb]: 0,
+    [Mnemonic.Movsw]: 0,
+    [Mnemonic.Movsd]: 0,
+    [Mnemonic.Movsq]: 0,
+    [Mnemonic.Stosb]: 1,
+    [Mnemonic.Stosw]: 1,
+    [Mnemonic.Stosd]: 1,
+    [Mnemonic.Stosq]: 1,
+    [Mnemonic.Lodsb]: 2,
+    [Mnemonic.Lodsw]: 2,
+    [Mnemonic.Lodsd]: 2,
+    [Mnemonic.Lodsq]: 2,
+    [Mnemonic.Scasb]: 3,
+    [Mnemonic.Scasw]: 3,
+    [Mnemonic.Scasd]: 3,
+    [Mnemonic.Scasq]: 3,
+    [Mnemonic.Cmpsb]: 4,
+    [Mnemonic.Cmpsw]: 4,
+    [Mnemonic.Cmpsd]: 4,
+    [Mnemonic.Cmpsq]: 4,
   };
   const kind = kinds[ins.mnemonic];
   if (kind === undefined || ins.segmentPrefix !== Register.None) throw new Unsupported(ins.toString());

@@ -38,6 +38,7 @@ export function emitConstantShift(e: Emitter, n: number): void {
 }
 
 function shift32(m: Mnemonic, l: string, n: number): string {
+  // prettier-ignore
   switch (m) {
     case Mnemonic.Shr: return `(${l}>>>${n})|0`;
     case Mnemonic.Sar: return `${l}>>${n}`;

@@ -2,7 +2,22 @@ import { AF, CF, DF, FIXED, FlagOp, OF, PARITY, PF, SF, STATUS, ZF } from './fla
 
 /** iced-x86 ConditionCode values. */
 export const enum Cond {
-  o = 1, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g,
+  o = 1,
+  no,
+  b,
+  ae,
+  e,
+  ne,
+  be,
+  a,
+  s,
+  ns,
+  p,
+  np,
+  l,
+  ge,
+  le,
+  g,
 }
 
 /**
@@ -133,10 +148,11 @@ export class CpuState {
 
   setRflags(value: number): void {
     this.setBits(value & STATUS);
-    this.df = (value & DF) ? 1 : 0;
+    this.df = value & DF ? 1 : 0;
   }
 
   cond(cc: Cond): boolean {
+    // prettier-ignore
     switch (cc) {
       case Cond.o: return this.of() === 1;
       case Cond.no: return this.of() === 0;

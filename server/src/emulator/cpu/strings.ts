@@ -5,7 +5,13 @@ import { CpuState } from './state';
 // MOVS, STOS, LODS, SCAS, CMPS with REP/REPE/REPNE and the direction flag. The loop runs at most
 // until RCX reaches zero or a pointer walks off mapped memory, which faults, so it always ends.
 
-const enum Kind { Movs, Stos, Lods, Scas, Cmps }
+const enum Kind {
+  Movs,
+  Stos,
+  Lods,
+  Scas,
+  Cmps,
+}
 const RCX = 1;
 const RSI = 6;
 const RDI = 7;
@@ -50,6 +56,7 @@ export function string(c: CpuState, m: Memory, L: Int32Array, H: Int32Array, kin
   const delta = c.df ? -size : size;
   for (;;) {
     if (rep && L[RCX] === 0 && H[RCX] === 0) return;
+    // prettier-ignore
     switch (kind) {
       case Kind.Movs: {
         const v = load(m, L[RSI], H[RSI], size);

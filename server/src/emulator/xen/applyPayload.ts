@@ -38,7 +38,7 @@ function revertPayload(h: Hypervisor, p: LoadedPayload): number {
 function displayMetadata(h: Hypervisor, p: LoadedPayload): void {
   if (!p.metadata.length) return;
   h.console.printk('livepatch: module metadata:');
-  for (let at = 0; at < p.metadata.length; ) {
+  for (let at = 0; at < p.metadata.length;) {
     const end = p.metadata.indexOf(0, at);
     const stop = end < 0 ? p.metadata.length : end;
     h.console.printk(`livepatch:   ${p.metadata.toString('latin1', at, stop)}`);

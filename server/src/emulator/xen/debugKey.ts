@@ -11,7 +11,9 @@ export function dumpPayloads(h: Hypervisor): void {
   say("'x' pressed - Dumping all livepatch patches");
   say(`build-id: ${h.buildId}`);
   for (const p of h.payloads) {
-    say(` name=${p.name} state=${stateName(p.state)}(${p.state}) ${pointer(p.text.address)} (.data=${pointer(p.rw.address)}, .rodata=${pointer(p.ro.address)}) using ${p.pages} pages.`);
+    say(
+      ` name=${p.name} state=${stateName(p.state)}(${p.state}) ${pointer(p.text.address)} (.data=${pointer(p.rw.address)}, .rodata=${pointer(p.ro.address)}) using ${p.pages} pages.`,
+    );
     for (const address of p.funcs) {
       const f = readGuestFunc(h.machine.memory, address);
       say(`    ${f.name} patch ${pointer(f.oldAddr)}(${f.oldSize}) with ${pointer(f.newAddr)} (${f.newSize})`);

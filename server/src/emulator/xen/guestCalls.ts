@@ -13,7 +13,10 @@ const hookTimeoutMs = 5_000;
 export class GuestCalls {
   private readonly task: Task;
 
-  constructor(private readonly machine: Machine, private readonly console: XenConsole) {
+  constructor(
+    private readonly machine: Machine,
+    private readonly console: XenConsole,
+  ) {
     this.task = machine.createTask('xen-livepatch');
   }
 

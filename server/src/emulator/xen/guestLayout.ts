@@ -18,6 +18,7 @@ export const LIVEPATCH_FUNC_APPLIED = 1;
  * `struct payload` (xen/include/xen/livepatch_payload.h) at Xen's x86-64 offsets up to `nfuncs`,
  * the fields hooks use; `name` follows at 128 (in Xen it comes after the symbol and hook tables).
  */
+// prettier-ignore
 export const payloadField = {
   state: 0n, rc: 4n, reverted: 8n, safeToReapply: 9n,
   textAddr: 32n, textSize: 40n, rwAddr: 48n, rwSize: 56n, roAddr: 64n, roSize: 72n, pages: 80n,
@@ -40,6 +41,7 @@ export interface GuestFunc {
 export function readGuestFunc(memory: Memory, address: bigint): GuestFunc {
   const namePointer = memory.readU64(address + funcField.name);
   const bits = memory.readU8(address + expectOffset);
+  // prettier-ignore
   return {
     address,
     name: namePointer ? memory.readCString(namePointer, 128) : '',

@@ -49,12 +49,22 @@ export function viewPayload(h: Hypervisor, p: LoadedPayload): XenPayloadView {
     textAddress: p.text.address,
     funcs: p.funcs.map((address, i) => {
       const f = readGuestFunc(memory, address);
-      return { name: f.name, oldAddr: f.oldAddr, newAddr: f.newAddr, oldSize: f.oldSize, newSize: f.newSize, applied: fstateApplied(memory, fstateOf(p, i)) === LIVEPATCH_FUNC_APPLIED };
+      return {
+        name: f.name,
+        oldAddr: f.oldAddr,
+        newAddr: f.newAddr,
+        oldSize: f.oldSize,
+        newSize: f.newSize,
+        applied: fstateApplied(memory, fstateOf(p, i)) === LIVEPATCH_FUNC_APPLIED,
+      };
     }),
     hooks: (Object.keys(p.hooks) as HookKind[]).filter((kind) => p.hooks[kind]!.some((pointer) => pointer !== 0n)),
     buildId: p.buildId,
     depends: p.depends,
     xenDepends: p.xenDepends,
-    metadata: p.metadata.toString('latin1').split('\0').filter((s) => s.length > 0),
+    metadata: p.metadata
+      .toString('latin1')
+      .split('\0')
+      .filter((s) => s.length > 0),
   };
 }

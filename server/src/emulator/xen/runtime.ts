@@ -44,7 +44,10 @@ export class XenLivepatch {
   private readonly h: Hypervisor;
   private panicReason: string | undefined;
 
-  constructor(readonly machine: Machine, options: XenLivepatchOptions & { buildId: string }) {
+  constructor(
+    readonly machine: Machine,
+    options: XenLivepatchOptions & { buildId: string },
+  ) {
     const target = machine.images.find((image) => image.kind === 'executable');
     if (!target) throw new EmulatorError('load the hypervisor image (the target) before starting live patching');
     const xenSymbols = new Map<string, bigint>();
@@ -192,4 +195,3 @@ function pageFaultPanic(console: XenConsole, fault: GuestFault): never {
 
 /** get_name(): 1..127 characters plus the NUL. */
 const validName = (name: string): boolean => name.length > 0 && Buffer.byteLength(name, 'latin1') < nameSize && !name.includes('\0');
-

@@ -66,7 +66,14 @@ export class XenSession {
       // A bug of ours, never the payload's: this command fails with what happened, the session goes on.
       result = { stdout: '', stderr: `${internalError(argv, error)}\n`, exitCode: 1 };
     }
-    return { command: argv, ...result, console: xen.console.since(mark).split('\n').filter((line) => line.length > 0) };
+    return {
+      command: argv,
+      ...result,
+      console: xen.console
+        .since(mark)
+        .split('\n')
+        .filter((line) => line.length > 0),
+    };
   }
 
   private dispatch(xen: XenLivepatch, argv: string[]): ToolResult & { call?: CallReport } {

@@ -32,7 +32,11 @@ export function callFunction(xen: XenLivepatch, args: string[], limits: { budget
   const machine = xen.machine;
   let result;
   try {
-    result = machine.call(fn, rest.map((a) => parseArgument(machine, a)), { budget: limits.budget, timeoutMs: limits.timeoutMs });
+    result = machine.call(
+      fn,
+      rest.map((a) => parseArgument(machine, a)),
+      { budget: limits.budget, timeoutMs: limits.timeoutMs },
+    );
   } catch (error) {
     if (!(error instanceof EmulatorError)) throw error;
     return { stdout: '', stderr: `${error.message}\n${usage}`, exitCode: 2 };

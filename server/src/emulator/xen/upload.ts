@@ -111,12 +111,26 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
     if (section) hooks[kind] = Array.from({ length: Number(section.elf.size / 8n) }, (_, i) => memory.readU64(section.address + BigInt(i) * 8n));
   }
   // What relocation wrote is judged before the hypervisor follows any of it (names, hooks, old_addr).
-  refuseOnFindings(h, name, findingsOf(name, (sink) => checkNameAndHookPointers(sink, payload, guestPointers(memory, sections, funcs, hooks))));
+  refuseOnFindings(
+    h,
+    name,
+    findingsOf(name, (sink) => checkNameAndHookPointers(sink, payload, guestPointers(memory, sections, funcs, hooks))),
+  );
   funcs.forEach((address) => resolveOldAddress(h, name, address));
   const placed = funcs.map((address) => readGuestFunc(memory, address));
-  refuseOnFindings(h, name, findingsOf(name, (sink) => payload.funcs.forEach((f) => placed[f.index] && checkOldAddress(sink, payload, f, placed[f.index].oldAddr, hex(placed[f.index].oldAddr), codeAt(h)))));
+  refuseOnFindings(
+    h,
+    name,
+    findingsOf(name, (sink) =>
+      payload.funcs.forEach((f) => placed[f.index] && checkOldAddress(sink, payload, f, placed[f.index].oldAddr, hex(placed[f.index].oldAddr), codeAt(h))),
+    ),
+  );
   for (const func of placed) if (func.newAddr && func.oldSize < patchInsnSize + endbr64Length && startsWithEndbr(memory, func.oldAddr)) refuse(h, name, 'EINVAL');
-  refuseOnFindings(h, name, findingsOf(name, (sink) => checkXenFuncs(sink, payload, { placement: (i) => ({ oldAddress: placed[i]?.oldAddr, newAddress: placed[i]?.newAddr || undefined }) })));
+  refuseOnFindings(
+    h,
+    name,
+    findingsOf(name, (sink) => checkXenFuncs(sink, payload, { placement: (i) => ({ oldAddress: placed[i]?.oldAddr, newAddress: placed[i]?.newAddr || undefined }) })),
+  );
   const replacementAddresses = new Set(placed.map((f) => f.newAddr));
   const writable = sections.filter((s) => s.elf.flags & SHF.WRITE);
   const p: LoadedPayload = {
@@ -138,7 +152,12 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
     depends: payload.depends?.buildId ?? '',
     xenDepends: payload.xenDepends?.buildId ?? '',
     metadata: elf.section('.modinfo') ? elf.sectionData(elf.section('.modinfo')!) : Buffer.alloc(0),
-    newSymbols: new Map(image.symbols.filter((s) => !replacementAddresses.has(s.address)).reverse().map((s) => [s.name, s.address])),
+    newSymbols: new Map(
+      image.symbols
+        .filter((s) => !replacementAddresses.has(s.address))
+        .reverse()
+        .map((s) => [s.name, s.address]),
+    ),
   };
   writePayloadStruct(memory, p);
   return p;
@@ -175,10 +194,12 @@ function guestPointers(memory: Memory, sections: PlacedSection[], funcs: bigint[
 }
 
 /** Code old_addr may name: a function of the hypervisor or of a payload (never a native's stub). */
-const codeAt = (h: Hypervisor): CodeAt => (address) => {
-  const symbol = h.machine.symbols.at(address)?.symbol;
-  return symbol && symbol.kind === 'function' && symbol.image !== 'natives' ? symbol : undefined;
-};
+const codeAt =
+  (h: Hypervisor): CodeAt =>
+  (address) => {
+    const symbol = h.machine.symbols.at(address)?.symbol;
+    return symbol && symbol.kind === 'function' && symbol.image !== 'natives' ? symbol : undefined;
+  };
 
 interface PlacedSection {
   elf: ElfSection;

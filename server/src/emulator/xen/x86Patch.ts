@@ -6,7 +6,6 @@ import { fstateField, GuestFunc, readGuestFunc } from './guestLayout';
 // xen/arch/x86/livepatch.c on guest memory: the jump or NOPs written at the old function, the
 // bytes they cover saved in the function's fstate so revert can put them back.
 
-
 const ENDBR64 = [0xf3, 0x0f, 0x1e, 0xfa];
 /** What Xen overwrites unused ENDBR64s with (`osp nopl (%rax)`); patching keeps clear of it too. */
 const ENDBR64_POISON = [0x66, 0x0f, 0x1f, 0x00];

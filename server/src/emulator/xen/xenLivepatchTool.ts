@@ -50,6 +50,7 @@ interface ActionSpec {
   verb: string;
 }
 
+// prettier-ignore
 const actions: Record<LivepatchAction, ActionSpec> = {
   apply: { allow: LIVEPATCH_STATE_CHECKED, expected: LIVEPATCH_STATE_APPLIED, verb: 'Applying' },
   revert: { allow: LIVEPATCH_STATE_APPLIED, expected: LIVEPATCH_STATE_CHECKED, verb: 'Reverting' },
@@ -77,7 +78,12 @@ class Failed extends Error {
 export function runXenLivepatch(xen: XenLivepatch, argv: string[], options: ToolOptions = {}): ToolResult {
   const out: string[] = [];
   const err: string[] = [];
-  const tool = new Tool(xen, options, (text) => out.push(text), (text) => err.push(text));
+  const tool = new Tool(
+    xen,
+    options,
+    (text) => out.push(text),
+    (text) => err.push(text),
+  );
   let code = 0;
   try {
     tool.main(argv);
@@ -155,7 +161,10 @@ class Tool {
     this.stdout(' ID                                     | status     | metadata\n----------------------------------------+------------+---------------\n');
     for (const p of payloads) {
       const status = p.rc ? ` (${-p.rc}, ${strerror(-p.rc)})` : '';
-      const metadata = p.metadata.subarray(0, Math.max(0, p.metadata.length - 1)).toString('latin1').replace(/\0/g, ';');
+      const metadata = p.metadata
+        .subarray(0, Math.max(0, p.metadata.length - 1))
+        .toString('latin1')
+        .replace(/\0/g, ';');
       this.stdout(`${p.name.slice(0, nameSize).padEnd(40)}| ${stateName(p.state)}${status}    | ${metadata}\n`);
     }
   }

@@ -69,7 +69,8 @@ export class AnalysisRunner {
 
   analyze(request: Omit<AnalysisJob, 'id'>): Promise<AnalysisOutcome> {
     return new Promise((settle) => {
-      if (this.crashes > this.options.maxCrashes) return settle({ kind: 'failed', message: `the analysis worker crashed ${this.crashes} times in a row; restart the language server` });
+      if (this.crashes > this.options.maxCrashes)
+        return settle({ kind: 'failed', message: `the analysis worker crashed ${this.crashes} times in a row; restart the language server` });
       this.waiting.get(request.uri)?.settle({ kind: 'cancelled' });
       this.waiting.set(request.uri, { job: { ...request, id: this.nextId++ }, settle });
       if (this.running?.job.uri === request.uri) this.supersede(this.running);
@@ -117,7 +118,9 @@ export class AnalysisRunner {
     if (running.grace) return;
     Atomics.store(new Int32Array(this.cancel), 0, running.job.id);
     running.grace = setTimeout(() => {
-      this.log(`the analysis of ${running.job.file} (version ${running.job.version}) did not stop within ${this.options.graceMs} ms of being superseded: restarting the analysis worker`);
+      this.log(
+        `the analysis of ${running.job.file} (version ${running.job.version}) did not stop within ${this.options.graceMs} ms of being superseded: restarting the analysis worker`,
+      );
       this.finish(running, { kind: 'cancelled' });
       this.replaceWorker();
       this.pump();
@@ -188,7 +191,10 @@ export class AnalysisRunner {
       }
     } else if (this.running?.job.id === reply.id) {
       this.crashes = 0;
-      this.finish(this.running, reply.type === 'analyzed' ? { kind: 'analyzed', result: reply.result } : reply.type === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', message: reply.message });
+      this.finish(
+        this.running,
+        reply.type === 'analyzed' ? { kind: 'analyzed', result: reply.result } : reply.type === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', message: reply.message },
+      );
     }
     this.pump();
   }

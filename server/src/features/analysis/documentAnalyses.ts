@@ -77,11 +77,14 @@ export class DocumentAnalyses {
 
   private schedule(uri: string, delayMs: number): void {
     clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => {
-      this.timers.delete(uri);
-      const document = this.documents.get(uri);
-      if (document && DocumentAnalyses.analysed(document)) void this.analyze(document);
-    }, delayMs));
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        const document = this.documents.get(uri);
+        if (document && DocumentAnalyses.analysed(document)) void this.analyze(document);
+      }, delayMs),
+    );
   }
 
   private analyze(document: TextDocument): Promise<AnalysisOutcome> {

@@ -13,7 +13,8 @@ const nodeps = (args: EmulatorCommandArgs): string[] => (args.nodeps === true ? 
 
 function callArguments(args: EmulatorCommandArgs): string[] {
   const values = args.args ?? [];
-  if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' && typeof v !== 'string')) throw new BadArguments("'args' must be an array of integers and str:TEXT strings");
+  if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' && typeof v !== 'string'))
+    throw new BadArguments("'args' must be an array of integers and str:TEXT strings");
   return values.map(String);
 }
 

@@ -40,7 +40,12 @@ export function decodeKlpGraph(view: RelocatedSections, layout: KlpLayout): { pa
 function decodeObject(view: RelocatedSections, layout: KlpLayout, index: number, nameField: FieldValue, funcsField: FieldValue, at: Place): KlpObject {
   const callbackAt = (field: number): SymbolRef | undefined => view.pointer(at.section, at.offset + BigInt(layout.object.callbacks + field)).reloc;
   const callbacks: KlpCallbacks = {};
-  const entries: Array<[keyof KlpCallbacks, number]> = [['prePatch', layout.callbacks.prePatch], ['postPatch', layout.callbacks.postPatch], ['preUnpatch', layout.callbacks.preUnpatch], ['postUnpatch', layout.callbacks.postUnpatch]];
+  const entries: Array<[keyof KlpCallbacks, number]> = [
+    ['prePatch', layout.callbacks.prePatch],
+    ['postPatch', layout.callbacks.postPatch],
+    ['preUnpatch', layout.callbacks.preUnpatch],
+    ['postUnpatch', layout.callbacks.postUnpatch],
+  ];
   for (const [key, offset] of entries) {
     const ref = callbackAt(offset);
     if (ref) callbacks[key] = ref;

@@ -22,6 +22,7 @@ export function decodeKlpModule(elf: ElfFile, identity: ElfIdentity): KlpModule 
     .symbols()
     .filter((s) => s.name.startsWith(klpSymPrefix))
     .map((s) => ({ name: s.name, ...parseKlpSymbolName(s.name), livepatchIndex: s.shndx === SHN.LIVEPATCH }));
+  // prettier-ignore
   return {
     kind: 'klp',
     ...base,

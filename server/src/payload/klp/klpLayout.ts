@@ -13,6 +13,7 @@ export interface KlpLayout extends KlpLayoutSource {
  * include/linux/livepatch.h of Linux 6.x on x86-64 (struct kobject is 64 bytes without
  * CONFIG_DEBUG_KOBJECT_RELEASE): used when the module has no DWARF for the klp structs.
  */
+// prettier-ignore
 export const kernelKlpLayout: KlpLayout = {
   source: 'kernel',
   funcSize: 152,
@@ -51,8 +52,10 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
     func: { oldName: at(func, 'old_name', k.func.oldName), newFunc: at(func, 'new_func', k.func.newFunc), oldSympos: at(func, 'old_sympos', k.func.oldSympos) },
     object: { name: at(object, 'name', k.object.name), funcs: at(object, 'funcs', k.object.funcs), callbacks: at(object, 'callbacks', k.object.callbacks) },
     callbacks: {
-      prePatch: at(callbacks, 'pre_patch', k.callbacks.prePatch), postPatch: at(callbacks, 'post_patch', k.callbacks.postPatch),
-      preUnpatch: at(callbacks, 'pre_unpatch', k.callbacks.preUnpatch), postUnpatch: at(callbacks, 'post_unpatch', k.callbacks.postUnpatch),
+      prePatch: at(callbacks, 'pre_patch', k.callbacks.prePatch),
+      postPatch: at(callbacks, 'post_patch', k.callbacks.postPatch),
+      preUnpatch: at(callbacks, 'pre_unpatch', k.callbacks.preUnpatch),
+      postUnpatch: at(callbacks, 'post_unpatch', k.callbacks.postUnpatch),
     },
     patch: { objs: at(patch, 'objs', k.patch.objs), states: at(patch, 'states', k.patch.states), replace: at(patch, 'replace', k.patch.replace) },
   };

@@ -26,7 +26,8 @@ export function payloadText(view: PayloadView): string {
   if (view.modinfo.length) lines.push('', `.modinfo: ${view.modinfo.map((m) => (m.value ? `${m.key}=${m.value}` : m.key)).join('; ')}`);
   if (view.sections.length) {
     lines.push('', 'Sections:', '  [Nr] Name                           Type      Flg      Size  Relocs');
-    for (const s of view.sections) lines.push(`  [${String(s.index).padStart(2)}] ${s.name.padEnd(30)} ${s.type.padEnd(9)} ${s.flags.padEnd(4)} ${String(s.size).padStart(8)}  ${s.relocations || ''}`);
+    for (const s of view.sections)
+      lines.push(`  [${String(s.index).padStart(2)}] ${s.name.padEnd(30)} ${s.type.padEnd(9)} ${s.flags.padEnd(4)} ${String(s.size).padStart(8)}  ${s.relocations || ''}`);
   }
   return lines.join('\n');
 }

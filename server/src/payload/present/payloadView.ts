@@ -43,17 +43,47 @@ export interface ChainLink {
 
 const hex = (n: bigint): string => `0x${n.toString(16)}`;
 const shtNames: Record<number, string> = { 0: 'NULL', 1: 'PROGBITS', 2: 'SYMTAB', 3: 'STRTAB', 4: 'RELA', 7: 'NOTE', 8: 'NOBITS', 9: 'REL', 17: 'GROUP', 18: 'SYMTAB_SHNDX' };
-const flagLetters: Array<[bigint, string]> = [[0x1n, 'W'], [0x2n, 'A'], [0x4n, 'X'], [0x10n, 'M'], [0x20n, 'S'], [0x40n, 'I'], [0x80n, 'L'], [0x200n, 'G'], [0x400n, 'T'], [0x800n, 'C'], [0x0ff00000n, 'o'], [0x80000000n, 'E']];
+const flagLetters: Array<[bigint, string]> = [
+  [0x1n, 'W'],
+  [0x2n, 'A'],
+  [0x4n, 'X'],
+  [0x10n, 'M'],
+  [0x20n, 'S'],
+  [0x40n, 'I'],
+  [0x80n, 'L'],
+  [0x200n, 'G'],
+  [0x400n, 'T'],
+  [0x800n, 'C'],
+  [0x0ff00000n, 'o'],
+  [0x80000000n, 'E'],
+];
 
 /** readelf's section flag letters. */
-const sectionFlags = (flags: bigint): string => flagLetters.filter(([bit]) => flags & bit).map(([, l]) => l).join('');
+const sectionFlags = (flags: bigint): string =>
+  flagLetters
+    .filter(([bit]) => flags & bit)
+    .map(([, l]) => l)
+    .join('');
 
 const pointer = (field: FieldValue): string => field.reloc?.display ?? (field.raw ? hex(field.raw) : '0');
 
 export function payloadView(opened: OpenedPayload, target?: TargetIndex): PayloadView {
   const payload = opened.payload;
   const name = payload?.name ?? opened.file.split(/[\\/]/).pop() ?? opened.file;
-  if (!payload) return { file: opened.file, name, kind: 'unreadable', ...(opened.error ? { error: opened.error.message } : {}), functions: [], chain: [], hooks: [], sections: [], modinfo: [], facts: [] };
+  if (!payload)
+    return {
+      file: opened.file,
+      name,
+      kind: 'unreadable',
+      ...(opened.error ? { error: opened.error.message } : {}),
+      functions: [],
+      chain: [],
+      hooks: [],
+      sections: [],
+      modinfo: [],
+      facts: [],
+    };
+  // prettier-ignore
   return {
     file: opened.file,
     name,
@@ -89,6 +119,7 @@ function klpFunctions(module: KlpModule, target?: TargetIndex): FunctionView[] {
     o.funcs.map((f) => {
       const sympos = Number(f.oldSympos);
       const symbol = o.name === null && f.oldName ? target?.symbol(f.oldName, sympos) : undefined;
+      // prettier-ignore
       return {
         where: `${o.name ?? 'vmlinux'} klp_func[${f.index}]`,
         oldName: f.oldName ?? '?',
@@ -116,7 +147,11 @@ function chainOf(payload: Payload, target?: TargetIndex): ChainLink[] {
 
 function klpCallbacks(module: KlpModule): PayloadView['hooks'] {
   return (module.patch?.objects ?? []).flatMap((o) =>
-    (Object.entries(o.callbacks) as Array<[keyof KlpCallbacks, KlpCallbacks[keyof KlpCallbacks]]>).map(([kind, ref]) => ({ kind, section: `klp_object ${o.name ?? 'vmlinux'}`, functions: [ref?.display ?? '?'] })),
+    (Object.entries(o.callbacks) as Array<[keyof KlpCallbacks, KlpCallbacks[keyof KlpCallbacks]]>).map(([kind, ref]) => ({
+      kind,
+      section: `klp_object ${o.name ?? 'vmlinux'}`,
+      functions: [ref?.display ?? '?'],
+    })),
   );
 }
 
@@ -125,7 +160,10 @@ function xenFacts(payload: XenPayload): PayloadView['facts'] {
   return [
     ...(f ? [{ label: 'struct livepatch_func', value: `version ${f.layout} layout, ${f.entrySize} bytes per entry, ${f.size} bytes in ${f.section}` }] : []),
     ...payload.special.map((s) => ({ label: s.name, value: `${s.size} bytes, ${s.relocations} relocations` })),
-    ...payload.altInstructions.map((a) => ({ label: `alternative ${a.index}`, value: `${a.orig?.display ?? '?'} (${a.origLen} bytes) <- ${a.repl?.display ?? '?'} (${a.replLen} bytes), cpuid ${a.cpuid}` })),
+    ...payload.altInstructions.map((a) => ({
+      label: `alternative ${a.index}`,
+      value: `${a.orig?.display ?? '?'} (${a.origLen} bytes) <- ${a.repl?.display ?? '?'} (${a.replLen} bytes), cpuid ${a.cpuid}`,
+    })),
   ];
 }
 
@@ -134,9 +172,20 @@ function klpFacts(module: KlpModule): PayloadView['facts'] {
   return [
     { label: 'module', value: `${module.moduleName ?? module.name}${module.livepatch ? ' (livepatch=Y)' : ' (not marked livepatch=Y)'}` },
     ...(module.vermagic !== undefined ? [{ label: 'vermagic', value: module.vermagic }] : []),
-    { label: 'klp struct layout', value: `${module.layout.source === 'dwarf' ? "the module's DWARF" : 'Linux 6.x x86-64 (no DWARF)'}: klp_func ${module.layout.funcSize} bytes, klp_object ${module.layout.objectSize} bytes` },
-    patch ? { label: 'klp_patch', value: `${patch.symbol}, ${patch.objects.length} object(s)${patch.replace ? ', replace (cumulative)' : ''}${patch.hasStates ? ', with states' : ''}` } : { label: 'klp_patch', value: module.patchProblem ?? 'not found' },
-    ...module.klpRelaSections.map((r) => ({ label: r.name, value: `${r.relocations} relocations for ${r.objectName ?? '?'} ${r.targetSection ?? ''}${r.livepatchFlag ? '' : ' (no SHF_RELA_LIVEPATCH)'}` })),
-    ...module.klpSymbols.map((s) => ({ label: s.name, value: s.objectName ? `${s.objectName}:${s.symbol},${s.sympos}${s.livepatchIndex ? '' : ' (not SHN_LIVEPATCH)'}` : 'does not parse' })),
+    {
+      label: 'klp struct layout',
+      value: `${module.layout.source === 'dwarf' ? "the module's DWARF" : 'Linux 6.x x86-64 (no DWARF)'}: klp_func ${module.layout.funcSize} bytes, klp_object ${module.layout.objectSize} bytes`,
+    },
+    patch
+      ? { label: 'klp_patch', value: `${patch.symbol}, ${patch.objects.length} object(s)${patch.replace ? ', replace (cumulative)' : ''}${patch.hasStates ? ', with states' : ''}` }
+      : { label: 'klp_patch', value: module.patchProblem ?? 'not found' },
+    ...module.klpRelaSections.map((r) => ({
+      label: r.name,
+      value: `${r.relocations} relocations for ${r.objectName ?? '?'} ${r.targetSection ?? ''}${r.livepatchFlag ? '' : ' (no SHF_RELA_LIVEPATCH)'}`,
+    })),
+    ...module.klpSymbols.map((s) => ({
+      label: s.name,
+      value: s.objectName ? `${s.objectName}:${s.symbol},${s.sympos}${s.livepatchIndex ? '' : ' (not SHN_LIVEPATCH)'}` : 'does not parse',
+    })),
   ];
 }

@@ -13,9 +13,7 @@ const specialNames = /^(\.altinstructions|\.altinstr_replacement|\.alt_call_site
 const altInstrSize = 12;
 
 export function decodeSpecialSections(view: RelocatedSections): SpecialSection[] {
-  return view.elf.sections
-    .filter((s) => specialNames.test(s.name))
-    .map((s) => ({ name: s.name, size: s.size, relocations: view.relocationsOf(s).size }));
+  return view.elf.sections.filter((s) => specialNames.test(s.name)).map((s) => ({ name: s.name, size: s.size, relocations: view.relocationsOf(s).size }));
 }
 
 export function decodeAltInstructions(view: RelocatedSections): AltInstruction[] {

@@ -6,6 +6,7 @@
 export const funcField = { name: 0n, newAddr: 8n, oldAddr: 16n, newSize: 24, oldSize: 28, version: 32 } as const;
 
 /** `reserved`: the [start, end) byte ranges the hypervisor owns (opaque, _pad), zero in a payload. */
+// prettier-ignore
 export const funcLayouts: Record<1 | 2, { size: number; reserved: Array<[number, number]>; applied?: number; expect?: number }> = {
   1: { size: 64, reserved: [[33, 64]] },
   2: { size: 104, reserved: [[33, 64], [65, 72]], applied: 64, expect: 72 },

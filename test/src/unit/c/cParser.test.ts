@@ -12,7 +12,10 @@ test('the C grammar loads from the bundle (dist/) and parses C without ERROR nod
   const tree = parser.parse('struct task_struct { int pid; };\nint f(struct task_struct *t) { return t->pid; }\n');
   assert.ok(tree);
   assert.equal(tree.rootNode.hasError, false);
-  assert.deepEqual(tree.rootNode.namedChildren.map((n) => n?.type), ['struct_specifier', 'function_definition']);
+  assert.deepEqual(
+    tree.rootNode.namedChildren.map((n) => n?.type),
+    ['struct_specifier', 'function_definition'],
+  );
   const broken = parser.parse('int f( { return');
   assert.equal(broken?.rootNode.hasError, true, 'and it does report errors, so the check above can fail');
   tree.delete();

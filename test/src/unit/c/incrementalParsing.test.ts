@@ -26,7 +26,25 @@ function random(seed: number): () => number {
   };
 }
 
-const snippets = ['', '\r\n', '\n', ' ', '{', '}', ';', 'é', '😀', '"ü"', '/* ñ */', 'int x;', '\tstruct klp_func f = { .old_name = "a" },\r\n', 'static inline int g(void) { return 1; }\n', '#define X 1\n', '(', ')'];
+const snippets = [
+  '',
+  '\r\n',
+  '\n',
+  ' ',
+  '{',
+  '}',
+  ';',
+  'é',
+  '😀',
+  '"ü"',
+  '/* ñ */',
+  'int x;',
+  '\tstruct klp_func f = { .old_name = "a" },\r\n',
+  'static inline int g(void) { return 1; }\n',
+  '#define X 1\n',
+  '(',
+  ')',
+];
 
 /** An offset a real editor could send: never inside a surrogate pair or between \r and \n. */
 function boundary(text: string, offset: number): number {
@@ -71,7 +89,10 @@ function assertSameParse(incremental: Tree, fresh: Tree, text: string, where: st
   return false;
 }
 
-for (const [name, crlf] of [['LF', false], ['CRLF', true]] as const) {
+for (const [name, crlf] of [
+  ['LF', false],
+  ['CRLF', true],
+] as const) {
   test(`random edit sequences (${name}, multi-change events, non-ASCII, undo) give the tree of a fresh parse`, () => {
     const original = readFileSync(fixture('c', 'klp_module.c'), 'utf8');
     let wholeTreeComparisons = 0;

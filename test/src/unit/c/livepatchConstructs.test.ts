@@ -48,20 +48,26 @@ test('a Xen payload: each struct livepatch_func with its name and sizes, and eac
   assert.equal(constructDetail(hello), '.name = hello_world_patch_this_fnc ("xen_extra_version") .new_size = NEW_CODE_SZ .old_size = OLD_CODE_SZ');
   assert.equal(textAt(source, load), 'LIVEPATCH_LOAD_HOOK');
   assert.equal(load.fields.function, 'apply_hook');
-  assert.deepEqual(nops.entries.map((e) => [e.name, e.fields.new_size, e.fields.old_size]), [
-    ['xen_minor_version', '6', '7'],
-    ['xen_major_version', '0', '11'],
-  ]);
+  assert.deepEqual(
+    nops.entries.map((e) => [e.name, e.fields.new_size, e.fields.old_size]),
+    [
+      ['xen_minor_version', '6', '7'],
+      ['xen_major_version', '0', '11'],
+    ],
+  );
 });
 
 test('a klp module: every klp_func entry with old_name, new_func, old_sympos; objects and the patch', () => {
   const { constructs, source } = constructsOf('klp_module.c');
-  assert.deepEqual(constructs.map((c) => [c.kind, c.name]), [
-    ['klp_func', 'funcs'],
-    ['klp_func', 'ext4_funcs'],
-    ['klp_object', 'objs'],
-    ['klp_patch', 'patch'],
-  ]);
+  assert.deepEqual(
+    constructs.map((c) => [c.kind, c.name]),
+    [
+      ['klp_func', 'funcs'],
+      ['klp_func', 'ext4_funcs'],
+      ['klp_object', 'objs'],
+      ['klp_patch', 'patch'],
+    ],
+  );
   const [funcs, ext4Funcs, objs, patch] = constructs;
   assert.deepEqual(
     funcs.entries.map((e) => [e.name, e.fields.new_func, e.fields.old_sympos]),
@@ -72,11 +78,17 @@ test('a klp module: every klp_func entry with old_name, new_func, old_sympos; ob
     'the { } sentinel is not an entry',
   );
   assert.ok(textAt(source, funcs.entries[1]).includes('.old_sympos = 2'), 'an entry covers its initializer');
-  assert.deepEqual(ext4Funcs.entries.map((e) => e.name), ['ext4_attr_store']);
-  assert.deepEqual(objs.entries.map((e) => [e.name, e.fields.funcs]), [
-    ['vmlinux', 'funcs'],
-    ['ext4', 'ext4_funcs'],
-  ]);
+  assert.deepEqual(
+    ext4Funcs.entries.map((e) => e.name),
+    ['ext4_attr_store'],
+  );
+  assert.deepEqual(
+    objs.entries.map((e) => [e.name, e.fields.funcs]),
+    [
+      ['vmlinux', 'funcs'],
+      ['ext4', 'ext4_funcs'],
+    ],
+  );
   assert.deepEqual(patch.fields, { mod: 'THIS_MODULE', objs: 'objs', replace: 'true' });
 });
 

@@ -15,6 +15,12 @@ test('every registered check has a docs page that names it, and every page belon
     assert.ok(existsSync(page), `${page} exists`);
     assert.match(readFileSync(page, 'utf8'), new RegExp(`^# ${id}\\b`), `${id}.md starts with its id`);
   }
-  const pages = readdirSync(fromRoot('docs', 'checks')).filter((f) => /^LP\d+\.md$/.test(f)).map((f) => f.slice(0, -3));
-  assert.deepEqual(pages.filter((p) => !ids.includes(p)), [], 'no page without a registered check');
+  const pages = readdirSync(fromRoot('docs', 'checks'))
+    .filter((f) => /^LP\d+\.md$/.test(f))
+    .map((f) => f.slice(0, -3));
+  assert.deepEqual(
+    pages.filter((p) => !ids.includes(p)),
+    [],
+    'no page without a registered check',
+  );
 });

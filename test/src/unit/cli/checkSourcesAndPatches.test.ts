@@ -62,5 +62,8 @@ test('check: a missing --source-root directory and an unknown kind of file are u
   const other = cli('check', 'package.json', 'samples/patches/proc-init.patch', '--format', 'json');
   assert.match(other.stderr, /package\.json: not a file check reads/);
   assert.equal(other.status, 2);
-  assert.ok(rows(other.stdout).some((f) => f.code === 'LP202' || f.code === 'LP214'), 'the readable file is still checked');
+  assert.ok(
+    rows(other.stdout).some((f) => f.code === 'LP202' || f.code === 'LP214'),
+    'the readable file is still checked',
+  );
 });

@@ -36,7 +36,7 @@ test('symbols prints every construct with its 1-based position', () => {
   const entry = lines.find((l) => l.includes('klp_func show_stat'));
   assert.ok(entry, run.stdout);
   const [, line, column] = /^\s+(\d+):(\d+)\s/.exec(entry) ?? [];
-  assert.equal(source[Number(line) - 1].slice(Number(column) - 1).trimEnd(), '{', 'the position is the entry\'s opening brace');
+  assert.equal(source[Number(line) - 1].slice(Number(column) - 1).trimEnd(), '{', "the position is the entry's opening brace");
   assert.match(entry, /\.old_sympos = 2/);
 });
 
@@ -50,8 +50,14 @@ test('symbols --json: one object per file, entries nested', () => {
   const run = cli('symbols', '--json', fixture('c', 'xen_payload.c'), fixture('c', 'plain.c'));
   assert.equal(run.status, 0, run.stderr);
   const [xen, plain] = JSON.parse(run.stdout) as SymbolsJson[];
-  assert.deepEqual(xen.constructs.map((c) => c.kind), ['livepatch_func', 'livepatch_hook', 'livepatch_hook', 'livepatch_func']);
-  assert.deepEqual(xen.constructs[3].entries.map((e) => e.name), ['xen_minor_version', 'xen_major_version']);
+  assert.deepEqual(
+    xen.constructs.map((c) => c.kind),
+    ['livepatch_func', 'livepatch_hook', 'livepatch_hook', 'livepatch_func'],
+  );
+  assert.deepEqual(
+    xen.constructs[3].entries.map((e) => e.name),
+    ['xen_minor_version', 'xen_major_version'],
+  );
   assert.equal(xen.constructs[0].fields.old_size, 'OLD_CODE_SZ');
   assert.deepEqual(plain.constructs, []);
 });

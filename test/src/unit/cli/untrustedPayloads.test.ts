@@ -16,7 +16,14 @@ buildSamples();
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(args, { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; } });
+  const code = await runCli(args, {
+    out: (t) => {
+      out += `${t}\n`;
+    },
+    err: (t) => {
+      err += `${t}\n`;
+    },
+  });
   return { code, out, err };
 }
 
@@ -50,7 +57,7 @@ test('inspect and check report each untrusted pointer and the huge .bss (exit 1)
   }
 });
 
-test('emu: a refused upload is that command\'s error; with `expect 1` the session goes on to the next command', async () => {
+test("emu: a refused upload is that command's error; with `expect 1` the session goes on to the next command", async () => {
   const bad = file('moved', oldAddrMoved());
   const run = await cli('emu', 'expect', '1', 'upload', 'moved', bad, '--', 'load', samplePayload('xen_hello_world'), '--', 'call', 'xen_extra_version');
   assert.equal(run.code, 0, run.err);

@@ -48,7 +48,10 @@ test('a command whose exit status differs on the new server stops the restore, a
   });
   const line = await journal.replay(send);
   assert.equal(sent.length, 1);
-  assert.equal(line, 'Emulator session restored only in part after the server restart: "xen-livepatch load /ws/hello.livepatch" gave exit status 1: Error: /ws/hello.livepatch: no such file (exit status 0 before); 2 later commands not replayed.');
+  assert.equal(
+    line,
+    'Emulator session restored only in part after the server restart: "xen-livepatch load /ws/hello.livepatch" gave exit status 1: Error: /ws/hello.livepatch: no such file (exit status 0 before); 2 later commands not replayed.',
+  );
   assert.equal(journal.size, 1, 'the journal now holds what the new server did');
 });
 

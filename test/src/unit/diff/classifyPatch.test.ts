@@ -15,6 +15,7 @@ const widget = 'kernel/widget.c';
 const header = 'include/widget.h';
 
 /** Each edit names the entity it touches and what about it changes: the classifier must say the same. */
+// prettier-ignore
 const cases: Array<{ file: string; edit: (t: string) => string; entity: string; hunksToo?: boolean }> = [
   { file: widget, edit: once('return w->id + 1;', 'return w->id + 2;'), entity: 'function widget_score modified body', hunksToo: true },
   { file: widget, edit: once('int widget_lookup(int id)', 'int widget_lookup(long id)'), entity: 'function widget_lookup modified prototype', hunksToo: true },
@@ -48,6 +49,15 @@ for (const { file, edit, entity, hunksToo } of cases) {
 test('assembly and other files are recognised by path; a patched C file is parsed from the source root', async () => {
   const text = makePatch({ 'arch/entry.S': once('\tret', '\tnop\n\tret'), [widget]: once('return 42;', 'return 41;') });
   const classified = await classifyPatch(parseUnifiedDiff(text), text.split('\n'), parser, fixtureTree);
-  assert.deepEqual(classified.files.map((f) => [f.path, f.language, f.basis]), [['arch/entry.S', 'assembly', 'hunks'], ['kernel/widget.c', 'c', 'source']]);
-  assert.deepEqual(classified.originals.map((o) => o.path), ['kernel/widget.c']);
+  assert.deepEqual(
+    classified.files.map((f) => [f.path, f.language, f.basis]),
+    [
+      ['arch/entry.S', 'assembly', 'hunks'],
+      ['kernel/widget.c', 'c', 'source'],
+    ],
+  );
+  assert.deepEqual(
+    classified.originals.map((o) => o.path),
+    ['kernel/widget.c'],
+  );
 });

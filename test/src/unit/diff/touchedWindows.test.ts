@@ -18,8 +18,7 @@ before(async () => {
 });
 
 /** Maps and Sets compared by content. */
-const comparable = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? [...v].sort() : v instanceof Set ? [...v].sort() : v));
+const comparable = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? [...v].sort() : v instanceof Set ? [...v].sort() : v));
 
 /** Edits that touch definitions of every kind: inside bodies, headers, struct members, initializers, between definitions. */
 function edit(text: string, random: () => number): string {
@@ -70,5 +69,11 @@ test('classifying from the windows the hunks touch gives what classifying from t
 
 test('keepWindows empties the lines outside the windows and keeps every line number', () => {
   const text = 'a\nb\nc\nd\ne';
-  assert.equal(keepWindows(text, [{ from: 1, to: 2 }, { from: 3, to: 9 }]), '\nb\n\nd\ne');
+  assert.equal(
+    keepWindows(text, [
+      { from: 1, to: 2 },
+      { from: 3, to: 9 },
+    ]),
+    '\nb\n\nd\ne',
+  );
 });

@@ -13,7 +13,10 @@ test('every line of a hunk is counted against its header, and line numbers follo
   const parsed = parseUnifiedDiff(text);
   assert.deepEqual(parsed.problems, []);
   const lines = text.split('\n');
-  assert.deepEqual(parsed.files.map((f) => f.newPath), ['include/linux/sched.h', 'target/exit.c']);
+  assert.deepEqual(
+    parsed.files.map((f) => f.newPath),
+    ['include/linux/sched.h', 'target/exit.c'],
+  );
   for (const file of parsed.files) {
     for (const hunk of file.hunks) {
       assert.equal(lines[hunk.patchLine].slice(0, 2), '@@');
@@ -104,7 +107,10 @@ test('a commit message, a format-patch signature and CRLF line ends are not read
 test('an empty context line whose blank was stripped by an editor still counts as context', () => {
   const parsed = parseUnifiedDiff('--- a/x.c\n+++ b/x.c\n@@ -1,3 +1,3 @@\n int a;\n\n-int b;\n+int c;\n');
   assert.deepEqual(parsed.problems, []);
-  assert.deepEqual(parsed.files[0].hunks[0].lines.map((l) => l.kind), ['context', 'context', 'removed', 'added']);
+  assert.deepEqual(
+    parsed.files[0].hunks[0].lines.map((l) => l.kind),
+    ['context', 'context', 'removed', 'added'],
+  );
 });
 
 test('malformed patches are reported on the line that is wrong, and parsing goes on', () => {
@@ -114,12 +120,18 @@ test('malformed patches are reported on the line that is wrong, and parsing goes
   assert.match(cut.problems[0].message, /cut short at the end of the patch: 1 old and 2 new line\(s\) missing/);
 
   const badHeader = parseUnifiedDiff('--- a/x.c\n+++ b/x.c\n@@ -1,x +1 @@\n-int a;\n+int b;\n--- a/y.c\n+++ b/y.c\n@@ -1 +1 @@\n-int c;\n+int d;\n');
-  assert.deepEqual(badHeader.problems.map((p) => p.patchLine), [2]);
+  assert.deepEqual(
+    badHeader.problems.map((p) => p.patchLine),
+    [2],
+  );
   assert.match(badHeader.problems[0].message, /malformed hunk header/);
   assert.equal(badHeader.files[1].hunks.length, 1, 'the next file is still read');
 
   const orphan = parseUnifiedDiff('just text\n@@ -1 +1 @@\n-a\n+b\n');
-  assert.deepEqual(orphan.problems.map((p) => p.patchLine), [1]);
+  assert.deepEqual(
+    orphan.problems.map((p) => p.patchLine),
+    [1],
+  );
   assert.match(orphan.problems[0].message, /outside any file/);
 });
 

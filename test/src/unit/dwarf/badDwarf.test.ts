@@ -20,12 +20,15 @@ function scan(bytes: Buffer, name: string): void {
 }
 
 function assertDwarfError(bytes: Buffer, name: string, pattern: RegExp): void {
-  assert.throws(() => scan(bytes, name), (error: unknown) => {
-    assert.ok(error instanceof DwarfError, `expected DwarfError, got ${String(error)}`);
-    assert.equal(error.file, name);
-    assert.match(error.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => scan(bytes, name),
+    (error: unknown) => {
+      assert.ok(error instanceof DwarfError, `expected DwarfError, got ${String(error)}`);
+      assert.equal(error.file, name);
+      assert.match(error.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('an abbreviation table without its terminator is a DwarfError, not a hang', { timeout: 10_000 }, () => {
@@ -55,7 +58,7 @@ test('an abbreviation with an unknown form is a DwarfError', () => {
   assertDwarfError(bytes, 'form', /unknown DW_FORM 0x7e/);
 });
 
-test('a unit length running past .debug_info is a DwarfError with the unit\'s offset', () => {
+test("a unit length running past .debug_info is a DwarfError with the unit's offset", () => {
   const bytes = Buffer.from(image);
   bytes.writeUInt32LE(0x7ffffff0, offsetOf('.debug_info'));
   assertDwarfError(bytes, 'unit-length', /unit header 0 at offset 0x0: unit length 2147483632 runs past the end of \.debug_info/);

@@ -14,8 +14,13 @@ before(() => {
 });
 
 const files = (): Array<[string, string]> => [
-  ['relocatable, DWARF 5', fx.objectDwarf5], ['relocatable, DWARF 4', fx.objectDwarf4], ['relocatable, -gz', fx.objectCompressed],
-  ['linked, DWARF 5', fx.image], ['linked, DWARF 4', fx.imageDwarf4], ['linked, compressed', fx.imageCompressed], ['sample target', sampleTarget],
+  ['relocatable, DWARF 5', fx.objectDwarf5],
+  ['relocatable, DWARF 4', fx.objectDwarf4],
+  ['relocatable, -gz', fx.objectCompressed],
+  ['linked, DWARF 5', fx.image],
+  ['linked, DWARF 4', fx.imageDwarf4],
+  ['linked, compressed', fx.imageCompressed],
+  ['sample target', sampleTarget],
 ];
 
 test('every inlined copy (callee, out-of-line function, immediate caller, call line) equals the readelf DIE tree', () => {
@@ -69,7 +74,10 @@ test('concrete and abstract subprograms: out-of-line copies have code, inline-on
 test('DWARF 4 and DWARF 5 builds of the same code give the same inline map', () => {
   const map = (file: string): string[] => {
     const elf = readElf(file);
-    const result = new DwarfReader(elf).scan().inlines.map((i) => `${i.callee}|${i.function}|${i.callLine}`).sort();
+    const result = new DwarfReader(elf)
+      .scan()
+      .inlines.map((i) => `${i.callee}|${i.function}|${i.callLine}`)
+      .sort();
     elf.close();
     return result;
   };

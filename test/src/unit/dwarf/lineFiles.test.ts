@@ -5,11 +5,19 @@ import { LineFileTable } from '../../../../server/out/elf/dwarf/lineFiles';
 
 // Debian's kernel is built with a relative DW_AT_comp_dir; directory 0 of a DWARF 5 line table
 // repeats it, the others are relative to it unless absolute (readelf --debug-dump=line).
-const debian = (): LineFileTable => new LineFileTable('debian/build/build_amd64_none_amd64',
-  ['debian/build/build_amd64_none_amd64', 'kernel/sched', 'include/linux/../linux', '/usr/lib/gcc/x86_64-linux-gnu/12/include'],
-  [{ path: 'kernel/sched/core.c', dir: 0 }, { path: 'sched.h', dir: 1 }, { path: 'list.h', dir: 2 }, { path: 'stddef.h', dir: 3 }]);
+const debian = (): LineFileTable =>
+  new LineFileTable(
+    'debian/build/build_amd64_none_amd64',
+    ['debian/build/build_amd64_none_amd64', 'kernel/sched', 'include/linux/../linux', '/usr/lib/gcc/x86_64-linux-gnu/12/include'],
+    [
+      { path: 'kernel/sched/core.c', dir: 0 },
+      { path: 'sched.h', dir: 1 },
+      { path: 'list.h', dir: 2 },
+      { path: 'stddef.h', dir: 3 },
+    ],
+  );
 
-test('call files join the compilation directory, the file\'s directory and its name, never the working directory', () => {
+test("call files join the compilation directory, the file's directory and its name, never the working directory", () => {
   const expected = [
     'debian/build/build_amd64_none_amd64/kernel/sched/core.c',
     'debian/build/build_amd64_none_amd64/kernel/sched/sched.h',
@@ -20,7 +28,11 @@ test('call files join the compilation directory, the file\'s directory and its n
   try {
     for (const dir of [cwd, os.tmpdir(), '/']) {
       process.chdir(dir);
-      assert.deepEqual([0, 1, 2, 3].map((i) => debian().name(i)), expected, `from ${dir}`);
+      assert.deepEqual(
+        [0, 1, 2, 3].map((i) => debian().name(i)),
+        expected,
+        `from ${dir}`,
+      );
     }
   } finally {
     process.chdir(cwd);
@@ -29,7 +41,10 @@ test('call files join the compilation directory, the file\'s directory and its n
 
 test('an absolute compilation directory prefixes relative directories; a DWARF 4 table is given it as directory 0', () => {
   const table = new LineFileTable('/src/linux', ['/src/linux', 'include/linux', '/abs'], [undefined, { path: 'a.h', dir: 1 }, { path: 'b.h', dir: 2 }, { path: 'c.c', dir: 0 }]);
-  assert.deepEqual([1, 2, 3].map((i) => table.name(i)), ['/src/linux/include/linux/a.h', '/abs/b.h', '/src/linux/c.c']);
+  assert.deepEqual(
+    [1, 2, 3].map((i) => table.name(i)),
+    ['/src/linux/include/linux/a.h', '/abs/b.h', '/src/linux/c.c'],
+  );
   assert.equal(table.name(0), undefined);
   assert.equal(table.name(9), undefined);
 });

@@ -80,7 +80,10 @@ export function gdbLayout(file: string, kind: 'struct' | 'union', name: string):
 }
 
 function declaratorName(decl: string): string {
-  const clean = decl.replace(/;$/, '').replace(/\s*:\s*\d+$/, '').trim();
+  const clean = decl
+    .replace(/;$/, '')
+    .replace(/\s*:\s*\d+$/, '')
+    .trim();
   const fnPointer = /\(\*\s*(\w+)\)/.exec(clean);
   if (fnPointer) return fnPointer[1];
   return /(\w+)\s*(\[[^\]]*\])*$/.exec(clean)?.[1] ?? clean;
@@ -95,7 +98,10 @@ export function gdbMemberTypes(file: string, kind: 'struct' | 'union', name: str
 /** gdb prints C base types by its own names; DWARF (and we) keep gcc's. */
 export function gdbSpelling(type: string): string {
   return type
-    .replace(/\blong long unsigned int\b/g, 'unsigned long long').replace(/\blong long int\b/g, 'long long')
-    .replace(/\blong unsigned int\b/g, 'unsigned long').replace(/\blong int\b/g, 'long')
-    .replace(/\bshort unsigned int\b/g, 'unsigned short').replace(/\bshort int\b/g, 'short');
+    .replace(/\blong long unsigned int\b/g, 'unsigned long long')
+    .replace(/\blong long int\b/g, 'long long')
+    .replace(/\blong unsigned int\b/g, 'unsigned long')
+    .replace(/\blong int\b/g, 'long')
+    .replace(/\bshort unsigned int\b/g, 'unsigned short')
+    .replace(/\bshort int\b/g, 'short');
 }

@@ -17,7 +17,11 @@ function assertLayoutMatchesGdb(file: string, layout: StructLayout | undefined, 
   const oracle = gdbLayout(file, layout.kind, name);
   const where = `${file} ${layout.kind} ${name}`;
   assert.equal(layout.size, oracle.size, `${where}: size`);
-  assert.deepEqual(layout.members.map((m) => m.name), oracle.members.map((m) => m.name), `${where}: members`);
+  assert.deepEqual(
+    layout.members.map((m) => m.name),
+    oracle.members.map((m) => m.name),
+    `${where}: members`,
+  );
   layout.members.forEach((m, i) => {
     const o = oracle.members[i];
     assert.equal(m.size, o.size, `${where}.${m.name}: size`);
@@ -29,8 +33,17 @@ function assertLayoutMatchesGdb(file: string, layout: StructLayout | undefined, 
       assert.equal(m.offset, Math.floor((o.offset * 8 + o.bit) / 8), `${where}.${m.name}: byte offset`);
     }
   });
-  const types = gdbMemberTypes(file, layout.kind, name, layout.members.map((m) => m.name));
-  assert.deepEqual(layout.members.map((m) => gdbSpelling(m.type)), types, `${where}: member types`);
+  const types = gdbMemberTypes(
+    file,
+    layout.kind,
+    name,
+    layout.members.map((m) => m.name),
+  );
+  assert.deepEqual(
+    layout.members.map((m) => gdbSpelling(m.type)),
+    types,
+    `${where}: member types`,
+  );
 }
 
 test('struct layouts (size, members, offsets, bit-fields, sizes, C types) equal gdb ptype/o and whatis', () => {
@@ -42,7 +55,7 @@ test('struct layouts (size, members, offsets, bit-fields, sizes, C types) equal 
   }
 });
 
-test('the sample target\'s structs equal gdb', () => {
+test("the sample target's structs equal gdb", () => {
   const elf = readElf(sampleTarget);
   const structs = new DwarfReader(elf).scan().structs;
   for (const name of ['task_struct', 'rq', 'seq_file', 'sysinfo']) assertLayoutMatchesGdb(sampleTarget, structs.get(name), name);
@@ -58,5 +71,12 @@ test('bit-fields read the same from DWARF 4 (DW_AT_bit_offset) and DWARF 5 (DW_A
   };
   const five = layout(fx.objectDwarf5)!;
   assert.deepEqual(layout(fx.objectDwarf4), five);
-  assert.deepEqual(five.members.filter((m) => m.bitSize !== undefined).map((m) => [m.name, m.bitSize]), [['flags', 3], ['on_rq', 1], ['prio', 12]]);
+  assert.deepEqual(
+    five.members.filter((m) => m.bitSize !== undefined).map((m) => [m.name, m.bitSize]),
+    [
+      ['flags', 3],
+      ['on_rq', 1],
+      ['prio', 12],
+    ],
+  );
 });

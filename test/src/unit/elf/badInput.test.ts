@@ -81,7 +81,11 @@ test('random corruption of headers and tables never escapes as anything but an E
   const elf = parseElf(image, 'ok');
   // Bytes worth hitting: the ELF header, the section header table, and the symbol table.
   const symtab = elf.sections.find((s) => s.type === 2)!;
-  const regions: Array<[number, number]> = [[0, 64], [Number(elf.header.shoff), elf.sections.length * 64], [Number(symtab.offset), Number(symtab.size)]];
+  const regions: Array<[number, number]> = [
+    [0, 64],
+    [Number(elf.header.shoff), elf.sections.length * 64],
+    [Number(symtab.offset), Number(symtab.size)],
+  ];
   let rejected = 0;
   for (let round = 0; round < 300; round++) {
     const bytes = Buffer.from(image);

@@ -16,7 +16,10 @@ test('zlib-compressed debug sections inflate to the bytes objcopy --decompress-d
     const compressed = readElf(file);
     const reference = readElf(plain);
     const debug = compressed.sections.filter((s) => s.flags & SHF.COMPRESSED);
-    assert.ok(debug.some((s) => s.name === '.debug_info'), `${file} has a compressed .debug_info`);
+    assert.ok(
+      debug.some((s) => s.name === '.debug_info'),
+      `${file} has a compressed .debug_info`,
+    );
     for (const section of debug) {
       const expected = reference.rawSectionData(reference.section(section.name)!);
       assert.ok(compressed.sectionData(section).equals(expected), `${file} ${section.name}`);
@@ -37,13 +40,16 @@ test('a zstd-compressed section gives a typed ElfUnsupportedError naming the fil
   bytes.writeUInt32LE(2, Number(info.offset)); // ch_type = ELFCOMPRESS_ZSTD
   writeFileSync(copy, bytes);
   const patched = readElf(copy);
-  assert.throws(() => patched.sectionData(patched.section('.debug_info')!), (error: unknown) => {
-    assert.ok(error instanceof ElfUnsupportedError);
-    assert.equal(error.file, copy);
-    assert.match(error.message, /\.debug_info/);
-    assert.match(error.message, /zstd/);
-    return true;
-  });
+  assert.throws(
+    () => patched.sectionData(patched.section('.debug_info')!),
+    (error: unknown) => {
+      assert.ok(error instanceof ElfUnsupportedError);
+      assert.equal(error.file, copy);
+      assert.match(error.message, /\.debug_info/);
+      assert.match(error.message, /zstd/);
+      return true;
+    },
+  );
   patched.close();
 });
 

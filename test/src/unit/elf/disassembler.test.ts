@@ -51,7 +51,11 @@ for (const [label, pick, withRelocations] of [
       const expected = oracle.get(`${section.name}:${symbol.value}`)?.filter((l) => l.address < symbol.value + symbol.size);
       assert.ok(expected?.length, `objdump shows ${symbol.name}`);
       const ours = disassembleSymbol(elf, symbol);
-      assert.deepEqual(ours.map((l) => l.address), expected.map((l) => l.address), `${symbol.name}: instruction boundaries`);
+      assert.deepEqual(
+        ours.map((l) => l.address),
+        expected.map((l) => l.address),
+        `${symbol.name}: instruction boundaries`,
+      );
       ours.forEach((line, i) => {
         assert.equal(line.text, expected[i].text, `${symbol.name} at ${line.address.toString(16)}`);
         assert.deepEqual(line.relocations, expected[i].relocations, `${symbol.name} at ${line.address.toString(16)}: relocations`);

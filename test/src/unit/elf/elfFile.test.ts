@@ -9,10 +9,12 @@ before(() => {
   fx = buildFixtures();
 });
 
+// prettier-ignore
 const sectionTypes: Record<string, number> = {
   NULL: SHT.NULL, PROGBITS: SHT.PROGBITS, SYMTAB: SHT.SYMTAB, STRTAB: SHT.STRTAB, RELA: SHT.RELA, NOTE: SHT.NOTE,
   NOBITS: SHT.NOBITS, GROUP: SHT.GROUP, SYMTAB_SECTION_INDICES: SHT.SYMTAB_SHNDX,
 };
+// prettier-ignore
 const flagLetters: Record<string, bigint> = {
   W: SHF.WRITE, A: SHF.ALLOC, X: SHF.EXECINSTR, M: SHF.MERGE, S: SHF.STRINGS, I: SHF.INFO_LINK,
   L: SHF.LINK_ORDER, G: SHF.GROUP, T: SHF.TLS, C: SHF.COMPRESSED, E: SHF.EXCLUDE,
@@ -59,7 +61,11 @@ test('sections equal readelf -SW: name, type, address, offset, size, entsize, fl
       assert.equal(s.offset, o.offset, where);
       assert.equal(s.size, o.size, where);
       assert.equal(s.entsize, o.entsize, where);
-      assert.equal(s.flags, [...o.flags].reduce((bits, letter) => bits | (flagLetters[letter] ?? 0n), 0n), where);
+      assert.equal(
+        s.flags,
+        [...o.flags].reduce((bits, letter) => bits | (flagLetters[letter] ?? 0n), 0n),
+        where,
+      );
       assert.equal(s.link, o.link, where);
       assert.equal(s.info, o.info, where);
       assert.equal(s.addralign, o.align, where);
@@ -93,7 +99,10 @@ test('the linked image keeps both local helpers and both local states, as readel
   const helpers = elf.symbols().filter((s) => s.name === 'helper');
   const oracle = readelfSymbols(fx.image).filter((s) => s.name === 'helper');
   assert.equal(helpers.length, 2);
-  assert.deepEqual(helpers.map((h) => h.value), oracle.map((o) => o.value));
+  assert.deepEqual(
+    helpers.map((h) => h.value),
+    oracle.map((o) => o.value),
+  );
   assert.ok(helpers.every((h) => h.bind === STB.LOCAL && h.type === STT.FUNC));
   elf.close();
 });
@@ -126,7 +135,11 @@ test('notes and the build-id equal readelf -n, for .note.gnu.build-id and for a 
     const elf = readElf(file);
     const oracle = readelfNotes(file);
     assert.equal(elf.buildId(), oracle.buildId, file);
-    assert.deepEqual(elf.notes().map((n) => n.owner), oracle.notes.map((n) => n.owner), file);
+    assert.deepEqual(
+      elf.notes().map((n) => n.owner),
+      oracle.notes.map((n) => n.owner),
+      file,
+    );
     elf.close();
   }
   const image = readElf(fx.image);

@@ -52,13 +52,28 @@ test('a fault in a later pass of a looping block names the faulting instruction 
 
 test('a loop that rewrites an instruction of its own body runs the new instruction next pass', () => {
   const { m, at } = load([
-    0x31, 0xc0, //                               xor %eax,%eax
-    0x83, 0xc0, 0x01, //                         2: add $1,%eax   (the immediate is at 4)
-    0x83, 0xf8, 0x05, //                         cmp $5,%eax
-    0x75, 0x07, //                               jne 0x11
-    0xc6, 0x05, 0xf3, 0xff, 0xff, 0xff, 0x02, // movb $2,-13(%rip): add $1 becomes add $2
-    0x83, 0xf8, 0x0a, //                         0x11: cmp $10,%eax
-    0x7c, 0xec, //                               jl 2
+    0x31,
+    0xc0, //                               xor %eax,%eax
+    0x83,
+    0xc0,
+    0x01, //                         2: add $1,%eax   (the immediate is at 4)
+    0x83,
+    0xf8,
+    0x05, //                         cmp $5,%eax
+    0x75,
+    0x07, //                               jne 0x11
+    0xc6,
+    0x05,
+    0xf3,
+    0xff,
+    0xff,
+    0xff,
+    0x02, // movb $2,-13(%rip): add $1 becomes add $2
+    0x83,
+    0xf8,
+    0x0a, //                         0x11: cmp $10,%eax
+    0x7c,
+    0xec, //                               jl 2
     0xc3, //                                     ret
   ]);
   // 1..5 by one, then 7, 9, 11 by two; without the rewrite it would stop at 10.
@@ -67,14 +82,23 @@ test('a loop that rewrites an instruction of its own body runs the new instructi
 
 test('flags a loop reads at its start are kept across the back-edge, also when the slice runs out', () => {
   const { m, at } = load([
-    0x31, 0xd2, //       xor %edx,%edx
-    0x31, 0xc0, //       xor %eax,%eax
-    0x83, 0xd2, 0x00, // 4: adc $0,%edx   (CF of the last pass's cmp)
-    0xff, 0xc0, //       inc %eax
-    0x39, 0xf8, //       cmp %edi,%eax
-    0x72, 0xf7, //       jb 4
-    0x85, 0xd2, //       test %edx,%edx (so only the back-edge keeps the cmp's flags alive)
-    0x89, 0xd0, //       mov %edx,%eax
+    0x31,
+    0xd2, //       xor %edx,%edx
+    0x31,
+    0xc0, //       xor %eax,%eax
+    0x83,
+    0xd2,
+    0x00, // 4: adc $0,%edx   (CF of the last pass's cmp)
+    0xff,
+    0xc0, //       inc %eax
+    0x39,
+    0xf8, //       cmp %edi,%eax
+    0x72,
+    0xf7, //       jb 4
+    0x85,
+    0xd2, //       test %edx,%edx (so only the back-edge keeps the cmp's flags alive)
+    0x89,
+    0xd0, //       mov %edx,%eax
     0xc3, //             ret
   ]);
   // Every pass after the first finds CF set by the cmp that sent it back.

@@ -23,7 +23,14 @@ const byeFile = samplePayload('xen_bye_world');
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(['emu', ...args], { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; } });
+  const code = await runCli(['emu', ...args], {
+    out: (t) => {
+      out += `${t}\n`;
+    },
+    err: (t) => {
+      err += `${t}\n`;
+    },
+  });
   return { code, out, err };
 }
 
@@ -33,7 +40,11 @@ function script(text: string): string {
   return file;
 }
 
-const jsonLines = (out: string) => out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as EmuJsonLine);
+const jsonLines = (out: string) =>
+  out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as EmuJsonLine);
 
 test('commands separated by -- share one hypervisor; each prints its output, then its (XEN) lines', async () => {
   const { code, out } = await cli('load', helloFile, '--', 'call', 'xen_extra_version', '--', 'list');
@@ -99,7 +110,10 @@ test('--json: one object per command with its output, exit code, console lines a
   // §3.8: the `x` debug key dumps the payload with its function (`    %s patch ...` after the `(XEN) ` prefix).
   assert.equal(dump.stdout, '');
   assert.ok(dump.console.includes("(XEN) 'x' pressed - Dumping all livepatch patches"));
-  assert.ok(dump.console.some((line) => /^\(XEN\) {5}xen_extra_version patch [0-9a-f]{16}\(\d+\) with [0-9a-f]{16} \(\d+\)$/.test(line)), dump.console.join('\n'));
+  assert.ok(
+    dump.console.some((line) => /^\(XEN\) {5}xen_extra_version patch [0-9a-f]{16}\(\d+\) with [0-9a-f]{16} \(\d+\)$/.test(line)),
+    dump.console.join('\n'),
+  );
 });
 
 test('reset boots a fresh hypervisor: no payloads, the original function', async () => {
@@ -147,5 +161,6 @@ test('samples/demo.xlp (npm start) does what its comments say and exits 0', asyn
 test('--help lists the session commands', async () => {
   const { code, out } = await cli('--help');
   assert.equal(code, 0);
-  for (const command of ['upload NAME FILE', 'apply NAME [--nodeps]', 'load FILE [--nodeps]', 'call FUNCTION', 'dump', 'reset', '--script FILE', 'expect N']) assert.ok(out.includes(command), command);
+  for (const command of ['upload NAME FILE', 'apply NAME [--nodeps]', 'load FILE [--nodeps]', 'call FUNCTION', 'dump', 'reset', '--script FILE', 'expect N'])
+    assert.ok(out.includes(command), command);
 });

@@ -11,6 +11,7 @@ import { buildDir, corpusDir, gcc, kernelObject, runProgram, VARIANTS } from './
 const corpus = path.join(corpusDir, 'corpus.c');
 const functions = [...readFileSync(corpus, 'utf8').matchAll(/^u64 (t_\w+)\(u64 a, u64 b, u64 c\)/gm)].map((m) => m[1]);
 
+// prettier-ignore
 const EDGES = [
   0n, 1n, 2n, 3n, 7n, 10n, 31n, 32n, 63n, 64n, 100n, 0x7fn, 0x80n, 0xffn, 0x1234n, 0xffffn, 0x7fffffffn, 0x80000000n,
   0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0xfffffffffffffffen,
@@ -36,21 +37,27 @@ const VECTORS = vectors();
 /** A host program that calls every function on every vector and prints the results in hex. */
 async function nativeResults(): Promise<bigint[]> {
   const driver = path.join(buildDir, 'corpus-driver.c');
-  writeFileSync(driver, [
-    '#include <stdio.h>',
-    'typedef unsigned long u64;',
-    ...functions.map((f) => `u64 ${f}(u64, u64, u64);`),
-    `static u64 (*const fns[])(u64, u64, u64) = { ${functions.join(', ')} };`,
-    `static const u64 vec[][3] = { ${VECTORS.map((v) => `{ ${v.map((n) => `0x${n.toString(16)}UL`).join(', ')} }`).join(',\n')} };`,
-    'int main(void) {',
-    '  for (unsigned f = 0; f < sizeof fns / sizeof fns[0]; f++)',
-    '    for (unsigned v = 0; v < sizeof vec / sizeof vec[0]; v++)',
-    '      printf("%lx\\n", fns[f](vec[v][0], vec[v][1], vec[v][2]));',
-    '  return 0;',
-    '}',
-  ].join('\n'));
+  writeFileSync(
+    driver,
+    [
+      '#include <stdio.h>',
+      'typedef unsigned long u64;',
+      ...functions.map((f) => `u64 ${f}(u64, u64, u64);`),
+      `static u64 (*const fns[])(u64, u64, u64) = { ${functions.join(', ')} };`,
+      `static const u64 vec[][3] = { ${VECTORS.map((v) => `{ ${v.map((n) => `0x${n.toString(16)}UL`).join(', ')} }`).join(',\n')} };`,
+      'int main(void) {',
+      '  for (unsigned f = 0; f < sizeof fns / sizeof fns[0]; f++)',
+      '    for (unsigned v = 0; v < sizeof vec / sizeof vec[0]; v++)',
+      '      printf("%lx\\n", fns[f](vec[v][0], vec[v][1], vec[v][2]));',
+      '  return 0;',
+      '}',
+    ].join('\n'),
+  );
   const program = await gcc('corpus-native', ['-O1', '-fno-strict-aliasing', corpus, driver]);
-  return (await runProgram(program)).trim().split('\n').map((line) => BigInt(`0x${line}`));
+  return (await runProgram(program))
+    .trim()
+    .split('\n')
+    .map((line) => BigInt(`0x${line}`));
 }
 
 const native = nativeResults();

@@ -74,6 +74,7 @@ function conditionCases(): Case[] {
 }
 
 const cases = [...shiftCases(), ...conditionCases()];
+// prettier-ignore
 const VALUES = [
   0n, 1n, 2n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0xffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn,
   0x100000000n, 0x8000000000000000n, 0x7fffffffffffffffn, 0xffffffffffffffffn, 0x123456789abcdef0n, 0xfedcba9876543210n,
@@ -81,24 +82,27 @@ const VALUES = [
 
 const source = path.join(buildDir, 'fast-paths.c');
 const driver = path.join(buildDir, 'fast-paths-driver.c');
-writeFileSync(source, [
-  'typedef unsigned long u64;',
-  ...cases.map((c) => `__attribute__((noinline)) u64 fp_${c.name}(u64 a, u64 b) {\n  u64 out = 0;\n  ${c.body}\n  return out;\n}`),
-].join('\n'));
-writeFileSync(driver, [
-  '#include <stdio.h>',
-  'typedef unsigned long u64;',
-  ...cases.map((c) => `u64 fp_${c.name}(u64, u64);`),
-  `static u64 (*const fns[])(u64, u64) = { ${cases.map((c) => `fp_${c.name}`).join(', ')} };`,
-  `static const u64 values[] = { ${VALUES.map((v) => `0x${v.toString(16)}UL`).join(', ')} };`,
-  'int main(void) {',
-  '  for (unsigned f = 0; f < sizeof fns / sizeof fns[0]; f++)',
-  '    for (unsigned i = 0; i < sizeof values / sizeof values[0]; i++)',
-  '      for (unsigned j = 0; j < sizeof values / sizeof values[0]; j++)',
-  '        printf("%lx\\n", fns[f](values[i], values[j]));',
-  '  return 0;',
-  '}',
-].join('\n'));
+writeFileSync(
+  source,
+  ['typedef unsigned long u64;', ...cases.map((c) => `__attribute__((noinline)) u64 fp_${c.name}(u64 a, u64 b) {\n  u64 out = 0;\n  ${c.body}\n  return out;\n}`)].join('\n'),
+);
+writeFileSync(
+  driver,
+  [
+    '#include <stdio.h>',
+    'typedef unsigned long u64;',
+    ...cases.map((c) => `u64 fp_${c.name}(u64, u64);`),
+    `static u64 (*const fns[])(u64, u64) = { ${cases.map((c) => `fp_${c.name}`).join(', ')} };`,
+    `static const u64 values[] = { ${VALUES.map((v) => `0x${v.toString(16)}UL`).join(', ')} };`,
+    'int main(void) {',
+    '  for (unsigned f = 0; f < sizeof fns / sizeof fns[0]; f++)',
+    '    for (unsigned i = 0; i < sizeof values / sizeof values[0]; i++)',
+    '      for (unsigned j = 0; j < sizeof values / sizeof values[0]; j++)',
+    '        printf("%lx\\n", fns[f](values[i], values[j]));',
+    '  return 0;',
+    '}',
+  ].join('\n'),
+);
 
 const native = gcc('fast-paths-native', ['-O1', '-mno-red-zone', source, driver]).then(runProgram);
 const object = gcc('fast-paths.o', ['-c', ...KERNEL_FLAGS, ...VARIANTS['O2'], source]);
@@ -115,7 +119,7 @@ test('constant shifts with dead flags and conditions fused with their compare ma
       for (const b of VALUES) {
         const want = BigInt(`0x${lines[line++]}`);
         const run = machine.call(`fp_${c.name}`, [a, b], { budget: 100_000 });
-        const got = run.status === 'returned' ? `0x${run.rax.toString(16)}` : run.fault?.report() ?? run.status;
+        const got = run.status === 'returned' ? `0x${run.rax.toString(16)}` : (run.fault?.report() ?? run.status);
         if (got !== `0x${want.toString(16)}`) mismatches.push(`${c.name}(0x${a.toString(16)}, 0x${b.toString(16)}): emulated ${got}, host 0x${want.toString(16)}`);
       }
     }

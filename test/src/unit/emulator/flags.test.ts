@@ -10,6 +10,7 @@ import { buildDir, gcc, KERNEL_FLAGS, runProgram, VARIANTS } from './support/gcc
 // CPU and in the emulator: the flags the architecture defines and the result registers must match.
 
 const cases = flagCases();
+// prettier-ignore
 const VALUES = [
   0n, 1n, 2n, 7n, 8n, 9n, 15n, 16n, 17n, 31n, 32n, 33n, 63n, 64n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0xffffn,
   0x7fffffffn, 0x80000000n, 0xffffffffn, 0x8000000000000000n, 0x7fffffffffffffffn, 0xffffffffffffffffn,
@@ -23,22 +24,25 @@ VALUES.forEach((a, i) => VALUES.forEach((b, j) => vectors.push([a, b, FLAGS_IN[(
 const source = path.join(buildDir, 'flag-harness.c');
 const driver = path.join(buildDir, 'flag-driver.c');
 writeFileSync(source, harnessSource(cases));
-writeFileSync(driver, [
-  '#include <stdio.h>',
-  'typedef unsigned long u64;',
-  'extern u64 flag_r, flag_r2;',
-  ...cases.map((c) => `u64 fl_${c.name}(u64, u64, u64);`),
-  `static u64 (*const fns[])(u64, u64, u64) = { ${cases.map((c) => `fl_${c.name}`).join(', ')} };`,
-  `static const u64 vec[][3] = { ${vectors.map((v) => `{ ${v.map((n) => `0x${n.toString(16)}UL`).join(', ')} }`).join(',\n')} };`,
-  'int main(void) {',
-  '  for (unsigned f = 0; f < sizeof fns / sizeof fns[0]; f++)',
-  '    for (unsigned v = 0; v < sizeof vec / sizeof vec[0]; v++) {',
-  '      u64 flags = fns[f](vec[v][0], vec[v][1], vec[v][2]);',
-  '      printf("%lx %lx %lx\\n", flags, flag_r, flag_r2);',
-  '    }',
-  '  return 0;',
-  '}',
-].join('\n'));
+writeFileSync(
+  driver,
+  [
+    '#include <stdio.h>',
+    'typedef unsigned long u64;',
+    'extern u64 flag_r, flag_r2;',
+    ...cases.map((c) => `u64 fl_${c.name}(u64, u64, u64);`),
+    `static u64 (*const fns[])(u64, u64, u64) = { ${cases.map((c) => `fl_${c.name}`).join(', ')} };`,
+    `static const u64 vec[][3] = { ${vectors.map((v) => `{ ${v.map((n) => `0x${n.toString(16)}UL`).join(', ')} }`).join(',\n')} };`,
+    'int main(void) {',
+    '  for (unsigned f = 0; f < sizeof fns / sizeof fns[0]; f++)',
+    '    for (unsigned v = 0; v < sizeof vec / sizeof vec[0]; v++) {',
+    '      u64 flags = fns[f](vec[v][0], vec[v][1], vec[v][2]);',
+    '      printf("%lx %lx %lx\\n", flags, flag_r, flag_r2);',
+    '    }',
+    '  return 0;',
+    '}',
+  ].join('\n'),
+);
 
 const native = gcc('flag-native', ['-O1', '-mno-red-zone', source, driver]).then(runProgram);
 const object = gcc('flag-harness.o', ['-c', ...KERNEL_FLAGS, ...VARIANTS['O2'], source]);

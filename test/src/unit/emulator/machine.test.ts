@@ -12,7 +12,14 @@ const object = kernelObject(path.join(corpusDir, 'machine.c'), 'O2');
 async function machine(probe: (m: Machine) => bigint = () => 0n): Promise<Machine> {
   const m = new Machine();
   m.natives.define({ name: 'host_probe', kind: 'call', run: () => probe(m) });
-  m.natives.define({ name: 'host_sleep', kind: 'call', run: (ctx) => { ctx.stop(`sleeping with token ${ctx.arg(0)}`); return ctx.arg(0) * 2n; } });
+  m.natives.define({
+    name: 'host_sleep',
+    kind: 'call',
+    run: (ctx) => {
+      ctx.stop(`sleeping with token ${ctx.arg(0)}`);
+      return ctx.arg(0) * 2n;
+    },
+  });
   m.loadObject(await object, 'machine.o');
   return m;
 }
@@ -39,11 +46,24 @@ test('writing guest code invalidates the decoded blocks covering it', async () =
 test('the guest writing its own code (RWX page) is seen at the next execution', async () => {
   const m = await machine();
   const page = m.allocate(4096n, 'rwx', Perm.RWX);
-  m.memory.write(page, Uint8Array.of(
-    0xc6, 0x05, 0x01, 0x00, 0x00, 0x00, 0x2a, // movb $42, 1(%rip): the immediate of the next mov
-    0xb8, 0x00, 0x00, 0x00, 0x00, //             mov $0, %eax, in the same decoded block
-    0xc3, //                                     ret
-  ));
+  m.memory.write(
+    page,
+    Uint8Array.of(
+      0xc6,
+      0x05,
+      0x01,
+      0x00,
+      0x00,
+      0x00,
+      0x2a, // movb $42, 1(%rip): the immediate of the next mov
+      0xb8,
+      0x00,
+      0x00,
+      0x00,
+      0x00, //             mov $0, %eax, in the same decoded block
+      0xc3, //                                     ret
+    ),
+  );
   assert.equal(m.call(page).rax, 42n);
 });
 
@@ -56,7 +76,10 @@ test('the shadow call stack names every function on the guest stack', async () =
   const result = m.call('outer', [0n]);
   assert.equal(result.rax, 7n);
   // leaf() ends in a tail call (jmp host_probe), so leaf's frame stands for both.
-  assert.deepEqual(seen.map((f) => f.split(' ')[0]), ['leaf', 'middle', 'outer']);
+  assert.deepEqual(
+    seen.map((f) => f.split(' ')[0]),
+    ['leaf', 'middle', 'outer'],
+  );
   assert.match(seen[0], /returns to middle\+0x/);
   assert.equal(m.currentTask.frames.length, 0, 'the stack is empty after the call');
 });
@@ -68,7 +91,10 @@ test('a native can stop a task; other tasks run meanwhile; the task resumes wher
   assert.equal(first.status, 'stopped');
   assert.equal(first.stopReason, 'sleeping with token 21');
   assert.equal(worker.state, 'stopped');
-  assert.deepEqual(worker.frames.map((f) => m.describe(f.target)), ['sleeper']);
+  assert.deepEqual(
+    worker.frames.map((f) => m.describe(f.target)),
+    ['sleeper'],
+  );
   assert.equal(m.call('call_answer', [], { task: m.tasks[0] }).rax, 43n, 'another task runs');
   assert.throws(() => m.call('call_answer', [], { task: worker }), /worker' is stopped/);
   const resumed = m.resume(worker);
@@ -99,7 +125,10 @@ test('trace mode reports each instruction before it runs', async () => {
   assert.equal(result.rax, 43n);
   assert.equal(lines.length, result.instructions);
   assert.match(lines[0], /^call_answer: call/);
-  assert.ok(lines.some((l) => /^answer\+0x[0-9a-f]+: mov eax,2Ah/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /^answer\+0x[0-9a-f]+: mov eax,2Ah/.test(l)),
+    lines.join('\n'),
+  );
 });
 
 test('unloading an object: its symbols stop resolving and its code faults, the next call still works', async () => {

@@ -12,14 +12,17 @@ const FORMATS = 10;
 
 async function hostFormats(): Promise<string[]> {
   const driver = path.join(buildDir, 'printf-driver.c');
-  writeFileSync(driver, [
-    '#include <stdio.h>',
-    'typedef unsigned long u64;',
-    'const char *result(void);',
-    ...Array.from({ length: FORMATS }, (_, i) => `u64 fmt_${i}(void);`),
-    `static u64 (*const fns[])(void) = { ${Array.from({ length: FORMATS }, (_, i) => `fmt_${i}`).join(', ')} };`,
-    'int main(void) { for (int i = 0; i < ' + FORMATS + '; i++) { u64 n = fns[i](); printf("%lu\\t%s\\n", n, result()); } return 0; }',
-  ].join('\n'));
+  writeFileSync(
+    driver,
+    [
+      '#include <stdio.h>',
+      'typedef unsigned long u64;',
+      'const char *result(void);',
+      ...Array.from({ length: FORMATS }, (_, i) => `u64 fmt_${i}(void);`),
+      `static u64 (*const fns[])(void) = { ${Array.from({ length: FORMATS }, (_, i) => `fmt_${i}`).join(', ')} };`,
+      'int main(void) { for (int i = 0; i < ' + FORMATS + '; i++) { u64 n = fns[i](); printf("%lu\\t%s\\n", n, result()); } return 0; }',
+    ].join('\n'),
+  );
   const program = await gcc('printf-native', ['-O1', '-Wno-format', printfSource, driver]);
   return (await runProgram(program)).split('\n').slice(0, FORMATS);
 }

@@ -40,9 +40,18 @@ test('inspect --json --target: the functions, chain and hooks of hello world, ad
   const { payload, diagnostics } = JSON.parse(out) as { payload: PayloadView; diagnostics: ReportRow[] };
   assert.deepEqual(diagnostics, []);
   assert.equal(payload.kind, 'xen');
-  assert.deepEqual(payload.functions.map((f) => [f.oldName, f.new, f.oldAddress]), [['xen_extra_version', 'xen_hello_world', `0x${symbols(targetPath).get('xen_extra_version')!.addr.toString(16)}`]]);
-  assert.deepEqual(payload.chain.map((l) => l.role.split(' ')[0]), ['target', 'xen_depends', 'depends', 'xen_hello_world']);
-  assert.deepEqual(payload.hooks.map((h) => `${h.kind}:${h.functions.join(',')}`), ['load:hi_func', 'unload:bye_func']);
+  assert.deepEqual(
+    payload.functions.map((f) => [f.oldName, f.new, f.oldAddress]),
+    [['xen_extra_version', 'xen_hello_world', `0x${symbols(targetPath).get('xen_extra_version')!.addr.toString(16)}`]],
+  );
+  assert.deepEqual(
+    payload.chain.map((l) => l.role.split(' ')[0]),
+    ['target', 'xen_depends', 'depends', 'xen_hello_world'],
+  );
+  assert.deepEqual(
+    payload.hooks.map((h) => `${h.kind}:${h.functions.join(',')}`),
+    ['load:hi_func', 'unload:bye_func'],
+  );
 });
 
 test('inspect prints a klp module with its objects, functions and layout source', async () => {
@@ -58,10 +67,16 @@ test('check exits 1 on an error and reports 1-based rows in json, rules in SARIF
   const bad = tooSmallPayload();
   const json = await cli('check', '--format', 'json', bad, xenSample('xen_nop'));
   assert.equal(json.code, 1);
-  assert.deepEqual((JSON.parse(json.out) as ReportRow[]).map((r) => [r.file, r.line, r.column, r.severity, r.code]), [[bad, 1, 1, 'error', 'LP307']]);
+  assert.deepEqual(
+    (JSON.parse(json.out) as ReportRow[]).map((r) => [r.file, r.line, r.column, r.severity, r.code]),
+    [[bad, 1, 1, 'error', 'LP307']],
+  );
   const sarif = JSON.parse((await cli('check', '--format', 'sarif', bad)).out) as SarifLog;
   assert.equal(sarif.version, '2.1.0');
-  assert.deepEqual(sarif.runs[0].tool.driver.rules.map((r) => r.id), ['LP307']);
+  assert.deepEqual(
+    sarif.runs[0].tool.driver.rules.map((r) => r.id),
+    ['LP307'],
+  );
   assert.equal(sarif.runs[0].results[0].level, 'error');
   const text = await cli('check', bad);
   assert.match(text.out, /too-small\.livepatch:1:1: error LP307: /);

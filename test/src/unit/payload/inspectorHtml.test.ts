@@ -4,13 +4,24 @@ import { readFileSync } from 'node:fs';
 import { inspectorHtml, makeNonce } from '../../../../client/out/features/payloadEditor/html';
 import { fromRoot } from '../../support/paths';
 
-const assets = { cspSource: 'https://webview.example', scriptUri: 'https://webview.example/media/payloadInspector.js', styleUri: 'https://webview.example/media/payloadInspector.css', nonce: makeNonce(), title: 'a<b>.livepatch' };
+const assets = {
+  cspSource: 'https://webview.example',
+  scriptUri: 'https://webview.example/media/payloadInspector.js',
+  styleUri: 'https://webview.example/media/payloadInspector.css',
+  nonce: makeNonce(),
+  title: 'a<b>.livepatch',
+};
 
 test('the inspector page has a strict CSP: nothing by default, scripts only with the nonce, styles only from the webview source', () => {
   const html = inspectorHtml(assets);
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1].replace(/&#39;/g, "'");
   assert.ok(csp);
-  const directives = new Map(csp.split(';').map((d) => { const [name, ...values] = d.trim().split(/\s+/); return [name, values]; }));
+  const directives = new Map(
+    csp.split(';').map((d) => {
+      const [name, ...values] = d.trim().split(/\s+/);
+      return [name, values];
+    }),
+  );
   assert.deepEqual(directives.get('default-src'), ["'none'"]);
   assert.deepEqual(directives.get('script-src'), [`'nonce-${assets.nonce}'`]);
   assert.deepEqual(directives.get('style-src'), [assets.cspSource]);

@@ -22,7 +22,9 @@ int klp_enable_patch(struct klp_patch *);
 
 /** A livepatch module built against the kernel layout, without DWARF: two objects, a sympos, a callback, replace. */
 export function buildKernelLayoutModule(): string {
-  const source = writeSource('kernel-layout-module.c', `${kernelKlpHeader}
+  const source = writeSource(
+    'kernel-layout-module.c',
+    `${kernelKlpHeader}
 static int new_cmdline(void) { return 1; }
 static int new_meminfo(void) { return 2; }
 static int new_ext4(void) { return 3; }
@@ -33,7 +35,8 @@ static struct klp_object objs[] = { { .funcs = vmlinux_funcs }, { .name = "ext4"
 static struct klp_patch patch = { .objs = objs, .replace = 1 };
 int init_module(void) { return klp_enable_patch(&patch); }
 static const char modinfo[] __attribute__((section(".modinfo"), used)) = "livepatch=Y\\0name=kernel_layout";
-`);
+`,
+  );
   const object = path.join(buildDir, 'kernel-layout-module.o');
   run('gcc', ['-O2', '-mcmodel=kernel', '-fno-pic', '-mno-red-zone', '-ffunction-sections', '-fdata-sections', '-c', '-o', object, source]);
   return linkRelocatable('kernel-layout-module.ko', [object]);
@@ -41,16 +44,46 @@ static const char modinfo[] __attribute__((section(".modinfo"), used)) = "livepa
 
 /** offsetof/sizeof as gcc computes them for the kernel header: the oracle for our fallback layout. */
 export function kernelLayoutFromGcc(): Record<string, number> {
-  const fields = ['klp_func,old_name', 'klp_func,new_func', 'klp_func,old_sympos', 'klp_object,name', 'klp_object,funcs', 'klp_object,callbacks', 'klp_patch,objs', 'klp_patch,states', 'klp_patch,replace', 'klp_callbacks,pre_patch', 'klp_callbacks,post_patch', 'klp_callbacks,pre_unpatch', 'klp_callbacks,post_unpatch'];
-  const program = writeSource('kernel-layout.c', `#include <stdio.h>
+  const fields = [
+    'klp_func,old_name',
+    'klp_func,new_func',
+    'klp_func,old_sympos',
+    'klp_object,name',
+    'klp_object,funcs',
+    'klp_object,callbacks',
+    'klp_patch,objs',
+    'klp_patch,states',
+    'klp_patch,replace',
+    'klp_callbacks,pre_patch',
+    'klp_callbacks,post_patch',
+    'klp_callbacks,pre_unpatch',
+    'klp_callbacks,post_unpatch',
+  ];
+  const program = writeSource(
+    'kernel-layout.c',
+    `#include <stdio.h>
 #include <stddef.h>
 ${kernelKlpHeader}
 int main(void) {
   printf("klp_func %zu\\nklp_object %zu\\n", sizeof(struct klp_func), sizeof(struct klp_object));
-  ${fields.map((f) => { const [s, m] = f.split(','); return `printf("${s}.${m} %zu\\n", offsetof(struct ${s}, ${m}));`; }).join('\n  ')}
+  ${fields
+    .map((f) => {
+      const [s, m] = f.split(',');
+      return `printf("${s}.${m} %zu\\n", offsetof(struct ${s}, ${m}));`;
+    })
+    .join('\n  ')}
   return 0;
-}`);
+}`,
+  );
   const exe = path.join(buildDir, 'kernel-layout');
   run('gcc', ['-o', exe, program]);
-  return Object.fromEntries(run(exe, []).trim().split('\n').map((l) => { const [k, v] = l.split(' '); return [k, Number(v)]; }));
+  return Object.fromEntries(
+    run(exe, [])
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [k, v] = l.split(' ');
+        return [k, Number(v)];
+      }),
+  );
 }

@@ -33,6 +33,7 @@ function fromSource(name: string) {
   const string = new RegExp(`${nameArray}\\[\\] = "([^"]+)"`).exec(source);
   assert.ok(string, `${name}.c: no string for ${nameArray}`);
   const symbolOrAddress = (expr: string) => (/^[a-z_]\w*$/.test(expr) && !defines.has(expr) ? { symbol: expr } : { address: value(expr) });
+  // prettier-ignore
   return {
     oldName: string[1],
     nameSymbol: nameArray,
@@ -73,7 +74,11 @@ test('every sample payload decodes to exactly the livepatch_func its source decl
     assert.equal(f.oldSize, expected.oldSize, `${name}: old_size`);
     assert.deepEqual(f.nonZeroReserved, [], name);
     assert.equal(f.expect?.enabled, false, name);
-    assert.deepEqual(payload.hooks.map((h) => ({ kind: h.kind, fn: h.functions.map((p) => p.reloc?.symbol).join() })), expected.hooks, `${name}: hooks`);
+    assert.deepEqual(
+      payload.hooks.map((h) => ({ kind: h.kind, fn: h.functions.map((p) => p.reloc?.symbol).join() })),
+      expected.hooks,
+      `${name}: hooks`,
+    );
   }
 });
 
@@ -92,7 +97,11 @@ test('sections, relocation counts and symbols agree with readelf and nm', () => 
     const payload = decode(name);
     const file = xenSample(name);
     const oracle = sections(file);
-    assert.deepEqual(payload.sections.map((s) => s.name), [...oracle.keys()].filter(Boolean), name);
+    assert.deepEqual(
+      payload.sections.map((s) => s.name),
+      [...oracle.keys()].filter(Boolean),
+      name,
+    );
     for (const s of payload.sections) {
       const o = oracle.get(s.name)!;
       assert.equal(Number(s.size), o.size, `${name} ${s.name} size`);

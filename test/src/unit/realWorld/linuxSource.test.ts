@@ -27,7 +27,10 @@ before(async () => {
   }
 });
 
-const cFiles = (dir: string): string[] => readdirSync(path.join(tree, dir)).filter((f) => f.endsWith('.c')).map((f) => path.join(tree, dir, f));
+const cFiles = (dir: string): string[] =>
+  readdirSync(path.join(tree, dir))
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => path.join(tree, dir, f));
 
 test('the source checks run over kernel/sched, kernel/livepatch and samples/livepatch without an analyzer error', { skip }, () => {
   const files = [...cFiles('kernel/sched'), ...cFiles('kernel/livepatch'), ...cFiles('samples/livepatch')];
@@ -39,7 +42,7 @@ test('the source checks run over kernel/sched, kernel/livepatch and samples/live
   }
 });
 
-test('the kernel\'s own livepatch samples: their klp_func entries are found, with the functions they patch', { skip }, () => {
+test("the kernel's own livepatch samples: their klp_func entries are found, with the functions they patch", { skip }, () => {
   const patched = new Set<string>();
   for (const file of cFiles('samples/livepatch')) {
     const parsed = parser.parse(readFileSync(file, 'utf8'))!;
@@ -69,6 +72,10 @@ test('a patch to kernel/sched/core.c is analysed against the real tree: classifi
   const started = Date.now();
   const findings = await analyzePatch(diff, { file: 'core.patch', sourceRoot: tree });
   const seconds = (Date.now() - started) / 1000;
-  assert.deepEqual(findings.filter((f) => ['LP200', 'LP201', 'LP203'].includes(f.code)).map((f) => f.message), [], 'no parse or apply problem');
+  assert.deepEqual(
+    findings.filter((f) => ['LP200', 'LP201', 'LP203'].includes(f.code)).map((f) => f.message),
+    [],
+    'no parse or apply problem',
+  );
   assert.ok(seconds < 5, `${seconds} s`);
 });

@@ -39,7 +39,9 @@ export function sections(file: string): Map<string, Section> {
 }
 
 export function elfHeaderField(file: string, field: string): string {
-  const line = run('readelf', ['-hW', file]).split('\n').find((l) => l.trim().startsWith(field + ':'));
+  const line = run('readelf', ['-hW', file])
+    .split('\n')
+    .find((l) => l.trim().startsWith(field + ':'));
   if (!line) throw new Error(`readelf -h ${file}: no ${field}`);
   return line.slice(line.indexOf(':') + 1).trim();
 }
@@ -62,7 +64,10 @@ export function symbols(file: string): Map<string, Sym> {
 }
 
 export function undefinedSymbols(file: string): string[] {
-  return run('nm', ['-u', file]).split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '').filter(Boolean);
+  return run('nm', ['-u', file])
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).pop() ?? '')
+    .filter(Boolean);
 }
 
 /** The section's file contents, as objcopy extracts them (relocations not applied). */
@@ -115,7 +120,10 @@ export function parseNote(bytes: Buffer): Note {
   const descsz = bytes.readUInt32LE(4);
   const descOffset = 12 + Math.ceil(namesz / 4) * 4;
   return {
-    name: bytes.subarray(12, 12 + namesz).toString('latin1').replace(/\0+$/, ''),
+    name: bytes
+      .subarray(12, 12 + namesz)
+      .toString('latin1')
+      .replace(/\0+$/, ''),
     type: bytes.readUInt32LE(8),
     desc: bytes.subarray(descOffset, descOffset + descsz),
   };
@@ -133,7 +141,11 @@ export function buildIdHex(file: string): string {
  * (transitively), from readelf's dump of the DIE tree.
  */
 export function inlinedInto(file: string): Map<string, Set<string>> {
-  interface Die { depth: number; tag: string; attrs: Map<string, string> }
+  interface Die {
+    depth: number;
+    tag: string;
+    attrs: Map<string, string>;
+  }
   const dies = new Map<number, Die>();
   const order: Die[] = [];
   let current: Die | undefined;

@@ -10,7 +10,10 @@ test('the livepatch module is relocatable with the .modinfo a livepatch module n
   assert.match(elfHeaderField(modulePath, 'Type'), /^REL/);
   const modinfo = sectionBytes(modulePath, '.modinfo').toString('latin1').split('\0').filter(Boolean);
   for (const entry of ['livepatch=Y', 'name=livepatch_sample', 'license=GPL']) assert.ok(modinfo.includes(entry), `.modinfo lacks ${entry}`);
-  assert.ok(modinfo.some((e) => /^vermagic=\S/.test(e)), '.modinfo lacks vermagic=');
+  assert.ok(
+    modinfo.some((e) => /^vermagic=\S/.test(e)),
+    '.modinfo lacks vermagic=',
+  );
   assert.match(run('readelf', ['-n', modulePath]), /Build ID: [0-9a-f]{40}/);
 });
 

@@ -43,13 +43,30 @@ function startsWithFentryCall(name: string): boolean {
   return sym(name).addr + 5n + BigInt(bytes.readInt32LE(1)) === sym('__fentry__').addr;
 }
 
-const traceable = ['xen_extra_version', 'xen_major_version', 'xen_minor_version', 'cmdline_proc_show', 'meminfo_proc_show', 'version_proc_show', 'schedule', 'scheduler_tick', 'update_curr', 'do_exit', 'kthread_run', 'sched_init', 'proc_init', 'start_kernel'];
+const traceable = [
+  'xen_extra_version',
+  'xen_major_version',
+  'xen_minor_version',
+  'cmdline_proc_show',
+  'meminfo_proc_show',
+  'version_proc_show',
+  'schedule',
+  'scheduler_tick',
+  'update_curr',
+  'do_exit',
+  'kthread_run',
+  'sched_init',
+  'proc_init',
+  'start_kernel',
+];
 const notrace = ['__schedule', 'sched_clock', 'sched_clock_noinstr', 'raw_smp_processor_id', '__fentry__'];
 
 test('the target is an ET_EXEC linked at the kernel base whose entry point is start_kernel', () => {
   assert.match(elfHeaderField(targetPath, 'Type'), /^EXEC/);
   assert.equal(BigInt(elfHeaderField(targetPath, 'Entry point address')), sym('start_kernel').addr);
-  const loads = run('readelf', ['-lW', targetPath]).split('\n').filter((l) => l.trim().startsWith('LOAD'));
+  const loads = run('readelf', ['-lW', targetPath])
+    .split('\n')
+    .filter((l) => l.trim().startsWith('LOAD'));
   const lowest = loads.map((l) => BigInt(l.trim().split(/\s+/)[2])).reduce((a, b) => (a < b ? a : b));
   assert.equal(lowest, KERNEL_BASE);
 });
@@ -60,6 +77,7 @@ test('the target carries a 20-byte GNU build-id note', () => {
 });
 
 test('each function lives in the section that gives it its hazard', () => {
+  // prettier-ignore
   const expected: Record<string, string> = {
     __schedule: '.sched.text', schedule: '.sched.text',
     sched_clock_noinstr: '.noinstr.text',

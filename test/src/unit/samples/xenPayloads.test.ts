@@ -11,7 +11,15 @@ function funcs(name: string): { name: bigint; newAddr: bigint; oldAddr: bigint; 
   const bytes = sectionBytes(payload(name), '.livepatch.funcs');
   return Array.from({ length: bytes.length / FUNC_SIZE }, (_, i) => {
     const f = bytes.subarray(i * FUNC_SIZE, (i + 1) * FUNC_SIZE);
-    return { name: f.readBigUInt64LE(0), newAddr: f.readBigUInt64LE(8), oldAddr: f.readBigUInt64LE(16), newSize: f.readUInt32LE(24), oldSize: f.readUInt32LE(28), version: f[32], rest: f.subarray(33) };
+    return {
+      name: f.readBigUInt64LE(0),
+      newAddr: f.readBigUInt64LE(8),
+      oldAddr: f.readBigUInt64LE(16),
+      newSize: f.readUInt32LE(24),
+      oldSize: f.readUInt32LE(28),
+      version: f[32],
+      rest: f.subarray(33),
+    };
   });
 }
 
@@ -48,7 +56,10 @@ test('.livepatch.funcs holds version-2 104-byte entries, allocated and read-only
     assert.doesNotMatch(section.flags, /W/, name);
     for (const f of funcs(name)) {
       assert.equal(f.version, 2, name);
-      assert.ok(f.rest.every((b) => b === 0), `${name}: opaque/applied/expect not zero`);
+      assert.ok(
+        f.rest.every((b) => b === 0),
+        `${name}: opaque/applied/expect not zero`,
+      );
     }
   }
 });
@@ -89,7 +100,9 @@ test('xen_nop NOPs all of xen_minor_version but its ret, at the address nm repor
   const minor = symbols(targetPath).get('xen_minor_version');
   assert.ok(minor?.size);
   const instructions = run('objdump', ['-d', '--disassemble=xen_minor_version', targetPath])
-    .split('\n').map((l) => /^\s*[0-9a-f]+:\s+((?:[0-9a-f]{2} )+)\s*(\w+)/.exec(l)).filter((m) => m !== null);
+    .split('\n')
+    .map((l) => /^\s*[0-9a-f]+:\s+((?:[0-9a-f]{2} )+)\s*(\w+)/.exec(l))
+    .filter((m) => m !== null);
   const last = instructions[instructions.length - 1];
   assert.equal(last?.[2], 'ret');
   const retLength = (last?.[1].trim().split(' ') ?? []).length;
@@ -97,12 +110,18 @@ test('xen_nop NOPs all of xen_minor_version but its ret, at the address nm repor
   assert.equal(f.newSize, minor.size - retLength);
   assert.equal(f.oldSize, minor.size);
   assert.equal(f.oldAddr, minor.addr);
-  assert.deepEqual(relocationsFor(payload('xen_nop'), '.livepatch.funcs').map((r) => r.offset), [0], 'only .name is relocated');
+  assert.deepEqual(
+    relocationsFor(payload('xen_nop'), '.livepatch.funcs').map((r) => r.offset),
+    [0],
+    'only .name is relocated',
+  );
 });
 
 test('xen_replace_world leaves old_addr 0 so the hypervisor looks its name up', () => {
   const [f] = funcs('xen_replace_world');
-  const offsets = relocationsFor(payload('xen_replace_world'), '.livepatch.funcs').map((r) => r.offset).sort((a, b) => a - b);
+  const offsets = relocationsFor(payload('xen_replace_world'), '.livepatch.funcs')
+    .map((r) => r.offset)
+    .sort((a, b) => a - b);
   assert.deepEqual(offsets, [0, 8]);
   assert.equal(f.oldAddr, 0n);
   assert.equal(f.oldSize, targetSymbolSize('xen_extra_version'));
@@ -114,6 +133,10 @@ test('xen_prepost_hooks has exactly one pointer in each single-hook section', ()
     const name = `.livepatch.hooks.${kind}`;
     assert.equal(secs.get(name)?.size, 8, name);
     const relas = relocationsFor(payload('xen_prepost_hooks'), name);
-    assert.deepEqual(relas.map((r) => [r.offset, r.type]), [[0, 'R_X86_64_64']], name);
+    assert.deepEqual(
+      relas.map((r) => [r.offset, r.type]),
+      [[0, 'R_X86_64_64']],
+      name,
+    );
   }
 });

@@ -21,7 +21,11 @@ test('a built index is cached under its build-id and format version, and reloads
   assert.equal(built.fromCache, false);
   assert.deepEqual(readdirSync(cacheDir), [path.basename(cacheFile(cacheDir, built.buildId))]);
   assert.match(readdirSync(cacheDir)[0], new RegExp(`^${built.buildId}\\.v${cacheFormatVersion}\\.bin$`));
-  for (const phase of ['symbols', 'dwarf', 'cache']) assert.ok(progress.some((p) => p.phase === phase), `progress reports ${phase}`);
+  for (const phase of ['symbols', 'dwarf', 'cache'])
+    assert.ok(
+      progress.some((p) => p.phase === phase),
+      `progress reports ${phase}`,
+    );
   const dwarf = progress.filter((p) => p.phase === 'dwarf');
   assert.deepEqual(dwarf.at(-1) && [dwarf.at(-1)!.done, dwarf.at(-1)!.total], [4, 4], 'one step per compile unit');
 
@@ -75,7 +79,7 @@ test('a cache written for another build-id is never served', async () => {
   assert.equal(loaded.buildId, mine.buildId);
 });
 
-test('aborting a build rejects with the signal\'s reason', async () => {
+test("aborting a build rejects with the signal's reason", async () => {
   const controller = new AbortController();
   const pending = loadTargetIndex(fx.image, { cacheDir: null, signal: controller.signal });
   controller.abort(new Error('target changed'));

@@ -35,28 +35,39 @@ function objdumpEntries(file: string): Map<bigint, string[]> {
 
 /** The call sites __mcount_loc lists (objdump -s), as addresses. */
 function mcountSites(file: string): Set<bigint> {
-  const bytes = Buffer.from(run('objdump', ['-s', '-j', '__mcount_loc', file]).split('\n')
-    .flatMap((line) => /^ [0-9a-f]+ ((?:[0-9a-f]{2,8} ){1,4})/.exec(line)?.[1].trim().split(' ') ?? []).join(''), 'hex');
+  const bytes = Buffer.from(
+    run('objdump', ['-s', '-j', '__mcount_loc', file])
+      .split('\n')
+      .flatMap((line) => /^ [0-9a-f]+ ((?:[0-9a-f]{2,8} ){1,4})/.exec(line)?.[1].trim().split(' ') ?? [])
+      .join(''),
+    'hex',
+  );
   const sites = new Set<bigint>();
   for (let at = 0; at + 8 <= bytes.length; at += 8) sites.add(bytes.readBigUInt64LE(at));
   return sites;
 }
 
 function nmFunctions(file: string): Array<{ address: bigint; size: bigint; name: string }> {
-  return run('nm', ['-S', '--defined-only', '-n', file]).split('\n').flatMap((line) => {
-    const m = /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
-    return m ? [{ address: BigInt(`0x${m[1]}`), size: BigInt(`0x${m[2]}`), name: m[3] }] : [];
-  });
+  return run('nm', ['-S', '--defined-only', '-n', file])
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
+      return m ? [{ address: BigInt(`0x${m[1]}`), size: BigInt(`0x${m[2]}`), name: m[3] }] : [];
+    });
 }
 
 test('the sample target: what is inlined into __schedule is reported so', () => {
   const inlined = sample.inlines('__schedule');
   for (const name of ['context_switch', 'pick_next_task', 'update_rq_clock', 'deactivate_task', 'put_prev_task', 'finish_task_switch']) {
     assert.ok(inlined.includes(name), `${name} is inlined into __schedule`);
-    assert.ok(sample.inlinedInto(name).some((i) => i.function === '__schedule'), `${name}: inlinedInto lists __schedule`);
+    assert.ok(
+      sample.inlinedInto(name).some((i) => i.function === '__schedule'),
+      `${name}: inlinedInto lists __schedule`,
+    );
   }
   const sites = sample.inlinedInto('context_switch').find((i) => i.function === '__schedule')!.sites;
-  assert.ok(sites.every((s) => s.file.endsWith('samples/target/sched.c') && s.line > 0));
+  // Relative to the samples root, as Debian's kernel names its files from the top of its tree (samples/Makefile).
+  assert.ok(sites.length > 0 && sites.every((s) => s.file === 'target/sched.c' && s.line > 0), sites.map((s) => `${s.file}:${s.line}`).join(', '));
   assert.equal(sample.isOutOfLine('context_switch'), false);
   assert.ok(sample.inlineOnly().includes('context_switch'));
 });
@@ -85,7 +96,10 @@ test('the sample target: the partly inlined function is both out of line and inl
   assert.ok(!sample.inlineOnly().includes('update_curr'));
 });
 
-for (const [label, file, index] of [['sample target', sampleTarget, () => sample], ['gcc fixture image', '', () => image]] as const) {
+for (const [label, file, index] of [
+  ['sample target', sampleTarget, () => sample],
+  ['gcc fixture image', '', () => image],
+] as const) {
   test(`${label}: traceable and endbr agree with objdump's first instruction and with __mcount_loc`, () => {
     const target = index();
     const path_ = file || fx.image;
@@ -111,7 +125,10 @@ for (const [label, file, index] of [['sample target', sampleTarget, () => sample
     const target = index();
     const nm = nmFunctions(file || fx.image);
     const functions = target.data.symbols.filter((s) => s.kind === 'function');
-    assert.deepEqual(functions.map((s) => [s.name, s.address, s.size]), nm.map((s) => [s.name, s.address, s.size]));
+    assert.deepEqual(
+      functions.map((s) => [s.name, s.address, s.size]),
+      nm.map((s) => [s.name, s.address, s.size]),
+    );
   });
 }
 
@@ -119,7 +136,10 @@ test('several local symbols of one name are told apart by sympos, in kallsyms (a
   const helpers = image.symbolsNamed('helper');
   assert.equal(helpers.length, 2);
   const nm = nmFunctions(fx.image).filter((s) => s.name === 'helper');
-  assert.deepEqual(helpers.map((h) => [h.sympos, h.address]), nm.map((s, i) => [i + 1, s.address]));
+  assert.deepEqual(
+    helpers.map((h) => [h.sympos, h.address]),
+    nm.map((s, i) => [i + 1, s.address]),
+  );
   assert.equal(image.symbol('helper'), undefined, 'sympos 0 is ambiguous');
   assert.equal(image.symbol('helper', 2), helpers[1]);
   assert.equal(image.symbol('call_a', 0)?.sympos, 1);

@@ -101,7 +101,12 @@ const cases: Array<{ id: string; fires: Record<string, (t: string) => string>; q
   {
     id: 'LP232',
     fires: { [widget]: once('int widget_lookup(int id)', 'int widget_lookup(long id)') },
-    quiet: { [widget]: once('int widget_lookup(int id)\n{\n\tint i;\n\n\tfor (i = 0; i < NR_WIDGETS; i++)\n\t\tif (widgets[i].id == id)', 'int widget_lookup(int wanted)\n{\n\tint i;\n\n\tfor (i = 0; i < NR_WIDGETS; i++)\n\t\tif (widgets[i].id == wanted)') },
+    quiet: {
+      [widget]: once(
+        'int widget_lookup(int id)\n{\n\tint i;\n\n\tfor (i = 0; i < NR_WIDGETS; i++)\n\t\tif (widgets[i].id == id)',
+        'int widget_lookup(int wanted)\n{\n\tint i;\n\n\tfor (i = 0; i < NR_WIDGETS; i++)\n\t\tif (widgets[i].id == wanted)',
+      ),
+    },
     message: /widget_lookup\(\)'s prototype changes from `int\(int\)` to `int\(long\)`/,
   },
   {
@@ -123,11 +128,19 @@ for (const { id, fires, quiet, message } of cases) {
     const fired = await check(fires);
     const hits = fired.findings.filter((f) => f.code === id);
     assert.ok(hits.length > 0, `${id} expected, got ${codes(fired.findings).join(', ') || 'nothing'}\n${fired.patch}`);
-    if (message) assert.ok(hits.some((f) => message.test(f.message)), hits.map((f) => f.message).join('\n'));
+    if (message)
+      assert.ok(
+        hits.some((f) => message.test(f.message)),
+        hits.map((f) => f.message).join('\n'),
+      );
     assertOnChangedLines(fired.findings, fired.patch);
     for (const finding of hits) assert.equal(finding.file, 'case.patch');
     const missed = await check(quiet);
-    assert.deepEqual(missed.findings.filter((f) => f.code === id), [], `near miss fired ${id}`);
+    assert.deepEqual(
+      missed.findings.filter((f) => f.code === id),
+      [],
+      `near miss fired ${id}`,
+    );
   });
 }
 

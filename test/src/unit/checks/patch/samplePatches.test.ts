@@ -56,7 +56,7 @@ test('the callers listed for a partly inlined function are exactly the ones gcc 
   }
 });
 
-test('the struct layout in LP220 is the target\'s (DWARF size), and the one computed from the source agrees', async () => {
+test("the struct layout in LP220 is the target's (DWARF size), and the one computed from the source agrees", async () => {
   const size = index.struct('task_struct')?.size;
   assert.ok(size);
   for (const options of [{ facts }, {}]) {

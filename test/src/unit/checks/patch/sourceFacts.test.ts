@@ -33,7 +33,11 @@ test('every inlining gcc did in the sample target (DWARF) is predicted from the 
       assert.ok(guesses.length > 0, `${callee} inlined into ${holder} (DWARF) is not predicted`);
       // DWARF's call line is that of the innermost call; ours is the call in the holder: one of them must match when the call is direct.
       const direct = sites.filter((s) => s.caller === holder);
-      for (const site of direct) assert.ok(guesses.some((g) => g.line === site.line), `${callee} in ${holder} at line ${site.line}`);
+      for (const site of direct)
+        assert.ok(
+          guesses.some((g) => g.line === site.line),
+          `${callee} in ${holder} at line ${site.line}`,
+        );
       checked++;
     }
   }

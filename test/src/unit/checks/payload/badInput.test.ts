@@ -33,7 +33,7 @@ test('every truncation of a payload gives a clear error naming the file, never a
 
 test('random corruption of headers and tables ends in findings or an ElfError, quickly', () => {
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const started = Date.now();
   for (const file of samples) {
     const whole = sampleBytes(file);
@@ -54,5 +54,8 @@ test('random corruption of headers and tables ends in findings or an ElfError, q
 test('a missing file is reported as an error, not thrown', () => {
   const opened = openPayload('/nonexistent/payload.livepatch');
   assert.match(opened.error?.message ?? '', /ENOENT/);
-  assert.deepEqual(checkOpenedPayload(opened).map((f) => f.code), ['LP302']);
+  assert.deepEqual(
+    checkOpenedPayload(opened).map((f) => f.code),
+    ['LP302'],
+  );
 });

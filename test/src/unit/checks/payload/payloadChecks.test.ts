@@ -23,7 +23,14 @@ const funcsAt = (bytes: Buffer, field: number) => sectionData(bytes, '.livepatch
 /** Finds `id` among the findings and checks the message carries the loader's own words. */
 function assertFires(findings: Finding[], id: string, ...quotes: string[]): Finding {
   const hit = findings.find((f) => f.code === id);
-  assert.ok(hit, `${id} should fire; got ${JSON.stringify(findings.map((f) => `${f.code}: ${f.message}`), null, 1)}`);
+  assert.ok(
+    hit,
+    `${id} should fire; got ${JSON.stringify(
+      findings.map((f) => `${f.code}: ${f.message}`),
+      null,
+      1,
+    )}`,
+  );
   for (const quote of quotes) assert.ok(hit.message.includes(quote), `${id} message quotes "${quote}": ${hit.message}`);
   return hit;
 }
@@ -81,7 +88,10 @@ test('a version-1 (64-byte) entry decodes with the v1 layout and is refused by c
   assert.equal(opened.payload?.kind, 'xen');
   if (opened.payload?.kind !== 'xen') return;
   assert.equal(opened.payload.funcsSection?.layout, 1);
-  assert.deepEqual(opened.payload.funcs.map((f) => [f.name, f.newAddr.reloc?.symbol, f.expect]), [['xen_extra_version', 'xen_hello_world', undefined]]);
+  assert.deepEqual(
+    opened.payload.funcs.map((f) => [f.name, f.newAddr.reloc?.symbol, f.expect]),
+    [['xen_extra_version', 'xen_hello_world', undefined]],
+  );
   const findings = checkOpenedPayload(opened);
   assertFires(findings, 'LP305', 'Wrong version (1). Expected 2');
   assertFires(findings, 'LP304', 'must be multiple of 104');
@@ -106,7 +116,7 @@ test('LP308: a NOP-out over 31 bytes or over old_size', () => {
   assertFires(findingsOfBytes(over, 'nop.livepatch'), 'LP308', 'old_size is only 11');
 });
 
-test('LP309: a placement puts the replacement more than 2 GiB from the old function (the emulator\'s upload path)', () => {
+test("LP309: a placement puts the replacement more than 2 GiB from the old function (the emulator's upload path)", () => {
   const old = target.symbol('xen_extra_version')!.address;
   const far = findingsOfFile(xenSample('xen_hello_world'), { target, placement: () => ({ oldAddress: old, newAddress: old - (3n << 30n) }) });
   assertFires(far, 'LP309', 'EOVERFLOW');
@@ -140,7 +150,10 @@ test('LP313: .modinfo without its trailing NUL', () => {
 });
 
 test('LP314: alternatives whose original instruction is outside the payload text', () => {
-  const alternatives = (origOffset: string) => assemble(`alt-${origOffset.replace(/\W/g, '')}`, `
+  const alternatives = (origOffset: string) =>
+    assemble(
+      `alt-${origOffset.replace(/\W/g, '')}`,
+      `
     .section .text.alt_user,"ax"
 alt_user: nop; nop; nop; ret
     .section .altinstr_replacement,"ax"
@@ -150,7 +163,8 @@ repl: .byte 0x90, 0x90
     .long repl - .
     .word 0
     .byte 3, 2, 0, 0
-`);
+`,
+    );
   const bad = linkRelocatable('alt-bad.livepatch', [xenSample('xen_hello_world'), alternatives('0x100')]);
   assertFires(findingsOfFile(bad), 'LP314', 'outside payload text');
   const good = linkRelocatable('alt-good.livepatch', [xenSample('xen_hello_world'), alternatives('0')]);
@@ -197,7 +211,10 @@ test('LP319-LP324 for klp: unknown, bad sympos, notrace, __init, inlined into ca
   assertFires(check(klpVariant('sched_clock')), 'LP321', "failed to register ftrace handler for function 'sched_clock'");
   assertFires(check(klpVariant('proc_init')), 'LP322', '.init.text');
   const inlined = assertFires(check(klpVariant('update_curr')), 'LP323', 'scheduler_tick');
-  assert.ok(target.inlinedInto('update_curr').every((i) => inlined.message.includes(i.function)), 'every caller is listed');
+  assert.ok(
+    target.inlinedInto('update_curr').every((i) => inlined.message.includes(i.function)),
+    'every caller is listed',
+  );
   assertFires(check(klpVariant('pick_next_task')), 'LP324', '__schedule');
 });
 
@@ -266,5 +283,10 @@ test('LP336: a writable .bss larger than LIVEPATCH_MAX_SIZE (1 GiB, 4 GiB, 2^64-
 test('every LP3xx check has a test above that makes it fire', () => {
   const source = readFileSync(__filename, 'utf8');
   const fired = new Set([...source.matchAll(/assertFires\([^;]*?'(LP3\d\d)'/g)].map((m) => m[1]));
-  assert.deepEqual(Object.values(payloadChecks).map((c) => c.id).filter((id) => !fired.has(id)), []);
+  assert.deepEqual(
+    Object.values(payloadChecks)
+      .map((c) => c.id)
+      .filter((id) => !fired.has(id)),
+    [],
+  );
 });

@@ -19,7 +19,19 @@ before(async () => {
   parser = await createCParser();
   const out = fixture('build', 'dup-target-fixes');
   mkdirSync(out, { recursive: true });
-  execFileSync('gcc', ['-O2', '-pg', '-mfentry', '-nostdlib', '-static', '-fno-pic', '-no-pie', '-o', `${out}/dup`, fixture('checks/source/dup-target/a.c'), fixture('checks/source/dup-target/b.c')]);
+  execFileSync('gcc', [
+    '-O2',
+    '-pg',
+    '-mfentry',
+    '-nostdlib',
+    '-static',
+    '-fno-pic',
+    '-no-pie',
+    '-o',
+    `${out}/dup`,
+    fixture('checks/source/dup-target/a.c'),
+    fixture('checks/source/dup-target/b.c'),
+  ]);
   dupFacts = targetFacts(await loadTargetIndex(`${out}/dup`, { cacheDir: null, inWorker: false }));
 });
 
@@ -66,7 +78,10 @@ test('LP101 on a one-line array without a trailing comma', () => {
 test('LP103: one fix per candidate; taking position 2 satisfies the kernel', () => {
   const text = 'static struct klp_func funcs[] = {\n\t{ .old_name = "dup_fn", .new_func = fix, },\n\t{ }\n};\n';
   const { fixes, after, fixed } = fixAndRecheck(text, 'LP103', dupFacts, 1);
-  assert.deepEqual(fixes.map((f) => f.title.replace(/ \(.*/, '')), ['Add .old_sympos = 1', 'Add .old_sympos = 2']);
+  assert.deepEqual(
+    fixes.map((f) => f.title.replace(/ \(.*/, '')),
+    ['Add .old_sympos = 1', 'Add .old_sympos = 2'],
+  );
   assert.equal(after.filter((f) => f.code.startsWith('LP10')).length, 0);
   assert.match(fixed, /"dup_fn", \.old_sympos = 2, \.new_func/);
 });
@@ -89,7 +104,11 @@ test('LP220: a struct layout change in a patch gets a shadow-variable skeleton f
   assert.equal(fix.createFile.path, fromRoot('samples/patches/task_struct_shadow.c'));
   const tree = parser.parse(fix.createFile.text)!;
   assert.equal(tree.rootNode.hasError, false, fix.createFile.text);
-  assert.deepEqual(analyzeSource(tree, { file: 'task_struct_shadow.c' }).map((f) => f.code), [], 'allocated shadows are freed');
+  assert.deepEqual(
+    analyzeSource(tree, { file: 'task_struct_shadow.c' }).map((f) => f.code),
+    [],
+    'allocated shadows are freed',
+  );
   // The patch adds `nivcsw` (see samples/patches/task-struct-layout.patch): the skeleton is about that member.
   assert.match(fix.createFile.text, /klp_shadow_get_or_alloc\(obj, SV_TASK_STRUCT_NIVCSW, sizeof\(unsigned long\)/);
   tree.delete();

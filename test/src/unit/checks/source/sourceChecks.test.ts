@@ -23,7 +23,20 @@ before(async () => {
   const out = fixture('build', 'dup-target');
   mkdirSync(out, { recursive: true });
   const elf = `${out}/dup-target`;
-  execFileSync('gcc', ['-O2', '-g', '-pg', '-mfentry', '-nostdlib', '-static', '-fno-pic', '-no-pie', '-o', elf, fixture('checks/source/dup-target/a.c'), fixture('checks/source/dup-target/b.c')]);
+  execFileSync('gcc', [
+    '-O2',
+    '-g',
+    '-pg',
+    '-mfentry',
+    '-nostdlib',
+    '-static',
+    '-fno-pic',
+    '-no-pie',
+    '-o',
+    elf,
+    fixture('checks/source/dup-target/a.c'),
+    fixture('checks/source/dup-target/b.c'),
+  ]);
   dupFacts = targetFacts(await loadTargetIndex(elf, { cacheDir: null, inWorker: false }));
 });
 
@@ -32,7 +45,11 @@ function check(file: string, facts: FactsProvider | undefined, targetName = 'sam
   const tree = parser.parse(source)!;
   const findings = analyzeSource(tree, { file, ...(facts ? { facts } : {}), targetName });
   tree.delete();
-  assert.deepEqual(findings.map((f) => `${f.range.start.line + 1}:${f.code}`).sort(), expectedFindings(source), findings.map((f) => `${f.range.start.line + 1}: ${f.code} ${f.message}`).join('\n'));
+  assert.deepEqual(
+    findings.map((f) => `${f.range.start.line + 1}:${f.code}`).sort(),
+    expectedFindings(source),
+    findings.map((f) => `${f.range.start.line + 1}: ${f.code} ${f.message}`).join('\n'),
+  );
   return findings;
 }
 
@@ -48,7 +65,10 @@ test('klp module against the sample target: LP101, LP102, LP104-LP110, LP115, LP
 test('Xen payload source against the sample target: LP102, LP108, LP111-LP115, LP120, LP121', () => {
   const findings = check('xen_checks.c', sampleFacts);
   const small = findings.filter((f) => f.code === 'LP113').map((f) => f.message);
-  assert.ok(small.some((m) => m.includes('old_size is 3 bytes')), 'a symbolic old_size is taken from the target (raw_smp_processor_id is 3 bytes)');
+  assert.ok(
+    small.some((m) => m.includes('old_size is 3 bytes')),
+    'a symbolic old_size is taken from the target (raw_smp_processor_id is 3 bytes)',
+  );
   assert.ok(small.some((m) => m.includes('Address or size fields are zero')));
   assert.match(findings.find((f) => f.code === 'LP114')!.message, /"Wrong version \(1\)\. Expected 2"/);
 });

@@ -5,8 +5,18 @@ import { fixture } from '../../../support/paths';
 
 /** gcc flags of kernel code (dependencies.md §4), with fentry, mcount records and IBT. */
 const kernelFlags = [
-  '-O2', '-mcmodel=kernel', '-mno-red-zone', '-mno-sse', '-fno-pic', '-ffreestanding', '-fno-stack-protector',
-  '-fno-asynchronous-unwind-tables', '-pg', '-mfentry', '-mrecord-mcount', '-fcf-protection=branch',
+  '-O2',
+  '-mcmodel=kernel',
+  '-mno-red-zone',
+  '-mno-sse',
+  '-fno-pic',
+  '-ffreestanding',
+  '-fno-stack-protector',
+  '-fno-asynchronous-unwind-tables',
+  '-pg',
+  '-mfentry',
+  '-mrecord-mcount',
+  '-fcf-protection=branch',
 ];
 
 export interface Fixtures {
@@ -48,7 +58,13 @@ export function buildFixtures(): Fixtures {
   const imageDwarf4 = link('kimage-dw4', dwarf4);
   const imageCompressed = link('kimage-gz', dwarf5, ['--compress-debug-sections=zlib']);
   built = {
-    dir, objectDwarf5: dwarf5[0], objectDwarf4: dwarf4[0], objectCompressed, image, imageDwarf4, imageCompressed,
+    dir,
+    objectDwarf5: dwarf5[0],
+    objectDwarf4: dwarf4[0],
+    objectCompressed,
+    image,
+    imageDwarf4,
+    imageCompressed,
     all: [dwarf5[0], dwarf4[0], objectCompressed, dwarf5[1], image, imageDwarf4, imageCompressed],
   };
   return built;

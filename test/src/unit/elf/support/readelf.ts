@@ -2,8 +2,17 @@
 import { run } from './fixtures';
 
 export interface OracleSection {
-  index: number; name: string; type: string; addr: bigint; offset: bigint; size: bigint;
-  entsize: bigint; flags: string; link: number; info: number; align: bigint;
+  index: number;
+  name: string;
+  type: string;
+  addr: bigint;
+  offset: bigint;
+  size: bigint;
+  entsize: bigint;
+  flags: string;
+  link: number;
+  info: number;
+  align: bigint;
 }
 
 export function readelfSections(file: string): OracleSection[] {
@@ -13,14 +22,31 @@ export function readelfSections(file: string): OracleSection[] {
     const m = re.exec(line);
     if (!m) continue;
     rows.push({
-      index: Number(m[1]), name: m[2].trim(), type: m[3], addr: BigInt(`0x${m[4]}`), offset: BigInt(`0x${m[5]}`),
-      size: BigInt(`0x${m[6]}`), entsize: BigInt(`0x${m[7]}`), flags: m[8], link: Number(m[9]), info: Number(m[10]), align: BigInt(m[11]),
+      index: Number(m[1]),
+      name: m[2].trim(),
+      type: m[3],
+      addr: BigInt(`0x${m[4]}`),
+      offset: BigInt(`0x${m[5]}`),
+      size: BigInt(`0x${m[6]}`),
+      entsize: BigInt(`0x${m[7]}`),
+      flags: m[8],
+      link: Number(m[9]),
+      info: Number(m[10]),
+      align: BigInt(m[11]),
     });
   }
   return rows;
 }
 
-export interface OracleHeader { type: string; machine: string; entry: bigint; shoff: bigint; shnum: number; shstrndx: number; phnum: number }
+export interface OracleHeader {
+  type: string;
+  machine: string;
+  entry: bigint;
+  shoff: bigint;
+  shnum: number;
+  shstrndx: number;
+  phnum: number;
+}
 
 export function readelfHeader(file: string): OracleHeader {
   const text = run('readelf', ['-hW', file]);
@@ -29,6 +55,7 @@ export function readelfHeader(file: string): OracleHeader {
     if (!m) throw new Error(`readelf -h has no ${name}`);
     return m[1].trim();
   };
+  // prettier-ignore
   return {
     type: field('Type').split(' ')[0], machine: field('Machine'), entry: BigInt(field('Entry point address')),
     shoff: BigInt(field('Start of section headers').split(' ')[0]), shnum: Number(field('Number of section headers')),
@@ -36,7 +63,16 @@ export function readelfHeader(file: string): OracleHeader {
   };
 }
 
-export interface OracleSymbol { index: number; value: bigint; size: bigint; type: string; bind: string; vis: string; ndx: string; name: string }
+export interface OracleSymbol {
+  index: number;
+  value: bigint;
+  size: bigint;
+  type: string;
+  bind: string;
+  vis: string;
+  ndx: string;
+  name: string;
+}
 
 export function readelfSymbols(file: string): OracleSymbol[] {
   const rows: OracleSymbol[] = [];
@@ -47,14 +83,27 @@ export function readelfSymbols(file: string): OracleSymbol[] {
     const m = inSymtab ? re.exec(line) : null;
     if (!m) continue;
     rows.push({
-      index: Number(m[1]), value: BigInt(`0x${m[2]}`), size: m[3].startsWith('0x') ? BigInt(m[3]) : BigInt(m[3]),
-      type: m[4], bind: m[5], vis: m[6], ndx: m[7], name: m[8],
+      index: Number(m[1]),
+      value: BigInt(`0x${m[2]}`),
+      size: m[3].startsWith('0x') ? BigInt(m[3]) : BigInt(m[3]),
+      type: m[4],
+      bind: m[5],
+      vis: m[6],
+      ndx: m[7],
+      name: m[8],
     });
   }
   return rows;
 }
 
-export interface OracleRelocation { section: string; offset: bigint; type: string; symbolName: string; addend: bigint; symbolIndex: number }
+export interface OracleRelocation {
+  section: string;
+  offset: bigint;
+  type: string;
+  symbolName: string;
+  addend: bigint;
+  symbolIndex: number;
+}
 
 export function readelfRelocations(file: string): OracleRelocation[] {
   const rows: OracleRelocation[] = [];
@@ -79,7 +128,12 @@ export function readelfNotes(file: string): { buildId: string | undefined; notes
 }
 
 /** One DIE of `readelf --debug-dump=info`, with its attributes as printed. */
-export interface OracleDie { offset: number; depth: number; tag: string; attrs: Map<string, string> }
+export interface OracleDie {
+  offset: number;
+  depth: number;
+  tag: string;
+  attrs: Map<string, string>;
+}
 
 export function readelfDies(file: string): OracleDie[] {
   const dies: OracleDie[] = [];

@@ -1,7 +1,12 @@
 // Generates C functions that run one arithmetic instruction between `popfq` and `pushfq`, so the
 // host CPU and the emulator can be compared flag by flag on the very same instruction bytes.
 
-export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
+export const CF = 0x1,
+  PF = 0x4,
+  AF = 0x10,
+  ZF = 0x40,
+  SF = 0x80,
+  OF = 0x800;
 export const ALL = CF | PF | AF | ZF | SF | OF;
 
 export interface FlagCase {
@@ -37,10 +42,13 @@ export function flagCases(): FlagCase[] {
     const s = SUFFIX[width];
     const m = MOD[width];
     const rr = `[r] "+r"(r)`;
-    const bin = (op: string, defined: number) => cases.push({
-      name: `${op}${width}`, width, defined: () => defined,
-      body: asm(`${op}${s} %${m}[b], %${m}[r]`, rr, `[b] "r"(b)`),
-    });
+    const bin = (op: string, defined: number) =>
+      cases.push({
+        name: `${op}${width}`,
+        width,
+        defined: () => defined,
+        body: asm(`${op}${s} %${m}[b], %${m}[r]`, rr, `[b] "r"(b)`),
+      });
     for (const op of ['add', 'adc', 'sub', 'sbb', 'cmp']) bin(op, ALL);
     for (const op of ['and', 'or', 'xor', 'test']) bin(op, ALL & ~AF);
     for (const op of ['inc', 'dec', 'neg', 'not']) {
@@ -49,28 +57,40 @@ export function flagCases(): FlagCase[] {
     for (const op of ['shl', 'shr', 'sar', 'rol', 'ror', 'rcl', 'rcr']) {
       const kind = op.startsWith('rc') ? 'rcx' : op.startsWith('ro') ? 'rotate' : 'shift';
       cases.push({
-        name: `${op}${width}`, width, defined: (_a, b) => shiftDefined(kind, width, Number(b & 0xffn)),
+        name: `${op}${width}`,
+        width,
+        defined: (_a, b) => shiftDefined(kind, width, Number(b & 0xffn)),
         body: asm(`${op}${s} %%cl, %${m}[r]`, rr, `"c"(b)`),
       });
       cases.push({
-        name: `${op}1_${width}`, width, defined: () => shiftDefined(kind, width, 1),
+        name: `${op}1_${width}`,
+        width,
+        defined: () => shiftDefined(kind, width, 1),
         body: asm(`${op}${s} $1, %${m}[r]`, rr, ''),
       });
     }
     cases.push({
-      name: `mul${width}`, width, defined: () => CF | OF,
+      name: `mul${width}`,
+      width,
+      defined: () => CF | OF,
       body: `r2 = b ^ fin; ${asm(`mul${s} %${m}[b]`, `[r] "+a"(r), "+d"(r2)`, `[b] "r"(b)`)}`,
     });
     cases.push({
-      name: `imul1_${width}`, width, defined: () => CF | OF,
+      name: `imul1_${width}`,
+      width,
+      defined: () => CF | OF,
       body: `r2 = b ^ fin; ${asm(`imul${s} %${m}[b]`, `[r] "+a"(r), "+d"(r2)`, `[b] "r"(b)`)}`,
     });
     cases.push({
-      name: `xadd${width}`, width, defined: () => ALL,
+      name: `xadd${width}`,
+      width,
+      defined: () => ALL,
       body: `r2 = b; ${asm(`xadd${s} %${m}[b], %${m}[r]`, `${rr}, [b] "+r"(r2)`, '')}`,
     });
     cases.push({
-      name: `cmpxchg${width}`, width, defined: () => ALL,
+      name: `cmpxchg${width}`,
+      width,
+      defined: () => ALL,
       body: `r2 = (b & 1) ? r : b >> 1; ${asm(`cmpxchg${s} %${m}[b], %${m}[r]`, `${rr}, "+a"(r2)`, `[b] "r"(b)`)}`,
     });
     if (width === 8) continue;
@@ -88,7 +108,9 @@ export function flagCases(): FlagCase[] {
     cases.push({ name: `popcnt${width}`, width, defined: () => ALL, body: asm(`popcnt${s} %${m}[b], %${m}[r]`, rr, `[b] "r"(b)`) });
     for (const op of ['shld', 'shrd']) {
       cases.push({
-        name: `${op}${width}`, width, defined: (_a, b) => shiftDefined('double', width, Number(b & 0xffn)),
+        name: `${op}${width}`,
+        width,
+        defined: (_a, b) => shiftDefined('double', width, Number(b & 0xffn)),
         resultDefined: (_a, b) => width !== 16 || Number(b & 31n) <= 16,
         body: `r2 = b * 0x9e3779b97f4a7c15UL; ${asm(`${op}${s} %%cl, %${m}[s], %${m}[r]`, rr, `[s] "r"(r2), "c"(b)`)}`,
       });
@@ -105,13 +127,10 @@ export function harnessSource(cases: FlagCase[]): string {
   return [
     'typedef unsigned long u64;',
     'u64 flag_r, flag_r2;',
-    ...cases.map((c) => [
-      `__attribute__((noinline)) u64 fl_${c.name}(u64 a, u64 b, u64 fin) {`,
-      '  u64 r = a, r2 = 0, f;',
-      `  ${c.body}`,
-      '  flag_r = r; flag_r2 = r2;',
-      '  return f;',
-      '}',
-    ].join('\n')),
+    ...cases.map((c) =>
+      [`__attribute__((noinline)) u64 fl_${c.name}(u64 a, u64 b, u64 fin) {`, '  u64 r = a, r2 = 0, f;', `  ${c.body}`, '  flag_r = r; flag_r2 = r2;', '  return f;', '}'].join(
+        '\n',
+      ),
+    ),
   ].join('\n');
 }

@@ -13,17 +13,27 @@ mkdirSync(buildDir, { recursive: true });
 
 /** The flags every kernel object is built with (dependencies.md §4). */
 export const KERNEL_FLAGS = [
-  '-mno-sse', '-mno-mmx', '-mno-80387', '-mno-red-zone', '-ffreestanding', '-fno-pic', '-fno-stack-protector',
-  '-fno-asynchronous-unwind-tables', '-ffunction-sections', '-fdata-sections', '-mcmodel=kernel', '-fno-common',
+  '-mno-sse',
+  '-mno-mmx',
+  '-mno-80387',
+  '-mno-red-zone',
+  '-ffreestanding',
+  '-fno-pic',
+  '-fno-stack-protector',
+  '-fno-asynchronous-unwind-tables',
+  '-ffunction-sections',
+  '-fdata-sections',
+  '-mcmodel=kernel',
+  '-fno-common',
 ];
 
 const FENTRY = ['-pg', '-mfentry'];
 
 /** The six compiler-flag variants the emulator must run identically to native code. */
 export const VARIANTS: Record<string, string[]> = {
-  'O2': ['-O2', ...FENTRY],
+  O2: ['-O2', ...FENTRY],
   'O2-nojt': ['-O2', '-fno-jump-tables', ...FENTRY],
-  'Os': ['-Os', ...FENTRY],
+  Os: ['-Os', ...FENTRY],
   'Os-nojt': ['-Os', '-fno-jump-tables', ...FENTRY],
   'O2-hard': ['-O2', ...FENTRY, '-mindirect-branch=thunk-extern', '-mindirect-branch-register', '-mfunction-return=thunk-extern', '-fcf-protection=branch', '-mharden-sls=all'],
   'O2-nofentry': ['-O2'],
@@ -37,9 +47,12 @@ export function gcc(output: string, args: string[]): Promise<string> {
   let job = pending.get(out);
   if (!job) {
     mkdirSync(path.dirname(out), { recursive: true });
-    job = run('gcc', [...args, '-o', out], { maxBuffer: 16 << 20 }).then(() => out, (error: { stderr?: string; message: string }) => {
-      throw new Error(`gcc ${args.join(' ')} failed:\n${error.stderr ?? error.message}`);
-    });
+    job = run('gcc', [...args, '-o', out], { maxBuffer: 16 << 20 }).then(
+      () => out,
+      (error: { stderr?: string; message: string }) => {
+        throw new Error(`gcc ${args.join(' ')} failed:\n${error.stderr ?? error.message}`);
+      },
+    );
     pending.set(out, job);
   }
   return job;

@@ -117,7 +117,7 @@ test('a reverted payload with .data/.bss cannot be applied again; one without ca
   assert.equal(xen.get('xen_nop').status!.state, LIVEPATCH_STATE_APPLIED);
 });
 
-test('NOP-out: new_addr 0 writes Xen\'s ideal NOPs over new_size bytes, keeps the ret, and counts as applied', () => {
+test("NOP-out: new_addr 0 writes Xen's ideal NOPs over new_size bytes, keeps the ret, and counts as applied", () => {
   const xen = boot();
   uploadSample(xen, 'xen_nop');
   const { address, size } = nmSymbol('xen_minor_version');

@@ -8,7 +8,7 @@ import { nmSymbol, objdumpBytes } from './support/xenPayloads';
 
 // Expectations (§3.6) and the quiesce rendezvous with its timeout (§3.8).
 
-test('an expectation that matches the old code (objdump\'s bytes) lets APPLY through', () => {
+test("an expectation that matches the old code (objdump's bytes) lets APPLY through", () => {
   const xen = boot();
   assert.equal(xen.upload('lp_expect_ok', readFileSync(expectOk())), 0);
   assert.equal(act(xen, 'lp_expect_ok', 'apply'), 0);

@@ -12,18 +12,21 @@ const tool = (xen: XenLivepatch, ...argv: string[]) => runXenLivepatch(xen, argv
 const hello = samplePayload('xen_hello_world');
 const bye = samplePayload('xen_bye_world');
 
-test('load = upload under the file\'s base name + apply; list shows state and metadata', () => {
+test("load = upload under the file's base name + apply; list shows state and metadata", () => {
   const xen = boot();
   assert.deepEqual(tool(xen, 'list'), { stdout: 'Nothing to list\n', stderr: '', exitCode: 0 });
   assert.deepEqual(tool(xen, 'load', hello), { stdout: `Uploading ${hello}... completed\nApplying xen_hello_world... completed\n`, stderr: '', exitCode: 0 });
   assert.equal(tool(xen, 'upload', 'bye', bye).stdout, `Uploading ${bye}... completed\n`);
-  assert.equal(tool(xen, 'list').stdout, [
-    ' ID                                     | status     | metadata',
-    '----------------------------------------+------------+---------------',
-    `${'xen_hello_world'.padEnd(40)}| APPLIED    | LIVEPATCH_RULEZ`,
-    `${'bye'.padEnd(40)}| CHECKED    | `,
-    '',
-  ].join('\n'));
+  assert.equal(
+    tool(xen, 'list').stdout,
+    [
+      ' ID                                     | status     | metadata',
+      '----------------------------------------+------------+---------------',
+      `${'xen_hello_world'.padEnd(40)}| APPLIED    | LIVEPATCH_RULEZ`,
+      `${'bye'.padEnd(40)}| CHECKED    | `,
+      '',
+    ].join('\n'),
+  );
 });
 
 test('an action already done needs none; a wrong state is an error (exit 1)', () => {
@@ -62,7 +65,9 @@ test('a hypervisor that never idles: "Operation didn\'t complete." (exit 2), the
   const xen = boot();
   tool(xen, 'upload', 'xen_hello_world', hello);
   assert.deepEqual(runXenLivepatch(xen, ['apply', 'xen_hello_world'], { idleLoopRuns: false }), {
-    stdout: 'Applying xen_hello_world... failed\n', stderr: "Operation didn't complete.\n", exitCode: 2,
+    stdout: 'Applying xen_hello_world... failed\n',
+    stderr: "Operation didn't complete.\n",
+    exitCode: 2,
   });
   assert.deepEqual(tool(xen, 'revert', 'xen_hello_world'), { stdout: '', stderr: 'Cannot execute revert.\nOperation already in progress.\n', exitCode: 2 });
 });

@@ -65,14 +65,17 @@ test('a 1 GiB, 4 GiB or 2^64-1 byte .bss is refused at upload (Xen: over LIVEPAT
   }
 });
 
-test('a section larger than the guest memory left is -ENOMEM with Xen\'s line and one naming the section and the limit', (t) => {
+test("a section larger than the guest memory left is -ENOMEM with Xen's line and one naming the section and the limit", (t) => {
   t.after(() => configureLimits({}));
   const xen = boot();
   configureLimits({ guestMemoryBytes: Number(xen.machine.memory.mapped) + MiB });
   assert.equal(xen.upload('bad', bigBss(2n * BigInt(MiB))), -errno('ENOMEM'));
   const lines = xen.console.log.split('\n');
   assert.equal(lines[0], '(XEN) livepatch: bad: Could not allocate memory for payload');
-  assert.match(lines[1], /section \.bss\.hello_world_loads of bad needs 2097152 bytes of guest memory, but only \d+ of the \d+-byte limit are left.*--limit guestMemoryBytes=N or the setting livepatch\.limits\.guestMemoryMiB/);
+  assert.match(
+    lines[1],
+    /section \.bss\.hello_world_loads of bad needs 2097152 bytes of guest memory, but only \d+ of the \d+-byte limit are left.*--limit guestMemoryBytes=N or the setting livepatch\.limits\.guestMemoryMiB/,
+  );
   configureLimits({});
   uploadSample(xen, 'xen_hello_world');
 });
@@ -84,7 +87,11 @@ test('the loader refuses a 4 GiB or 2^64-1 byte .bss naming it, and maps a 1 GiB
   for (const size of [1n << 32n, (1n << 64n) - 1n]) {
     const bytes = bigBss(size);
     cheaply(`loading a ${size}-byte .bss`, () =>
-      assert.throws(() => xen.machine.loadObject(parseElf(bytes, 'big.o'), 'big'), (error: unknown) => error instanceof GuestMemoryError && /section \.bss\.hello_world_loads of big needs/.test(error.message)));
+      assert.throws(
+        () => xen.machine.loadObject(parseElf(bytes, 'big.o'), 'big'),
+        (error: unknown) => error instanceof GuestMemoryError && /section \.bss\.hello_world_loads of big needs/.test(error.message),
+      ),
+    );
   }
   configureLimits({ guestMemoryBytes: 2048 * MiB });
   const pages = memory.residentPages;
@@ -171,11 +178,17 @@ test('a session goes on after a refused upload and after an internal error, whic
   writeFileSync(path.join(dir, 'bad.livepatch'), nameOutside());
   writeFileSync(path.join(dir, 'moved.livepatch'), oldAddrMoved());
   const session = new XenSession({ target: targetPath, baseDir: dir });
-  for (const [name, file] of [['bad', 'bad.livepatch'], ['moved', 'moved.livepatch']]) {
+  for (const [name, file] of [
+    ['bad', 'bad.livepatch'],
+    ['moved', 'moved.livepatch'],
+  ]) {
     const refused = session.run(['upload', name, file]);
     assert.equal(refused.exitCode, 1, refused.stderr);
     assert.match(refused.stderr, /Error 22: Invalid argument/);
-    assert.ok(refused.console.some((line) => line.startsWith(`(XEN) livepatch: ${name}: `)), refused.console.join('\n'));
+    assert.ok(
+      refused.console.some((line) => line.startsWith(`(XEN) livepatch: ${name}: `)),
+      refused.console.join('\n'),
+    );
   }
   assert.equal(session.run(['call', 'xen_extra_version']).exitCode, 0);
 

@@ -9,7 +9,7 @@ import { readelfBuildId, sampleBytes, samplePayload, targetPath } from './suppor
 // XEN_SYSCTL_LIVEPATCH_UPLOAD: the refusals of livepatch-tools.md §3.4/§3.5 with their errno and
 // the console line Xen prints, and that nothing a payload does at upload stops the host.
 
-test('a payload without .livepatch.xen_depends is refused with -EINVAL and Xen\'s words', () => {
+test("a payload without .livepatch.xen_depends is refused with -EINVAL and Xen's words", () => {
   const xen = boot();
   assert.equal(xen.upload('lp_no_xen_buildid', readFileSync(noXenBuildId())), -errno('EINVAL'));
   assert.equal(xen.console.log, '(XEN) livepatch: lp_no_xen_buildid: .livepatch.xen_depends is missing\n');
@@ -21,15 +21,13 @@ test('xen_depends of another hypervisor build: build-id mismatch with both ids',
   const xen = boot({ buildId: other });
   assert.equal(xen.upload('xen_nop', sampleBytes('xen_nop')), -errno('EINVAL'));
   const theirs = readelfBuildId(targetPath);
-  assert.equal(xen.console.log, [
-    '(XEN) livepatch: xen_nop: build-id mismatch:',
-    `(XEN) livepatch: xen_nop:   livepatch: ${theirs}`,
-    `(XEN) livepatch: xen_nop:        xen: ${other}`,
-    '',
-  ].join('\n'));
+  assert.equal(
+    xen.console.log,
+    ['(XEN) livepatch: xen_nop: build-id mismatch:', `(XEN) livepatch: xen_nop:   livepatch: ${theirs}`, `(XEN) livepatch: xen_nop:        xen: ${other}`, ''].join('\n'),
+  );
 });
 
-test('the hypervisor build-id is the target\'s GNU build-id', () => {
+test("the hypervisor build-id is the target's GNU build-id", () => {
   assert.equal(boot().buildId, readelfBuildId(targetPath));
 });
 
@@ -78,7 +76,10 @@ test('list: upload order, metadata as uploaded, a version that changes with ever
   uploadSample(xen, 'xen_nop');
   const listed = xen.list();
   assert.notEqual(listed.version, empty.version);
-  assert.deepEqual(listed.payloads.map((p) => p.name), ['xen_hello_world', 'xen_nop']);
+  assert.deepEqual(
+    listed.payloads.map((p) => p.name),
+    ['xen_hello_world', 'xen_nop'],
+  );
   // xen_hello_world.c: .modinfo = "LIVEPATCH_RULEZ" with its NUL.
   assert.equal(listed.payloads[0].metadata.toString('latin1'), 'LIVEPATCH_RULEZ\0');
   assert.equal(listed.payloads[1].metadata.length, 0);

@@ -25,7 +25,9 @@ export function buildSamples(): void {
 
 /** Address and size of a target symbol, from `nm -S` (the oracle for addresses). */
 export function nmSymbol(name: string, file = targetPath): { address: bigint; size: number } {
-  const line = run('nm', ['-S', '--defined-only', file]).split('\n').find((l) => l.split(/\s+/)[3] === name);
+  const line = run('nm', ['-S', '--defined-only', file])
+    .split('\n')
+    .find((l) => l.split(/\s+/)[3] === name);
   if (!line) throw new Error(`${name} is not in ${file}`);
   const [address, size] = line.split(/\s+/);
   return { address: BigInt(`0x${address}`), size: Number.parseInt(size, 16) };
@@ -44,8 +46,25 @@ export function readelfBuildId(file: string): string {
   return /Build ID: ([0-9a-f]+)/.exec(run('readelf', ['-n', file]))![1];
 }
 
-const kernelCflags = ['-std=gnu11', '-O2', '-nostdinc', '-Wall', '-Wno-unused-parameter', '-mno-sse', '-mno-mmx', '-mno-red-zone', '-ffreestanding', '-fno-pic',
-  '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-mcmodel=kernel', '-mfentry', '-pg', '-ffunction-sections', '-fdata-sections'];
+const kernelCflags = [
+  '-std=gnu11',
+  '-O2',
+  '-nostdinc',
+  '-Wall',
+  '-Wno-unused-parameter',
+  '-mno-sse',
+  '-mno-mmx',
+  '-mno-red-zone',
+  '-ffreestanding',
+  '-fno-pic',
+  '-fno-stack-protector',
+  '-fno-asynchronous-unwind-tables',
+  '-mcmodel=kernel',
+  '-mfentry',
+  '-pg',
+  '-ffunction-sections',
+  '-fdata-sections',
+];
 
 /**
  * Compiles `source` with the target's flags against the sample headers and config.h, and links
