@@ -15,22 +15,9 @@ const source = path.join(root, 'test/fixtures/emulator/bench.c');
 const main = path.join(root, 'test/fixtures/emulator/bench-main.c');
 mkdirSync(out, { recursive: true });
 
-const kernelFlags = [
-  '-O2',
-  '-pg',
-  '-mfentry',
-  '-mno-sse',
-  '-mno-mmx',
-  '-mno-80387',
-  '-mno-red-zone',
-  '-ffreestanding',
-  '-fno-pic',
-  '-fno-stack-protector',
-  '-fno-asynchronous-unwind-tables',
-  '-ffunction-sections',
-  '-fdata-sections',
-  '-mcmodel=kernel',
-];
+// The flags the emulator's own tests build kernel objects with (dependencies.md §4), plus fentry.
+const { KERNEL_FLAGS } = require(path.join(root, 'test/out/unit/emulator/support/gcc'));
+const kernelFlags = ['-O2', '-pg', '-mfentry', ...KERNEL_FLAGS];
 const object = path.join(out, 'bench.o');
 const native = path.join(out, 'bench-native');
 const staticNative = path.join(out, 'bench-static');

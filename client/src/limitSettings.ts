@@ -7,7 +7,9 @@ const MiB = 1024 * 1024;
 /**
  * The `livepatch.limits.*` settings and the engine limit each sets (server/src/limits.ts), with
  * the factor from the setting's unit to the limit's: sizes are set in MiB, which people can
- * type, and the engine counts bytes.
+ * type, and the engine counts bytes. Written out rather than read from `limitSpecs`: the client's
+ * compiled files load in plain Node for its unit tests, where a value import of server/src does
+ * not resolve; a unit test holds the two tables equal.
  */
 // prettier-ignore
 export const limitSettings = {

@@ -1,4 +1,4 @@
-import { limits, limitSpecs } from '../limits';
+import { howToRaise, limits, limitSpecs } from '../limits';
 import { CheckInfo, registerChecks } from './catalogue';
 import type { Finding } from './finding';
 
@@ -50,6 +50,6 @@ function boundsFinding(file: string, line: number, column: number, what: string,
     severity: documentBoundsCheck.severity,
     file,
     range: { start: { line, column: 0 }, end: { line, column } },
-    message: `${what}, so it is not analysed. A file this size is usually generated or binary, not a patch or source someone wrote; if it is one, raise the limit with the setting livepatch.limits.${limit} (the CLI's limit flag of the same name).`,
+    message: `${what}, so it is not analysed. A file this size is usually generated or binary, not a patch or source someone wrote; if it is one, ${howToRaise(limit)}.`,
   };
 }

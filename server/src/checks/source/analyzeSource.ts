@@ -1,6 +1,5 @@
 import type { Tree } from 'web-tree-sitter';
-import { findLivepatchConstructs, LivepatchConstruct, mentionsLivepatchConstructs } from '../../c/livepatchConstructs';
-import { documentBounds } from '../documentBounds';
+import { findLivepatchConstructs, mentionsLivepatchConstructs } from '../../c/livepatchConstructs';
 import type { FactsProvider } from '../facts/functionFacts';
 import type { Finding } from '../finding';
 import { hookChecks } from './hookChecks';
@@ -29,13 +28,11 @@ export function sourceNeedsAnalysis(text: string): boolean {
 }
 
 /**
- * Every LP1xx finding for one parsed C source, in document order; only LP235 for a source past the
- * size bounds. `constructs` when the caller has them already.
+ * Every LP1xx finding for one parsed C source, in document order; `constructs` when the caller
+ * has them already. The size bounds (LP235) are the caller's, before it parses: by the time
+ * there is a tree, the cost they bound has been paid.
  */
-export function analyzeSource(tree: Tree, options: SourceAnalysisOptions, constructs?: LivepatchConstruct[]): Finding[] {
-  const outOfBounds = documentBounds(options.file, tree.rootNode.text);
-  if (outOfBounds) return [outOfBounds];
-  constructs ??= findLivepatchConstructs(tree);
+export function analyzeSource(tree: Tree, options: SourceAnalysisOptions, constructs = findLivepatchConstructs(tree)): Finding[] {
   const context: SourceContext = { ...options, tree, constructs, patched: patchedFunctions(constructs) };
   return [sentinelChecks, targetFunctionChecks, xenFuncChecks, structChecks, hookChecks, shadowChecks]
     .flatMap((check) => check(context))

@@ -1,6 +1,7 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { findLivepatchConstructs } from '../../c/livepatchConstructs';
 import type { Finding } from '../../checks';
+import { documentBounds } from '../../checks/documentBounds';
 import type { FactsProvider } from '../../checks/facts/functionFacts';
 import { analyzePatch } from '../../checks/patch';
 import { analyzeSource, sourceNeedsAnalysis } from '../../checks/source/analyzeSource';
@@ -29,30 +30,21 @@ function cappedDiagnostics(findings: Finding[], file: string): Diagnostic[] {
   return shown;
 }
 
-/** A document past limits().documentBytes is not read at all: one diagnostic says why. */
-function tooLarge(file: string, bytes: number): AnalysisResult {
-  const message = `${bytes} bytes, more than the ${limits().documentBytes} a document may have, so it is not analysed; ${settingToRaise('documentBytes')} to analyse it.`;
-  return { diagnostics: [serverDiagnostic(file, message)], symbols: [], sites: noPatchedSites };
-}
-
 /** One job, in the worker. `stop` says whether the main thread has given up on it. */
 export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, facts: FactsProvider | undefined, stop: () => boolean): Promise<AnalysisResult> {
   const checkpoint = () => {
     if (stop()) throw new JobCancelled();
   };
-  const bytes = Buffer.byteLength(job.text);
-  if (bytes > limits().documentBytes) {
-    trees.close(job.uri);
-    return tooLarge(job.file, bytes);
-  }
   const withFacts = facts ? { facts } : {};
   if (job.language === 'diff') {
     const findings = await analyzePatch(job.text, { file: job.file, ...(job.sourceRoot ? { sourceRoot: job.sourceRoot } : {}), ...withFacts });
     return { diagnostics: cappedDiagnostics(findings, job.file), symbols: [], sites: noPatchedSites };
   }
-  if (!sourceNeedsAnalysis(job.text)) {
+  // Refused before parsing, as the CLI does: the parse is the cost the bounds are there for.
+  const outOfBounds = documentBounds(job.file, job.text);
+  if (outOfBounds || !sourceNeedsAnalysis(job.text)) {
     trees.close(job.uri);
-    return { diagnostics: [], symbols: [], sites: noPatchedSites };
+    return { diagnostics: outOfBounds ? [toLspDiagnostic(outOfBounds)] : [], symbols: [], sites: noPatchedSites };
   }
   const tree = trees.parse(job.uri, job.text, stop);
   checkpoint();

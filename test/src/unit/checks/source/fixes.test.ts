@@ -1,38 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
 import { createCParser } from '../../../../../server/out/c/cParser';
-import { targetFacts } from '../../../../../server/out/checks/facts/targetFacts';
 import type { FactsProvider } from '../../../../../server/out/checks/facts/functionFacts';
 import { analyzeSource } from '../../../../../server/out/checks/source/analyzeSource';
 import { fixesFor, TextEdit } from '../../../../../server/out/checks/fixes';
 import { analyzePatch } from '../../../../../server/out/checks/patch';
-import { loadTargetIndex } from '../../../../../server/out/target';
 import { fixture, fromRoot } from '../../../support/paths';
+import { dupTargetFacts } from './dupTarget';
 
 let parser: Parser;
 let dupFacts: FactsProvider;
 
 before(async () => {
   parser = await createCParser();
-  const out = fixture('build', 'dup-target-fixes');
-  mkdirSync(out, { recursive: true });
-  execFileSync('gcc', [
-    '-O2',
-    '-pg',
-    '-mfentry',
-    '-nostdlib',
-    '-static',
-    '-fno-pic',
-    '-no-pie',
-    '-o',
-    `${out}/dup`,
-    fixture('checks/source/dup-target/a.c'),
-    fixture('checks/source/dup-target/b.c'),
-  ]);
-  dupFacts = targetFacts(await loadTargetIndex(`${out}/dup`, { cacheDir: null, inWorker: false }));
+  dupFacts = await dupTargetFacts('dup-target-fixes');
 });
 
 function apply(text: string, edits: TextEdit[]): string {

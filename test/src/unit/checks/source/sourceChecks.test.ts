@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
 import { createCParser } from '../../../../../server/out/c/cParser';
@@ -10,6 +10,7 @@ import { analyzeSource } from '../../../../../server/out/checks/source/analyzeSo
 import { loadTargetIndex } from '../../../../../server/out/target';
 import { expectedFindings } from '../../../support/expectations';
 import { fixture, fromRoot } from '../../../support/paths';
+import { dupTargetFacts } from './dupTarget';
 
 let parser: Parser;
 let sampleFacts: FactsProvider;
@@ -19,25 +20,7 @@ before(async () => {
   parser = await createCParser();
   execFileSync('make', ['-s', '-C', fromRoot('samples')]);
   sampleFacts = targetFacts(await loadTargetIndex(fromRoot('samples/build/target/sample-target'), { cacheDir: null, inWorker: false }));
-  // A target where kallsyms lists dup_fn twice: two static functions of one name in two files.
-  const out = fixture('build', 'dup-target');
-  mkdirSync(out, { recursive: true });
-  const elf = `${out}/dup-target`;
-  execFileSync('gcc', [
-    '-O2',
-    '-g',
-    '-pg',
-    '-mfentry',
-    '-nostdlib',
-    '-static',
-    '-fno-pic',
-    '-no-pie',
-    '-o',
-    elf,
-    fixture('checks/source/dup-target/a.c'),
-    fixture('checks/source/dup-target/b.c'),
-  ]);
-  dupFacts = targetFacts(await loadTargetIndex(elf, { cacheDir: null, inWorker: false }));
+  dupFacts = await dupTargetFacts('dup-target');
 });
 
 function check(file: string, facts: FactsProvider | undefined, targetName = 'sample-target') {
