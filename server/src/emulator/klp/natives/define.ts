@@ -1,0 +1,25 @@
+import { NativeContext } from '../../natives';
+import { GuestStep } from '../guestCode';
+import type { LinuxKernel } from '../kernel';
+
+/** A native that returns at once: its result goes to %rax. */
+export function defineCall(kernel: LinuxKernel, name: string, run: (ctx: NativeContext) => bigint | void): void {
+  kernel.machine.natives.define({ name, kind: 'call', run });
+}
+
+/** A native that may call guest code or sleep before it returns (see GuestCode). */
+export function defineSteps(kernel: LinuxKernel, name: string, run: (ctx: NativeContext) => GuestStep): void {
+  kernel.machine.natives.define({ name, kind: 'jump', run: (ctx) => kernel.guestCode.continueWith(ctx, run(ctx)) });
+}
+
+/** A kernel data symbol (system_wq, kmalloc_caches...): zeroed guest memory modules can link to. */
+export function defineData(kernel: LinuxKernel, name: string, size: bigint): bigint {
+  const address = kernel.heap.alloc(size, true);
+  kernel.machine.symbols.add({ name, address, size, kind: 'object', global: true, image: 'kernel' });
+  return address;
+}
+
+/** A C int argument (the low 32 bits, sign-extended). */
+export function int(value: bigint): bigint {
+  return BigInt.asIntN(32, value);
+}
