@@ -8,8 +8,8 @@
 #include <linux/sched.h>
 
 struct syscall_call {
-	long (*fn)(long arg);
-	long arg;
+	long (*fn)(long a0, long a1, long a2, long a3, long a4, long a5);
+	long args[6];
 	long ret;
 	int done;
 };
@@ -18,7 +18,7 @@ int syscall_thread(void *data)
 {
 	struct syscall_call *call = data;
 
-	call->ret = call->fn(call->arg);
+	call->ret = call->fn(call->args[0], call->args[1], call->args[2], call->args[3], call->args[4], call->args[5]);
 	call->done = 1;
 	do_task_dead();
 }

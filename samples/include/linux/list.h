@@ -2,6 +2,8 @@
 #ifndef _LINUX_LIST_H
 #define _LINUX_LIST_H
 
+#include <linux/types.h>
+
 struct list_head {
 	struct list_head *next, *prev;
 };

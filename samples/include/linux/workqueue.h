@@ -47,6 +47,34 @@ struct worker_pool {
 };
 
 extern struct worker_pool cpu_worker_pool;
+
+/* The module side, as <linux/workqueue.h> expands it: INIT_*, schedule_*, cancel_*. */
+extern struct workqueue_struct *system_wq;
+void delayed_work_timer_fn(struct timer_list *t);
+void init_timer_key(struct timer_list *timer, void (*func)(struct timer_list *), unsigned int flags, const char *name, void *key);
+bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *work);
+bool queue_delayed_work_on(int cpu, struct workqueue_struct *wq, struct delayed_work *work, unsigned long delay);
+bool cancel_delayed_work_sync(struct delayed_work *dwork);
+bool cancel_work_sync(struct work_struct *work);
+bool flush_work(struct work_struct *work);
+
+#define WORK_CPU_UNBOUND 8192
+
+#define INIT_WORK(_work, _func) \
+	do { \
+		(_work)->data = 0; \
+		INIT_LIST_HEAD(&(_work)->entry); \
+		(_work)->func = (_func); \
+	} while (0)
+
+#define INIT_DELAYED_WORK(_work, _func) \
+	do { \
+		INIT_WORK(&(_work)->work, (_func)); \
+		init_timer_key(&(_work)->timer, delayed_work_timer_fn, 0, NULL, NULL); \
+	} while (0)
+
+#define schedule_work(work) queue_work_on(WORK_CPU_UNBOUND, system_wq, (work))
+#define schedule_delayed_work(dwork, delay) queue_delayed_work_on(WORK_CPU_UNBOUND, system_wq, (dwork), (delay))
 void workqueue_init(void);
 struct delayed_work *to_delayed_work(struct work_struct *work);
 

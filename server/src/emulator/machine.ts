@@ -330,7 +330,9 @@ export class Machine {
 
   /** Functions on a task's guest stack, innermost first, as `caller+offset` return addresses. */
   backtrace(task: Task = this.current): string[] {
-    return [...(task === this.current ? this.frames : task.frames)].reverse().map((f) => `${this.symbols.describe(f.target)} (returns to ${this.symbols.describe(f.returnAddress)})`);
+    return [...(task === this.current ? this.frames : task.frames)]
+      .reverse()
+      .map((f) => `${this.symbols.describe(f.target)} (returns to ${this.symbols.describe(f.returnAddress)})`);
   }
 
   // ---- the CPU's view of the machine -------------------------------------------------------------

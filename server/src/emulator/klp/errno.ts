@@ -39,3 +39,7 @@ const MESSAGES: Record<number, string> = {
 export function strerror(errno: number): string {
   return MESSAGES[errno] ?? `Unknown error ${errno}`;
 }
+export const ESRCH = 3;
+export const EACCES = 13;
+export const EISDIR = 21;
+export const EIO = 5;

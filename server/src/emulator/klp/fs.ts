@@ -1,3 +1,5 @@
+import { strerror } from './errno';
+
 /** A file of sysfs or procfs: reading runs `read`, writing `write` (0, or a negative errno). */
 export interface KernelFile {
   read?(): string;
@@ -44,4 +46,14 @@ export class KernelFs {
 function normalize(path: string): string {
   const parts = path.split('/').filter((p) => p && p !== '.');
   return `/${parts.join('/')}`;
+}
+
+/** An errno a pseudo file's read raises (its show function failed, or could not run). */
+export class FileError extends Error {
+  constructor(
+    readonly errno: number,
+    detail?: string,
+  ) {
+    super(detail ?? strerror(errno));
+  }
 }

@@ -6,7 +6,7 @@ import { Ftrace, installFtrace } from './ftrace';
 import { KernelFs } from './fs';
 import { GuestCode } from './guestCode';
 import { KernelHeap } from './heap';
-import { KernelTask, KernelTasks, TaskSymbols } from './kernelTasks';
+import { KernelTask, KernelTasks, TASK_DEAD, TaskSymbols } from './kernelTasks';
 import { TargetLayout } from './layout';
 import { KernelLog } from './log';
 import { KernelModules } from './modules';
@@ -166,15 +166,18 @@ export class LinuxKernel {
   }
 
   /**
-   * A system call in a process of its own (`comm`): runs fn(arg) on a new task of the target's
-   * scheduler, so it may sleep; guest time advances while it waits, up to syscallLimitNs.
+   * A system call in a process of its own (`comm`): runs fn(args) on a new task of the target's
+   * scheduler (its syscall_thread), so it may sleep; guest time advances while it waits, up to
+   * syscallLimitNs. The process then returns to user space (the user-return hooks run).
    */
-  syscall(comm: string, fn: bigint, arg = 0n): SyscallResult {
+  syscall(comm: string, fn: bigint, args: bigint[] = []): SyscallResult {
     const m = this.machine.memory;
-    const request = this.heap.alloc(32n, true);
+    const l = this.layout;
+    const request = this.heap.alloc(BigInt(l.size('syscall_call')), true);
     const name = this.heap.string(comm);
-    m.writeU64(request, fn);
-    m.writeU64(request + 8n, arg);
+    const at = (field: string) => request + l.offset('syscall_call', field);
+    m.writeU64(at('fn'), fn);
+    args.slice(0, 6).forEach((value, i) => m.writeU64(at('args') + 8n * BigInt(i), value));
     try {
       const created = this.callAtomic('kthread_run', [this.symbol('syscall_thread'), request, name]);
       if (created.status !== 'returned' || created.rax === 0n) return { status: 'failed', message: 'fork: Resource temporarily unavailable' };
@@ -183,17 +186,20 @@ export class LinuxKernel {
       const deadline = this.clock.ns + this.syscallLimitNs;
       for (;;) {
         this.runTasks();
-        if (m.readU32(request + 24n) !== 0) break;
-        if (task.stateValue & 0x80n) return { status: 'failed', message: `${comm}: killed (the kernel oopsed in pid ${pid})` };
+        if (m.readU32(at('done')) !== 0) break;
+        if (task.pid !== pid || task.stateValue & TASK_DEAD) return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
         const next = this.timers.next();
         if (next === undefined || next > deadline) {
-          const where = task.stackFunctions().map((a) => this.machine.describe(a)).join(' <- ');
+          const where = task
+            .stackFunctions()
+            .map((a) => this.machine.describe(a))
+            .join(' <- ');
           return { status: 'failed', message: `${comm} (pid ${pid}) still sleeping after ${this.syscallLimitNs / 1_000_000_000n} s of guest time, in ${where || 'nothing'}` };
         }
         this.advance(next - this.clock.ns);
       }
       this.tasks.runUserReturnHooks(task);
-      return { status: 'returned', value: m.readU64(request + 16n), pid };
+      return { status: 'returned', value: m.readU64(at('ret')), pid };
     } finally {
       this.heap.free(request);
       this.heap.free(name);

@@ -13,7 +13,8 @@ export class TargetLayout {
   ) {}
 
   static read(elf: ElfFile, file: string): TargetLayout {
-    if (!elf.section('.debug_info')) throw new EmulatorError(`${file}: no DWARF (.debug_info): the Linux runtime reads the target's task_struct and run-queue layouts from it; build the target with -g`);
+    if (!elf.section('.debug_info'))
+      throw new EmulatorError(`${file}: no DWARF (.debug_info): the Linux runtime reads the target's task_struct and run-queue layouts from it; build the target with -g`);
     return new TargetLayout(new DwarfReader(elf).scanColumns().structs, file);
   }
 

@@ -99,7 +99,10 @@ function setParam(kernel: LinuxKernel, param: ModuleParam, value: string | undef
   const max = spec.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
   if (parsed < min || parsed > max) return false;
   const raw = BigInt.asUintN(Number(bits), parsed);
-  m.write(param.address, Uint8Array.from({ length: spec.bytes }, (_, i) => Number((raw >> BigInt(8 * i)) & 0xffn)));
+  m.write(
+    param.address,
+    Uint8Array.from({ length: spec.bytes }, (_, i) => Number((raw >> BigInt(8 * i)) & 0xffn)),
+  );
   return true;
 }
 

@@ -205,7 +205,12 @@ export class KernelModules {
   /** Undefined, non-weak symbols neither the kernel, earlier modules nor the natives define (resolve_symbol). */
   private unknownSymbols(elf: ElfFile): string[] {
     const machine = this.kernel.machine;
-    const own = new Set(elf.symbols().filter((s) => s.shndx !== SHN.UNDEF && s.bind !== STB.LOCAL).map((s) => s.name));
+    const own = new Set(
+      elf
+        .symbols()
+        .filter((s) => s.shndx !== SHN.UNDEF && s.bind !== STB.LOCAL)
+        .map((s) => s.name),
+    );
     const names = elf
       .symbols()
       .filter((s) => s.index > 0 && s.name && s.shndx === SHN.UNDEF && s.bind !== STB.WEAK && !own.has(s.name))

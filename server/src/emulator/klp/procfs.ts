@@ -1,3 +1,5 @@
+import { EIO } from './errno';
+import { FileError } from './fs';
 import type { LinuxKernel } from './kernel';
 
 /**
@@ -24,8 +26,8 @@ export function registerProcFiles(kernel: LinuxKernel): void {
 export function readProcFile(kernel: LinuxKernel, name: string): string {
   const arg = kernel.heap.string(name);
   try {
-    const result = kernel.syscall('cat', kernel.symbol('proc_read'), arg);
-    if (result.status !== 'returned') throw new Error(result.message);
+    const result = kernel.syscall('cat', kernel.symbol('proc_read'), [arg]);
+    if (result.status !== 'returned') throw new FileError(EIO, result.message);
     return result.value === 0n ? '' : kernel.machine.memory.readCString(result.value, 1 << 20);
   } finally {
     kernel.heap.free(arg);

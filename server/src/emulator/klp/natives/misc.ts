@@ -9,7 +9,15 @@ import { defineCall } from './define';
  */
 export function defineMisc(kernel: LinuxKernel): void {
   const X86_EFLAGS_IF = 0x200n;
-  for (const name of ['_raw_spin_lock', '_raw_spin_unlock', '_raw_spin_lock_bh', '_raw_spin_unlock_bh', '_raw_spin_lock_irq', '_raw_spin_unlock_irq', '_raw_spin_unlock_irqrestore'])
+  for (const name of [
+    '_raw_spin_lock',
+    '_raw_spin_unlock',
+    '_raw_spin_lock_bh',
+    '_raw_spin_unlock_bh',
+    '_raw_spin_lock_irq',
+    '_raw_spin_unlock_irq',
+    '_raw_spin_unlock_irqrestore',
+  ])
     defineCall(kernel, name, () => undefined);
   defineCall(kernel, '_raw_spin_lock_irqsave', () => X86_EFLAGS_IF);
   defineCall(kernel, '_raw_spin_trylock', () => 1n);

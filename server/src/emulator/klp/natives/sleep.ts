@@ -37,9 +37,7 @@ export function defineSleep(kernel: LinuxKernel): void {
   };
   const jiffiesToMs = (j: bigint) => (j * 1000n + BigInt(clock.hz) - 1n) / BigInt(clock.hz);
   defineSteps(kernel, 'msleep', (ctx) => sleepUntil(TASK_UNINTERRUPTIBLE, clock.jiffies + clock.msToJiffies(BigInt.asUintN(32, ctx.arg(0))) + 1n, false, () => 0n));
-  defineSteps(kernel, 'msleep_interruptible', (ctx) =>
-    sleepUntil(TASK_INTERRUPTIBLE, clock.jiffies + clock.msToJiffies(BigInt.asUintN(32, ctx.arg(0))) + 1n, true, jiffiesToMs),
-  );
+  defineSteps(kernel, 'msleep_interruptible', (ctx) => sleepUntil(TASK_INTERRUPTIBLE, clock.jiffies + clock.msToJiffies(BigInt.asUintN(32, ctx.arg(0))) + 1n, true, jiffiesToMs));
   const timeout = (state: bigint | undefined) => (ctx: { arg(i: number): bigint }) => {
     const t = BigInt.asIntN(64, ctx.arg(0));
     const sleepState = state ?? kernel.tasks.current().stateValue;

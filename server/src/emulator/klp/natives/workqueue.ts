@@ -8,7 +8,15 @@ import { waitLoop } from './wait';
 
 /** WORK_STRUCT_PENDING: bit 0 of work_struct.data. */
 const PENDING = 1n;
-const SYSTEM_WORKQUEUES = ['system_wq', 'system_highpri_wq', 'system_long_wq', 'system_unbound_wq', 'system_freezable_wq', 'system_power_efficient_wq', 'system_freezable_power_efficient_wq'];
+const SYSTEM_WORKQUEUES = [
+  'system_wq',
+  'system_highpri_wq',
+  'system_long_wq',
+  'system_unbound_wq',
+  'system_freezable_wq',
+  'system_power_efficient_wq',
+  'system_freezable_power_efficient_wq',
+];
 
 /**
  * Workqueues (kernel/workqueue.c) over the target's kworker pool: queueing sets the item's
