@@ -214,11 +214,20 @@ export class KernelModules {
   private unknownSymbols(elf: ElfFile): string[] {
     const machine = this.kernel.machine;
     const target = machine.images[0]?.name;
-    const own = new Set(elf.symbols().filter((s) => s.shndx !== SHN.UNDEF && s.bind !== STB.LOCAL).map((s) => s.name));
+    const own = new Set(
+      elf
+        .symbols()
+        .filter((s) => s.shndx !== SHN.UNDEF && s.bind !== STB.LOCAL)
+        .map((s) => s.name),
+    );
     const exported = new Set(this.loaded.flatMap((m) => [...m.exports]));
     const known = (name: string) => {
       const symbol = machine.symbols.global(name);
-      return (symbol !== undefined && (symbol.image === target || symbol.image === 'natives' || symbol.image === 'kernel')) || machine.natives.id(name) !== undefined || exported.has(name);
+      return (
+        (symbol !== undefined && (symbol.image === target || symbol.image === 'natives' || symbol.image === 'kernel')) ||
+        machine.natives.id(name) !== undefined ||
+        exported.has(name)
+      );
     };
     const names = elf
       .symbols()

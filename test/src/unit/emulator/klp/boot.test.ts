@@ -10,8 +10,14 @@ import { addressOf, bootSample, newLog, sh } from './support/kernel';
 test('boot runs start_kernel: the log holds what the native build of the target prints, line for line', () => {
   const [, ...console] = execFileSync(fromRoot('samples', 'build', 'native', 'sample-target-native'), { encoding: 'latin1' }).split('\n');
   const kernel = bootSample();
-  assert.deepEqual(newLog(kernel), console.filter((l) => l !== ''));
-  assert.ok(kernel.log.entries().every((e) => e.ns === 0n), 'boot messages are stamped 0.000000: time moves only when the kernel model advances it');
+  assert.deepEqual(
+    newLog(kernel),
+    console.filter((l) => l !== ''),
+  );
+  assert.ok(
+    kernel.log.entries().every((e) => e.ns === 0n),
+    'boot messages are stamped 0.000000: time moves only when the kernel model advances it',
+  );
 });
 
 test('after boot the kworkers sleep in worker_thread, switched out by the target __schedule', () => {
@@ -62,7 +68,7 @@ test('the per-CPU area: %gs points at it and the stack canary sits at %gs:40', (
   assert.notEqual(kernel.percpu.canary, 0n);
 });
 
-test("ftrace sites of the target are NOPs after boot, and setTraced writes a call to __fentry__", () => {
+test('ftrace sites of the target are NOPs after boot, and setTraced writes a call to __fentry__', () => {
   const kernel = bootSample();
   const fn = addressOf(kernel, 'cmdline_proc_show');
   const site = kernel.ftrace.siteOf(fn);

@@ -36,8 +36,11 @@ test('parameters: name=value of each type, bare bool, an unknown name ignored wi
   assert.equal(sh(kernel, 'insmod module-params.ko count=-7 verbose greeting=hi limit=42 bogus=1').exitCode, 0);
   assert.deepEqual(newLog(kernel), ["module_params: unknown parameter 'bogus' ignored", 'module_params: count=-7 verbose=1 greeting=hi limit=42']);
   assert.deepEqual(
-    kernel.modules.get('module_params')!.params.map((p) => `${p.name}:${p.type}`),
-    ['count:int', 'verbose:bool', 'greeting:charp', 'limit:ulong'],
+    kernel.modules
+      .get('module_params')!
+      .params.map((p) => `${p.name}:${p.type}`)
+      .sort(),
+    ['count:int', 'greeting:charp', 'limit:ulong', 'verbose:bool'],
   );
   sh(kernel, 'rmmod module_params');
   assert.deepEqual(sh(kernel, 'insmod module-params.ko count=12abc'), {
@@ -48,7 +51,7 @@ test('parameters: name=value of each type, bare bool, an unknown name ignored wi
   assert.equal(kernel.modules.get('module_params'), undefined);
 });
 
-test('an unknown symbol refuses the module: one log line per symbol, kmod\'s message, exit 1', () => {
+test("an unknown symbol refuses the module: one log line per symbol, kmod's message, exit 1", () => {
   const kernel = bootSample();
   newLog(kernel);
   assert.deepEqual(sh(kernel, 'insmod unknown-symbol.ko'), {
@@ -67,7 +70,11 @@ test('a failing init refuses the module with its errno; a missing file and a sec
   assert.deepEqual(sh(kernel, 'insmod init-fails.ko'), { stdout: '', stderr: 'insmod: ERROR: could not insert module init-fails.ko: No such device\n', exitCode: 1 });
   assert.equal(newLog(kernel).pop(), 'init_fails: no device, giving up');
   assert.equal(kernel.modules.get('init_fails'), undefined);
-  assert.deepEqual(sh(kernel, 'insmod /nonexistent/x.ko'), { stdout: '', stderr: 'insmod: ERROR: could not load module /nonexistent/x.ko: No such file or directory\n', exitCode: 1 });
+  assert.deepEqual(sh(kernel, 'insmod /nonexistent/x.ko'), {
+    stdout: '',
+    stderr: 'insmod: ERROR: could not load module /nonexistent/x.ko: No such file or directory\n',
+    exitCode: 1,
+  });
   sh(kernel, 'insmod module-params.ko');
   assert.deepEqual(sh(kernel, 'insmod module-params.ko'), { stdout: '', stderr: 'insmod: ERROR: could not insert module module-params.ko: File exists\n', exitCode: 1 });
   assert.deepEqual(sh(kernel, 'insmod'), { stdout: '', stderr: 'insmod: ERROR: missing filename.\n', exitCode: 1 });
@@ -75,18 +82,29 @@ test('a failing init refuses the module with its errno; a missing file and a sec
 
 test('a file that is not a module is an invalid module format; a vermagic mismatch is refused when the kernel has one', () => {
   const kernel = bootSample();
-  assert.equal(sh(kernel, `insmod ${path.join(sampleModules, 'module-params.o')}`).stderr, `insmod: ERROR: could not insert module ${path.join(sampleModules, 'module-params.o')}: Invalid module format\n`);
+  assert.equal(
+    sh(kernel, `insmod ${path.join(sampleModules, 'module-params.o')}`).stderr,
+    `insmod: ERROR: could not insert module ${path.join(sampleModules, 'module-params.o')}: Invalid module format\n`,
+  );
   const strict = bootSample({ vermagic: '6.1.0-56-amd64 SMP preempt mod_unload modversions ' });
   newLog(strict);
   assert.equal(sh(strict, 'insmod module-params.ko').stderr, 'insmod: ERROR: could not insert module module-params.ko: Invalid module format\n');
-  assert.deepEqual(newLog(strict), ["module_params: version magic '6.1.0-livepatch-lens-sample SMP preempt mod_unload ' should be '6.1.0-56-amd64 SMP preempt mod_unload modversions '"]);
+  assert.deepEqual(newLog(strict), [
+    "module_params: version magic '6.1.0-livepatch-lens-sample SMP preempt mod_unload ' should be '6.1.0-56-amd64 SMP preempt mod_unload modversions '",
+  ]);
 });
 
 test('rmmod refuses a module not loaded, one in use by another module, and one someone holds a reference on', () => {
   const kernel = bootSample();
   assert.deepEqual(sh(kernel, 'rmmod livepatch-sample'), { stdout: '', stderr: 'rmmod: ERROR: Module livepatch_sample is not currently loaded\n', exitCode: 1 });
-  const provider = buildModule('provider', '#include <linux/module.h>\n#include <linux/export.h>\nint provided_value(void) { return 42; }\nEXPORT_SYMBOL(provided_value);\nstatic int i(void) { return 0; }\nstatic void e(void) { }\nmodule_init(i);\nmodule_exit(e);\n');
-  const user = buildModule('user-mod', '#include <linux/module.h>\nint provided_value(void);\nstatic int i(void) { return provided_value() == 42 ? 0 : -22; }\nstatic void e(void) { }\nmodule_init(i);\nmodule_exit(e);\n');
+  const provider = buildModule(
+    'provider',
+    '#include <linux/module.h>\n#include <linux/export.h>\nint provided_value(void) { return 42; }\nEXPORT_SYMBOL(provided_value);\nstatic int i(void) { return 0; }\nstatic void e(void) { }\nmodule_init(i);\nmodule_exit(e);\n',
+  );
+  const user = buildModule(
+    'user-mod',
+    '#include <linux/module.h>\nint provided_value(void);\nstatic int i(void) { return provided_value() == 42 ? 0 : -22; }\nstatic void e(void) { }\nmodule_init(i);\nmodule_exit(e);\n',
+  );
   insmod(kernel, provider);
   insmod(kernel, user);
   assert.deepEqual(sh(kernel, 'rmmod provider'), { stdout: '', stderr: 'rmmod: ERROR: Module provider is in use by: user_mod\n', exitCode: 1 });
@@ -132,7 +150,10 @@ test('coming notifiers run before init (and may refuse the module), going ones a
     'coming sleepy_work coming',
     'going sleepy_work going',
   ]);
-  assert.ok(newLog(kernel).every((l) => !l.includes('sleepy_work_fn enter')), 'a refused module never ran its init');
+  assert.ok(
+    newLog(kernel).every((l) => !l.includes('sleepy_work_fn enter')),
+    'a refused module never ran its init',
+  );
 });
 
 test('a module exposes its ELF, sections and symbols, and is found by an address inside it', () => {

@@ -53,7 +53,16 @@ export function buildModule(name: string, source: string, extraFlags: string[] =
   execFileSync('gcc', [...CFLAGS, ...KERNEL, ...extraFlags, modname, '-c', '-o', path.join(dir, 'mod.o'), path.join(dir, `${name}.c`)]);
   const objects = [path.join(dir, 'mod.o')];
   if (withModC) {
-    execFileSync('gcc', [...CFLAGS, ...KERNEL, '-fno-stack-protector', modname, '-c', '-o', path.join(dir, 'mod.mod.o'), fromRoot('samples', 'payloads', 'klp', 'livepatch-sample.mod.c')]);
+    execFileSync('gcc', [
+      ...CFLAGS,
+      ...KERNEL,
+      '-fno-stack-protector',
+      modname,
+      '-c',
+      '-o',
+      path.join(dir, 'mod.mod.o'),
+      fromRoot('samples', 'payloads', 'klp', 'livepatch-sample.mod.c'),
+    ]);
     objects.push(path.join(dir, 'mod.mod.o'));
   }
   execFileSync('ld', ['-r', '-o', ko, ...objects]);
@@ -63,7 +72,15 @@ export function buildModule(name: string, source: string, extraFlags: string[] =
 /** insmod of a test module; asserts it loaded. */
 export function insmod(kernel: LinuxKernel, ko: string, ...params: string[]): void {
   const r = sh(kernel, `insmod ${ko} ${params.join(' ')}`);
-  assert.equal(r.exitCode, 0, r.stderr + kernel.log.entries().map((e) => e.text).join('\n'));
+  assert.equal(
+    r.exitCode,
+    0,
+    r.stderr +
+      kernel.log
+        .entries()
+        .map((e) => e.text)
+        .join('\n'),
+  );
 }
 
 /** The address of a symbol, for comparing stack functions. */
