@@ -78,7 +78,10 @@ test('ftrace sites of the target are NOPs after boot, and setTraced writes a cal
   const bytes = kernel.machine.memory.read(site, 5);
   assert.equal(bytes[0], 0xe8);
   const rel = BigInt(Buffer.from(bytes.slice(1)).readInt32LE(0));
-  assert.equal(site + 5n + rel, kernel.machine.resolve('__fentry__'));
+  assert.equal(site + 5n + rel, kernel.machine.nativeAddress('__fentry__'), "the machine's __fentry__ (where the fentry hook runs), not the target's own empty one");
+  const seen: bigint[] = [];
+  kernel.machine.fentryHook = (callSite) => void seen.push(callSite);
   assert.equal(kernel.ftrace.siteOf(addressOf(kernel, '__schedule')), undefined, '__schedule is notrace');
-  assert.equal(sh(kernel, 'cat /proc/cmdline').stdout, 'console=ttyS0 root=/dev/vda1 ro livepatch.sample=1\n', 'a traced function without a hook still runs');
+  assert.equal(sh(kernel, 'cat /proc/cmdline').stdout, 'console=ttyS0 root=/dev/vda1 ro livepatch.sample=1\n', 'a traced function the hook leaves alone still runs');
+  assert.deepEqual(seen, [site], 'the hook saw the traced site, and only it');
 });
