@@ -164,3 +164,22 @@ test('--help lists the session commands', async () => {
   for (const command of ['upload NAME FILE', 'apply NAME [--nodeps]', 'load FILE [--nodeps]', 'call FUNCTION', 'dump', 'reset', '--script FILE', 'expect N'])
     assert.ok(out.includes(command), command);
 });
+
+test('--runtime: xen runs as before; linux (asked for, or a .ko / insmod in the scenario) says it is not built yet, exit 2', async () => {
+  const xen = await cli('--runtime', 'xen', '--json', 'xen-livepatch', 'list');
+  assert.equal(xen.code, 0);
+  assert.equal(jsonLines(xen.out)[0].stdout, 'Nothing to list\n');
+  for (const args of [
+    ['--runtime', 'linux', 'call', 'xen_extra_version'],
+    ['insmod', 'livepatch-sample.ko'],
+    ['--script', script('cat /proc/cmdline\nrmmod livepatch_sample\n')],
+  ]) {
+    const linux = await cli(...args);
+    assert.equal(linux.code, 2, args.join(' '));
+    assert.match(linux.err, /the Linux runtime is not built yet/);
+    assert.equal(linux.out, '', 'nothing ran');
+  }
+  const bad = await cli('--runtime', 'vax', 'list');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--runtime expects xen or linux, got 'vax'/);
+});
