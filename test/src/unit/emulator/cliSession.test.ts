@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -179,6 +180,14 @@ test('--runtime: xen runs as before; linux (asked for, or a .ko / insmod in the 
     assert.match(linux.err, /the Linux runtime is not built yet/);
     assert.equal(linux.out, '', 'nothing ran');
   }
+  // A given target that exports symbols is a kernel; the bundled sample target stays Xen's by default.
+  const dir = mkdtempSync(path.join(tmpdir(), 'lp-kernel-'));
+  writeFileSync(path.join(dir, 'k.c'), '__attribute__((section("__ksymtab"), used)) static const int exported = 1;\nint start(void) { return exported; }\n');
+  execFileSync('gcc', ['-c', '-O2', '-fno-pic', path.join(dir, 'k.c'), '-o', path.join(dir, 'k.o')]);
+  execFileSync('ld', ['-e', 'start', path.join(dir, 'k.o'), '-o', path.join(dir, 'vmlinux')]);
+  const kernel = await cli('--target', path.join(dir, 'vmlinux'), 'call', 'start');
+  assert.equal(kernel.code, 2);
+  assert.match(kernel.err, /the Linux runtime is not built yet/);
   const bad = await cli('--runtime', 'vax', 'list');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--runtime expects xen or linux, got 'vax'/);
