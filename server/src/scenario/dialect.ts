@@ -27,11 +27,11 @@ export function guessRuntime(commands: readonly ScenarioCommand[], files: readon
 
 /**
  * The command as a person would type it at the machine: `xen-livepatch load X` (the bare verbs
- * of `emu` get the tool's name), `emu call f` for the emulator's own, the Linux shell line as written.
+ * of `emu` get the tool's name), `emu call f` for the emulator's own, shell lines (Linux's, `cat`) as written.
  */
 export function commandLine(command: Pick<ScenarioCommand, 'argv' | 'text'>, runtime: RuntimeName): string {
   const { argv } = command;
   if (emulatorVerbs.includes(argv[0])) return `emu ${argv.join(' ')}`.trimEnd();
-  if (runtime === 'linux') return command.text;
+  if (runtime === 'linux' || argv[0] === 'cat') return command.text;
   return (argv[0] === 'xen-livepatch' ? argv.join(' ') : `xen-livepatch ${argv.join(' ')}`).trimEnd();
 }

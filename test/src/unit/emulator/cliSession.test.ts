@@ -192,3 +192,30 @@ test('--runtime: xen runs as before; linux (asked for, or a .ko / insmod in the 
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--runtime expects xen or linux, got 'vax'/);
 });
+
+test("cat /sys/hypervisor/version/* shows what dom0 shows, from the hypervisor's own functions, patched or not", async () => {
+  const version = '/sys/hypervisor/version';
+  const { code, out } = await cli(
+    '--json',
+    'cat',
+    `${version}/extra`,
+    `${version}/major`,
+    `${version}/minor`,
+    '--',
+    'load',
+    helloFile,
+    '--',
+    'cat',
+    `${version}/extra`,
+    '--',
+    'expect',
+    '1',
+    'cat',
+    '/sys/hypervisor/nothing',
+  );
+  assert.equal(code, 0, out);
+  const [before, , after, missing] = jsonLines(out);
+  assert.equal(before.stdout, `${unpatched}\n${define('XEN_VERSION')}\n${define('XEN_SUBVERSION')}\n`);
+  assert.equal(after.stdout, `${hello}\n`, 'XENVER_extraversion runs the patched xen_extra_version');
+  assert.equal(missing.stderr, 'cat: /sys/hypervisor/nothing: No such file or directory\n');
+});

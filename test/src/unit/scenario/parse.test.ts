@@ -104,6 +104,7 @@ test('commandLine: xen-livepatch written out once, emu for the emulator verbs, L
   assert.equal(show('load x.livepatch', 'xen'), 'xen-livepatch load x.livepatch');
   assert.equal(show('xen-livepatch list', 'xen'), 'xen-livepatch list');
   assert.equal(show('call f 1', 'xen'), 'emu call f 1');
+  assert.equal(show('cat  /sys/hypervisor/version/extra', 'xen'), 'cat  /sys/hypervisor/version/extra', 'dom0 shell lines as written');
   assert.equal(show('call f 1', 'linux'), 'emu call f 1');
   assert.equal(show(`echo  '0' >  /sys/x`, 'linux'), `echo  '0' >  /sys/x`);
 });

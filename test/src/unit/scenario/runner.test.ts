@@ -81,3 +81,22 @@ test('--json: one object per command, {command, redirect?, stdout, stderr, exitC
   assert.deepEqual(xen.console, ['[    0.000001] exit']);
   assert.equal(xen.log, undefined);
 });
+
+test('a machine that answers later: each command waits for the one before, the same stop, a promise of the status', async () => {
+  const scripted = new Scripted();
+  const started: string[] = [];
+  const later = {
+    run: async (command: ScenarioCommand) => {
+      started.push(command.text);
+      await new Promise((settle) => setTimeout(settle, 5));
+      return scripted.run(command);
+    },
+  };
+  const out: string[] = [];
+  const steps = parseScript('exit 0 one\n# between\nexpect 1 exit 1\nexit 2\nexit 0 never\n', 'a.scn');
+  const pending = runScenario(steps, later, { out: (t) => out.push(t), err: () => undefined }, { echo: true, display: (c) => c.text, program: 'test' });
+  assert.deepEqual(started, ['exit 0 one'], 'the second command waits for the first answer');
+  assert.equal(await pending, 2);
+  assert.deepEqual(scripted.ran, ['exit 0 one', 'exit 1', 'exit 2']);
+  assert.deepEqual(out.slice(0, 4), ['$ exit 0 one', 'one', '[    0.000001] exit', '# between'], 'the comment is echoed after the answer before it');
+});
