@@ -4,6 +4,7 @@ import { LoadedImage, LoaderError } from '../loader';
 import { readModinfo } from '../../payload/modinfo';
 import { EEXIST, EINVAL, ENOENT, ENOEXEC } from './errno';
 import { readMcountTable } from './ftrace';
+import { applyKlpRelocations, isKlpRelocationSection } from './klpRelocations';
 import type { LinuxKernel } from './kernel';
 import { applyModuleParams, readModuleParams, ModuleParam } from './moduleParams';
 
@@ -18,6 +19,8 @@ export class KernelModule {
   readonly usedBy = new Set<KernelModule>();
   readonly uses = new Set<KernelModule>();
   params: ModuleParam[] = [];
+  /** The `.klp.rela.*` sections already applied (each is applied once, when its object is there). */
+  readonly klpRelocated = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -102,6 +105,11 @@ export class KernelModules {
     return this.loaded.find((m) => m.contains(address));
   }
 
+  /** Applies a livepatch module's `.klp.rela.<objectName>.*` relocations (see klpRelocations.ts): 0 or -EINVAL. */
+  applyKlpRelocations(mod: KernelModule, objectName: string): number {
+    return applyKlpRelocations(this.kernel, mod, objectName);
+  }
+
   /** MODULE_STATE_COMING (klp_module_coming): runs before the module's init; a negative result refuses the module. */
   onComing(hook: ModuleHook): void {
     this.comingHooks.push(hook);
@@ -138,7 +146,7 @@ export class KernelModules {
     }
     let image: LoadedImage;
     try {
-      image = this.kernel.machine.loadObject(elf, name);
+      image = this.kernel.machine.loadObject(elf, name, { defer: isKlpRelocationSection });
     } catch (error) {
       if (!(error instanceof LoaderError || error instanceof EmulatorError)) throw error;
       log.printk(`\x013${name}: ${error.message.replace(`${name}: `, '')}\n`);
