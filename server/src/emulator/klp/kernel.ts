@@ -14,7 +14,7 @@ import { defineKernelNatives, overrideTargetFunctions } from './natives';
 import { ShadowVariables } from './natives/shadow';
 import { TimerLists } from './natives/timerList';
 import { installPerCpu, PerCpu } from './percpu';
-import { registerProcFiles } from './procfs';
+import { registerModuleFiles, registerProcFiles } from './procfs';
 import { Timers } from './timers';
 
 export interface LinuxKernelOptions {
@@ -108,6 +108,7 @@ export class LinuxKernel {
     kernel.writeJiffies();
     kernel.expect(kernel.callAtomic('workqueue_init'), 'workqueue_init');
     registerProcFiles(kernel);
+    registerModuleFiles(kernel);
     kernel.runTasks();
     return kernel;
   }
