@@ -2,9 +2,9 @@ import { ElfFile, parseElf, SHN, STB } from '../../elf';
 import { EmulatorError } from '../faults';
 import { LoadedImage, LoaderError } from '../loader';
 import { readModinfo } from '../../payload/modinfo';
+import { SHF_RELA_LIVEPATCH } from '../../payload/klp/klpNames';
 import { EEXIST, EINVAL, ENOENT, ENOEXEC } from './errno';
 import { readMcountTable } from './ftrace';
-import { applyKlpRelocations, isKlpRelocationSection } from './klpRelocations';
 import type { LinuxKernel } from './kernel';
 import { applyModuleParams, readModuleParams, ModuleParam } from './moduleParams';
 
@@ -21,8 +21,6 @@ export class KernelModule {
   params: ModuleParam[] = [];
   /** The taints it brought (TAINT_* bits), shown in /proc/modules. */
   taints = 0;
-  /** The `.klp.rela.*` sections already applied (each is applied once, when its object is there). */
-  readonly klpRelocated = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -107,11 +105,6 @@ export class KernelModules {
     return this.loaded.find((m) => m.contains(address));
   }
 
-  /** Applies a livepatch module's `.klp.rela.<objectName>.*` relocations (see klpRelocations.ts): 0 or -EINVAL. */
-  applyKlpRelocations(mod: KernelModule, objectName: string): number {
-    return applyKlpRelocations(this.kernel, mod, objectName);
-  }
-
   /** MODULE_STATE_COMING (klp_module_coming): runs before the module's init; a negative result refuses the module. */
   onComing(hook: ModuleHook): void {
     this.comingHooks.push(hook);
@@ -148,7 +141,8 @@ export class KernelModules {
     }
     let image: LoadedImage;
     try {
-      image = this.kernel.machine.loadObject(elf, name, { defer: isKlpRelocationSection });
+      // A livepatch module's .klp.rela sections wait for the livepatch core (module-elf-format.rst).
+      image = this.kernel.machine.loadObject(elf, name, { defer: (rela) => (rela.flags & SHF_RELA_LIVEPATCH) !== 0n });
     } catch (error) {
       if (!(error instanceof LoaderError || error instanceof EmulatorError)) throw error;
       log.printk(`\x013${name}: ${error.message.replace(`${name}: `, '')}\n`);
