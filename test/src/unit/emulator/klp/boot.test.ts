@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fromRoot } from '../../../support/paths';
+import { LinuxKernel } from '../../../../../server/out/emulator/klp/kernel';
 import { addressOf, bootSample, newLog, sh } from './support/kernel';
 
 // Booting the sample target as a Linux kernel: start_kernel runs as the native build of the
@@ -85,4 +86,14 @@ test('ftrace sites of the target are NOPs after boot, and setTraced writes a cal
   assert.equal(kernel.ftrace.siteOf(addressOf(kernel, '__schedule')), undefined, '__schedule is notrace');
   assert.equal(sh(kernel, 'cat /proc/cmdline').stdout, 'console=ttyS0 root=/dev/vda1 ro livepatch.sample=1\n', 'a traced function the hook leaves alone still runs');
   assert.deepEqual(seen, [site], 'the hook saw the traced site, and only it');
+});
+
+test('the traceable-__schedule variant of the target boots the same kernel, with an ftrace site on __schedule', () => {
+  const variant = fromRoot('samples', 'build', 'target-traceable-schedule', 'sample-target');
+  const kernel = LinuxKernel.boot(variant);
+  const schedule = addressOf(kernel, '__schedule');
+  assert.equal(kernel.ftrace.siteOf(schedule), schedule, 'as in kernels before __schedule was made notrace');
+  assert.equal(bootSample().ftrace.siteOf(addressOf(bootSample(), '__schedule')), undefined);
+  assert.equal(sh(kernel, 'cat /proc/cmdline').stdout, 'console=ttyS0 root=/dev/vda1 ro livepatch.sample=1\n');
+  assert.equal(kernel.tasks.list().filter((t) => t.state === 'S').length, 4, 'the kworkers sleep in it');
 });
