@@ -233,8 +233,15 @@ export interface KlpModule extends PayloadBase {
   kind: 'klp';
   /** `livepatch=Y` in .modinfo. */
   livepatch: boolean;
+  /**
+   * No sign of livepatching at all (no livepatch=Y, no klp_enable_patch() call, no .klp.rela or
+   * .klp.sym): a plain module, such as one a livepatch module patches as a klp_object.
+   */
+  plain: boolean;
   moduleName?: string;
   vermagic?: string;
+  /** MODULE_LICENSE: whether the module may use EXPORT_SYMBOL_GPL symbols. */
+  license?: string;
   layout: KlpLayoutSource;
   patch?: KlpPatch;
   /** Why the klp_patch graph could not be rebuilt. */
