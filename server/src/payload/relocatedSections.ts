@@ -63,7 +63,12 @@ export class RelocatedSections {
     const nobits = section.type === SHT.NOBITS;
     const size = nobits ? section.size : BigInt(this.bytes(section).length);
     if (offset < 0n || offset + BigInt(width) > size)
-      throw new ElfError(this.elf.path, `${what} in ${section.name}`, section.offset + offset, `${width}-byte field at ${signed(offset)} lies outside of the section (${size} bytes)`);
+      throw new ElfError(
+        this.elf.path,
+        `${what} in ${section.name}`,
+        section.offset + offset,
+        `${width}-byte field at ${signed(offset)} lies outside of the section (${size} bytes)`,
+      );
     if (nobits) return 0n;
     const bytes = this.bytes(section);
     return width === 8 ? bytes.readBigUInt64LE(Number(offset)) : BigInt(bytes[Number(offset)]);

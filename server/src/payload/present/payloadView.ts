@@ -170,7 +170,10 @@ function xenFacts(payload: XenPayload): PayloadView['facts'] {
 function klpFacts(module: KlpModule): PayloadView['facts'] {
   const patch = module.patch;
   return [
-    { label: 'module', value: `${module.moduleName ?? module.name}${module.livepatch ? ' (livepatch=Y)' : module.plain ? ' (a plain module, not a livepatch module)' : ' (not marked livepatch=Y)'}` },
+    {
+      label: 'module',
+      value: `${module.moduleName ?? module.name}${module.livepatch ? ' (livepatch=Y)' : module.plain ? ' (a plain module, not a livepatch module)' : ' (not marked livepatch=Y)'}`,
+    },
     ...(module.vermagic !== undefined ? [{ label: 'vermagic', value: module.vermagic }] : []),
     {
       label: 'klp struct layout',
