@@ -72,6 +72,8 @@ export interface BuildIdNote {
 export interface PayloadSymbols {
   /** Undefined symbols (other than the null symbol): resolved against the target at load. */
   undefinedNames: string[];
+  /** The weak ones among them: the module loader leaves a weak symbol nothing defines at 0; Xen does not. */
+  weakUndefinedNames: string[];
   /** Defined global and weak FUNC/OBJECT/NOTYPE symbols, with their section. */
   definedGlobals: Array<{ name: string; section: string; type: number; value: bigint; size: bigint }>;
   /** FILE-less common symbols (Xen refuses them). */

@@ -24,7 +24,8 @@ function moduleLoaderMisses(name: string, module: KlpModule, target: TargetIndex
     if (license === undefined || !gplCompatible.has(license))
       return `the target ${target.path} exports it with EXPORT_SYMBOL_GPL, which a module ${license === undefined ? 'without MODULE_LICENSE' : `with license "${license}"`} may not use`;
   }
-  if (exported) return undefined;
+  // simplify_symbols(): "Ok if weak." An unresolved weak reference stays 0.
+  if (exported || module.symbols.weakUndefinedNames.includes(name)) return undefined;
   return target.symbolsNamed(name).length
     ? `the target ${target.path} defines it but does not export it (no EXPORT_SYMBOL), and the module loader resolves only exported symbols`
     : `the target ${target.path} neither defines nor exports it`;

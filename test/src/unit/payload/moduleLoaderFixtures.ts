@@ -51,12 +51,16 @@ __ksymtab_gpl_func:
   return out;
 }
 
-/** A plain module (no livepatch=Y, no klp_enable_patch) whose code calls `callees`, with MODULE_LICENSE `license` (none when undefined). */
-export function moduleCalling(name: string, callees: string[], license: string | undefined): string {
+/**
+ * A plain module (no livepatch=Y, no klp_enable_patch) whose code calls `callees`, with
+ * MODULE_LICENSE `license` (none when undefined); `weak` callees are weak references.
+ */
+export function moduleCalling(name: string, callees: string[], license: string | undefined, weak: string[] = []): string {
   const modinfo = [`name=${name}`, ...(license !== undefined ? [`license=${license}`] : [])].map((e) => `\t.asciz "${e}"`).join('\n');
   return assemble(
     name,
     `
+${weak.map((w) => `\t.weak ${w}`).join('\n')}
 	.text
 	.globl init_module
 	.type init_module, @function

@@ -208,6 +208,13 @@ test('LP315 for modules as the module loader resolves: what vmlinux exports, wha
   assertFires(unknown(['gpl_func'], null), 'LP315', 'without MODULE_LICENSE');
   for (const name of ['unexported_func', 'static_func']) assertFires(unknown([name]), 'LP315', 'defines it but does not export it', `Unknown symbol ${name} (err -2)`);
   assertFires(unknown(['no_such_symbol']), 'LP315', 'neither defines nor exports it');
+  const weak = moduleCalling('calls-weak', ['no_such_symbol'], 'GPL', ['no_such_symbol']);
+  assert.equal(readelfSymbol(weak, 'no_such_symbol')?.bind, 'WEAK');
+  assert.deepEqual(
+    findingsOfFile(weak, exporting).filter((f) => f.code === 'LP315'),
+    [],
+    'an unresolved weak reference stays 0 (simplify_symbols: "Ok if weak")',
+  );
   assert.deepEqual(
     unknown(['klp_enable_patch']).map((f) => f.where),
     ['klp_enable_patch'],
