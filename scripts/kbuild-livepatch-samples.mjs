@@ -34,7 +34,7 @@ const log = (line) => process.stderr.write(`[kbuild] ${line}\n`);
 
 const installedVersion = (pkg) => {
   const r = spawnSync('dpkg-query', ['-W', '-f=${db:Status-Status} ${Version}', pkg], { encoding: 'utf8' });
-  const [status, version] = r.stdout.split(' ');
+  const [status, version] = (r.stdout ?? '').split(' ');
   return r.status === 0 && status === 'installed' ? version : undefined;
 };
 
