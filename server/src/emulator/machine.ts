@@ -10,7 +10,7 @@ import { LoadedImage, loadExecutable, LoadOptions, loadRelocatable, LoaderHost }
 import { ADDRESS_SPACE_END, Memory, PAGE_SIZE, Perm } from './memory';
 import { NativeContext, Natives } from './natives';
 import { SymbolTable } from './symbols';
-import { Frame, Task } from './tasks';
+import { Frame, GuestStacks, Task } from './tasks';
 
 export interface CallOptions {
   /** Instructions the call may execute (default `limits().guestInstructionBudget`). */
@@ -47,6 +47,8 @@ const STACK_AREA = 0xffffc90000000000n;
 const STACK_STRIDE = 0x200000n;
 const HEAP_AREA = 0xffff888000000000n;
 const ARGUMENT_REGISTERS = [7, 6, 2, 1, 8, 9];
+/** MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE: which segment base each names. */
+const SEGMENT_MSRS: Record<number, 'fs' | 'gs' | 'kernelGs'> = { 0xc0000100: 'fs', 0xc0000101: 'gs', 0xc0000102: 'kernelGs' };
 
 /**
  * The emulated computer: memory, one CPU, the loaded images, the symbol table, natives and the
@@ -58,6 +60,8 @@ export class Machine {
   readonly natives = new Natives();
   readonly images: LoadedImage[] = [];
   readonly tasks: Task[] = [];
+  /** Every guest stack with its shadow call stack (the machine's tasks' and those a runtime registers). */
+  readonly stacks = new GuestStacks();
   readonly cpu: Cpu;
   /** Everything the guest printed since the machine started. */
   console = '';
@@ -70,6 +74,10 @@ export class Machine {
   /** Emulates a system instruction (cpuid, rdmsr, ...) and returns true, or lets it fault. */
   systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
   private current: Task;
+  /** The shadow call stack of the stack %rsp is in, and that stack's bounds (low, high] as signed doubles. */
+  private frames: Frame[] = [];
+  private stackLow = 0;
+  private stackHigh = 0;
   private arenaNext: bigint | undefined;
   private heapNext = HEAP_AREA;
   private readonly stubPages = new Map<number, Int32Array>();
@@ -86,6 +94,7 @@ export class Machine {
     this.fentryId = this.natives.id('__fentry__')!;
     this.cpu = new Cpu(this.memory, this.hooks(), (lo, hi) => this.stubPages.get((hi >>> 0) * 1048576 + (lo >>> 12))?.[(lo & 4095) >> 4] ?? undefined);
     this.current = this.createTask('main');
+    this.frames = this.current.frames;
   }
 
   // ---- images ----------------------------------------------------------------------------------
@@ -195,6 +204,7 @@ export class Machine {
     this.memory.reserveGuard(guard, PAGE_SIZE, `the stack guard page of task '${name}' (stack overflow)`);
     this.memory.map(guard + PAGE_SIZE, stackSize, Perm.RW, `stack of task '${name}'`);
     const task = new Task(id, name, guard + PAGE_SIZE, guard + PAGE_SIZE + stackSize);
+    this.stacks.add(task.stackBase, task.stackTop, task.frames);
     this.tasks.push(task);
     return task;
   }
@@ -209,6 +219,27 @@ export class Machine {
     this.current.save(this.cpu.state);
     task.restore(this.cpu.state);
     this.current = task;
+    this.enterStack();
+  }
+
+  /** The shadow call stack of the guest stack that holds `address` (undefined for an unknown stack). */
+  framesAt(address: bigint): readonly Frame[] | undefined {
+    return this.stacks.framesAt(address);
+  }
+
+  /** Follows %rsp to the stack it now points into: a guest scheduler switched stacks. */
+  private enterStack(): void {
+    const c = this.cpu.state;
+    const found = this.stacks.find(c.hi[4] * 4294967296 + (c.lo[4] >>> 0));
+    this.stackLow = found.low;
+    this.stackHigh = found.high;
+    if (found.frames) this.frames = found.frames;
+  }
+
+  private checkStack(): void {
+    const c = this.cpu.state;
+    const sp = c.hi[4] * 4294967296 + (c.lo[4] >>> 0);
+    if (sp <= this.stackLow || sp > this.stackHigh) this.enterStack();
   }
 
   // ---- running ---------------------------------------------------------------------------------
@@ -240,6 +271,7 @@ export class Machine {
     c.ripLo = loOf(address);
     c.ripHi = hiOf(address);
     task.reset();
+    this.enterStack();
     task.frames.push(new Frame(c.ripLo, c.ripHi, loOf(hostReturn), hiOf(hostReturn), loOf(sp), hiOf(sp)));
     return this.runTask(task, options);
   }
@@ -300,7 +332,9 @@ export class Machine {
 
   /** Functions on a task's guest stack, innermost first, as `caller+offset` return addresses. */
   backtrace(task: Task = this.current): string[] {
-    return [...task.frames].reverse().map((f) => `${this.symbols.describe(f.target)} (returns to ${this.symbols.describe(f.returnAddress)})`);
+    return [...(task === this.current ? this.frames : task.frames)]
+      .reverse()
+      .map((f) => `${this.symbols.describe(f.target)} (returns to ${this.symbols.describe(f.returnAddress)})`);
   }
 
   // ---- the CPU's view of the machine -------------------------------------------------------------
@@ -310,7 +344,8 @@ export class Machine {
     return {
       call: (targetLo, targetHi, returnLo, returnHi) => {
         const c = this.cpu.state;
-        this.current.frames.push(new Frame(targetLo, targetHi, returnLo, returnHi, c.lo[4], c.hi[4]));
+        this.checkStack();
+        this.frames.push(new Frame(targetLo, targetHi, returnLo, returnHi, c.lo[4], c.hi[4]));
       },
       ret: () => this.popFrames(),
       system: (mnemonic) => this.system(mnemonic),
@@ -322,7 +357,8 @@ export class Machine {
   /** Drops the frames whose return-address slot is now below the stack pointer. */
   private popFrames(): void {
     const c = this.cpu.state;
-    const frames = this.current.frames;
+    this.checkStack();
+    const frames = this.frames;
     const spLo = c.lo[4];
     const spHi = c.hi[4];
     while (frames.length) {
@@ -335,6 +371,7 @@ export class Machine {
   private system(mnemonic: string): void {
     if (HARMLESS_SYSTEM.has(mnemonic)) return;
     if (this.systemHandler?.(mnemonic, this)) return;
+    if (this.segmentBase(mnemonic)) return;
     if (mnemonic === 'rdtsc') {
       // A deterministic clock: the instruction count.
       const c = this.cpu.state;
@@ -344,6 +381,26 @@ export class Machine {
       return;
     }
     throw new GuestFault('privileged', `${mnemonic}: system instruction not available to emulated code`);
+  }
+
+  /** wrmsr/rdmsr of the segment-base MSRs, and swapgs: the CPU's side of a kernel's per-CPU setup. */
+  private segmentBase(mnemonic: string): boolean {
+    const c = this.cpu.state;
+    if (mnemonic === 'swapgs') {
+      [c.gsLo, c.gsHi, c.kernelGsLo, c.kernelGsHi] = [c.kernelGsLo, c.kernelGsHi, c.gsLo, c.gsHi];
+      return true;
+    }
+    if (mnemonic !== 'rdmsr' && mnemonic !== 'wrmsr') return false;
+    const field = SEGMENT_MSRS[c.lo[1] >>> 0];
+    if (!field) return false;
+    if (mnemonic === 'wrmsr') {
+      c[`${field}Lo`] = c.lo[0];
+      c[`${field}Hi`] = c.lo[2];
+    } else {
+      setRegister(c.lo, c.hi, 0, BigInt(c[`${field}Lo`] >>> 0));
+      setRegister(c.lo, c.hi, 2, BigInt(c[`${field}Hi`] >>> 0));
+    }
+    return true;
   }
 
   private runNative(id: number): void {
@@ -356,7 +413,7 @@ export class Machine {
     const ctx = this.nativeContext();
     if (spec.kind === 'jump') {
       const target = spec.run(ctx);
-      const frames = this.current.frames;
+      const frames = this.frames;
       const top = frames[frames.length - 1];
       const here = fromPair(c.ripLo, c.ripHi);
       if (top && top.target === here) {
@@ -375,7 +432,7 @@ export class Machine {
     this.popFrames();
     const next = redirect ?? returnAddress;
     if (redirect !== undefined) {
-      const frames = this.current.frames;
+      const frames = this.frames;
       const caller = frames[frames.length - 1];
       if (caller) {
         caller.targetLo = loOf(redirect);
@@ -396,6 +453,7 @@ export class Machine {
           ? fromPair(c.lo[ARGUMENT_REGISTERS[index]], c.hi[ARGUMENT_REGISTERS[index]])
           : this.memory.readU64(stackSlot(index - ARGUMENT_REGISTERS.length)),
       register: (index) => fromPair(c.lo[index], c.hi[index]),
+      setRegister: (index, value) => setRegister(c.lo, c.hi, index, value),
       print: (text) => {
         this.console += text;
       },
