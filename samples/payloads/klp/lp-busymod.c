@@ -8,7 +8,7 @@
 
 void msleep(unsigned int msecs);
 
-unsigned int lp_busymod_work(void)
+__attribute__((noinline)) unsigned int lp_busymod_work(void)
 {
 	msleep(5000);
 	return 7;

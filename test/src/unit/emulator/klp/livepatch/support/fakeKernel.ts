@@ -29,6 +29,8 @@ const EBUSY = 16;
 
 export class FakeTask implements KlpTask {
   klp = { patchState: -1 };
+  /** Running on another CPU: stack checks refuse it (-EBUSY in the kernel). */
+  onOtherCpu = false;
   constructor(
     readonly pid: number,
     readonly comm: string,
@@ -36,7 +38,7 @@ export class FakeTask implements KlpTask {
   ) {}
 
   get isRunning(): boolean {
-    return this.task.state === 'running';
+    return this.onOtherCpu || this.task.state === 'running';
   }
 
   stackFunctions(): bigint[] {
@@ -159,7 +161,10 @@ export class FakeKernel implements LivepatchKernel {
     const cpu = m.cpu as unknown as { stopRequest: unknown };
     const pending = cpu.stopRequest;
     this.outer = outer;
+    const console = m.console;
     const result = m.call(address, args, { task: this.callbackTask });
+    // An interrupted run collects the guest's log_buf when it ends, this part included.
+    if (outer.state === 'running') m.console = console;
     this.outer = undefined;
     m.switchTo(outer);
     cpu.stopRequest = pending;
