@@ -1,13 +1,22 @@
 /*
  * The first of two patches stacked on xen_minor_version(): it returns 1001 once patched. Its
- * vmlinux callbacks print their names, so a test sees the kernel's order and pairing.
+ * vmlinux callbacks print their names, so a test sees the kernel's order and pairing. When
+ * lp_minor1_hold is set, the next call sleeps inside the replacement.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
 
+void msleep(unsigned int msecs);
+
+int lp_minor1_hold;
+
 static unsigned int lp_minor1_minor_version(void)
 {
+	if (lp_minor1_hold) {
+		lp_minor1_hold = 0;
+		msleep(1000);
+	}
 	return 1001;
 }
 

@@ -28,9 +28,9 @@ export interface KlpKernelModule {
 }
 
 export interface KlpFile {
-  read?(): string;
+  read?: () => string;
   /** 0 (the whole write was taken) or -errno. */
-  write?(value: string): number;
+  write?: (value: string) => number;
 }
 
 /** The result of running guest code from the core (a callback). */

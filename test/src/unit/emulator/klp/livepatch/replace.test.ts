@@ -17,7 +17,10 @@ test('a cumulative patch: nops for what it drops, the replaced patches disabled 
   assert.equal(k.insmod('lp-replace'), 0);
 
   assert.ok(k.files.has(`${root}/lp_replace/vmlinux/xen_minor_version,1`), 'the nop has its sysfs directory during the transition');
-  const nop = k.lp.snapshot().patches.find((p) => p.name === 'lp_replace')!.objects[0].funcs.find((f) => f.oldName === 'xen_minor_version')!;
+  const nop = k.lp
+    .snapshot()
+    .patches.find((p) => p.name === 'lp_replace')!
+    .objects[0].funcs.find((f) => f.oldName === 'xen_minor_version')!;
   assert.equal(nop.nop, true);
   assert.equal(nop.newFunc, nop.oldFunc, 'a nop "replaces" the function with itself');
   assert.equal(k.call('xen_minor_version', busy), 1002n, 'unswitched: the replaced patches still apply');
@@ -38,7 +41,11 @@ test('a cumulative patch: nops for what it drops, the replaced patches disabled 
   assert.equal(k.rmmod('lp_minor1'), 0, 'a replaced patch lets its module go');
   assert.equal(k.rmmod('lp_minor2'), 0);
   assert.equal(k.machine.console.includes('lp_minor1: pre_unpatch'), false, "only the new patch's callbacks run");
-  assert.deepEqual(k.log.slice(-3), ["livepatch: enabling patch 'lp_replace'", "livepatch: 'lp_replace': starting patching transition", "livepatch: 'lp_replace': patching complete"]);
+  assert.deepEqual(k.log.slice(-3), [
+    "livepatch: enabling patch 'lp_replace'",
+    "livepatch: 'lp_replace': starting patching transition",
+    "livepatch: 'lp_replace': patching complete",
+  ]);
 });
 
 test('klp_get_state and klp_get_prev_state: a newer version takes an older state over', () => {

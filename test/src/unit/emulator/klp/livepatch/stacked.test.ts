@@ -16,8 +16,7 @@ function stacked(): FakeKernel {
   return k;
 }
 
-const transitionFlags = (k: FakeKernel): Record<string, boolean> =>
-  Object.fromEntries(k.lp.snapshot().patches.map((p) => [p.name, p.objects[0].funcs[0].transition]));
+const transitionFlags = (k: FakeKernel): Record<string, boolean> => Object.fromEntries(k.lp.snapshot().patches.map((p) => [p.name, p.objects[0].funcs[0].transition]));
 
 test('the newest patch wins when no transition is in progress', () => {
   const k = stacked();
@@ -66,6 +65,20 @@ test('enabling a patch on top of another: an unswitched task runs the previous p
   k.sleep(1);
   assert.equal(k.cat(`${top}/transition`), '0\n');
   assert.equal(k.call('xen_minor_version', busy), 1002n);
+});
+
+test("enabling a patch on top of another: a task asleep in the previous patch's function blocks it", () => {
+  const k = new FakeKernel();
+  assert.equal(k.insmod('lp-minor1'), 0);
+  const sleeper = k.spawn('sleeper');
+  k.machine.memory.writeU32(k.symbol('lp_minor1', 'lp_minor1_hold'), 1);
+  assert.equal(k.run(sleeper, 'xen_minor_version').status, 'stopped');
+  assert.equal(k.insmod('lp-minor2'), 0);
+  assert.equal(k.cat(`${top}/transition`), '1\n', 'what lp_minor2 replaces is lp_minor1_minor_version');
+  assert.deepEqual(k.lp.snapshot().tasks.find((t) => t.pid === sleeper.pid)?.blockedBy, { reason: 'sleeping', func: 'xen_minor_version' });
+  assert.equal(k.resume(sleeper).rax, 1001n);
+  k.sleep(1);
+  assert.equal(k.cat(`${top}/transition`), '0\n');
 });
 
 test('a single patch during its transition: an unswitched task runs the original', () => {

@@ -83,9 +83,10 @@ export class FakeKernel implements LivepatchKernel {
   // ---- the port ----------------------------------------------------------------------------------
 
   printk(text: string): void {
-    const level = text.startsWith('\x01') ? Number(text[1]) : 4;
-    this.levels.push(level);
-    this.log.push(text.replace(/^\x01\d/, '').replace(/\n$/, ''));
+    const leveled = text.startsWith('\x01');
+    this.levels.push(leveled ? Number(text[1]) : 4);
+    const body = leveled ? text.slice(2) : text;
+    this.log.push(body.endsWith('\n') ? body.slice(0, -1) : body);
   }
 
   jiffies(): bigint {
