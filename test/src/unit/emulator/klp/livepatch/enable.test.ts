@@ -76,3 +76,21 @@ test('a notrace function cannot be patched: ftrace has no location for it and th
   assert.deepEqual(Buffer.from(k.machine.memory.read(clock, 9)), before);
   assert.equal(k.modules.has('lp_notrace'), false, 'the failing init refused the module');
 });
+
+test("the kernel's livepatch-sample: /proc/cmdline reads the replacement once enabled", () => {
+  const k = new FakeKernel();
+  k.call('proc_init');
+  const name = k.machine.allocate(16n);
+  k.machine.memory.writeCString(name, 'cmdline');
+  const read = (): string => k.machine.memory.readCString(k.run(k.swapper, 'proc_read', [name]).rax);
+  assert.equal(read(), 'console=ttyS0 root=/dev/vda1 ro livepatch.sample=1\n');
+  assert.equal(k.insmod('livepatch-sample'), 0);
+  assert.equal(read(), 'this has been live patched\n');
+  assert.deepEqual(k.log, [
+    "livepatch: enabling patch 'livepatch_sample'",
+    "livepatch: 'livepatch_sample': starting patching transition",
+    "livepatch: 'livepatch_sample': patching complete",
+  ]);
+  assert.equal(k.echo('0', '/sys/kernel/livepatch/livepatch_sample/enabled'), 0);
+  assert.equal(read(), 'console=ttyS0 root=/dev/vda1 ro livepatch.sample=1\n');
+});
