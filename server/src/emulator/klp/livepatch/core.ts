@@ -1,9 +1,10 @@
-import { Callbacks } from './callbacks';
+import { postPatch, postUnpatch, prePatch, preUnpatch } from './callbacks';
 import { findObjectSymbol } from './findSymbol';
 import { Ftrace } from './ftrace';
+import { done, runSteps, Steps } from './guestSteps';
 import { readGuestPatch, writeObjectModule } from './guestStructs';
 import { KlpKernelModule, KlpTask, LivepatchHooks, LivepatchKernel } from './kernelPort';
-import { EBUSY, EINVAL, ENODEV, ENOENT, KLP_PATCHED, KLP_UNPATCHED, KlpObject, KlpPatch, KSYM_NAME_LEN, MODULE_NAME_LEN } from './model';
+import { EBUSY, EFAULT, EINVAL, ENODEV, ENOENT, KLP_PATCHED, KLP_UNPATCHED, KlpObject, KlpPatch, KSYM_NAME_LEN, MODULE_NAME_LEN } from './model';
 import { addNops, dropNops } from './nops';
 import { isPatchCompatible } from './states';
 import { objectDir, PatchStores, patchDir, registerObject, registerPatch } from './sysfs';
@@ -21,13 +22,21 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
   /** klp_patches: enabled patches and the one in transition, oldest first. */
   readonly list: KlpPatch[] = [];
   readonly ftrace: Ftrace;
-  readonly callbacks: Callbacks;
   readonly transition: Transition;
 
   constructor(private readonly kernel: LivepatchKernel) {
     this.ftrace = new Ftrace(kernel);
-    this.callbacks = new Callbacks(kernel);
-    this.transition = new Transition(kernel, this.ftrace, this.callbacks, this);
+    this.transition = new Transition(kernel, this.ftrace, this);
+  }
+
+  /** Host context: each guest call runs to completion; one that fails counts as -EFAULT. */
+  host<T>(steps: Steps<T>): T {
+    return runSteps(steps, ({ call, args }) => {
+      const outcome = this.kernel.callGuest(call, args);
+      if (outcome.ok) return outcome.rax;
+      this.kernel.printk(warn(`${this.kernel.machine.describe(call)} did not return: ${outcome.problem}`));
+      return BigInt.asUintN(64, -BigInt(EFAULT));
+    });
   }
 
   patches(): readonly KlpPatch[] {
@@ -35,7 +44,7 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
   }
 
   /** klp_enable_patch(patch): 0 or -errno. */
-  enablePatch(address: bigint): number {
+  *enablePatch(address: bigint): Steps<number> {
     const read = readGuestPatch(this.kernel, address);
     if ('errno' in read) {
       if (read.error) this.kernel.printk(err(read.error));
@@ -48,7 +57,7 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
     }
     if (!this.kernel.moduleGet(patch.mod)) return -ENODEV;
     let ret = this.initPatch(patch);
-    if (!ret) ret = this.enable(patch);
+    if (!ret) ret = yield* this.enable(patch);
     if (ret) this.freePatch(patch);
     return ret;
   }
@@ -110,14 +119,14 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
   }
 
   /** __klp_enable_patch(). */
-  private enable(patch: KlpPatch): number {
+  private *enable(patch: KlpPatch): Steps<number> {
     if (this.transition.patch) return -EBUSY;
     if (patch.enabled) return -EINVAL;
     this.kernel.printk(notice(`enabling patch '${patch.name}'`));
     this.transition.init(patch, KLP_PATCHED);
     for (const object of patch.objects) {
       if (!object.loaded) continue;
-      let ret = this.callbacks.prePatch(object);
+      let ret = yield* prePatch(object);
       if (ret) {
         this.kernel.printk(warn(`pre-patch callback failed for object '${object.displayName}'`));
       } else {
@@ -126,25 +135,25 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
       }
       if (ret) {
         this.kernel.printk(warn(`failed to enable patch '${patch.name}'`));
-        this.transition.cancel();
+        yield* this.transition.cancel();
         return ret;
       }
     }
     this.transition.start();
     patch.enabled = true;
-    this.transition.tryComplete();
+    yield* this.transition.tryComplete();
     return 0;
   }
 
   /** __klp_disable_patch(). */
-  private disable(patch: KlpPatch): number {
+  private *disable(patch: KlpPatch): Steps<number> {
     if (!patch.enabled) return -EINVAL;
     if (this.transition.patch) return -EBUSY;
     this.transition.init(patch, KLP_UNPATCHED);
-    for (const object of patch.objects) if (object.patched) this.callbacks.preUnpatch(object);
+    for (const object of patch.objects) if (object.patched) yield* preUnpatch(object);
     this.transition.start();
     patch.enabled = false;
-    this.transition.tryComplete();
+    yield* this.transition.tryComplete();
     return 0;
   }
 
@@ -157,7 +166,7 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
       this.transition.reverse();
       return 0;
     }
-    return enabled ? -EINVAL : this.disable(patch);
+    return this.host(enabled ? done(-EINVAL) : this.disable(patch));
   }
 
   /** force_store(). */
@@ -212,6 +221,10 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
 
   /** klp_module_coming(). */
   moduleComing(mod: KlpKernelModule): number {
+    return this.host(this.comingSteps(mod));
+  }
+
+  private *comingSteps(mod: KlpKernelModule): Steps<number> {
     if (mod.name === 'vmlinux') {
       this.kernel.printk(err('vmlinux.ko: invalid module name'));
       return -EINVAL;
@@ -225,23 +238,23 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
         this.kernel.printk(warn(`failed to initialize patch '${patch.name}' for module '${mod.name}' (${ret})`));
       } else {
         this.kernel.printk(notice(`applying patch '${patch.name}' to loading module '${mod.name}'`));
-        ret = this.callbacks.prePatch(object);
+        ret = yield* prePatch(object);
         if (ret) {
           this.kernel.printk(warn(`pre-patch callback failed for object '${mod.name}'`));
         } else {
           ret = this.ftrace.patchObject(object);
           if (ret) {
             this.kernel.printk(warn(`failed to apply patch '${patch.name}' to module '${mod.name}' (${ret})`));
-            this.callbacks.postUnpatch(object);
+            yield* postUnpatch(object);
           } else if (patch !== this.transition.patch) {
-            this.callbacks.postPatch(object);
+            yield* postPatch(object);
           }
         }
       }
       if (ret) {
         this.kernel.printk(warn(`patch '${patch.name}' failed for module '${mod.name}', refusing to load module '${mod.name}'`));
         this.setObjectModule(object, undefined);
-        this.cleanupModulePatches(mod, patch);
+        yield* this.cleanupModulePatches(mod, patch);
         return ret;
       }
     }
@@ -250,19 +263,19 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
 
   /** klp_module_going(). */
   moduleGoing(mod: KlpKernelModule): void {
-    this.cleanupModulePatches(mod, undefined);
+    this.host(this.cleanupModulePatches(mod, undefined));
   }
 
   /** klp_cleanup_module_patches_limited(): unpatch the module in the patches before `limit`. */
-  private cleanupModulePatches(mod: KlpKernelModule, limit: KlpPatch | undefined): void {
+  private *cleanupModulePatches(mod: KlpKernelModule, limit: KlpPatch | undefined): Steps<void> {
     for (const patch of this.list) {
       if (patch === limit) break;
       const object = patch.objects.find((o) => o.name === mod.name);
       if (!object) continue;
-      if (patch !== this.transition.patch) this.callbacks.preUnpatch(object);
+      if (patch !== this.transition.patch) yield* preUnpatch(object);
       this.kernel.printk(notice(`reverting patch '${patch.name}' on unloading module '${mod.name}'`));
       this.ftrace.unpatchObject(object);
-      this.callbacks.postUnpatch(object);
+      yield* postUnpatch(object);
       this.kernel.writeKlpRelocations(patch.mod, mod.name, false);
       this.setObjectModule(object, undefined);
       for (const func of object.funcs) {

@@ -1,15 +1,10 @@
-import { Machine } from '../../machine';
 import { LivepatchKernel } from './kernelPort';
 import { EINVAL, KLP_UNPATCHED, KlpFunc, KlpObject, KlpPatch } from './model';
 
-// kernel/livepatch/patch.c on the emulator's ftrace: one klp_ops per patched function, holding
-// the stack of klp_funcs that patch it (newest first), and one handler at the function's
-// __fentry__ site. The site keeps its original bytes until the first func patches the function;
-// then it calls the machine's __fentry__ native, whose hook is klp_ftrace_handler().
-
-const ENDBR64 = [0xf3, 0x0f, 0x1e, 0xfa];
-const NOP5 = [0x0f, 0x1f, 0x44, 0x00, 0x00];
-const CALL_LENGTH = 5;
+// kernel/livepatch/patch.c on the kernel model's ftrace: one klp_ops per patched function,
+// holding the stack of klp_funcs that patch it (newest first), and one handler at the function's
+// __fentry__ site. The site stays a NOP until the first func patches the function; then it calls
+// the machine's __fentry__ native, whose hook is klp_ftrace_handler().
 
 export class KlpOps {
   /** ops->func_stack: the first entry is the newest. */
@@ -18,23 +13,7 @@ export class KlpOps {
   constructor(
     readonly oldFunc: bigint,
     readonly site: bigint,
-    readonly savedBytes: Uint8Array,
   ) {}
-}
-
-/**
- * ftrace_location(): the address of the __fentry__ call (or its NOP) at the start of a function,
- * after ENDBR64; 0 when the function has none (notrace), which ftrace cannot patch.
- */
-export function ftraceLocation(machine: Machine, func: bigint): bigint {
-  const head = machine.memory.read(func, 9);
-  const at = ENDBR64.every((b, i) => head[i] === b) ? 4 : 0;
-  if (NOP5.every((b, i) => head[at + i] === b)) return func + BigInt(at);
-  if (head[at] !== 0xe8) return 0n;
-  const site = func + BigInt(at);
-  const destination = site + BigInt(CALL_LENGTH) + BigInt(new DataView(head.buffer).getInt32(at + 1, true));
-  const hit = machine.symbols.at(destination);
-  return hit && hit.offset === 0n && hit.symbol.name === '__fentry__' ? site : 0n;
 }
 
 export class Ftrace {
@@ -78,16 +57,16 @@ export class Ftrace {
     if (ops) {
       ops.funcStack.unshift(func);
     } else {
-      const site = ftraceLocation(this.kernel.machine, func.oldFunc);
-      if (!site) {
+      const site = this.kernel.ftraceSite(func.oldFunc);
+      if (site === undefined) {
         this.kernel.printk(`\x013livepatch: failed to find location for function '${func.oldName}'\n`);
         return -EINVAL;
       }
-      const created = new KlpOps(func.oldFunc, site, this.kernel.machine.memory.read(site, CALL_LENGTH));
+      const created = new KlpOps(func.oldFunc, site);
       created.funcStack.push(func);
       this.ops.unshift(created);
       this.bySite.set(site, created);
-      this.writeSite(site, this.callToHandler(site));
+      this.kernel.setTraced(site, true);
     }
     func.patched = true;
     return 0;
@@ -99,7 +78,7 @@ export class Ftrace {
     const ops = this.find(func.oldFunc);
     if (!ops) return;
     if (ops.funcStack.length === 1) {
-      this.writeSite(ops.site, ops.savedBytes);
+      this.kernel.setTraced(ops.site, false);
       this.bySite.delete(ops.site);
       this.ops.splice(this.ops.indexOf(ops), 1);
     } else {
@@ -135,18 +114,5 @@ export class Ftrace {
   /** The functions patched now, for the editor: each with its stack, newest first. */
   stacks(): readonly KlpOps[] {
     return this.ops;
-  }
-
-  private callToHandler(site: bigint): Uint8Array {
-    const native = this.kernel.machine.nativeAddress('__fentry__');
-    if (native === undefined) throw new Error('the machine has no __fentry__ native');
-    const insn = new Uint8Array(CALL_LENGTH);
-    insn[0] = 0xe8;
-    new DataView(insn.buffer).setInt32(1, Number(BigInt.asIntN(32, native - (site + BigInt(CALL_LENGTH)))), true);
-    return insn;
-  }
-
-  private writeSite(site: bigint, bytes: Uint8Array): void {
-    this.kernel.machine.memory.write(site, bytes, { force: true });
   }
 }

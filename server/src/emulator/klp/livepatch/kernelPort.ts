@@ -1,5 +1,7 @@
 import { Machine } from '../../machine';
+import { NativeContext } from '../../natives';
 import { KlpLayout } from '../../../payload/klp/klpLayout';
+import { Steps } from './guestSteps';
 
 // The narrow seam between the livepatch core and the kernel model (LinuxKernel, owned by the
 // kernel-model side): everything the core asks of the kernel, and nothing else. One adapter
@@ -66,12 +68,19 @@ export interface LivepatchKernel {
   /** kallsyms_lookup_size_offset(): the size of the symbol that starts at or contains `address`. */
   kallsymsSize(address: bigint): bigint | undefined;
 
+  /** The `__fentry__` call site of a function entry (ftrace_location()); undefined when notrace. */
+  ftraceSite(func: bigint): bigint | undefined;
+  /** Makes a site call the machine's `__fentry__` native (whose hook the core owns), or a NOP again. */
+  setTraced(site: bigint, traced: boolean): void;
+
   /** sysfs/procfs files; unregister drops a path and everything below it. */
   registerFile(path: string, file: KlpFile): void;
   unregisterFiles(prefix: string): void;
 
-  /** Calls guest code from inside a native (a callback): it runs to completion on the current task. */
+  /** Host context (no guest code running): runs a guest function to completion. */
   callGuest(address: bigint, args: bigint[]): GuestCallOutcome;
+  /** A native whose body may call guest code: each yielded call runs, its rax is sent back; the end value is the native's rax. */
+  defineNative(name: string, body: (ctx: NativeContext) => Steps<bigint>): void;
 }
 
 /** What the kernel model calls into: the hooks the core registers, in the kernel's terms. */

@@ -14,6 +14,7 @@ export const EBUSY = 16;
 export const ENODEV = 19;
 export const ENOENT = 2;
 export const ENOMEM = 12;
+export const EFAULT = 14;
 
 /** KSYM_NAME_LEN and MODULE_NAME_LEN of 6.1 (x86-64). */
 export const KSYM_NAME_LEN = 512;

@@ -12,7 +12,9 @@ const intResult = (value: number): bigint => BigInt.asUintN(64, BigInt(value));
 
 export function defineLivepatchNatives(kernel: LivepatchKernel, core: LivepatchCore): void {
   const natives = kernel.machine.natives;
-  natives.define({ name: 'klp_enable_patch', kind: 'call', run: (ctx) => intResult(core.enablePatch(ctx.arg(0))) });
+  kernel.defineNative('klp_enable_patch', function* (ctx) {
+    return intResult(yield* core.enablePatch(ctx.arg(0)));
+  });
   natives.define({ name: 'klp_get_state', kind: 'call', run: (ctx) => statesOf(kernel, core, ctx.arg(0)).find((s) => s.id === ctx.arg(1))?.address ?? 0n });
   natives.define({
     name: 'klp_get_prev_state',

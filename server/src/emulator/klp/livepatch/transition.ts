@@ -1,5 +1,6 @@
-import { Callbacks } from './callbacks';
+import { postPatch, postUnpatch } from './callbacks';
 import { Ftrace } from './ftrace';
+import { Steps } from './guestSteps';
 import { KlpTask, LivepatchKernel } from './kernelPort';
 import { KLP_PATCHED, KLP_UNDEFINED, KLP_UNPATCHED, KlpPatch } from './model';
 
@@ -19,6 +20,8 @@ export interface TransitionOwner {
   transitionFinished(patch: KlpPatch): void;
   /** klp_for_each_patch(): every patch in the list, oldest first. */
   patches(): readonly KlpPatch[];
+  /** Runs steps from host context (the transition work runs in a kworker, not inside a native). */
+  host<T>(steps: Steps<T>): T;
 }
 
 export class Transition {
@@ -33,7 +36,6 @@ export class Transition {
   constructor(
     private readonly kernel: LivepatchKernel,
     private readonly ftrace: Ftrace,
-    private readonly callbacks: Callbacks,
     private readonly owner: TransitionOwner,
   ) {}
 
@@ -64,10 +66,10 @@ export class Transition {
   }
 
   /** klp_cancel_transition(): an enable failed before the transition started. */
-  cancel(): void {
+  *cancel(): Steps<void> {
     if (this.target !== KLP_PATCHED) return;
     this.target = KLP_UNPATCHED;
-    this.complete();
+    yield* this.complete();
   }
 
   /** klp_update_patch_state(): the task leaves the kernel or idles; it takes the target state. */
@@ -85,7 +87,7 @@ export class Transition {
   }
 
   /** klp_try_complete_transition(): switch whom we can; finish, or retry in a second. */
-  tryComplete(): void {
+  *tryComplete(): Steps<void> {
     const patch = this.current();
     let complete = true;
     for (const task of this.kernel.tasks()) if (!this.trySwitchTask(task)) complete = false;
@@ -95,7 +97,7 @@ export class Transition {
       this.queueWork();
       return;
     }
-    this.complete();
+    yield* this.complete();
     this.owner.transitionFinished(patch);
   }
 
@@ -173,12 +175,12 @@ export class Transition {
     this.workQueued = true;
     this.kernel.scheduleWork(roundJiffiesRelative(this.kernel.jiffies(), BigInt(this.kernel.HZ)), () => {
       this.workQueued = false;
-      if (this.patch) this.tryComplete();
+      if (this.patch) this.owner.host(this.tryComplete());
     });
   }
 
   /** klp_complete_transition(). */
-  private complete(): void {
+  private *complete(): Steps<void> {
     const patch = this.current();
     if (patch.replace && this.target === KLP_PATCHED) this.owner.replacedPatchesDone(patch);
     if (this.target === KLP_UNPATCHED) this.ftrace.unpatchObjects(patch);
@@ -188,8 +190,8 @@ export class Transition {
     this.refusals.clear();
     for (const object of patch.objects) {
       if (!object.loaded) continue;
-      if (this.target === KLP_PATCHED) this.callbacks.postPatch(object);
-      else this.callbacks.postUnpatch(object);
+      if (this.target === KLP_PATCHED) yield* postPatch(object);
+      else yield* postUnpatch(object);
     }
     this.kernel.printk(`\x015livepatch: '${patch.name}': ${this.stateWord} complete\n`);
     this.target = KLP_UNDEFINED;

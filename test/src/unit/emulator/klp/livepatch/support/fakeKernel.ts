@@ -4,6 +4,8 @@ import { readElf } from '../../../../../../../server/out/elf';
 import { CallResult, Machine } from '../../../../../../../server/out/emulator';
 import { LoadedImage } from '../../../../../../../server/out/emulator/loader';
 import { Task } from '../../../../../../../server/out/emulator/tasks';
+import { NativeContext } from '../../../../../../../server/out/emulator/natives';
+import { runSteps, Steps } from '../../../../../../../server/out/emulator/klp/livepatch/guestSteps';
 import {
   GuestCallOutcome,
   installLivepatchCore,
@@ -26,6 +28,8 @@ const target = fromRoot('samples', 'build', 'target', 'sample-target');
 export const modulePath = (name: string): string => fromRoot('samples', 'build', 'payloads', 'klp', `${name}.ko`);
 
 const EBUSY = 16;
+const ENDBR64 = [0xf3, 0x0f, 0x1e, 0xfa];
+const NOP5 = [0x0f, 0x1f, 0x44, 0x00, 0x00];
 
 export class FakeTask implements KlpTask {
   klp = { patchState: -1 };
@@ -44,6 +48,10 @@ export class FakeTask implements KlpTask {
   stackFunctions(): bigint[] {
     return [...this.task.frames].reverse().map((f) => f.target);
   }
+}
+
+function outcome(result: CallResult): GuestCallOutcome {
+  return result.status === 'returned' ? { ok: true, rax: result.rax } : { ok: false, problem: result.fault?.message ?? result.stopReason ?? result.status };
 }
 
 export interface FakeModule extends KlpKernelModule {
@@ -154,22 +162,60 @@ export class FakeKernel implements LivepatchKernel {
     for (const path of [...this.files.keys()]) if (path === prefix || path.startsWith(`${prefix}/`)) this.files.delete(path);
   }
 
+  /** The task a native that calls guest code interrupted (callbacks run on its behalf). */
   private outer: Task | undefined;
+
   callGuest(address: bigint, args: bigint[]): GuestCallOutcome {
+    return outcome(this.machine.call(address, args, { task: this.callbackTask }));
+  }
+
+  /** Drives the steps inside the native with nested runs of the machine on the callbacks' task. */
+  defineNative(name: string, body: (ctx: NativeContext) => Steps<bigint>): void {
+    this.machine.natives.define({ name, kind: 'call', run: (ctx) => runSteps(body(ctx), ({ call, args }) => this.nestedCall(call, args)) });
+  }
+
+  private nestedCall(address: bigint, args: bigint[]): bigint {
     const m = this.machine;
     const outer = m.currentTask;
     // The stop request of the run this native interrupts must survive the nested run.
     const cpu = m.cpu as unknown as { stopRequest: unknown };
     const pending = cpu.stopRequest;
-    this.outer = outer;
     const console = m.console;
+    this.outer = outer;
     const result = m.call(address, args, { task: this.callbackTask });
-    // An interrupted run collects the guest's log_buf when it ends, this part included.
-    if (outer.state === 'running') m.console = console;
     this.outer = undefined;
+    // The interrupted run collects the guest's log_buf when it ends, this part included.
+    m.console = console;
     m.switchTo(outer);
     cpu.stopRequest = pending;
-    return result.status === 'returned' ? { ok: true, rax: result.rax } : { ok: false, problem: result.fault?.message ?? result.stopReason ?? result.status };
+    assert.equal(result.status, 'returned', result.fault?.report());
+    return result.rax;
+  }
+
+  /** ftrace_location() from the bytes: `call __fentry__` or its NOP at the entry, after ENDBR64. */
+  ftraceSite(func: bigint): bigint | undefined {
+    const head = this.machine.memory.read(func, 9);
+    const at = ENDBR64.every((b, i) => head[i] === b) ? 4 : 0;
+    const site = func + BigInt(at);
+    if (NOP5.every((b, i) => head[at + i] === b)) return site;
+    if (head[at] !== 0xe8) return undefined;
+    const hit = this.machine.symbols.at(site + 5n + BigInt(new DataView(head.buffer).getInt32(at + 1, true)));
+    return hit && hit.offset === 0n && hit.symbol.name === '__fentry__' ? site : undefined;
+  }
+
+  private readonly savedSites = new Map<bigint, Uint8Array>();
+  setTraced(site: bigint, traced: boolean): void {
+    const memory = this.machine.memory;
+    if (!traced) {
+      memory.write(site, this.savedSites.get(site)!, { force: true });
+      this.savedSites.delete(site);
+      return;
+    }
+    this.savedSites.set(site, memory.read(site, 5));
+    const insn = new Uint8Array(5);
+    insn[0] = 0xe8;
+    new DataView(insn.buffer).setInt32(1, Number(BigInt.asIntN(32, this.machine.nativeAddress('__fentry__')! - (site + 5n))), true);
+    memory.write(site, insn, { force: true });
   }
 
   // ---- what the tests drive ------------------------------------------------------------------------
