@@ -37,7 +37,8 @@ export interface KlpTaskSnapshot {
 
 export interface LivepatchSnapshot {
   patches: KlpPatchSnapshot[];
-  transition?: { patch: string; target: 'patched' | 'unpatched' };
+  /** The patch in transition, where it goes, and who holds it back (the kernel's pr_debug reasons). */
+  transition?: { patch: string; target: 'patched' | 'unpatched'; blocking: { pid: number; comm: string; reason: 'running' | 'sleeping'; func?: string }[] };
   tasks: KlpTaskSnapshot[];
 }
 
@@ -67,7 +68,15 @@ export function livepatchSnapshot(kernel: LivepatchKernel, core: LivepatchCore):
         })),
       })),
     })),
-    ...(t.patch ? { transition: { patch: t.patch.name, target: t.target === KLP_PATCHED ? 'patched' : 'unpatched' } } : {}),
+    ...(t.patch
+      ? {
+          transition: {
+            patch: t.patch.name,
+            target: t.target === KLP_PATCHED ? 'patched' : 'unpatched',
+            blocking: [...t.refusals].map(([task, why]) => ({ pid: task.pid, comm: task.comm, ...why })),
+          },
+        }
+      : {}),
     tasks: [...kernel.tasks()].map((task) => {
       const blockedBy = t.refusals.get(task);
       return { pid: task.pid, comm: task.comm, patchState: task.klp.patchState, pending: t.isPending(task), ...(blockedBy ? { blockedBy } : {}) };

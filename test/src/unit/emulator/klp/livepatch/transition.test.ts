@@ -30,7 +30,11 @@ test('a task sleeping in the function being patched blocks the transition until 
     snapshot.tasks.find((t) => t.pid === worker.pid),
     { pid: worker.pid, comm: 'kworker/0:1', patchState: 0, pending: true, blockedBy: { reason: 'sleeping', func: 'lp_busymod_work' } },
   );
-  assert.deepEqual(snapshot.transition, { patch: 'lp_busymod_patch', target: 'patched' });
+  assert.deepEqual(snapshot.transition, {
+    patch: 'lp_busymod_patch',
+    target: 'patched',
+    blocking: [{ pid: worker.pid, comm: 'kworker/0:1', reason: 'sleeping', func: 'lp_busymod_work' }],
+  });
 
   const other = k.spawn('cat');
   other.klp.patchState = 1;
