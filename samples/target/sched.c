@@ -30,6 +30,8 @@ unsigned int sysctl_sched_latency = 6000000;
 static struct task_struct task_pool[NR_TASKS];
 __attribute__((aligned(16))) static unsigned long task_stacks[NR_TASKS][THREAD_SIZE / sizeof(unsigned long)];
 static int last_pid;
+/* Slots of task_pool ever used; every one of them is on the run ring. */
+static int nr_task_slots;
 
 struct rq *this_rq(void)
 {
@@ -174,16 +176,33 @@ static void set_task_comm(struct task_struct *p, const char *name)
 struct task_struct *kthread_run(int (*threadfn)(void *data), void *data, const char *name)
 {
 	struct rq *rq = this_rq();
-	struct task_struct *p;
+	struct task_struct *p = NULL;
 	unsigned long *sp;
+	int slot;
 
-	if (last_pid >= NR_TASKS)
-		return NULL;
-	p = &task_pool[last_pid];
-	sp = &task_stacks[last_pid][THREAD_SIZE / sizeof(unsigned long)];
+	/* A dead task's slot and stack are free once it has switched away for good (finish_task_switch). */
+	for (slot = 0; slot < nr_task_slots; slot++) {
+		if (task_pool[slot].state == TASK_DEAD && !task_pool[slot].thread.sp) {
+			p = &task_pool[slot];
+			break;
+		}
+	}
+	if (!p) {
+		if (nr_task_slots >= NR_TASKS)
+			return NULL;
+		slot = nr_task_slots++;
+		p = &task_pool[slot];
+		p->next_run = init_task.next_run;
+		init_task.next_run = p;
+	}
+	sp = &task_stacks[slot][THREAD_SIZE / sizeof(unsigned long)];
 	p->pid = ++last_pid;
 	p->prio = 120;
 	p->state = TASK_RUNNING;
+	p->exit_code = 0;
+	p->exec_start = 0;
+	p->sum_exec_runtime = 0;
+	p->nvcsw = 0;
 	p->threadfn = threadfn;
 	p->data = data;
 	set_task_comm(p, name);
@@ -195,8 +214,6 @@ struct task_struct *kthread_run(int (*threadfn)(void *data), void *data, const c
 	*--sp = 0;
 	*--sp = 0;
 	p->thread.sp = (unsigned long)sp;
-	p->next_run = init_task.next_run;
-	init_task.next_run = p;
 	rq->nr_running++;
 	return p;
 }
@@ -210,4 +227,13 @@ __attribute__((section(".init.text"), cold)) void sched_init(void)
 	rq->idle = &init_task;
 	rq->nr_running = 1;
 	current_task = &init_task;
+}
+
+int wake_up_process(struct task_struct *p)
+{
+	if (p->state == TASK_RUNNING || p->state == TASK_DEAD)
+		return 0;
+	p->state = TASK_RUNNING;
+	this_rq()->nr_running++;
+	return 1;
 }

@@ -9,7 +9,7 @@
 
 #define TASK_COMM_LEN 16
 #define THREAD_SIZE 8192
-#define NR_TASKS 4
+#define NR_TASKS 1024
 
 /* Saved by __switch_to_asm: the stack pointer of a task that is not running. */
 struct thread_struct {
@@ -62,5 +62,11 @@ int raw_smp_processor_id(void);
 struct task_struct *__switch_to_asm(unsigned long *prev_sp, unsigned long next_sp, struct task_struct *prev);
 void schedule_tail(struct task_struct *prev);
 void ret_from_fork_asm(void);
+
+/* Kept apart from the states above so that lines other files' patches name stay where they are. */
+#define TASK_UNINTERRUPTIBLE 0x0002
+
+/* Makes a sleeping task runnable again (no-op for a running or dead one); returns whether it slept. */
+int wake_up_process(struct task_struct *p);
 
 #endif

@@ -10,7 +10,7 @@ import { LoadedImage, loadExecutable, loadRelocatable, LoaderHost } from './load
 import { ADDRESS_SPACE_END, Memory, PAGE_SIZE, Perm } from './memory';
 import { NativeContext, Natives } from './natives';
 import { SymbolTable } from './symbols';
-import { Frame, Task } from './tasks';
+import { Frame, GuestStacks, Task } from './tasks';
 
 export interface CallOptions {
   /** Instructions the call may execute (default `limits().guestInstructionBudget`). */
@@ -58,6 +58,8 @@ export class Machine {
   readonly natives = new Natives();
   readonly images: LoadedImage[] = [];
   readonly tasks: Task[] = [];
+  /** Every guest stack with its shadow call stack (the machine's tasks' and those a runtime registers). */
+  readonly stacks = new GuestStacks();
   readonly cpu: Cpu;
   /** Everything the guest printed since the machine started. */
   console = '';
@@ -70,6 +72,10 @@ export class Machine {
   /** Emulates a system instruction (cpuid, rdmsr, ...) and returns true, or lets it fault. */
   systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
   private current: Task;
+  /** The shadow call stack of the stack %rsp is in, and that stack's bounds (low, high] as signed doubles. */
+  private frames: Frame[] = [];
+  private stackLow = 0;
+  private stackHigh = 0;
   private arenaNext: bigint | undefined;
   private heapNext = HEAP_AREA;
   private readonly stubPages = new Map<number, Int32Array>();
@@ -86,6 +92,7 @@ export class Machine {
     this.fentryId = this.natives.id('__fentry__')!;
     this.cpu = new Cpu(this.memory, this.hooks(), (lo, hi) => this.stubPages.get((hi >>> 0) * 1048576 + (lo >>> 12))?.[(lo & 4095) >> 4] ?? undefined);
     this.current = this.createTask('main');
+    this.frames = this.current.frames;
   }
 
   // ---- images ----------------------------------------------------------------------------------
@@ -195,6 +202,7 @@ export class Machine {
     this.memory.reserveGuard(guard, PAGE_SIZE, `the stack guard page of task '${name}' (stack overflow)`);
     this.memory.map(guard + PAGE_SIZE, stackSize, Perm.RW, `stack of task '${name}'`);
     const task = new Task(id, name, guard + PAGE_SIZE, guard + PAGE_SIZE + stackSize);
+    this.stacks.add(task.stackBase, task.stackTop, task.frames);
     this.tasks.push(task);
     return task;
   }
@@ -209,6 +217,27 @@ export class Machine {
     this.current.save(this.cpu.state);
     task.restore(this.cpu.state);
     this.current = task;
+    this.enterStack();
+  }
+
+  /** The shadow call stack of the guest stack that holds `address` (undefined for an unknown stack). */
+  framesAt(address: bigint): readonly Frame[] | undefined {
+    return this.stacks.framesAt(address);
+  }
+
+  /** Follows %rsp to the stack it now points into: a guest scheduler switched stacks. */
+  private enterStack(): void {
+    const c = this.cpu.state;
+    const found = this.stacks.find(c.hi[4] * 4294967296 + (c.lo[4] >>> 0));
+    this.stackLow = found.low;
+    this.stackHigh = found.high;
+    if (found.frames) this.frames = found.frames;
+  }
+
+  private checkStack(): void {
+    const c = this.cpu.state;
+    const sp = c.hi[4] * 4294967296 + (c.lo[4] >>> 0);
+    if (sp <= this.stackLow || sp > this.stackHigh) this.enterStack();
   }
 
   // ---- running ---------------------------------------------------------------------------------
@@ -240,6 +269,7 @@ export class Machine {
     c.ripLo = loOf(address);
     c.ripHi = hiOf(address);
     task.reset();
+    this.enterStack();
     task.frames.push(new Frame(c.ripLo, c.ripHi, loOf(hostReturn), hiOf(hostReturn), loOf(sp), hiOf(sp)));
     return this.runTask(task, options);
   }
@@ -300,7 +330,9 @@ export class Machine {
 
   /** Functions on a task's guest stack, innermost first, as `caller+offset` return addresses. */
   backtrace(task: Task = this.current): string[] {
-    return [...task.frames].reverse().map((f) => `${this.symbols.describe(f.target)} (returns to ${this.symbols.describe(f.returnAddress)})`);
+    return [...(task === this.current ? this.frames : task.frames)]
+      .reverse()
+      .map((f) => `${this.symbols.describe(f.target)} (returns to ${this.symbols.describe(f.returnAddress)})`);
   }
 
   // ---- the CPU's view of the machine -------------------------------------------------------------
@@ -310,7 +342,8 @@ export class Machine {
     return {
       call: (targetLo, targetHi, returnLo, returnHi) => {
         const c = this.cpu.state;
-        this.current.frames.push(new Frame(targetLo, targetHi, returnLo, returnHi, c.lo[4], c.hi[4]));
+        this.checkStack();
+        this.frames.push(new Frame(targetLo, targetHi, returnLo, returnHi, c.lo[4], c.hi[4]));
       },
       ret: () => this.popFrames(),
       system: (mnemonic) => this.system(mnemonic),
@@ -322,7 +355,8 @@ export class Machine {
   /** Drops the frames whose return-address slot is now below the stack pointer. */
   private popFrames(): void {
     const c = this.cpu.state;
-    const frames = this.current.frames;
+    this.checkStack();
+    const frames = this.frames;
     const spLo = c.lo[4];
     const spHi = c.hi[4];
     while (frames.length) {
@@ -356,7 +390,7 @@ export class Machine {
     const ctx = this.nativeContext();
     if (spec.kind === 'jump') {
       const target = spec.run(ctx);
-      const frames = this.current.frames;
+      const frames = this.frames;
       const top = frames[frames.length - 1];
       const here = fromPair(c.ripLo, c.ripHi);
       if (top && top.target === here) {
@@ -375,7 +409,7 @@ export class Machine {
     this.popFrames();
     const next = redirect ?? returnAddress;
     if (redirect !== undefined) {
-      const frames = this.current.frames;
+      const frames = this.frames;
       const caller = frames[frames.length - 1];
       if (caller) {
         caller.targetLo = loOf(redirect);
@@ -396,6 +430,7 @@ export class Machine {
           ? fromPair(c.lo[ARGUMENT_REGISTERS[index]], c.hi[ARGUMENT_REGISTERS[index]])
           : this.memory.readU64(stackSlot(index - ARGUMENT_REGISTERS.length)),
       register: (index) => fromPair(c.lo[index], c.hi[index]),
+      setRegister: (index, value) => setRegister(c.lo, c.hi, index, value),
       print: (text) => {
         this.console += text;
       },

@@ -7,6 +7,8 @@ export interface NativeContext {
   arg(index: number): bigint;
   /** General-purpose register by x86 number (rax=0 ... r15=15). */
   register(index: number): bigint;
+  /** Sets a general-purpose register: a `jump` native passes arguments to where it jumps. */
+  setRegister(index: number, value: bigint): void;
   /** Appends to the guest's console output. */
   print(text: string): void;
   symbolize(address: bigint): string;

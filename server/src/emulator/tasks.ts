@@ -84,3 +84,62 @@ export class Task {
     this.stopReason = undefined;
   }
 }
+
+interface StackEntry {
+  /** Bounds as exact doubles: canonical addresses are below 2^47 in magnitude as signed values. */
+  low: number;
+  high: number;
+  frames: Frame[];
+}
+
+/** A 64-bit address as the signed double the stack check compares (exact for canonical addresses). */
+export function signedNumber(value: bigint): number {
+  return Number(BigInt.asIntN(64, value));
+}
+
+/**
+ * The guest stacks the machine knows, each with its own shadow call stack. A guest scheduler
+ * that moves %rsp to another task's stack (switch_to) leaves the frames of the task it put to
+ * sleep on that task's stack, and finds the frames of the task it resumes: so the functions on a
+ * sleeping task's stack are known exactly.
+ */
+export class GuestStacks {
+  private readonly entries: StackEntry[] = [];
+
+  /** Registers [low, high) as one stack and returns its shadow call stack. */
+  add(low: bigint, high: bigint, frames: Frame[] = []): Frame[] {
+    const entry = { low: signedNumber(low), high: signedNumber(high), frames };
+    const at = this.entries.findIndex((e) => e.low > entry.low);
+    if (at < 0) this.entries.push(entry);
+    else this.entries.splice(at, 0, entry);
+    return frames;
+  }
+
+  /**
+   * The stack `sp` points into, or the gap between known stacks (frames undefined). A stack
+   * holds (low, high]: %rsp at `high` is its empty state (a new task's first instruction).
+   */
+  find(sp: number): { low: number; high: number; frames: Frame[] | undefined } {
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    let below = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.entries[mid].low < sp) {
+        below = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    const entry = below >= 0 ? this.entries[below] : undefined;
+    if (entry && sp <= entry.high) return entry;
+    const next = this.entries[below + 1];
+    return { low: entry ? entry.high : -Infinity, high: next ? next.low : Infinity, frames: undefined };
+  }
+
+  /** The shadow call stack of the stack that holds `address`, if it is a known stack. */
+  framesAt(address: bigint): Frame[] | undefined {
+    return this.find(signedNumber(address)).frames;
+  }
+}

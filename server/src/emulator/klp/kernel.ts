@@ -1,0 +1,248 @@
+import { readElf } from '../../elf';
+import { EmulatorError, GuestFault } from '../faults';
+import { CallResult, Machine } from '../machine';
+import { GuestClock } from './clock';
+import { Ftrace, installFtrace } from './ftrace';
+import { KernelFs } from './fs';
+import { GuestCode } from './guestCode';
+import { KernelHeap } from './heap';
+import { KernelTask, KernelTasks, TASK_DEAD, TaskSymbols } from './kernelTasks';
+import { TargetLayout } from './layout';
+import { KernelLog } from './log';
+import { KernelModules } from './modules';
+import { defineKernelNatives, overrideTargetFunctions } from './natives';
+import { ShadowVariables } from './natives/shadow';
+import { TimerLists } from './natives/timerList';
+import { installPerCpu, PerCpu } from './percpu';
+import { registerProcFiles } from './procfs';
+import { Timers } from './timers';
+
+export interface LinuxKernelOptions {
+  /** CONFIG_HZ: ticks per second of jiffies (default 250, Debian's). */
+  hz?: number;
+  /** The kernel's vermagic: a module whose vermagic differs is refused. Default: any is accepted. */
+  vermagic?: string;
+  /** Guest seconds a system call (insmod, rmmod, cat) may sleep before it is reported stuck. */
+  syscallLimitSeconds?: number;
+}
+
+/** The outcome of a system call run in its own process (insmod's init_module, cat's read). */
+export type SyscallResult = { status: 'returned'; value: bigint; pid: number } | { status: 'failed'; message: string };
+
+/** After an oops: what faulted, on which task. */
+export interface Oops {
+  fault: GuestFault;
+  pid: number;
+  comm: string;
+}
+
+const MAX_IDLE_PASSES = 10_000;
+
+/**
+ * The Linux kernel model of the embedded emulator: the sample target booted as a kernel, with
+ * guest time, the kernel log, the target's own tasks and scheduler, modules, /proc and the files
+ * sysfs shows. The livepatch core (klp/livepatch/) is built on the seams here.
+ */
+export class LinuxKernel {
+  readonly log: KernelLog;
+  readonly timers = new Timers();
+  readonly fs = new KernelFs();
+  readonly heap: KernelHeap;
+  readonly guestCode: GuestCode;
+  readonly percpu: PerCpu;
+  readonly ftrace: Ftrace;
+  readonly tasks: KernelTasks;
+  readonly modules: KernelModules;
+  readonly oopses: Oops[] = [];
+  /** Shadow variables by <obj, id> (klp_shadow_*). */
+  shadows!: ShadowVariables;
+  /** Pending struct timer_list timers. */
+  timerLists!: TimerLists;
+  readonly syscallLimitNs: bigint;
+  private readonly jiffiesAddress: bigint | undefined;
+
+  private constructor(
+    readonly machine: Machine,
+    readonly targetPath: string,
+    readonly layout: TargetLayout,
+    readonly clock: GuestClock,
+    readonly options: LinuxKernelOptions,
+  ) {
+    this.log = new KernelLog(clock);
+    this.heap = new KernelHeap(machine);
+    this.guestCode = new GuestCode(machine);
+    this.percpu = installPerCpu(machine);
+    this.ftrace = new Ftrace(machine);
+    this.jiffiesAddress = machine.symbols.global('jiffies')?.address;
+    this.tasks = new KernelTasks(machine, layout, taskSymbols(machine));
+    this.modules = new KernelModules(this);
+    this.syscallLimitNs = BigInt(options.syscallLimitSeconds ?? 600) * 1_000_000_000n;
+  }
+
+  get HZ(): number {
+    return this.clock.hz;
+  }
+
+  /**
+   * Boots the target as a kernel: its start_kernel (the boot messages, the sample's threads),
+   * then the workqueue's kworker threads, /proc, and the natives modules link against.
+   */
+  static boot(targetPath: string, options: LinuxKernelOptions = {}): LinuxKernel {
+    const machine = new Machine();
+    const elf = readElf(targetPath);
+    let layout: TargetLayout;
+    try {
+      machine.loadTarget(elf, targetPath);
+      layout = TargetLayout.read(elf, targetPath);
+    } finally {
+      elf.close();
+    }
+    const kernel = new LinuxKernel(machine, targetPath, layout, new GuestClock(options.hz ?? 250), options);
+    ({ shadows: kernel.shadows, timers: kernel.timerLists } = defineKernelNatives(kernel));
+    installFtrace(kernel);
+    overrideTargetFunctions(kernel);
+    kernel.writeJiffies();
+    kernel.expect(kernel.callAtomic('start_kernel'), 'start_kernel');
+    // The sample's boot threads ticked jiffies: guest time starts where they left it.
+    if (kernel.jiffiesAddress !== undefined) kernel.clock.set(kernel.clock.nsAtJiffies(machine.memory.readU64(kernel.jiffiesAddress)));
+    kernel.writeJiffies();
+    kernel.expect(kernel.callAtomic('workqueue_init'), 'workqueue_init');
+    registerProcFiles(kernel);
+    kernel.runTasks();
+    return kernel;
+  }
+
+  private expect(result: CallResult, what: string): void {
+    if (result.status !== 'returned') throw new EmulatorError(`${this.targetPath}: ${what} did not return at boot: ${result.fault?.report() ?? result.stopReason}`);
+  }
+
+  /** The address of a target symbol the kernel model needs. */
+  symbol(name: string): bigint {
+    const symbol = this.machine.symbols.get(name);
+    if (!symbol) throw new EmulatorError(`${this.targetPath}: no symbol '${name}' (the Linux runtime needs it)`);
+    return symbol.address;
+  }
+
+  private writeJiffies(): void {
+    if (this.jiffiesAddress !== undefined) this.machine.memory.writeU64(this.jiffiesAddress, this.clock.jiffies);
+  }
+
+  /**
+   * Calls a guest function on the idle task, in atomic context (a timer function, a /proc read
+   * that cannot sleep); a fault there is an oops in the log.
+   */
+  callAtomic(fn: string | bigint, args: bigint[] = []): CallResult {
+    const idle = this.machine.tasks[0];
+    if (idle.state !== 'idle') idle.reset();
+    const result = this.machine.call(fn, args, { task: idle });
+    this.afterRun(result);
+    return result;
+  }
+
+  /** The idle loop: runs every runnable task until all sleep (schedule() from the idle task). */
+  runTasks(): void {
+    for (let pass = 0; pass < MAX_IDLE_PASSES; pass++) {
+      this.tasks.discover();
+      this.tasks.runIdleHooks();
+      if (this.tasks.nrRunning() <= 1) return;
+      this.callAtomic('schedule');
+    }
+  }
+
+  /** Guest time passes: timers fire at their time, and the tasks they wake run. */
+  advance(ns: bigint): void {
+    const end = this.clock.ns + (ns > 0n ? ns : 0n);
+    for (;;) {
+      const next = this.timers.next();
+      if (next === undefined || next > end) break;
+      this.clock.set(next);
+      this.writeJiffies();
+      for (let fire = this.timers.takeDue(this.clock.ns); fire; fire = this.timers.takeDue(this.clock.ns)) fire();
+      this.runTasks();
+    }
+    this.clock.set(end);
+    this.writeJiffies();
+    this.runTasks();
+  }
+
+  /**
+   * A system call in a process of its own (`comm`): runs fn(args) on a new task of the target's
+   * scheduler (its syscall_thread), so it may sleep; guest time advances while it waits, up to
+   * syscallLimitNs. The process then returns to user space (the user-return hooks run).
+   */
+  syscall(comm: string, fn: bigint, args: bigint[] = []): SyscallResult {
+    const m = this.machine.memory;
+    const l = this.layout;
+    const request = this.heap.alloc(BigInt(l.size('syscall_call')), true);
+    const name = this.heap.string(comm);
+    const at = (field: string) => request + l.offset('syscall_call', field);
+    m.writeU64(at('fn'), fn);
+    args.slice(0, 6).forEach((value, i) => m.writeU64(at('args') + 8n * BigInt(i), value));
+    try {
+      const created = this.callAtomic('kthread_run', [this.symbol('syscall_thread'), request, name]);
+      if (created.status !== 'returned' || created.rax === 0n) return { status: 'failed', message: 'fork: Resource temporarily unavailable' };
+      const task = this.tasks.task(created.rax);
+      const pid = task.pid;
+      const deadline = this.clock.ns + this.syscallLimitNs;
+      for (;;) {
+        this.runTasks();
+        if (m.readU32(at('done')) !== 0) break;
+        if (task.pid !== pid || task.stateValue & TASK_DEAD) return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
+        const next = this.timers.next();
+        if (next === undefined || next > deadline) {
+          const where = task
+            .stackFunctions()
+            .map((a) => this.machine.describe(a))
+            .join(' <- ');
+          return { status: 'failed', message: `${comm} (pid ${pid}) still sleeping after ${this.syscallLimitNs / 1_000_000_000n} s of guest time, in ${where || 'nothing'}` };
+        }
+        this.advance(next - this.clock.ns);
+      }
+      this.tasks.runUserReturnHooks(task);
+      return { status: 'returned', value: m.readU64(at('ret')), pid };
+    } finally {
+      this.heap.free(request);
+      this.heap.free(name);
+    }
+  }
+
+  /** A guest run that faulted (or ran away) is an oops: logged, the task killed, the CPU back to idle. */
+  private afterRun(result: CallResult): void {
+    if (result.status === 'returned') return;
+    const task = this.tasks.current();
+    const fault = result.fault ?? new GuestFault('budget', `watchdog: BUG: soft lockup - CPU#0 stuck [${task.comm}:${task.pid}] (${result.stopReason ?? 'stopped'})`);
+    this.oopses.push({ fault, pid: task.pid, comm: task.comm });
+    for (const line of oopsLines(fault, task)) this.log.printk(`\x011${line}\n`);
+    this.machine.tasks[0].reset();
+    if (task !== this.tasks.idle) this.tasks.kill(task);
+    const m = this.machine.memory;
+    m.writeU64(this.tasks.symbols.currentTask, this.tasks.symbols.initTask);
+    m.writeU64(this.tasks.symbols.runqueue + this.layout.offset('rq', 'curr'), this.tasks.symbols.initTask);
+  }
+}
+
+function oopsLines(fault: GuestFault, task: KernelTask): string[] {
+  return [
+    `BUG: ${fault.message}`,
+    `CPU: 0 PID: ${task.pid} Comm: ${task.comm}`,
+    ...(fault.location ? [`RIP: ${fault.location}`] : []),
+    'Call Trace:',
+    ...(fault.backtrace ?? []).map((f) => ` ${f}`),
+  ];
+}
+
+function taskSymbols(machine: Machine): TaskSymbols {
+  const need = (name: string) => {
+    const s = machine.symbols.get(name);
+    if (!s) throw new EmulatorError(`the target has no '${name}' (the Linux runtime's task model reads it)`);
+    return s;
+  };
+  return {
+    initTask: need('init_task').address,
+    currentTask: need('current_task').address,
+    runqueue: need('runqueue').address,
+    lastPid: need('last_pid').address,
+    taskPool: { address: need('task_pool').address, size: need('task_pool').size },
+    taskStacks: { address: need('task_stacks').address, size: need('task_stacks').size },
+  };
+}

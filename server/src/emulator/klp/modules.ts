@@ -1,0 +1,243 @@
+import { ElfFile, parseElf, SHN, STB } from '../../elf';
+import { EmulatorError } from '../faults';
+import { LoadedImage, LoaderError } from '../loader';
+import { readModinfo } from '../../payload/modinfo';
+import { EEXIST, EINVAL, ENOENT, ENOEXEC } from './errno';
+import { readMcountTable } from './ftrace';
+import type { LinuxKernel } from './kernel';
+import { applyModuleParams, readModuleParams, ModuleParam } from './moduleParams';
+
+export type ModuleState = 'coming' | 'live' | 'going' | 'gone';
+
+/** A loaded module (struct module): its ELF, where its sections went, its symbols and state. */
+export class KernelModule {
+  state: ModuleState = 'coming';
+  /** References held on it (try_module_get; the livepatch core holds one on an enabled patch's module). */
+  refcount = 0;
+  /** Modules that link against its symbols (they must go first). */
+  readonly usedBy = new Set<KernelModule>();
+  readonly uses = new Set<KernelModule>();
+  params: ModuleParam[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly file: string,
+    readonly elf: ElfFile,
+    readonly image: LoadedImage,
+    readonly modinfo: ReadonlyMap<string, string>,
+  ) {}
+
+  /** `livepatch=Y` in .modinfo: a livepatch module (is_livepatch_module). */
+  get livepatch(): boolean {
+    return this.modinfo.get('livepatch') === 'Y';
+  }
+
+  /** Where a section of the module's ELF was placed. */
+  sectionAddress(name: string): bigint | undefined {
+    return this.image.sections.find((s) => s.name === name)?.address;
+  }
+
+  /** A symbol the module defines (its own, locals included). */
+  symbol(name: string): bigint | undefined {
+    return (this.image.symbols.find((s) => s.name === name && s.global) ?? this.image.symbols.find((s) => s.name === name))?.address;
+  }
+
+  /** __this_module: the struct module a klp_patch's `mod` points at. */
+  get thisModule(): bigint | undefined {
+    return this.symbol('__this_module');
+  }
+
+  contains(address: bigint): boolean {
+    return address >= this.image.start && address < this.image.end;
+  }
+}
+
+/** Why a load or removal failed: the errno the system call returns. */
+export class ModuleError extends Error {
+  constructor(
+    readonly errno: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A notifier on module state changes; a coming hook may refuse the module with a negative errno. */
+export type ModuleHook = (mod: KernelModule) => number | void;
+
+/** Taints in /proc/sys/kernel/tainted (include/linux/panic.h bit numbers). */
+export const TAINT_OOT_MODULE = 12;
+export const TAINT_UNSIGNED_MODULE = 13;
+export const TAINT_LIVEPATCH = 15;
+
+/**
+ * The module loader of kernel/module/main.c: load_module (modinfo checks and taints, symbols
+ * resolved against the kernel and earlier modules, relocations applied, ftrace sites, the coming
+ * notifiers, parameters, init in the insmod process) and delete_module (in-use refusals, exit in
+ * the rmmod process, the going notifiers, the memory freed).
+ */
+export class KernelModules {
+  private readonly loaded: KernelModule[] = [];
+  private readonly comingHooks: ModuleHook[] = [];
+  private readonly goingHooks: ModuleHook[] = [];
+  taints = 0;
+
+  constructor(private readonly kernel: LinuxKernel) {}
+
+  list(): readonly KernelModule[] {
+    return this.loaded;
+  }
+
+  get(name: string): KernelModule | undefined {
+    return this.loaded.find((m) => m.name === name);
+  }
+
+  /** The module whose memory holds `address` (a klp_patch's mod, a function of a module). */
+  containing(address: bigint): KernelModule | undefined {
+    return this.loaded.find((m) => m.contains(address));
+  }
+
+  /** MODULE_STATE_COMING (klp_module_coming): runs before the module's init; a negative result refuses the module. */
+  onComing(hook: ModuleHook): void {
+    this.comingHooks.push(hook);
+  }
+
+  /** MODULE_STATE_GOING (klp_module_going): runs after the module's exit, or when a coming module fails. */
+  onGoing(hook: ModuleHook): void {
+    this.goingHooks.push(hook);
+  }
+
+  /** init_module(2): loads, links and initialises a module; throws ModuleError with the errno. */
+  load(file: string, bytes: Uint8Array, args: string[] = []): KernelModule {
+    const log = this.kernel.log;
+    let elf: ElfFile;
+    try {
+      elf = parseElf(Buffer.from(bytes), file);
+      if (!elf.sections.some((s) => s.name === '.gnu.linkonce.this_module')) throw new Error('no .gnu.linkonce.this_module section');
+    } catch {
+      throw new ModuleError(ENOEXEC, 'not a module');
+    }
+    const modinfo = new Map((readModinfo(elf)?.entries ?? []).map((e) => [e.key, e.value] as [string, string]));
+    const name = modinfo.get('name') ?? moduleNameOf(file);
+    if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
+    const vermagic = this.kernel.options.vermagic;
+    if (vermagic !== undefined && modinfo.get('vermagic') !== vermagic) {
+      log.printk(`\x013${name}: version magic '${modinfo.get('vermagic') ?? ''}' should be '${vermagic}'\n`);
+      throw new ModuleError(ENOEXEC, 'version magic');
+    }
+    this.taint(name, modinfo);
+    const unknown = this.unknownSymbols(elf);
+    if (unknown.length) {
+      for (const symbol of unknown) log.printk(`\x014${name}: Unknown symbol ${symbol} (err -${ENOENT})\n`);
+      throw new ModuleError(ENOENT, `unknown symbols ${unknown.join(', ')}`);
+    }
+    let image: LoadedImage;
+    try {
+      image = this.kernel.machine.loadObject(elf, name);
+    } catch (error) {
+      if (!(error instanceof LoaderError || error instanceof EmulatorError)) throw error;
+      log.printk(`\x013${name}: ${error.message.replace(`${name}: `, '')}\n`);
+      throw new ModuleError(ENOEXEC, error.message);
+    }
+    const mod = new KernelModule(name, file, elf, image, modinfo);
+    this.loaded.push(mod);
+    this.linkUses(mod);
+    this.addFtraceSites(mod);
+    try {
+      this.notify(this.comingHooks, mod, true);
+      mod.params = readModuleParams(this.kernel, mod);
+      const bad = applyModuleParams(this.kernel, mod, args);
+      if (bad) throw new ModuleError(EINVAL, bad);
+      const init = mod.symbol('init_module');
+      if (init !== undefined) {
+        const result = this.kernel.syscall('insmod', init);
+        if (result.status !== 'returned') throw new ModuleError(EINVAL, result.message);
+        const ret = Number(BigInt.asIntN(32, result.value));
+        if (ret > 0) log.printk(`\x014${name}: 'init_module'->init suspiciously returned ${ret}, it should follow 0/-E convention\n`);
+        if (ret < 0) throw new ModuleError(-ret, `init returned ${ret}`);
+      }
+    } catch (error) {
+      mod.state = 'going';
+      this.notify(this.goingHooks, mod, false);
+      this.free(mod);
+      throw error;
+    }
+    mod.state = 'live';
+    return mod;
+  }
+
+  /** delete_module(2) after kmod's checks: runs exit, the going notifiers, and frees the module. */
+  remove(mod: KernelModule): void {
+    mod.state = 'going';
+    const exit = mod.symbol('cleanup_module');
+    if (exit !== undefined) this.kernel.syscall('rmmod', exit);
+    this.notify(this.goingHooks, mod, false);
+    this.free(mod);
+  }
+
+  private notify(hooks: ModuleHook[], mod: KernelModule, mayRefuse: boolean): void {
+    for (const hook of hooks) {
+      const ret = hook(mod);
+      if (mayRefuse && typeof ret === 'number' && ret < 0) throw new ModuleError(-ret, `refused by a coming notifier (${ret})`);
+    }
+  }
+
+  private free(mod: KernelModule): void {
+    this.kernel.ftrace.removeSites(mod.image.start, mod.image.end);
+    for (const used of mod.uses) used.usedBy.delete(mod);
+    this.kernel.machine.unloadObject(mod.image);
+    this.loaded.splice(this.loaded.indexOf(mod), 1);
+    mod.state = 'gone';
+  }
+
+  /** The taints load_module adds, each announced once per boot as the kernel does. */
+  private taint(name: string, modinfo: Map<string, string>): void {
+    const log = this.kernel.log;
+    const add = (bit: number, text: string, level: number) => {
+      if (!(this.taints & (1 << bit))) log.printk(`\x01${level}${name}: ${text}\n`);
+      this.taints |= 1 << bit;
+    };
+    if (modinfo.get('intree') !== 'Y') add(TAINT_OOT_MODULE, 'loading out-of-tree module taints kernel.', 4);
+    if (modinfo.get('livepatch') === 'Y') add(TAINT_LIVEPATCH, 'tainting kernel with TAINT_LIVEPATCH', 5);
+    add(TAINT_UNSIGNED_MODULE, 'module verification failed: signature and/or required key missing - tainting kernel', 5);
+  }
+
+  /** Undefined, non-weak symbols neither the kernel, earlier modules nor the natives define (resolve_symbol). */
+  private unknownSymbols(elf: ElfFile): string[] {
+    const machine = this.kernel.machine;
+    const own = new Set(
+      elf
+        .symbols()
+        .filter((s) => s.shndx !== SHN.UNDEF && s.bind !== STB.LOCAL)
+        .map((s) => s.name),
+    );
+    const names = elf
+      .symbols()
+      .filter((s) => s.index > 0 && s.name && s.shndx === SHN.UNDEF && s.bind !== STB.WEAK && !own.has(s.name))
+      .map((s) => s.name)
+      .filter((n) => !machine.symbols.global(n) && machine.natives.id(n) === undefined);
+    return [...new Set(names)];
+  }
+
+  private linkUses(mod: KernelModule): void {
+    for (const s of mod.elf.symbols()) {
+      if (s.shndx !== SHN.UNDEF || !s.name) continue;
+      const definer = this.loaded.find((m) => m !== mod && m.image.symbols.some((x) => x.global && x.name === s.name));
+      if (definer) {
+        definer.usedBy.add(mod);
+        mod.uses.add(definer);
+      }
+    }
+  }
+
+  /** ftrace_module_init(): the module's __mcount_loc sites become NOPs until traced. */
+  private addFtraceSites(mod: KernelModule): void {
+    const section = mod.image.sections.find((s) => s.name === '__mcount_loc');
+    if (section) this.kernel.ftrace.addSites(readMcountTable(this.kernel.machine, section.address, section.address + section.size));
+  }
+}
+
+/** The module name kmod derives from a path: the file name without .ko, dashes as underscores. */
+export function moduleNameOf(path: string): string {
+  return (path.split('/').pop() ?? path).replace(/\.ko(\.xz|\.gz|\.zst)?$/, '').replace(/-/g, '_');
+}

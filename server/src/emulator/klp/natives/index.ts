@@ -1,0 +1,50 @@
+import type { LinuxKernel } from '../kernel';
+import { defineParamOps } from '../moduleParams';
+import { defineData } from './define';
+import { defineMisc } from './misc';
+import { definePrintk } from './printk';
+import { defineSeqFile } from './seqFile';
+import { defineShadowVariables, ShadowVariables } from './shadow';
+import { defineSlab } from './slab';
+import { defineSleep } from './sleep';
+import { defineSync } from './sync';
+import { defineTimerLists, TimerLists } from './timerList';
+import { defineWorkqueues } from './workqueue';
+
+/** Target functions the kernel model implements instead (their entry jumps to the native). */
+const TARGET_OVERRIDES = ['printk', 'seq_printf'];
+
+/** The kernel API modules link against, as natives (and the data symbols they read). */
+export function defineKernelNatives(kernel: LinuxKernel): { shadows: ShadowVariables; timers: TimerLists } {
+  const timers = new TimerLists(kernel);
+  const shadows = new ShadowVariables(kernel);
+  definePrintk(kernel);
+  defineSlab(kernel);
+  defineSleep(kernel);
+  defineSync(kernel);
+  defineTimerLists(kernel, timers);
+  defineWorkqueues(kernel, timers);
+  defineShadowVariables(kernel, shadows);
+  defineSeqFile(kernel);
+  defineMisc(kernel);
+  defineParamOps(kernel, (name, size) => defineData(kernel, name, size));
+  return { shadows, timers };
+}
+
+/**
+ * The target's printk writes into a 4 KiB log_buf that fills up; its seq_printf knows a few
+ * conversions. Their entries become jumps to the natives, so the target's messages reach the
+ * kernel log with stamps and levels, and /proc output is formatted exactly. Runs after ftrace
+ * has NOPed the call sites, and takes these functions out of ftrace's reach.
+ */
+export function overrideTargetFunctions(kernel: LinuxKernel): void {
+  const machine = kernel.machine;
+  for (const name of TARGET_OVERRIDES) {
+    const fn = machine.symbols.global(name);
+    if (!fn || fn.image === 'natives' || fn.kind !== 'function') continue;
+    const native = machine.nativeAddress(name)!;
+    const rel = BigInt.asUintN(32, native - (fn.address + 5n));
+    machine.memory.write(fn.address, new Uint8Array([0xe9, ...[0n, 8n, 16n, 24n].map((s) => Number((rel >> s) & 0xffn))]), { force: true });
+    kernel.ftrace.forget(fn.address);
+  }
+}

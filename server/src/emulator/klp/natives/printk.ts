@@ -1,0 +1,40 @@
+import { NativeContext } from '../../natives';
+import { formatPrintf } from '../../printk';
+import type { LinuxKernel } from '../kernel';
+import { defineCall } from './define';
+
+const STRING_LIMIT = 1 << 20;
+
+/** printf-style formatting of a native's arguments from `formatArg` on, the KERN_* prefix kept apart. */
+export function formatArgs(ctx: NativeContext, formatArg: number): { level: string; text: string } {
+  const format = ctx.memory.readCString(ctx.arg(formatArg), STRING_LIMIT);
+  let index = formatArg + 1;
+  const text = formatPrintf(format, {
+    next: () => ctx.arg(index++),
+    readString: (address) => (address === 0n ? '(null)' : ctx.memory.readCString(address, STRING_LIMIT)),
+    symbolize: (address) => ctx.symbolize(address),
+  });
+  return { level: format.charCodeAt(0) === 1 && format.length > 1 ? format.slice(0, 2) : '', text };
+}
+
+/**
+ * printk / _printk (6.1's name; pr_info and friends expand to it): the message goes to the kernel
+ * log at its KERN_* level (default KERN_WARNING's 4), and to the machine's console. Returns the
+ * length printed, as vprintk_emit does.
+ */
+export function definePrintk(kernel: LinuxKernel): void {
+  const printk = (ctx: NativeContext) => {
+    const { level, text } = formatArgs(ctx, 0);
+    kernel.log.printk(level + text);
+    ctx.print(text);
+    return BigInt(text.length);
+  };
+  defineCall(kernel, 'printk', printk);
+  defineCall(kernel, '_printk', printk);
+  // dump_stack(): the current task's call trace, as the kernel prints it after a WARN.
+  defineCall(kernel, 'dump_stack', () => {
+    const task = kernel.tasks.current();
+    kernel.log.printk(`\x014CPU: 0 PID: ${task.pid} Comm: ${task.comm}\n\x014Call Trace:\n`);
+    for (const f of task.stackFunctions()) kernel.log.printk(`\x014 ${kernel.machine.describe(f)}\n`);
+  });
+}

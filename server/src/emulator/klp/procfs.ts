@@ -1,0 +1,46 @@
+import { EIO } from './errno';
+import { FileError } from './fs';
+import type { LinuxKernel } from './kernel';
+
+/**
+ * The target's /proc files: each is an entry of its proc_entries table, read by running the
+ * target's proc_read() in a `cat` process, so the show function that runs is whatever ftrace
+ * redirects it to (patched or not). Also /proc/<pid>/patch_state from the livepatch core's slot.
+ */
+export function registerProcFiles(kernel: LinuxKernel): void {
+  const m = kernel.machine;
+  const table = m.symbols.get('proc_entries');
+  if (table && kernel.layout.has('proc_entry')) {
+    const size = BigInt(kernel.layout.size('proc_entry'));
+    const nameOffset = kernel.layout.offset('proc_entry', 'name');
+    for (let at = table.address; at + size <= table.address + table.size; at += size) {
+      const namePointer = m.memory.readU64(at + nameOffset);
+      if (namePointer === 0n) continue;
+      const name = m.memory.readCString(namePointer, 256);
+      kernel.fs.register(`/proc/${name}`, { read: () => readProcFile(kernel, name) });
+    }
+  }
+}
+
+/** What `cat /proc/<name>` prints: the target's proc_read(name), in a process of its own. */
+export function readProcFile(kernel: LinuxKernel, name: string): string {
+  const arg = kernel.heap.string(name);
+  try {
+    const result = kernel.syscall('cat', kernel.symbol('proc_read'), [arg]);
+    if (result.status !== 'returned') throw new FileError(EIO, result.message);
+    return result.value === 0n ? '' : kernel.machine.memory.readCString(result.value, 1 << 20);
+  } finally {
+    kernel.heap.free(arg);
+  }
+}
+
+/** /proc/<pid>/...: looked up when read, since tasks come and go. */
+export function procPidFile(kernel: LinuxKernel, path: string): { read(): string } | undefined {
+  const m = /^\/proc\/(\d+)\/(patch_state|comm|stat)$/.exec(path);
+  if (!m) return undefined;
+  const task = kernel.tasks.byPid(Number(m[1]));
+  if (!task) return undefined;
+  if (m[2] === 'patch_state') return { read: () => `${task.klp.patchState}\n` };
+  if (m[2] === 'comm') return { read: () => `${task.comm}\n` };
+  return { read: () => `${task.pid} (${task.comm}) ${task.state}\n` };
+}
