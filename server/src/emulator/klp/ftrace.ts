@@ -49,7 +49,7 @@ export class Ftrace {
   setTraced(site: bigint, traced: boolean): void {
     if (traced === this.enabled.has(site)) return;
     if (traced) {
-      const rel = BigInt.asUintN(32, this.machine.resolve('__fentry__') - (site + 5n));
+      const rel = BigInt.asUintN(32, this.machine.nativeAddress('__fentry__')! - (site + 5n));
       this.machine.memory.write(site, new Uint8Array([0xe8, ...[0n, 8n, 16n, 24n].map((s) => Number((rel >> s) & 0xffn))]), { force: true });
       this.enabled.add(site);
     } else {

@@ -1,5 +1,7 @@
+import type { LinuxKernel } from '../kernel';
 import { LivepatchCore } from './core';
 import { LivepatchHooks, LivepatchKernel } from './kernelPort';
+import { hookLinuxKernel, linuxKernelPort } from './linuxKernelPort';
 import { defineLivepatchNatives } from './natives';
 import { livepatchSnapshot, LivepatchSnapshot } from './snapshot';
 import { LIVEPATCH_ROOT } from './sysfs';
@@ -15,10 +17,21 @@ export interface InstalledLivepatch extends LivepatchHooks {
 }
 
 /**
- * klp_init(): defines the livepatch natives (modules link klp_enable_patch against them, so
- * install before loading any) and takes the machine's __fentry__ hook.
+ * klp_init() on the kernel model: the core on the LinuxKernel's port, its module notifiers and
+ * task hooks registered. Call at boot, before any module loads.
  */
-export function installLivepatchCore(kernel: LivepatchKernel): InstalledLivepatch {
+export function installLivepatchCore(kernel: LinuxKernel): InstalledLivepatch {
+  const port = linuxKernelPort(kernel);
+  const installed = startLivepatchCore(port);
+  hookLinuxKernel(kernel, port, installed);
+  return installed;
+}
+
+/**
+ * The core on any kernel port: defines the livepatch natives (modules link klp_enable_patch
+ * against them, so start it before loading any) and takes the machine's __fentry__ hook.
+ */
+export function startLivepatchCore(kernel: LivepatchKernel): InstalledLivepatch {
   const core = new LivepatchCore(kernel);
   defineLivepatchNatives(kernel, core);
   kernel.registerFile(LIVEPATCH_ROOT, {});

@@ -8,7 +8,7 @@ import { NativeContext } from '../../../../../../../server/out/emulator/natives'
 import { runSteps, Steps } from '../../../../../../../server/out/emulator/klp/livepatch/guestSteps';
 import {
   GuestCallOutcome,
-  installLivepatchCore,
+  startLivepatchCore,
   InstalledLivepatch,
   KlpFile,
   KlpKernelModule,
@@ -85,7 +85,7 @@ export class FakeKernel implements LivepatchKernel {
     this.taskList.push(this.swapper);
     this.insmodTask = this.spawn('insmod');
     this.callbackTask = this.machine.createTask('callbacks');
-    this.lp = installLivepatchCore(this);
+    this.lp = startLivepatchCore(this);
   }
 
   // ---- the port ----------------------------------------------------------------------------------
