@@ -62,3 +62,48 @@ test('the notrace refusal through insmod', () => {
   assert.match(result.stderr, /could not insert module .*lp-notrace\.ko: Invalid parameters/, 'kmod words -EINVAL so');
   assert.ok(kernel.log.since(0).some((l) => l.endsWith("livepatch: failed to find location for function 'sched_clock'")));
 });
+
+/** sleepy_work's kworker asleep in sleepy_work_fn for `seconds`, then lp-sleepy-patch enabled. */
+function blockedKernel(seconds: number): { kernel: LinuxKernel; mark: number } {
+  const kernel = LinuxKernel.boot(target);
+  assert.equal(shell(kernel, `insmod ${modulePath('sleepy-work')} sleep_secs=${seconds}`).exitCode, 0);
+  const mark = kernel.log.mark();
+  assert.equal(shell(kernel, `insmod ${modulePath('lp-sleepy-patch')}`).exitCode, 0);
+  return { kernel, mark };
+}
+
+const transition = (kernel: LinuxKernel): string => shell(kernel, 'cat /sys/kernel/livepatch/lp_sleepy_patch/transition').stdout;
+
+test('a kworker asleep in the function being patched holds the transition until it wakes', () => {
+  const { kernel, mark } = blockedKernel(5);
+  assert.equal(transition(kernel), '1\n');
+  const blocking = kernel.livepatch.snapshot().transition?.blocking ?? [];
+  assert.deepEqual(
+    blocking.map((b) => [b.reason, b.func]),
+    [['sleeping', 'sleepy_work_fn']],
+  );
+  const pid = blocking[0].pid;
+  assert.equal(shell(kernel, `cat /proc/${pid}/patch_state`).stdout, '0\n');
+  shell(kernel, 'sleep 4');
+  assert.equal(transition(kernel), '1\n', 'still asleep');
+  shell(kernel, 'sleep 2');
+  assert.equal(transition(kernel), '0\n', 'it woke, left the function, and the next retry completed');
+  assert.equal(shell(kernel, `cat /proc/${pid}/patch_state`).stdout, '-1\n');
+  assert.equal(withoutStamps(kernel.log.since(mark)).at(-1), "livepatch: 'lp_sleepy_patch': patching complete");
+});
+
+test('after 15 retries the kernel signals the remaining tasks; force then ends the transition', () => {
+  const { kernel, mark } = blockedKernel(60);
+  shell(kernel, 'sleep 14');
+  assert.equal(withoutStamps(kernel.log.since(mark)).includes('livepatch: signaling remaining tasks'), false);
+  shell(kernel, 'sleep 2');
+  assert.equal(withoutStamps(kernel.log.since(mark)).filter((l) => l === 'livepatch: signaling remaining tasks').length, 1);
+  assert.equal(transition(kernel), '1\n', 'msleep sleeps uninterruptibly: the signal does not wake it');
+  assert.equal(shell(kernel, 'echo 1 > /sys/kernel/livepatch/lp_sleepy_patch/force').exitCode, 0);
+  shell(kernel, 'sleep 1');
+  assert.equal(transition(kernel), '0\n');
+  assert.ok(withoutStamps(kernel.log.since(mark)).includes('livepatch: forcing remaining tasks to the patched state'));
+  assert.equal(shell(kernel, 'echo 0 > /sys/kernel/livepatch/lp_sleepy_patch/enabled').exitCode, 0);
+  shell(kernel, 'sleep 1');
+  assert.equal(shell(kernel, 'rmmod lp_sleepy_patch').exitCode, 1, 'a forced patch keeps its module');
+});
