@@ -35,10 +35,18 @@ export interface KlpTaskSnapshot {
   blockedBy?: { reason: 'running' } | { reason: 'sleeping'; func: string };
 }
 
+/** A task the last try could not switch: running (function '') or asleep on a function being changed. */
+export interface KlpBlockingTask {
+  pid: number;
+  comm: string;
+  reason: 'running' | 'sleeping';
+  function: string;
+}
+
 export interface LivepatchSnapshot {
   patches: KlpPatchSnapshot[];
   /** The patch in transition, where it goes, and who holds it back (the kernel's pr_debug reasons). */
-  transition?: { patch: string; target: 'patched' | 'unpatched'; blocking: { pid: number; comm: string; reason: 'running' | 'sleeping'; func?: string }[] };
+  transition?: { patch: string; target: 'patched' | 'unpatched'; blocking: KlpBlockingTask[] };
   tasks: KlpTaskSnapshot[];
 }
 
@@ -73,7 +81,7 @@ export function livepatchSnapshot(kernel: LivepatchKernel, core: LivepatchCore):
           transition: {
             patch: t.patch.name,
             target: t.target === KLP_PATCHED ? 'patched' : 'unpatched',
-            blocking: [...t.refusals].map(([task, why]) => ({ pid: task.pid, comm: task.comm, ...why })),
+            blocking: [...t.refusals].map(([task, why]) => ({ pid: task.pid, comm: task.comm, reason: why.reason, function: why.reason === 'sleeping' ? why.func : '' })),
           },
         }
       : {}),

@@ -62,6 +62,7 @@ export class Transition {
     const patch = this.current();
     this.kernel.printk(`\x015livepatch: '${patch.name}': starting ${this.stateWord} transition\n`);
     for (const task of this.kernel.tasks()) if (task.klp.patchState !== this.target) this.pending.add(task);
+    this.refusals.clear();
     this.signalsCount = 0;
   }
 

@@ -79,7 +79,7 @@ test('a kworker asleep in the function being patched holds the transition until 
   assert.equal(transition(kernel), '1\n');
   const blocking = kernel.livepatch.snapshot().transition?.blocking ?? [];
   assert.deepEqual(
-    blocking.map((b) => [b.reason, b.func]),
+    blocking.map((b) => [b.reason, b.function]),
     [['sleeping', 'sleepy_work_fn']],
   );
   const pid = blocking[0].pid;

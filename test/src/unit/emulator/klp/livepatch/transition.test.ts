@@ -33,7 +33,7 @@ test('a task sleeping in the function being patched blocks the transition until 
   assert.deepEqual(snapshot.transition, {
     patch: 'lp_busymod_patch',
     target: 'patched',
-    blocking: [{ pid: worker.pid, comm: 'kworker/0:1', reason: 'sleeping', func: 'lp_busymod_work' }],
+    blocking: [{ pid: worker.pid, comm: 'kworker/0:1', reason: 'sleeping', function: 'lp_busymod_work' }],
   });
 
   const other = k.spawn('cat');
@@ -85,6 +85,7 @@ test('writing the opposite value to enabled reverses a transition in flight', ()
   assert.equal(k.cat(`${dir}/enabled`), '0\n');
   assert.equal(k.log.at(-1), "livepatch: 'lp_busymod_patch': starting unpatching transition");
   assert.equal(k.lp.procPatchState(worker), '0\n', 'the worker never left the unpatched state');
+  assert.deepEqual(k.lp.snapshot().transition?.blocking, [], 'what blocked the patching does not block the unpatching');
   k.sleep(1);
   assert.equal(k.log.at(-1), "livepatch: 'lp_busymod_patch': unpatching complete");
   assert.equal(k.files.has(dir), false);
