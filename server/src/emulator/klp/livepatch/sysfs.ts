@@ -10,11 +10,11 @@ import { EINVAL, KlpObject, KlpPatch } from './model';
 
 export const LIVEPATCH_ROOT = '/sys/kernel/livepatch';
 
-/** kstrtobool() of 6.1: y/Y/1, n/N/0, on/off. */
+/** kstrtobool() of 6.1: the first character of y/t/1 or n/f/0 (any case), or on/off. */
 export function kstrtobool(text: string): boolean | undefined {
   const c = text[0];
-  if (c === 'y' || c === 'Y' || c === '1') return true;
-  if (c === 'n' || c === 'N' || c === '0') return false;
+  if (c === 'y' || c === 'Y' || c === 't' || c === 'T' || c === '1') return true;
+  if (c === 'n' || c === 'N' || c === 'f' || c === 'F' || c === '0') return false;
   if (c === 'o' || c === 'O') {
     const d = text[1];
     if (d === 'n' || d === 'N') return true;

@@ -39,9 +39,9 @@ test('old_sympos 0 needs a unique symbol; n picks the n-th in kallsyms order', (
 });
 
 test('kstrtobool accepts what 6.1 accepts', () => {
-  for (const yes of ['1', 'y', 'Y', 'yes', 'on', 'ON', '1\n']) assert.equal(kstrtobool(yes), true, yes);
-  for (const no of ['0', 'n', 'N', 'no', 'off', 'OfF', '0\n']) assert.equal(kstrtobool(no), false, no);
-  for (const bad of ['', '2', 'true', 'o', 'ox', ' 1']) assert.equal(kstrtobool(bad), undefined, bad);
+  for (const yes of ['1', 'y', 'Y', 'yes', 'true', 'T', 'on', 'ON', '1\n']) assert.equal(kstrtobool(yes), true, yes);
+  for (const no of ['0', 'n', 'N', 'no', 'false', 'F', 'off', 'OfF', '0\n']) assert.equal(kstrtobool(no), false, no);
+  for (const bad of ['', '2', 'enabled', 'disabled', 'o', 'ox', ' 1']) assert.equal(kstrtobool(bad), undefined, `${bad}: 'e'/'d' came after 6.1`);
 });
 
 test('retries land on a whole second: round_jiffies_relative(HZ) on CPU 0', () => {
