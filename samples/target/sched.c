@@ -30,8 +30,6 @@ unsigned int sysctl_sched_latency = 6000000;
 static struct task_struct task_pool[NR_TASKS];
 __attribute__((aligned(16))) static unsigned long task_stacks[NR_TASKS][THREAD_SIZE / sizeof(unsigned long)];
 static int last_pid;
-/* Slots of task_pool ever used; every one of them is on the run ring. */
-static int nr_task_slots;
 
 struct rq *this_rq(void)
 {
@@ -168,6 +166,9 @@ static void set_task_comm(struct task_struct *p, const char *name)
 		p->comm[i] = name[i];
 	p->comm[i] = '\0';
 }
+
+/* Slots of task_pool ever used; every one of them is on the run ring. */
+static int nr_task_slots;
 
 /*
  * The new task's stack is laid out as if it had called __switch_to_asm: six callee-saved

@@ -18,7 +18,7 @@ static struct work_struct *next_work(struct worker_pool *pool)
 
 	if (list_empty(&pool->worklist))
 		return NULL;
-	work = container_of(pool->worklist.next, struct work_struct, entry);
+	work = work_of_entry(pool->worklist.next);
 	list_del_init(&work->entry);
 	work->data &= ~WORK_STRUCT_PENDING;
 	return work;
@@ -61,5 +61,6 @@ void workqueue_init(void)
 /* Out of line here (an inline in the kernel), so the target's DWARF describes delayed_work and timer_list for the emulator. */
 struct delayed_work *to_delayed_work(struct work_struct *work)
 {
-	return container_of(work, struct delayed_work, work);
+	/* work is the first member. */
+	return (struct delayed_work *)work;
 }

@@ -12,22 +12,20 @@ struct hlist_node {
 	struct hlist_node *next, **pprev;
 };
 
-static inline void INIT_LIST_HEAD(struct list_head *list)
-{
-	list->next = list;
-	list->prev = list;
-}
+/* Macros, not inline functions: the target's inlining facts come from its own sources. */
+#define INIT_LIST_HEAD(list) \
+	do { \
+		(list)->next = (list); \
+		(list)->prev = (list); \
+	} while (0)
 
-static inline bool list_empty(const struct list_head *head)
-{
-	return head->next == head;
-}
+#define list_empty(head) ((head)->next == (head))
 
-static inline void list_del_init(struct list_head *entry)
-{
-	entry->next->prev = entry->prev;
-	entry->prev->next = entry->next;
-	INIT_LIST_HEAD(entry);
-}
+#define list_del_init(entry) \
+	do { \
+		(entry)->next->prev = (entry)->prev; \
+		(entry)->prev->next = (entry)->next; \
+		INIT_LIST_HEAD(entry); \
+	} while (0)
 
 #endif

@@ -65,4 +65,13 @@ struct klp_patch {
 /* Provided by the kernel: resolves the functions, registers the patch, starts the transition. */
 int klp_enable_patch(struct klp_patch *patch);
 
+/* Shadow variables (kernel/livepatch/shadow.c): data attached to <obj, id>. */
+typedef int (*klp_shadow_ctor_t)(void *obj, void *shadow_data, void *ctor_data);
+typedef void (*klp_shadow_dtor_t)(void *obj, void *shadow_data);
+void *klp_shadow_get(void *obj, unsigned long id);
+void *klp_shadow_alloc(void *obj, unsigned long id, size_t size, unsigned int gfp_flags, klp_shadow_ctor_t ctor, void *ctor_data);
+void *klp_shadow_get_or_alloc(void *obj, unsigned long id, size_t size, unsigned int gfp_flags, klp_shadow_ctor_t ctor, void *ctor_data);
+void klp_shadow_free(void *obj, unsigned long id, klp_shadow_dtor_t dtor);
+void klp_shadow_free_all(unsigned long id, klp_shadow_dtor_t dtor);
+
 #endif

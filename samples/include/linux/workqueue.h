@@ -32,6 +32,9 @@ struct timer_list {
 
 struct workqueue_struct;
 
+/* The work item whose `entry` this is (container_of, spelled out for the editor's C parser). */
+#define work_of_entry(ptr) ((struct work_struct *)((char *)(ptr) - __builtin_offsetof(struct work_struct, entry)))
+
 struct delayed_work {
 	struct work_struct work;
 	struct timer_list timer;

@@ -42,6 +42,11 @@ export class KernelModule {
     return (this.image.symbols.find((s) => s.name === name && s.global) ?? this.image.symbols.find((s) => s.name === name))?.address;
   }
 
+  /** Names it exports (EXPORT_SYMBOL: a `__ksymtab_<name>` entry): the only ones other modules may link to. */
+  get exports(): Set<string> {
+    return new Set(this.elf.symbols().flatMap((s) => (s.name.startsWith('__ksymtab_') ? [s.name.slice('__ksymtab_'.length)] : [])));
+  }
+
   /** __this_module: the struct module a klp_patch's `mod` points at. */
   get thisModule(): bigint | undefined {
     return this.symbol('__this_module');
@@ -202,27 +207,41 @@ export class KernelModules {
     add(TAINT_UNSIGNED_MODULE, 'module verification failed: signature and/or required key missing - tainting kernel', 5);
   }
 
-  /** Undefined, non-weak symbols neither the kernel, earlier modules nor the natives define (resolve_symbol). */
+  /**
+   * Undefined, non-weak symbols that neither the kernel (the target, its natives and data), nor
+   * a loaded module's exports define (resolve_symbol's -ENOENT).
+   */
   private unknownSymbols(elf: ElfFile): string[] {
     const machine = this.kernel.machine;
+    const target = machine.images[0]?.name;
     const own = new Set(
       elf
         .symbols()
         .filter((s) => s.shndx !== SHN.UNDEF && s.bind !== STB.LOCAL)
         .map((s) => s.name),
     );
+    const exported = new Set(this.loaded.flatMap((m) => [...m.exports]));
+    const known = (name: string) => {
+      const symbol = machine.symbols.global(name);
+      return (
+        (symbol !== undefined && (symbol.image === target || symbol.image === 'natives' || symbol.image === 'kernel')) ||
+        machine.natives.id(name) !== undefined ||
+        exported.has(name)
+      );
+    };
     const names = elf
       .symbols()
       .filter((s) => s.index > 0 && s.name && s.shndx === SHN.UNDEF && s.bind !== STB.WEAK && !own.has(s.name))
       .map((s) => s.name)
-      .filter((n) => !machine.symbols.global(n) && machine.natives.id(n) === undefined);
+      .filter((n) => !known(n));
     return [...new Set(names)];
   }
 
+  /** Which loaded modules it links against (their exports): those cannot go before it. */
   private linkUses(mod: KernelModule): void {
     for (const s of mod.elf.symbols()) {
       if (s.shndx !== SHN.UNDEF || !s.name) continue;
-      const definer = this.loaded.find((m) => m !== mod && m.image.symbols.some((x) => x.global && x.name === s.name));
+      const definer = this.loaded.find((m) => m !== mod && m.exports.has(s.name));
       if (definer) {
         definer.usedBy.add(mod);
         mod.uses.add(definer);
