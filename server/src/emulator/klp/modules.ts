@@ -2,6 +2,7 @@ import { ElfFile, parseElf, SHN, STB } from '../../elf';
 import { EmulatorError } from '../faults';
 import { LoadedImage, LoaderError } from '../loader';
 import { readModinfo } from '../../payload/modinfo';
+import { SHF_RELA_LIVEPATCH } from '../../payload/klp/klpNames';
 import { EEXIST, EINVAL, ENOENT, ENOEXEC } from './errno';
 import { readMcountTable } from './ftrace';
 import type { LinuxKernel } from './kernel';
@@ -138,7 +139,8 @@ export class KernelModules {
     }
     let image: LoadedImage;
     try {
-      image = this.kernel.machine.loadObject(elf, name);
+      // A livepatch module's .klp.rela sections wait for the livepatch core (module-elf-format.rst).
+      image = this.kernel.machine.loadObject(elf, name, { defer: (rela) => (rela.flags & SHF_RELA_LIVEPATCH) !== 0n });
     } catch (error) {
       if (!(error instanceof LoaderError || error instanceof EmulatorError)) throw error;
       log.printk(`\x013${name}: ${error.message.replace(`${name}: `, '')}\n`);

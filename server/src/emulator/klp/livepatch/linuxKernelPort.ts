@@ -6,13 +6,12 @@ import { KernelModule } from '../modules';
 import { defineSteps } from '../natives/define';
 import { GuestCall, Steps } from './guestSteps';
 import { KlpKernelModule, LivepatchHooks, LivepatchKernel } from './kernelPort';
+import { writeKlpRelocations } from './klpRelocations';
 
 // The livepatch core's port on the kernel model (LinuxKernel): the one place that knows how the
 // kernel model is built. kallsyms is modelled here: vmlinux symbols in address order (what
 // scripts/kallsyms emits), a module's in its symbol table's order (module_kallsyms_on_each_symbol),
 // and a symbol's size is the distance to the next symbol, as kallsyms_lookup_size_offset() computes.
-
-const EINVAL = 22;
 
 interface PortModule extends KlpKernelModule {
   readonly module: KernelModule;
@@ -41,7 +40,7 @@ export function linuxKernelPort(kernel: LinuxKernel): LivepatchKernel & { module
   const imageSymbols = (objectName: string | null): GuestSymbol[] =>
     (objectName === null ? kernel.machine.images[0] : kernel.modules.get(objectName)?.image)?.symbols.filter((s) => s.kind !== 'other') ?? [];
   const byAddress = new WeakMap<GuestSymbol[], bigint[]>();
-  return {
+  const self: ReturnType<typeof linuxKernelPort> = {
     moduleOf: (module) => port(module) ?? { name: module.name, address: 0n, livepatch: module.livepatch, klpLayout: klpLayoutOf(module.elf) },
     machine: kernel.machine,
     printk: (text) => kernel.log.printk(text),
@@ -60,12 +59,7 @@ export function linuxKernelPort(kernel: LinuxKernel): LivepatchKernel & { module
     modulePut: (mod) => {
       kernelModule(mod).refcount--;
     },
-    writeKlpRelocations: (patchModule, objectName) => {
-      const prefix = `.klp.rela.${objectName}.`;
-      if (!kernelModule(patchModule).elf.sections.some((s) => s.name.startsWith(prefix))) return 0;
-      kernel.log.printk(`\x013livepatch: ${patchModule.name}: ${prefix}* relocations cannot be applied: the module loader keeps none back yet\n`);
-      return -EINVAL;
-    },
+    writeKlpRelocations: (patchModule, objectName, apply) => writeKlpRelocations(self, kernelModule(patchModule).image, objectName, apply),
     kallsymsLookup: (objectName, name) => {
       const symbols = imageSymbols(objectName).filter((s) => s.name === name);
       if (objectName === null) symbols.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
@@ -94,11 +88,13 @@ export function linuxKernelPort(kernel: LinuxKernel): LivepatchKernel & { module
     },
     defineNative: (name, body) => defineSteps(kernel, name, (ctx) => guestSteps(body(ctx))),
   };
+  return self;
 }
 
 /** The kernel model's notifiers and task hooks, wired to the core's. */
 export function hookLinuxKernel(kernel: LinuxKernel, port: ReturnType<typeof linuxKernelPort>, hooks: LivepatchHooks): void {
-  kernel.modules.onComing((m) => hooks.moduleComing(port.moduleOf(m)));
+  // apply_relocations() of load_module: a module's .klp.rela.vmlinux.* sections are written at load.
+  kernel.modules.onComing((m) => writeKlpRelocations(port, m.image, 'vmlinux', true) || hooks.moduleComing(port.moduleOf(m)));
   kernel.modules.onGoing((m) => hooks.moduleGoing(port.moduleOf(m)));
   kernel.tasks.onUserReturn((task) => hooks.updatePatchState(task));
   kernel.tasks.onIdle(() => hooks.updatePatchState(kernel.tasks.idle));
