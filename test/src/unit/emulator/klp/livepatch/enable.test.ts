@@ -94,3 +94,14 @@ test("the kernel's livepatch-sample: /proc/cmdline reads the replacement once en
   assert.equal(k.echo('0', '/sys/kernel/livepatch/livepatch_sample/enabled'), 0);
   assert.equal(read(), 'console=ttyS0 root=/dev/vda1 ro livepatch.sample=1\n');
 });
+
+test('a module without livepatch=Y in .modinfo cannot enable a patch', () => {
+  const k = new FakeKernel();
+  assert.equal(
+    k.insmod('lp-minor1', (mod) => Object.assign(mod, { livepatch: false })),
+    -22,
+  );
+  assert.deepEqual(k.log, ['livepatch: module lp_minor1 is not marked as a livepatch module']);
+  assert.equal(k.levels[0], 3);
+  assert.equal(k.files.has(dir), false);
+});
