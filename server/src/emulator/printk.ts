@@ -7,6 +7,11 @@ export interface FormatSource {
   next(): bigint;
   readString(address: bigint): string;
   symbolize(address: bigint): string;
+  /**
+   * How %p and the %p<letter> extensions other than %pS print, when the caller has its own rules
+   * (Linux hashes plain %p); `consumed` says whether the letter after %p was part of it.
+   */
+  pointer?(value: bigint, extension: string): { text: string; consumed: boolean };
 }
 
 const SPEC = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|z|t|j)?([diouxXcsp%])/y;
@@ -58,7 +63,11 @@ export function formatPrintf(format: string, args: FormatSource): string {
     } else if (conversion === 'p') {
       const value = BigInt.asUintN(64, args.next());
       const extension = format[i];
-      if (extension === 'S' || extension === 's') {
+      const custom = extension === 'S' || extension === 's' ? undefined : args.pointer?.(value, extension ?? '');
+      if (custom) {
+        if (custom.consumed) i++;
+        body = custom.text;
+      } else if (extension === 'S' || extension === 's') {
         i++;
         body = args.symbolize(value);
       } else {

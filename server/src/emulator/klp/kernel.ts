@@ -15,7 +15,7 @@ import { ShadowVariables } from './natives/shadow';
 import { TimerLists } from './natives/timerList';
 import { installPerCpu, PerCpu } from './percpu';
 import { installLivepatchCore, InstalledLivepatch } from './livepatch';
-import { registerProcFiles } from './procfs';
+import { registerModuleFiles, registerProcFiles } from './procfs';
 import { Timers } from './timers';
 
 export interface LinuxKernelOptions {
@@ -112,6 +112,7 @@ export class LinuxKernel {
     kernel.writeJiffies();
     kernel.expect(kernel.callAtomic('workqueue_init'), 'workqueue_init');
     registerProcFiles(kernel);
+    registerModuleFiles(kernel);
     kernel.runTasks();
     return kernel;
   }

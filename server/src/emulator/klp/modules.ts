@@ -19,6 +19,8 @@ export class KernelModule {
   readonly usedBy = new Set<KernelModule>();
   readonly uses = new Set<KernelModule>();
   params: ModuleParam[] = [];
+  /** The taints it brought (TAINT_* bits), shown in /proc/modules. */
+  taints = 0;
 
   constructor(
     readonly name: string,
@@ -131,7 +133,7 @@ export class KernelModules {
       log.printk(`\x013${name}: version magic '${modinfo.get('vermagic') ?? ''}' should be '${vermagic}'\n`);
       throw new ModuleError(ENOEXEC, 'version magic');
     }
-    this.taint(name, modinfo);
+    const moduleTaints = this.taint(name, modinfo);
     const unknown = this.unknownSymbols(elf);
     if (unknown.length) {
       for (const symbol of unknown) log.printk(`\x014${name}: Unknown symbol ${symbol} (err -${ENOENT})\n`);
@@ -147,6 +149,7 @@ export class KernelModules {
       throw new ModuleError(ENOEXEC, error.message);
     }
     const mod = new KernelModule(name, file, elf, image, modinfo);
+    mod.taints = moduleTaints;
     this.loaded.push(mod);
     this.linkUses(mod);
     this.addFtraceSites(mod);
@@ -197,16 +200,19 @@ export class KernelModules {
     mod.state = 'gone';
   }
 
-  /** The taints load_module adds, each announced once per boot as the kernel does. */
-  private taint(name: string, modinfo: Map<string, string>): void {
+  /** The taints load_module adds, each announced once per boot as the kernel does; returns the module's. */
+  private taint(name: string, modinfo: Map<string, string>): number {
     const log = this.kernel.log;
+    let mine = 0;
     const add = (bit: number, text: string, level: number) => {
       if (!(this.taints & (1 << bit))) log.printk(`\x01${level}${name}: ${text}\n`);
       this.taints |= 1 << bit;
+      mine |= 1 << bit;
     };
     if (modinfo.get('intree') !== 'Y') add(TAINT_OOT_MODULE, 'loading out-of-tree module taints kernel.', 4);
     if (modinfo.get('livepatch') === 'Y') add(TAINT_LIVEPATCH, 'tainting kernel with TAINT_LIVEPATCH', 5);
     add(TAINT_UNSIGNED_MODULE, 'module verification failed: signature and/or required key missing - tainting kernel', 5);
+    return mine;
   }
 
   /**

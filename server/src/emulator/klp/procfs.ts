@@ -22,6 +22,36 @@ export function registerProcFiles(kernel: LinuxKernel): void {
   }
 }
 
+/** Taint letters in bit order (kernel/panic.c taint_flags), for /proc/modules. */
+const TAINT_LETTERS = 'PFSRMBUDAWCIOELKXT';
+
+/**
+ * /proc/modules (kernel/module/procfs.c m_show) and /proc/sys/kernel/tainted, from the module
+ * loader's state: `name size refcount users state address (taints)`.
+ */
+export function registerModuleFiles(kernel: LinuxKernel): void {
+  kernel.fs.register('/proc/sys/kernel/tainted', {
+    read: () => `${kernel.modules.taints}
+`,
+  });
+  kernel.fs.register('/proc/modules', {
+    read: () =>
+      kernel.modules
+        .list()
+        .map((mod) => {
+          const users =
+            [...mod.usedBy].map((u) => `${u.name},`).join('') + (mod.symbol('init_module') !== undefined && mod.symbol('cleanup_module') === undefined ? '[permanent],' : '');
+          const state = mod.state === 'going' ? 'Unloading' : mod.state === 'coming' ? 'Loading' : 'Live';
+          const taints = [...TAINT_LETTERS].filter((_, bit) => mod.taints & (1 << bit)).join('');
+          const size = mod.image.end - mod.image.start;
+          return `${mod.name} ${size} ${mod.refcount} ${users || '-'} ${state} 0x${mod.image.start.toString(16).padStart(16, '0')}${taints ? ` (${taints})` : ''}
+`;
+        })
+        .reverse()
+        .join(''),
+  });
+}
+
 /** What `cat /proc/<name>` prints: the target's proc_read(name), in a process of its own. */
 export function readProcFile(kernel: LinuxKernel, name: string): string {
   const arg = kernel.heap.string(name);

@@ -13,8 +13,21 @@ export function formatArgs(ctx: NativeContext, formatArg: number): { level: stri
     next: () => ctx.arg(index++),
     readString: (address) => (address === 0n ? '(null)' : ctx.memory.readCString(address, STRING_LIMIT)),
     symbolize: (address) => ctx.symbolize(address),
+    pointer: linuxPointer,
   });
   return { level: format.charCodeAt(0) === 1 && format.length > 1 ? format.slice(0, 2) : '', text };
+}
+
+/**
+ * The kernel's %p (lib/vsprintf.c): a plain %p prints a hash of the pointer, never its value, as
+ * 16 hex digits (the hash is 32 bits on x86-64, so the first 8 are 0); the hash here is a fixed
+ * mix, so runs are reproducible. %px prints the value, %pK (kptr_restrict 0) the hash too.
+ */
+export function linuxPointer(value: bigint, extension: string): { text: string; consumed: boolean } {
+  if (extension === 'x') return { text: value.toString(16).padStart(16, '0'), consumed: true };
+  let h = 0x811c9dc5;
+  for (let i = 0n; i < 64n; i += 8n) h = Math.imul(h ^ Number((value >> i) & 0xffn), 0x01000193) >>> 0;
+  return { text: h.toString(16).padStart(16, '0'), consumed: extension === 'K' };
 }
 
 /**

@@ -167,3 +167,19 @@ test('a module exposes its ELF, sections and symbols, and is found by an address
   assert.equal(mod.modinfo.get('license'), 'GPL');
   assert.ok(readFileSync(path.join(sampleModules, 'sleepy-work.ko')).length > 0);
 });
+
+test('/proc/modules and /proc/sys/kernel/tainted show what the loader did (45056 = O + E + K, as on the real machine)', () => {
+  const kernel = bootSample();
+  assert.equal(sh(kernel, 'cat /proc/sys/kernel/tainted').stdout, '0\n');
+  assert.equal(sh(kernel, 'cat /proc/modules').stdout, '');
+  sh(kernel, 'insmod module-params.ko');
+  const ko = buildModule(
+    'lp-flag',
+    '#include <linux/module.h>\nstatic int i(void) { return 0; }\nstatic void e(void) { }\nmodule_init(i);\nmodule_exit(e);\nMODULE_INFO(livepatch, "Y");\n',
+  );
+  insmod(kernel, ko);
+  assert.equal(sh(kernel, 'cat /proc/sys/kernel/tainted').stdout, `${4096 + 8192 + 32768}\n`);
+  const lines = sh(kernel, 'cat /proc/modules').stdout.trimEnd().split('\n');
+  assert.match(lines[0], /^lp_flag \d+ 0 - Live 0x[0-9a-f]{16} \(OEK\)$/);
+  assert.match(lines[1], /^module_params \d+ 0 - Live 0x[0-9a-f]{16} \(OE\)$/);
+});
