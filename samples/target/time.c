@@ -5,6 +5,9 @@
 
 unsigned long volatile jiffies;
 
+/* CONFIG_HZ, for the emulator's clock: jiffies per second of guest time. */
+const unsigned int hz = 1000000000ULL / NSEC_PER_JIFFY;
+
 /* Lives in .noinstr.text: entry code may call it before tracing is safe, so never trace it. */
 __attribute__((section(".noinstr.text"), noinline, no_instrument_function)) u64 sched_clock_noinstr(void)
 {

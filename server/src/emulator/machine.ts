@@ -47,6 +47,8 @@ const STACK_AREA = 0xffffc90000000000n;
 const STACK_STRIDE = 0x200000n;
 const HEAP_AREA = 0xffff888000000000n;
 const ARGUMENT_REGISTERS = [7, 6, 2, 1, 8, 9];
+/** MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE: which segment base each names. */
+const SEGMENT_MSRS: Record<number, 'fs' | 'gs' | 'kernelGs'> = { 0xc0000100: 'fs', 0xc0000101: 'gs', 0xc0000102: 'kernelGs' };
 
 /**
  * The emulated computer: memory, one CPU, the loaded images, the symbol table, natives and the
@@ -369,6 +371,7 @@ export class Machine {
   private system(mnemonic: string): void {
     if (HARMLESS_SYSTEM.has(mnemonic)) return;
     if (this.systemHandler?.(mnemonic, this)) return;
+    if (this.segmentBase(mnemonic)) return;
     if (mnemonic === 'rdtsc') {
       // A deterministic clock: the instruction count.
       const c = this.cpu.state;
@@ -378,6 +381,26 @@ export class Machine {
       return;
     }
     throw new GuestFault('privileged', `${mnemonic}: system instruction not available to emulated code`);
+  }
+
+  /** wrmsr/rdmsr of the segment-base MSRs, and swapgs: the CPU's side of a kernel's per-CPU setup. */
+  private segmentBase(mnemonic: string): boolean {
+    const c = this.cpu.state;
+    if (mnemonic === 'swapgs') {
+      [c.gsLo, c.gsHi, c.kernelGsLo, c.kernelGsHi] = [c.kernelGsLo, c.kernelGsHi, c.gsLo, c.gsHi];
+      return true;
+    }
+    if (mnemonic !== 'rdmsr' && mnemonic !== 'wrmsr') return false;
+    const field = SEGMENT_MSRS[c.lo[1] >>> 0];
+    if (!field) return false;
+    if (mnemonic === 'wrmsr') {
+      c[`${field}Lo`] = c.lo[0];
+      c[`${field}Hi`] = c.lo[2];
+    } else {
+      setRegister(c.lo, c.hi, 0, BigInt(c[`${field}Lo`] >>> 0));
+      setRegister(c.lo, c.hi, 2, BigInt(c[`${field}Hi`] >>> 0));
+    }
+    return true;
   }
 
   private runNative(id: number): void {

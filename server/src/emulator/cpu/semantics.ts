@@ -26,6 +26,11 @@ export function emitInstruction(e: Emitter, next: Val): boolean {
       return false;
     case Mnemonic.Mov: return move(e);
     case Mnemonic.Movzx: e.write(0, e.read(1)); return false;
+    // FSGSBASE: the segment bases %fs:/%gs: operands add (the kernel's per-CPU area is %gs).
+    case Mnemonic.Rdfsbase: e.write(0, { l: 'c.fsLo', h: e.width(0) === 64 ? 'c.fsHi' : '0' }); return false;
+    case Mnemonic.Rdgsbase: e.write(0, { l: 'c.gsLo', h: e.width(0) === 64 ? 'c.gsHi' : '0' }); return false;
+    case Mnemonic.Wrfsbase: { const v = e.read(0); e.emit(`c.fsLo=${v.l};c.fsHi=${v.h};`); return false; }
+    case Mnemonic.Wrgsbase: { const v = e.read(0); e.emit(`c.gsLo=${v.l};c.gsHi=${v.h};`); return false; }
     case Mnemonic.Movsx: case Mnemonic.Movsxd: return signExtend(e);
     case Mnemonic.Lea: return lea(e);
     case Mnemonic.Xchg: return exchange(e);

@@ -54,6 +54,9 @@ export class CpuState {
   fsHi = 0;
   gsLo = 0;
   gsHi = 0;
+  /** MSR_KERNEL_GS_BASE: what swapgs exchanges the %gs base with. */
+  kernelGsLo = 0;
+  kernelGsHi = 0;
 
   /** Index, inside the running block, of the instruction that may fault next. */
   k = 0;

@@ -19,7 +19,7 @@ import { registerModuleFiles, registerProcFiles } from './procfs';
 import { Timers } from './timers';
 
 export interface LinuxKernelOptions {
-  /** CONFIG_HZ: ticks per second of jiffies (default 250, Debian's). */
+  /** CONFIG_HZ: jiffies per second (default: the target's `hz` variable, else 250, Debian's). */
   hz?: number;
   /** The kernel's vermagic: a module whose vermagic differs is refused. Default: any is accepted. */
   vermagic?: string;
@@ -100,7 +100,7 @@ export class LinuxKernel {
     } finally {
       elf.close();
     }
-    const kernel = new LinuxKernel(machine, targetPath, layout, new GuestClock(options.hz ?? 250), options);
+    const kernel = new LinuxKernel(machine, targetPath, layout, new GuestClock(options.hz ?? targetHz(machine) ?? 250), options);
     ({ shadows: kernel.shadows, timers: kernel.timerLists } = defineKernelNatives(kernel));
     installFtrace(kernel);
     overrideTargetFunctions(kernel);
@@ -234,6 +234,14 @@ function oopsLines(fault: GuestFault, task: KernelTask): string[] {
     'Call Trace:',
     ...(fault.backtrace ?? []).map((f) => ` ${f}`),
   ];
+}
+
+/** The target's own HZ: its `hz` variable (the sample's is 1e9 / NSEC_PER_JIFFY), when it has one. */
+function targetHz(machine: Machine): number | undefined {
+  const hz = machine.symbols.global('hz');
+  if (!hz || hz.kind !== 'object') return undefined;
+  const value = machine.memory.readU32(hz.address);
+  return value > 0 && value <= 10000 ? value : undefined;
 }
 
 function taskSymbols(machine: Machine): TaskSymbols {

@@ -1,6 +1,7 @@
 import { ElfFile, parseElf, SHN, STB } from '../../elf';
 import { EmulatorError } from '../faults';
 import { LoadedImage, LoaderError } from '../loader';
+import { Memory } from '../memory';
 import { readModinfo } from '../../payload/modinfo';
 import { SHF_RELA_LIVEPATCH } from '../../payload/klp/klpNames';
 import { EEXIST, EINVAL, ENOENT, ENOEXEC } from './errno';
@@ -10,9 +11,12 @@ import { applyModuleParams, readModuleParams, ModuleParam } from './moduleParams
 
 export type ModuleState = 'coming' | 'live' | 'going' | 'gone';
 
+/** enum module_state: what struct module's first member, `state`, holds (module callbacks print it). */
+const MODULE_STATE: Record<ModuleState, number> = { live: 0, coming: 1, going: 2, gone: 2 };
+
 /** A loaded module (struct module): its ELF, where its sections went, its symbols and state. */
 export class KernelModule {
-  state: ModuleState = 'coming';
+  private current: ModuleState = 'coming';
   /** References held on it (try_module_get; the livepatch core holds one on an enabled patch's module). */
   refcount = 0;
   /** Modules that link against its symbols (they must go first). */
@@ -29,6 +33,17 @@ export class KernelModule {
     readonly image: LoadedImage,
     readonly modinfo: ReadonlyMap<string, string>,
   ) {}
+
+  get state(): ModuleState {
+    return this.current;
+  }
+
+  /** Sets the state, in the module's own struct module too, where the module's code reads it. */
+  setState(state: ModuleState, memory: Memory): void {
+    this.current = state;
+    const at = this.thisModule;
+    if (at !== undefined && state !== 'gone') memory.writeU32(at, MODULE_STATE[state]);
+  }
 
   /** `livepatch=Y` in .modinfo: a livepatch module (is_livepatch_module). */
   get livepatch(): boolean {
@@ -149,7 +164,9 @@ export class KernelModules {
       throw new ModuleError(ENOEXEC, error.message);
     }
     const mod = new KernelModule(name, file, elf, image, modinfo);
+    const memory = this.kernel.machine.memory;
     mod.taints = moduleTaints;
+    mod.setState('coming', memory);
     this.loaded.push(mod);
     this.linkUses(mod);
     this.addFtraceSites(mod);
@@ -167,18 +184,18 @@ export class KernelModules {
         if (ret < 0) throw new ModuleError(-ret, `init returned ${ret}`);
       }
     } catch (error) {
-      mod.state = 'going';
+      mod.setState('going', memory);
       this.notify(this.goingHooks, mod, false);
       this.free(mod);
       throw error;
     }
-    mod.state = 'live';
+    mod.setState('live', memory);
     return mod;
   }
 
   /** delete_module(2) after kmod's checks: runs exit, the going notifiers, and frees the module. */
   remove(mod: KernelModule): void {
-    mod.state = 'going';
+    mod.setState('going', this.kernel.machine.memory);
     const exit = mod.symbol('cleanup_module');
     if (exit !== undefined) this.kernel.syscall('rmmod', exit);
     this.notify(this.goingHooks, mod, false);
@@ -197,7 +214,7 @@ export class KernelModules {
     for (const used of mod.uses) used.usedBy.delete(mod);
     this.kernel.machine.unloadObject(mod.image);
     this.loaded.splice(this.loaded.indexOf(mod), 1);
-    mod.state = 'gone';
+    mod.setState('gone', this.kernel.machine.memory);
   }
 
   /** The taints load_module adds, each announced once per boot as the kernel does; returns the module's. */

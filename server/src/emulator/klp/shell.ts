@@ -1,5 +1,5 @@
 import { ScenarioCommand } from '../../scenario/command';
-import { EACCES, EINVAL, EISDIR, ENOENT, ENOEXEC, ESRCH, strerror } from './errno';
+import { EACCES, EBUSY, EINVAL, EISDIR, ENOENT, ENOEXEC, ESRCH, strerror } from './errno';
 import { FileError, KernelFile } from './fs';
 import type { LinuxKernel } from './kernel';
 import { ModuleError, moduleNameOf } from './modules';
@@ -120,7 +120,7 @@ function rmmod(kernel: LinuxKernel, args: string[]): ShellResult {
     }
     // A module with an init but no exit cannot be unloaded (delete_module: -EBUSY).
     if (mod.symbol('init_module') !== undefined && mod.symbol('cleanup_module') === undefined) {
-      stderr += `rmmod: ERROR: could not remove module ${arg}: ${strerror(16)}\n`;
+      stderr += `rmmod: ERROR: could not remove module ${arg}: ${strerror(EBUSY)}\n`;
       continue;
     }
     kernel.modules.remove(mod);

@@ -4,14 +4,13 @@ import { applyDeferredRelocations, DeferredRelocationSection, LoadedImage, Loade
 import { Memory } from '../../memory';
 import { findObjectSymbol } from './findSymbol';
 import { LivepatchKernel } from './kernelPort';
-import { EINVAL } from './model';
+import { EINVAL, ENOEXEC } from './model';
 
 // klp_write_section_relocs() and klp_resolve_symbols() of 6.1 on the relocation sections the
 // loader kept back: `.klp.rela.<obj>.<section>` of one object, each SHN_LIVEPATCH symbol
 // `.klp.sym.<obj>.<name>,<sympos>` found with klp_find_object_symbol(), then apply_relocate_add();
 // clearing (a patched module going away) zeroes what was written, as clear_relocate_add() does.
 
-const ENOEXEC = 8;
 /** Bytes each x86-64 relocation type writes (the ones apply_relocate_add() knows). */
 const WIDTH: Record<number, number> = { 1: 8, 24: 8, 2: 4, 4: 4, 10: 4, 11: 4 };
 

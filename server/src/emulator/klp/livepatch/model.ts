@@ -1,3 +1,4 @@
+import { errno } from '../../errno';
 import { KlpKernelModule } from './kernelPort';
 
 // The core's own view of what include/linux/livepatch.h keeps in the kernel-private fields of
@@ -9,12 +10,12 @@ export const KLP_UNDEFINED = -1;
 export const KLP_UNPATCHED = 0;
 export const KLP_PATCHED = 1;
 
-export const EINVAL = 22;
-export const EBUSY = 16;
-export const ENODEV = 19;
-export const ENOENT = 2;
-export const ENOMEM = 12;
-export const EFAULT = 14;
+export const EINVAL = errno('EINVAL');
+export const EBUSY = errno('EBUSY');
+export const ENODEV = errno('ENODEV');
+export const ENOENT = errno('ENOENT');
+export const EFAULT = errno('EFAULT');
+export const ENOEXEC = errno('ENOEXEC');
 
 /** KSYM_NAME_LEN and MODULE_NAME_LEN of 6.1 (x86-64). */
 export const KSYM_NAME_LEN = 512;

@@ -35,8 +35,9 @@ test('after boot the kworkers sleep in worker_thread, switched out by the target
   assert.equal(kernel.tasks.nrRunning(), 1, 'only the idle task is runnable');
 });
 
-test('guest time: sleep advances the clock and jiffies (HZ 250 by default, another HZ when asked)', () => {
+test("guest time: sleep advances the clock and jiffies (the target's HZ, another when asked)", () => {
   const kernel = bootSample();
+  assert.equal(kernel.HZ, 1e9 / 4e6, 'the sample target counts NSEC_PER_JIFFY = 4 ms');
   const [ns, jiffies] = [kernel.clock.ns, kernel.clock.jiffies];
   assert.equal(sh(kernel, 'sleep 1.5').exitCode, 0);
   assert.equal(kernel.clock.ns - ns, 1_500_000_000n);

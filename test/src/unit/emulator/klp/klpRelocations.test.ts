@@ -6,8 +6,8 @@ import { makeKlpRelocations } from './support/klpElf';
 
 // A livepatch module's .klp.rela.<obj>.<section> relocations against SHN_LIVEPATCH symbols
 // (.klp.sym.<obj>.<name>,<sympos>) are kept back by the module loader: the livepatch core writes
-// them for an object (klp/livepatch/klpRelocations.ts): .klp.rela.vmlinux.* when the module loads
-// (6.1's apply_relocations() calls klp_apply_section_relocs() for them), a module's when it comes.
+// them (klp/livepatch/klpRelocations.ts): 6.1 writes a module's .klp.rela.vmlinux.* at its load,
+// the ones for another module when that module comes.
 
 function klpModule(symbol: string): string {
   const source = `
@@ -26,7 +26,7 @@ MODULE_INFO(livepatch, "Y");
   return makeKlpRelocations(buildModule(`klp-rela-${symbol}`, source), '.text.t_read', 'vmlinux');
 }
 
-test('the .klp.rela section is kept back by the loader and written for vmlinux at load, through kallsyms', () => {
+test('the .klp.rela section is kept back from the ordinary relocation pass, with its SHN_LIVEPATCH symbol unresolved, for the livepatch core', () => {
   const ko = klpModule('saved_command_line');
   const sections = execFileSync('readelf', ['-SW', ko], { encoding: 'utf8' });
   assert.match(sections, /\.klp\.rela\.vmlinux\.text\.t_read\s+RELA(\s+\S+){4}\s+AIo\s/, 'readelf: a RELA section with flags A, I and o (SHF_RELA_LIVEPATCH)');

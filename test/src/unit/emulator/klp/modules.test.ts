@@ -183,3 +183,24 @@ test('/proc/modules and /proc/sys/kernel/tainted show what the loader did (45056
   assert.match(lines[0], /^lp_flag \d+ 0 - Live 0x[0-9a-f]{16} \(OEK\)$/);
   assert.match(lines[1], /^module_params \d+ 0 - Live 0x[0-9a-f]{16} \(OE\)$/);
 });
+
+test("the module's own struct module holds its state: COMING during init, LIVE after, GOING during exit", () => {
+  const kernel = bootSample();
+  const source = [
+    '#include <linux/module.h>',
+    '#include <linux/printk.h>',
+    'int t_state(void) { return THIS_MODULE->state; }',
+    'static int i(void) { pr_info("init state %d\\n", THIS_MODULE->state); return 0; }',
+    'static void e(void) { pr_info("exit state %d\\n", THIS_MODULE->state); }',
+    'module_init(i);',
+    'module_exit(e);',
+  ].join('\n');
+  insmod(kernel, buildModule('state-mod', `${source}\n`));
+  assert.equal(kernel.callAtomic('t_state').rax, 0n, 'MODULE_STATE_LIVE');
+  sh(kernel, 'rmmod state_mod');
+  const lines = newLog(kernel);
+  assert.deepEqual(
+    lines.filter((l) => / state \d/.test(l)),
+    ['init state 1', 'exit state 2'],
+  );
+});
