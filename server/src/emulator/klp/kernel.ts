@@ -14,6 +14,7 @@ import { defineKernelNatives, overrideTargetFunctions } from './natives';
 import { ShadowVariables } from './natives/shadow';
 import { TimerLists } from './natives/timerList';
 import { installPerCpu, PerCpu } from './percpu';
+import { installLivepatchCore, InstalledLivepatch } from './livepatch';
 import { registerModuleFiles, registerProcFiles } from './procfs';
 import { Timers } from './timers';
 
@@ -58,6 +59,8 @@ export class LinuxKernel {
   shadows!: ShadowVariables;
   /** Pending struct timer_list timers. */
   timerLists!: TimerLists;
+  /** The livepatch core (klp_enable_patch, /sys/kernel/livepatch, the transition). */
+  livepatch!: InstalledLivepatch;
   readonly syscallLimitNs: bigint;
   private readonly jiffiesAddress: bigint | undefined;
 
@@ -101,6 +104,7 @@ export class LinuxKernel {
     ({ shadows: kernel.shadows, timers: kernel.timerLists } = defineKernelNatives(kernel));
     installFtrace(kernel);
     overrideTargetFunctions(kernel);
+    kernel.livepatch = installLivepatchCore(kernel);
     kernel.writeJiffies();
     kernel.expect(kernel.callAtomic('start_kernel'), 'start_kernel');
     // The sample's boot threads ticked jiffies: guest time starts where they left it.

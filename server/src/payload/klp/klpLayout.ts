@@ -4,9 +4,12 @@ import { KlpLayoutSource } from '../model';
 /** Byte offsets of the fields a livepatch module sets, and the array strides. */
 export interface KlpLayout extends KlpLayoutSource {
   func: { oldName: number; newFunc: number; oldSympos: number };
-  object: { name: number; funcs: number; callbacks: number };
+  /** `mod` is filled in by the kernel (the loaded module an object names); modules' callbacks read it. */
+  object: { name: number; funcs: number; callbacks: number; mod: number };
   callbacks: { prePatch: number; postPatch: number; preUnpatch: number; postUnpatch: number };
   patch: { objs: number; states: number; replace: number };
+  stateSize: number;
+  state: { id: number; version: number; data: number };
 }
 
 /**
@@ -19,9 +22,11 @@ export const kernelKlpLayout: KlpLayout = {
   funcSize: 152,
   objectSize: 168,
   func: { oldName: 0, newFunc: 8, oldSympos: 16 },
-  object: { name: 0, funcs: 8, callbacks: 16 },
+  object: { name: 0, funcs: 8, callbacks: 16, mod: 152 },
   callbacks: { prePatch: 0, postPatch: 8, preUnpatch: 16, postUnpatch: 24 },
   patch: { objs: 8, states: 16, replace: 24 },
+  stateSize: 24,
+  state: { id: 0, version: 8, data: 16 },
 };
 
 /**
@@ -42,6 +47,7 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
   const object = structs.get('klp_object');
   const callbacks = structs.get('klp_callbacks');
   const patch = structs.get('klp_patch');
+  const state = structs.get('klp_state');
   if (!func || !object || !callbacks || !patch) return kernelKlpLayout;
   const at = (layout: StructLayout, member: string, fallback: number): number => layout.members.find((m) => m.name === member)?.offset ?? fallback;
   const k = kernelKlpLayout;
@@ -50,7 +56,8 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
     funcSize: func.size,
     objectSize: object.size,
     func: { oldName: at(func, 'old_name', k.func.oldName), newFunc: at(func, 'new_func', k.func.newFunc), oldSympos: at(func, 'old_sympos', k.func.oldSympos) },
-    object: { name: at(object, 'name', k.object.name), funcs: at(object, 'funcs', k.object.funcs), callbacks: at(object, 'callbacks', k.object.callbacks) },
+    // prettier-ignore
+    object: { name: at(object, 'name', k.object.name), funcs: at(object, 'funcs', k.object.funcs), callbacks: at(object, 'callbacks', k.object.callbacks), mod: at(object, 'mod', k.object.mod) },
     callbacks: {
       prePatch: at(callbacks, 'pre_patch', k.callbacks.prePatch),
       postPatch: at(callbacks, 'post_patch', k.callbacks.postPatch),
@@ -58,5 +65,7 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
       postUnpatch: at(callbacks, 'post_unpatch', k.callbacks.postUnpatch),
     },
     patch: { objs: at(patch, 'objs', k.patch.objs), states: at(patch, 'states', k.patch.states), replace: at(patch, 'replace', k.patch.replace) },
+    stateSize: state?.size ?? k.stateSize,
+    state: state ? { id: at(state, 'id', k.state.id), version: at(state, 'version', k.state.version), data: at(state, 'data', k.state.data) } : k.state,
   };
 }

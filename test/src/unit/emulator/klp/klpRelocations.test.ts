@@ -42,4 +42,6 @@ test('the .klp.rela section is kept back from the ordinary relocation pass, with
     [['.klp.sym.vmlinux.saved_command_line,0', 0xff20, undefined]],
   );
   assert.equal(mod.symbol('t_read'), deferred.target.address);
+  const first = kernel.machine.memory.readU8(kernel.symbol('saved_command_line'));
+  assert.equal(kernel.callAtomic(deferred.target.address).rax & 0xffn, BigInt(first), 't_read() reads the target through the resolved symbol');
 });
