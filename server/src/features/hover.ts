@@ -15,8 +15,12 @@ const hex = (n: bigint) => `0x${n.toString(16)}`;
 function patchSiteRows(fn: FunctionFacts, as: 'linux' | 'xen' | undefined): string[] {
   const flavour = fn.flavour === 'either' ? as : fn.flavour;
   const rows: string[] = [];
-  if (fn.flavour) rows.push(`| flavour | ${fn.flavour === 'either' ? `Linux or Xen (the image is neither for certain)${as ? `: judged as ${as === 'xen' ? 'Xen' : 'Linux'}, from this file` : ''}` : fn.flavour === 'xen' ? 'Xen hypervisor' : 'Linux kernel'} |`);
-  if (flavour !== 'xen') rows.push(`| traceable | ${fn.notrace ? 'no: no `call __fentry__` at its start (notrace)' : 'yes: starts with `call __fentry__`'}${fn.endbr ? ', after `endbr64`' : ''} |`);
+  if (fn.flavour)
+    rows.push(
+      `| flavour | ${fn.flavour === 'either' ? `Linux or Xen (the image is neither for certain)${as ? `: judged as ${as === 'xen' ? 'Xen' : 'Linux'}, from this file` : ''}` : fn.flavour === 'xen' ? 'Xen hypervisor' : 'Linux kernel'} |`,
+    );
+  if (flavour !== 'xen')
+    rows.push(`| traceable | ${fn.notrace ? 'no: no `call __fentry__` at its start (notrace)' : 'yes: starts with `call __fentry__`'}${fn.endbr ? ', after `endbr64`' : ''} |`);
   const site = fn.xenPatchSite;
   if (site && flavour !== 'linux') {
     rows.push(

@@ -31,9 +31,15 @@ export function checkPatchSite(sink: FindingSink, where: string, f: XenFunc, sym
     const removed = code.filter((i) => offsetOf(i) >= site.offset && offsetOf(i) < end && endsFlow(i));
     if (!cut && wayOut) return;
     const problems = [
-      ...(cut ? [`the ${f.newSize} NOPs from +${site.offset} end at +${end}, inside \`${cut.text.replace(/\s+/g, ' ')}\` (+${offsetOf(cut)}, ${cut.bytes.length} bytes), so the CPU decodes the rest of that instruction's bytes as new instructions`] : []),
+      ...(cut
+        ? [
+            `the ${f.newSize} NOPs from +${site.offset} end at +${end}, inside \`${cut.text.replace(/\s+/g, ' ')}\` (+${offsetOf(cut)}, ${cut.bytes.length} bytes), so the CPU decodes the rest of that instruction's bytes as new instructions`,
+          ]
+        : []),
       ...(!wayOut
-        ? [`no ret or jmp is left after them${removed.length ? ` (they overwrite ${removed.map((i) => `\`${i.text.replace(/\s+/g, ' ')}\``).join(', ')})` : ''}, so execution runs off the end of ${symbol.name} into whatever follows it`]
+        ? [
+            `no ret or jmp is left after them${removed.length ? ` (they overwrite ${removed.map((i) => `\`${i.text.replace(/\s+/g, ' ')}\``).join(', ')})` : ''}, so execution runs off the end of ${symbol.name} into whatever follows it`,
+          ]
         : []),
     ];
     const fit = [...boundaries].filter((b) => b > site.offset && b - site.offset <= f.newSize && code.some((i) => offsetOf(i) >= b && endsFlow(i))).sort((a, b) => b - a)[0];
