@@ -8,6 +8,7 @@ import { buildTargetIndexData, TargetIndex } from '../../../../../server/out/tar
 import { buildSamples, run, targetPath } from '../../samples/binutils';
 import { assemble, buildDir } from '../../payload/build';
 import { sampleBytes, sectionData, xenSample } from '../../payload/payloadBytes';
+import { assertFires } from './assertFires';
 
 // struct livepatch_func (version 2): name 0, new_addr 8, old_addr 16, new_size 24, old_size 28.
 const field = { oldAddr: 16, newSize: 24, oldSize: 28 };
@@ -90,8 +91,7 @@ test('the sample xen_nop NOPs exactly what comes before the ret objdump finds, a
 });
 
 test('LP338: on the sample target, a NOP-out ending inside the mov, or over the ret, fires and lists the instructions', () => {
-  const cut = check(nopOut(9), sample).find((f) => f.code === 'LP338');
-  assert.ok(cut, 'new_size 9 ends inside `mov $0x15,%eax` (+5, 5 bytes)');
+  const cut = assertFires(check(nopOut(9), sample), 'LP338', 'inside `mov $0x15,%eax`');
   assert.match(cut.message, /end at \+9, inside `mov \$0x15,%eax` \(\+5, 5 bytes\)/);
   assert.match(cut.message, /\+0 \(5 bytes\) call .*__fentry__.*; \+5 \(5 bytes\) mov \$0x15,%eax; \+10 \(1 bytes\) ret/);
   assert.match(cut.message, /new_size 5 here/, 'the NOPs that keep whole instructions and the way out, nearest below');
@@ -110,8 +110,8 @@ test('LP338 past an ENDBR64: Xen writes the NOPs after it, so 5 bytes NOP the mo
 });
 
 test('LP339: the jmp over a branch target fires; a branch just past the jmp, behind ENDBR64, does not', () => {
-  const hit = check(sampleBytes(xenSample('xen_hello_world')), xen).find((f) => f.code === 'LP339');
-  assert.ok(hit, 'xen_extra_version loops back to +2, inside the jmp written at +0..+4');
+  // xen_extra_version loops back to +2, inside the jmp written at +0..+4.
+  const hit = assertFires(check(sampleBytes(xenSample('xen_hello_world')), xen), 'LP339', 'branches to +2');
   assert.match(hit.message, /`jne [0-9a-f]+ <xen_extra_version\+0x2>` at \+7 branches to \+2/);
   assert.match(hit.message, /\+0 \(2 bytes\) xor %eax,%eax; \+2 \(2 bytes\) inc %eax/);
   // xen_major_version: ENDBR64 (+0..+3), the jmp at +4..+8, the loop back to +9.
