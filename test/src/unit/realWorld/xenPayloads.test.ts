@@ -85,6 +85,31 @@ test("the sample xen_nop's new_size = SZ - 1 against Debian's xen-syms fires LP3
   assert.match(result.stdout, /LP338: .*end at \+9, inside `jmp [0-9a-f]+ <__x86_return_thunk>` \(\+5, 5 bytes\)/);
 });
 
+test("LP339 on Debian's own code: __machine_halt's hlt loop jumps back into the bytes Xen's jmp would overwrite", { skip }, () => {
+  // objdump is the oracle: endbr64 at +0, then a jmp whose target is +5..+8 (the jmp Xen writes at +4).
+  const objdump = run('objdump', ['-d', '--disassemble=__machine_halt', xenSyms]);
+  const start = BigInt(`0x${/^([0-9a-f]+) <__machine_halt>:/m.exec(objdump)![1]}`);
+  assert.match(objdump, /^\s*[0-9a-f]+:\s+f3 0f 1e fa\s+endbr64/m);
+  const back = /^\s*([0-9a-f]+):\s+(?:[0-9a-f]{2} )+\s*jmp\s+([0-9a-f]+) <__machine_halt\+0x([0-9a-f]+)>/m.exec(objdump)!;
+  const landing = parseInt(back[3], 16);
+  assert.ok(landing > 4 && landing < 9, `the loop lands at +${landing}`);
+  // The real NOP-out payload turned into a replacement of __machine_halt (old_addr, old_size, a new_addr nearby).
+  const bytes = readFileSync(payload('xen_nop'));
+  const funcs = sectionData(bytes, '.livepatch.funcs').offset;
+  bytes.writeBigUInt64LE(start + 0x1000n, funcs + 8);
+  bytes.writeBigUInt64LE(start, funcs + 16);
+  bytes.writeUInt32LE(nmSizes().get('__machine_halt')!, funcs + 28);
+  const file = path.join(buildDir, 'xen_machine_halt.livepatch');
+  writeFileSync(file, bytes);
+  const result = cli('check', '--target', xenSyms, file);
+  assert.match(
+    result.stdout,
+    new RegExp(
+      `LP339: .*jmp Xen writes at \\+4 of __machine_halt overwrites bytes \\+4\\.\\.\\+8, and \`jmp [0-9a-f]+ <__machine_halt\\+0x${back[3]}>\` at \\+${Number(BigInt(`0x${back[1]}`) - start)} branches to \\+${landing}`,
+    ),
+  );
+});
+
 test('flavour: xen-syms is Xen with CONFIG_XEN_IBT; functions are judged by size and ENDBR64, not fentry', { skip }, async () => {
   const json = JSON.parse(cli('target', xenSyms, '--json', '--function', 'xen_minor_version').stdout) as {
     flavour: string;
