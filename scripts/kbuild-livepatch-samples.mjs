@@ -8,11 +8,12 @@
 //
 // Output: <cache>/<abi>/<key>/{*.c,Makefile,*.ko} and <cache>/<abi>/current.json naming that folder
 // (<cache> is $XDG_CACHE_HOME/livepatch-lens/kbuild, or ~/.cache/livepatch-lens/kbuild).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { artifacts, ensurePackages as ensureDebianPackages, installedVersion, quiet, run } from './debian-packages.mjs';
 
 const SAMPLE_MODULES = [
   'livepatch-sample',
@@ -24,50 +25,12 @@ const SAMPLE_MODULES = [
   'livepatch-callbacks-busymod',
 ];
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const artifacts = JSON.parse(readFileSync(path.join(repoRoot, 'scripts', 'debian-artifacts.json'), 'utf8'));
 const abi = artifacts.linuxAbi;
 const headersPkg = `linux-headers-${abi}`;
 const dbgPkg = `linux-image-${abi}-dbg`;
 const sourcePkg = Object.keys(artifacts.packages).find((p) => p.startsWith('linux-source-'));
 const log = (line) => process.stderr.write(`[kbuild] ${line}\n`);
-
-const installedVersion = (pkg) => {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${db:Status-Status} ${Version}', pkg], { encoding: 'utf8' });
-  const [status, version] = (r.stdout ?? '').split(' ');
-  return r.status === 0 && status === 'installed' ? version : undefined;
-};
-
-/** Runs a program (named, with an argument array: no shell); true when it succeeds. */
-const run = (program, args, stdio) => spawnSync(program, args, { stdio }).status === 0;
-// apt's and make's progress is noise here; their errors (stderr) are what a failure needs.
-const quiet = ['ignore', 'ignore', 'inherit'];
-const aptCommand = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-o', 'DPkg::Lock::Timeout=900'];
-const [aptProgram, ...aptPrefix] = process.getuid?.() === 0 ? aptCommand : ['sudo', ...aptCommand];
-const apt = (...args) => run(aptProgram, [...aptPrefix, ...args], quiet);
-
-let updated = false;
-/** Installs each missing package at its pinned version, or at the candidate when Debian no longer has that one. */
-function ensurePackages(pkgs) {
-  for (const pkg of pkgs) {
-    const pinned = artifacts.packages[pkg];
-    const have = installedVersion(pkg);
-    if (have) {
-      if (have !== pinned) log(`${pkg} ${have} is installed (debian-artifacts.json pins ${pinned}); using it`);
-      continue;
-    }
-    if (!updated) {
-      log('apt-get update');
-      if (!apt('update', '-qq')) throw new Error('apt-get update failed');
-      updated = true;
-    }
-    log(`installing ${pkg}=${pinned}${pkg === dbgPkg ? ' (about 630 MB, takes a while)' : ''}`);
-    if (apt('install', '-y', '-qq', '--no-install-recommends', `${pkg}=${pinned}`)) continue;
-    log(`${pkg}=${pinned} is not available from Debian any more; installing the candidate version instead`);
-    if (!apt('install', '-y', '-qq', '--no-install-recommends', pkg)) throw new Error(`could not install ${pkg}`);
-    log(`${pkg} ${installedVersion(pkg)} installed in place of the pinned ${pinned}`);
-  }
-}
+const ensurePackages = (pkgs) => ensureDebianPackages(pkgs, log, { [dbgPkg]: 'about 630 MB, takes a while' });
 
 // Beside the target cache (server/src/target/targetCache.ts): $XDG_CACHE_HOME or ~/.cache.
 const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'livepatch-lens', 'kbuild', abi);

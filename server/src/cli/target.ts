@@ -1,3 +1,4 @@
+import { xenPatchSite, XenPatchSite } from '../checks/facts/xenPatchSite';
 import { ElfError } from '../elf';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
 import { CliCommand, CliError, CliIo, ExitCode, parseCliArgs } from './command';
@@ -5,13 +6,14 @@ import { CliCommand, CliError, CliIo, ExitCode, parseCliArgs } from './command';
 const usage = `Usage: livepatch-lens target ELF [--function NAME[,SYMPOS]]... [--struct NAME]... [--json] [--no-cache]
 
 Facts about a target image (vmlinux, xen-syms, the sample target) from its symbols and DWARF:
-address, size, section, whether ftrace can patch a function (fentry) and whether it starts with
-ENDBR64, where it is inlined, and struct layouts. The index is cached by build-id under
+its flavour (Linux, Xen, or either: the sample target), then address, size, section, whether ftrace
+can patch a function (fentry; Linux) or Xen's jump fits it (size and ENDBR64; Xen), where it is
+inlined, and struct layouts. The index is cached by build-id under
 ${defaultCacheDir()} (--no-cache: build it afresh and do not write it).
 
   --function NAME   a function; NAME,N picks the Nth local symbol of that name (kallsyms order)
   --struct NAME     a struct or union layout
-  --json            one JSON object: {"buildId", "functions": {...}, "structs": {...}}
+  --json            one JSON object: {"buildId", "flavour", "xenIbt", "functions": {...}, "structs": {...}}
 
 Exit status: 0 ok, 1 a requested name is unknown, 2 usage or I/O error.`;
 
@@ -21,6 +23,8 @@ export interface FunctionReport {
   section: string | null;
   traceable: boolean;
   endbr: boolean;
+  /** Unless the target is Linux: where Xen writes its jump and whether the function is large enough. */
+  xenPatchSite?: XenPatchSite;
   inlinedInto: string[];
   inlines: string[];
   outOfLine: boolean;
@@ -39,6 +43,7 @@ function describeFunction(index: TargetIndex, request: string): FunctionReport |
     section: symbol?.section ?? null,
     traceable: symbol?.traceable ?? false,
     endbr: symbol?.endbr ?? false,
+    ...(symbol && index.flavour.flavour !== 'linux' ? { xenPatchSite: xenPatchSite(symbol) } : {}),
     inlinedInto: index
       .inlinedInto(name)
       .map((i) => i.function)
@@ -48,15 +53,22 @@ function describeFunction(index: TargetIndex, request: string): FunctionReport |
   };
 }
 
+const flavourText = { linux: 'Linux kernel', xen: 'Xen hypervisor', either: 'either Linux or Xen (neither for certain: judged as what patches it)' } as const;
+
+/** The patch-site facts of the flavour: fentry for Linux, Xen's jump for Xen, both when the image plays either. */
+function patchSiteText(f: FunctionReport, flavour: TargetIndex['flavour']['flavour']): string {
+  const linux = flavour !== 'xen' ? (f.traceable ? ', traceable (fentry)' : ', not traceable (no fentry)') : '';
+  const site = f.xenPatchSite;
+  const xen = site ? `, Xen jmp at +${site.offset} ${site.fits ? 'fits' : 'does not fit'} (needs ${site.needed} bytes)` : '';
+  return `${linux}${xen}${f.endbr ? ', ENDBR64' : ''}`;
+}
+
 function text(buildId: string, functions: Record<string, FunctionReport>, index: TargetIndex, structs: string[]): string {
-  const lines = [`build-id: ${buildId}`];
+  const { flavour, xenIbt } = index.flavour;
+  const lines = [`build-id: ${buildId}`, `flavour: ${flavourText[flavour]}${xenIbt ? ', CONFIG_XEN_IBT (patch sites past ENDBR64)' : ''}`];
   for (const [name, f] of Object.entries(functions)) {
     lines.push('', `function ${name}`);
-    lines.push(
-      f.address
-        ? `  ${f.address} size ${f.size} in ${f.section}${f.traceable ? ', traceable (fentry)' : ', not traceable (no fentry)'}${f.endbr ? ', ENDBR64' : ''}`
-        : '  no out-of-line copy',
-    );
+    lines.push(f.address ? `  ${f.address} size ${f.size} in ${f.section}${patchSiteText(f, flavour)}` : '  no out-of-line copy');
     const sites = index.inlinedInto(name.split(',')[0]);
     if (sites.length) {
       lines.push(`  inlined into ${sites.length} function(s):`);
@@ -109,7 +121,7 @@ export const targetCommand: CliCommand = {
       else unknown.push(`struct '${name}'`);
       return layout !== undefined;
     });
-    io.out(parsed.values.json ? JSON.stringify({ buildId: index.buildId, functions, structs }, null, 2) : text(index.buildId, functions, index, structNames));
+    io.out(parsed.values.json ? JSON.stringify({ buildId: index.buildId, ...index.flavour, functions, structs }, null, 2) : text(index.buildId, functions, index, structNames));
     for (const name of unknown) io.err(`livepatch-lens target: unknown ${name} in ${file}`);
     return unknown.length ? ExitCode.Findings : ExitCode.Ok;
   },

@@ -13,7 +13,13 @@ export interface DisassembledInstruction {
   text: string;
   /** Relocations applied inside this instruction, as `objdump -dr` prints them: `5: R_X86_64_PLT32\t__fentry__-0x4`. */
   relocations: string[];
+  /** How control leaves it (iced-x86's FlowControl): patch-site checks look for ways out and branch targets. */
+  flow: InstructionFlow;
+  /** Where a direct (rel8/rel32) jump, jcc or call goes. */
+  branchTarget?: bigint;
 }
+
+export type InstructionFlow = 'next' | 'jump' | 'indirect-jump' | 'conditional' | 'return' | 'call' | 'indirect-call' | 'interrupt' | 'exception' | 'transaction';
 
 export interface DisassembleOptions {
   /** `<sym+0xoff>` for an address, or undefined to print the bare address. */
@@ -51,7 +57,13 @@ const hex = (n: bigint): string => n.toString(16);
 
 /** Decodes x86-64 code at `address` into objdump-like lines; undecodable bytes become `(bad)`. */
 export function disassemble(code: Buffer, address: bigint, options: DisassembleOptions = {}): DisassembledInstruction[] {
-  const { Decoder, DecoderOptions, Instruction, OpKind, Register } = loadIced();
+  const { Decoder, DecoderOptions, FlowControl, Instruction, OpKind, Register } = loadIced();
+  // prettier-ignore
+  const flows: Record<number, InstructionFlow> = {
+    [FlowControl.Next]: 'next', [FlowControl.UnconditionalBranch]: 'jump', [FlowControl.IndirectBranch]: 'indirect-jump',
+    [FlowControl.ConditionalBranch]: 'conditional', [FlowControl.Return]: 'return', [FlowControl.Call]: 'call',
+    [FlowControl.IndirectCall]: 'indirect-call', [FlowControl.Interrupt]: 'interrupt', [FlowControl.XbeginXabortXend]: 'transaction', [FlowControl.Exception]: 'exception',
+  };
   const decoder = new Decoder(64, code, DecoderOptions.None);
   const instruction = new Instruction();
   const format = gasFormatter();
@@ -65,6 +77,8 @@ export function disassemble(code: Buffer, address: bigint, options: DisassembleO
       const at = instruction.ip;
       let text: string;
       let mnemonic: string;
+      const branches = instruction.opCount > 0 && [OpKind.NearBranch16, OpKind.NearBranch32, OpKind.NearBranch64].includes(instruction.op0Kind);
+      const branchTarget = branches && !instruction.isInvalid ? instruction.nearBranchTarget : undefined;
       if (instruction.isInvalid) {
         mnemonic = '(bad)';
         text = mnemonic;
@@ -94,7 +108,8 @@ export function disassemble(code: Buffer, address: bigint, options: DisassembleO
         const reloc = options.relocations.get(offset + i);
         if (reloc) relocations.push(reloc);
       }
-      lines.push({ address: at, bytes: Buffer.from(bytes), mnemonic, text, relocations });
+      const flow = instruction.isInvalid ? 'exception' : (flows[instruction.flowControl] ?? 'next');
+      lines.push({ address: at, bytes: Buffer.from(bytes), mnemonic, text, relocations, flow, ...(branchTarget !== undefined ? { branchTarget } : {}) });
     }
   } finally {
     decoder.free();

@@ -11,6 +11,28 @@ import type { TargetService } from './targetService';
 
 const hex = (n: bigint) => `0x${n.toString(16)}`;
 
+/** How the function would be patched: by ftrace at its fentry (Linux klp), by a jump Xen writes (its size and ENDBR64), or both for the sample target. */
+function patchSiteRows(fn: FunctionFacts, as: 'linux' | 'xen' | undefined): string[] {
+  const flavour = fn.flavour === 'either' ? as : fn.flavour;
+  const rows: string[] = [];
+  if (fn.flavour)
+    rows.push(
+      `| flavour | ${fn.flavour === 'either' ? `Linux or Xen (the image is neither for certain)${as ? `: judged as ${as === 'xen' ? 'Xen' : 'Linux'}, from this file` : ''}` : fn.flavour === 'xen' ? 'Xen hypervisor' : 'Linux kernel'} |`,
+    );
+  if (flavour !== 'xen')
+    rows.push(`| traceable | ${fn.notrace ? 'no: no `call __fentry__` at its start (notrace)' : 'yes: starts with `call __fentry__`'}${fn.endbr ? ', after `endbr64`' : ''} |`);
+  const site = fn.xenPatchSite;
+  if (site && flavour !== 'linux') {
+    rows.push(
+      `| Xen patch site | ${site.fits ? 'fits' : '⚠ too small'}: the 5-byte jmp at +${site.offset}${site.offset ? ' (past `endbr64`)' : ''} needs ${site.needed} of its ${fn.size} bytes (old_size >= ${site.needed}) |`,
+    );
+  }
+  return rows;
+}
+
+/** Which flavour a hover's role speaks for (patchedSites.ts words them): a Xen livepatch_func or a klp_func. */
+const roleFlavour = (role: string): 'linux' | 'xen' | undefined => (role.includes('Xen livepatch_func') ? 'xen' : role.includes('klp_func') ? 'linux' : undefined);
+
 /** What a livepatch author wants to know about the function under the cursor before patching it. */
 export function functionHoverMarkdown(name: string, role: string, fn: FunctionFacts | undefined, target: string | undefined, code: DisassembledInstruction[]): string {
   const lines = [`**${name}** — ${role}`, ''];
@@ -26,7 +48,7 @@ export function functionHoverMarkdown(name: string, role: string, fn: FunctionFa
   } else {
     lines.push('| address | none: no out-of-line copy |');
   }
-  lines.push(`| traceable | ${fn.notrace ? 'no: no `call __fentry__` at its start (notrace)' : 'yes: starts with `call __fentry__`'}${fn.endbr ? ', after `endbr64`' : ''} |`);
+  lines.push(...patchSiteRows(fn, roleFlavour(role)));
   lines.push(
     `| inlined into | ${callers.length ? callers.map((s) => `${s.function === '__schedule' ? '⚠ ' : ''}\`${s.function}\`${s.file ? ` (${s.file.split('/').pop()}:${s.line})` : ''}`).join(', ') : 'nothing'} |`,
   );

@@ -10,11 +10,15 @@
  *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name),
  *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name),
  *                hasExports, exported(name) (EXPORT_SYMBOL*: what the module loader resolves against),
- *                tables (the columns), data (the same as plain objects, built on first read)
+ *                tables (the columns), data (the same as plain objects, built on first read),
+ *                flavour ({ flavour: linux | xen | either, xenIbt }: how the image is patched)
+ *   FunctionCode: a target function's instructions (iced-x86), the ELF opened on first use
  */
 export * from './model';
 export { TargetTables } from './tables';
 export { TargetIndex, InlinedInto } from './targetIndex';
+export { FlavourFacts, TargetFlavour } from './flavour';
+export { FunctionCode } from './functionCode';
 export { loadTargetIndex, LoadOptions } from './loadTargetIndex';
 export { buildTargetIndexData, BuildOptions } from './buildTargetIndexData';
 export { defaultCacheDir, cacheFile } from './targetCache';

@@ -1,4 +1,5 @@
 import { StructLayout, StructMember } from '../elf';
+import { detectFlavour, FlavourFacts } from './flavour';
 import { GroupedRows } from './groupedRows';
 import { materialize } from './materialize';
 import { CallSite, TargetIndexData, TargetSymbol } from './model';
@@ -26,6 +27,7 @@ export class TargetIndex {
   private readonly symbolObjects: TargetSymbol[] = [];
   private readonly structObjects = new Map<number, StructLayout>();
   private materialized?: TargetIndexData;
+  private flavourFacts?: FlavourFacts;
 
   constructor(readonly tables: TargetTables) {}
 
@@ -35,6 +37,14 @@ export class TargetIndex {
 
   get path(): string {
     return this.tables.path;
+  }
+
+  /** Linux, Xen, or either (the sample target), and whether Xen is built with CONFIG_XEN_IBT. */
+  get flavour(): FlavourFacts {
+    return (this.flavourFacts ??= detectFlavour(
+      (name) => this.symbolsNamed(name),
+      () => this.tables.symbols.flags.some((f) => (f & symbolFlag.function) !== 0 && (f & symbolFlag.endbr) !== 0),
+    ));
   }
 
   /** Everything as plain objects, each field built when first read (the columns are the index). */

@@ -1,3 +1,6 @@
+import type { TargetFlavour } from '../../target';
+import type { XenPatchSite } from './xenPatchSite';
+
 /**
  * What the checks need to know about a function of the image being patched, whether it comes
  * from the target's ELF and DWARF (exact) or is inferred from C sources (a guess the message
@@ -19,8 +22,15 @@ export interface FunctionFacts {
   count: number;
   /** `.text`, `.init.text`, `.sched.text`, `.noinstr.text`, ... when known. */
   section?: string;
-  /** No `__fentry__` call at its start (ftrace, hence klp, cannot redirect it); from source: `notrace` or `inline`. */
+  /**
+   * No `__fentry__` call at its start (ftrace, hence klp, cannot redirect it); from source: `notrace` or `inline`.
+   * Always false on a Xen hypervisor, which has no ftrace and patches by size (`xenPatchSite`).
+   */
   notrace: boolean;
+  /** Target only: what the image is (target/flavour.ts); `either` for the sample target, which plays both. */
+  flavour?: TargetFlavour;
+  /** Target only, unless it is Linux: where Xen writes its jump and whether old_size covers it. */
+  xenPatchSite?: XenPatchSite;
   /** Has code of its own; false when it exists only as inlined copies. */
   outOfLine: boolean;
   /** Every out-of-line function holding an inlined copy of it, at any depth. */

@@ -1,5 +1,6 @@
 import type { TargetIndex } from '../../target';
 import type { FactsProvider, FunctionFacts, StructFacts } from './functionFacts';
+import { xenPatchSite } from './xenPatchSite';
 
 /** Facts read from the target's symbols and DWARF: exact, so messages may say "is inlined". */
 export function targetFacts(index: TargetIndex): FactsProvider {
@@ -9,13 +10,17 @@ export function targetFacts(index: TargetIndex): FactsProvider {
       if (!index.knowsFunction(name)) return undefined;
       const symbols = index.symbolsNamed(name).filter((s) => s.kind === 'function');
       const first = symbols[0];
+      const { flavour } = index.flavour;
       // prettier-ignore
       return {
         name,
         basis: 'target',
         count: symbols.length,
+        flavour,
         ...(first ? { section: first.section, address: first.address, size: first.size, endbr: first.endbr } : {}),
-        notrace: first ? !first.traceable : true,
+        ...(first && flavour !== 'linux' ? { xenPatchSite: xenPatchSite(first) } : {}),
+        // fentry is Linux's patch site: a hypervisor has none and needs none.
+        notrace: flavour === 'xen' ? false : first ? !first.traceable : true,
         instances: symbols.map((s) => ({ address: s.address, size: s.size, section: s.section })),
         outOfLine: index.isOutOfLine(name),
         inlinedInto: index.inlinedInto(name).flatMap(({ function: fn, sites }) =>

@@ -1,4 +1,4 @@
-import type { TargetIndex } from '../../target';
+import type { FunctionCode, TargetIndex } from '../../target';
 import { Finding, startOfFile } from '../finding';
 import { PayloadCheck } from './ids';
 
@@ -6,6 +6,8 @@ import { PayloadCheck } from './ids';
 export interface PayloadCheckEnv {
   /** The image being patched; target-dependent checks stay quiet without it. */
   target?: TargetIndex;
+  /** Reads the target's function code for the patch-site checks (default: the target's ELF, opened for the check). */
+  code?: FunctionCode;
   /** The running hypervisor's build-id for `.livepatch.xen_depends` (default: the target's). */
   xenBuildId?: string;
   /**

@@ -37,6 +37,8 @@ export const payloadChecks = {
   oldAddrOutsideText: { id: 'LP335', title: 'old_addr outside the hypervisor text', severity: 'error' },
   plainModule: { id: 'LP337', title: 'plain kernel module, not a livepatch module', severity: 'information' },
   bssTooLarge: { id: 'LP336', title: 'SHT_NOBITS section (.bss) larger than LIVEPATCH_MAX_SIZE', severity: 'error' },
+  nopBoundary: { id: 'LP338', title: 'Xen NOP-out cuts an instruction or removes the way out', severity: 'error' },
+  jumpOverBranchTarget: { id: 'LP339', title: "Xen's jump at the patch site overwrites a branch target", severity: 'error' },
 } as const satisfies Record<string, CheckInfo>;
 
 export type PayloadCheck = (typeof payloadChecks)[keyof typeof payloadChecks];

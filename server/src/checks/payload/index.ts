@@ -8,6 +8,7 @@
  *   FindingSink, PayloadCheckEnv, payloadChecks (ids)
  */
 import { KlpModule, OpenedPayload, openPayload, XenPayload } from '../../payload';
+import { FunctionCode } from '../../target';
 import { Finding } from '../finding';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { checkElfIdentity, checkSectionShapes } from './elfShape';
@@ -57,11 +58,17 @@ function checkXen(sink: FindingSink, payload: XenPayload, env: PayloadCheckEnv):
   checkVetoingHooks(sink, payload);
   const refs: OldFunctionRef[] = payload.funcs.flatMap((f): OldFunctionRef[] => {
     const name = oldFunctionName(f);
-    if (f.oldAddr.reloc) return [{ where: funcWhere(f), name: f.oldAddr.reloc.symbol, lookup: { kind: 'xen-reloc' } }];
-    if (f.oldAddr.raw !== 0n) return [{ where: funcWhere(f), name: name ?? `0x${f.oldAddr.raw.toString(16)}`, lookup: { kind: 'xen-address', address: f.oldAddr.raw } }];
-    return name ? [{ where: funcWhere(f), name, lookup: { kind: 'xen-name' } }] : [];
+    if (f.oldAddr.reloc) return [{ where: funcWhere(f), name: f.oldAddr.reloc.symbol, lookup: { kind: 'xen-reloc' }, func: f }];
+    if (f.oldAddr.raw !== 0n) return [{ where: funcWhere(f), name: name ?? `0x${f.oldAddr.raw.toString(16)}`, lookup: { kind: 'xen-address', address: f.oldAddr.raw }, func: f }];
+    return name ? [{ where: funcWhere(f), name, lookup: { kind: 'xen-name' }, func: f }] : [];
   });
-  checkOldFunctions(sink, refs, env.target);
+  // The old functions' code is read from the target's ELF (the index keeps no bytes), opened once per payload.
+  const code = env.target ? (env.code ?? new FunctionCode(env.target.path)) : undefined;
+  try {
+    checkOldFunctions(sink, refs, env.target, code);
+  } finally {
+    if (code !== env.code) code?.close();
+  }
 }
 
 function checkKlp(sink: FindingSink, module: KlpModule, env: PayloadCheckEnv): void {

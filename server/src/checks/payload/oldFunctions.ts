@@ -1,6 +1,9 @@
-import type { TargetIndex, TargetSymbol } from '../../target';
+import type { DisassembledInstruction } from '../../elf';
+import type { XenFunc } from '../../payload';
+import type { FunctionCode, TargetIndex, TargetSymbol } from '../../target';
 import { FindingSink } from './context';
 import { payloadChecks } from './ids';
+import { checkPatchSite } from './patchSites';
 
 /** One function a payload replaces, however it names it. */
 export interface OldFunctionRef {
@@ -8,18 +11,30 @@ export interface OldFunctionRef {
   name: string;
   /** How the loader finds it: Xen by name (first match) or by relocation, klp by name and old_sympos. */
   lookup: { kind: 'xen-name' } | { kind: 'xen-reloc' } | { kind: 'xen-address'; address: bigint } | { kind: 'klp'; sympos: number; object: string };
+  /** Xen: the entry, whose patch site is judged against the old function's instructions. */
+  func?: XenFunc;
 }
 
 const scheduleFunction = '__schedule';
 
-/** Resolves the old function in the target the way the loader would, then judges what it finds. */
-export function checkOldFunctions(sink: FindingSink, refs: OldFunctionRef[], target: TargetIndex | undefined): void {
+/** Resolves the old function in the target the way the loader would, then judges what it finds (its code, when `code` reads it). */
+export function checkOldFunctions(sink: FindingSink, refs: OldFunctionRef[], target: TargetIndex | undefined, code?: FunctionCode): void {
   if (!target) return;
   for (const ref of refs) {
     const symbol = resolve(sink, ref, target);
     if (symbol) checkSymbolFacts(sink, ref, symbol);
+    if (symbol && ref.func && code) checkPatchSite(sink, ref.where, ref.func, symbol, instructionsOf(code, symbol));
     // Inlined copies exist whether or not an out-of-line copy does.
     checkInlining(sink, ref.where, symbol?.name ?? ref.name, target);
+  }
+}
+
+/** The function's instructions, or none when the target file can no longer be read as it was indexed (changed or removed since). */
+function instructionsOf(code: FunctionCode, symbol: TargetSymbol): DisassembledInstruction[] {
+  try {
+    return code.instructions(symbol.name, symbol.address);
+  } catch {
+    return [];
   }
 }
 

@@ -19,6 +19,7 @@ export const sourceChecks = {
   wrongVersion: { id: 'LP114', title: 'livepatch_func version is not 2', severity: 'error' },
   duplicateFunction: { id: 'LP115', title: 'function patched twice', severity: 'warning' },
   structMismatch: { id: 'LP116', title: 'struct copy differs from the target layout', severity: 'error' },
+  nopOutArithmetic: { id: 'LP117', title: 'Xen NOP-out size computed from the function size (SZ - 1)', severity: 'warning' },
   unpairedHook: { id: 'LP120', title: 'hook or callback without its counterpart', severity: 'warning' },
   vetoingHooks: { id: 'LP121', title: 'vetoing hooks forbid REPLACE', severity: 'information' },
   shadowLeak: { id: 'LP130', title: 'shadow variable allocated but never freed', severity: 'warning' },

@@ -9,7 +9,7 @@ const endbrSize = BigInt(endbr64Length);
 /** Xen keeps the original bytes of a NOP-out in its 31-byte undo buffer (LIVEPATCH_OPAQUE_SIZE). */
 const maxNopOut = BigInt(opaqueSize);
 
-/** LP111-LP115: the fields of each Xen `struct livepatch_func`, and functions listed twice. */
+/** LP111-LP115, LP117: the fields of each Xen `struct livepatch_func`, and functions listed twice. */
 export function xenFuncChecks(context: SourceContext): Finding[] {
   const findings: Finding[] = [];
   for (const construct of context.constructs.filter((c) => c.kind === 'livepatch_func')) {
@@ -46,6 +46,19 @@ function entryChecks(context: SourceContext, entry: LivepatchConstruct): Finding
         `new_addr is ${entry.fields.new_addr ?? 'absent (0)'}: this entry does not jump to a replacement, it overwrites the first ${entry.fields.new_size ?? 'new_size'} bytes at the old function with NOPs (up to 31, and no more than old_size). Execution falls through to the bytes after them, and Xen still tracks the function as applied, so revert restores the saved bytes.${newSize === 0n ? ' With new_size 0 nothing is written at all: the entry only marks the function applied.' : ''}`,
       ),
     );
+    const arithmetic = sizeArithmetic(entry.fields.new_size);
+    if (arithmetic) {
+      const value = fn?.basis === 'target' && fn.size !== undefined && arithmetic.from === entry.fields.old_size?.trim() ? fn.size - arithmetic.minus : undefined;
+      findings.push(
+        finding(
+          sourceChecks.nopOutArithmetic,
+          context,
+          at('new_size'),
+          `new_size is \`${entry.fields.new_size?.trim()}\`${value !== undefined ? ` (${value} here)` : ''}: it assumes the last ${arithmetic.minus} byte${arithmetic.minus === 1n ? ' is a one-byte `ret`' : 's are the way out'}, which depends on how the hypervisor was built. Debian's Xen 4.17 (return thunks) ends such functions in a 5-byte \`jmp __x86_return_thunk\`: the NOPs end inside it, and a real Xen died with "*** DOUBLE FAULT ***". ` +
+            'Take the size of the instructions before the way out from the built target (samples/way-out-offset.sh), and check the built payload with `livepatch-lens check --target` (LP338 decodes the function).',
+        ),
+      );
+    }
     if (newSize !== undefined && newSize > maxNopOut) {
       findings.push(
         finding(
@@ -88,6 +101,13 @@ function entryChecks(context: SourceContext, entry: LivepatchConstruct): Finding
     }
   }
   return findings;
+}
+
+/** `X - k` (optionally parenthesized): a size derived from another by subtracting a constant. */
+function sizeArithmetic(text: string | undefined): { from: string; minus: bigint } | undefined {
+  const match = /^\(?\s*([A-Za-z_]\w*)\s*-\s*([0-9][0-9a-fA-FxXuUlL]*)\s*\)?$/.exec(text?.trim() ?? '');
+  const minus = match ? integerValue(match[2]) : undefined;
+  return match && minus !== undefined && minus > 0n ? { from: match[1], minus } : undefined;
 }
 
 function duplicates(context: SourceContext): Finding[] {

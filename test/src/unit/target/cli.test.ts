@@ -17,6 +17,8 @@ before(() => {
 /** `target --json`: the usage text's shape, with the functions' own type. */
 interface TargetJson {
   buildId: string;
+  flavour: string;
+  xenIbt: boolean;
   functions: Record<string, FunctionReport>;
   structs: Record<string, { size: number; members: Array<Record<string, unknown>> }>;
 }
@@ -33,10 +35,11 @@ test('--json prints one object with the documented shape, values from the image'
   const { code, out, err } = await cli(sampleTarget, '--json', '--function', '__schedule', '--function', 'context_switch', '--function', 'update_curr', '--struct', 'rq');
   assert.equal(code, 0, err);
   const result = targetJson(out);
-  assert.deepEqual(Object.keys(result), ['buildId', 'functions', 'structs']);
+  assert.deepEqual(Object.keys(result), ['buildId', 'flavour', 'xenIbt', 'functions', 'structs']);
+  assert.equal(result.flavour, 'either', 'the sample target has neither linux_banner nor __start_xen: it plays both');
   assert.equal(result.buildId, /Build ID: ([0-9a-f]+)/.exec(run('readelf', ['-n', sampleTarget]))![1]);
   const schedule = result.functions.__schedule;
-  assert.deepEqual(Object.keys(schedule), ['address', 'size', 'section', 'traceable', 'endbr', 'inlinedInto', 'inlines', 'outOfLine']);
+  assert.deepEqual(Object.keys(schedule), ['address', 'size', 'section', 'traceable', 'endbr', 'xenPatchSite', 'inlinedInto', 'inlines', 'outOfLine']);
   const nm = /^([0-9a-f]+) ([0-9a-f]+) t __schedule$/m.exec(run('nm', ['-S', sampleTarget]))!;
   assert.equal(schedule.address, `0x${nm[1].replace(/^0+/, '')}`);
   assert.equal(schedule.size, parseInt(nm[2], 16));

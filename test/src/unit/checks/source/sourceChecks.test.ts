@@ -45,7 +45,7 @@ test('klp module against the sample target: LP101, LP102, LP104-LP110, LP115, LP
   assert.match(findings.find((f) => f.code === 'LP102')!.message, /"symbol 'no_such_function' not found in symbol table"/);
 });
 
-test('Xen payload source against the sample target: LP102, LP108, LP111-LP115, LP120, LP121', () => {
+test('Xen payload source against the sample target: LP102, LP108, LP111-LP115, LP117, LP120, LP121', () => {
   const findings = check('xen_checks.c', sampleFacts);
   const small = findings.filter((f) => f.code === 'LP113').map((f) => f.message);
   assert.ok(
@@ -54,6 +54,13 @@ test('Xen payload source against the sample target: LP102, LP108, LP111-LP115, L
   );
   assert.ok(small.some((m) => m.includes('Address or size fields are zero')));
   assert.match(findings.find((f) => f.code === 'LP114')!.message, /"Wrong version \(1\)\. Expected 2"/);
+  const nrRunning = parseInt(
+    /^[0-9a-f]+ ([0-9a-f]+) T nr_running$/m.exec(execFileSync('nm', ['-S', fromRoot('samples/build/target/sample-target')], { encoding: 'utf8' }))![1],
+    16,
+  );
+  const [minusOne, minusSix] = findings.filter((f) => f.code === 'LP117').map((f) => f.message);
+  assert.match(minusOne, new RegExp(`new_size is \`NR_RUNNING_SZ - 1\` \\(${nrRunning - 1} here\\): it assumes the last 1 byte is a one-byte \`ret\``));
+  assert.doesNotMatch(minusSix, / here\)/, "THIS_RQ_SZ is not the entry's old_size (13): no value is claimed");
 });
 
 test('ambiguous names against a target with two functions of one name: LP103 and LP104, sympos 2 is fine', () => {

@@ -1,0 +1,16 @@
+import { endbr64Length, patchInsnSize } from '../../payload';
+
+export interface XenPatchSite {
+  /** Where Xen writes, from the function's start: past an ENDBR64, which must stay its first instruction (CET-IBT). */
+  offset: number;
+  /** Bytes old_size must cover: the 5-byte jmp rel32, after the ENDBR64 if there is one. */
+  needed: number;
+  fits: boolean;
+}
+
+/** How Xen patches a function (arch_livepatch_verify_func, arch_livepatch_apply): by its size and ENDBR64, not by fentry. */
+export function xenPatchSite(fn: { size: bigint; endbr: boolean }): XenPatchSite {
+  const offset = fn.endbr ? endbr64Length : 0;
+  const needed = offset + patchInsnSize;
+  return { offset, needed, fits: fn.size >= BigInt(needed) };
+}
