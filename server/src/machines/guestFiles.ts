@@ -6,15 +6,12 @@ import { ScenarioCommand } from '../scenario/command';
 export const guestFilesDir = '/modules';
 
 /**
- * Commands whose first operand names a file on the host: the file is copied into the image and
- * the word rewritten to its guest path. (`insmod /home/me/fix.ko` on the host is
- * `insmod /modules/fix.ko` in the guest.)
+ * The index of the word naming a host file, if the command has one: insmod's module, the first
+ * word after its options. The file is copied into the image and the word rewritten to its guest
+ * path (`insmod /home/me/fix.ko` on the host is `insmod /modules/fix.ko` in the guest).
  */
-const fileOperand = new Set(['insmod', 'modinfo']);
-
-/** The index of the file operand of a command, if it has one: the first word after the options. */
 function fileOperandIndex(argv: string[]): number | undefined {
-  if (!fileOperand.has(argv[0])) return undefined;
+  if (argv[0] !== 'insmod') return undefined;
   const i = argv.findIndex((word, k) => k > 0 && !word.startsWith('-'));
   return i > 0 ? i : undefined;
 }

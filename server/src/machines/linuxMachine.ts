@@ -50,6 +50,8 @@ export class LinuxMachine {
   private readonly onAbort = () => this.fail(new MachineError('cancelled; the machine was stopped'));
   bootLog: string[] = [];
   bootMs = 0;
+  /** Why KVM was not used although /dev/kvm opened (QEMU's complaint), when the boot fell back to TCG. */
+  kvmFailure: string | undefined;
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -87,8 +89,10 @@ export class LinuxMachine {
       return await LinuxMachine.start(options, image, accel);
     } catch (error) {
       // /dev/kvm may open in a container whose QEMU still cannot use it: TCG always works.
-      if (accel === 'kvm' && !options.accel && error instanceof MachineError && /kvm/i.test(error.message)) return LinuxMachine.start(options, image, 'tcg');
-      throw error;
+      if (accel !== 'kvm' || options.accel || !(error instanceof MachineError) || !/kvm/i.test(error.message)) throw error;
+      const machine = await LinuxMachine.start(options, image, 'tcg');
+      machine.kvmFailure = error.message;
+      return machine;
     }
   }
 
