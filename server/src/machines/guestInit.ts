@@ -5,7 +5,9 @@
  * control characters), then runs one command per `run BASE64` line in a child shell, so an
  * `exit` or a failing command cannot end init, and frames each result. kmod, when the image has
  * it, takes over insmod & co: busybox's insmod retries a failed finit_module with init_module, so
- * a failing module init would run (and log) twice.
+ * a failing module init would run (and log) twice. Debian's static busybox prefers its own
+ * applets to PATH, so kmod's tools are shell functions calling them by path, sourced by each
+ * command's shell.
  */
 export const guestInit = `#!/bin/busybox sh
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin /modules
@@ -15,7 +17,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
-if [ -x /bin/kmod ]; then for a in insmod rmmod lsmod modinfo modprobe depmod; do ln -sf /bin/kmod /sbin/$a; done; fi
+mkdir -p /etc; : > /etc/commands
+if [ -x /bin/kmod ]; then for a in insmod rmmod lsmod modinfo modprobe depmod; do ln -sf /bin/kmod /sbin/$a; printf '%s() { /sbin/%s "$@"; }\\n' $a $a >> /etc/commands; done; fi
 dmesg -n 1
 stty raw -echo
 nonce=
@@ -27,7 +30,7 @@ n=0
 while read -r verb text; do
   [ "$verb" = run ] || break
   printf %s "$text" | base64 -d > /tmp/cmd
-  sh /tmp/cmd </dev/null >/tmp/out 2>/tmp/err; rc=$?
+  sh -c '. /etc/commands; . /tmp/cmd' </dev/null >/tmp/out 2>/tmp/err; rc=$?
   m OUT; base64 /tmp/out; m ERR; base64 /tmp/err; m LOG; dmesg -c | base64; m END $n $rc
   n=$((n + 1))
 done
