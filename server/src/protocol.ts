@@ -1,6 +1,7 @@
 // Every custom request and notification between the client and the language server: the
 // names and the shapes, imported by both sides (the client imports types only).
 import type { PayloadView } from './payload/present/payloadView';
+import type { RuntimeName } from './scenario/dialect';
 
 export type { PayloadView, FunctionView, ChainLink } from './payload/present/payloadView';
 
@@ -39,21 +40,25 @@ export interface PayloadInspectionChangedParams {
 }
 
 /**
- * Client -> server (`workspace/executeCommand`, one argument object): the emulator's commands on
- * the server's one emulated hypervisor (booted on the target on first use). Each answers an
- * EmulatorCommandResult and is followed by an emulatorStateNotification.
+ * Client -> server (`workspace/executeCommand`, one argument object): the emulator's commands.
+ * The server keeps one session per runtime (an emulated Xen hypervisor, an emulated Linux
+ * kernel), each booted on the target on first use. Each command answers an EmulatorCommandResult
+ * and is followed by an emulatorStateNotification for the runtime it ran on.
  */
 export const emulatorCommands = {
-  upload: 'livepatch.emulator.upload', // { name, path }
-  apply: 'livepatch.emulator.apply', // { name, nodeps? }
-  revert: 'livepatch.emulator.revert', // { name }
-  replace: 'livepatch.emulator.replace', // { name }
-  unload: 'livepatch.emulator.unload', // { name }
-  load: 'livepatch.emulator.load', // { path, nodeps? }
-  list: 'livepatch.emulator.list',
-  call: 'livepatch.emulator.call', // { function, args? }
-  dump: 'livepatch.emulator.dump',
-  reset: 'livepatch.emulator.reset',
+  upload: 'livepatch.emulator.upload', // { name, path }                  Xen
+  apply: 'livepatch.emulator.apply', // { name, nodeps? }                  Xen
+  revert: 'livepatch.emulator.revert', // { name }                         Xen
+  replace: 'livepatch.emulator.replace', // { name }                       Xen
+  unload: 'livepatch.emulator.unload', // { name }                         Xen
+  load: 'livepatch.emulator.load', // { path, nodeps? }                    Xen
+  list: 'livepatch.emulator.list', //                                      Xen
+  insmod: 'livepatch.emulator.insmod', // { path, params? }                Linux
+  rmmod: 'livepatch.emulator.rmmod', // { name }                           Linux
+  run: 'livepatch.emulator.run', // { line, runtime? }: one scenario line, e.g. `echo 0 > /sys/kernel/livepatch/p/enabled`
+  call: 'livepatch.emulator.call', // { function, args?, runtime? }
+  dump: 'livepatch.emulator.dump', // { runtime? }
+  reset: 'livepatch.emulator.reset', // { runtime? }
 } as const;
 export type EmulatorCommand = keyof typeof emulatorCommands;
 export interface EmulatorCommandArgs {
@@ -63,55 +68,47 @@ export interface EmulatorCommandArgs {
   function?: string;
   /** Integers, or `str:TEXT` for a pointer to a guest copy of TEXT. */
   args?: Array<number | string>;
+  /** insmod's `name=value` module parameters. */
+  params?: string[];
+  /** A scenario line (docs/scenario.md). */
+  line?: string;
+  /**
+   * The session a command runs on, for those either runtime has (run, call, dump, reset);
+   * default: what the line says (insmod, a `.ko`: Linux), else the runtime of the last command, else Xen.
+   */
+  runtime?: RuntimeName;
 }
 export interface EmulatorCommandResult {
-  /** As the command would type it: `xen-livepatch apply NAME`, `emu call FUNCTION`. */
+  /** As the command would type it: `xen-livepatch apply NAME`, `insmod m.ko`, `emu call FUNCTION`. */
   commandLine: string;
-  /** xen-livepatch's: 0 success, 1 error, 2 try again; call: 0 returned, 1 fault, 2 bad usage. */
-  exitCode: 0 | 1 | 2;
+  /** The real command's: xen-livepatch's 0 success, 1 error, 2 try again; a Linux shell's; call: 0 returned, 1 fault, 2 bad usage. */
+  exitCode: number;
   stdout: string;
   stderr: string;
-  /** The `(XEN) ` console lines the command caused. */
+  /** The machine log lines the command caused: `(XEN) ` console lines, `[    1.234567] ` kernel lines. */
   console: string[];
   call?: EmulatorCallResult;
 }
 /** rax (hex), the string it points to, the guest's output, the instruction count, a fault report. */
-export type EmulatorCallResult = import('./emulator/xen/sessionCall').CallReport;
+export type EmulatorCallResult = import('./scenario/result').CallDetails;
 
-/** Server -> client: the emulated hypervisor after a command, for the editor to show. */
+/** Server -> client: an emulator session after a command, for the editor to show; `runtime` says which. */
 export const emulatorStateNotification = 'livepatch/emulatorState';
-export interface EmulatorState {
-  target: string;
-  /** Undefined until the hypervisor boots (or when it cannot). */
-  buildId?: string;
-  /** Why the hypervisor panicked; it refuses everything but `reset` until then. */
-  panicked?: string;
-  /** Applied payloads, bottom of the build-id stack first. */
-  appliedStack: string[];
-  payloads: EmulatorPayloadState[];
-}
-export interface EmulatorPayloadState {
-  name: string;
-  state: 'CHECKED' | 'APPLIED';
-  /** 0, -EAGAIN while pending, or the last action's -errno. */
-  rc: number;
-  buildId: string;
-  depends: string;
-  xenDepends: string;
-  metadata: string[];
-  funcs: EmulatorFuncState[];
-}
-export interface EmulatorFuncState {
-  name: string;
-  oldAddr: string;
-  /** `0x0` for a NOP-out. */
-  newAddr: string;
-  oldSize: number;
-  newSize: number;
-  applied: boolean;
-  /** Hex bytes now at old_addr (old_size of them, at most 32): `e9 ...` once patched; null if unreadable. */
-  bytes: string | null;
-}
+export type {
+  EmulatorState,
+  XenEmulatorState,
+  EmulatorPayloadState,
+  EmulatorFuncState,
+  LinuxEmulatorState,
+  LinuxPatchState,
+  LinuxPatchObjectState,
+  LinuxPatchFuncState,
+  LinuxTransitionState,
+  LinuxBlockingTask,
+  LinuxTaskState,
+  LinuxModuleState,
+} from './emulator/state';
+export type { RuntimeName } from './scenario/dialect';
 
 /** Server -> client: the target image the checks use, each time its state changes. */
 export const targetStateNotification = 'livepatch/targetState';

@@ -8,19 +8,21 @@ import {
   EmulatorPayloadState,
   EmulatorState,
   emulatorStateNotification,
+  XenEmulatorState,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
 import { EmulatorJournal } from '../emulatorJournal';
 import { requireTrust } from '../workspaceTrust';
 
-// The emulated Xen hypervisor for the user: palette commands that run the server's emulator
-// commands, with their output and the (XEN) console in the "Livepatch Emulator" channel, as a
-// terminal running xen-livepatch and `xl dmesg` would show them. The session lives in the
-// server process; the journal brings it back when that process dies and is restarted.
+// The emulated Xen hypervisor and Linux kernel for the user: palette commands that run the
+// server's emulator commands, with their output and the machine's log ((XEN) console, kernel
+// log) in the "Livepatch Emulator" channel, as a terminal running xen-livepatch or insmod and
+// `xl dmesg` or `dmesg` would show them. The sessions live in the server process; the journal
+// brings them back when that process dies and is restarted.
 
 let channel: vscode.OutputChannel | undefined;
-/** The server's last livepatch/emulatorState: what the payload pickers offer. */
-let lastState: EmulatorState | undefined;
+/** The server's last livepatch/emulatorState of the Xen session: what the payload pickers offer. */
+let lastState: XenEmulatorState | undefined;
 const journal = new EmulatorJournal();
 /** The replay of the journal on a restarted server; every command waits for it. */
 let restoring: Promise<void> = Promise.resolve();
@@ -45,7 +47,9 @@ export function activate(ctx: Ctx): void {
       else journal.clear();
     }),
   );
-  ctx.onNotification(emulatorStateNotification, (params: EmulatorState) => (lastState = params));
+  ctx.onNotification(emulatorStateNotification, (params: EmulatorState) => {
+    if (params.runtime === 'xen') lastState = params;
+  });
   // The server's commands run from VS Code (other extensions, tests, keybindings) the same way.
   ctx.handleServerCommands(async (command, args, next) => {
     const verb = verbs.get(command);
@@ -106,17 +110,24 @@ function show(result: EmulatorCommandResult): void {
   channel.show(true);
 }
 
-/** The payload of the active editor tab (text or inspector), else one picked from disk. */
+/** Xen payloads and Linux livepatch modules: what `load` and `insmod` take. */
+const payloadExtensions = ['.livepatch', '.ko'];
+
+/** The payload or module of the active editor tab (text or inspector), else one picked from disk. */
 async function payloadFile(): Promise<vscode.Uri | undefined> {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   const active = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
-  if (active?.fsPath.endsWith('.livepatch')) return active;
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Load', filters: { 'Xen payloads': ['livepatch'], 'All files': ['*'] } });
+  if (active && payloadExtensions.some((ext) => active.fsPath.endsWith(ext))) return active;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Load',
+    filters: { 'Xen payloads': ['livepatch'], 'Linux livepatch modules': ['ko'], 'All files': ['*'] },
+  });
   return picked?.[0];
 }
 
 /** A payload by name from the last state, among those the action applies to. */
-async function pickPayload(ctx: Ctx, verb: string, fits: (p: EmulatorPayloadState, state: EmulatorState) => boolean): Promise<string | undefined> {
+async function pickPayload(ctx: Ctx, verb: string, fits: (p: EmulatorPayloadState, state: XenEmulatorState) => boolean): Promise<string | undefined> {
   if (!lastState) await execute(ctx, 'list');
   const state = lastState;
   const payloads = state ? state.payloads.filter((p) => fits(p, state)) : [];
@@ -133,7 +144,7 @@ async function pickPayload(ctx: Ctx, verb: string, fits: (p: EmulatorPayloadStat
 
 const checked = (p: EmulatorPayloadState): boolean => p.state === 'CHECKED';
 
-function onPayload(verb: 'apply' | 'revert' | 'replace' | 'unload', fits: (p: EmulatorPayloadState, state: EmulatorState) => boolean) {
+function onPayload(verb: 'apply' | 'revert' | 'replace' | 'unload', fits: (p: EmulatorPayloadState, state: XenEmulatorState) => boolean) {
   return async (ctx: Ctx): Promise<EmulatorCommandResult | undefined> => {
     const name = await pickPayload(ctx, verb, fits);
     return name ? execute(ctx, verb, { name }) : undefined;
@@ -158,9 +169,11 @@ async function callFunction(ctx: Ctx): Promise<EmulatorCommandResult | undefined
 }
 
 const paletteCommands: Record<string, (ctx: Ctx) => unknown> = {
+  // A kernel module is insmod-ed into the emulated kernel, a payload loaded into the hypervisor.
   'livepatch.loadPayload': async (ctx: Ctx) => {
     const file = await payloadFile();
-    return file ? execute(ctx, 'load', { path: file.fsPath }) : undefined;
+    if (!file) return undefined;
+    return file.fsPath.endsWith('.ko') ? execute(ctx, 'insmod', { path: file.fsPath }) : execute(ctx, 'load', { path: file.fsPath });
   },
   'livepatch.applyPayload': onPayload('apply', checked),
   // Only the top of the build-id stack can be reverted (Xen says EBUSY otherwise).

@@ -1,16 +1,22 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { commandLine, SessionResult, XenSession } from '../emulator/xen';
+import { readElf } from '../elf';
+import { EmulatorError } from '../emulator/faults';
+import { runtimeFactory } from '../emulator/runtimes';
+import { EmulatorSession } from '../emulator/session';
+import { commandLine, guessRuntime, RuntimeName, runtimeNames } from '../scenario/dialect';
+import { commandsOf } from '../scenario/parse';
+import { runScenario, ScenarioJsonLine } from '../scenario/runner';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { clampLimit, LimitName, limitSpecs } from '../limits';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
-import { parseSession, SessionStep } from './emuScript';
+import { scenarioSteps } from './emuScript';
 
-const usage = `Usage: livepatch-lens emu [--target ELF] [--object FILE.o]... [--script FILE] [--json] [--echo] COMMAND [-- COMMAND]...
+const usage = `Usage: livepatch-lens emu [--runtime xen|linux] [--target ELF] [--object FILE.o]... [--script FILE] [--json] [--echo] COMMAND [-- COMMAND]...
 
-Boots the target as an emulated Xen hypervisor and runs the commands in one session, in order,
-on the same hypervisor. Commands are those of xen-livepatch, with its output and exit codes
-(0 success, 1 error, 2 try again: EAGAIN / EBUSY):
+Boots the target as an emulated Xen hypervisor (or, --runtime linux, a Linux kernel) and runs the
+commands in one session, in order, on the same machine. The scenario language is in
+docs/scenario.md. Xen's commands are those of xen-livepatch (bare, or written out as
+\`xen-livepatch list\`), with its output and exit codes (0 success, 1 error, 2 try again: EAGAIN / EBUSY):
 
   upload NAME FILE          upload a payload (state CHECKED)
   list                      the payloads, their state and metadata
@@ -31,16 +37,23 @@ and the emulator's own:
   dump                      debug key 'x': every payload, its functions and build-ids
   reset                     reboot the hypervisor (a panicked one too): no payloads
 
-After its output each command prints the (XEN) console lines it caused, as \`xl dmesg\` shows them.
+Linux's are a root shell's: insmod FILE [param=value]..., rmmod NAME, echo VALUE > PATH,
+cat PATH, sleep SECONDS, dmesg [-c], ps; and the emulator's call, dump and reset.
 
-  --target ELF     the hypervisor image (default: the bundled sample target)
+After its output each command prints the log lines it caused: (XEN) console lines as \`xl dmesg\`
+shows them, kernel log lines as \`dmesg\` does.
+
+  --runtime R      xen or linux; default linux when a command names a .ko or is insmod/rmmod,
+                   or the target is a Linux kernel (it has __ksymtab), else xen
+  --target ELF     the hypervisor or kernel image (default: the bundled sample target)
   --object FILE.o  a relocatable object loaded and linked after the target at every boot
   --script FILE    commands, one a line, run before those on the command line; # starts a
-                   comment line; relative paths are read from FILE's folder
+                   comment; "double" and 'single' quotes; relative paths are read from FILE's folder
   --echo           print each command (\`$ xen-livepatch ...\`, \`$ emu call ...\`) before its output
                    and \`(exit status N)\` after a failing one; a script's comments and blank lines too
-  --json           one JSON object per command and line: {command, exitCode, stdout, stderr,
-                   console}, for call also {status, rax, string, output, instructions, fault?}
+  --json           one JSON object per command and line: {command, stdout, stderr, exitCode,
+                   console (Xen) or log (Linux)}, for call also {status, rax, string, output,
+                   instructions, fault?}
   --budget N       instructions a call may run (default ${limitSpecs.guestInstructionBudget.default}, at most ${limitSpecs.guestInstructionBudget.ceiling})
   --timeout MS     wall-clock limit of a call in milliseconds (default ${limitSpecs.guestTimeoutMs.default}, at most ${limitSpecs.guestTimeoutMs.ceiling})
   --trace          print every instruction a call executes to stderr
@@ -53,9 +66,10 @@ otherwise it exits 0. Usage errors and an unreadable target or script exit 2.
 Examples:
   livepatch-lens emu call xen_extra_version
   livepatch-lens emu load xen_hello_world.livepatch -- call xen_extra_version -- list
-  livepatch-lens emu --echo --script samples/demo.xlp`;
+  livepatch-lens emu --echo --script samples/demo.xlp
+  livepatch-lens emu --runtime linux insmod livepatch-sample.ko -- cat /proc/cmdline`;
 
-const valueOptions = new Set(['--target', '--object', '--script', '--budget', '--timeout']);
+const valueOptions = new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout']);
 const flagOptions = new Set(['--json', '--echo', '--trace']);
 
 interface Options {
@@ -94,37 +108,31 @@ function cappedInteger(io: CliIo, name: string, limit: LimitName, text: string |
   return capped;
 }
 
-function readScript(file: string): string {
+/** --runtime, else what the commands or the target say (dialect.ts guessRuntime). */
+function chooseRuntime(given: string | undefined, target: string, commands: Parameters<typeof guessRuntime>[0], objects: string[]): RuntimeName {
+  if (given !== undefined) {
+    if (!(runtimeNames as readonly string[]).includes(given)) throw new CliError(`--runtime expects ${runtimeNames.join(' or ')}, got '${given}'`);
+    return given as RuntimeName;
+  }
+  return isLinuxKernel(target) ? 'linux' : guessRuntime(commands, objects);
+}
+
+/** A kernel image exports symbols (`__ksymtab`), a hypervisor does not; an unreadable target is for the session to report. */
+function isLinuxKernel(target: string): boolean {
   try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read the script ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const elf = readElf(target);
+    try {
+      return elf.sections.some((s) => s.name === '__ksymtab');
+    } finally {
+      elf.close();
+    }
+  } catch {
+    return false;
   }
 }
 
-/** The exit status a step must have, and what the session ends with when it does not. */
-function verdict(step: SessionStep & { kind: 'command' }, result: SessionResult): ExitCode | undefined {
-  if (result.exitCode === step.expect) return undefined;
-  return result.exitCode === 0 ? ExitCode.Findings : result.exitCode;
-}
-
-function printText(io: CliIo, result: SessionResult, echo: boolean): void {
-  const text = (s: string) => s.replace(/\n$/, '');
-  if (echo) io.out(`$ ${commandLine(result.command)}`);
-  if (result.stdout) io.out(text(result.stdout));
-  if (result.stderr) io.err(text(result.stderr));
-  if (result.console.length) io.out(result.console.join('\n'));
-  if (echo && result.exitCode !== 0) io.out(`(exit status ${result.exitCode})`);
-}
-
-/** One `--json` line: the command's result, with its call report's fields beside them. */
-export type EmuJsonLine = Omit<SessionResult, 'call'> & Partial<NonNullable<SessionResult['call']>>;
-
-function printJson(io: CliIo, result: SessionResult): void {
-  const { call, ...rest } = result;
-  const line: EmuJsonLine = { ...rest, ...call };
-  io.out(JSON.stringify(line));
-}
+/** One `--json` line: the command's words and result, with its call report's fields beside them. */
+export type EmuJsonLine = ScenarioJsonLine & { command: string[]; console: string[] };
 
 function run(args: string[], io: CliIo): ExitCode {
   const { values, flags, words } = splitOptions(args);
@@ -132,37 +140,38 @@ function run(args: string[], io: CliIo): ExitCode {
   const target = single('--target') ?? bundledSampleTarget();
   if (!target) throw new CliError(bundledSampleTargetHint);
   const script = single('--script');
-  const steps = [...(script ? parseSession(readScript(script), script) : []), ...parseSession(words, 'the command line')];
-  if (!steps.some((s) => s.kind === 'command')) throw new CliError(`no command given\n${usage}`);
-  const echo = flags.has('--echo') && !flags.has('--json');
-  const session = new XenSession({
+  const steps = scenarioSteps(script, words);
+  const commands = commandsOf(steps);
+  if (!commands.length) throw new CliError(`no command given\n${usage}`);
+  const objects = values.get('--object') ?? [];
+  const runtime = chooseRuntime(single('--runtime'), target, commands, objects);
+  let factory;
+  try {
+    factory = runtimeFactory(runtime);
+  } catch (error) {
+    if (error instanceof EmulatorError) throw new CliError(error.message);
+    throw error;
+  }
+  const session = new EmulatorSession(factory, {
     target,
-    objects: values.get('--object') ?? [],
+    objects,
     baseDir: script ? path.dirname(script) : '.',
     budget: cappedInteger(io, '--budget', 'guestInstructionBudget', single('--budget')),
     timeoutMs: cappedInteger(io, '--timeout', 'guestTimeoutMs', single('--timeout')),
     ...(flags.has('--trace') ? { trace: (line: string) => io.err(line) } : {}),
   });
-  for (const step of steps) {
-    if (step.kind === 'comment') {
-      if (echo) io.out(step.text);
-      continue;
-    }
-    const result = session.run(step.argv);
-    if (flags.has('--json')) printJson(io, result);
-    else printText(io, result, echo);
-    const stop = verdict(step, result);
-    if (stop !== undefined) {
-      if (step.expect !== 0) io.err(`livepatch-lens emu: '${commandLine(step.argv)}' exited ${result.exitCode}, expected ${step.expect}`);
-      return stop;
-    }
-  }
-  return ExitCode.Ok;
+  return runScenario(steps, session, io, {
+    json: flags.has('--json'),
+    echo: flags.has('--echo'),
+    display: (command) => commandLine(command, runtime),
+    logKey: runtime === 'xen' ? 'console' : 'log',
+    program: 'livepatch-lens emu',
+  }) as ExitCode;
 }
 
 export const emuCommand: CliCommand = {
   name: 'emu',
-  summary: 'an emulated Xen hypervisor: xen-livepatch commands, call a function, dump, reset',
+  summary: 'an emulated Xen hypervisor or Linux kernel: a scenario of xen-livepatch or shell commands, call a function, dump, reset',
   usage,
   run,
 };

@@ -13,6 +13,13 @@
  *     .fentryHook                          called at every __fentry__ call: may redirect
  *     .cpu.trace                           per-instruction trace callback
  *   GuestFault                             what a guest run can end with (kind, rip, report())
+ *
+ *   new EmulatorSession(runtimeFactory('xen' | 'linux'), { target, objects?, baseDir?, budget?, timeoutMs?, trace? })
+ *     .run(ScenarioCommand) -> { command, stdout, stderr, exitCode, log, call? }   never throws
+ *     .state() -> EmulatorState                    the editor's view, keyed by runtime
+ *   LivepatchRuntime / RuntimeFactory (runtime.ts) what xen/ and klp/ implement
+ *   loadObject(file, name, { defer }) + applyDeferredRelocations(...), symbolByPosition(image, name, sympos)
+ *                                          relocation sections applied later (.klp.rela.*), kallsyms-order lookup
  */
 export { Machine, CallOptions, CallResult, FentryHook } from './machine';
 export { GuestFault, EmulatorError, FaultKind } from './faults';
@@ -22,3 +29,8 @@ export { NativeSpec, NativeContext } from './natives';
 export { Task, Frame } from './tasks';
 export { SymbolTable, GuestSymbol } from './symbols';
 export { formatPrintf } from './printk';
+export { EmulatorSession, EmulatorSessionOptions, SessionCommandResult } from './session';
+export { LivepatchRuntime, RuntimeFactory, RuntimeIo, RuntimeLog, RuntimeOutput } from './runtime';
+export { runtimeFactory } from './runtimes';
+export { CallReport } from './sessionCall';
+export * from './state';

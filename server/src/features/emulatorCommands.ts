@@ -1,7 +1,8 @@
 import { Connection, ExecuteCommandParams } from 'vscode-languageserver';
-import { EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorState, emulatorStateNotification } from '../protocol';
+import { unbootedState } from '../emulator/state';
+import { EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorState, emulatorStateNotification, RuntimeName } from '../protocol';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
-import { BadArguments, commandArgv } from './emulator/commandArgv';
+import { BadArguments, commandOf } from './emulator/commandArgv';
 import { EmulatorWorker } from './emulator/emulatorWorkerClient';
 import { guarded } from './guard';
 import { TargetService } from './targetService';
@@ -12,18 +13,21 @@ export const emulatorCommandIds: string[] = Object.values(emulatorCommands);
 const verbOf = new Map(Object.entries(emulatorCommands).map(([verb, id]) => [id as string, verb as EmulatorCommand]));
 
 /**
- * The emulator's commands as `workspace/executeCommand`: one emulated hypervisor per server, in
- * a worker thread (emulator/emulatorWorkerClient.ts), booted on the target the server uses when
- * the first command comes, and a `livepatch/emulatorState` snapshot after every command. A guest
- * fault or a hypervisor panic is an answer (exit status, console), never a dead server.
+ * The emulator's commands as `workspace/executeCommand`: one session per runtime (Xen, Linux)
+ * per server, in a worker thread (emulator/emulatorWorkerClient.ts), booted on the target the
+ * server uses when the first command comes, and a `livepatch/emulatorState` snapshot of the
+ * runtime a command ran on after every command. A guest fault or a hypervisor panic is an
+ * answer (exit status, console), never a dead server.
  */
 export function registerEmulatorCommands(connection: Connection, target: TargetService): EmulatorWorker {
   const emulator = new EmulatorWorker();
   let sessionTarget: string | undefined;
-  // The state after the last command: what a command refused before it ran leaves unchanged.
-  let lastState: EmulatorState | undefined;
+  // Per runtime, the state after its last command: what a command refused before it ran leaves unchanged.
+  const lastState = new Map<RuntimeName, EmulatorState>();
+  // call, dump and reset go to the runtime used last unless they name one.
+  let lastRuntime: RuntimeName = 'xen';
   const answer = (result: EmulatorCommandResult, state: EmulatorState): EmulatorCommandResult => {
-    lastState = state;
+    lastState.set(state.runtime, state);
     // Sent before the answer, so a client sees the new state by the time the command returns.
     void connection.sendNotification(emulatorStateNotification, state);
     return result;
@@ -35,18 +39,27 @@ export function registerEmulatorCommands(connection: Connection, target: TargetS
     const state = target.state;
     sessionTarget ??= 'path' in state ? state.path : bundledSampleTarget();
     if (!sessionTarget) return { commandLine: verb, exitCode: 2, stdout: '', stderr: `${bundledSampleTargetHint}\n`, console: [] };
-    const unbooted: EmulatorState = { target: sessionTarget, appliedStack: [], payloads: [] };
-    let argv: string[];
+    const args = (params.arguments?.[0] ?? {}) as EmulatorCommandArgs;
+    let planned;
     try {
-      argv = commandArgv[verb]((params.arguments?.[0] ?? {}) as EmulatorCommandArgs);
+      planned = commandOf(verb, args, lastRuntime);
     } catch (error) {
       if (!(error instanceof BadArguments)) throw error;
-      return answer({ commandLine: verb, exitCode: 2, stdout: '', stderr: `${emulatorCommands[verb]}: ${error.message}\n`, console: [] }, lastState ?? unbooted);
+      const runtime = args.runtime === 'linux' ? 'linux' : lastRuntime;
+      return answer(
+        { commandLine: verb, exitCode: 2, stdout: '', stderr: `${emulatorCommands[verb]}: ${error.message}\n`, console: [] },
+        lastState.get(runtime) ?? unbootedState(runtime, sessionTarget),
+      );
     }
-    const outcome = await emulator.run(sessionTarget, argv);
+    const { command, runtime } = planned;
+    lastRuntime = runtime;
+    const outcome = await emulator.run(sessionTarget, command.argv, { runtime, text: command.text, ...(command.redirect ? { redirect: command.redirect } : {}) });
     if ('error' in outcome) throw new Error(outcome.error);
     if ('lost' in outcome)
-      return answer({ commandLine: verb, exitCode: 1, stdout: '', stderr: `${outcome.lost}: the next command boots a fresh hypervisor.\n`, console: [] }, unbooted);
+      return answer(
+        { commandLine: verb, exitCode: 1, stdout: '', stderr: `${outcome.lost}: the next command boots a fresh ${runtime === 'xen' ? 'hypervisor' : 'kernel'}.\n`, console: [] },
+        unbootedState(runtime, sessionTarget),
+      );
     return answer(outcome.result, outcome.state);
   };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { EmulatorCommandResult, EmulatorState } from '../../../server/src/protocol';
+import type { EmulatorCommandResult, EmulatorState, XenEmulatorState } from '../../../server/src/protocol';
 import { LspClient } from '../support/lspClient';
 import { distDir, fromRoot, repoRoot } from '../support/paths';
 import { sourceString } from '../unit/emulator/xen/support/boot';
@@ -28,11 +28,18 @@ before(() => {
 after(() => client.kill());
 
 /** One command, its answer and the state notification that went out before the answer. */
-async function run(verb: string, args?: object): Promise<{ answer: EmulatorCommandResult; state: EmulatorState }> {
+async function send(verb: string, args?: object): Promise<{ answer: EmulatorCommandResult; state: EmulatorState }> {
   const seen = client.notifications.length;
   const answer = await client.request<EmulatorCommandResult>('workspace/executeCommand', { command: `livepatch.emulator.${verb}`, arguments: args ? [args] : [] }, 30000);
   const state = client.notifications.slice(seen).find((n) => n.method === 'livepatch/emulatorState')?.params as EmulatorState;
   assert.ok(state, `no livepatch/emulatorState after ${verb}`);
+  return { answer, state };
+}
+
+/** A command of the Xen session: its state is the hypervisor's. */
+async function run(verb: string, args?: object): Promise<{ answer: EmulatorCommandResult; state: XenEmulatorState }> {
+  const { answer, state } = await send(verb, args);
+  assert.equal(state.runtime, 'xen', `the state after ${verb} is the hypervisor's`);
   return { answer, state };
 }
 

@@ -13,14 +13,17 @@
  *   runXenLivepatch(xen, argv, { readFile?, idleLoopRuns? }) -> { stdout, stderr, exitCode }
  *                                                     the `xen-livepatch` tool against it
  *   new XenSession({ target, objects?, baseDir? }).run(argv) -> { command, stdout, stderr, exitCode, console, call? }
- *                                                     one hypervisor driven by the tool's commands plus call / dump / reset
+ *                                                     an EmulatorSession on this runtime, driven by argv words
+ *   xenRuntimeFactory / XenRuntime                    the LivepatchRuntime (../runtime.ts) the EmulatorSession boots
+ *   xenState(xen, target)                             the editor's view (XenEmulatorState)
  *   Guest layouts (guestLayout.ts): `struct livepatch_fstate` and the `struct payload` hooks receive.
  */
 export { XenLivepatch, XenLivepatchOptions, PayloadStatus, ListedPayload } from './runtime';
 export { ActionOptions } from './actions';
 export { runXenLivepatch, ToolResult, ToolOptions } from './xenLivepatchTool';
-export { XenSession, SessionOptions, SessionResult, commandLine } from './session';
-export { CallReport } from './sessionCall';
+export { XenSession, SessionOptions, SessionResult } from './session';
+export { XenRuntime, xenRuntimeFactory } from './xenRuntime';
+export { xenState } from './state';
 export { XenPayloadView, FuncView } from './payloadView';
 export * from './abi';
 export { errno, strerror, ErrnoName } from './errno';

@@ -1,9 +1,12 @@
-import type { EmulatorCommand, EmulatorCommandArgs } from '../../protocol';
+import type { EmulatorCommand, EmulatorCommandArgs, RuntimeName } from '../../protocol';
+import type { ScenarioCommand } from '../../scenario/command';
+import { guessRuntime, runtimeNames } from '../../scenario/dialect';
+import { commandFromWords, parseScript, ScenarioSyntaxError } from '../../scenario/parse';
 
 /** A command's arguments are wrong: the answer says so (exit 2), the session is untouched. */
 export class BadArguments extends Error {}
 
-function text(args: EmulatorCommandArgs, key: 'name' | 'path' | 'function'): string {
+function text(args: EmulatorCommandArgs, key: 'name' | 'path' | 'function' | 'line'): string {
   const value = args[key];
   if (typeof value !== 'string' || !value) throw new BadArguments(`'${key}' must be a non-empty string`);
   return value;
@@ -11,23 +14,56 @@ function text(args: EmulatorCommandArgs, key: 'name' | 'path' | 'function'): str
 
 const nodeps = (args: EmulatorCommandArgs): string[] => (args.nodeps === true ? ['--nodeps'] : []);
 
-function callArguments(args: EmulatorCommandArgs): string[] {
-  const values = args.args ?? [];
-  if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' && typeof v !== 'string'))
-    throw new BadArguments("'args' must be an array of integers and str:TEXT strings");
+function words(args: EmulatorCommandArgs, key: 'args' | 'params', what: string): string[] {
+  const values = args[key] ?? [];
+  if (!Array.isArray(values) || values.some((v) => typeof v !== 'number' && typeof v !== 'string')) throw new BadArguments(`'${key}' must be an array of ${what}`);
   return values.map(String);
 }
 
-/** The session command (xen-livepatch's words, or call / dump / reset) an LSP command stands for. */
-export const commandArgv: Record<EmulatorCommand, (args: EmulatorCommandArgs) => string[]> = {
-  upload: (a) => ['upload', text(a, 'name'), text(a, 'path')],
-  apply: (a) => ['apply', text(a, 'name'), ...nodeps(a)],
-  revert: (a) => ['revert', text(a, 'name')],
-  replace: (a) => ['replace', text(a, 'name')],
-  unload: (a) => ['unload', text(a, 'name')],
-  load: (a) => ['load', text(a, 'path'), ...nodeps(a)],
-  list: () => ['list'],
-  call: (a) => ['call', text(a, 'function'), ...callArguments(a)],
-  dump: () => ['dump'],
-  reset: () => ['reset'],
+/** The one scenario line of `livepatch.emulator.run`, parsed as a script line is. */
+function scenarioLine(args: EmulatorCommandArgs): ScenarioCommand {
+  const line = text(args, 'line');
+  if (line.includes('\n')) throw new BadArguments("'line' must be one line");
+  let steps;
+  try {
+    steps = parseScript(line, 'line');
+  } catch (error) {
+    if (error instanceof ScenarioSyntaxError) throw new BadArguments(error.message);
+    throw error;
+  }
+  const [command] = steps;
+  if (!command || 'comment' in command) throw new BadArguments("'line' has no command");
+  return { ...command, expect: 0 };
+}
+
+const words0 = (argv: string[]): ScenarioCommand => commandFromWords(argv, 'lsp');
+
+/** The scenario command an LSP command stands for, and the runtime it belongs to (undefined: either). */
+const commands: Record<EmulatorCommand, (args: EmulatorCommandArgs) => { command: ScenarioCommand; runtime?: RuntimeName }> = {
+  upload: (a) => ({ command: words0(['upload', text(a, 'name'), text(a, 'path')]), runtime: 'xen' }),
+  apply: (a) => ({ command: words0(['apply', text(a, 'name'), ...nodeps(a)]), runtime: 'xen' }),
+  revert: (a) => ({ command: words0(['revert', text(a, 'name')]), runtime: 'xen' }),
+  replace: (a) => ({ command: words0(['replace', text(a, 'name')]), runtime: 'xen' }),
+  unload: (a) => ({ command: words0(['unload', text(a, 'name')]), runtime: 'xen' }),
+  load: (a) => ({ command: words0(['load', text(a, 'path'), ...nodeps(a)]), runtime: 'xen' }),
+  list: () => ({ command: words0(['list']), runtime: 'xen' }),
+  insmod: (a) => ({ command: words0(['insmod', text(a, 'path'), ...words(a, 'params', 'name=value strings')]), runtime: 'linux' }),
+  rmmod: (a) => ({ command: words0(['rmmod', text(a, 'name')]), runtime: 'linux' }),
+  run: (a) => {
+    const command = scenarioLine(a);
+    return { command, ...(guessRuntime([command]) === 'linux' ? { runtime: 'linux' } : {}) };
+  },
+  call: (a) => ({ command: words0(['call', text(a, 'function'), ...words(a, 'args', 'integers and str:TEXT strings')]) }),
+  dump: () => ({ command: words0(['dump']) }),
+  reset: () => ({ command: words0(['reset']) }),
 };
+
+/**
+ * The session command an LSP command stands for and the runtime it runs on: the command's own
+ * (Xen's tool, insmod), else the one asked for, else the last one used.
+ */
+export function commandOf(verb: EmulatorCommand, args: EmulatorCommandArgs, last: RuntimeName): { command: ScenarioCommand; runtime: RuntimeName } {
+  if (args.runtime !== undefined && !runtimeNames.includes(args.runtime)) throw new BadArguments(`'runtime' must be one of ${runtimeNames.join(', ')}`);
+  const { command, runtime } = commands[verb](args);
+  return { command, runtime: runtime ?? args.runtime ?? last };
+}

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { limits } from '../../limits';
-import type { EmulatorReply, EmulatorWorkerData } from './emulatorProtocol';
+import type { EmulatorReply, EmulatorRequest, EmulatorWorkerData } from './emulatorProtocol';
 
 /** Beside this code: server/out/features/emulator/ from tsc, dist/ from esbuild (its own entry point). */
 const defaultWorkerFile = path.join(__dirname, 'emulatorWorker.js');
@@ -13,7 +13,7 @@ export type EmulatorOutcome = EmulatorReply | { lost: string };
  * The emulator session in a worker thread: a guest call may run for seconds (its instruction
  * budget and wall clock bound it) and no request waits for it. Commands run in the order sent.
  * If the worker dies, or stops answering for longer than its commands can take, every command
- * waiting is answered as lost and the next one boots a fresh hypervisor.
+ * waiting is answered as lost and the next one boots a fresh machine.
  */
 export class EmulatorWorker {
   private worker: Worker | undefined;
@@ -23,12 +23,14 @@ export class EmulatorWorker {
 
   constructor(private readonly workerFile = defaultWorkerFile) {}
 
-  run(target: string, argv: string[]): Promise<EmulatorOutcome> {
+  /** `more`: the runtime (default Xen), an echo's redirection, the line as written. */
+  run(target: string, argv: string[], more: Omit<EmulatorRequest, 'id' | 'target' | 'argv'> = {}): Promise<EmulatorOutcome> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((settle) => {
       this.pending.set(id, settle);
-      worker.postMessage({ id, target, argv });
+      const request: EmulatorRequest = { id, target, argv, ...more };
+      worker.postMessage(request);
       this.watchdog ??= this.arm();
     });
   }

@@ -1,41 +1,33 @@
-import { EmulatorError } from '../faults';
-import { Machine } from '../machine';
-import { XenLivepatch } from './runtime';
-import { ToolResult } from './xenLivepatchTool';
+import type { CallDetails } from '../scenario/result';
+import { EmulatorError } from './faults';
+import { Machine } from './machine';
+import type { LivepatchRuntime, RuntimeOutput } from './runtime';
 
 /** What `call` reports besides its text: for JSON and the editor. */
-export interface CallReport {
-  status: 'returned' | 'stopped' | 'fault';
-  /** The return value, `0x` hex (64 bits). */
-  rax: string;
-  /** The NUL-terminated string rax points to, when it points to one. */
-  string: string | null;
-  /** What the guest printed during the call. */
-  output: string;
-  instructions: number;
-  fault?: string;
-}
+export type CallReport = CallDetails;
 
 const usage = 'usage: call FUNCTION [ARGS...] [--string]; ARGS are integers or str:TEXT\n';
 
 /**
- * `call FUNCTION [ARGS...]` on the hypervisor's machine: exit 0 when it returned, 1 when the
- * guest faulted or the hypervisor is dead, 2 for a usage error (unknown function, bad argument),
+ * `call FUNCTION [ARGS...]` on the runtime's machine: exit 0 when it returned, 1 when the
+ * guest faulted or the runtime is dead, 2 for a usage error (unknown function, bad argument),
  * as `livepatch-lens emu call` always did. `--string` reads rax as a string even when it is not
  * printable text; without it a string is shown only when rax points to printable text.
  */
-export function callFunction(xen: XenLivepatch, args: string[], limits: { budget?: number; timeoutMs?: number }): ToolResult & { call?: CallReport } {
+export function callFunction(runtime: LivepatchRuntime, args: string[], limits: { budget?: number; timeoutMs?: number }): RuntimeOutput & { call?: CallReport } {
   const forceString = args.includes('--string');
   const [fn, ...rest] = args.filter((a) => a !== '--string');
   if (!fn) return { stdout: '', stderr: usage, exitCode: 2 };
-  if (xen.panicked) return { stdout: '', stderr: `the hypervisor has panicked (${xen.panicked}); reset it\n`, exitCode: 1 };
-  const machine = xen.machine;
+  const halted = runtime.halted();
+  if (halted) return { stdout: '', stderr: `${halted}; reset it\n`, exitCode: 1 };
+  const machine = runtime.machine;
+  const task = runtime.callTask?.();
   let result;
   try {
     result = machine.call(
       fn,
       rest.map((a) => parseArgument(machine, a)),
-      { budget: limits.budget, timeoutMs: limits.timeoutMs },
+      { budget: limits.budget, timeoutMs: limits.timeoutMs, ...(task ? { task } : {}) },
     );
   } catch (error) {
     if (!(error instanceof EmulatorError)) throw error;

@@ -1,14 +1,12 @@
-import { hex } from '../../emulator/addr';
-import { XenSession } from '../../emulator/xen';
-import type { EmulatorFuncState, EmulatorState } from '../../protocol';
+import { hex } from '../addr';
+import type { EmulatorFuncState, XenEmulatorState } from '../state';
+import { XenLivepatch } from './runtime';
 
 /** Enough of old_addr to see the `E9 rel32` or the NOPs, and no more than Xen's insn buffer. */
 const shownBytes = 32;
 
-/** The editor's view of the session's hypervisor: payloads, per-function state and bytes, the stack. */
-export function emulatorSnapshot(session: XenSession): EmulatorState {
-  const xen = session.running;
-  if (!xen) return { target: session.target, appliedStack: [], payloads: [] };
+/** The editor's view of the hypervisor: payloads, per-function state and bytes, the stack. */
+export function xenState(xen: XenLivepatch, target: string): XenEmulatorState {
   const memory = xen.machine.memory;
   const bytesAt = (address: bigint, size: number): string | null => {
     try {
@@ -18,7 +16,8 @@ export function emulatorSnapshot(session: XenSession): EmulatorState {
     }
   };
   return {
-    target: session.target,
+    runtime: 'xen',
+    target,
     buildId: xen.buildId,
     ...(xen.panicked ? { panicked: xen.panicked } : {}),
     appliedStack: xen.appliedStack(),

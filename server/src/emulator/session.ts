@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ElfError } from '../elf';
+import type { ScenarioCommand } from '../scenario/command';
+import { commandLine, RuntimeName } from '../scenario/dialect';
+import type { CommandResult } from '../scenario/result';
+import type { ScenarioMachine } from '../scenario/runner';
+import { EmulatorError } from './faults';
+import { LoaderError } from './loader';
+import type { LivepatchRuntime, RuntimeFactory, RuntimeOutput } from './runtime';
+import { callFunction, CallReport } from './sessionCall';
+import { EmulatorState, unbootedState } from './state';
+
+export interface EmulatorSessionOptions {
+  /** The image the runtime boots (xen-syms, vmlinux, the sample target). */
+  target: string;
+  /** Relocatable objects loaded after the target at every boot. */
+  objects?: string[];
+  /** Where relative payload and module paths are read from (a script's folder); default the working directory. */
+  baseDir?: string;
+  /** Instruction budget and wall-clock limit of a `call`. */
+  budget?: number;
+  timeoutMs?: number;
+  /** Every instruction a `call` executes, symbolized. */
+  trace?: (line: string) => void;
+}
+
+/** A command's result; `call` has its report too. */
+export interface SessionCommandResult extends CommandResult {
+  call?: CallReport;
+}
+
+/**
+ * One emulated machine running a live-patching runtime, driven by scenario commands: the
+ * runtime's own (xen-livepatch's, the Linux shell's) plus `call FUNCTION [ARGS]`, `dump` and
+ * `reset` (reboot, a dead machine too). Shared by the CLI and the language server so both show
+ * the same output and exit statuses. Booted on first use; a command never throws.
+ */
+export class EmulatorSession implements ScenarioMachine {
+  private current: LivepatchRuntime | undefined;
+
+  constructor(
+    private readonly factory: RuntimeFactory,
+    private readonly options: EmulatorSessionOptions,
+  ) {}
+
+  get runtime(): RuntimeName {
+    return this.factory.name;
+  }
+
+  get target(): string {
+    return this.options.target;
+  }
+
+  /** The runtime, if one has been booted. */
+  get running(): LivepatchRuntime | undefined {
+    return this.current;
+  }
+
+  /** What the editor shows: the booted runtime's state, or the empty one of its kind. */
+  state(): EmulatorState {
+    return this.current ? this.current.state(this.options.target) : unbootedState(this.runtime, this.options.target);
+  }
+
+  run(command: ScenarioCommand): SessionCommandResult {
+    let runtime: LivepatchRuntime;
+    try {
+      runtime = this.current ??= this.boot();
+    } catch (error) {
+      return { command: command.text, stdout: '', stderr: `${bootFailure(error, this.runtime)}\n`, exitCode: 2, log: [] };
+    }
+    const mark = runtime.log.mark();
+    let result: RuntimeOutput & { call?: CallReport };
+    try {
+      result = this.dispatch(runtime, command);
+    } catch (error) {
+      // A bug of ours, never the payload's: this command fails with what happened, the session goes on.
+      result = { stdout: '', stderr: `${internalError(command, error, runtime.name, runtime.subject?.(command))}\n`, exitCode: 1 };
+    }
+    return { command: command.text, ...result, log: runtime.log.since(mark) };
+  }
+
+  private dispatch(runtime: LivepatchRuntime, command: ScenarioCommand): RuntimeOutput & { call?: CallReport } {
+    const [verb, ...args] = command.argv;
+    switch (verb) {
+      case 'call':
+        return callFunction(runtime, args, this.options);
+      case 'dump':
+        return this.dump(runtime);
+      case 'reset':
+        return this.reset();
+      default:
+        return runtime.run(command, { readFile: (file) => readFileSync(path.resolve(this.options.baseDir ?? '.', file)) });
+    }
+  }
+
+  private dump(runtime: LivepatchRuntime): RuntimeOutput {
+    try {
+      return runtime.dump();
+    } catch (error) {
+      if (!(error instanceof EmulatorError)) throw error;
+      return { stdout: '', stderr: `${error.message}\n`, exitCode: 1 };
+    }
+  }
+
+  private reset(): RuntimeOutput {
+    try {
+      this.current = this.boot();
+    } catch (error) {
+      this.current = undefined;
+      return { stdout: '', stderr: `${bootFailure(error, this.runtime)}\n`, exitCode: 2 };
+    }
+    return { stdout: `Rebooted ${this.options.target} (${this.current.banner}).\n`, stderr: '', exitCode: 0 };
+  }
+
+  private boot(): LivepatchRuntime {
+    const runtime = this.factory.boot(this.options.target);
+    for (const object of this.options.objects ?? []) runtime.machine.loadObject(object);
+    const trace = this.options.trace;
+    if (trace) runtime.machine.cpu.trace = (address, text) => trace(`${runtime.machine.describe(address).padEnd(32)} ${text}`);
+    return runtime;
+  }
+}
+
+/** Why the target could not be booted, naming the file. */
+function bootFailure(error: unknown, runtime: RuntimeName): string {
+  if (error instanceof ElfError || error instanceof LoaderError || error instanceof EmulatorError) return error.message;
+  const fsError = error as NodeJS.ErrnoException;
+  if (fsError.code === 'ENOENT' || fsError.code === 'EACCES') return `cannot open ${fsError.path ?? 'the target'}: ${fsError.code}`;
+  return internalError({ argv: ['reset'], text: 'reset' }, error, runtime);
+}
+
+function internalError(command: Pick<ScenarioCommand, 'argv' | 'text'>, error: unknown, runtime: RuntimeName, subject?: string): string {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `livepatch-lens: internal error in '${commandLine(command, runtime)}'${subject ? ` (${subject})` : ''}: ${what}`;
+}

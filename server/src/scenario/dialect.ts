@@ -1,0 +1,36 @@
+import type { ScenarioCommand } from './command';
+
+/** The two kinds of machine a scenario runs on: a Xen hypervisor or a Linux kernel (emulated or real). */
+export type RuntimeName = 'xen' | 'linux';
+export const runtimeNames: readonly RuntimeName[] = ['xen', 'linux'];
+
+/** The emulator's own commands, on either runtime: a real machine has none of them. */
+export const emulatorVerbs: readonly string[] = ['call', 'dump', 'reset'];
+
+/** The shell commands of a Linux scenario, as a root shell on the kernel has them. */
+export const linuxVerbs: readonly string[] = ['insmod', 'rmmod', 'echo', 'cat', 'sleep', 'dmesg', 'ps'];
+
+/** What only a Linux scenario does: load or remove a kernel module. */
+const linuxOnlyVerbs = new Set(['insmod', 'rmmod']);
+
+/**
+ * The runtime a scenario is written for when none is named: a kernel module (`.ko`) among the
+ * files, or a command only a Linux shell has (insmod, rmmod), means Linux; everything else is Xen,
+ * whose `xen-livepatch` commands the emulator has always taken bare (`load X`).
+ */
+export function guessRuntime(commands: readonly ScenarioCommand[], files: readonly string[] = []): RuntimeName {
+  const words = [...files, ...commands.flatMap((c) => c.argv.slice(1))];
+  if (words.some((word) => word.endsWith('.ko'))) return 'linux';
+  return commands.some((c) => linuxOnlyVerbs.has(c.argv[0])) ? 'linux' : 'xen';
+}
+
+/**
+ * The command as a person would type it at the machine: `xen-livepatch load X` (the bare verbs
+ * of `emu` get the tool's name), `emu call f` for the emulator's own, the Linux shell line as written.
+ */
+export function commandLine(command: Pick<ScenarioCommand, 'argv' | 'text'>, runtime: RuntimeName): string {
+  const { argv } = command;
+  if (emulatorVerbs.includes(argv[0])) return `emu ${argv.join(' ')}`.trimEnd();
+  if (runtime === 'linux') return command.text;
+  return (argv[0] === 'xen-livepatch' ? argv.join(' ') : `xen-livepatch ${argv.join(' ')}`).trimEnd();
+}

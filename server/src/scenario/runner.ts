@@ -1,0 +1,75 @@
+import type { ScenarioCommand } from './command';
+import { isComment, ScenarioStep } from './parse';
+import type { CallDetails, CommandResult } from './result';
+
+/** Anything that runs scenario commands one by one: the emulator's session, a real machine in QEMU. */
+export interface ScenarioMachine {
+  run(command: ScenarioCommand): CommandResult;
+}
+
+/** Where the runner writes: one line a call, no trailing newline (the CLI's io). */
+export interface ScenarioOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface ScenarioRunOptions {
+  /** One JSON object per command and line instead of the text. */
+  json?: boolean;
+  /** `$ COMMAND` before each command's output, `(exit status N)` after a failing one, and the script's comments. */
+  echo?: boolean;
+  /** The command as the machine's user types it (dialect.ts commandLine). */
+  display: (command: ScenarioCommand) => string;
+  /** The JSON key of the log lines: `console` (the hypervisor console, as `emu` always had it) or `log`. */
+  logKey?: 'console' | 'log';
+  /** Who reports an unmet expectation: `livepatch-lens emu`. */
+  program: string;
+}
+
+/** One `--json` line: the command's words and result, with a call's details beside them. */
+export type ScenarioJsonLine = { command: string[]; redirect?: { path: string; append: boolean }; stdout: string; stderr: string; exitCode: number } & {
+  [log in 'console' | 'log']?: string[];
+} & Partial<CallDetails>;
+
+/**
+ * Runs the commands in order on one machine and prints each result as it comes. Stops at the
+ * first command whose exit status is not the one expected (0 unless `expect N`); the scenario's
+ * status is then that command's (1 when it succeeded against an expected failure), else 0.
+ */
+export function runScenario(steps: readonly ScenarioStep[], machine: ScenarioMachine, io: ScenarioOutput, options: ScenarioRunOptions): number {
+  const echo = options.echo === true && options.json !== true;
+  for (const step of steps) {
+    if (isComment(step)) {
+      if (echo) io.out(step.comment);
+      continue;
+    }
+    const result = machine.run(step);
+    if (options.json) io.out(JSON.stringify(jsonLine(step, result, options.logKey ?? 'log')));
+    else printText(io, options.display(step), result, echo);
+    if (result.exitCode === step.expect) continue;
+    if (step.expect !== 0) io.err(`${options.program}: '${options.display(step)}' exited ${result.exitCode}, expected ${step.expect}`);
+    return result.exitCode === 0 ? 1 : result.exitCode;
+  }
+  return 0;
+}
+
+function printText(io: ScenarioOutput, shown: string, result: CommandResult, echo: boolean): void {
+  const text = (s: string) => s.replace(/\n$/, '');
+  if (echo) io.out(`$ ${shown}`);
+  if (result.stdout) io.out(text(result.stdout));
+  if (result.stderr) io.err(text(result.stderr));
+  if (result.log.length) io.out(result.log.join('\n'));
+  if (echo && result.exitCode !== 0) io.out(`(exit status ${result.exitCode})`);
+}
+
+export function jsonLine(command: ScenarioCommand, result: CommandResult, logKey: 'console' | 'log'): ScenarioJsonLine {
+  return {
+    command: command.argv,
+    ...(command.redirect ? { redirect: command.redirect } : {}),
+    stdout: result.stdout,
+    stderr: result.stderr,
+    exitCode: result.exitCode,
+    [logKey]: result.log,
+    ...result.call,
+  };
+}
