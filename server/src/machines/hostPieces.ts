@@ -105,7 +105,7 @@ export function findLinuxPieces(options: PieceOptions = {}, probe: HostProbe = r
   const qemu = options.qemu ?? probe.which('qemu-system-x86_64');
   if (!qemu) missing.push({ piece: 'qemu-system-x86_64', problem: 'not on PATH', debianPackage: 'qemu-system-x86' });
   else if (options.qemu && !probe.readable(options.qemu)) missing.push({ piece: 'QEMU', problem: `${options.qemu} cannot be read` });
-  const busybox = probe.which('busybox') ?? (probe.readable('/bin/busybox') ? '/bin/busybox' : undefined);
+  const busybox = probe.which('busybox');
   if (!busybox) missing.push({ piece: 'busybox', problem: 'not on PATH (the guest runs its shell and tools)', debianPackage: 'busybox-static' });
   let kernel: string | undefined;
   if (options.kernel) {

@@ -24,12 +24,14 @@ export interface QemuLinuxBoot {
  * QEMU's arguments (an array: nothing goes through a shell) for one Linux boot: no default
  * devices and no NIC (so no option ROMs), the first serial port on stdin/stdout with nothing
  * multiplexed onto it (no monitor escapes), a panic or a reboot ending QEMU, `nokaslr` for
- * stable text addresses and `quiet` for a shorter boot.
+ * stable text addresses, `quiet` for a shorter boot, and `tsc=unstable`: without a known TSC
+ * frequency (TCG) the kernel refines its calibration about a second after boot and logs three
+ * clocksource lines into whatever command runs then.
  */
 export function qemuLinuxArgs(boot: QemuLinuxBoot): string[] {
   return [
     ...['-nodefaults', '-no-user-config', '-machine', 'q35', '-accel', boot.accel, '-cpu', boot.accel === 'kvm' ? 'host' : 'max'],
     ...['-smp', '1', '-m', String(boot.memoryMiB), '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none'],
-    ...['-kernel', boot.kernel, '-initrd', boot.initrd, '-append', `console=ttyS0 panic=-1 nokaslr quiet llnonce=${boot.nonce}`],
+    ...['-kernel', boot.kernel, '-initrd', boot.initrd, '-append', `console=ttyS0 panic=-1 nokaslr quiet tsc=unstable llnonce=${boot.nonce}`],
   ];
 }

@@ -76,9 +76,18 @@ test('a real Linux kernel in QEMU: one boot, commands one by one, results apart'
       const before = (await run('cat', '/proc/cmdline')).stdout;
       const insmod = await run('insmod', sample!);
       assert.equal(insmod.exitCode, 0, insmod.stderr);
-      const log = insmod.log.map((line) => line.replace(/^\[\s*\d+\.\d{6}\] /, ''));
-      assert.ok(log.includes("livepatch: enabling patch 'livepatch_sample'"), log.join('\n'));
-      assert.ok(log.includes("livepatch: 'livepatch_sample': patching complete"), log.join('\n'));
+      // As the real kernel logged them by hand (shared/reference/real-machines.md), and nothing else: no line of another moment.
+      assert.deepEqual(
+        insmod.log.map((line) => line.replace(/^\[\s*\d+\.\d{6}\] /, '')),
+        [
+          'livepatch_sample: loading out-of-tree module taints kernel.',
+          'livepatch_sample: tainting kernel with TAINT_LIVEPATCH',
+          'livepatch_sample: module verification failed: signature and/or required key missing - tainting kernel',
+          "livepatch: enabling patch 'livepatch_sample'",
+          "livepatch: 'livepatch_sample': starting patching transition",
+          "livepatch: 'livepatch_sample': patching complete",
+        ],
+      );
       assert.equal((await run('cat', '/proc/cmdline')).stdout, 'this has been live patched\n');
       const disable = await run('echo', '0', '>', '/sys/kernel/livepatch/livepatch_sample/enabled');
       assert.equal(disable.exitCode, 0, disable.stderr);

@@ -1,0 +1,124 @@
+import * as path from 'node:path';
+import { GuestFiles } from '../machines/guestFiles';
+import { findLinuxPieces, MissingPiecesError } from '../machines/hostPieces';
+import { LinuxMachine, machineDefaults, MachineError } from '../machines/linuxMachine';
+import type { ScenarioCommand } from '../scenario/command';
+import { commandLine, RuntimeName, runtimeNames } from '../scenario/dialect';
+import { commandsOf, isComment } from '../scenario/parse';
+import { runScenario } from '../scenario/runner';
+import { CliCommand, CliError, CliIo, ExitCode } from './command';
+import { scenarioSteps } from './emuScript';
+import { splitSessionOptions } from './sessionOptions';
+
+/** No user value makes a machine run unbounded. */
+const ceilingMs = 600_000;
+
+const usage = `Usage: livepatch-lens vm [--runtime linux|xen] [--kernel F] [--xen F] [--modules-dir D] [--module F]... [--script FILE] [--json] [--echo] COMMAND [-- COMMAND]...
+
+Boots a real Linux kernel in QEMU, once, and runs the scenario's commands one by one in a root
+shell on it (busybox, and kmod's insmod/rmmod when the host has kmod), with the same scenario
+language and output as \`emu --runtime linux\`: each command's stdout, stderr, then the kernel
+log lines it caused, as \`dmesg\` shows them. The guest shell starts in /modules, where the
+--module files and the host files insmod names are copied (insmod's word is rewritten to the
+copy). KVM is used when /dev/kvm works, TCG otherwise; the machine is always stopped at the end,
+also on Ctrl-C. Nothing is installed: a missing piece is named with the apt-get command for it.
+
+  --runtime R        linux, or xen (not yet on real machines); default xen with --xen, else linux
+  --kernel F         the kernel image, a bzImage or an ELF vmlinux with a PVH note (default:
+                     Debian's newest /boot/vmlinuz-*, or the same release's -dbg vmlinux, which
+                     boots faster)
+  --xen F            the hypervisor image (the Xen runtime, not yet built)
+  --modules-dir D    a modules folder (/lib/modules/RELEASE) copied to the guest's /lib/modules
+  --module F         a file copied into the guest's /modules (insmod NAME.ko there)
+  --script FILE      commands, one a line, run before those on the command line; # comments;
+                     quotes as in emu; relative paths are read from FILE's folder
+  --echo             print each command before its output, (exit status N) after a failing one
+  --json             one JSON object per command and line: {command, redirect?, stdout, stderr, exitCode, log}
+  --timeout MS       wall-clock limit of one command (default ${machineDefaults.commandTimeoutMs}, at most ${ceilingMs}); past it the machine is stopped
+  --boot-timeout MS  limit of the boot (default ${machineDefaults.bootTimeoutMs}, at most ${ceilingMs})
+  --memory MIB       guest memory (default ${machineDefaults.memoryMiB})
+  --qemu FILE        the QEMU binary (default qemu-system-x86_64 on PATH)
+
+On stderr first: the kernel booted, the accelerator (kvm or tcg) and the boot time.
+Exit status as emu's: the session stops at the first command that does not exit as expected
+(\`expect N COMMAND\`, else 0) and exits with its status (1 if it succeeded unexpectedly); 0 when
+all did; 2 for usage errors, a missing piece, a machine that failed, timed out or was cancelled.
+
+Examples:
+  livepatch-lens vm cat /proc/version
+  livepatch-lens vm --echo insmod livepatch-sample.ko -- cat /proc/cmdline -- echo 0 '>' /sys/kernel/livepatch/livepatch_sample/enabled`;
+
+const spec = {
+  values: new Set(['--runtime', '--kernel', '--xen', '--modules-dir', '--module', '--script', '--timeout', '--boot-timeout', '--memory', '--qemu']),
+  flags: new Set(['--json', '--echo']),
+};
+
+function positiveInteger(name: string, text: string | undefined, ceiling: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new CliError(`${name} expects a positive integer, got '${text}'`);
+  if (value > ceiling) throw new CliError(`${name} ${text} is more than the ceiling of ${ceiling}`);
+  return value;
+}
+
+/** --runtime, else xen when a hypervisor is given (--xen), else linux: a real machine's shell commands are not the emulator's bare Xen verbs. */
+function chooseRuntime(given: string | undefined, xen: string | undefined): RuntimeName {
+  if (given === undefined) return xen === undefined ? 'linux' : 'xen';
+  if (!(runtimeNames as readonly string[]).includes(given)) throw new CliError(`--runtime expects ${runtimeNames.join(' or ')}, got '${given}'`);
+  return given as RuntimeName;
+}
+
+async function run(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, flags, words } = splitSessionOptions(args, spec, usage);
+  const single = (name: string) => values.get(name)?.at(-1);
+  const script = single('--script');
+  const steps = scenarioSteps(script, words);
+  if (!commandsOf(steps).length) throw new CliError(`no command given\n${usage}`);
+  const modules = values.get('--module') ?? [];
+  const runtime = chooseRuntime(single('--runtime'), single('--xen'));
+  if (runtime === 'xen') throw new CliError('real Xen machines are not built yet: run the Xen scenario in the emulator (livepatch-lens emu), or --runtime linux');
+  const commandTimeoutMs = positiveInteger('--timeout', single('--timeout'), ceilingMs);
+  const bootTimeoutMs = positiveInteger('--boot-timeout', single('--boot-timeout'), ceilingMs);
+  const memoryMiB = positiveInteger('--memory', single('--memory'), 65_536);
+
+  let pieces;
+  try {
+    pieces = findLinuxPieces({ kernel: single('--kernel'), qemu: single('--qemu') });
+  } catch (error) {
+    if (error instanceof MissingPiecesError) throw new CliError(error.message);
+    throw error;
+  }
+  const files = new GuestFiles(script ? path.dirname(script) : '.');
+  for (const module of modules) files.add(path.resolve(module));
+  files.addNamedBy(commandsOf(steps));
+
+  const cancel = new AbortController();
+  const onSigint = () => cancel.abort();
+  process.once('SIGINT', onSigint);
+  let machine: LinuxMachine | undefined;
+  try {
+    machine = await LinuxMachine.boot({ pieces, files, modulesDir: single('--modules-dir'), memoryMiB, bootTimeoutMs, signal: cancel.signal });
+    io.err(`livepatch-lens vm: booted ${machine.kernel} with ${machine.accel.toUpperCase()} in ${(machine.bootMs / 1000).toFixed(1)} s${machine.kvmFailure ? ' (QEMU could not use KVM)' : ''}`);
+    const options = { json: flags.has('--json'), echo: flags.has('--echo'), display: (c: ScenarioCommand) => commandLine(c, runtime), logKey: 'log' as const, program: 'livepatch-lens vm' };
+    for (const step of steps) {
+      // The runner prints and judges one step at a time; the machine answers asynchronously, so each result is awaited first.
+      const result = isComment(step) ? undefined : await machine.run(step, commandTimeoutMs);
+      const status = runScenario([step], { run: () => result! }, io, options);
+      if (status !== 0) return status as ExitCode;
+    }
+    return ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof MachineError || (error instanceof Error && /^(--modules-dir|ENOENT|EACCES)/.test(error.message))) throw new CliError(error.message);
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await machine?.close();
+  }
+}
+
+export const vmCommand: CliCommand = {
+  name: 'vm',
+  summary: 'a real Linux kernel in QEMU: the same scenario as emu --runtime linux, on the real thing',
+  usage,
+  run,
+};
