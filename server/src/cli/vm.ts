@@ -1,7 +1,9 @@
+import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { GuestFiles } from '../machines/guestFiles';
 import { findLinuxPieces, MissingPiecesError } from '../machines/hostPieces';
-import { LinuxMachine, machineDefaults, MachineError } from '../machines/linuxMachine';
+import { LinuxMachine, machineDefaults } from '../machines/linuxMachine';
+import { MachineError } from '../machines/machineError';
 import type { ScenarioCommand } from '../scenario/command';
 import { commandLine, RuntimeName, runtimeNames } from '../scenario/dialect';
 import { commandsOf, isComment } from '../scenario/parse';
@@ -75,6 +77,8 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
   const steps = scenarioSteps(script, words);
   if (!commandsOf(steps).length) throw new CliError(`no command given\n${usage}`);
   const modules = values.get('--module') ?? [];
+  const missingModule = modules.find((module) => !existsSync(module) || !statSync(module).isFile());
+  if (missingModule !== undefined) throw new CliError(`--module ${missingModule}: no such file`);
   const runtime = chooseRuntime(single('--runtime'), single('--xen'));
   if (runtime === 'xen') throw new CliError('real Xen machines are not built yet: run the Xen scenario in the emulator (livepatch-lens emu), or --runtime linux');
   const commandTimeoutMs = positiveInteger('--timeout', single('--timeout'), ceilingMs);
@@ -98,17 +102,25 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
   let machine: LinuxMachine | undefined;
   try {
     machine = await LinuxMachine.boot({ pieces, files, modulesDir: single('--modules-dir'), memoryMiB, bootTimeoutMs, signal: cancel.signal });
-    io.err(`livepatch-lens vm: booted ${machine.kernel} with ${machine.accel.toUpperCase()} in ${(machine.bootMs / 1000).toFixed(1)} s${machine.kvmFailure ? ' (QEMU could not use KVM)' : ''}`);
-    const options = { json: flags.has('--json'), echo: flags.has('--echo'), display: (c: ScenarioCommand) => commandLine(c, runtime), logKey: 'log' as const, program: 'livepatch-lens vm' };
+    io.err(
+      `livepatch-lens vm: booted ${machine.kernel} with ${machine.accel.toUpperCase()} in ${(machine.bootMs / 1000).toFixed(1)} s${machine.kvmFailure ? ' (QEMU could not use KVM)' : ''}`,
+    );
+    const options = {
+      json: flags.has('--json'),
+      echo: flags.has('--echo'),
+      display: (c: ScenarioCommand) => commandLine(c, runtime),
+      logKey: 'log' as const,
+      program: 'livepatch-lens vm',
+    };
     for (const step of steps) {
       // The runner prints and judges one step at a time; the machine answers asynchronously, so each result is awaited first.
       const result = isComment(step) ? undefined : await machine.run(step, commandTimeoutMs);
       const status = runScenario([step], { run: () => result! }, io, options);
-      if (status !== 0) return status as ExitCode;
+      if (status !== 0) return status;
     }
     return ExitCode.Ok;
   } catch (error) {
-    if (error instanceof MachineError || (error instanceof Error && /^(--modules-dir|ENOENT|EACCES)/.test(error.message))) throw new CliError(error.message);
+    if (error instanceof MachineError) throw new CliError(error.message);
     throw error;
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -114,7 +114,8 @@ export function findLinuxPieces(options: PieceOptions = {}, probe: HostProbe = r
   } else {
     const found = debianKernel(probe);
     if (!found) missing.push({ piece: 'kernel', problem: 'no /boot/vmlinuz-* (or pass --kernel FILE)', debianPackage: 'linux-image-amd64' });
-    else if (!probe.readable(found.kernel)) missing.push({ piece: 'kernel', problem: `${found.kernel} cannot be read (Debian makes it readable by root only; run as root or pass --kernel FILE)` });
+    else if (!probe.readable(found.kernel))
+      missing.push({ piece: 'kernel', problem: `${found.kernel} cannot be read (Debian makes it readable by root only; run as root or pass --kernel FILE)` });
     else kernel = found.kernel;
   }
   if (missing.length || !qemu || !busybox || !kernel) throw new MissingPiecesError(missing);

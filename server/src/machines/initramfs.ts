@@ -16,12 +16,7 @@ export type ImageEntry = Exclude<CpioEntry, { kind: 'dir' }>;
 export function initramfsKey(entries: ImageEntry[]): string {
   const hash = createHash('sha256');
   for (const e of [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const value =
-      e.kind === 'file'
-        ? createHash('sha256').update(e.data).digest('hex')
-        : e.kind === 'symlink'
-          ? e.target
-          : `${e.major}:${e.minor}`;
+    const value = e.kind === 'file' ? createHash('sha256').update(e.data).digest('hex') : e.kind === 'symlink' ? e.target : `${e.major}:${e.minor}`;
     hash.update(`${e.kind}\0${e.path}\0${e.kind === 'symlink' ? '' : (e.mode ?? '')}\0${value}\n`);
   }
   return hash.digest('hex').slice(0, 32);

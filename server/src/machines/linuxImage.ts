@@ -1,9 +1,10 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { guestInit } from './guestInit';
 import { GuestFiles } from './guestFiles';
 import { LinuxPieces, sharedLibraries } from './hostPieces';
 import { hostFileEntry, ImageEntry } from './initramfs';
+import { MachineError } from './machineError';
 
 /** Bytes of a --modules-dir the image takes; a whole distribution's modules would make every boot slow. */
 const modulesDirBytes = 128 * 1024 * 1024;
@@ -20,11 +21,12 @@ function modulesDirEntries(dir: string): ImageEntry[] {
       else if (stat.isFile()) {
         total += stat.size;
         if (total > modulesDirBytes)
-          throw new Error(`--modules-dir ${dir} holds more than ${modulesDirBytes / 1024 / 1024} MiB; pass the modules the scenario loads with --module FILE instead`);
+          throw new MachineError(`--modules-dir ${dir} holds more than ${modulesDirBytes / 1024 / 1024} MiB; pass the modules the scenario loads with --module FILE instead`);
         entries.push(hostFileEntry(file, `${guest}/${name}`));
       }
     }
   };
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MachineError(`--modules-dir ${dir} is not a folder`);
   walk(dir, guestRoot);
   return entries;
 }

@@ -7,10 +7,8 @@ import { GuestFiles } from './guestFiles';
 import { LinuxPieces } from './hostPieces';
 import { buildInitramfs, BuiltImage } from './initramfs';
 import { linuxImageEntries } from './linuxImage';
+import { MachineError } from './machineError';
 import { Accelerator, kvmUsable, qemuLinuxArgs } from './qemu';
-
-/** The machine could not boot, died, ran out of time or was cancelled: no result can come from it any more. */
-export class MachineError extends Error {}
 
 export const machineDefaults = {
   memoryMiB: 512,

@@ -4,7 +4,12 @@ import { test } from 'node:test';
 import { ConsoleEvent, ConsoleReader, runLine } from '../../../../server/out/machines/consoleProtocol';
 
 const nonce = '0123456789abcdef';
-const b64 = (text: string) => (Buffer.from(text).toString('base64').match(/.{1,76}/g) ?? []).join('\n');
+const b64 = (text: string) =>
+  (
+    Buffer.from(text)
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\n');
 const marker = (what: string) => `\n@@LL:${nonce}:${what}\n`;
 
 /** What the guest's /init prints for one command (guestInit.ts), built independently of the reader. */
@@ -34,7 +39,13 @@ const expected: ConsoleEvent[] = [
   { kind: 'ready', bootLog: ['[    0.000000] Linux version 6.1.0', '[    0.100000] x'] },
   {
     kind: 'result',
-    frame: { index: 0, exitCode: 0, stdout: 'this has been live patched\n', stderr: '', log: ["[    2.000000] livepatch: enabling patch 'p'", "[    2.100000] livepatch: 'p': patching complete"] },
+    frame: {
+      index: 0,
+      exitCode: 0,
+      stdout: 'this has been live patched\n',
+      stderr: '',
+      log: ["[    2.000000] livepatch: enabling patch 'p'", "[    2.100000] livepatch: 'p': patching complete"],
+    },
   },
   { kind: 'result', frame: { index: 1, exitCode: 3, stdout: '@@LL:ffffffffffffffff:END 9 0\n\u00e9\n', stderr: 'err\n', log: [] } },
   { kind: 'noise', line: '[   3.0] Kernel panic - not syncing: stray' },

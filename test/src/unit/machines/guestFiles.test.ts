@@ -12,7 +12,13 @@ test("insmod's host file is copied under /modules and the command rewritten; gue
     mkdirSync(path.join(dir, 'other'));
     for (const f of ['p.ko', 'other/p.ko', 'q.ko']) writeFileSync(path.join(dir, f), 'ELF');
     const files = new GuestFiles(dir);
-    const commands = [command('insmod', 'p.ko'), command('insmod', `${dir}/other/p.ko`, 'x=1'), command('insmod', '-f', 'q.ko'), command('insmod', '/lib/modules/x.ko'), command('cat', 'p.ko')];
+    const commands = [
+      command('insmod', 'p.ko'),
+      command('insmod', `${dir}/other/p.ko`, 'x=1'),
+      command('insmod', '-f', 'q.ko'),
+      command('insmod', '/lib/modules/x.ko'),
+      command('cat', 'p.ko'),
+    ];
     files.addNamedBy(commands);
     assert.deepEqual(files.entries(), [
       { host: path.join(dir, 'p.ko'), guest: '/modules/p.ko' },
@@ -21,7 +27,13 @@ test("insmod's host file is copied under /modules and the command rewritten; gue
     ]);
     assert.deepEqual(
       commands.map((c) => files.rewrite(c.argv)),
-      [['insmod', '/modules/p.ko'], ['insmod', '/modules/2/p.ko', 'x=1'], ['insmod', '-f', '/modules/q.ko'], ['insmod', '/lib/modules/x.ko'], ['cat', 'p.ko']],
+      [
+        ['insmod', '/modules/p.ko'],
+        ['insmod', '/modules/2/p.ko', 'x=1'],
+        ['insmod', '-f', '/modules/q.ko'],
+        ['insmod', '/lib/modules/x.ko'],
+        ['cat', 'p.ko'],
+      ],
     );
     assert.equal(files.add(path.join(dir, 'p.ko')), '/modules/p.ko', 'the same host file once');
   } finally {

@@ -43,10 +43,13 @@ test("Debian's unreadable vmlinuz says why and what to do", () => {
   assert.match(error.message, /readable by root only/);
 });
 
-test("the newest Debian kernel is found by release order, and its -dbg vmlinux preferred for the faster PVH boot", () => {
+test('the newest Debian kernel is found by release order, and its -dbg vmlinux preferred for the faster PVH boot', () => {
   const boot = ['/boot/vmlinuz-6.1.0-9-amd64', '/boot/vmlinuz-6.1.0-56-amd64', '/boot/config-6.1.0-60-amd64'];
   assert.deepEqual(debianKernel(host(boot)), { kernel: '/boot/vmlinuz-6.1.0-56-amd64', release: '6.1.0-56-amd64' });
-  assert.deepEqual(debianKernel(host([...boot, '/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64'])), { kernel: '/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64', release: '6.1.0-56-amd64' });
+  assert.deepEqual(debianKernel(host([...boot, '/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64'])), {
+    kernel: '/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64',
+    release: '6.1.0-56-amd64',
+  });
   assert.equal(debianKernel(host([...boot, '/usr/lib/debug/boot/vmlinux-6.1.0-9-amd64']))?.kernel, '/boot/vmlinuz-6.1.0-56-amd64', "another release's vmlinux is not this kernel");
   const found = findLinuxPieces({}, host(boot, { 'qemu-system-x86_64': '/q', busybox: '/b', kmod: '/k' }));
   assert.deepEqual(found, { qemu: '/q', busybox: '/b', kernel: '/boot/vmlinuz-6.1.0-56-amd64', kernelOrigin: 'debian', kmod: '/k' });

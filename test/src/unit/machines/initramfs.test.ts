@@ -28,7 +28,17 @@ test('the cache key depends on the contents, not on the order the inputs were na
 
 test('parent folders come once, before their first child', () => {
   const paths = withParents([...entries, { kind: 'file', path: '/modules/2/p.ko', data: Buffer.from('') }]).map((e) => `${e.kind}:${e.path}`);
-  assert.deepEqual(paths, ['file:/init', 'dir:modules', 'file:/modules/p.ko', 'dir:bin', 'symlink:/bin/sh', 'dir:dev', 'chardev:/dev/console', 'dir:modules/2', 'file:/modules/2/p.ko']);
+  assert.deepEqual(paths, [
+    'file:/init',
+    'dir:modules',
+    'file:/modules/p.ko',
+    'dir:bin',
+    'symlink:/bin/sh',
+    'dir:dev',
+    'chardev:/dev/console',
+    'dir:modules/2',
+    'file:/modules/2/p.ko',
+  ]);
 });
 
 test('an image is built once per key and then found in the cache; old images are pruned', () => {

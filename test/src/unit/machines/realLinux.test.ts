@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { GuestFiles } from '../../../../server/out/machines/guestFiles';
 import { findLinuxPieces, LinuxPieces, MissingPiecesError } from '../../../../server/out/machines/hostPieces';
-import { LinuxMachine, MachineError } from '../../../../server/out/machines/linuxMachine';
+import { LinuxMachine } from '../../../../server/out/machines/linuxMachine';
+import { MachineError } from '../../../../server/out/machines/machineError';
 import type { CommandResult } from '../../../../server/out/scenario/result';
 import { kbuildSamples } from '../../support/kbuildSamples';
 import { command } from './commands';
@@ -45,7 +46,10 @@ test('a real Linux kernel in QEMU: one boot, commands one by one, results apart'
   try {
     t.diagnostic(`booted ${machine.kernel} with ${machine.accel} in ${machine.bootMs.toFixed(0)} ms${machine.kvmFailure ? ' (KVM refused by QEMU)' : ''}`);
     assert.ok(machine.accel === 'tcg' || machine.accel === 'kvm');
-    assert.ok(machine.bootLog.some((line) => /^\[\s*\d+\.\d{6}\] Linux version /.test(line)), 'the boot log comes back with kernel timestamps');
+    assert.ok(
+      machine.bootLog.some((line) => /^\[\s*\d+\.\d{6}\] Linux version /.test(line)),
+      'the boot log comes back with kernel timestamps',
+    );
 
     await t.test('the kernel that runs is the image booted', async () => {
       const release = await run('uname', '-r');
@@ -91,7 +95,10 @@ test('a real Linux kernel in QEMU: one boot, commands one by one, results apart'
       assert.equal((await run('cat', '/proc/cmdline')).stdout, 'this has been live patched\n');
       const disable = await run('echo', '0', '>', '/sys/kernel/livepatch/livepatch_sample/enabled');
       assert.equal(disable.exitCode, 0, disable.stderr);
-      assert.ok(disable.log.some((line) => line.endsWith("livepatch: 'livepatch_sample': unpatching complete")), disable.log.join('\n'));
+      assert.ok(
+        disable.log.some((line) => line.endsWith("livepatch: 'livepatch_sample': unpatching complete")),
+        disable.log.join('\n'),
+      );
       assert.equal((await run('cat', '/proc/cmdline')).stdout, before);
       assert.equal((await run('rmmod', 'livepatch_sample')).exitCode, 0);
       assert.equal((await run('ls', '/sys/kernel/livepatch')).stdout, '');
@@ -106,7 +113,10 @@ test('a real Linux kernel in QEMU: one boot, commands one by one, results apart'
 
     await t.test('a command past its time limit stops the machine with a message; nothing more runs', async () => {
       const started = performance.now();
-      await assert.rejects(machine.run(command('sleep', '30'), 1500), (error: Error) => error instanceof MachineError && /'sleep 30' did not finish within 1500 ms/.test(error.message));
+      await assert.rejects(
+        machine.run(command('sleep', '30'), 1500),
+        (error: Error) => error instanceof MachineError && /'sleep 30' did not finish within 1500 ms/.test(error.message),
+      );
       assert.ok(performance.now() - started < 5000);
       await assert.rejects(run('echo', 'after'), MachineError);
     });

@@ -44,6 +44,7 @@ test('usage errors exit 2 before any boot: no command, a bad runtime or time lim
     [['--timeout', '700000', 'true'], /more than the ceiling of 600000/],
     [['--runtime', 'xen', 'list'], /real Xen machines are not built yet/],
     [['echo', 'x', '>'], /must be followed by a path/],
+    [['--module', '/nonexistent.ko', 'true'], /--module \/nonexistent\.ko: no such file/],
   ] as const) {
     const run = vm([...args]);
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
@@ -54,7 +55,7 @@ test('usage errors exit 2 before any boot: no command, a bad runtime or time lim
 test('vm on a real kernel: outputs in order, the failing command stops the session with its status, the boot line names the accelerator', { skip: noMachine }, () => {
   const run = vm(['--echo', 'echo', 'one', '--', 'expect', '1', 'cat', '/nope', '--', 'sh', '-c', 'echo two; exit 3', '--', 'echo', 'never']);
   assert.equal(run.status, 3, run.stderr);
-  assert.deepEqual(run.stdout.split('\n'), ['$ echo one', 'one', "$ cat /nope", '(exit status 1)', "$ sh -c 'echo two; exit 3'", 'two', '(exit status 3)', '']);
+  assert.deepEqual(run.stdout.split('\n'), ['$ echo one', 'one', '$ cat /nope', '(exit status 1)', "$ sh -c 'echo two; exit 3'", 'two', '(exit status 3)', '']);
   assert.match(run.stderr, /^livepatch-lens vm: booted \S+ with (KVM|TCG) in \d+\.\d s/);
   assert.match(run.stderr, /cat: can't open '\/nope': No such file or directory/);
 });
@@ -62,9 +63,15 @@ test('vm on a real kernel: outputs in order, the failing command stops the sessi
 test('vm --json: one object per command, a redirect kept apart, the kernel log lines under log; exit 0', { skip: noMachine }, () => {
   const run = vm(['--json', 'echo', 'from the test', '>', '/dev/kmsg', '--', 'cat', '/proc/sys/kernel/ostype']);
   assert.equal(run.status, 0, run.stderr);
-  const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { command: string[]; redirect?: unknown; stdout: string; exitCode: number; log: string[] });
+  const lines = run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { command: string[]; redirect?: unknown; stdout: string; exitCode: number; log: string[] });
   assert.equal(lines.length, 2);
   assert.deepEqual([lines[0].command, lines[0].redirect, lines[0].exitCode], [['echo', 'from the test'], { path: '/dev/kmsg', append: false }, 0]);
-  assert.ok(lines[0].log.some((line) => / from the test$/.test(line)), lines[0].log.join('\n'));
+  assert.ok(
+    lines[0].log.some((line) => / from the test$/.test(line)),
+    lines[0].log.join('\n'),
+  );
   assert.deepEqual([lines[1].stdout, lines[1].exitCode, lines[1].log.some((l) => l.includes('from the test'))], ['Linux\n', 0, false]);
 });

@@ -1,0 +1,112 @@
+// The real-machine runner (server/src/machines): boot-to-first-command time and per-command
+// overhead of a Linux guest in QEMU, each against a reference measured in the same run:
+// - boot: the default kernel (Debian's -dbg vmlinux through its PVH entry when installed) against
+//   the compressed /boot/vmlinuz of the same release, and a cold image build against a cached one;
+// - per command: `true` in the guest (framing, base64, dmesg -c, the console round trip) against
+//   the same `sh -c true` spawned on the host, and the real livepatch sample's insmod and disable.
+// Needs: bash scripts/ensure-vm.sh (QEMU, busybox, the kernel) and `npm run build`; the sample
+// module from scripts/kbuild-livepatch-samples.mjs when built. Skips with a message otherwise.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { findLinuxPieces, debianKernel, realHost } = require(path.join(root, 'server/out/machines/hostPieces'));
+const { GuestFiles } = require(path.join(root, 'server/out/machines/guestFiles'));
+const { LinuxMachine } = require(path.join(root, 'server/out/machines/linuxMachine'));
+
+let pieces;
+try {
+  pieces = findLinuxPieces();
+} catch (error) {
+  console.log(`skipped: ${error.message.replace(/\n\s*/g, '; ')}`);
+  process.exit(0);
+}
+const release = debianKernel(realHost)?.release;
+const manifest = path.join(os.homedir(), '.cache', 'livepatch-lens', 'kbuild', release ?? '-', 'current.json');
+const sample = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).modules['livepatch-sample'] : undefined;
+const command = (...argv) => ({
+  argv: argv.filter((w) => w !== '>').slice(0, argv.includes('>') ? -1 : undefined),
+  redirect: argv.includes('>') ? { path: argv.at(-1), append: false } : undefined,
+  text: argv.join(' '),
+});
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const boots = 3;
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'vm-bench-'));
+
+async function bootTimes(kernel, files) {
+  const times = [];
+  let accel;
+  for (let i = 0; i < boots; i++) {
+    const started = performance.now();
+    const machine = await LinuxMachine.boot({ pieces: { ...pieces, kernel }, files, cacheDir });
+    const first = await machine.run(command('true'));
+    times.push(performance.now() - started);
+    accel = machine.accel;
+    if (first.exitCode !== 0) throw new Error('the first command failed');
+    await machine.close();
+  }
+  return { times, accel };
+}
+
+const files = new GuestFiles('/');
+if (sample) files.add(sample);
+const rows = [];
+const main = await bootTimes(pieces.kernel, files);
+rows.push({
+  kernel: pieces.kernel,
+  accel: main.accel,
+  'boot to first result, median s': (median(main.times) / 1000).toFixed(2),
+  'first (cold image) s': (main.times[0] / 1000).toFixed(2),
+});
+const vmlinuz = release && `/boot/vmlinuz-${release}`;
+if (vmlinuz && vmlinuz !== pieces.kernel) {
+  const ref = await bootTimes(vmlinuz, files);
+  rows.push({ kernel: vmlinuz, accel: ref.accel, 'boot to first result, median s': (median(ref.times) / 1000).toFixed(2), 'first (cold image) s': 'cached' });
+  rows.push({ kernel: 'ratio (default / vmlinuz)', 'boot to first result, median s': (median(main.times) / median(ref.times)).toFixed(2) });
+}
+console.table(rows);
+
+// Per-command overhead.
+const machine = await LinuxMachine.boot({ pieces, files, cacheDir });
+const rounds = 50;
+const perCommand = async (cmd) => {
+  const started = performance.now();
+  const result = await machine.run(cmd);
+  return { ms: performance.now() - started, result };
+};
+const guestTrue = [];
+for (let i = 0; i < rounds; i++) guestTrue.push((await perCommand(command('true'))).ms);
+const hostTrue = [];
+for (let i = 0; i < rounds; i++) {
+  const started = performance.now();
+  spawnSync('sh', ['-c', 'true']);
+  hostTrue.push(performance.now() - started);
+}
+const cmdRows = [
+  { command: 'true (guest, whole round trip)', 'median ms': median(guestTrue).toFixed(1) },
+  { command: 'sh -c true (host spawn, reference)', 'median ms': median(hostTrue).toFixed(1) },
+  { command: 'ratio guest / host', 'median ms': (median(guestTrue) / median(hostTrue)).toFixed(1) },
+];
+const cat = [];
+for (let i = 0; i < rounds; i++) cat.push((await perCommand(command('cat', '/proc/cmdline'))).ms);
+cmdRows.push({ command: 'cat /proc/cmdline', 'median ms': median(cat).toFixed(1) });
+if (sample) {
+  const insmod = await perCommand(command('insmod', sample));
+  const disable = await perCommand(command('echo', '0', '>', '/sys/kernel/livepatch/livepatch_sample/enabled'));
+  if (insmod.result.exitCode !== 0 || disable.result.exitCode !== 0) throw new Error(`the sample failed: ${insmod.result.stderr}${disable.result.stderr}`);
+  cmdRows.push(
+    { command: 'insmod livepatch-sample.ko (patching complete)', 'median ms': insmod.ms.toFixed(1) },
+    { command: 'echo 0 > enabled (unpatching complete)', 'median ms': disable.ms.toFixed(1) },
+  );
+} else cmdRows.push({ command: 'insmod livepatch-sample.ko', 'median ms': 'n/a (node scripts/kbuild-livepatch-samples.mjs)' });
+const closing = performance.now();
+await machine.close();
+cmdRows.push({ command: 'close (poweroff to QEMU exit)', 'median ms': (performance.now() - closing).toFixed(1) });
+console.table(cmdRows);
+rmSync(cacheDir, { recursive: true, force: true });
