@@ -17,7 +17,8 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { findLinuxPieces, debianKernel, realHost } = require(path.join(root, 'server/out/machines/hostPieces'));
 const { GuestFiles } = require(path.join(root, 'server/out/machines/guestFiles'));
-const { LinuxMachine } = require(path.join(root, 'server/out/machines/linuxMachine'));
+const { linuxProfile } = require(path.join(root, 'server/out/machines/linuxProfile'));
+const { QemuMachine } = require(path.join(root, 'server/out/machines/qemuMachine'));
 
 let pieces;
 try {
@@ -44,7 +45,7 @@ async function bootTimes(kernel, files) {
   let accel;
   for (let i = 0; i < boots; i++) {
     const started = performance.now();
-    const machine = await LinuxMachine.boot({ pieces: { ...pieces, kernel }, files, cacheDir });
+    const machine = await QemuMachine.boot(linuxProfile({ ...pieces, kernel }, files), { cacheDir });
     const first = await machine.run(command('true'));
     times.push(performance.now() - started);
     accel = machine.accel;
@@ -73,7 +74,7 @@ if (vmlinuz && vmlinuz !== pieces.kernel) {
 console.table(rows);
 
 // Per-command overhead.
-const machine = await LinuxMachine.boot({ pieces, files, cacheDir });
+const machine = await QemuMachine.boot(linuxProfile(pieces, files), { cacheDir });
 const rounds = 50;
 const perCommand = async (cmd) => {
   const started = performance.now();

@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
  * random per boot (from the kernel command line) so no output, kernel line or firmware noise can
  * forge one, and between them base64 of what the command wrote to stdout, to stderr, and of the
  * kernel log lines it caused (`dmesg -c` after each command, the kernel's console silenced with
- * `dmesg -n 1`): a command's bytes are never interleaved with the log or with another's.
+ * `dmesg -n 1`): a command's bytes are never interleaved with the log or with another's. Under
+ * Xen the hypervisor writes its own `(XEN)` lines to the same port while a command runs; they
+ * are kept as the frame's console lines, told from the encoded output by their characters.
  */
 export const markerPrefix = '@@LL:';
 
@@ -29,6 +31,11 @@ export interface GuestFrame {
   stderr: string;
   /** Kernel log lines, `[    1.234567] text`, in order. */
   log: string[];
+  /**
+   * Console lines that came between the command's BEGIN and END markers outside its encoded
+   * output: what the hypervisor printed (`(XEN) ...`) on the same serial port while the command ran.
+   */
+  console: string[];
 }
 
 export type ConsoleEvent =
@@ -39,6 +46,8 @@ export type ConsoleEvent =
   | { kind: 'noise'; line: string };
 
 type Section = 'bootlog' | 'out' | 'err' | 'log';
+
+const base64Line = /^[A-Za-z0-9+/=]+$/;
 
 function decode(lines: string[]): string {
   return Buffer.from(lines.join(''), 'base64').toString('utf8');
@@ -56,6 +65,9 @@ function logLines(text: string): string[] {
 export class ConsoleReader {
   private pending = '';
   private section: Section | undefined;
+  /** Between a command's BEGIN and END. */
+  private inFrame = false;
+  private console: string[] = [];
   private sections: Record<Section, string[]> = { bootlog: [], out: [], err: [], log: [] };
   private readonly marker: string;
   /** Characters buffered in the current frame, to bound what a runaway command can make us hold. */
@@ -82,16 +94,21 @@ export class ConsoleReader {
   private line(line: string): void {
     const at = line.indexOf(this.marker);
     if (at < 0) {
-      if (this.section) {
-        this.held += line.length;
-        if (this.held > this.maxFrameChars) throw new Error(`a command's output is larger than ${this.maxFrameChars} characters`);
-        this.sections[this.section].push(line);
-      } else if (line.trim()) this.emit({ kind: 'noise', line });
+      this.held += line.length;
+      if (this.held > this.maxFrameChars) throw new Error(`a command's output is larger than ${this.maxFrameChars} characters`);
+      if (this.section && base64Line.test(line)) this.sections[this.section].push(line);
+      else if (!line.trim()) return;
+      else if (this.inFrame) this.console.push(line);
+      else this.emit({ kind: 'noise', line });
       return;
     }
     // Firmware escapes (`\e[2J`) may precede the first marker on its line.
     const [what, ...args] = line.slice(at + this.marker.length).split(' ');
     switch (what) {
+      case 'BEGIN':
+        this.take();
+        this.inFrame = true;
+        return;
       case 'BOOTLOG':
       case 'OUT':
       case 'ERR':
@@ -102,8 +119,10 @@ export class ConsoleReader {
         this.emit({ kind: 'ready', bootLog: logLines(decode(this.take().bootlog)) });
         return;
       case 'END': {
+        const console = this.console;
         const s = this.take();
-        this.emit({ kind: 'result', frame: { index: Number(args[0]), exitCode: Number(args[1]), stdout: decode(s.out), stderr: decode(s.err), log: logLines(decode(s.log)) } });
+        const frame = { index: Number(args[0]), exitCode: Number(args[1]), stdout: decode(s.out), stderr: decode(s.err), log: logLines(decode(s.log)), console };
+        this.emit({ kind: 'result', frame });
         return;
       }
       case 'POWEROFF':
@@ -119,6 +138,8 @@ export class ConsoleReader {
     this.sections = { bootlog: [], out: [], err: [], log: [] };
     this.section = undefined;
     this.held = 0;
+    this.inFrame = false;
+    this.console = [];
     return taken;
   }
 }

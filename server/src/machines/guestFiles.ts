@@ -6,11 +6,13 @@ import { ScenarioCommand } from '../scenario/command';
 export const guestFilesDir = '/modules';
 
 /**
- * The index of the word naming a host file, if the command has one: insmod's module, the first
- * word after its options. The file is copied into the image and the word rewritten to its guest
- * path (`insmod /home/me/fix.ko` on the host is `insmod /modules/fix.ko` in the guest).
+ * The index of the word naming a host file, if the command has one: insmod's module (the first
+ * word after its options), xen-livepatch's payload (`upload NAME FILE`, `load FILE`). The file
+ * is copied into the image and the word rewritten to its guest path (`insmod /home/me/fix.ko`
+ * on the host is `insmod /modules/fix.ko` in the guest).
  */
 function fileOperandIndex(argv: string[]): number | undefined {
+  if (argv[0] === 'xen-livepatch') return argv[1] === 'upload' && argv.length > 3 ? 3 : argv[1] === 'load' && argv.length > 2 ? 2 : undefined;
   if (argv[0] !== 'insmod') return undefined;
   const i = argv.findIndex((word, k) => k > 0 && !word.startsWith('-'));
   return i > 0 ? i : undefined;

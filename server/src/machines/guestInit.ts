@@ -24,12 +24,14 @@ stty raw -echo
 nonce=
 for w in $(cat /proc/cmdline); do case $w in llnonce=*) nonce=\${w#llnonce=} ;; esac; done
 m() { printf '\\n@@LL:%s:%s\\n' "$nonce" "$*"; }
+if [ -f /setup.sh ]; then . /setup.sh > /tmp/setup.log 2>&1 || { cat /tmp/setup.log; poweroff -f; }; fi
 m BOOTLOG; dmesg -c | base64; m READY
 cd /modules
 n=0
 while read -r verb text; do
   [ "$verb" = run ] || break
   printf %s "$text" | base64 -d > /tmp/cmd
+  m BEGIN $n
   sh -c '. /etc/commands; . /tmp/cmd' </dev/null >/tmp/out 2>/tmp/err; rc=$?
   m OUT; base64 /tmp/out; m ERR; base64 /tmp/err; m LOG; dmesg -c | base64; m END $n $rc
   n=$((n + 1))

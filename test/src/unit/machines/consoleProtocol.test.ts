@@ -13,8 +13,8 @@ const b64 = (text: string) =>
 const marker = (what: string) => `\n@@LL:${nonce}:${what}\n`;
 
 /** What the guest's /init prints for one command (guestInit.ts), built independently of the reader. */
-function frame(index: number, rc: number, out: string, err: string, log: string): string {
-  return `${marker('OUT')}${b64(out)}${marker('ERR')}${b64(err)}${marker('LOG')}${b64(log)}${marker(`END ${index} ${rc}`)}`;
+function frame(index: number, rc: number, out: string, err: string, log: string, hypervisor = ''): string {
+  return `${marker(`BEGIN ${index}`)}${hypervisor}${marker('OUT')}${b64(out)}${marker('ERR')}${b64(err)}${marker('LOG')}${b64(log)}${marker(`END ${index} ${rc}`)}`;
 }
 
 const stream = [
@@ -23,6 +23,11 @@ const stream = [
   frame(0, 0, 'this has been live patched\n', '', "[    2.000000] livepatch: enabling patch 'p'\n[    2.100000] livepatch: 'p': patching complete\n"),
   // Output that looks like a marker, with another boot's nonce, and a stray line between frames.
   frame(1, 3, '@@LL:ffffffffffffffff:END 9 0\n\u00e9\n', 'err\n', ''),
+  // Xen's own lines on the same port while the command ran, one of them late, inside the encoded output.
+  frame(2, 0, 'Applying... completed\n', '', '', '(XEN) livepatch: p: Applying 1 functions\r\n(XEN) hi_func: Hi!\r\n').replace(
+    `${marker('ERR')}`,
+    `\n(XEN) late line\n${marker('ERR')}`,
+  ),
   '[   3.0] Kernel panic - not syncing: stray\r\n',
   marker('POWEROFF'),
 ].join('');
@@ -45,14 +50,26 @@ const expected: ConsoleEvent[] = [
       stdout: 'this has been live patched\n',
       stderr: '',
       log: ["[    2.000000] livepatch: enabling patch 'p'", "[    2.100000] livepatch: 'p': patching complete"],
+      console: [],
     },
   },
-  { kind: 'result', frame: { index: 1, exitCode: 3, stdout: '@@LL:ffffffffffffffff:END 9 0\n\u00e9\n', stderr: 'err\n', log: [] } },
+  { kind: 'result', frame: { index: 1, exitCode: 3, stdout: '@@LL:ffffffffffffffff:END 9 0\n\u00e9\n', stderr: 'err\n', log: [], console: [] } },
+  {
+    kind: 'result',
+    frame: {
+      index: 2,
+      exitCode: 0,
+      stdout: 'Applying... completed\n',
+      stderr: '',
+      log: [],
+      console: ['(XEN) livepatch: p: Applying 1 functions', '(XEN) hi_func: Hi!', '(XEN) late line'],
+    },
+  },
   { kind: 'noise', line: '[   3.0] Kernel panic - not syncing: stray' },
   { kind: 'poweroff' },
 ];
 
-test('boot log, results, noise and power-off come apart in order, whole', () => {
+test('boot log, results, the hypervisor lines of each command, noise and power-off come apart in order, whole', () => {
   assert.deepEqual(events([stream]), expected);
 });
 

@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { GuestFiles } from '../../../../server/out/machines/guestFiles';
 import { findLinuxPieces, LinuxPieces, MissingPiecesError } from '../../../../server/out/machines/hostPieces';
-import { LinuxMachine } from '../../../../server/out/machines/linuxMachine';
+import { linuxProfile } from '../../../../server/out/machines/linuxProfile';
 import { MachineError } from '../../../../server/out/machines/machineError';
+import { QemuMachine } from '../../../../server/out/machines/qemuMachine';
 import type { CommandResult } from '../../../../server/out/scenario/result';
 import { kbuildSamples } from '../../support/kbuildSamples';
 import { command } from './commands';
@@ -41,10 +42,11 @@ test('a real Linux kernel in QEMU: one boot, commands one by one, results apart'
   const sample = samples.samples?.modules['livepatch-sample'];
   const demo = samples.samples?.modules['livepatch-callbacks-demo'];
   if (sample && demo) files.addNamedBy([command('insmod', sample), command('insmod', demo)]);
-  const machine = await LinuxMachine.boot({ pieces: host.found!, files });
+  const machine = await QemuMachine.boot(linuxProfile(host.found!, files));
+  const kernel = machine.profile.booted;
   const run = (...words: string[]): Promise<CommandResult> => machine.run(command(...words));
   try {
-    t.diagnostic(`booted ${machine.kernel} with ${machine.accel} in ${machine.bootMs.toFixed(0)} ms${machine.kvmFailure ? ' (KVM refused by QEMU)' : ''}`);
+    t.diagnostic(`booted ${kernel} with ${machine.accel} in ${machine.bootMs.toFixed(0)} ms${machine.kvmFailure ? ' (KVM refused by QEMU)' : ''}`);
     assert.ok(machine.accel === 'tcg' || machine.accel === 'kvm');
     assert.ok(
       machine.bootLog.some((line) => /^\[\s*\d+\.\d{6}\] Linux version /.test(line)),
@@ -53,8 +55,8 @@ test('a real Linux kernel in QEMU: one boot, commands one by one, results apart'
 
     await t.test('the kernel that runs is the image booted', async () => {
       const release = await run('uname', '-r');
-      assert.deepEqual([release.stdout, release.exitCode], [`${imageRelease(machine.kernel)}\n`, 0]);
-      assert.match((await run('cat', '/proc/version')).stdout, new RegExp(`^Linux version ${imageRelease(machine.kernel).replace(/\./g, '\\.')} `));
+      assert.deepEqual([release.stdout, release.exitCode], [`${imageRelease(kernel)}\n`, 0]);
+      assert.match((await run('cat', '/proc/version')).stdout, new RegExp(`^Linux version ${imageRelease(kernel).replace(/\./g, '\\.')} `));
       assert.match((await run('cat', '/proc/cmdline')).stdout, /^console=ttyS0 .*\bllnonce=[0-9a-f]{16}\n$/);
     });
 
@@ -129,6 +131,6 @@ test('cancelling a boot kills QEMU at once and says so', { skip: host.skip, time
   const controller = new AbortController();
   const started = performance.now();
   setTimeout(() => controller.abort(), 300);
-  await assert.rejects(LinuxMachine.boot({ pieces: host.found!, files: new GuestFiles('/'), signal: controller.signal }), /cancelled/);
+  await assert.rejects(QemuMachine.boot(linuxProfile(host.found!, new GuestFiles('/')), { signal: controller.signal }), /cancelled/);
   assert.ok(performance.now() - started < 3000, 'not left to boot to its end');
 });

@@ -3,27 +3,35 @@ import { CommandResult } from '../scenario/result';
 import { ScenarioCommand } from '../scenario/command';
 import { ConsoleEvent, ConsoleReader, GuestFrame, newNonce, quitLine, runLine } from './consoleProtocol';
 import { guestCommandLine } from './guestShell';
-import { GuestFiles } from './guestFiles';
-import { LinuxPieces } from './hostPieces';
-import { buildInitramfs, BuiltImage } from './initramfs';
-import { linuxImageEntries } from './linuxImage';
+import { buildInitramfs, BuiltImage, ImageEntry } from './initramfs';
 import { MachineError } from './machineError';
-import { Accelerator, kvmUsable, qemuLinuxArgs } from './qemu';
+import { Accelerator, kvmUsable } from './qemu';
 
 export const machineDefaults = {
-  memoryMiB: 512,
-  /** A TCG boot takes 2-10 s; a busy host and a user's verbose kernel need room. */
+  /** A TCG boot takes 2-10 s (Xen and dom0 about 8); a busy host and a user's verbose kernel need room. */
   bootTimeoutMs: 120_000,
   commandTimeoutMs: 60_000,
   /** How long a powered-off guest may take to end QEMU before it is killed. */
   closeTimeoutMs: 5_000,
 };
 
-export interface LinuxMachineOptions {
-  pieces: LinuxPieces;
-  files: GuestFiles;
-  modulesDir?: string;
-  memoryMiB?: number;
+/**
+ * What makes a machine Linux or Xen: what is booted, what the image holds, how a scenario
+ * command becomes the guest's words, and which lines of a frame are the command's log.
+ */
+export interface MachineProfile {
+  qemu: string;
+  /** What the boot line names: the kernel, or the hypervisor. */
+  booted: string;
+  entries(): ImageEntry[];
+  qemuArgs(boot: { initrd: string; nonce: string; accel: Accelerator }): string[];
+  /** The guest's words for a command: host paths rewritten to their copies, tool names added. */
+  guestArgv(argv: string[]): string[];
+  /** The log lines of a result: the kernel's (dmesg), or the hypervisor's console. */
+  log(frame: GuestFrame): string[];
+}
+
+export interface MachineOptions {
   bootTimeoutMs?: number;
   /** Forced accelerator; KVM when /dev/kvm works otherwise, TCG when not (or when QEMU cannot use it). */
   accel?: Accelerator;
@@ -35,10 +43,11 @@ export interface LinuxMachineOptions {
 type Waiter = { want: 'ready' | 'result'; resolve(event: ConsoleEvent): void; reject(error: Error): void };
 
 /**
- * One booted Linux guest in QEMU: one boot for a whole scenario, its commands run one at a time
- * in the guest's shell, the VM killed when the session ends, however it ends.
+ * One booted guest in QEMU, a Linux kernel or a Xen hypervisor with its dom0: one boot for a
+ * whole scenario, its commands run one at a time in the guest's shell, the VM killed when the
+ * session ends, however it ends.
  */
-export class LinuxMachine {
+export class QemuMachine {
   private waiter: Waiter | undefined;
   private exited: Error | undefined;
   private readonly noise: string[] = [];
@@ -55,10 +64,8 @@ export class LinuxMachine {
     private readonly child: ChildProcessWithoutNullStreams,
     nonce: string,
     readonly accel: Accelerator,
-    readonly kernel: string,
     readonly image: BuiltImage,
-    /** The host files in the image: the commands' host paths are rewritten through it. */
-    private readonly files: GuestFiles,
+    readonly profile: MachineProfile,
     private readonly signal: AbortSignal | undefined,
   ) {
     const reader = new ConsoleReader(nonce, (event) => this.event(event));
@@ -80,27 +87,26 @@ export class LinuxMachine {
   }
 
   /** Builds (or finds in the cache) the image and boots it; resolves once the guest shell waits for commands. */
-  static async boot(options: LinuxMachineOptions): Promise<LinuxMachine> {
-    const image = buildInitramfs(linuxImageEntries(options.pieces, options.files, options.modulesDir), options.cacheDir);
+  static async boot(profile: MachineProfile, options: MachineOptions = {}): Promise<QemuMachine> {
+    const image = buildInitramfs(profile.entries(), options.cacheDir);
     const accel = options.accel ?? (kvmUsable() ? 'kvm' : 'tcg');
     try {
-      return await LinuxMachine.start(options, image, accel);
+      return await QemuMachine.start(profile, options, image, accel);
     } catch (error) {
       // /dev/kvm may open in a container whose QEMU still cannot use it: TCG always works.
       if (accel !== 'kvm' || options.accel || !(error instanceof MachineError) || !/kvm/i.test(error.message)) throw error;
-      const machine = await LinuxMachine.start(options, image, 'tcg');
+      const machine = await QemuMachine.start(profile, options, image, 'tcg');
       machine.kvmFailure = error.message;
       return machine;
     }
   }
 
-  private static async start(options: LinuxMachineOptions, image: BuiltImage, accel: Accelerator): Promise<LinuxMachine> {
+  private static async start(profile: MachineProfile, options: MachineOptions, image: BuiltImage, accel: Accelerator): Promise<QemuMachine> {
     if (options.signal?.aborted) throw new MachineError('cancelled before the machine booted');
     const nonce = newNonce();
     const started = performance.now();
-    const args = qemuLinuxArgs({ kernel: options.pieces.kernel, initrd: image.path, nonce, accel, memoryMiB: options.memoryMiB ?? machineDefaults.memoryMiB });
-    const child = spawn(options.pieces.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const machine = new LinuxMachine(child, nonce, accel, options.pieces.kernel, image, options.files, options.signal);
+    const child = spawn(profile.qemu, profile.qemuArgs({ initrd: image.path, nonce, accel }), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const machine = new QemuMachine(child, nonce, accel, image, profile, options.signal);
     const timeoutMs = options.bootTimeoutMs ?? machineDefaults.bootTimeoutMs;
     try {
       const ready = await machine.expect('ready', timeoutMs, `the guest did not boot within ${timeoutMs} ms`);
@@ -117,11 +123,11 @@ export class LinuxMachine {
   async run(command: Pick<ScenarioCommand, 'argv' | 'redirect' | 'text'>, timeoutMs = machineDefaults.commandTimeoutMs): Promise<CommandResult> {
     if (this.exited) throw this.exited;
     const index = this.sent++;
-    this.child.stdin.write(runLine(guestCommandLine(command, (argv) => this.files.rewrite(argv))));
+    this.child.stdin.write(runLine(guestCommandLine(command, (argv) => this.profile.guestArgv(argv))));
     const event = await this.expect('result', timeoutMs, `'${command.text}' did not finish within ${timeoutMs} ms; the machine was stopped`);
     const frame = (event as { frame: GuestFrame }).frame;
     if (frame.index !== index) this.fail(new MachineError(`the guest answered command ${frame.index} for command ${index}`));
-    return { command: command.text, stdout: frame.stdout, stderr: frame.stderr, exitCode: frame.exitCode, log: frame.log };
+    return { command: command.text, stdout: frame.stdout, stderr: frame.stderr, exitCode: frame.exitCode, log: this.profile.log(frame) };
   }
 
   /** Powers the guest off and waits for QEMU to end, killing it if it does not in time. Safe to call twice. */

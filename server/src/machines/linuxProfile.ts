@@ -5,6 +5,8 @@ import { GuestFiles } from './guestFiles';
 import { LinuxPieces, sharedLibraries } from './hostPieces';
 import { hostFileEntry, ImageEntry } from './initramfs';
 import { MachineError } from './machineError';
+import { qemuLinuxArgs } from './qemu';
+import { MachineProfile } from './qemuMachine';
 
 /** Bytes of a --modules-dir the image takes; a whole distribution's modules would make every boot slow. */
 const modulesDirBytes = 128 * 1024 * 1024;
@@ -31,17 +33,17 @@ function modulesDirEntries(dir: string): ImageEntry[] {
   return entries;
 }
 
-/** A host executable at the same path in the guest, with the libraries it loads. */
-function executableEntries(executable: string, guestPath: string): ImageEntry[] {
+/** A host executable at the guest path, with the libraries it loads at their own paths. */
+export function executableEntries(executable: string, guestPath: string): ImageEntry[] {
   return [hostFileEntry(executable, guestPath), ...sharedLibraries(executable).map((lib) => hostFileEntry(lib, lib))];
 }
 
 /**
- * Everything the Linux guest's initramfs holds: busybox (all the userland), /init, the console
- * node the kernel opens for init, kmod with its libraries when the host has it, the scenario's
- * files under /modules, and the user's modules folder under /lib/modules.
+ * What every guest's initramfs holds: busybox (all the userland), /init, the console node the
+ * kernel opens for init, kmod with its libraries when the host has it, the scenario's files
+ * under /modules, and the user's modules folder under /lib/modules; then the runtime's own.
  */
-export function linuxImageEntries(pieces: LinuxPieces, files: GuestFiles, modulesDir?: string): ImageEntry[] {
+export function guestImageEntries(pieces: Pick<LinuxPieces, 'busybox' | 'kmod'>, files: GuestFiles, modulesDir: string | undefined, extra: ImageEntry[] = []): ImageEntry[] {
   const entries: ImageEntry[] = [
     { kind: 'file', path: '/init', data: Buffer.from(guestInit, 'utf8'), mode: 0o755 },
     { kind: 'chardev', path: '/dev/console', major: 5, minor: 1 },
@@ -49,7 +51,25 @@ export function linuxImageEntries(pieces: LinuxPieces, files: GuestFiles, module
     ...(pieces.kmod ? executableEntries(pieces.kmod, '/bin/kmod') : []),
     ...files.entries().map(({ host, guest }) => hostFileEntry(host, guest)),
     ...(modulesDir ? modulesDirEntries(modulesDir) : []),
+    ...extra,
   ];
   // busybox and kmod load the same libc: one copy.
   return [...new Map(entries.map((entry) => [entry.path, entry])).values()];
+}
+
+export interface LinuxProfileOptions {
+  modulesDir?: string;
+  memoryMiB?: number;
+}
+
+/** A Linux kernel booted directly; a command's log is the kernel log lines it caused. */
+export function linuxProfile(pieces: LinuxPieces, files: GuestFiles, options: LinuxProfileOptions = {}): MachineProfile {
+  return {
+    qemu: pieces.qemu,
+    booted: pieces.kernel,
+    entries: () => guestImageEntries(pieces, files, options.modulesDir),
+    qemuArgs: (boot) => qemuLinuxArgs({ ...boot, kernel: pieces.kernel, memoryMiB: options.memoryMiB ?? 512 }),
+    guestArgv: (argv) => files.rewrite(argv),
+    log: (frame) => frame.log,
+  };
 }
