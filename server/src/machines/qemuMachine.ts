@@ -120,7 +120,16 @@ export class QemuMachine {
   }
 
   /** Runs one command in the guest and returns what it did; a MachineError when the machine cannot answer. */
-  async run(command: Pick<ScenarioCommand, 'argv' | 'redirect' | 'text'>, timeoutMs = machineDefaults.commandTimeoutMs): Promise<CommandResult> {
+  run(command: Pick<ScenarioCommand, 'argv' | 'redirect' | 'text'>, timeoutMs = machineDefaults.commandTimeoutMs): Promise<CommandResult> {
+    // The guest's shell runs one command at a time: calls made together are answered in order.
+    const result = this.queue.then(() => this.runNow(command, timeoutMs));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private async runNow(command: Pick<ScenarioCommand, 'argv' | 'redirect' | 'text'>, timeoutMs: number): Promise<CommandResult> {
     if (this.exited) throw this.exited;
     const index = this.sent++;
     this.child.stdin.write(runLine(guestCommandLine(command, (argv) => this.profile.guestArgv(argv))));
@@ -145,7 +154,7 @@ export class QemuMachine {
   private expect(want: Waiter['want'], timeoutMs: number, timeoutMessage: string): Promise<ConsoleEvent> {
     if (this.exited) return Promise.reject(this.exited);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new MachineError(timeoutMessage)), timeoutMs);
+      const timer = setTimeout(() => this.fail(new MachineError(`${timeoutMessage}${this.why()}`)), timeoutMs);
       const settle =
         <T>(f: (value: T) => void) =>
         (value: T) => {
