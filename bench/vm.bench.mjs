@@ -3,7 +3,9 @@
 // - boot: the default kernel (Debian's -dbg vmlinux through its PVH entry when installed) against
 //   the compressed /boot/vmlinuz of the same release, and a cold image build against a cached one;
 // - per command: `true` in the guest (framing, base64, dmesg -c, the console round trip) against
-//   the same `sh -c true` spawned on the host, and the real livepatch sample's insmod and disable.
+//   the same `sh -c true` spawned on the host, and the real livepatch sample's insmod and disable;
+// - Xen with dom0 (when Debian's Xen is installed): boot to the first result against the Linux
+//   boot above, and `xen-livepatch list` and `cat` against the same `true` round trip.
 // Needs: bash scripts/ensure-vm.sh (QEMU, busybox, the kernel) and `npm run build`; the sample
 // module from scripts/kbuild-livepatch-samples.mjs when built. Skips with a message otherwise.
 import { spawnSync } from 'node:child_process';
@@ -17,6 +19,8 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { findLinuxPieces, debianKernel, realHost } = require(path.join(root, 'server/out/machines/hostPieces'));
 const { GuestFiles } = require(path.join(root, 'server/out/machines/guestFiles'));
+const { findXenPieces } = require(path.join(root, 'server/out/machines/xenPieces'));
+const { xenProfile } = require(path.join(root, 'server/out/machines/xenProfile'));
 const { linuxProfile } = require(path.join(root, 'server/out/machines/linuxProfile'));
 const { QemuMachine } = require(path.join(root, 'server/out/machines/qemuMachine'));
 
@@ -110,4 +114,38 @@ const closing = performance.now();
 await machine.close();
 cmdRows.push({ command: 'close (poweroff to QEMU exit)', 'median ms': (performance.now() - closing).toFixed(1) });
 console.table(cmdRows);
+
+let xen;
+try {
+  xen = findXenPieces();
+} catch (error) {
+  console.log(`Xen skipped: ${error.message.replace(/\n\s*/g, '; ')}`);
+}
+if (xen) {
+  const xenRows = [];
+  const started = performance.now();
+  const dom0 = await QemuMachine.boot(xenProfile(xen, new GuestFiles('/'), { cacheDir }), { cacheDir });
+  const firstList = await dom0.run(command('xen-livepatch', 'list'));
+  const boot = performance.now() - started;
+  if (firstList.exitCode !== 0) throw new Error(`xen-livepatch list failed: ${firstList.stderr}`);
+  xenRows.push(
+    { step: `Xen ${dom0.accel}: boot to first result (cold image)`, ms: boot.toFixed(0) },
+    { step: 'ratio to the Linux boot (median)', ms: (boot / median(main.times)).toFixed(2) },
+  );
+  for (const [name, argv] of [
+    ['true', ['true']],
+    ['xen-livepatch list', ['xen-livepatch', 'list']],
+    ['cat /sys/hypervisor/version/extra', ['cat', '/sys/hypervisor/version/extra']],
+  ]) {
+    const times = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await dom0.run(command(...argv));
+      times.push(performance.now() - t);
+    }
+    xenRows.push({ step: `${name}, median of 20`, ms: median(times).toFixed(1) });
+  }
+  await dom0.close();
+  console.table(xenRows);
+}
 rmSync(cacheDir, { recursive: true, force: true });

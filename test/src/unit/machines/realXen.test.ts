@@ -39,7 +39,10 @@ test('real Xen in QEMU: dom0 runs the real xen-livepatch, each command with the 
 
     await t.test("the hypervisor's version, read by dom0 from /sys/hypervisor, is the package's", async (s) => {
       const parts = await Promise.all(['major', 'minor', 'extra'].map((f) => run('cat', `/sys/hypervisor/version/${f}`)));
-      const version = parts.map((p) => p.stdout.trim()).join('.').replace('..', '.');
+      const version = parts
+        .map((p) => p.stdout.trim())
+        .join('.')
+        .replace('..', '.');
       const packaged = packagedVersion(host.found!.xen);
       if (!packaged) return s.skip(`${host.found!.xen} belongs to no Debian package: nothing to compare with`);
       assert.equal(version, packaged);
@@ -51,14 +54,18 @@ test('real Xen in QEMU: dom0 runs the real xen-livepatch, each command with the 
       assert.match(list.stdout, /Nothing to list/);
     });
 
-    await t.test("the real loader refuses the emulator's -pg payload: its (XEN) line, Error 2, exit 1, nothing listed", { skip: existsSync(bundled) ? undefined : `${bundled} is not built (npm run samples)` }, async () => {
-      const upload = await run('upload', 'sample_hello', bundled);
-      assert.equal(upload.exitCode, 1);
-      assert.deepEqual(upload.log, ['(XEN) livepatch: sample_hello: Unknown symbol: __fentry__']);
-      assert.match(upload.stderr, /^Error 2: No such file or directory$/m);
-      assert.doesNotMatch(upload.stdout, /\(XEN\)/);
-      assert.doesNotMatch((await run('list')).stdout, /sample_hello/);
-    });
+    await t.test(
+      "the real loader refuses the emulator's -pg payload: its (XEN) line, Error 2, exit 1, nothing listed",
+      { skip: existsSync(bundled) ? undefined : `${bundled} is not built (npm run samples)` },
+      async () => {
+        const upload = await run('upload', 'sample_hello', bundled);
+        assert.equal(upload.exitCode, 1);
+        assert.deepEqual(upload.log, ['(XEN) livepatch: sample_hello: Unknown symbol: __fentry__']);
+        assert.match(upload.stderr, /^Error 2: No such file or directory$/m);
+        assert.doesNotMatch(upload.stdout, /\(XEN\)/);
+        assert.doesNotMatch((await run('list')).stdout, /sample_hello/);
+      },
+    );
   } finally {
     await machine.close();
   }

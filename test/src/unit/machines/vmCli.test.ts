@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { findLinuxPieces } from '../../../../server/out/machines/hostPieces';
-import { distDir } from '../../support/paths';
+import { findXenPieces } from '../../../../server/out/machines/xenPieces';
+import { distDir, fromRoot } from '../../support/paths';
 
 function vm(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const run = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), 'vm', ...args], { encoding: 'utf8', env, timeout: 120_000 });
@@ -75,3 +76,34 @@ test('vm --json: one object per command, a redirect kept apart, the kernel log l
   );
   assert.deepEqual([lines[1].stdout, lines[1].exitCode, lines[1].log.some((l) => l.includes('from the test'))], ['Linux\n', 0, false]);
 });
+
+const noXen = (() => {
+  try {
+    findXenPieces();
+    return undefined;
+  } catch (error) {
+    return `no real Xen here (run bash scripts/ensure-vm.sh): ${(error as Error).message.replace(/\n\s*/g, '; ')}`;
+  }
+})();
+const bundled = fromRoot('samples/build/payloads/xen/xen_hello_world.livepatch');
+
+test(
+  "vm --runtime xen: xen-livepatch's bare verbs, each command's (XEN) lines after its output, an expected refusal, exit 0",
+  { skip: noXen ?? (existsSync(bundled) ? undefined : `${bundled} is not built (npm run samples)`) },
+  () => {
+    const run = vm(['--runtime', 'xen', '--echo', 'list', '--', 'expect', '1', 'upload', 'sample_hello', bundled, '--', 'cat', '/sys/hypervisor/version/major']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.stdout.split('\n'), [
+      '$ xen-livepatch list',
+      'Nothing to list',
+      `$ xen-livepatch upload sample_hello ${bundled}`,
+      'Uploading /modules/xen_hello_world.livepatch... failed',
+      '(XEN) livepatch: sample_hello: Unknown symbol: __fentry__',
+      '(exit status 1)',
+      '$ cat /sys/hypervisor/version/major',
+      '4',
+      '',
+    ]);
+    assert.match(run.stderr, /^livepatch-lens vm: booted \S*xen\S* with (KVM|TCG) in /);
+  },
+);

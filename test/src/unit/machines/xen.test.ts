@@ -72,6 +72,13 @@ test("a Xen command's words: the bare verbs of emu are xen-livepatch's, the payl
   assert.deepEqual(profile.guestArgv(['upload', 'hello', '/q/hello.livepatch']), ['xen-livepatch', 'upload', 'hello', '/modules/2/hello.livepatch']);
   assert.deepEqual(profile.guestArgv(['load', '/p/hello.livepatch']), ['xen-livepatch', 'load', '/modules/hello.livepatch']);
   assert.deepEqual(profile.guestArgv(['upload', 'hello']), ['xen-livepatch', 'upload', 'hello'], 'no file operand: nothing to rewrite');
-  const frame = { index: 0, exitCode: 0, stdout: '', stderr: '', log: ['[    1.0] dom0 line'], console: ['(XEN) livepatch: hello: Applying 1 functions', 'stray dom0 console line'] };
+  const frame = {
+    index: 0,
+    exitCode: 0,
+    stdout: '',
+    stderr: '',
+    log: ['[    1.0] dom0 line'],
+    console: ['(XEN) livepatch: hello: Applying 1 functions', 'stray dom0 console line'],
+  };
   assert.deepEqual(profile.log(frame), ['(XEN) livepatch: hello: Applying 1 functions']);
 });
