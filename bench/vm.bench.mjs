@@ -124,7 +124,7 @@ try {
 if (xen) {
   const xenRows = [];
   const started = performance.now();
-  const dom0 = await QemuMachine.boot(xenProfile(xen, new GuestFiles('/'), { cacheDir }), { cacheDir });
+  const dom0 = await QemuMachine.boot(xenProfile(xen, new GuestFiles('/'), { xenCacheDir: cacheDir }), { cacheDir });
   const firstList = await dom0.run(command('xen-livepatch', 'list'));
   const boot = performance.now() - started;
   if (firstList.exitCode !== 0) throw new Error(`xen-livepatch list failed: ${firstList.stderr}`);

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { CpioEntry, cpioNewc } from './cpio';
+import { cachedFile, machineCacheDir } from './machineCache';
 
 /** What goes into the image: files by content, the links and nodes by value. Parent folders are added when written. */
 export type ImageEntry = Exclude<CpioEntry, { kind: 'dir' }>;
@@ -38,45 +37,19 @@ export function withParents(entries: ImageEntry[]): CpioEntry[] {
   return out;
 }
 
-export function defaultCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'livepatch-lens', 'initramfs');
-}
-
-/** Images kept in the cache; older ones are removed when a new one is written. */
-const keptImages = 16;
-
 export interface BuiltImage {
   path: string;
   key: string;
   /** True when the image was already in the cache. */
   cached: boolean;
-  bytes: number;
 }
 
 /** The gzipped cpio of the entries, from the cache when an image of the same key is there. */
-export function buildInitramfs(entries: ImageEntry[], cacheDir = defaultCacheDir()): BuiltImage {
+export function buildInitramfs(entries: ImageEntry[], cacheDir = machineCacheDir('initramfs')): BuiltImage {
   const key = initramfsKey(entries);
-  const file = path.join(cacheDir, `${key}.cpio.gz`);
-  if (existsSync(file)) return { path: file, key, cached: true, bytes: statSync(file).size };
-  mkdirSync(cacheDir, { recursive: true });
   // gzip level 1: the kernel unpacks it under emulation, where size matters less than our time to write it.
-  const image = gzipSync(cpioNewc(withParents(entries)), { level: 1 });
-  const partial = `${file}.${process.pid}.tmp`;
-  writeFileSync(partial, image);
-  renameSync(partial, file);
-  prune(cacheDir, file);
-  return { path: file, key, cached: false, bytes: image.length };
-}
-
-function prune(cacheDir: string, keep: string): void {
-  const images = readdirSync(cacheDir)
-    .filter((name) => name.endsWith('.cpio.gz'))
-    .map((name) => path.join(cacheDir, name))
-    .filter((file) => file !== keep)
-    .map((file) => ({ file, mtime: statSync(file).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
-  for (const { file } of images.slice(keptImages - 1)) unlinkSync(file);
+  const { path, cached } = cachedFile(cacheDir, `${key}.cpio.gz`, () => gzipSync(cpioNewc(withParents(entries)), { level: 1 }));
+  return { path, key, cached };
 }
 
 /** A host file as an image entry, at the guest path given, with its execute bit kept. */

@@ -1,4 +1,5 @@
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { CommandResult } from '../scenario/result';
 import { ScenarioCommand } from '../scenario/command';
 import { ConsoleEvent, ConsoleReader, GuestFrame, newNonce, quitLine, runLine } from './consoleProtocol';
@@ -105,7 +106,8 @@ export class QemuMachine {
     if (options.signal?.aborted) throw new MachineError('cancelled before the machine booted');
     const nonce = newNonce();
     const started = performance.now();
-    const child = spawn(profile.qemu, profile.qemuArgs({ initrd: image.path, nonce, accel }), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = profile.qemuArgs({ initrd: image.path, nonce, accel });
+    const child = spawn(profile.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const machine = new QemuMachine(child, nonce, accel, image, profile, options.signal);
     const timeoutMs = options.bootTimeoutMs ?? machineDefaults.bootTimeoutMs;
     try {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GuestFiles } from './guestFiles';
-import { defaultCacheDir, hostFileEntry, ImageEntry } from './initramfs';
+import { hostFileEntry, ImageEntry } from './initramfs';
+import { cachedFile, machineCacheDir } from './machineCache';
 import { executableEntries, guestImageEntries } from './linuxProfile';
 import { qemuXenArgs } from './qemu';
 import { MachineProfile } from './qemuMachine';
@@ -21,12 +22,7 @@ export function xenArgv(argv: string[]): string[] {
 function unpackedXen(xen: string, cacheDir: string): string {
   const bytes = readFileSync(xen);
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return xen;
-  const file = path.join(cacheDir, `xen-${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.elf`);
-  if (existsSync(file)) return file;
-  mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(`${file}.${process.pid}.tmp`, gunzipSync(bytes));
-  renameSync(`${file}.${process.pid}.tmp`, file);
-  return file;
+  return cachedFile(cacheDir, `xen-${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.elf`, () => gunzipSync(bytes)).path;
 }
 
 /**
@@ -39,7 +35,8 @@ function setupScript(modules: string[]): string {
 
 export interface XenProfileOptions {
   memoryMiB?: number;
-  cacheDir?: string;
+  /** Where the unpacked hypervisor is kept. */
+  xenCacheDir?: string;
 }
 
 /**
@@ -59,7 +56,7 @@ export function xenProfile(pieces: XenPieces, files: GuestFiles, options: XenPro
     qemuArgs: (boot) =>
       qemuXenArgs({
         ...boot,
-        xen: unpackedXen(pieces.xen, path.join(options.cacheDir ?? defaultCacheDir(), '..', 'xen')),
+        xen: unpackedXen(pieces.xen, options.xenCacheDir ?? machineCacheDir('xen')),
         dom0Kernel: pieces.dom0Kernel,
         memoryMiB: options.memoryMiB ?? 1024,
       }),

@@ -48,7 +48,7 @@ test('an image is built once per key and then found in the cache; old images are
     assert.equal(first.cached, false);
     assert.equal(path.basename(first.path), `${first.key}.cpio.gz`);
     assert.match(gunzipSync(readFileSync(first.path)).toString('latin1'), /^070701.*modules\/p\.ko\0/s);
-    assert.deepEqual({ ...buildInitramfs([...entries].reverse(), dir), cached: true }, { ...first, cached: true });
+    assert.deepEqual({ ...buildInitramfs([...entries].reverse(), dir), cached: true }, { ...first, cached: true }, 'the same inputs in another order: the same image');
     assert.equal(buildInitramfs([...entries].reverse(), dir).cached, true);
     for (let i = 0; i < 20; i++) {
       const built = buildInitramfs([...entries, { kind: 'file', path: '/n', data: Buffer.from(String(i)) }], dir);
