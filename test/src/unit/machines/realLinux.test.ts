@@ -134,3 +134,7 @@ test('cancelling a boot kills QEMU at once and says so', { skip: host.skip, time
   await assert.rejects(QemuMachine.boot(linuxProfile(host.found!, new GuestFiles('/')), { signal: controller.signal }), /cancelled/);
   assert.ok(performance.now() - started < 3000, 'not left to boot to its end');
 });
+
+test('a boot past its time limit stops QEMU with a message naming the limit', { skip: host.skip, timeout: 30_000 }, async () => {
+  await assert.rejects(QemuMachine.boot(linuxProfile(host.found!, new GuestFiles('/')), { bootTimeoutMs: 300 }), /the guest did not boot within 300 ms/);
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -107,3 +107,19 @@ test(
     assert.match(run.stderr, /^livepatch-lens vm: booted \S*xen\S* with (KVM|TCG) in /);
   },
 );
+
+test('Ctrl-C during a command: the CLI says it was cancelled, exits 2, and its QEMU is gone', { skip: noMachine, timeout: 120_000 }, async () => {
+  const child = spawn(process.execPath, [path.join(distDir, 'cli.js'), 'vm', 'sleep', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  await new Promise<void>((resolve) => child.stderr.on('data', (chunk: string) => (stderr += chunk).includes('booted') && resolve()));
+  const qemu = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim();
+  assert.match(qemu, /^\d+$/, 'QEMU runs as the CLI child');
+  const started = performance.now();
+  child.kill('SIGINT');
+  const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  assert.equal(status, 2);
+  assert.match(stderr, /cancelled; the machine was stopped/);
+  assert.ok(performance.now() - started < 10_000, 'not left to run its 60 s');
+  assert.equal(existsSync(`/proc/${qemu}`), false, `QEMU ${qemu} still exists`);
+});
