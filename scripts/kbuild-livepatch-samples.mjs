@@ -34,13 +34,17 @@ const log = (line) => process.stderr.write(`[kbuild] ${line}\n`);
 
 const installedVersion = (pkg) => {
   const r = spawnSync('dpkg-query', ['-W', '-f=${db:Status-Status} ${Version}', pkg], { encoding: 'utf8' });
-  const [status, version] = r.stdout.split(' ');
+  const [status, version] = (r.stdout ?? '').split(' ');
   return r.status === 0 && status === 'installed' ? version : undefined;
 };
 
-const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-const run = (argv, opts = {}) => spawnSync(argv[0], argv.slice(1), { stdio: 'inherit', ...opts }).status === 0;
-const apt = (...args) => run([...sudo, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-o', 'DPkg::Lock::Timeout=900', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+/** Runs a program (named, with an argument array: no shell); true when it succeeds. */
+const run = (program, args, stdio) => spawnSync(program, args, { stdio }).status === 0;
+// apt's and make's progress is noise here; their errors (stderr) are what a failure needs.
+const quiet = ['ignore', 'ignore', 'inherit'];
+const aptCommand = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-o', 'DPkg::Lock::Timeout=900'];
+const [aptProgram, ...aptPrefix] = process.getuid?.() === 0 ? aptCommand : ['sudo', ...aptCommand];
+const apt = (...args) => run(aptProgram, [...aptPrefix, ...args], quiet);
 
 let updated = false;
 /** Installs each missing package at its pinned version, or at the candidate when Debian no longer has that one. */
@@ -69,8 +73,7 @@ function ensurePackages(pkgs) {
 const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'livepatch-lens', 'kbuild', abi);
 
 function main() {
-  const withVmlinux = process.argv.includes('--with-vmlinux');
-  ensurePackages([headersPkg, sourcePkg, ...(withVmlinux ? [dbgPkg] : [])]);
+  ensurePackages([headersPkg, sourcePkg]);
   const headers = artifacts.files.headers;
   const tarball = artifacts.files.sourceTarball;
   for (const f of [headers, tarball]) if (!existsSync(f)) throw new Error(`${f} is missing although its package is installed`);
@@ -84,6 +87,8 @@ function main() {
   const dir = path.join(cacheRoot, key);
   const manifest = path.join(cacheRoot, 'current.json');
   if (!SAMPLE_MODULES.every((m) => existsSync(path.join(dir, `${m}.ko`)))) build(dir, headers, tarball);
+  // The 630 MB vmlinux comes after the modules, which others can use while it downloads.
+  if (process.argv.includes('--with-vmlinux')) ensurePackages([dbgPkg]);
   const modules = Object.fromEntries(SAMPLE_MODULES.map((m) => [m, path.join(dir, `${m}.ko`)]));
   const vmlinux = existsSync(artifacts.files.vmlinux) ? artifacts.files.vmlinux : undefined;
   const facts = { abi, dir, headers, vmlinux, modules };
@@ -107,9 +112,7 @@ function build(dir, headers, tarball) {
     for (const m of SAMPLE_MODULES) if (!existsSync(path.join(scratch, `${m}.c`))) throw new Error(`${tarball} has no samples/livepatch/${m}.c`);
     log(`make -C ${headers} M=${scratch} CONFIG_SAMPLE_LIVEPATCH=m modules`);
     const started = Date.now();
-    const ok = run(['make', '-s', '-C', headers, `M=${scratch}`, 'CONFIG_SAMPLE_LIVEPATCH=m', `-j${Math.min(8, SAMPLE_MODULES.length)}`, 'modules'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const ok = run('make', ['-s', '-C', headers, `M=${scratch}`, 'CONFIG_SAMPLE_LIVEPATCH=m', `-j${SAMPLE_MODULES.length}`, 'modules'], quiet);
     if (!ok) throw new Error(`kbuild failed in ${scratch}`);
     const missing = SAMPLE_MODULES.filter((m) => !existsSync(path.join(scratch, `${m}.ko`)));
     if (missing.length) throw new Error(`kbuild made no ${missing.join(', ')}`);

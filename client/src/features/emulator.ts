@@ -168,6 +168,17 @@ async function callFunction(ctx: Ctx): Promise<EmulatorCommandResult | undefined
   return result;
 }
 
+/** One line of the scenario language (docs/scenario.md) on the session its runtime says: `echo 0 > /sys/kernel/livepatch/p/enabled`. */
+async function runScenarioLine(ctx: Ctx): Promise<EmulatorCommandResult | undefined> {
+  const line = await vscode.window.showInputBox({
+    title: 'Run a scenario command in the emulator',
+    prompt: 'As typed at the machine: xen-livepatch list, insmod m.ko, echo 0 > /sys/kernel/livepatch/m/enabled, cat PATH, ps, call FUNCTION ...',
+    placeHolder: 'xen-livepatch list',
+    validateInput: (text) => (text.trim() ? undefined : 'a command'),
+  });
+  return line ? execute(ctx, 'run', { line: line.trim() }) : undefined;
+}
+
 const paletteCommands: Record<string, (ctx: Ctx) => unknown> = {
   // A kernel module is insmod-ed into the emulated kernel, a payload loaded into the hypervisor.
   'livepatch.loadPayload': async (ctx: Ctx) => {
@@ -184,6 +195,7 @@ const paletteCommands: Record<string, (ctx: Ctx) => unknown> = {
   'livepatch.callFunction': callFunction,
   'livepatch.dumpPayloads': (ctx: Ctx) => execute(ctx, 'dump'),
   'livepatch.resetEmulator': (ctx: Ctx) => execute(ctx, 'reset'),
+  'livepatch.runScenarioLine': runScenarioLine,
 };
 
 /** The emulator's palette commands, for the one command table (commands.ts); none runs in an untrusted workspace. */

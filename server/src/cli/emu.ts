@@ -4,6 +4,7 @@ import { EmulatorError } from '../emulator/faults';
 import { runtimeFactory } from '../emulator/runtimes';
 import { EmulatorSession } from '../emulator/session';
 import { commandLine, guessRuntime, RuntimeName, runtimeNames } from '../scenario/dialect';
+import type { ScenarioCommand } from '../scenario/command';
 import { commandsOf } from '../scenario/parse';
 import { runScenario, ScenarioJsonLine } from '../scenario/runner';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
@@ -108,13 +109,16 @@ function cappedInteger(io: CliIo, name: string, limit: LimitName, text: string |
   return capped;
 }
 
-/** --runtime, else what the commands or the target say (dialect.ts guessRuntime). */
-function chooseRuntime(given: string | undefined, target: string, commands: Parameters<typeof guessRuntime>[0], objects: string[]): RuntimeName {
+/**
+ * --runtime, else what a --target or the commands say (dialect.ts guessRuntime). The bundled
+ * sample target plays both a hypervisor and a kernel, so only a given target counts.
+ */
+function chooseRuntime(given: string | undefined, target: string | undefined, commands: readonly ScenarioCommand[], objects: string[]): RuntimeName {
   if (given !== undefined) {
     if (!(runtimeNames as readonly string[]).includes(given)) throw new CliError(`--runtime expects ${runtimeNames.join(' or ')}, got '${given}'`);
     return given as RuntimeName;
   }
-  return isLinuxKernel(target) ? 'linux' : guessRuntime(commands, objects);
+  return target !== undefined && isLinuxKernel(target) ? 'linux' : guessRuntime(commands, objects);
 }
 
 /** A kernel image exports symbols (`__ksymtab`), a hypervisor does not; an unreadable target is for the session to report. */
@@ -144,7 +148,7 @@ function run(args: string[], io: CliIo): ExitCode {
   const commands = commandsOf(steps);
   if (!commands.length) throw new CliError(`no command given\n${usage}`);
   const objects = values.get('--object') ?? [];
-  const runtime = chooseRuntime(single('--runtime'), target, commands, objects);
+  const runtime = chooseRuntime(single('--runtime'), single('--target'), commands, objects);
   let factory;
   try {
     factory = runtimeFactory(runtime);
@@ -166,7 +170,7 @@ function run(args: string[], io: CliIo): ExitCode {
     display: (command) => commandLine(command, runtime),
     logKey: runtime === 'xen' ? 'console' : 'log',
     program: 'livepatch-lens emu',
-  }) as ExitCode;
+  });
 }
 
 export const emuCommand: CliCommand = {

@@ -9,7 +9,7 @@ import { findXenPieces } from '../machines/xenPieces';
 import { xenArgv, xenLivepatchVerbs, xenProfile } from '../machines/xenProfile';
 import type { ScenarioCommand } from '../scenario/command';
 import { commandLine, emulatorVerbs, RuntimeName, runtimeNames } from '../scenario/dialect';
-import { commandsOf, isComment } from '../scenario/parse';
+import { commandsOf } from '../scenario/parse';
 import { runScenario } from '../scenario/runner';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
 import { scenarioSteps } from './emuScript';
@@ -128,9 +128,10 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
   process.once('SIGINT', onSigint);
   let machine: QemuMachine | undefined;
   try {
-    machine = await QemuMachine.boot(profile, { bootTimeoutMs, signal: cancel.signal });
+    const booted = await QemuMachine.boot(profile, { bootTimeoutMs, signal: cancel.signal });
+    machine = booted;
     io.err(
-      `livepatch-lens vm: booted ${profile.booted} with ${machine.accel.toUpperCase()} in ${(machine.bootMs / 1000).toFixed(1)} s${machine.kvmFailure ? ' (QEMU could not use KVM)' : ''}`,
+      `livepatch-lens vm: booted ${profile.booted} with ${booted.accel.toUpperCase()} in ${(booted.bootMs / 1000).toFixed(1)} s${booted.kvmFailure ? ' (QEMU could not use KVM)' : ''}`,
     );
     const options = {
       json: flags.has('--json'),
@@ -139,13 +140,7 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
       logKey: runtime === 'xen' ? ('console' as const) : ('log' as const),
       program: 'livepatch-lens vm',
     };
-    for (const step of steps) {
-      // The runner prints and judges one step at a time; the machine answers asynchronously, so each result is awaited first.
-      const result = isComment(step) ? undefined : await machine.run(step, commandTimeoutMs);
-      const status = runScenario([step], { run: () => result! }, io, options);
-      if (status !== 0) return status;
-    }
-    return ExitCode.Ok;
+    return await runScenario(steps, { run: (command) => booted.run(command, commandTimeoutMs) }, io, options);
   } catch (error) {
     if (error instanceof MachineError) throw new CliError(error.message);
     throw error;

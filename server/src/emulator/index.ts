@@ -23,7 +23,7 @@
  */
 export { Machine, CallOptions, CallResult, FentryHook } from './machine';
 export { GuestFault, EmulatorError, FaultKind } from './faults';
-export { LoaderError, LoadedImage } from './loader';
+export { LoaderError, LoadedImage, LoadOptions, DeferredRelocationSection, DeferredRelocation, DeferredSymbol, applyDeferredRelocations, symbolByPosition } from './loader';
 export { Memory, Perm } from './memory';
 export { NativeSpec, NativeContext } from './natives';
 export { Task, Frame } from './tasks';

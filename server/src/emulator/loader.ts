@@ -1,4 +1,4 @@
-import { ElfFile, ElfSection, ET, PT, R_X86_64, SHF, SHN, SHT, STB, STT, EM_X86_64 } from '../elf';
+import { ElfFile, ElfSection, ElfSymbol, ET, PT, R_X86_64, SHF, SHN, SHT, STB, STT, EM_X86_64 } from '../elf';
 import { howToRaise, LimitName, limits, limitSpecs } from '../limits';
 import { GuestMemoryError } from './faults';
 import { hex } from './addr';
@@ -31,7 +31,47 @@ export interface LoadedImage {
   start: bigint;
   end: bigint;
   sections: LoadedSection[];
+  /** Symbol-table order (kallsyms order for `sympos`). */
   symbols: GuestSymbol[];
+  /** The relocation sections LoadOptions.defer kept back, for applyDeferredRelocations. */
+  deferred: DeferredRelocationSection[];
+}
+
+export interface LoadOptions {
+  /**
+   * Relocation sections not applied at load but kept for later, e.g. a livepatch module's
+   * `.klp.rela.<obj>.<section>` (module-elf-format.rst), applied when their object is patched.
+   * Their symbols may be SHN_LIVEPATCH ones, left for the caller to resolve.
+   */
+  defer?: (relaSection: { name: string; flags: bigint }) => boolean;
+}
+
+/** A symbol a deferred relocation refers to, as the object's symbol table has it. */
+export interface DeferredSymbol {
+  index: number;
+  /** The symbol's name; a section symbol's is its section's. */
+  name: string;
+  shndx: number;
+  bind: number;
+  type: number;
+  /** Its address when the load knew it (defined in the object, or resolved then); undefined for SHN_LIVEPATCH. */
+  value?: bigint;
+}
+
+export interface DeferredRelocation {
+  offset: bigint;
+  type: number;
+  addend: bigint;
+  symbol: DeferredSymbol;
+}
+
+/** One SHT_RELA section kept back, decoded: the object's ELF need not stay open. */
+export interface DeferredRelocationSection {
+  name: string;
+  flags: bigint;
+  /** The loaded section it patches (sh_info). */
+  target: LoadedSection;
+  relocations: DeferredRelocation[];
 }
 
 /** What the loader needs from the machine. */
@@ -103,6 +143,7 @@ export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): Lo
     end: pages[pages.length - 1] + PAGE_SIZE,
     sections,
     symbols,
+    deferred: [],
   };
 }
 
@@ -121,7 +162,7 @@ const GROUP_PERM: Record<Group, Perm> = { text: Perm.RX, rodata: Perm.Read, data
  * data each on their own pages, so permissions hold), defines its symbols, resolves undefined
  * ones through the host, and applies the RELA relocations.
  */
-export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): LoadedImage {
+export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, options: LoadOptions = {}): LoadedImage {
   checkMachine(elf, name, ET.REL);
   checkCounts(elf, name);
   const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n && s.type !== SHT.NULL);
@@ -161,7 +202,8 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): L
   const symbols: GuestSymbol[] = [];
   const ownGlobals = new Map<string, bigint>();
   for (const sym of elfSymbols) {
-    if (sym.shndx === SHN.UNDEF || sym.shndx === SHN.COMMON) continue;
+    // SHN_LIVEPATCH symbols (`.klp.sym.<obj>.<name>,<pos>`) are the livepatch core's to resolve, as in the kernel.
+    if (sym.shndx === SHN.UNDEF || sym.shndx === SHN.COMMON || sym.shndx === SHN.LIVEPATCH) continue;
     const value = sym.shndx === SHN.ABS ? sym.value : (base.get(sym.shndx) ?? 0n) + sym.value;
     values[sym.index] = value;
     if (sym.bind !== STB.LOCAL && sym.name) ownGlobals.set(sym.name, value);
@@ -170,7 +212,7 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): L
     }
   }
   for (const sym of elfSymbols) {
-    if (sym.index === 0 || values[sym.index] !== undefined) continue;
+    if (sym.index === 0 || values[sym.index] !== undefined || sym.shndx === SHN.LIVEPATCH) continue;
     if (sym.shndx === SHN.COMMON) throw new LoaderError(name, `common symbol '${sym.name}' (build with -fno-common)`);
     const value = ownGlobals.get(sym.name) ?? host.resolve(sym.name);
     if (value === undefined) {
@@ -183,16 +225,37 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): L
     values[sym.index] = value;
   }
 
+  const loaded = (s: ElfSection): LoadedSection => ({ index: s.index, name: s.name, address: base.get(s.index)!, size: s.size });
+  const deferred: DeferredRelocationSection[] = [];
   for (const target of allocated) {
     for (const rela of elf.relocationSectionsFor(target)) {
-      for (const r of elf.relocations(rela)) {
-        const sym = elfSymbols[r.symbolIndex];
-        const symbolName = sym?.name || (sym?.type === STT.SECTION ? elf.sections[sym.shndx]?.name : undefined) || `#${r.symbolIndex}`;
-        const S = values[r.symbolIndex];
-        if (S === undefined) throw new LoaderError(name, `relocation in ${target.name} against unknown symbol index ${r.symbolIndex}`);
+      const relocations = elf.relocations(rela);
+      for (const r of relocations) {
         if (r.offset < 0n || r.offset >= target.size) throw new LoaderError(name, `relocation in ${target.name} at offset ${hex(r.offset)} lies outside the section`);
+      }
+      if (options.defer?.(rela)) {
+        deferred.push({
+          name: rela.name,
+          flags: rela.flags,
+          target: loaded(target),
+          relocations: relocations.map((r) => {
+            const sym = elfSymbols[r.symbolIndex];
+            if (!sym) throw new LoaderError(name, `relocation in ${rela.name} against unknown symbol index ${r.symbolIndex}`);
+            const symbol: DeferredSymbol = { index: sym.index, name: symbolName(elf, sym), shndx: sym.shndx, bind: sym.bind, type: sym.type };
+            const value = values[r.symbolIndex];
+            return { offset: r.offset, type: r.type, addend: r.addend, symbol: value === undefined ? symbol : { ...symbol, value } };
+          }),
+        });
+        continue;
+      }
+      for (const r of relocations) {
+        const sym = elfSymbols[r.symbolIndex];
+        const S = values[r.symbolIndex];
+        if (S === undefined && sym?.shndx === SHN.LIVEPATCH)
+          throw new LoaderError(name, `relocation in ${target.name} against livepatch symbol '${sym.name}' outside a deferred (.klp.rela) section`);
+        if (S === undefined) throw new LoaderError(name, `relocation in ${target.name} against unknown symbol index ${r.symbolIndex}`);
         const P = base.get(target.index)! + r.offset;
-        applyRelocation(host.memory, name, r.type, S + r.addend, P, `against '${symbolName}' in ${target.name}+${hex(r.offset)}`);
+        applyRelocation(host.memory, name, r.type, S + r.addend, P, `against '${symbolName(elf, sym)}' in ${target.name}+${hex(r.offset)}`);
       }
     }
   }
@@ -207,9 +270,46 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string): L
     kind: 'object',
     start,
     end: start + total,
-    sections: allocated.map((s) => ({ index: s.index, name: s.name, address: base.get(s.index)!, size: s.size })),
+    sections: allocated.map(loaded),
     symbols,
+    deferred,
   };
+}
+
+function symbolName(elf: ElfFile, sym: ElfSymbol): string {
+  return sym.name || (sym.type === STT.SECTION ? elf.sections[sym.shndx]?.name : undefined) || `#${sym.index}`;
+}
+
+/**
+ * Applies a relocation section the load kept back, once its symbols can be resolved: those the
+ * load knew keep their value, the others (SHN_LIVEPATCH, `.klp.sym.<obj>.<name>,<pos>`) come from
+ * `resolve`. The bytes are those the load would have written with the same symbol values.
+ */
+export function applyDeferredRelocations(memory: Memory, image: LoadedImage, section: DeferredRelocationSection, resolve: (symbol: DeferredSymbol) => bigint | undefined): void {
+  for (const r of section.relocations) {
+    const S = r.symbol.value ?? resolve(r.symbol);
+    if (S === undefined) throw new LoaderError(image.name, `${section.name}: cannot resolve symbol '${r.symbol.name}'`);
+    const where = `against '${r.symbol.name}' in ${section.target.name}+${hex(r.offset)} (${section.name})`;
+    applyRelocation(memory, image.name, r.type, S + r.addend, section.target.address + r.offset, where);
+  }
+}
+
+/**
+ * The address of `name` in an image by its position among the symbols of that name, in
+ * symbol-table order, as klp_find_object_symbol counts them in kallsyms: `sympos` 0 means the
+ * name must be unique, N >= 1 the Nth. Refused in the kernel's words (`objectName` is `vmlinux`
+ * or the module's name).
+ */
+export function symbolByPosition(image: LoadedImage, name: string, sympos: number, objectName = 'vmlinux'): bigint {
+  const matches = image.symbols.filter((s) => s.name === name);
+  if (!matches.length) throw new LoaderError(image.name, `symbol '${name}' not found in symbol table`);
+  if (sympos === 0) {
+    if (matches.length > 1) throw new LoaderError(image.name, `unresolvable ambiguity for symbol '${name}' in object '${objectName}'`);
+    return matches[0].address;
+  }
+  const match = matches[sympos - 1];
+  if (!match) throw new LoaderError(image.name, `symbol position ${sympos} for symbol '${name}' in object '${objectName}' not found`);
+  return match.address;
 }
 
 /** The section, symbol and relocation tables the loader walks stay within their limits. */

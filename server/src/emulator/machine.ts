@@ -6,7 +6,7 @@ import { CpuHooks } from './cpu/block';
 import { Cpu } from './cpu/cpu';
 import { ult } from './cpu/state';
 import { addressSpaceExhausted, EmulatorError, FaultKind, GuestFault } from './faults';
-import { LoadedImage, loadExecutable, loadRelocatable, LoaderHost } from './loader';
+import { LoadedImage, loadExecutable, LoadOptions, loadRelocatable, LoaderHost } from './loader';
 import { ADDRESS_SPACE_END, Memory, PAGE_SIZE, Perm } from './memory';
 import { NativeContext, Natives } from './natives';
 import { SymbolTable } from './symbols';
@@ -102,9 +102,9 @@ export class Machine {
     return image;
   }
 
-  /** Loads and links a relocatable object (ET_REL) within reach of the target. */
-  loadObject(file: string | ElfFile, name?: string): LoadedImage {
-    return this.addImage(this.withElf(file, name, (elf, label) => loadRelocatable(this.loaderHost(), elf, label)));
+  /** Loads and links a relocatable object (ET_REL) within reach of the target; `options.defer` keeps relocation sections for later. */
+  loadObject(file: string | ElfFile, name?: string, options: LoadOptions = {}): LoadedImage {
+    return this.addImage(this.withElf(file, name, (elf, label) => loadRelocatable(this.loaderHost(), elf, label, options)));
   }
 
   /** Removes a loaded object: its symbols stop resolving and its memory is gone (accesses fault). */

@@ -72,6 +72,8 @@ export interface BuildIdNote {
 export interface PayloadSymbols {
   /** Undefined symbols (other than the null symbol): resolved against the target at load. */
   undefinedNames: string[];
+  /** The weak ones among them: the module loader leaves a weak symbol nothing defines at 0; Xen does not. */
+  weakUndefinedNames: string[];
   /** Defined global and weak FUNC/OBJECT/NOTYPE symbols, with their section. */
   definedGlobals: Array<{ name: string; section: string; type: number; value: bigint; size: bigint }>;
   /** FILE-less common symbols (Xen refuses them). */
@@ -233,8 +235,15 @@ export interface KlpModule extends PayloadBase {
   kind: 'klp';
   /** `livepatch=Y` in .modinfo. */
   livepatch: boolean;
+  /**
+   * No sign of livepatching at all (no livepatch=Y, no klp_enable_patch() call, no .klp.rela or
+   * .klp.sym): a plain module, such as one a livepatch module patches as a klp_object.
+   */
+  plain: boolean;
   moduleName?: string;
   vermagic?: string;
+  /** MODULE_LICENSE: whether the module may use EXPORT_SYMBOL_GPL symbols. */
+  license?: string;
   layout: KlpLayoutSource;
   patch?: KlpPatch;
   /** Why the klp_patch graph could not be rebuilt. */

@@ -38,6 +38,7 @@ function readPayloadSymbols(elf: ElfFile): PayloadSymbols {
   // prettier-ignore
   return {
     undefinedNames: symbols.filter((s) => s.shndx === SHN.UNDEF && s.name !== '').map((s) => s.name),
+    weakUndefinedNames: symbols.filter((s) => s.shndx === SHN.UNDEF && s.name !== '' && s.bind === STB.WEAK).map((s) => s.name),
     definedGlobals: symbols
       .filter((s) => s.bind !== STB.LOCAL && s.shndx !== SHN.UNDEF && s.shndx < SHN.LORESERVE && (s.type === STT.FUNC || s.type === STT.OBJECT || s.type === STT.NOTYPE))
       .map((s) => ({ name: s.name, section: elf.sectionAt(s.shndx, `section of symbol ${s.name}`).name, type: s.type, value: s.value, size: s.size })),

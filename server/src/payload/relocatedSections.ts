@@ -1,4 +1,4 @@
-import { ElfError, ElfFile, ElfRelocation, ElfSection, ElfSymbol, R_X86_64, SHN, STT } from '../elf';
+import { ElfError, ElfFile, ElfRelocation, ElfSection, ElfSymbol, R_X86_64, SHN, SHT, STT } from '../elf';
 import { FieldValue, SymbolRef } from './model';
 
 const signed = (n: bigint): string => (n < 0n ? `-0x${(-n).toString(16)}` : `+0x${n.toString(16)}`);
@@ -49,17 +49,29 @@ export class RelocatedSections {
 
   /** An 8-byte pointer field at `offset` of `section`. */
   pointer(section: ElfSection, offset: bigint): FieldValue {
-    const bytes = this.bytes(section);
-    const at = Number(offset);
-    if (at < 0 || at + 8 > bytes.length)
+    const reloc = this.relocationsOf(section).get(offset);
+    return { raw: this.field(section, offset, 8, 'pointer'), ...(reloc ? { reloc: this.describe(reloc, section) } : {}) };
+  }
+
+  /** The byte at `offset` of `section`. */
+  byte(section: ElfSection, offset: bigint): number {
+    return Number(this.field(section, offset, 1, 'byte'));
+  }
+
+  /** A little-endian field; a SHT_NOBITS section (.bss) has no file bytes and reads as the zeros the loader fills it with. */
+  private field(section: ElfSection, offset: bigint, width: 1 | 8, what: string): bigint {
+    const nobits = section.type === SHT.NOBITS;
+    const size = nobits ? section.size : BigInt(this.bytes(section).length);
+    if (offset < 0n || offset + BigInt(width) > size)
       throw new ElfError(
         this.elf.path,
-        `pointer in ${section.name}`,
+        `${what} in ${section.name}`,
         section.offset + offset,
-        `8-byte field at ${signed(offset)} lies outside of the section (${bytes.length} bytes)`,
+        `${width}-byte field at ${signed(offset)} lies outside of the section (${size} bytes)`,
       );
-    const reloc = this.relocationsOf(section).get(offset);
-    return { raw: bytes.readBigUInt64LE(at), ...(reloc ? { reloc: this.describe(reloc, section) } : {}) };
+    if (nobits) return 0n;
+    const bytes = this.bytes(section);
+    return width === 8 ? bytes.readBigUInt64LE(Number(offset)) : BigInt(bytes[Number(offset)]);
   }
 
   /** Names what a relocation points at. */
@@ -89,6 +101,7 @@ export class RelocatedSections {
     if (!ref?.section || ref.sectionOffset === undefined) return undefined;
     const section = this.elf.section(ref.section);
     if (!section) return undefined;
+    if (section.type === SHT.NOBITS) return ref.sectionOffset >= 0n && ref.sectionOffset < section.size ? '' : undefined;
     const bytes = this.bytes(section);
     const at = Number(ref.sectionOffset);
     if (at < 0 || at >= bytes.length) return undefined;

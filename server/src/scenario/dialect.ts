@@ -10,13 +10,14 @@ export const emulatorVerbs: readonly string[] = ['call', 'dump', 'reset'];
 /** The shell commands of a Linux scenario, as a root shell on the kernel has them. */
 export const linuxVerbs: readonly string[] = ['insmod', 'rmmod', 'echo', 'cat', 'sleep', 'dmesg', 'ps'];
 
-/** What only a Linux scenario does: load or remove a kernel module. */
-const linuxOnlyVerbs = new Set(['insmod', 'rmmod']);
+/** What only a Linux scenario does; `cat` is Xen's too (`cat /sys/hypervisor/version/extra` in dom0). */
+const linuxOnlyVerbs = new Set(linuxVerbs.filter((verb) => verb !== 'cat'));
 
 /**
  * The runtime a scenario is written for when none is named: a kernel module (`.ko`) among the
- * files, or a command only a Linux shell has (insmod, rmmod), means Linux; everything else is Xen,
- * whose `xen-livepatch` commands the emulator has always taken bare (`load X`).
+ * files, or a command only the Linux runtime has (insmod, rmmod, echo, sleep, dmesg, ps), means
+ * Linux; everything else is Xen, whose `xen-livepatch` commands the emulator has always taken
+ * bare (`load X`).
  */
 export function guessRuntime(commands: readonly ScenarioCommand[], files: readonly string[] = []): RuntimeName {
   const words = [...files, ...commands.flatMap((c) => c.argv.slice(1))];
@@ -26,11 +27,11 @@ export function guessRuntime(commands: readonly ScenarioCommand[], files: readon
 
 /**
  * The command as a person would type it at the machine: `xen-livepatch load X` (the bare verbs
- * of `emu` get the tool's name), `emu call f` for the emulator's own, the Linux shell line as written.
+ * of `emu` get the tool's name), `emu call f` for the emulator's own, shell lines (Linux's, `cat`) as written.
  */
 export function commandLine(command: Pick<ScenarioCommand, 'argv' | 'text'>, runtime: RuntimeName): string {
   const { argv } = command;
   if (emulatorVerbs.includes(argv[0])) return `emu ${argv.join(' ')}`.trimEnd();
-  if (runtime === 'linux') return command.text;
+  if (runtime === 'linux' || argv[0] === 'cat') return command.text;
   return (argv[0] === 'xen-livepatch' ? argv.join(' ') : `xen-livepatch ${argv.join(' ')}`).trimEnd();
 }

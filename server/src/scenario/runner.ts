@@ -2,9 +2,14 @@ import type { ScenarioCommand } from './command';
 import { isComment, ScenarioStep } from './parse';
 import type { CallDetails, CommandResult } from './result';
 
-/** Anything that runs scenario commands one by one: the emulator's session, a real machine in QEMU. */
+/** Anything that runs scenario commands one by one and answers at once: the emulator's session. */
 export interface ScenarioMachine {
   run(command: ScenarioCommand): CommandResult;
+}
+
+/** One that answers later: a real machine in QEMU, over its console. */
+export interface AsyncScenarioMachine {
+  run(command: ScenarioCommand): Promise<CommandResult>;
 }
 
 /** Where the runner writes: one line a call, no trailing newline (the CLI's io). */
@@ -35,22 +40,40 @@ export type ScenarioJsonLine = { command: string[]; redirect?: { path: string; a
  * Runs the commands in order on one machine and prints each result as it comes. Stops at the
  * first command whose exit status is not the one expected (0 unless `expect N`); the scenario's
  * status is then that command's (1 when it succeeded against an expected failure), else 0.
+ * A machine that answers at once gets the status at once; one that answers later, a promise of it.
  */
-export function runScenario(steps: readonly ScenarioStep[], machine: ScenarioMachine, io: ScenarioOutput, options: ScenarioRunOptions): number {
+export function runScenario(steps: readonly ScenarioStep[], machine: ScenarioMachine, io: ScenarioOutput, options: ScenarioRunOptions): number;
+export function runScenario(steps: readonly ScenarioStep[], machine: AsyncScenarioMachine, io: ScenarioOutput, options: ScenarioRunOptions): Promise<number>;
+export function runScenario(
+  steps: readonly ScenarioStep[],
+  machine: ScenarioMachine | AsyncScenarioMachine,
+  io: ScenarioOutput,
+  options: ScenarioRunOptions,
+): number | Promise<number> {
   const echo = options.echo === true && options.json !== true;
-  for (const step of steps) {
-    if (isComment(step)) {
-      if (echo) io.out(step.comment);
-      continue;
+  const from = (first: number): number | Promise<number> => {
+    for (let i = first; i < steps.length; i++) {
+      const step = steps[i];
+      if (isComment(step)) {
+        if (echo) io.out(step.comment);
+        continue;
+      }
+      const result = machine.run(step);
+      if (result instanceof Promise) return result.then((answer) => judge(step, answer) ?? from(i + 1));
+      const status = judge(step, result);
+      if (status !== undefined) return status;
     }
-    const result = machine.run(step);
+    return 0;
+  };
+  /** Prints one result; the scenario's status if it ends here. */
+  const judge = (step: ScenarioCommand, result: CommandResult): number | undefined => {
     if (options.json) io.out(JSON.stringify(jsonLine(step, result, options.logKey ?? 'log')));
     else printText(io, options.display(step), result, echo);
-    if (result.exitCode === step.expect) continue;
+    if (result.exitCode === step.expect) return undefined;
     if (step.expect !== 0) io.err(`${options.program}: '${options.display(step)}' exited ${result.exitCode}, expected ${step.expect}`);
     return result.exitCode === 0 ? 1 : result.exitCode;
-  }
-  return 0;
+  };
+  return from(0);
 }
 
 function printText(io: ScenarioOutput, shown: string, result: CommandResult, echo: boolean): void {

@@ -5,6 +5,7 @@ import { collectSymbols, symbolColumns } from './buildTargetData';
 import { dwarfTables, mergeDwarfTables } from './dwarfTables';
 import { BuildProgress } from './model';
 import { StringTable } from './stringTable';
+import { exportColumns } from './kernelExports';
 import { Columns, DwarfTables, TargetTables } from './tables';
 import { runDwarfPart, workerAvailable } from './workerClient';
 
@@ -37,14 +38,14 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
     const workers = infoSize >= BigInt(parallelThreshold) && workerAvailable() ? Math.max(1, options.dwarfWorkers ?? 1) : 1;
     // Symbols are interned first, while the DWARF workers run: only the merge waits for them.
     const strings = new StringTable();
-    const readSymbols = (): Columns<'symbols'> => {
+    const readSymbols = (): { symbols: Columns<'symbols'>; exports: Columns<'exports'> } => {
       report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
-      const columns = symbolColumns(collectSymbols(elf), strings);
+      const columns = { symbols: symbolColumns(collectSymbols(elf), strings), exports: exportColumns(elf, elf.symbols(), strings) };
       report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
       return columns;
     };
     let parts: DwarfTables[];
-    let symbols: Columns<'symbols'>;
+    let symbols: { symbols: Columns<'symbols'>; exports: Columns<'exports'> };
     if (workers > 1) {
       const done = new Array<number>(workers).fill(0);
       const totals = new Array<number>(workers).fill(0);
@@ -62,7 +63,7 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
       symbols = readSymbols();
       parts = [dwarfTables(new DwarfReader(elf).scanColumns({ onProgress: (done, total) => report({ phase: 'dwarf', done, total, message: 'reading DWARF' }) }))];
     }
-    return { path, buildId, symbols, ...mergeDwarfTables(parts, strings), strings: strings.strings };
+    return { path, buildId, ...symbols, ...mergeDwarfTables(parts, strings), strings: strings.strings };
   } finally {
     elf.close();
   }

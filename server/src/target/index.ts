@@ -9,6 +9,7 @@
  *                                               TargetTables, the columns `new TargetIndex` takes
  *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name),
  *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name),
+ *                hasExports, exported(name) (EXPORT_SYMBOL*: what the module loader resolves against),
  *                tables (the columns), data (the same as plain objects, built on first read)
  */
 export * from './model';

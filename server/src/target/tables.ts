@@ -16,6 +16,8 @@ export const tableSchema = {
   structs: { name: Uint32Array, kind: Uint8Array, size: Float64Array, firstMember: Uint32Array, memberCount: Uint32Array },
   /** bitSize and bitOffset are -1 for members that are not bit-fields. */
   members: { name: Uint32Array, offset: Float64Array, size: Float64Array, type: Uint32Array, bitSize: Float64Array, bitOffset: Float64Array },
+  /** Symbols vmlinux exports to modules (EXPORT_SYMBOL*), each once; flags: see exportFlag. */
+  exports: { name: Uint32Array, flags: Uint8Array },
 } as const;
 
 type Schema = typeof tableSchema;
@@ -31,6 +33,7 @@ export type TargetTables = { path: string; buildId: string; strings: string[] } 
 
 export const noAddress = 0xffffffffffffffffn;
 export const symbolFlag = { function: 1, traceable: 2, endbr: 4, local: 8, weak: 16 } as const;
+export const exportFlag = { gpl: 1 } as const;
 export const structKind = ['struct', 'union'] as const;
 
 /** What is needed of a column's typed-array constructor: to allocate it, or to view it in a cache file. */

@@ -2,7 +2,7 @@ import { StructLayout, StructMember } from '../elf';
 import { GroupedRows } from './groupedRows';
 import { materialize } from './materialize';
 import { CallSite, TargetIndexData, TargetSymbol } from './model';
-import { noAddress, structKind, symbolFlag, TargetTables } from './tables';
+import { exportFlag, noAddress, structKind, symbolFlag, TargetTables } from './tables';
 
 /** An out-of-line function that holds inlined copies of some callee, with where they were inlined. */
 export interface InlinedInto {
@@ -21,6 +21,7 @@ export class TargetIndex {
   private sitesByCallee?: GroupedRows;
   private sitesByFunction?: GroupedRows;
   private structRows?: Map<number, number>;
+  private exportRows?: Map<number, number>;
   private outOfLineIds?: Uint8Array;
   private readonly symbolObjects: TargetSymbol[] = [];
   private readonly structObjects = new Map<number, StructLayout>();
@@ -152,6 +153,20 @@ export class TargetIndex {
   /** Whether the index knows the name as a function at all (symbol or inlined copy). */
   knowsFunction(name: string): boolean {
     return this.symbolsNamed(name).some((s) => s.kind === 'function') || this.isOutOfLine(name) || this.inlinedInto(name).length > 0;
+  }
+
+  /** Whether the image exports symbols to modules at all (a vmlinux does; Xen and the sample target do not). */
+  get hasExports(): boolean {
+    return this.tables.exports.name.length > 0;
+  }
+
+  /** How the image exports `name` to modules (EXPORT_SYMBOL or EXPORT_SYMBOL_GPL), undefined when it does not. */
+  exported(name: string): { gpl: boolean } | undefined {
+    const id = this.idOf(name);
+    if (id === undefined) return undefined;
+    this.exportRows ??= new Map(Array.from(this.tables.exports.name, (nameId, row) => [nameId, row]));
+    const row = this.exportRows.get(id);
+    return row === undefined ? undefined : { gpl: (this.tables.exports.flags[row] & exportFlag.gpl) !== 0 };
   }
 
   struct(name: string): StructLayout | undefined {

@@ -180,3 +180,36 @@ test('a hypervisor panic is reported, refuses further commands, and reset boots 
   assert.deepEqual(reset.state.payloads, []);
   assert.equal(await callExtraVersion(), unpatched);
 });
+
+test('a scenario line runs on the session its runtime says; the state notification is keyed by runtime', async () => {
+  const listed = await run('run', { line: 'xen-livepatch list' });
+  assert.equal(listed.answer.exitCode, 0, listed.answer.stderr);
+  assert.equal(listed.answer.commandLine, 'xen-livepatch list');
+  assert.equal(listed.answer.stdout, 'Nothing to list\n');
+
+  const linux = await send('run', { line: 'echo 1 > /sys/kernel/livepatch/p/enabled' });
+  assert.equal(linux.state.runtime, 'linux');
+  assert.equal(linux.answer.commandLine, 'echo 1 > /sys/kernel/livepatch/p/enabled');
+  if (linux.state.runtime !== 'linux') return;
+  assert.deepEqual([linux.state.patches, linux.state.tasks, linux.state.modules], [[], [], []]);
+  // The one place (emulator/runtimes.ts) the lead replaces when emulator/klp/ lands.
+  assert.equal(linux.answer.exitCode, 2);
+  assert.match(linux.answer.stderr, /the Linux runtime is not built yet/);
+  const insmod = await send('insmod', { path: '/nowhere/livepatch-sample.ko' });
+  assert.equal(insmod.state.runtime, 'linux');
+  assert.equal(insmod.answer.commandLine, 'insmod /nowhere/livepatch-sample.ko');
+
+  // The hypervisor's session is untouched by the kernel's; call goes to the runtime named, or the last one.
+  const call = await run('call', { function: 'xen_extra_version', runtime: 'xen' });
+  assert.equal(call.answer.call?.string, unpatched);
+  assert.equal((await run('dump')).answer.exitCode, 0, 'after a Xen command, dump is the hypervisor’s');
+});
+
+test('a scenario line that does not parse is refused with its error, and nothing runs', async () => {
+  const { answer } = await run('run', { line: 'call f "open', runtime: 'xen' });
+  assert.equal(answer.exitCode, 2);
+  assert.equal(answer.stderr, 'livepatch.emulator.run: line:1: unbalanced double quote\n');
+  const runtime = await run('call', { function: 'xen_extra_version', runtime: 'vax' });
+  assert.equal(runtime.answer.exitCode, 2);
+  assert.match(runtime.answer.stderr, /'runtime' must be one of xen, linux/);
+});

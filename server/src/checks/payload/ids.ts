@@ -35,6 +35,7 @@ export const payloadChecks = {
   namePointer: { id: 'LP333', title: 'livepatch_func name pointer outside the payload', severity: 'error' },
   hookPointer: { id: 'LP334', title: 'hook pointer outside the payload text', severity: 'error' },
   oldAddrOutsideText: { id: 'LP335', title: 'old_addr outside the hypervisor text', severity: 'error' },
+  plainModule: { id: 'LP337', title: 'plain kernel module, not a livepatch module', severity: 'information' },
   bssTooLarge: { id: 'LP336', title: 'SHT_NOBITS section (.bss) larger than LIVEPATCH_MAX_SIZE', severity: 'error' },
 } as const satisfies Record<string, CheckInfo>;
 

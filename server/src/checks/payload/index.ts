@@ -12,7 +12,7 @@ import { Finding } from '../finding';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { checkElfIdentity, checkSectionShapes } from './elfShape';
 import { checkVetoingHooks } from './hooks';
-import { checkKlpModule } from './klpModule';
+import { checkKlpModule, reportPlainModule } from './klpModule';
 import { checkModinfoFormat } from './modinfo';
 import { checkSomethingToPatch } from './nothingToPatch';
 import { checkOldFunctions, OldFunctionRef } from './oldFunctions';
@@ -66,10 +66,15 @@ function checkXen(sink: FindingSink, payload: XenPayload, env: PayloadCheckEnv):
 
 function checkKlp(sink: FindingSink, module: KlpModule, env: PayloadCheckEnv): void {
   checkSectionShapes(sink, module);
-  checkKlpModule(sink, module);
   checkSymbols(sink, module, env, new Set());
-  checkSomethingToPatch(sink, module);
   checkModinfoFormat(sink, module);
+  // What the module loader checks holds for every module; what klp_enable_patch() checks only for livepatch ones.
+  if (module.plain) {
+    reportPlainModule(sink, module);
+    return;
+  }
+  checkKlpModule(sink, module);
+  checkSomethingToPatch(sink, module);
   // The target is vmlinux: functions of other objects (modules) are resolved when those load.
   const refs: OldFunctionRef[] = (module.patch?.objects ?? [])
     .filter((o) => o.name === null)

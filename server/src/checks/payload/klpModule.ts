@@ -50,3 +50,14 @@ export function checkKlpModule(sink: FindingSink, module: KlpModule): void {
     );
   }
 }
+
+/** A module with no sign of livepatching is what livepatches target, not a broken livepatch: say so, and leave the klp checks out. */
+export function reportPlainModule(sink: FindingSink, module: KlpModule): void {
+  const name = module.moduleName ?? module.name;
+  sink.add(
+    payloadChecks.plainModule,
+    'module',
+    `${name} is a plain kernel module, not a livepatch module: it has no livepatch=Y in .modinfo, does not call klp_enable_patch() and has no .klp.rela or .klp.sym entries. ` +
+      `Only the module loader's checks apply to it; a livepatch module patches its functions through a klp_object named "${name}". If it was meant to be a livepatch module, add MODULE_INFO(livepatch, "Y") and call klp_enable_patch() from its init.`,
+  );
+}

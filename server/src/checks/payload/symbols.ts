@@ -1,9 +1,35 @@
-import { Payload } from '../../payload';
+import { KlpModule, Payload } from '../../payload';
+import type { TargetIndex } from '../../target';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { payloadChecks } from './ids';
 
 /** The kernel's livepatch core (CONFIG_LIVEPATCH) API, which target indexes do not model (the emulator provides it). */
 const livepatchCoreApi = /^(klp_enable_patch|klp_shadow_\w+|klp_get_state|klp_get_prev_state)$/;
+
+/** The licenses the kernel's license_is_gpl_compatible() accepts: only they may use EXPORT_SYMBOL_GPL symbols. */
+const gplCompatible = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
+
+/**
+ * Why the module loader would not resolve `name` against vmlinux, or undefined when it does.
+ * It looks only at what vmlinux exports (find_symbol() over __ksymtab and, for GPL-compatible
+ * modules, __ksymtab_gpl), whatever the type or binding of the symbol. A target that exports
+ * nothing (the sample target) is judged by what it defines, with the klp core API that the
+ * emulator provides.
+ */
+function moduleLoaderMisses(name: string, module: KlpModule, target: TargetIndex): string | undefined {
+  if (!target.hasExports) return target.symbolsNamed(name).length || livepatchCoreApi.test(name) ? undefined : `the target ${target.path} does not define it`;
+  const exported = target.exported(name);
+  if (exported?.gpl) {
+    const license = module.license;
+    if (license === undefined || !gplCompatible.has(license))
+      return `the target ${target.path} exports it with EXPORT_SYMBOL_GPL, which a module ${license === undefined ? 'without MODULE_LICENSE' : `with license "${license}"`} may not use`;
+  }
+  // simplify_symbols(): "Ok if weak." An unresolved weak reference stays 0.
+  if (exported || module.symbols.weakUndefinedNames.includes(name)) return undefined;
+  return target.symbolsNamed(name).length
+    ? `the target ${target.path} defines it but does not export it (no EXPORT_SYMBOL), and the module loader resolves only exported symbols`
+    : `the target ${target.path} neither defines nor exports it`;
+}
 
 /**
  * Symbol resolution at upload: every undefined symbol must exist in the target (Xen also
@@ -22,12 +48,13 @@ export function checkSymbols(sink: FindingSink, payload: Payload, env: PayloadCh
   const target = env.target;
   if (!target) return;
   for (const name of payload.symbols.undefinedNames) {
-    if (target.symbolsNamed(name).length || (payload.kind === 'klp' && livepatchCoreApi.test(name))) continue;
+    const why = payload.kind === 'klp' ? moduleLoaderMisses(name, payload, target) : target.symbolsNamed(name).length ? undefined : `the target ${target.path} does not define it`;
+    if (!why) continue;
     sink.add(
       payloadChecks.unknownSymbol,
       name,
-      `${name} is undefined in the payload and the target ${target.path} does not define it, so the loader cannot relocate the references to it. ` +
-        `${payload.kind === 'xen' ? `${sink.xenSays(payload.name, `Unknown symbol: ${name}`)} (unless a payload loaded earlier defines it)` : `The module loader says "${payload.kind === 'klp' && payload.moduleName ? payload.moduleName : payload.name}: Unknown symbol ${name} (err -2)"`}. ` +
+      `${name} is undefined in the payload and ${why}, so the loader cannot relocate the references to it. ` +
+        `${payload.kind === 'xen' ? `${sink.xenSays(payload.name, `Unknown symbol: ${name}`)} (unless a payload loaded earlier defines it)` : `The module loader says "${payload.moduleName ?? payload.name}: Unknown symbol ${name} (err -2)" (unless a module loaded earlier exports it)`}. ` +
         'Check the spelling and that the target is the image you build against; a static function of the target needs a klp/kpatch symbol reference instead.',
       'ENOENT',
     );

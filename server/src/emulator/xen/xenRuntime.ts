@@ -6,12 +6,13 @@ import type { LivepatchRuntime, RuntimeFactory, RuntimeIo, RuntimeLog, RuntimeOu
 import type { EmulatorState } from '../state';
 import { XenLivepatch } from './runtime';
 import { xenState } from './state';
+import { catHypervisorFiles } from './sysHypervisor';
 import { runXenLivepatch } from './xenLivepatchTool';
 
 /**
- * Xen's runtime for the EmulatorSession: every command is the `xen-livepatch` tool's (written
- * out as a dom0 shell has it, or bare as `emu` has always taken it), `dump` is the `x` debug key,
- * the log is the hypervisor console.
+ * Xen's runtime for the EmulatorSession: the commands are the `xen-livepatch` tool's (written
+ * out as a dom0 shell has it, or bare as `emu` has always taken it) and dom0's `cat` of
+ * /sys/hypervisor; `dump` is the `x` debug key, the log is the hypervisor console.
  */
 export class XenRuntime implements LivepatchRuntime {
   readonly name = 'xen';
@@ -40,8 +41,12 @@ export class XenRuntime implements LivepatchRuntime {
     return this.xen.panicked && `the hypervisor has panicked (${this.xen.panicked})`;
   }
 
+  /** `cat PATH` reads dom0's /sys/hypervisor; everything else is the tool's. */
   run(command: ScenarioCommand, io: RuntimeIo): RuntimeOutput {
-    return runXenLivepatch(this.xen, toolArguments(command.argv), io);
+    const [verb, ...paths] = command.argv;
+    if (verb !== 'cat') return runXenLivepatch(this.xen, toolArguments(command.argv), io);
+    const halted = this.halted();
+    return halted ? { stdout: '', stderr: `${halted}; reset it\n`, exitCode: 1 } : catHypervisorFiles(this.xen, paths);
   }
 
   dump(): RuntimeOutput {
@@ -54,7 +59,7 @@ export class XenRuntime implements LivepatchRuntime {
     const argv = toolArguments(command.argv);
     const [verb, ...rest] = argv[0] === '--force' ? argv.slice(1) : argv;
     const [first] = rest.filter((word) => !word.startsWith('--'));
-    if (!verb || !first || emulatorVerbs.includes(verb)) return undefined;
+    if (!verb || !first || emulatorVerbs.includes(verb) || verb === 'cat') return undefined;
     return `payload ${'load'.startsWith(verb) && verb.startsWith('lo') ? path.basename(first).replace(/\.[^.]*$/, '') : first}`;
   }
 

@@ -1,7 +1,7 @@
 import type { EmulatorCommand, EmulatorCommandArgs, RuntimeName } from '../../protocol';
 import type { ScenarioCommand } from '../../scenario/command';
 import { guessRuntime, runtimeNames } from '../../scenario/dialect';
-import { commandFromWords, parseScript, ScenarioSyntaxError } from '../../scenario/parse';
+import { commandFromWords, isComment, parseScript, ScenarioSyntaxError } from '../../scenario/parse';
 
 /** A command's arguments are wrong: the answer says so (exit 2), the session is untouched. */
 export class BadArguments extends Error {}
@@ -32,30 +32,30 @@ function scenarioLine(args: EmulatorCommandArgs): ScenarioCommand {
     throw error;
   }
   const [command] = steps;
-  if (!command || 'comment' in command) throw new BadArguments("'line' has no command");
+  if (!command || isComment(command)) throw new BadArguments("'line' has no command");
   return { ...command, expect: 0 };
 }
 
-const words0 = (argv: string[]): ScenarioCommand => commandFromWords(argv, 'lsp');
+const fromWords = (argv: string[]): ScenarioCommand => commandFromWords(argv, 'lsp');
 
 /** The scenario command an LSP command stands for, and the runtime it belongs to (undefined: either). */
 const commands: Record<EmulatorCommand, (args: EmulatorCommandArgs) => { command: ScenarioCommand; runtime?: RuntimeName }> = {
-  upload: (a) => ({ command: words0(['upload', text(a, 'name'), text(a, 'path')]), runtime: 'xen' }),
-  apply: (a) => ({ command: words0(['apply', text(a, 'name'), ...nodeps(a)]), runtime: 'xen' }),
-  revert: (a) => ({ command: words0(['revert', text(a, 'name')]), runtime: 'xen' }),
-  replace: (a) => ({ command: words0(['replace', text(a, 'name')]), runtime: 'xen' }),
-  unload: (a) => ({ command: words0(['unload', text(a, 'name')]), runtime: 'xen' }),
-  load: (a) => ({ command: words0(['load', text(a, 'path'), ...nodeps(a)]), runtime: 'xen' }),
-  list: () => ({ command: words0(['list']), runtime: 'xen' }),
-  insmod: (a) => ({ command: words0(['insmod', text(a, 'path'), ...words(a, 'params', 'name=value strings')]), runtime: 'linux' }),
-  rmmod: (a) => ({ command: words0(['rmmod', text(a, 'name')]), runtime: 'linux' }),
+  upload: (a) => ({ command: fromWords(['upload', text(a, 'name'), text(a, 'path')]), runtime: 'xen' }),
+  apply: (a) => ({ command: fromWords(['apply', text(a, 'name'), ...nodeps(a)]), runtime: 'xen' }),
+  revert: (a) => ({ command: fromWords(['revert', text(a, 'name')]), runtime: 'xen' }),
+  replace: (a) => ({ command: fromWords(['replace', text(a, 'name')]), runtime: 'xen' }),
+  unload: (a) => ({ command: fromWords(['unload', text(a, 'name')]), runtime: 'xen' }),
+  load: (a) => ({ command: fromWords(['load', text(a, 'path'), ...nodeps(a)]), runtime: 'xen' }),
+  list: () => ({ command: fromWords(['list']), runtime: 'xen' }),
+  insmod: (a) => ({ command: fromWords(['insmod', text(a, 'path'), ...words(a, 'params', 'name=value strings')]), runtime: 'linux' }),
+  rmmod: (a) => ({ command: fromWords(['rmmod', text(a, 'name')]), runtime: 'linux' }),
   run: (a) => {
     const command = scenarioLine(a);
     return { command, ...(guessRuntime([command]) === 'linux' ? { runtime: 'linux' } : {}) };
   },
-  call: (a) => ({ command: words0(['call', text(a, 'function'), ...words(a, 'args', 'integers and str:TEXT strings')]) }),
-  dump: () => ({ command: words0(['dump']) }),
-  reset: () => ({ command: words0(['reset']) }),
+  call: (a) => ({ command: fromWords(['call', text(a, 'function'), ...words(a, 'args', 'integers and str:TEXT strings')]) }),
+  dump: () => ({ command: fromWords(['dump']) }),
+  reset: () => ({ command: fromWords(['reset']) }),
 };
 
 /**

@@ -27,7 +27,11 @@ if (!isMainThread && parentPort) {
     } catch (error) {
       reply =
         error instanceof EmulatorError
-          ? { id, result: { commandLine: commandLine(command, runtime), exitCode: 2, stdout: '', stderr: `${error.message}\n`, console: [] }, state: unbootedState(runtime, target) }
+          ? {
+              id,
+              result: { commandLine: commandLine(command, runtime), exitCode: 2, stdout: '', stderr: `${error.message}\n`, console: [] },
+              state: unbootedState(runtime, target),
+            }
           : { id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
     port.postMessage(reply);

@@ -19,7 +19,7 @@ export function decodeKlpGraph(view: RelocatedSections, layout: KlpLayout): { pa
   const { place, symbol } = found;
   const objsField = view.pointer(place.section, place.offset + BigInt(layout.patch.objs));
   const statesField = view.pointer(place.section, place.offset + BigInt(layout.patch.states));
-  const replace = view.bytes(place.section)[Number(place.offset) + layout.patch.replace] !== 0;
+  const replace = view.byte(place.section, place.offset + BigInt(layout.patch.replace)) !== 0;
   const objs = placeOf(view, objsField.reloc);
   const objects: KlpObject[] = [];
   let objectsTerminated = false;

@@ -7,7 +7,7 @@ import { decodeKlpGraph } from './decodeKlpGraph';
 import { klpLayoutOf } from './klpLayout';
 import { klpRelaPrefix, klpSymPrefix, parseKlpRelaName, parseKlpSymbolName, SHF_RELA_LIVEPATCH } from './klpNames';
 
-/** A Linux livepatch module (.ko) as the module loader and klp_enable_patch() read it. */
+/** A Linux kernel module (.ko), livepatch or plain, as the module loader and klp_enable_patch() read it. */
 export function decodeKlpModule(elf: ElfFile, identity: ElfIdentity): KlpModule {
   const base = readPayloadBase(elf, identity);
   const view = new RelocatedSections(elf);
@@ -15,6 +15,7 @@ export function decodeKlpModule(elf: ElfFile, identity: ElfIdentity): KlpModule 
   const graph = decodeKlpGraph(view, layout);
   const moduleName = modinfoValue(base.modinfo, 'name');
   const vermagic = modinfoValue(base.modinfo, 'vermagic');
+  const license = modinfoValue(base.modinfo, 'license');
   const klpRelaSections: KlpRelaSection[] = elf.sections
     .filter((s) => s.name.startsWith(klpRelaPrefix))
     .map((s) => ({ name: s.name, ...parseKlpRelaName(s.name), livepatchFlag: (s.flags & SHF_RELA_LIVEPATCH) !== 0n, relocations: Number(s.size / 24n) }));
@@ -22,13 +23,17 @@ export function decodeKlpModule(elf: ElfFile, identity: ElfIdentity): KlpModule 
     .symbols()
     .filter((s) => s.name.startsWith(klpSymPrefix))
     .map((s) => ({ name: s.name, ...parseKlpSymbolName(s.name), livepatchIndex: s.shndx === SHN.LIVEPATCH }));
+  const livepatch = modinfoValue(base.modinfo, 'livepatch') === 'Y';
+  const plain = !livepatch && !base.symbols.undefinedNames.includes('klp_enable_patch') && !klpRelaSections.length && !klpSymbols.length;
   // prettier-ignore
   return {
     kind: 'klp',
     ...base,
-    livepatch: modinfoValue(base.modinfo, 'livepatch') === 'Y',
+    livepatch,
+    plain,
     ...(moduleName !== undefined ? { moduleName } : {}),
     ...(vermagic !== undefined ? { vermagic } : {}),
+    ...(license !== undefined ? { license } : {}),
     layout: { source: layout.source, funcSize: layout.funcSize, objectSize: layout.objectSize },
     ...('patch' in graph ? { patch: graph.patch } : { patchProblem: graph.problem }),
     klpRelaSections,

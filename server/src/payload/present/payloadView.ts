@@ -170,15 +170,26 @@ function xenFacts(payload: XenPayload): PayloadView['facts'] {
 function klpFacts(module: KlpModule): PayloadView['facts'] {
   const patch = module.patch;
   return [
-    { label: 'module', value: `${module.moduleName ?? module.name}${module.livepatch ? ' (livepatch=Y)' : ' (not marked livepatch=Y)'}` },
-    ...(module.vermagic !== undefined ? [{ label: 'vermagic', value: module.vermagic }] : []),
     {
-      label: 'klp struct layout',
-      value: `${module.layout.source === 'dwarf' ? "the module's DWARF" : 'Linux 6.x x86-64 (no DWARF)'}: klp_func ${module.layout.funcSize} bytes, klp_object ${module.layout.objectSize} bytes`,
+      label: 'module',
+      value: `${module.moduleName ?? module.name}${module.livepatch ? ' (livepatch=Y)' : module.plain ? ' (a plain module, not a livepatch module)' : ' (not marked livepatch=Y)'}`,
     },
-    patch
-      ? { label: 'klp_patch', value: `${patch.symbol}, ${patch.objects.length} object(s)${patch.replace ? ', replace (cumulative)' : ''}${patch.hasStates ? ', with states' : ''}` }
-      : { label: 'klp_patch', value: module.patchProblem ?? 'not found' },
+    ...(module.vermagic !== undefined ? [{ label: 'vermagic', value: module.vermagic }] : []),
+    // A plain module has no klp structures: their layout and where the patch is would be noise.
+    ...(module.plain
+      ? []
+      : [
+          {
+            label: 'klp struct layout',
+            value: `${module.layout.source === 'dwarf' ? "the module's DWARF" : 'Linux 6.x x86-64 (no DWARF)'}: klp_func ${module.layout.funcSize} bytes, klp_object ${module.layout.objectSize} bytes`,
+          },
+          patch
+            ? {
+                label: 'klp_patch',
+                value: `${patch.symbol}, ${patch.objects.length} object(s)${patch.replace ? ', replace (cumulative)' : ''}${patch.hasStates ? ', with states' : ''}`,
+              }
+            : { label: 'klp_patch', value: module.patchProblem ?? 'not found' },
+        ]),
     ...module.klpRelaSections.map((r) => ({
       label: r.name,
       value: `${r.relocations} relocations for ${r.objectName ?? '?'} ${r.targetSection ?? ''}${r.livepatchFlag ? '' : ' (no SHF_RELA_LIVEPATCH)'}`,

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -163,4 +164,58 @@ test('--help lists the session commands', async () => {
   assert.equal(code, 0);
   for (const command of ['upload NAME FILE', 'apply NAME [--nodeps]', 'load FILE [--nodeps]', 'call FUNCTION', 'dump', 'reset', '--script FILE', 'expect N'])
     assert.ok(out.includes(command), command);
+});
+
+test('--runtime: xen runs as before; linux (asked for, or a .ko / insmod in the scenario) says it is not built yet, exit 2', async () => {
+  const xen = await cli('--runtime', 'xen', '--json', 'xen-livepatch', 'list');
+  assert.equal(xen.code, 0);
+  assert.equal(jsonLines(xen.out)[0].stdout, 'Nothing to list\n');
+  for (const args of [
+    ['--runtime', 'linux', 'call', 'xen_extra_version'],
+    ['insmod', 'livepatch-sample.ko'],
+    ['--script', script('cat /proc/cmdline\nrmmod livepatch_sample\n')],
+  ]) {
+    const linux = await cli(...args);
+    assert.equal(linux.code, 2, args.join(' '));
+    assert.match(linux.err, /the Linux runtime is not built yet/);
+    assert.equal(linux.out, '', 'nothing ran');
+  }
+  // A given target that exports symbols is a kernel; the bundled sample target stays Xen's by default.
+  const dir = mkdtempSync(path.join(tmpdir(), 'lp-kernel-'));
+  writeFileSync(path.join(dir, 'k.c'), '__attribute__((section("__ksymtab"), used)) static const int exported = 1;\nint start(void) { return exported; }\n');
+  execFileSync('gcc', ['-c', '-O2', '-fno-pic', path.join(dir, 'k.c'), '-o', path.join(dir, 'k.o')]);
+  execFileSync('ld', ['-e', 'start', path.join(dir, 'k.o'), '-o', path.join(dir, 'vmlinux')]);
+  const kernel = await cli('--target', path.join(dir, 'vmlinux'), 'call', 'start');
+  assert.equal(kernel.code, 2);
+  assert.match(kernel.err, /the Linux runtime is not built yet/);
+  const bad = await cli('--runtime', 'vax', 'list');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--runtime expects xen or linux, got 'vax'/);
+});
+
+test("cat /sys/hypervisor/version/* shows what dom0 shows, from the hypervisor's own functions, patched or not", async () => {
+  const version = '/sys/hypervisor/version';
+  const { code, out } = await cli(
+    '--json',
+    'cat',
+    `${version}/extra`,
+    `${version}/major`,
+    `${version}/minor`,
+    '--',
+    'load',
+    helloFile,
+    '--',
+    'cat',
+    `${version}/extra`,
+    '--',
+    'expect',
+    '1',
+    'cat',
+    '/sys/hypervisor/nothing',
+  );
+  assert.equal(code, 0, out);
+  const [before, , after, missing] = jsonLines(out);
+  assert.equal(before.stdout, `${unpatched}\n${define('XEN_VERSION')}\n${define('XEN_SUBVERSION')}\n`);
+  assert.equal(after.stdout, `${hello}\n`, 'XENVER_extraversion runs the patched xen_extra_version');
+  assert.equal(missing.stderr, 'cat: /sys/hypervisor/nothing: No such file or directory\n');
 });

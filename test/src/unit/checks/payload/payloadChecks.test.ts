@@ -9,6 +9,8 @@ import { buildSamples, targetPath } from '../../samples/binutils';
 import { assemble, linkRelocatable, objcopy } from '../../payload/build';
 import { klpSample, renameSection, replaceInSection, sampleBytes, sectionData, setElfHeaderU16, setRelocationAddend, setSectionField, xenSample } from '../../payload/payloadBytes';
 import { bigBss, hookIntoData, hookOutside, nameOutside, oldAddrMoved } from '../../payload/untrustedPayloads';
+import { exportingTarget, moduleCalling, moduleWithBssFuncs } from '../../payload/moduleLoaderFixtures';
+import { run } from '../../samples/binutils';
 
 let target: TargetIndex;
 const withTarget = (): PayloadCheckEnv => ({ target });
@@ -177,6 +179,80 @@ test('LP315/LP316: an undefined symbol the target lacks, a new symbol the target
   assert.equal(findingsOfBytes(unknown, 'x.livepatch').length, 0, 'without a target nothing is known about symbols');
   const duplicate = objcopy('duplicate.livepatch', xenSample('xen_hello_world'), ['--redefine-sym', 'livepatch_xen_hello_world=xen_major_version']);
   assertFires(findingsOfFile(duplicate, withTarget()), 'LP316', 'duplicate new symbol: xen_major_version');
+});
+
+/** readelf -sW: type and binding of the named symbol, the oracle for what the fixture really holds. */
+function readelfSymbol(file: string, name: string): { type: string; bind: string; ndx: string } | undefined {
+  const line = run('readelf', ['-sW', file])
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find((f) => f[7] === name);
+  return line && { type: line[3], bind: line[4], ndx: line[6] };
+}
+
+test('LP315 for modules as the module loader resolves: what vmlinux exports, whatever its type (a NOTYPE GLOBAL __x86_return_thunk), and EXPORT_SYMBOL_GPL only for GPL modules', async () => {
+  const vmlinux = exportingTarget();
+  const thunk = readelfSymbol(vmlinux, '__x86_return_thunk');
+  assert.deepEqual({ ...thunk, defined: thunk?.ndx !== 'UND' }, { type: 'NOTYPE', bind: 'GLOBAL', ndx: thunk?.ndx, defined: true }, 'the fixture defines it as retpoline.S does');
+  const exporting: PayloadCheckEnv = { target: new TargetIndex(await buildTargetIndexData(vmlinux, { dwarfWorkers: 1 })) };
+  const unknown = (callees: string[], license: string | null = 'GPL') =>
+    findingsOfFile(moduleCalling(`calls-${callees.join('-') || 'nothing'}-${(license ?? 'nolicense').replace(/\W/g, '_')}`, callees, license ?? undefined), exporting).filter(
+      (f) => f.code === 'LP315',
+    );
+  assert.deepEqual(unknown(['exported_func', 'gpl_func']), [], 'exported symbols, and the NOTYPE return thunk every module jumps to, resolve');
+  assert.deepEqual(unknown(['exported_func'], 'Proprietary'), [], 'EXPORT_SYMBOL serves any license');
+  assert.deepEqual(unknown(['gpl_func'], 'Dual MIT/GPL'), [], 'a GPL-compatible license may use EXPORT_SYMBOL_GPL');
+  const gplOnly = unknown(['gpl_func'], 'Proprietary');
+  assert.equal(gplOnly.length, 1);
+  assertFires(gplOnly, 'LP315', 'EXPORT_SYMBOL_GPL', 'license "Proprietary"', 'Unknown symbol gpl_func');
+  assertFires(unknown(['gpl_func'], null), 'LP315', 'without MODULE_LICENSE');
+  for (const name of ['unexported_func', 'static_func']) assertFires(unknown([name]), 'LP315', 'defines it but does not export it', `Unknown symbol ${name} (err -2)`);
+  assertFires(unknown(['no_such_symbol']), 'LP315', 'neither defines nor exports it');
+  const weak = moduleCalling('calls-weak', ['no_such_symbol'], 'GPL', ['no_such_symbol']);
+  assert.equal(readelfSymbol(weak, 'no_such_symbol')?.bind, 'WEAK');
+  assert.deepEqual(
+    findingsOfFile(weak, exporting).filter((f) => f.code === 'LP315'),
+    [],
+    'an unresolved weak reference stays 0 (simplify_symbols: "Ok if weak")',
+  );
+  assert.deepEqual(
+    unknown(['klp_enable_patch']).map((f) => f.where),
+    ['klp_enable_patch'],
+    'with a real export table, the klp core API must be exported by the target too (CONFIG_LIVEPATCH)',
+  );
+});
+
+test('LP337: a plain module (no livepatch=Y, no klp_enable_patch, no .klp.*) is information, not LP330/LP318; broken livepatch modules still get them', () => {
+  const plain = findingsOfFile(moduleCalling('plain-module', [], 'GPL'));
+  assert.deepEqual(codes(plain), ['LP337']);
+  const info = assertFires(plain, 'LP337', 'plain-module is a plain kernel module, not a livepatch module', 'klp_object named "plain-module"');
+  assert.equal(info.severity, 'information');
+  const unmarked = findingsOfBytes(replaceInSection(sampleBytes(klpSample()), '.modinfo', 'livepatch=Y', 'livepatch=N'), 'm.ko');
+  assert.deepEqual(codes(unmarked), ['LP330'], 'calls klp_enable_patch() without livepatch=Y: a broken livepatch module');
+  const noEnable = objcopy('no-enable.ko', klpSample(), ['--redefine-sym', 'klp_enable_patch=klp_enable_patcx']);
+  assert.deepEqual(codes(findingsOfFile(noEnable)), ['LP318'], 'livepatch=Y without a klp_enable_patch() call: a broken livepatch module');
+  const klpSymOnly = objcopy('klp-sym-only.ko', noEnable, ['--redefine-sym', 'seq_printf=.klp.sym.vmlinux.seq_printf,0']);
+  const klpSymUnmarked = replaceInSection(readFileSync(klpSymOnly), '.modinfo', 'livepatch=Y', 'livepatch=N');
+  assert.ok(codes(findingsOfBytes(klpSymUnmarked, 'k.ko')).includes('LP330'), 'a .klp.sym symbol is a sign of a livepatch module');
+});
+
+test('a klp_func array in .bss (NOBITS, no file bytes) reads as zeros: an empty { } array, no LP302; cut short it still lacks its sentinel (LP331)', () => {
+  const module = moduleWithBssFuncs();
+  assert.equal(readelfSymbol(module, 'no_funcs')?.ndx, run('readelf', ['-SW', module]).match(/\[\s*(\d+)\] \.bss\s+NOBITS/)?.[1], 'gcc put the empty array in .bss');
+  const findings = findingsOfFile(module);
+  assert.deepEqual(codes(findings), []);
+  const opened = openPayload(module);
+  assert.equal(opened.payload?.kind, 'klp');
+  const objects = opened.payload.kind === 'klp' ? (opened.payload.patch?.objects ?? []) : [];
+  assert.deepEqual(
+    objects.map((o) => ({ name: o.name, funcs: o.funcs.map((f) => f.oldName), terminated: o.funcsTerminated })),
+    [
+      { name: null, funcs: [], terminated: true },
+      { name: 'busymod', funcs: ['busymod_work_func'], terminated: true },
+    ],
+  );
+  const short = setSectionField(readFileSync(module), '.bss', 'size', 8n);
+  assertFires(findingsOfBytes(short, 'bss-funcs-module.ko'), 'LP331', 'no all-zero { } entry');
 });
 
 test('LP317: vetoing hooks (quiet for load/unload hooks)', () => {
