@@ -3,25 +3,16 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { GuestFiles } from '../../../../server/out/machines/guestFiles';
-import { findLinuxPieces, LinuxPieces, MissingPiecesError } from '../../../../server/out/machines/hostPieces';
+import { findLinuxPieces } from '../../../../server/out/machines/hostPieces';
 import { linuxProfile } from '../../../../server/out/machines/linuxProfile';
 import { MachineError } from '../../../../server/out/machines/machineError';
 import { QemuMachine } from '../../../../server/out/machines/qemuMachine';
 import type { CommandResult } from '../../../../server/out/scenario/result';
 import { kbuildSamples } from '../../support/kbuildSamples';
 import { command } from './commands';
+import { hostPieces } from './hostSkip';
 
-/** The pieces, or the reason the real-machine tests skip (what is missing and how to install it). */
-function pieces(): { found: LinuxPieces; skip?: undefined } | { found?: undefined; skip: string } {
-  try {
-    return { found: findLinuxPieces() };
-  } catch (error) {
-    if (error instanceof MissingPiecesError) return { skip: `no real machine here (run bash scripts/ensure-vm.sh): ${error.message.replace(/\n\s*/g, '; ')}` };
-    throw error;
-  }
-}
-
-const host = pieces();
+const host = hostPieces(() => findLinuxPieces(), 'real machine');
 const samples = kbuildSamples();
 
 /**

@@ -3,21 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { GuestFiles } from '../../../../server/out/machines/guestFiles';
-import { MissingPiecesError } from '../../../../server/out/machines/hostPieces';
 import { QemuMachine } from '../../../../server/out/machines/qemuMachine';
-import { findXenPieces, XenPieces } from '../../../../server/out/machines/xenPieces';
+import { findXenPieces } from '../../../../server/out/machines/xenPieces';
 import { xenProfile } from '../../../../server/out/machines/xenProfile';
 import { fromRoot } from '../../support/paths';
 import { command } from './commands';
+import { hostPieces } from './hostSkip';
 
-const host = ((): { found: XenPieces; skip?: undefined } | { found?: undefined; skip: string } => {
-  try {
-    return { found: findXenPieces() };
-  } catch (error) {
-    if (error instanceof MissingPiecesError) return { skip: `no real Xen here (run bash scripts/ensure-vm.sh): ${error.message.replace(/\n\s*/g, '; ')}` };
-    throw error;
-  }
-})();
+const host = hostPieces(() => findXenPieces(), 'real Xen');
 
 // The bundled payload, built for the sample target with -pg: the real hypervisor has no __fentry__ to resolve it against.
 const bundled = fromRoot('samples/build/payloads/xen/xen_hello_world.livepatch');

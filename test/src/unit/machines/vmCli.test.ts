@@ -7,20 +7,14 @@ import { test } from 'node:test';
 import { findLinuxPieces } from '../../../../server/out/machines/hostPieces';
 import { findXenPieces } from '../../../../server/out/machines/xenPieces';
 import { distDir, fromRoot } from '../../support/paths';
+import { hostPieces } from './hostSkip';
 
 function vm(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const run = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), 'vm', ...args], { encoding: 'utf8', env, timeout: 120_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const noMachine = (() => {
-  try {
-    findLinuxPieces();
-    return undefined;
-  } catch (error) {
-    return `no real machine here (run bash scripts/ensure-vm.sh): ${(error as Error).message.replace(/\n\s*/g, '; ')}`;
-  }
-})();
+const noMachine = hostPieces(() => findLinuxPieces(), 'real machine').skip;
 
 test('a host without QEMU or busybox and a --kernel that is not there: each named, one apt-get line, exit 2, nothing booted', () => {
   const empty = mkdtempSync(path.join(os.tmpdir(), 'no-tools-'));
@@ -77,14 +71,7 @@ test('vm --json: one object per command, a redirect kept apart, the kernel log l
   assert.deepEqual([lines[1].stdout, lines[1].exitCode, lines[1].log.some((l) => l.includes('from the test'))], ['Linux\n', 0, false]);
 });
 
-const noXen = (() => {
-  try {
-    findXenPieces();
-    return undefined;
-  } catch (error) {
-    return `no real Xen here (run bash scripts/ensure-vm.sh): ${(error as Error).message.replace(/\n\s*/g, '; ')}`;
-  }
-})();
+const noXen = hostPieces(() => findXenPieces(), 'real Xen').skip;
 const bundled = fromRoot('samples/build/payloads/xen/xen_hello_world.livepatch');
 
 test(
