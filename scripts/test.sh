@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-debian.sh || exit 1
+bash scripts/ensure-vm.sh || exit 1
 npm run -s build || { echo "build failed"; exit 1; }
 npm run -s samples || { echo "building the samples failed"; exit 1; }
 
