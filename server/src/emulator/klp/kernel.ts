@@ -62,6 +62,8 @@ export class LinuxKernel {
   /** The livepatch core (klp_enable_patch, /sys/kernel/livepatch, the transition). */
   livepatch!: InstalledLivepatch;
   readonly syscallLimitNs: bigint;
+  /** The task an emulator `call` runs as, in atomic context (it must not sleep). */
+  atomicAs: KernelTask | undefined;
   private readonly jiffiesAddress: bigint | undefined;
 
   private constructor(
