@@ -41,7 +41,7 @@ export class LinuxRuntime implements LivepatchRuntime {
    */
   halted(): string | undefined {
     const oops = this.kernel.oopses.find((o) => o.pid === 0);
-    return oops && `the kernel has panicked (Kernel panic - not syncing: Attempted to kill the idle task! after ${oops.fault.message})`;
+    return oops && `the kernel has panicked (Attempted to kill the idle task! after ${oops.fault.message})`;
   }
 
   run(command: ScenarioCommand, io: RuntimeIo): RuntimeOutput {
