@@ -19,7 +19,8 @@ const timerKinds = (log: readonly string[]) => [...new Set(log.filter((line) => 
  */
 export function compareRuns(commands: readonly ScenarioCommand[], emulator: readonly Normalised[], real: readonly Normalised[]): Verdict[] {
   return commands.map((command, i): Verdict => {
-    const [a, b] = [emulator[i], real[i]];
+    const [a, b] = [emulator.at(i), real.at(i)];
+    if (!a || !b) return { command: command.text, differences: [`not run on the ${a ? 'real kernel' : 'emulator'}: its scenario stopped at an unexpected exit status before`] };
     const differences: string[] = [];
     const field = (name: string, x: unknown, y: unknown) => {
       if (JSON.stringify(x) !== JSON.stringify(y)) differences.push(`${name}: emulator ${JSON.stringify(x)}, real ${JSON.stringify(y)}`);

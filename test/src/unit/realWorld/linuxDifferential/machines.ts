@@ -1,43 +1,43 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { LinuxKernel } from '../../../../../server/out/emulator/klp/kernel';
-import { runLinuxCommand } from '../../../../../server/out/emulator/klp/shell';
-import { GuestFiles } from '../../../../../server/out/machines/guestFiles';
-import type { LinuxPieces } from '../../../../../server/out/machines/hostPieces';
-import { linuxProfile } from '../../../../../server/out/machines/linuxProfile';
-import { QemuMachine } from '../../../../../server/out/machines/qemuMachine';
-import type { ScenarioCommand } from '../../../../../server/out/scenario/command';
 import type { CommandResult } from '../../../../../server/out/scenario/result';
-import { fromRoot } from '../../../support/paths';
+import type { ScenarioJsonLine } from '../../../../../server/out/scenario/runner';
+import { distDir } from '../../../support/paths';
 
-/** A scenario run on one machine: every command's result, in order (a run does not stop at a failure, so both machines answer every command). */
+/** A scenario run on one machine: each command's result, in order, as far as the run went; and what the CLI said on stderr. */
 export interface MachineRun {
-  machine: string;
   results: CommandResult[];
+  stderr: string;
 }
 
-/** The emulator: the bundled sample target booted as Linux, the files insmod names read from `dir`. */
-export function runOnEmulator(commands: readonly ScenarioCommand[], dir: string): MachineRun {
-  const kernel = LinuxKernel.boot(fromRoot('samples', 'build', 'target', 'sample-target'));
-  const io = { readFile: (file: string) => readFileSync(path.resolve(dir, file)) };
-  const results = commands.map((command): CommandResult => {
-    const mark = kernel.log.mark();
-    const { stdout, stderr, exitCode } = runLinuxCommand(kernel, command, io);
-    return { command: command.text, stdout, stderr, exitCode, log: kernel.log.since(mark) };
-  });
-  return { machine: 'emulator', results };
-}
-
-/** The real kernel in QEMU, one boot for the whole scenario, the files insmod names copied in from `dir`. */
-export async function runOnRealKernel(commands: readonly ScenarioCommand[], dir: string, pieces: LinuxPieces): Promise<MachineRun> {
-  const files = new GuestFiles(dir);
-  files.addNamedBy([...commands]);
-  const machine = await QemuMachine.boot(linuxProfile(pieces, files));
+/**
+ * Runs a scenario file through the product's CLI, `livepatch-lens emu --runtime linux` (the
+ * emulator on the sample target) or `livepatch-lens vm` (the real kernel in QEMU, one boot),
+ * with `--json`. Its relative paths name files in `dir`: both CLIs read them from the script's
+ * folder, so the script runs from a scratch folder of links to it and to `dir`'s modules.
+ */
+export async function runScenarioCli(program: 'emu' | 'vm', scenario: string, dir: string): Promise<MachineRun> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'll-differential-'));
   try {
-    const results: CommandResult[] = [];
-    for (const command of commands) results.push(await machine.run(command));
-    return { machine: `${path.basename(pieces.kernel)} (${machine.accel}, booted in ${(machine.bootMs / 1000).toFixed(1)} s)`, results };
+    for (const ko of readdirSync(dir).filter((f) => f.endsWith('.ko'))) symlinkSync(path.join(dir, ko), path.join(scratch, ko));
+    const script = path.join(scratch, path.basename(scenario));
+    symlinkSync(scenario, script);
+    const args = [path.join(distDir, 'cli.js'), program, ...(program === 'emu' ? ['--runtime', 'linux'] : []), '--json', '--script', script];
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      // A scenario that stops early exits non-zero; its lines up to there are still the run.
+      execFile(process.execPath, args, { encoding: 'utf8', timeout: 110_000, maxBuffer: 64 << 20 }, (_error, out, err) => resolve({ stdout: out, stderr: err }));
+    });
+    const results = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line): CommandResult => {
+        const json = JSON.parse(line) as ScenarioJsonLine;
+        return { command: json.command.join(' '), stdout: json.stdout, stderr: json.stderr, exitCode: json.exitCode, log: json.log ?? [] };
+      });
+    return { results, stderr };
   } finally {
-    await machine.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
