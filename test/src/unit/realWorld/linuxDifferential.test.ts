@@ -32,7 +32,11 @@ for (const [name, modules] of Object.entries(covers)) {
   test(`${name}.scn (${modules.join(', ')}): the emulator and the real kernel agree, command by command`, { skip, timeout: 120_000 }, async (t) => {
     const file = path.join(scenarios, `${name}.scn`);
     const commands = commandsOf(parseScript(readFileSync(file, 'utf8'), file));
-    for (const module of modules) assert.ok(commands.some((c) => c.argv[0] === 'insmod' && c.argv[1] === `${module}.ko`), `${name}.scn loads ${module}`);
+    for (const module of modules)
+      assert.ok(
+        commands.some((c) => c.argv[0] === 'insmod' && c.argv[1] === `${module}.ko`),
+        `${name}.scn loads ${module}`,
+      );
     const dir = samples.samples!.dir;
     const [emulator, real] = [await runScenarioCli('emu', file, dir), await runScenarioCli('vm', file, dir)];
     // The machine's own command line: what the first `cat /proc/cmdline` printed, before any patch.

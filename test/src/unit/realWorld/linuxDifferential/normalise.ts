@@ -37,8 +37,6 @@ export function normaliseRun(results: readonly CommandResult[], cmdline: string 
     exitCode: r.exitCode,
     stdout: text(r.stdout),
     stderr: text(r.stderr),
-    log: r.log
-      .map((line) => text(line.replace(/^\[\s*\d+\.\d{6}\] /, '')))
-      .map((line) => line.replace(/(expires @ |expired = |jiffies = )[0-9a-f]+$/, '$1<jiffies>')),
+    log: r.log.map((line) => text(line.replace(/^\[\s*\d+\.\d{6}\] /, ''))).map((line) => line.replace(/(expires @ |expired = |jiffies = )[0-9a-f]+$/, '$1<jiffies>')),
   }));
 }
