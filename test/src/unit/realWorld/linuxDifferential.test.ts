@@ -48,6 +48,7 @@ for (const [name, modules] of Object.entries(covers)) {
     assert.deepEqual(
       verdicts.filter((v) => v.differences.length),
       [],
+      `the emulator's stderr:\n${emulator.stderr}\nthe real machine's:\n${real.stderr}`,
     );
   });
 }
