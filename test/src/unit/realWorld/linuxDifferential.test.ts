@@ -28,6 +28,10 @@ const covers = {
   shadow: ['livepatch-shadow-mod', 'livepatch-shadow-fix1', 'livepatch-shadow-fix2'],
 };
 
+test('the scenarios load every module the kbuild script builds', { skip: samples.skip || undefined }, () => {
+  assert.deepEqual(Object.values(covers).flat().sort(), Object.keys(samples.samples!.modules).sort());
+});
+
 for (const [name, modules] of Object.entries(covers)) {
   test(`${name}.scn (${modules.join(', ')}): the emulator and the real kernel agree, command by command`, { skip, timeout: 120_000 }, async (t) => {
     const file = path.join(scenarios, `${name}.scn`);
