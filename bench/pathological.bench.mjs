@@ -86,10 +86,16 @@ async function child(name, side, dir) {
     if (side === 'ref') return out({ ms: parseMs, bytes: text.length });
     const { findLivepatchConstructs } = await import(path.join(root, 'server/out/c/livepatchConstructs.js'));
     const { analyzeSource } = await import(path.join(root, 'server/out/checks/source/analyzeSource.js'));
+    const { outlineOf } = await import(path.join(root, 'server/out/features/analysis/outline.js'));
+    const { encodePatchedSites } = await import(path.join(root, 'server/out/features/analysis/patchedSites.js'));
+    const { patchedFunctions } = await import(path.join(root, 'server/out/checks/source/patchedFunctions.js'));
+    // What the analysis worker does after its parse (analyzeDocument.ts): constructs once, the checks, the outline, the patched sites.
     const started = performance.now();
-    const outline = findLivepatchConstructs(tree);
-    const findings = analyzeSource(tree, { file: 'big.c' });
-    return out({ ms: performance.now() - started, parseMs, entries: outline[0]?.entries.length, findings: findings.map((f) => f.code) });
+    const constructs = findLivepatchConstructs(tree);
+    const findings = analyzeSource(tree, { file: 'big.c' }, constructs);
+    const symbols = outlineOf(constructs, 'big.c');
+    encodePatchedSites(patchedFunctions(constructs));
+    return out({ ms: performance.now() - started, parseMs, entries: constructs[0]?.entries.length, symbols: symbols.length, findings: findings.map((f) => f.code) });
   }
   const patch = spec.patch();
   if (side === 'ref') {

@@ -1,4 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { FieldValue, InitializerElement, InitializerList, readInitializerText } from './initializerText';
 import { rangeOf, SourceRange } from './sourceRange';
 
 /**
@@ -59,12 +60,13 @@ export function mentionsLivepatchConstructs(text: string): boolean {
 }
 
 export function findLivepatchConstructs(tree: Tree): LivepatchConstruct[] {
-  if (!mentionsLivepatchConstructs(tree.rootNode.text)) return [];
+  const source = tree.rootNode.text;
+  if (!mentionsLivepatchConstructs(source)) return [];
   const strings = stringConstants(tree.rootNode);
   const found: LivepatchConstruct[] = [];
   walk(tree.rootNode, (node) => {
     if (node.type === 'declaration') {
-      found.push(...fromDeclaration(node, strings));
+      found.push(...fromDeclaration(node, strings, source));
       return false;
     }
     if (node.type === 'expression_statement' || node.type === 'call_expression') {
@@ -91,7 +93,7 @@ function walk(node: Node, visit: (node: Node) => boolean): void {
   }
 }
 
-function fromDeclaration(declaration: Node, strings: Map<string, string>): LivepatchConstruct[] {
+function fromDeclaration(declaration: Node, strings: Map<string, string>, source: string): LivepatchConstruct[] {
   const type = declaration.childForFieldName('type');
   const kind = type?.type === 'struct_specifier' ? structKinds[type.childForFieldName('name')?.text ?? ''] : undefined;
   if (!kind) return [];
@@ -102,52 +104,54 @@ function fromDeclaration(declaration: Node, strings: Map<string, string>): Livep
     const nameNode = innermostIdentifier(declarator);
     if (!nameNode) continue;
     const isArray = containsArrayDeclarator(declarator);
-    const construct = build(kind, nameNode.text, declaration, nameNode, isArray ? null : value, strings);
+    const fields = !isArray && value?.type === 'initializer_list' ? fieldNodes(value) : undefined;
+    const construct = assemble(kind, nameNode.text, fields, rangeOf(declaration), rangeOf(nameNode), strings);
     if (isArray && value?.type === 'initializer_list') {
-      const elements = value.namedChildren.filter((element): element is Node => element !== null && element.type !== 'comment');
-      construct.terminated = elements.length > 0 && isSentinel(elements[elements.length - 1]);
-      construct.entries = elements
-        .filter((entry) => entry.type === 'initializer_list' && !isSentinel(entry))
-        .map((entry, index) => {
-          // Built first and named from its own fields: an array of 100k entries reads each entry's nodes once.
-          const built = build(kind, '', entry, entry, entry, strings);
-          built.name = entryLabel(kind, built.fields, strings) ?? `[${index}]`;
-          return built;
-        });
+      let last: InitializerElement | undefined;
+      const take = (element: InitializerElement): void => {
+        last = element;
+        if (!element.list || isSentinel(element)) return;
+        // Named from its own fields; the entry's range is its selection too (the outline selects the whole entry).
+        const entry = assemble(kind, '', element.list.fields, element.range, element.range, strings);
+        entry.name = entryLabel(kind, entry.fields, strings) ?? `[${construct.entries.length}]`;
+        construct.entries.push(entry);
+      };
+      if (value.hasError || !readInitializerText(source, value.startIndex, rangeOf(value).start, take)) {
+        construct.entries = [];
+        last = undefined;
+        initializerFromNodes(value).elements.forEach(take);
+      }
+      construct.terminated = last !== undefined && isSentinel(last);
     }
     constructs.push(construct);
   }
   return constructs;
 }
 
-function build(kind: ConstructKind, name: string, whole: Node, selection: Node, initializer: Node | null, strings: Map<string, string>): LivepatchConstruct {
-  const values = initializer?.type === 'initializer_list' ? fieldNodes(initializer) : new Map<string, Node>();
+function assemble(
+  kind: ConstructKind,
+  name: string,
+  values: Map<string, FieldValue> | undefined,
+  range: SourceRange,
+  selectionRange: SourceRange,
+  strings: Map<string, string>,
+): LivepatchConstruct {
   const fields: Record<string, string> = {};
   const fieldRanges: Record<string, SourceRange> = {};
   const resolved: Record<string, string> = {};
-  for (const [field, node] of values) {
-    fields[field] = node.text;
-    fieldRanges[field] = rangeOf(node);
-    const literal = strings.get(node.text);
+  for (const [field, value] of values ?? []) {
+    fields[field] = value.text;
+    fieldRanges[field] = value.range;
+    const literal = strings.get(value.text);
     if (literal !== undefined) resolved[field] = literal;
   }
-  const range = rangeOf(whole);
-  return {
-    kind,
-    name,
-    fields,
-    fieldRanges,
-    resolved,
-    range,
-    selectionRange: selection === whole ? { start: { ...range.start }, end: { ...range.end } } : rangeOf(selection),
-    entries: [],
-  };
+  return { kind, name, fields, fieldRanges, resolved, range, selectionRange, entries: [] };
 }
 
-function isSentinel(element: Node): boolean {
-  if (element.type !== 'initializer_list') return false;
-  const values = element.namedChildren.filter((child) => child?.type !== 'comment');
-  return values.length === 0 || (values.length === 1 && /^(0|NULL)$/.test(values[0]?.text ?? ''));
+/** An empty `{ }`, `{ 0 }` or `{ NULL }` list. */
+function isSentinel(element: InitializerElement): boolean {
+  const values = element.list?.elements;
+  return values !== undefined && (values.length === 0 || (values.length === 1 && /^(0|NULL)$/.test(values[0].text)));
 }
 
 function entryLabel(kind: ConstructKind, fields: Record<string, string>, strings: Map<string, string>): string | undefined {
@@ -158,15 +162,27 @@ function entryLabel(kind: ConstructKind, fields: Record<string, string>, strings
   return unquote(strings.get(text) !== undefined ? `"${strings.get(text)}"` : text);
 }
 
+/** The list read from its nodes: what `readInitializerText` gives from the text, for lists tree-sitter found errors in. */
+export function initializerFromNodes(list: Node, outermost = true): InitializerList {
+  const elements = list.namedChildren
+    .filter((element): element is Node => element !== null && element.type !== 'comment')
+    .map((element): InitializerElement => ({
+      text: element.text,
+      range: rangeOf(element),
+      ...(outermost && element.type === 'initializer_list' ? { list: initializerFromNodes(element, false) } : {}),
+    }));
+  return { elements, fields: fieldNodes(list) };
+}
+
 /** `.a = 1, .b = { .c = f }` -> a: `1`, b: `{ .c = f }`, b.c: `f`. */
-function fieldNodes(list: Node, prefix = '', into = new Map<string, Node>()): Map<string, Node> {
+function fieldNodes(list: Node, prefix = '', into = new Map<string, FieldValue>()): Map<string, FieldValue> {
   for (const pair of list.namedChildren) {
     if (pair?.type !== 'initializer_pair') continue;
     const designator = pair.childForFieldName('designator');
     const value = pair.childForFieldName('value');
     if (designator?.type !== 'field_designator' || !value) continue;
     const field = prefix + designator.text.replace(/^\./, '').trim();
-    into.set(field, value);
+    into.set(field, { text: value.text, range: rangeOf(value) });
     if (value.type === 'initializer_list') fieldNodes(value, `${field}.`, into);
   }
   return into;

@@ -1,5 +1,6 @@
 import { Query, type Language, type Node, type Parser, type Tree } from 'web-tree-sitter';
 import { withoutSourceComments } from '../lineCode';
+import { closeUnterminatedComment } from '../unterminatedComment';
 import { functionAttributes, FunctionAttributes, maskKernelMacros } from './kernelAttributes';
 
 /**
@@ -88,13 +89,19 @@ export interface SourceDefinitions {
   definitions: Definition[];
   /** 0-based lines where the parser found errors, after masking kernel attribute macros. */
   syntaxErrors: number[];
+  /** 0-based line of a block comment never closed (closed at the end of the file for the parser; also in `syntaxErrors`). */
+  unterminatedCommentLine?: number;
 }
 
 export function readDefinitions(parser: Parser, path: string, text: string): SourceDefinitions {
-  const tree = parser.parse(maskKernelMacros(text));
+  const parseable = closeUnterminatedComment(maskKernelMacros(text));
+  const tree = parser.parse(parseable.text);
   if (!tree) return { path, definitions: [], syntaxErrors: [0] };
   try {
-    return definitionsOfTree(tree, path, text);
+    const read = definitionsOfTree(tree, path, text);
+    const line = parseable.unterminatedCommentLine;
+    if (line === undefined) return read;
+    return { ...read, unterminatedCommentLine: line, syntaxErrors: [...new Set([line, ...read.syntaxErrors])].sort((a, b) => a - b) };
   } finally {
     tree.delete();
   }
