@@ -44,7 +44,7 @@ const isWordStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && 
 const isWord = (c: number): boolean => isWordStart(c) || (c >= 48 && c <= 57);
 
 const [openBrace, closeBrace, comma, dot, equals, slash, star, quote, apostrophe, backslash, newline, hash, semicolon] = [...'{},.=/*"\'\\\n#;'].map((c) => c.charCodeAt(0));
-const closerOf = new Map([..."([{"].map((c, i) => [c.charCodeAt(0), ')]}'.charCodeAt(i)]));
+const closerOf = new Map([...'([{'].map((c, i) => [c.charCodeAt(0), ')]}'.charCodeAt(i)]));
 const maxDepth = 256;
 const closers = new Set([...')]}'].map((c) => c.charCodeAt(0)));
 

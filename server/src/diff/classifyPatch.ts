@@ -46,7 +46,10 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     const before = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before);
     const after = readDefinitions(parser, filePath, keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before)));
     for (const line of after.syntaxErrors.slice(0, 1)) {
-      const why = line === after.unterminatedCommentLine ? `: the comment opened at line ${line + 1} is never closed, so the rest of the file is that comment` : ` (first error at line ${line + 1})`;
+      const why =
+        line === after.unterminatedCommentLine
+          ? `: the comment opened at line ${line + 1} is never closed, so the rest of the file is that comment`
+          : ` (first error at line ${line + 1})`;
       change.problems.push({
         patchLine: file.patchLine,
         message: `${filePath} does not parse after the patch${why}; the changes near there may be misclassified`,

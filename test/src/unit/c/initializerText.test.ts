@@ -50,7 +50,7 @@ function compareAll(source: string, what: string): { read: number; left: number 
 }
 
 const tricky = [
-  '{ .a = 1, .b = "x, }", .c = \'}\', .d = \',\' }',
+  "{ .a = 1, .b = \"x, }\", .c = '}', .d = ',' }",
   '{ .old_name = "f" /* why */, /* lead */ .new_func = g, }',
   '{ .a = f(1, 2), .b = (int[]){1, 2}[0], .c = sizeof(struct s), .d = (void *)&x }',
   '{ .a.b = 1, .c[2] = 3, [4] = 5, .e = { .f = 6, .g = { .h = 7 } }, 8, { 9 } }',
@@ -80,7 +80,11 @@ test('tricky lists: the text gives what the nodes give, or leaves them to the no
 test('the fixtures and samples: the text gives what the nodes give', () => {
   const files = [
     ...readdirSync(fixture('c')).map((f) => fixture('c', f)),
-    ...['samples/payloads/xen', 'samples/payloads/klp'].flatMap((dir) => readdirSync(fromRoot(dir)).filter((f) => f.endsWith('.c')).map((f) => fromRoot(dir, f))),
+    ...['samples/payloads/xen', 'samples/payloads/klp'].flatMap((dir) =>
+      readdirSync(fromRoot(dir))
+        .filter((f) => f.endsWith('.c'))
+        .map((f) => fromRoot(dir, f)),
+    ),
   ];
   let read = 0;
   for (const file of files) read += compareAll(readFileSync(file, 'utf8'), path.basename(file)).read;
