@@ -1,6 +1,6 @@
 import { Query, type Language, type Node, type Parser, type Tree } from 'web-tree-sitter';
 import { withoutSourceComments } from '../lineCode';
-import { closeUnterminatedComment } from '../unterminatedComment';
+import { parseableText } from '../parseableText';
 import { functionAttributes, FunctionAttributes, maskKernelMacros } from './kernelAttributes';
 
 /**
@@ -94,7 +94,7 @@ export interface SourceDefinitions {
 }
 
 export function readDefinitions(parser: Parser, path: string, text: string): SourceDefinitions {
-  const parseable = closeUnterminatedComment(maskKernelMacros(text));
+  const parseable = parseableText(maskKernelMacros(text));
   const tree = parser.parse(parseable.text);
   if (!tree) return { path, definitions: [], syntaxErrors: [0] };
   try {

@@ -1,6 +1,6 @@
 import type { Parser, Tree } from 'web-tree-sitter';
 import { DocumentTrees } from '../../c/documentTrees';
-import { closeUnterminatedComment } from '../../c/unterminatedComment';
+import { parseableText } from '../../c/parseableText';
 
 /** text[start, oldEnd) of `before` became `inserted` in `after`: the one span between their common prefix and suffix. */
 function changedSpan(before: string, after: string): { start: number; oldEnd: number; inserted: string } {
@@ -28,7 +28,7 @@ export class WorkerTrees {
 
   /** `text` as the document has it; the tree is of its parseable form, and edits are found between those. */
   parse(uri: string, documentText: string, stop: () => boolean): Tree | undefined {
-    const { text } = closeUnterminatedComment(documentText);
+    const { text } = parseableText(documentText);
     const before = this.texts.get(uri);
     const options = { progressCallback: stop };
     let tree: Tree | undefined;

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
 import { createCParser } from '../../../../server/out/c/cParser';
 import { readDefinitions } from '../../../../server/out/c/sourceFacts/definitions';
-import { closeUnterminatedComment } from '../../../../server/out/c/unterminatedComment';
+import { longCommentRun, parseableText } from '../../../../server/out/c/parseableText';
 import { check, fixtureTree, once } from '../checks/patch/patchCase';
 
 let parser: Parser;
@@ -42,7 +42,7 @@ test(
       'int a;\n',
     ];
     for (const text of cases) {
-      const { text: parseable, unterminatedCommentLine } = closeUnterminatedComment(text);
+      const { text: parseable, unterminatedCommentLine } = parseableText(text);
       assert.equal(unterminatedCommentLine, gccUnterminatedLine(text), JSON.stringify(text));
       assert.equal(parseable, unterminatedCommentLine === undefined ? text : `${text}*/`, 'only ever appended to');
     }
@@ -73,4 +73,32 @@ test('a patch that leaves a comment open: the finding says so, at the line of th
       .split('\n')
       .findIndex((l) => l.includes('return 42;')) + 1;
   assert.ok(said.message.includes(`kernel/widget.c does not parse after the patch: the comment opened at line ${line} is never closed`), said.message);
+});
+
+test('thousands of comments in a row after `unsigned long volatile x;` parse (raw, they overflow the WASM stack and corrupt the module)', () => {
+  const run = Array.from({ length: 5000 }, (_, i) => (i % 2 ? `// line ${i}\n` : `/* block ${i} */ \\\n`)).join('');
+  for (const text of [`unsigned long volatile jiffies;\n\n${run}int x;\n`, `int f(void)\n{\n\tfoo(bar);\n${run}\treturn 0;\n}\n`]) {
+    const parseable = parseableText(text);
+    assert.equal(parseable.blankedComments, 5000);
+    assert.equal(parseable.text.length, text.length, 'positions kept');
+    assert.equal(parseable.text.split('\n').length, text.split('\n').length, 'lines kept');
+    const tree = parser.parse(parseable.text);
+    assert.ok(tree && !tree.rootNode.hasError, 'the code around the run still parses');
+    tree.delete();
+  }
+  // The module is sound after them: a plain file still parses.
+  assert.deepEqual(
+    readDefinitions(parser, 'after.c', 'int g(void)\n{\n\treturn 1;\n}\n').definitions.map((d) => d.name),
+    ['g'],
+  );
+});
+
+test('shorter runs, comments inside strings and comment openers in literals are left as written', () => {
+  const short = `int a;\n${'/* c */\n'.repeat(longCommentRun - 1)}int b;\n`;
+  assert.deepEqual(parseableText(short), { text: short });
+  const literals = `const char *s[] = {\n${'\t"/* not a comment */", \'/\', "//",\n'.repeat(400)}};\n`;
+  assert.deepEqual(parseableText(literals), { text: literals });
+  // Two runs split by code: neither is long.
+  const split = `${'/* c */\n'.repeat(200)}int a;\n${'/* c */\n'.repeat(200)}`;
+  assert.deepEqual(parseableText(split), { text: split });
 });
