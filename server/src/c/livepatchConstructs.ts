@@ -60,8 +60,9 @@ export function mentionsLivepatchConstructs(text: string): boolean {
 }
 
 export function findLivepatchConstructs(tree: Tree): LivepatchConstruct[] {
-  const source = tree.rootNode.text;
-  if (!mentionsLivepatchConstructs(source)) return [];
+  // The root starts at the first token: text before it (blanks) is not in `source`, hence `from`.
+  const source = { text: tree.rootNode.text, from: tree.rootNode.startIndex };
+  if (!mentionsLivepatchConstructs(source.text)) return [];
   const strings = stringConstants(tree.rootNode);
   const found: LivepatchConstruct[] = [];
   walk(tree.rootNode, (node) => {
@@ -93,7 +94,7 @@ function walk(node: Node, visit: (node: Node) => boolean): void {
   }
 }
 
-function fromDeclaration(declaration: Node, strings: Map<string, string>, source: string): LivepatchConstruct[] {
+function fromDeclaration(declaration: Node, strings: Map<string, string>, source: { text: string; from: number }): LivepatchConstruct[] {
   const type = declaration.childForFieldName('type');
   const kind = type?.type === 'struct_specifier' ? structKinds[type.childForFieldName('name')?.text ?? ''] : undefined;
   if (!kind) return [];
@@ -116,7 +117,7 @@ function fromDeclaration(declaration: Node, strings: Map<string, string>, source
         entry.name = entryLabel(kind, entry.fields, strings) ?? `[${construct.entries.length}]`;
         construct.entries.push(entry);
       };
-      if (value.hasError || !readInitializerText(source, value.startIndex, rangeOf(value).start, take)) {
+      if (value.hasError || !readInitializerText(source.text, value.startIndex - source.from, rangeOf(value).start, take)) {
         construct.entries = [];
         last = undefined;
         initializerFromNodes(value).elements.forEach(take);

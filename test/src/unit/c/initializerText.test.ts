@@ -123,3 +123,22 @@ test('a klp_func array with an error is read from its nodes, entries and sentine
     ['a', 'c'],
   );
 });
+
+test('a file that starts with blanks (the root node starts after them): the entries are read where they are', () => {
+  const array = 'static struct klp_func funcs[] = {\n\t{ .old_name = "a", .new_func = b, },\n\t{ .old_name = "c" },\n\t{ }\n};\n';
+  const read = (text: string) => {
+    const tree = parser.parse(text);
+    assert.ok(tree);
+    const [found] = findLivepatchConstructs(tree);
+    tree.delete();
+    return found.entries.map((e) => [e.name, e.fieldRanges.old_name.start.line, e.fieldRanges.old_name.start.column]);
+  };
+  assert.deepEqual(
+    read(`    \n\n  ${array}`),
+    read(array).map(([name, line, column]) => [name, Number(line) + 2, Number(column) + (line === 0 ? 2 : 0)]),
+  );
+  assert.deepEqual(
+    read(array).map(([name]) => name),
+    ['a', 'c'],
+  );
+});
