@@ -63,34 +63,47 @@ export function findLivepatchConstructs(tree: Tree): LivepatchConstruct[] {
   // The root starts at the first token: text before it (blanks) is not in `source`, hence `from`.
   const source = { text: tree.rootNode.text, from: tree.rootNode.startIndex };
   if (!mentionsLivepatchConstructs(source.text)) return [];
-  const strings = stringConstants(tree.rootNode);
-  const found: LivepatchConstruct[] = [];
-  walk(tree.rootNode, (node) => {
-    if (node.type === 'declaration') {
-      found.push(...fromDeclaration(node, strings, source));
+  // File-scope declarations and registering macro calls, in document order: string constants are read from every declaration first.
+  const found: Array<Node | LivepatchConstruct> = [];
+  walk(tree, (type, node) => {
+    if (type === 'function_definition') return false;
+    if (type === 'declaration') {
+      found.push(node());
       return false;
     }
-    if (node.type === 'expression_statement' || node.type === 'call_expression') {
-      const macro = fromMacroCall(node);
-      if (macro) found.push(macro);
-      return !macro;
-    }
-    return node.type !== 'function_definition';
+    if (type !== 'expression_statement' && type !== 'call_expression') return true;
+    const macro = fromMacroCall(node());
+    if (macro) found.push(macro);
+    return !macro;
   });
-  return found;
+  const declarations = found.filter((item): item is Node => 'tree' in item);
+  const strings = stringConstants(declarations);
+  return found.flatMap((item) => ('tree' in item ? fromDeclaration(item, strings, source) : [item]));
 }
 
-/** Depth-first; `visit` returns whether to descend. */
-/** Pre-order, with its own stack: broken C nests error nodes deeper than the JS stack goes. */
-function walk(node: Node, visit: (node: Node) => boolean): void {
-  const pending: Node[] = [...node.namedChildren].filter((child): child is Node => child !== null).reverse();
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    if (!visit(next)) continue;
-    const children = next.namedChildren;
-    for (let i = children.length - 1; i >= 0; i--) {
-      const child = children[i];
-      if (child) pending.push(child);
+/**
+ * Pre-order over the named nodes below the root, with a tree cursor: broken C nests error nodes
+ * deeper than the JS stack goes, and a JS object per node of a large broken file costs more than
+ * the walk. `visit` gets each node's type, the node itself on demand, and says whether to descend.
+ */
+function walk(tree: Tree, visit: (type: string, node: () => Node) => boolean): void {
+  const cursor = tree.rootNode.walk();
+  try {
+    let depth = 0;
+    let more = cursor.gotoFirstChild();
+    while (more) {
+      const descend = cursor.nodeIsNamed && visit(cursor.nodeType, () => cursor.currentNode);
+      if (descend && cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      while (!(more = cursor.gotoNextSibling()) && depth > 0) {
+        cursor.gotoParent();
+        depth--;
+      }
     }
+  } finally {
+    cursor.delete();
   }
 }
 
@@ -211,18 +224,15 @@ function fromMacroCall(node: Node): LivepatchConstruct | undefined {
 }
 
 /** File-scope `static const char name[] = "xen_extra_version";` and `const char *name = "...";`. */
-function stringConstants(root: Node): Map<string, string> {
+function stringConstants(declarations: readonly Node[]): Map<string, string> {
   const strings = new Map<string, string>();
-  walk(root, (node) => {
-    if (node.type === 'function_definition') return false;
-    if (node.type !== 'declaration') return true;
+  for (const node of declarations) {
     for (const declarator of node.childrenForFieldName('declarator')) {
       const value = declarator?.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
       const name = declarator ? innermostIdentifier(declarator) : null;
       if (value?.type === 'string_literal' && name) strings.set(name.text, unquote(value.text));
     }
-    return false;
-  });
+  }
   return strings;
 }
 
