@@ -1,6 +1,6 @@
 /**
- * What C text is handed to tree-sitter: the document's, with two shapes its C parser cannot take
- * neutralised, every position before the end kept.
+ * What C text is handed to tree-sitter: the document's, with three shapes its C parser cannot
+ * take neutralised, every position before the end kept.
  *
  * - A block comment never closed. The lexer is quadratic on it: at each later `/*` it scans to
  *   the end of the file again before giving up (a 10 KB line of `/* ` takes 12 s). A C compiler
@@ -11,6 +11,8 @@
  *   on about 2,500 of them, and the module's memory is corrupt from then on: every later parse
  *   in the process fails. Comments mean nothing to the compiler and nothing to the analysis, so
  *   a run that long is blanked (the newlines stay) and the tree simply has no comment nodes there.
+ * - Many `*\/` that close no comment: its error recovery is quadratic in them. Each is a syntax
+ *   error to a compiler; past `manyStrayCloses` they are blanked and the caller reports the first.
  */
 export interface ParseableText {
   /** The text to hand to tree-sitter. */
@@ -19,19 +21,24 @@ export interface ParseableText {
   unterminatedCommentLine?: number;
   /** How many comments were blanked, in runs of `longCommentRun` or more. */
   blankedComments?: number;
+  /** When `manyStrayCloses` or more `*\/` close no comment: the first one's 0-based line, and how many were blanked. */
+  strayCommentCloses?: { line: number; count: number };
 }
 
 /** Far below the ~2,500 that overflow, far above what anyone writes between two lines of code. */
 export const longCommentRun = 256;
+/** tree-sitter's error recovery is quadratic in `*\/` that close nothing: 1,000 take 0.5 s, 4,000 10 s, 8,000 a minute. */
+export const manyStrayCloses = 128;
 
 export function parseableText(original: string): ParseableText {
   const opened = unterminatedCommentAt(original);
   const closed = opened < 0 ? original : `${original}*/`;
-  const { text, blanked } = blankCommentRuns(closed);
+  const { text, comments, strays } = blankPathologicalRuns(closed);
   return {
     text,
     ...(opened < 0 ? {} : { unterminatedCommentLine: lineAt(original, opened) }),
-    ...(blanked ? { blankedComments: blanked } : {}),
+    ...(comments ? { blankedComments: comments } : {}),
+    ...(strays.length ? { strayCommentCloses: { line: lineAt(original, strays[0]), count: strays.length } } : {}),
   };
 }
 
@@ -62,20 +69,28 @@ function unterminatedCommentAt(text: string): number {
   return -1;
 }
 
-/** Comments, and the strings and character constants that can hide a comment opener; every block comment is closed by now. */
-const commentsAndLiterals = /\/\*[\s\S]*?\*\/|\/\/(?:[^\n\\]|\\[\s\S])*|"(?:[^"\\\n]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[\s\S])*'?/g;
+/**
+ * Comments, the strings and character constants that can hide a comment opener, and `*\/` that
+ * opens no comment after it (a `/` starting `/*` or `//` is the comment's); every block comment is
+ * closed by now, so a `*\/` matched on its own closes nothing.
+ */
+const scanned = /\/\*[\s\S]*?\*\/|\/\/(?:[^\n\\]|\\[\s\S])*|"(?:[^"\\\n]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[\s\S])*'?|\*\/(?![*/])/g;
 const onlyBlanks = /^(?:\s|\\\r?\n)*$/;
 
-function blankCommentRuns(text: string): { text: string; blanked: number } {
-  if (!hasManyCommentOpeners(text)) return { text, blanked: 0 };
+function blankPathologicalRuns(text: string): { text: string; comments: number; strays: number[] } {
+  const opens = occurrences(text, '/*');
+  if (opens + occurrences(text, '//') < longCommentRun && occurrences(text, '*/') - opens < manyStrayCloses) return { text, comments: 0, strays: [] };
   const blank: Array<[number, number]> = [];
+  const strays: number[] = [];
   let run: Array<[number, number]> = [];
   const endRun = (): void => {
     if (run.length >= longCommentRun) for (const comment of run) blank.push(comment);
     run = [];
   };
-  for (const match of text.matchAll(commentsAndLiterals)) {
-    if (!match[0].startsWith('/')) {
+  for (const match of text.matchAll(scanned)) {
+    const first = match[0][0];
+    if (first === '*') strays.push(match.index);
+    if (first !== '/') {
       endRun();
       continue;
     }
@@ -83,7 +98,12 @@ function blankCommentRuns(text: string): { text: string; blanked: number } {
     run.push([match.index, match.index + match[0].length]);
   }
   endRun();
-  if (!blank.length) return { text, blanked: 0 };
+  const comments = blank.length;
+  // A stray `*\/` is a syntax error whatever follows (`/` is never unary): blanked, tree-sitter sees the rest as the compiler would.
+  if (strays.length >= manyStrayCloses) for (const at of strays) blank.push([at, at + 2]);
+  else strays.length = 0;
+  if (!blank.length) return { text, comments, strays };
+  blank.sort((a, b) => a[0] - b[0]);
   // Each comment on its own: a line continuation between two of them may belong to a directive.
   const pieces: string[] = [];
   let kept = 0;
@@ -92,14 +112,11 @@ function blankCommentRuns(text: string): { text: string; blanked: number } {
     kept = to;
   }
   pieces.push(text.slice(kept));
-  return { text: pieces.join(''), blanked: blank.length };
+  return { text: pieces.join(''), comments, strays };
 }
 
-/** Fewer openers than a long run has: no run can be long, and the file needs no scan. */
-function hasManyCommentOpeners(text: string): boolean {
+function occurrences(text: string, what: string): number {
   let count = 0;
-  for (const opener of ['/*', '//']) {
-    for (let at = text.indexOf(opener); at >= 0; at = text.indexOf(opener, at + 2)) if (++count >= longCommentRun) return true;
-  }
-  return false;
+  for (let at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + what.length)) count++;
+  return count;
 }

@@ -46,10 +46,13 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     const before = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before);
     const after = readDefinitions(parser, filePath, keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before)));
     for (const line of after.syntaxErrors.slice(0, 1)) {
+      const strays = after.strayCommentCloses;
       const why =
         line === after.unterminatedCommentLine
           ? `: the comment opened at line ${line + 1} is never closed, so the rest of the file is that comment`
-          : ` (first error at line ${line + 1})`;
+          : line === strays?.line
+            ? `: the \`*/\` at line ${line + 1} closes no comment, and ${strays.count - 1} more after it`
+            : ` (first error at line ${line + 1})`;
       change.problems.push({
         patchLine: file.patchLine,
         message: `${filePath} does not parse after the patch${why}; the changes near there may be misclassified`,

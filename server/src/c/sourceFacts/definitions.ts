@@ -91,6 +91,8 @@ export interface SourceDefinitions {
   syntaxErrors: number[];
   /** 0-based line of a block comment never closed (closed at the end of the file for the parser; also in `syntaxErrors`). */
   unterminatedCommentLine?: number;
+  /** Many `*\/` that close no comment (blanked for the parser): the first one's 0-based line (also in `syntaxErrors`) and how many. */
+  strayCommentCloses?: { line: number; count: number };
 }
 
 export function readDefinitions(parser: Parser, path: string, text: string): SourceDefinitions {
@@ -99,9 +101,16 @@ export function readDefinitions(parser: Parser, path: string, text: string): Sou
   if (!tree) return { path, definitions: [], syntaxErrors: [0] };
   try {
     const read = definitionsOfTree(tree, path, text);
-    const line = parseable.unterminatedCommentLine;
-    if (line === undefined) return read;
-    return { ...read, unterminatedCommentLine: line, syntaxErrors: [...new Set([line, ...read.syntaxErrors])].sort((a, b) => a - b) };
+    const { unterminatedCommentLine, strayCommentCloses } = parseable;
+    // What was neutralised for the parser is still an error in the file, where the compiler would stop.
+    const neutralised = [unterminatedCommentLine, strayCommentCloses?.line].filter((line) => line !== undefined);
+    if (!neutralised.length) return read;
+    return {
+      ...read,
+      ...(unterminatedCommentLine !== undefined ? { unterminatedCommentLine } : {}),
+      ...(strayCommentCloses ? { strayCommentCloses } : {}),
+      syntaxErrors: [...new Set([...neutralised, ...read.syntaxErrors])].sort((a, b) => a - b),
+    };
   } finally {
     tree.delete();
   }
