@@ -162,6 +162,22 @@ export const regressions: Regression[] = [
       ops: [{ op: 'write', at: 6144, hex: '01000000', what: '.rela.debug_info[40].r_type' }],
     },
   },
+  {
+    found: "c: timeout in parse C [many table entries] (45k lines of ' */' after a comment: tree-sitter's error recovery is quadratic in */ that close nothing)",
+    recipe: { kind: 'c', sample: 'samples/target/version.c', ops: [{ op: 'copy', from: 3, count: 1, at: 3, repeat: 45156, what: 'many table entries' }] },
+  },
+  {
+    found:
+      'diff: timeout in analyzePatch --source-root [long added line, many files] (one file patched in six diffs the same way, each with a 240 KB line of `a `: parsed six times, and every error of it listed)',
+    recipe: {
+      kind: 'diff',
+      sample: 'samples/patches/update-curr-partly-inlined.patch',
+      ops: [
+        { op: 'pad', line: 9, text: 'a ', repeat: 121810, what: 'long added line' },
+        { op: 'copy', from: 0, count: 14, at: 14, repeat: 5, what: 'many files' },
+      ],
+    },
+  },
 ];
 
 /**
