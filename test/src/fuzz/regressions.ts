@@ -178,6 +178,29 @@ export const regressions: Regression[] = [
       ],
     },
   },
+  {
+    found: 'xen: message: check: LP312 says neither the structure nor the offset (no section-name table: the section has no name, its index names it now)',
+    recipe: {
+      kind: 'xen',
+      sample: 'samples/build/payloads/xen/xen_replace_world.livepatch',
+      ops: [
+        { op: 'write', at: 5904, hex: 'ffffffff00000000', what: 'shdr[3 .text.xen_replace_world].sh_flags' },
+        { op: 'write', at: 62, hex: '0000', what: 'ehdr.e_shstrndx' },
+      ],
+    },
+  },
+  {
+    found: 'c: RangeError escaped from analyzeSource at initializerEntries (c/sourceFacts/definitions.js) (an initializer 19,429 braces deep)',
+    recipe: {
+      kind: 'c',
+      sample: 'samples/target/proc.c',
+      ops: [{ op: 'insert', line: 7, text: `int deep = ${'{'.repeat(19429)}0${'}'.repeat(19429)};`, repeat: 1, what: 'deep nesting' }],
+    },
+  },
+  {
+    found: 'c: timeout in analyzeSource [many table entries] (a declaration of 45k names: each declarator re-read all its siblings)',
+    recipe: { kind: 'c', sample: 'samples/target/printk.c', ops: [{ op: 'copy', from: 24, count: 1, at: 24, repeat: 45598, what: 'many table entries' }] },
+  },
 ];
 
 /**

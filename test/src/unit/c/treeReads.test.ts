@@ -78,3 +78,11 @@ test("a file's definitions: a fixed number of tree reads per function, and no gr
   assert.equal(large.get('captures'), 2000, 'one query per function body');
   for (const [name, n] of large) assert.ok(n <= 4 * (small.get(name) ?? 0) + 8, `${name}: ${small.get(name)} for 500 functions, ${n} for 2,000`);
 });
+
+test('a declaration of many names: tree reads grow with the names, not with their square', () => {
+  const declaration = (n: number) => `static unsigned long ${Array.from({ length: n }, (_, i) => `v${i}`).join(', ')};\n`;
+  const small = total(reads(() => readDefinitions(parser, 'a.c', declaration(1000))));
+  const large = total(reads(() => readDefinitions(parser, 'b.c', declaration(4000))));
+  // Reading every declarator's siblings again for each one made 45k names take minutes.
+  assert.ok(large <= 4 * small + 100, `${small} reads for 1,000 names, ${large} for 4,000`);
+});
