@@ -1,4 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { FieldValue, InitializerElement, InitializerList, readInitializerText } from './initializerText';
 import { rangeOf, SourceRange } from './sourceRange';
 
 /**
@@ -59,39 +60,54 @@ export function mentionsLivepatchConstructs(text: string): boolean {
 }
 
 export function findLivepatchConstructs(tree: Tree): LivepatchConstruct[] {
-  if (!mentionsLivepatchConstructs(tree.rootNode.text)) return [];
-  const strings = stringConstants(tree.rootNode);
-  const found: LivepatchConstruct[] = [];
-  walk(tree.rootNode, (node) => {
-    if (node.type === 'declaration') {
-      found.push(...fromDeclaration(node, strings));
+  // The root starts at the first token: text before it (blanks) is not in `source`, hence `from`.
+  const source = { text: tree.rootNode.text, from: tree.rootNode.startIndex };
+  if (!mentionsLivepatchConstructs(source.text)) return [];
+  // File-scope declarations and registering macro calls, in document order: string constants are read from every declaration first.
+  const found: Array<Node | LivepatchConstruct> = [];
+  walk(tree, (type, node) => {
+    if (type === 'function_definition') return false;
+    if (type === 'declaration') {
+      found.push(node());
       return false;
     }
-    if (node.type === 'expression_statement' || node.type === 'call_expression') {
-      const macro = fromMacroCall(node);
-      if (macro) found.push(macro);
-      return !macro;
-    }
-    return node.type !== 'function_definition';
+    if (type !== 'expression_statement' && type !== 'call_expression') return true;
+    const macro = fromMacroCall(node());
+    if (macro) found.push(macro);
+    return !macro;
   });
-  return found;
+  const declarations = found.filter((item): item is Node => 'tree' in item);
+  const strings = stringConstants(declarations);
+  return found.flatMap((item) => ('tree' in item ? fromDeclaration(item, strings, source) : [item]));
 }
 
-/** Depth-first; `visit` returns whether to descend. */
-/** Pre-order, with its own stack: broken C nests error nodes deeper than the JS stack goes. */
-function walk(node: Node, visit: (node: Node) => boolean): void {
-  const pending: Node[] = [...node.namedChildren].filter((child): child is Node => child !== null).reverse();
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    if (!visit(next)) continue;
-    const children = next.namedChildren;
-    for (let i = children.length - 1; i >= 0; i--) {
-      const child = children[i];
-      if (child) pending.push(child);
+/**
+ * Pre-order over the named nodes below the root, with a tree cursor: broken C nests error nodes
+ * deeper than the JS stack goes, and a JS object per node of a large broken file costs more than
+ * the walk. `visit` gets each node's type, the node itself on demand, and says whether to descend.
+ */
+function walk(tree: Tree, visit: (type: string, node: () => Node) => boolean): void {
+  const cursor = tree.rootNode.walk();
+  try {
+    let depth = 0;
+    let more = cursor.gotoFirstChild();
+    while (more) {
+      const descend = cursor.nodeIsNamed && visit(cursor.nodeType, () => cursor.currentNode);
+      if (descend && cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      while (!(more = cursor.gotoNextSibling()) && depth > 0) {
+        cursor.gotoParent();
+        depth--;
+      }
     }
+  } finally {
+    cursor.delete();
   }
 }
 
-function fromDeclaration(declaration: Node, strings: Map<string, string>): LivepatchConstruct[] {
+function fromDeclaration(declaration: Node, strings: Map<string, string>, source: { text: string; from: number }): LivepatchConstruct[] {
   const type = declaration.childForFieldName('type');
   const kind = type?.type === 'struct_specifier' ? structKinds[type.childForFieldName('name')?.text ?? ''] : undefined;
   if (!kind) return [];
@@ -102,52 +118,54 @@ function fromDeclaration(declaration: Node, strings: Map<string, string>): Livep
     const nameNode = innermostIdentifier(declarator);
     if (!nameNode) continue;
     const isArray = containsArrayDeclarator(declarator);
-    const construct = build(kind, nameNode.text, declaration, nameNode, isArray ? null : value, strings);
+    const fields = !isArray && value?.type === 'initializer_list' ? fieldNodes(value) : undefined;
+    const construct = assemble(kind, nameNode.text, fields, rangeOf(declaration), rangeOf(nameNode), strings);
     if (isArray && value?.type === 'initializer_list') {
-      const elements = value.namedChildren.filter((element): element is Node => element !== null && element.type !== 'comment');
-      construct.terminated = elements.length > 0 && isSentinel(elements[elements.length - 1]);
-      construct.entries = elements
-        .filter((entry) => entry.type === 'initializer_list' && !isSentinel(entry))
-        .map((entry, index) => {
-          // Built first and named from its own fields: an array of 100k entries reads each entry's nodes once.
-          const built = build(kind, '', entry, entry, entry, strings);
-          built.name = entryLabel(kind, built.fields, strings) ?? `[${index}]`;
-          return built;
-        });
+      let last: InitializerElement | undefined;
+      const take = (element: InitializerElement): void => {
+        last = element;
+        if (!element.list || isSentinel(element)) return;
+        // Named from its own fields; the entry's range is its selection too (the outline selects the whole entry).
+        const entry = assemble(kind, '', element.list.fields, element.range, element.range, strings);
+        entry.name = entryLabel(kind, entry.fields, strings) ?? `[${construct.entries.length}]`;
+        construct.entries.push(entry);
+      };
+      if (value.hasError || !readInitializerText(source.text, value.startIndex - source.from, rangeOf(value).start, take)) {
+        construct.entries = [];
+        last = undefined;
+        initializerFromNodes(value).elements.forEach(take);
+      }
+      construct.terminated = last !== undefined && isSentinel(last);
     }
     constructs.push(construct);
   }
   return constructs;
 }
 
-function build(kind: ConstructKind, name: string, whole: Node, selection: Node, initializer: Node | null, strings: Map<string, string>): LivepatchConstruct {
-  const values = initializer?.type === 'initializer_list' ? fieldNodes(initializer) : new Map<string, Node>();
+function assemble(
+  kind: ConstructKind,
+  name: string,
+  values: Map<string, FieldValue> | undefined,
+  range: SourceRange,
+  selectionRange: SourceRange,
+  strings: Map<string, string>,
+): LivepatchConstruct {
   const fields: Record<string, string> = {};
   const fieldRanges: Record<string, SourceRange> = {};
   const resolved: Record<string, string> = {};
-  for (const [field, node] of values) {
-    fields[field] = node.text;
-    fieldRanges[field] = rangeOf(node);
-    const literal = strings.get(node.text);
+  for (const [field, value] of values ?? []) {
+    fields[field] = value.text;
+    fieldRanges[field] = value.range;
+    const literal = strings.get(value.text);
     if (literal !== undefined) resolved[field] = literal;
   }
-  const range = rangeOf(whole);
-  return {
-    kind,
-    name,
-    fields,
-    fieldRanges,
-    resolved,
-    range,
-    selectionRange: selection === whole ? { start: { ...range.start }, end: { ...range.end } } : rangeOf(selection),
-    entries: [],
-  };
+  return { kind, name, fields, fieldRanges, resolved, range, selectionRange, entries: [] };
 }
 
-function isSentinel(element: Node): boolean {
-  if (element.type !== 'initializer_list') return false;
-  const values = element.namedChildren.filter((child) => child?.type !== 'comment');
-  return values.length === 0 || (values.length === 1 && /^(0|NULL)$/.test(values[0]?.text ?? ''));
+/** An empty `{ }`, `{ 0 }` or `{ NULL }` list. */
+function isSentinel(element: InitializerElement): boolean {
+  const values = element.list?.elements;
+  return values !== undefined && (values.length === 0 || (values.length === 1 && /^(0|NULL)$/.test(values[0].text)));
 }
 
 function entryLabel(kind: ConstructKind, fields: Record<string, string>, strings: Map<string, string>): string | undefined {
@@ -158,15 +176,27 @@ function entryLabel(kind: ConstructKind, fields: Record<string, string>, strings
   return unquote(strings.get(text) !== undefined ? `"${strings.get(text)}"` : text);
 }
 
+/** The list read from its nodes: what `readInitializerText` gives from the text, for lists tree-sitter found errors in. */
+export function initializerFromNodes(list: Node, outermost = true): InitializerList {
+  const elements = list.namedChildren
+    .filter((element): element is Node => element !== null && element.type !== 'comment')
+    .map((element): InitializerElement => ({
+      text: element.text,
+      range: rangeOf(element),
+      ...(outermost && element.type === 'initializer_list' ? { list: initializerFromNodes(element, false) } : {}),
+    }));
+  return { elements, fields: fieldNodes(list) };
+}
+
 /** `.a = 1, .b = { .c = f }` -> a: `1`, b: `{ .c = f }`, b.c: `f`. */
-function fieldNodes(list: Node, prefix = '', into = new Map<string, Node>()): Map<string, Node> {
+function fieldNodes(list: Node, prefix = '', into = new Map<string, FieldValue>()): Map<string, FieldValue> {
   for (const pair of list.namedChildren) {
     if (pair?.type !== 'initializer_pair') continue;
     const designator = pair.childForFieldName('designator');
     const value = pair.childForFieldName('value');
     if (designator?.type !== 'field_designator' || !value) continue;
     const field = prefix + designator.text.replace(/^\./, '').trim();
-    into.set(field, value);
+    into.set(field, { text: value.text, range: rangeOf(value) });
     if (value.type === 'initializer_list') fieldNodes(value, `${field}.`, into);
   }
   return into;
@@ -194,18 +224,15 @@ function fromMacroCall(node: Node): LivepatchConstruct | undefined {
 }
 
 /** File-scope `static const char name[] = "xen_extra_version";` and `const char *name = "...";`. */
-function stringConstants(root: Node): Map<string, string> {
+function stringConstants(declarations: readonly Node[]): Map<string, string> {
   const strings = new Map<string, string>();
-  walk(root, (node) => {
-    if (node.type === 'function_definition') return false;
-    if (node.type !== 'declaration') return true;
+  for (const node of declarations) {
     for (const declarator of node.childrenForFieldName('declarator')) {
       const value = declarator?.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
       const name = declarator ? innermostIdentifier(declarator) : null;
       if (value?.type === 'string_literal' && name) strings.set(name.text, unquote(value.text));
     }
-    return false;
-  });
+  }
   return strings;
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { sharedCParser } from '../c/cParser';
+import { parseableText } from '../c/parseableText';
 import { constructDetail, findLivepatchConstructs, LivepatchConstruct } from '../c/livepatchConstructs';
 import { CliCommand, CliError, ExitCode, parseCliArgs } from './command';
 
@@ -53,7 +54,7 @@ export const symbolsCommand: CliCommand = {
       const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
       });
-      const tree = parser.parse(text);
+      const tree = parser.parse(parseableText(text).text);
       if (!tree) throw new CliError(`${file}: the C parser gave no tree`);
       results.push({ file, constructs: findLivepatchConstructs(tree) });
       tree.delete();

@@ -5,6 +5,7 @@ import { targetFacts } from '../checks/facts/targetFacts';
 import { analyzePatch } from '../checks/patch';
 import { analyzeSource } from '../checks/source/analyzeSource';
 import { sharedCParser } from '../c/cParser';
+import { parseableText } from '../c/parseableText';
 import type { Analyzer } from './check';
 
 /** C sources: patch modules and payload sources get the LP1xx checks. */
@@ -16,7 +17,7 @@ export const sourceAnalyzer: Analyzer = {
     // Refused before parsing: the parse of an oversized source is itself what the bound prevents.
     const outOfBounds = documentBounds(file, text);
     if (outOfBounds) return [outOfBounds];
-    const tree = (await sharedCParser()).parse(text);
+    const tree = (await sharedCParser()).parse(parseableText(text).text);
     if (!tree) return [];
     try {
       return analyzeSource(tree, { file, ...(env.target ? { facts: targetFacts(env.target), targetName: path.basename(env.target.path) } : {}) });

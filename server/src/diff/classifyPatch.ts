@@ -23,6 +23,7 @@ export interface ClassifiedPatch {
 export async function classifyPatch(diff: ParsedDiff, patchText: readonly string[], parser: Parser, sourceRoot?: string): Promise<ClassifiedPatch> {
   const files: FileChange[] = [];
   const originals: SourceDefinitions[] = [];
+  const parsedAfter = new Map<string, SourceDefinitions>();
   for (const file of diff.files) {
     const filePath = file.newPath ?? file.oldPath;
     if (!filePath || file.binary) continue;
@@ -44,11 +45,22 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
       continue;
     }
     const before = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before);
-    const after = readDefinitions(parser, filePath, keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before)));
+    const windowed = keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before));
+    // A patch that changes one file in several diffs the same way would have the same text parsed once per diff.
+    const afterKey = `${filePath}\0${windowed}`;
+    const after = parsedAfter.get(afterKey) ?? readDefinitions(parser, filePath, windowed);
+    parsedAfter.set(afterKey, after);
     for (const line of after.syntaxErrors.slice(0, 1)) {
+      const strays = after.strayCommentCloses;
+      const why =
+        line === after.unterminatedCommentLine
+          ? `: the comment opened at line ${line + 1} is never closed, so the rest of the file is that comment`
+          : line === strays?.line
+            ? `: the \`*/\` at line ${line + 1} closes no comment, and ${strays.count - 1} more after it`
+            : ` (first error at line ${line + 1})`;
       change.problems.push({
         patchLine: file.patchLine,
-        message: `${filePath} does not parse after the patch (first error at line ${line + 1}); the changes near there may be misclassified`,
+        message: `${filePath} does not parse after the patch${why}; the changes near there may be misclassified`,
         code: 'syntax',
       });
     }

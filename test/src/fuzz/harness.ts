@@ -22,6 +22,8 @@ export type RunResult = { ms: number; step: string; rssMb: number } & (
 
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
 const parseAllowanceMsPerMb = 2_000;
+/** tree-sitter's own tree is 20-35 bytes a byte of C (20 MB klp array: 0.4 GB; 33 MB of broken C: 1.1 GB), within the 64 MiB documentMiB bound. */
+const parseAllowanceMbPerMb = 40;
 
 /**
  * Runs inputs in a worker thread under a time and a memory bound. The worker stays alive across
@@ -90,13 +92,15 @@ export class Harness {
       const onError = (error: Error & { code?: string }) =>
         bound(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `heap over ${this.bounds.heapMb} MB` : `worker died (${error.name}: ${error.message})`);
       const onExit = (code: number) => bound(`worker exited with ${code}`);
-      // tree-sitter alone parses broken C at 0.1-3 MB/s (its error recovery on 39k statements in a struct body: 2.5 s for 315 KB): a bound flat in the size would flag the parser, not us.
+      // tree-sitter alone parses broken C at 0.1-3 MB/s (its error recovery on 39k statements in a struct body: 2.5 s for 315 KB) and
+      // builds a tree 20-35 times the text: bounds flat in the size would flag the parser, not us.
       const timeoutMs = this.bounds.timeoutMs + Math.ceil(input.bytes.length / 1048576) * parseAllowanceMsPerMb;
       const timer = setTimeout(() => bound(`no result in ${timeoutMs} ms`), timeoutMs);
+      const growthMb = this.bounds.rssGrowthMb + Math.ceil(input.bytes.length / 1048576) * parseAllowanceMbPerMb;
       const sampler = setInterval(() => {
         const rss = process.memoryUsage.rss();
         rssMb = Math.max(rssMb, mb(rss));
-        if (rss - rssAtStart > this.bounds.rssGrowthMb * 1048576) bound(`memory grew over ${this.bounds.rssGrowthMb} MB`);
+        if (rss - rssAtStart > growthMb * 1048576) bound(`memory grew over ${growthMb} MB`);
       }, 25);
       worker.on('message', onMessage);
       worker.on('error', onError);
@@ -105,7 +109,8 @@ export class Harness {
       worker.postMessage(message);
     });
     this.peakRssMb = Math.max(this.peakRssMb, result.rssMb);
-    if (result.outcome === 'bound') await this.discard();
+    // A WebAssembly fault leaves tree-sitter's module memory corrupt: every later parse in the worker would fail too (the analysis worker restarts the same way).
+    if (result.outcome === 'bound' || (result.outcome === 'thrown' && result.error.name === 'RuntimeError')) await this.discard();
     return result;
   }
 

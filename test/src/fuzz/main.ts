@@ -22,7 +22,8 @@ each input through the engine the way the CLI and the language server do:
   c      tree-sitter parsing, the livepatch outline and the LP1xx source analysis
 
 Each input runs in a worker thread with a ${defaultBounds.heapMb} MB heap, at most ${defaultBounds.rssGrowthMb} MB of growth
-of the resident memory, and --timeout (default ${defaultBounds.timeoutMs} ms). A failure is an exception
+of the resident memory, and --timeout (default ${defaultBounds.timeoutMs} ms), the last two raised with the input's size
+(tree-sitter's parse takes time and memory in proportion). A failure is an exception
 that is not one of the engine's typed rejections (signature: its class, the innermost engine
 frame, the step), a bound crossed (the step and the mutations), or a rejection or finding that
 does not name the file and the offset or line. Each new signature's input, recipe and details

@@ -9,7 +9,12 @@ import { Recipe } from './recipe';
 export interface Regression {
   found: string;
   recipe: Recipe;
+  /** A failure that remains, outside the engine, and why: the replay must give exactly this signature (so a change either way is seen). */
+  remains?: { signature: string; why: string };
 }
+
+const parserMemoryLimit =
+  "tree-sitter's WASM module has at most 2 GiB and its error recovery on this 33.5 MB of broken C (within the 64 MiB documentMiB bound) needs more: it aborts. The analysis worker then restarts with a fresh module and the document gets a message; lower livepatch.limits.documentMiB to refuse such files before the parse.";
 
 export const regressions: Regression[] = [
   {
@@ -103,6 +108,98 @@ export const regressions: Regression[] = [
         { op: 'copy', from: 6, count: 3, at: 147, repeat: 1666, what: 'many definitions' },
       ],
     },
+  },
+  {
+    found: 'c: RuntimeError escaped from parse C at no project frame (46,870 comments in a row after `unsigned long volatile jiffies;`: tree-sitter overflows its WASM stack)',
+    recipe: { kind: 'c', sample: 'samples/target/time.c', ops: [{ op: 'copy', from: 7, count: 1, at: 7, repeat: 46871, what: 'many table entries' }] },
+  },
+  {
+    // Replayed right after the one above, in the same worker: with the WASM memory corrupt, every later parse failed (8,242 inputs).
+    found: 'diff: message: analyzePatch: LP200 swallowed an internal error: could not analyse this patch: memory access out of bounds. (after the input above)',
+    recipe: {
+      kind: 'diff',
+      sample: 'samples/patches/task-struct-layout.patch',
+      ops: [{ op: 'set', line: 16, text: '@@ -17,6 +17,88 @@ __attribute__((noreturn)) void do_exit(long code)', what: 'hunk header counts' }],
+    },
+  },
+  {
+    found: 'c: memory bound in parse C [long line, many definitions] (33.5 MB: tree-sitter alone grows the memory by 1.1 GB)',
+    remains: { signature: 'c: RuntimeError escaped from parse C at no project frame', why: parserMemoryLimit },
+    recipe: {
+      kind: 'c',
+      sample: 'samples/target/smp.c',
+      ops: [
+        { op: 'pad', line: 6, text: '{', repeat: 96842, what: 'long line' },
+        { op: 'copy', from: 5, count: 10, at: 3, repeat: 1531, what: 'many definitions' },
+      ],
+    },
+  },
+  {
+    found: 'c: memory bound in parse C [deep nesting, many definitions] (33.5 MB: tree-sitter alone)',
+    remains: { signature: 'c: RuntimeError escaped from parse C at no project frame', why: parserMemoryLimit },
+    recipe: {
+      kind: 'c',
+      sample: 'samples/payloads/xen/xen_bye_world.c',
+      ops: [
+        { op: 'insert', line: 18, text: `int deep = ${'{'.repeat(18068)}0${'}'.repeat(18068)};`, repeat: 1, what: 'deep nesting' },
+        { op: 'copy', from: 11, count: 22, at: 7, repeat: 1966, what: 'many definitions' },
+      ],
+    },
+  },
+  {
+    found: "diff: timeout in analyzePatch --source-root [long added line] (150k tokens on one line: tree-sitter's error recovery, 2-4 s; under load)",
+    recipe: { kind: 'diff', sample: 'samples/patches/task-struct-layout.patch', ops: [{ op: 'pad', line: 22, text: 'a ', repeat: 149109, what: 'long added line' }] },
+  },
+  {
+    found: 'c: timeout in outline [many definitions] (760 KB of broken C; under load)',
+    recipe: { kind: 'c', sample: 'samples/payloads/xen/xen_nop.c', ops: [{ op: 'copy', from: 2, count: 28, at: 0, repeat: 1254, what: 'many definitions' }] },
+  },
+  {
+    found: 'klp: timeout in openPayload [.rela.debug_info[].r_type] (the DWARF then says a klp_func is shorter than its fields: the decoder read one entry for ever)',
+    recipe: {
+      kind: 'klp',
+      sample: 'samples/build/payloads/klp/livepatch-sample.o',
+      ops: [{ op: 'write', at: 6144, hex: '01000000', what: '.rela.debug_info[40].r_type' }],
+    },
+  },
+  {
+    found: "c: timeout in parse C [many table entries] (45k lines of ' */' after a comment: tree-sitter's error recovery is quadratic in */ that close nothing)",
+    recipe: { kind: 'c', sample: 'samples/target/version.c', ops: [{ op: 'copy', from: 3, count: 1, at: 3, repeat: 45156, what: 'many table entries' }] },
+  },
+  {
+    found:
+      'diff: timeout in analyzePatch --source-root [long added line, many files] (one file patched in six diffs the same way, each with a 240 KB line of `a `: parsed six times, and every error of it listed)',
+    recipe: {
+      kind: 'diff',
+      sample: 'samples/patches/update-curr-partly-inlined.patch',
+      ops: [
+        { op: 'pad', line: 9, text: 'a ', repeat: 121810, what: 'long added line' },
+        { op: 'copy', from: 0, count: 14, at: 14, repeat: 5, what: 'many files' },
+      ],
+    },
+  },
+  {
+    found: 'xen: message: check: LP312 says neither the structure nor the offset (no section-name table: the section has no name, its index names it now)',
+    recipe: {
+      kind: 'xen',
+      sample: 'samples/build/payloads/xen/xen_replace_world.livepatch',
+      ops: [
+        { op: 'write', at: 5904, hex: 'ffffffff00000000', what: 'shdr[3 .text.xen_replace_world].sh_flags' },
+        { op: 'write', at: 62, hex: '0000', what: 'ehdr.e_shstrndx' },
+      ],
+    },
+  },
+  {
+    found: 'c: RangeError escaped from analyzeSource at initializerEntries (c/sourceFacts/definitions.js) (an initializer 19,429 braces deep)',
+    recipe: {
+      kind: 'c',
+      sample: 'samples/target/proc.c',
+      ops: [{ op: 'insert', line: 7, text: `int deep = ${'{'.repeat(19429)}0${'}'.repeat(19429)};`, repeat: 1, what: 'deep nesting' }],
+    },
+  },
+  {
+    found: 'c: timeout in analyzeSource [many table entries] (a declaration of 45k names: each declarator re-read all its siblings)',
+    recipe: { kind: 'c', sample: 'samples/target/printk.c', ops: [{ op: 'copy', from: 24, count: 1, at: 24, repeat: 45598, what: 'many table entries' }] },
   },
 ];
 

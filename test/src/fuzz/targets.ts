@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { constructDetail, findLivepatchConstructs } from '../../../server/out/c/livepatchConstructs';
 import { sharedCParser } from '../../../server/out/c/cParser';
+import { parseableText } from '../../../server/out/c/parseableText';
 import type { Finding } from '../../../server/out/checks/finding';
 import { targetFacts } from '../../../server/out/checks/facts/targetFacts';
 import { analyzePatch } from '../../../server/out/checks/patch';
@@ -183,7 +184,8 @@ async function patch(cx: Context): Promise<void> {
 async function source(cx: Context): Promise<void> {
   const { target, parser } = await sharedState();
   const text = cx.input.bytes.toString('utf8');
-  const tree = await step(cx, 'parse C', [], () => parser.parse(text));
+  // As every parse in the engine does (parseableText.ts): raw, some shapes corrupt tree-sitter's WASM memory for the rest of the process.
+  const tree = await step(cx, 'parse C', [], () => parser.parse(parseableText(text).text));
   if (!tree) return;
   try {
     await step(cx, 'outline', [], () => findLivepatchConstructs(tree).map(constructDetail));

@@ -1,5 +1,6 @@
-import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { Query, type Language, type Node, type Parser, type Tree } from 'web-tree-sitter';
 import { withoutSourceComments } from '../lineCode';
+import { parseableText } from '../parseableText';
 import { functionAttributes, FunctionAttributes, maskKernelMacros } from './kernelAttributes';
 
 /**
@@ -86,15 +87,30 @@ export type Definition = FunctionDefinition | TypeDefinition | VariableDefinitio
 export interface SourceDefinitions {
   path: string;
   definitions: Definition[];
-  /** 0-based lines where the parser found errors, after masking kernel attribute macros. */
+  /** 0-based line of the first error the parser found (after masking kernel attribute macros), or none. */
   syntaxErrors: number[];
+  /** 0-based line of a block comment never closed (closed at the end of the file for the parser; also in `syntaxErrors`). */
+  unterminatedCommentLine?: number;
+  /** Many `*\/` that close no comment (blanked for the parser): the first one's 0-based line (also in `syntaxErrors`) and how many. */
+  strayCommentCloses?: { line: number; count: number };
 }
 
 export function readDefinitions(parser: Parser, path: string, text: string): SourceDefinitions {
-  const tree = parser.parse(maskKernelMacros(text));
+  const parseable = parseableText(maskKernelMacros(text));
+  const tree = parser.parse(parseable.text);
   if (!tree) return { path, definitions: [], syntaxErrors: [0] };
   try {
-    return definitionsOfTree(tree, path, text);
+    const read = definitionsOfTree(tree, path, text);
+    const { unterminatedCommentLine, strayCommentCloses } = parseable;
+    // What was neutralised for the parser is still an error in the file, where the compiler would stop.
+    const neutralised = [unterminatedCommentLine, strayCommentCloses?.line].filter((line) => line !== undefined);
+    if (!neutralised.length) return read;
+    return {
+      ...read,
+      ...(unterminatedCommentLine !== undefined ? { unterminatedCommentLine } : {}),
+      ...(strayCommentCloses ? { strayCommentCloses } : {}),
+      syntaxErrors: [...new Set([...neutralised, ...read.syntaxErrors])].sort((a, b) => a - b),
+    };
   } finally {
     tree.delete();
   }
@@ -104,7 +120,7 @@ export function readDefinitions(parser: Parser, path: string, text: string): Sou
 export function definitionsOfTree(tree: Tree, path: string, text: string = tree.rootNode.text): SourceDefinitions {
   const reader = new DefinitionReader(text);
   reader.readScope(tree.rootNode);
-  return { path, definitions: reader.definitions, syntaxErrors: tree.rootNode.hasError ? errorLines(tree.rootNode) : [] };
+  return { path, definitions: reader.definitions, syntaxErrors: tree.rootNode.hasError ? firstErrorLine(tree) : [] };
 }
 
 class DefinitionReader {
@@ -161,25 +177,23 @@ class DefinitionReader {
     const identifiers = new Map<string, number>();
     const valueReferences = new Set<string>();
     const staticLocals: StaticLocal[] = [];
-    // Queries run inside the WASM module: walking the nodes from JS costs a second per kernel-sized file.
-    for (const call of body.descendantsOfType('call_expression')) {
-      const callee = call?.childForFieldName('function');
-      if (callee?.type === 'identifier') calls.push({ callee: callee.text, line: callee.startPosition.row });
+    let statements = 0;
+    // One query per body, run inside the WASM module: walking the nodes from JS costs a second per
+    // kernel-sized file, and each `descendantsOfType` call scans the grammar's whole symbol table.
+    for (const { name, node: found } of bodyQuery(body.tree.language).captures(body)) {
+      if (name === 'callee') calls.push({ callee: found.text, line: found.startPosition.row });
+      else if (name === 'identifier') identifiers.set(found.text, (identifiers.get(found.text) ?? 0) + 1);
+      else if (name === 'statement') statements++;
+      else if (found.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
+        for (const d of found.childrenForFieldName('declarator')) {
+          const local = d && innermostName(d);
+          if (local) staticLocals.push({ name: local, line: d.startPosition.row });
+        }
+      }
     }
     const callees = new Map<string, number>();
     for (const call of calls) callees.set(call.callee, (callees.get(call.callee) ?? 0) + 1);
-    for (const identifier of body.descendantsOfType('identifier')) {
-      if (identifier) identifiers.set(identifier.text, (identifiers.get(identifier.text) ?? 0) + 1);
-    }
     for (const [name, count] of identifiers) if (count > (callees.get(name) ?? 0)) valueReferences.add(name);
-    for (const declaration of body.descendantsOfType('declaration')) {
-      if (!declaration?.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) continue;
-      for (const d of declaration.childrenForFieldName('declarator')) {
-        const name = d && innermostName(d);
-        if (name) staticLocals.push({ name, line: d.startPosition.row });
-      }
-    }
-    const statements = body.descendantsOfType(statementTypes).length;
     this.definitions.push({
       kind: 'function',
       name: nameNode.text,
@@ -201,7 +215,12 @@ class DefinitionReader {
     if (type && /^(struct|union|enum)_specifier$/.test(type.type) && type.childForFieldName('body')) this.readType(type, undefined);
     const storage = node.namedChildren.filter((c) => c?.type === 'storage_class_specifier').map((c) => c?.text);
     if (storage.includes('extern') || storage.includes('typedef')) return;
-    for (const declarator of node.childrenForFieldName('declarator')) {
+    const declarators = node.childrenForFieldName('declarator');
+    const specifiers = specifiersOf(
+      node,
+      declarators.find((d) => d !== null),
+    );
+    for (const declarator of declarators) {
       if (!declarator || findFunctionDeclarator(declarator)) continue;
       const inner = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') : declarator;
       const value = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
@@ -211,7 +230,7 @@ class DefinitionReader {
         kind: 'variable',
         name,
         lines: lineSpan(node),
-        type: typeWithShape(node, declarator, name),
+        type: typeWithShape(specifiers, declarator, name),
         isStatic: storage.includes('static'),
         initializer: value ? initializerEntries(value) : undefined,
       });
@@ -258,22 +277,40 @@ function fieldMembers(field: Node): Member[] {
   const type = field.childForFieldName('type');
   const bits = field.namedChildren.find((c) => c?.type === 'bitfield_clause')?.text ?? '';
   const declarators = field.childrenForFieldName('declarator').filter((d): d is Node => d !== null);
+  const specifiers = specifiersOf(field, declarators[0]);
   if (!declarators.length) return [{ name: '', type: normalize(`${type?.text ?? ''} ${bits}`), line: field.startPosition.row }];
   return declarators.map((d) => {
     const name = innermostName(d) ?? '';
-    return { name, type: normalize(`${typeWithShape(field, d, name)} ${bits}`), line: d.startPosition.row };
+    return { name, type: normalize(`${typeWithShape(specifiers, d, name)} ${bits}`), line: d.startPosition.row };
   });
 }
 
 /**
- * `static const struct task_struct *p[4]` -> `const struct task_struct *[4]`: what comes before
- * the first declarator (qualifiers included, storage classes out) and the declarator's shape.
+ * `static const struct task_struct *p[4]` -> `const struct task_struct *[4]`: the owner's
+ * specifiers (`specifiersOf`: qualifiers included, storage classes out) and the declarator's shape.
  */
-function typeWithShape(owner: Node, declarator: Node, name: string): string {
-  const first = owner.childrenForFieldName('declarator').find((d) => d !== null) ?? declarator;
-  const specifiers = owner.text.slice(0, first.startIndex - owner.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
-  const shape = (declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator).text.replace(new RegExp(`\\b${name}\\b`), '');
-  return stripAttributes(`${specifiers} ${shape}`);
+function typeWithShape(specifiers: string, declarator: Node, name: string): string {
+  const shape = (declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator).text;
+  return stripAttributes(`${specifiers} ${withoutWord(shape, name)}`);
+}
+
+/**
+ * What comes before the first declarator, storage classes out: the part of the type every
+ * declarator of the owner shares, read once per owner (per declarator, a declaration of 45k
+ * names read all of them 45k times).
+ */
+function specifiersOf(owner: Node, first: Node | null | undefined): string {
+  if (!first) return '';
+  return owner.text.slice(0, first.startIndex - owner.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
+}
+
+/** The text without the first whole-word `word`: a regular expression per declared name costs a compilation each, 50k globals 0.5 s. */
+function withoutWord(text: string, word: string): string {
+  const isWordChar = (at: number) => at >= 0 && at < text.length && /\w/.test(text[at]);
+  for (let at = word ? text.indexOf(word) : -1; at >= 0; at = text.indexOf(word, at + 1)) {
+    if (!isWordChar(at - 1) && !isWordChar(at + word.length)) return text.slice(0, at) + text.slice(at + word.length);
+  }
+  return text;
 }
 
 function findFunctionDeclarator(node: Node | null): Node | null {
@@ -295,7 +332,7 @@ function prototypeOf(definition: Node, declarator: Node): string {
     .map((p) => {
       const inner = p.childForFieldName('declarator');
       const name = inner && innermostName(inner);
-      return inner && name ? typeWithShape(p, inner, name) : stripAttributes(p.text);
+      return inner && name ? typeWithShape(specifiersOf(p, p.childrenForFieldName('declarator').find((d) => d !== null) ?? inner), inner, name) : stripAttributes(p.text);
     });
   return stripAttributes(normalize(`${returnType} ${stars}(${parameters.join(', ')})`));
 }
@@ -310,20 +347,28 @@ function innermostName(declarator: Node): string | undefined {
   return inner ? innermostName(inner) : undefined;
 }
 
-function initializerEntries(value: Node, path = '', into: InitializerEntry[] = []): InitializerEntry[] {
-  if (value.type !== 'initializer_list') {
-    into.push({ path, value: normalize(value.text) });
-    return into;
-  }
-  let position = 0;
-  for (const element of value.namedChildren) {
-    if (!element || element.type === 'comment') continue;
-    if (element.type === 'initializer_pair') {
-      const designators = element.childrenForFieldName('designator').map((d) => (d?.type === 'field_designator' ? `.${d.text.replace(/^\./, '')}` : (d?.text ?? '')));
-      const inner = element.childForFieldName('value');
-      if (inner) initializerEntries(inner, path + designators.join(''), into);
-    } else initializerEntries(element, `${path}[${position}]`, into);
-    position++;
+/** Depth-first in document order, with its own stack: `int deep = {{{{...}}}}` nests deeper than the JS stack goes. */
+function initializerEntries(value: Node): InitializerEntry[] {
+  const into: InitializerEntry[] = [];
+  const pending: Array<[Node, string]> = [[value, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, path] = next;
+    if (node.type !== 'initializer_list') {
+      into.push({ path, value: normalize(node.text) });
+      continue;
+    }
+    const inside: Array<[Node, string]> = [];
+    let position = 0;
+    for (const element of node.namedChildren) {
+      if (!element || element.type === 'comment') continue;
+      if (element.type === 'initializer_pair') {
+        const designators = element.childrenForFieldName('designator').map((d) => (d?.type === 'field_designator' ? `.${d.text.replace(/^\./, '')}` : (d?.text ?? '')));
+        const inner = element.childForFieldName('value');
+        if (inner) inside.push([inner, path + designators.join('')]);
+      } else inside.push([element, `${path}[${position}]`]);
+      position++;
+    }
+    for (let i = inside.length - 1; i >= 0; i--) pending.push(inside[i]);
   }
   return into;
 }
@@ -356,14 +401,35 @@ const statementTypes = [
   'case_statement',
 ];
 
-/** Where the parse failed, found by descending only into subtrees that contain an error. */
-/** With its own stack: broken C nests error nodes deeper than the JS stack goes. */
-function errorLines(root: Node): number[] {
-  const rows = new Set<number>();
-  const pending: Node[] = [root];
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    if (node.isError || node.isMissing) rows.add(node.startPosition.row);
-    else for (const child of node.children) if (child?.hasError || child?.isMissing) pending.push(child);
+/** What a function body is read for, in one pass: callees, every identifier, declarations (static locals), statements. */
+const bodyQueries = new WeakMap<Language, Query>();
+
+function bodyQuery(language: Language): Query {
+  let query = bodyQueries.get(language);
+  if (!query) {
+    const source = `(call_expression function: (identifier) @callee) (identifier) @identifier (declaration) @declaration [${statementTypes.map((t) => `(${t})`).join(' ')}] @statement`;
+    query = new Query(language, source);
+    bodyQueries.set(language, query);
   }
-  return [...rows].sort((a, b) => a - b);
+  return query;
+}
+
+/**
+ * The line of the first error: down the first child that contains one, with a cursor. Every error
+ * of broken C would cost a node object per token: a 240 KB line of `a a a ...` in a function
+ * body is 120k nodes, and only the first error is ever reported.
+ */
+function firstErrorLine(tree: Tree): number[] {
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) return [node.startPosition.row];
+      let found = cursor.gotoFirstChild();
+      while (found && !(cursor.currentNode.hasError || cursor.currentNode.isMissing)) found = cursor.gotoNextSibling();
+      if (!found) return [node.startPosition.row];
+    }
+  } finally {
+    cursor.delete();
+  }
 }

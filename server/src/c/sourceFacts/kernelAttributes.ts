@@ -81,6 +81,10 @@ const callPattern = new RegExp(`\\b(?:${callMacros.join('|')})\\s*\\(`, 'g');
 
 /** The text with attribute macros replaced by as many spaces (newlines kept), for the parser only. */
 export function maskKernelMacros(text: string): string {
+  const words = [...text.matchAll(wordPattern)];
+  const calls = [...text.matchAll(callPattern)];
+  // Most of a generated or pathological file has none: no array of every character, no table of every parenthesis.
+  if (!words.length && !calls.length) return text;
   const chars = text.split('');
   const blank = (from: number, to: number): void => {
     for (let i = from; i < to; i++) if (chars[i] !== '\n') chars[i] = ' ';
@@ -88,8 +92,8 @@ export function maskKernelMacros(text: string): string {
   const closing = matchingParens(text);
   // Inside `__attribute__((...))` the same words are attribute names the parser reads fine.
   const inAttribute = insideAny([...text.matchAll(/\b__attribute__\s*\(/g)].map((m) => [m.index, closing.get(m.index + m[0].length - 1) ?? -1]));
-  for (const match of text.matchAll(wordPattern)) if (!inAttribute(match.index)) blank(match.index, match.index + match[0].length);
-  for (const match of text.matchAll(callPattern)) {
+  for (const match of words) if (!inAttribute(match.index)) blank(match.index, match.index + match[0].length);
+  for (const match of calls) {
     if (inAttribute(match.index)) continue;
     const close = closing.get(match.index + match[0].length - 1) ?? -1;
     if (close > 0) blank(match.index, close + 1);

@@ -60,7 +60,9 @@ export function checkSectionShapes(sink: FindingSink, payload: Payload): void {
       'EOPNOTSUPP',
     );
   }
-  for (const s of payload.sections) {
+  for (const section of payload.sections) {
+    // Without a section-name table (e_shstrndx 0) a section has no name: its index names it.
+    const s = section.name ? section : { ...section, name: `section [${section.index}]` };
     // elf_resolve_sections() refuses such a section before any allocation, with no message.
     if (payload.kind === 'xen' && s.type === SHT.NOBITS && s.flags & (SHF.WRITE | SHF.ALLOC) && s.size > livepatchMaxSize) {
       sink.add(
@@ -75,7 +77,7 @@ export function checkSectionShapes(sink: FindingSink, payload: Payload): void {
       sink.add(
         payloadChecks.writableCode,
         s.name,
-        `${s.name} is allocated, writable and executable (flags WAX): mapping it would give an attacker writable hypervisor or kernel code. ${sink.xenSays(payload.name, `Not supporting ${s.name} section!`)}. ` +
+        `${s.name} is allocated, writable and executable (flags WAX): mapping it would give an attacker writable hypervisor or kernel code. ${sink.xenSays(payload.name, `Not supporting ${section.name} section!`)}. ` +
           'Keep code in read-only executable sections and data in non-executable ones (check section attributes in inline assembly and linker scripts).',
         'EOPNOTSUPP',
       );

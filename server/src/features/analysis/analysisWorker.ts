@@ -35,6 +35,14 @@ function serve(port: NonNullable<typeof parentPort>, data: AnalysisWorkerData): 
       reply({ type: 'analyzed', id: job.id, result });
     } catch (error) {
       if (error instanceof JobCancelled) return reply({ type: 'cancelled', id: job.id });
+      // WebAssembly.RuntimeError (the server's lib types have no WebAssembly namespace).
+      if (error instanceof Error && error.constructor.name === 'RuntimeError') {
+        // tree-sitter's module memory is corrupt after a fault (its 2 GiB ran out, its stack overflowed): every later parse here
+        // would fail too. The runner starts a fresh worker when this one exits.
+        reply({ type: 'failed', id: job.id, message: `${job.file}: the C parser failed (${error.message}); the analysis worker restarts` });
+        setImmediate(() => process.exit(1));
+        return;
+      }
       reply({ type: 'failed', id: job.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }
   };

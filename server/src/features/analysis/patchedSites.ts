@@ -32,10 +32,16 @@ export function encodePatchedSites(patched: PatchedFunction[]): PatchedSitesData
   let end = 0;
   patched.forEach((p, i) => {
     const role = roleOf(p);
-    if (!roleIndex.has(role)) roleIndex.set(role, roles.push(role) - 1);
+    let index = roleIndex.get(role);
+    if (index === undefined) roleIndex.set(role, (index = roles.push(role) - 1));
     end += p.name.length;
     nameEnds[i] = end;
-    rows.set([p.range.start.line, p.range.start.column, p.range.end.line, p.range.end.column, roleIndex.get(role)!], i * width);
+    const o = i * width;
+    rows[o] = p.range.start.line;
+    rows[o + 1] = p.range.start.column;
+    rows[o + 2] = p.range.end.line;
+    rows[o + 3] = p.range.end.column;
+    rows[o + 4] = index;
   });
   return { names: patched.map((p) => p.name).join(''), nameEnds, rows, roles };
 }

@@ -1,5 +1,6 @@
 import type { Parser, Tree } from 'web-tree-sitter';
 import { DocumentTrees } from '../../c/documentTrees';
+import { parseableText } from '../../c/parseableText';
 
 /** text[start, oldEnd) of `before` became `inserted` in `after`: the one span between their common prefix and suffix. */
 function changedSpan(before: string, after: string): { start: number; oldEnd: number; inserted: string } {
@@ -25,7 +26,9 @@ export class WorkerTrees {
     this.trees = new DocumentTrees(parser);
   }
 
-  parse(uri: string, text: string, stop: () => boolean): Tree | undefined {
+  /** `text` as the document has it; the tree is of its parseable form, and edits are found between those. */
+  parse(uri: string, documentText: string, stop: () => boolean): Tree | undefined {
+    const { text } = parseableText(documentText);
     const before = this.texts.get(uri);
     const options = { progressCallback: stop };
     let tree: Tree | undefined;

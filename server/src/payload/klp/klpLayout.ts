@@ -51,7 +51,7 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
   if (!func || !object || !callbacks || !patch) return kernelKlpLayout;
   const at = (layout: StructLayout, member: string, fallback: number): number => layout.members.find((m) => m.name === member)?.offset ?? fallback;
   const k = kernelKlpLayout;
-  return {
+  const layout: KlpLayout = {
     source: 'dwarf',
     funcSize: func.size,
     objectSize: object.size,
@@ -68,4 +68,19 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
     stateSize: state?.size ?? k.stateSize,
     state: state ? { id: at(state, 'id', k.state.id), version: at(state, 'version', k.state.version), data: at(state, 'data', k.state.data) } : k.state,
   };
+  return strides(layout) ? layout : kernelKlpLayout;
+}
+
+/**
+ * Whether the arrays can be walked with this layout: each entry at least as long as the fields
+ * read from it. DWARF that says a klp_func is 0 bytes long (one relocation type changed in
+ * .rela.debug_info is enough) would have the decoder read the same entry for ever.
+ */
+function strides(layout: KlpLayout): boolean {
+  const pointer = 8;
+  const { func, object, callbacks } = layout;
+  const callbacksEnd = object.callbacks + Math.max(callbacks.prePatch, callbacks.postPatch, callbacks.preUnpatch, callbacks.postUnpatch) + pointer;
+  return (
+    layout.funcSize >= Math.max(func.oldName, func.newFunc, func.oldSympos) + pointer && layout.objectSize >= Math.max(object.name + pointer, object.funcs + pointer, callbacksEnd)
+  );
 }

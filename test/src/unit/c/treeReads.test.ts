@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Node, Query, type Parser } from 'web-tree-sitter';
+import { createCParser } from '../../../../server/out/c/cParser';
+import { findLivepatchConstructs } from '../../../../server/out/c/livepatchConstructs';
+import { readDefinitions } from '../../../../server/out/c/sourceFacts/definitions';
+
+/**
+ * Each read of a syntax tree from JS crosses into tree-sitter's WASM module and makes objects;
+ * a kernel-sized input is decided by how many there are per line of input. These tests count
+ * them, which no load on the machine changes: a reader that goes back to reading every entry
+ * of a huge array node by node, or to a call that scans the grammar per function, fails here.
+ */
+const counted = new Map<string, number>();
+const restore: Array<() => void> = [];
+
+function count(owner: object, name: string, label: string): void {
+  const descriptor = Object.getOwnPropertyDescriptor(owner, name);
+  assert.ok(descriptor, `${label} is not on the prototype: the test no longer counts it`);
+  // Methods and getters alike are called with the node as `this`, whatever they are.
+  const wrap = (original: (this: unknown, ...args: unknown[]) => unknown) =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      counted.set(label, (counted.get(label) ?? 0) + 1);
+      return original.apply(this, args);
+    };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- it is called with the node as `this`, in `wrap`
+  const original = (descriptor.get ?? descriptor.value) as (this: unknown, ...args: unknown[]) => unknown;
+  const replaced = descriptor.get ? { ...descriptor, get: wrap(original) } : { ...descriptor, value: wrap(original) };
+  Object.defineProperty(owner, name, replaced);
+  restore.push(() => Object.defineProperty(owner, name, descriptor));
+}
+
+let parser: Parser;
+before(async () => {
+  parser = await createCParser();
+  for (const name of ['namedChildren', 'children', 'childForFieldName', 'childrenForFieldName', 'namedChild', 'text', 'endPosition', 'endIndex', 'type', 'descendantsOfType']) {
+    count(Node.prototype, name, name);
+  }
+  count(Query.prototype, 'captures', 'captures');
+});
+after(() => restore.forEach((undo) => undo()));
+
+function reads(what: () => void): Map<string, number> {
+  counted.clear();
+  what();
+  return new Map(counted);
+}
+
+const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+
+function klpArray(entries: number): string {
+  const lines = Array.from({ length: entries }, (_, i) => `\t{ .old_name = "function_${i}", .new_func = livepatch_function_${i}, },`);
+  return `static struct klp_func funcs[] = {\n${lines.join('\n')}\n\t{ }\n};\nstatic struct klp_object objs[] = { { .funcs = funcs, }, { } };\n`;
+}
+
+test('the entries of a well-formed klp_func array cost no tree reads: 4,000 entries read as many nodes as 1,000', () => {
+  const read = (entries: number) => {
+    const tree = parser.parse(klpArray(entries));
+    assert.ok(tree);
+    let found: ReturnType<typeof findLivepatchConstructs> = [];
+    const made = reads(() => (found = findLivepatchConstructs(tree)));
+    tree.delete();
+    assert.equal(found[0].entries.length, entries);
+    assert.equal(found[0].entries[entries - 1].name, `function_${entries - 1}`);
+    return made;
+  };
+  const small = read(1000);
+  const large = read(4000);
+  assert.deepEqual(large, small, `tree reads grow with the entries: ${total(small)} for 1,000, ${total(large)} for 4,000`);
+});
+
+test("a file's definitions: a fixed number of tree reads per function, and no grammar scan per function", () => {
+  const functions = (n: number) => Array.from({ length: n }, (_, i) => `static int f${i}(int x)\n{\n\tint y = g(x);\n\treturn y + ${i};\n}\n`).join('\n');
+  const small = reads(() => readDefinitions(parser, 'a.c', functions(500)));
+  const large = reads(() => readDefinitions(parser, 'b.c', functions(2000)));
+  // descendantsOfType scans the whole symbol table of the grammar at each call: 0.5 s on 11k functions.
+  assert.equal(large.get('descendantsOfType') ?? 0, 0);
+  assert.equal(large.get('captures'), 2000, 'one query per function body');
+  for (const [name, n] of large) assert.ok(n <= 4 * (small.get(name) ?? 0) + 8, `${name}: ${small.get(name)} for 500 functions, ${n} for 2,000`);
+});
+
+test('a declaration of many names: tree reads grow with the names, not with their square', () => {
+  const declaration = (n: number) => `static unsigned long ${Array.from({ length: n }, (_, i) => `v${i}`).join(', ')};\n`;
+  const small = total(reads(() => readDefinitions(parser, 'a.c', declaration(1000))));
+  const large = total(reads(() => readDefinitions(parser, 'b.c', declaration(4000))));
+  // Reading every declarator's siblings again for each one made 45k names take minutes.
+  assert.ok(large <= 4 * small + 100, `${small} reads for 1,000 names, ${large} for 4,000`);
+});
