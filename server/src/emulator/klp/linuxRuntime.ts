@@ -103,7 +103,13 @@ export class LinuxRuntime implements LivepatchRuntime {
       ...(this.halted() ? { panicked: this.halted() } : {}),
       patches: linuxPatches(snapshot),
       ...(snapshot.transition
-        ? { transition: { patch: snapshot.transition.patch, target: snapshot.transition.target, blocking: snapshot.transition.blocking.map(({ pid, comm, function: fn }) => ({ pid, comm, function: fn })) } }
+        ? {
+            transition: {
+              patch: snapshot.transition.patch,
+              target: snapshot.transition.target,
+              blocking: snapshot.transition.blocking.map(({ pid, comm, function: fn }) => ({ pid, comm, function: fn })),
+            },
+          }
         : {}),
       tasks: kernel.tasks.list().map((t) => ({
         pid: t.pid,

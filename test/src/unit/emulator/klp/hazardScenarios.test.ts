@@ -15,7 +15,10 @@ buildSamples();
 async function emu(target: string, script: string): Promise<{ code: number; ran: RanCommand[]; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(['emu', '--runtime', 'linux', '--target', target, '--json', '--script', script], { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) });
+  const code = await runCli(['emu', '--runtime', 'linux', '--target', target, '--json', '--script', script], {
+    out: (t) => void (out += `${t}\n`),
+    err: (t) => void (err += `${t}\n`),
+  });
   const ran = out
     .split('\n')
     .filter(Boolean)
@@ -34,7 +37,7 @@ async function emu(target: string, script: string): Promise<{ code: number; ran:
 for (const { name, target } of hazardScenarios) {
   test(`samples/scenarios/${name}.sh through emu --runtime linux --json`, async () => {
     const { code, ran, err } = await emu(target, scenarioPath(name));
-    assert.equal(code, 0, `${err}\nlast: ${ran.at(-1)?.text ?? "nothing"}`);
+    assert.equal(code, 0, `${err}\nlast: ${ran.at(-1)?.text ?? 'nothing'}`);
     hazardChecks[name](ran);
   });
 }
@@ -47,7 +50,8 @@ test("the hazard's premise: lp_schedule's __schedule saves the callee-saved regi
 });
 
 test('__schedule is notrace on the normal target and traceable on the variant (objdump: call __fentry__ first)', () => {
-  const first = (file: string) => /<__schedule>:\n\s*[0-9a-f]+:\s*(.*)/.exec(execFileSync('objdump', ['-d', '--no-show-raw-insn', file], { encoding: 'utf8', maxBuffer: 64 << 20 }))!.at(1)!;
+  const first = (file: string) =>
+    /<__schedule>:\n\s*[0-9a-f]+:\s*(.*)/.exec(execFileSync('objdump', ['-d', '--no-show-raw-insn', file], { encoding: 'utf8', maxBuffer: 64 << 20 }))!.at(1)!;
   assert.doesNotMatch(first(normalTarget), /__fentry__/);
   assert.match(first(traceableTarget), /call\s+\S+ <__fentry__>/);
 });

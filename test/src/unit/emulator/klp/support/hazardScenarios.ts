@@ -70,11 +70,20 @@ export const hazardChecks: Record<string, (ran: RanCommand[]) => void> = {
       find(ran, 'cat /sys/kernel/livepatch/lp_sleepy_patch/transition').map((r) => r.stdout),
       ['1\n', '0\n'],
     );
-    assert.ok(allLog(ran).some((l) => l.endsWith('livepatch: signaling remaining tasks')), 'fake signals after 15 retries');
+    assert.ok(
+      allLog(ran).some((l) => l.endsWith('livepatch: signaling remaining tasks')),
+      'fake signals after 15 retries',
+    );
     assert.ok(allLog(ran).some((l) => l.endsWith('livepatch: forcing remaining tasks to the patched state')));
     const rows = [...psRows(find(ran, 'ps')[0].stdout).values()];
-    assert.ok(rows.some((r) => r.stack.includes('sleepy_work_fn')), 'the kworker still sleeps where it was');
-    assert.ok(rows.every((r) => r.patchState === -1), 'the transition is over for every task');
+    assert.ok(
+      rows.some((r) => r.stack.includes('sleepy_work_fn')),
+      'the kworker still sleeps where it was',
+    );
+    assert.ok(
+      rows.every((r) => r.patchState === -1),
+      'the transition is over for every task',
+    );
     const rmmod = find(ran, 'rmmod lp_sleepy_patch')[0];
     assert.equal(rmmod.exitCode, 1);
     assert.equal(rmmod.stderr, 'rmmod: ERROR: Module lp_sleepy_patch is in use\n', 'a forced patch keeps its module');
@@ -99,10 +108,16 @@ export const hazardChecks: Record<string, (ran: RanCommand[]) => void> = {
   },
   'schedule-switch-to': (ran) => {
     const insmod = find(ran, 'insmod')[0];
-    assert.ok(insmod.log.some((l) => l.endsWith("livepatch: 'lp_schedule': starting patching transition")), 'the traceable __schedule can be patched');
+    assert.ok(
+      insmod.log.some((l) => l.endsWith("livepatch: 'lp_schedule': starting patching transition")),
+      'the traceable __schedule can be patched',
+    );
     const bug = insmod.log.findIndex((l) => / BUG: /.test(l));
     assert.ok(bug >= 0, `a guest fault, reported as an oops: ${insmod.log.join('\n')}`);
-    assert.ok(insmod.log.slice(bug).some((l) => l.endsWith('CPU: 0 PID: 0 Comm: swapper')), 'the task it happened on');
+    assert.ok(
+      insmod.log.slice(bug).some((l) => l.endsWith('CPU: 0 PID: 0 Comm: swapper')),
+      'the task it happened on',
+    );
     assert.ok(insmod.log.some((l) => l.endsWith('Kernel panic - not syncing: Attempted to kill the idle task!')));
     const ps = find(ran, 'ps').at(-1)!;
     assert.equal(ps.exitCode, 1);
@@ -113,7 +128,10 @@ export const hazardChecks: Record<string, (ran: RanCommand[]) => void> = {
     const insmod = find(ran, 'insmod')[0];
     assert.equal(insmod.exitCode, 1);
     assert.match(insmod.stderr, /^insmod: ERROR: could not insert module .*lp-schedule\.ko: Invalid parameters\n$/);
-    assert.ok(insmod.log.some((l) => l.endsWith("livepatch: failed to find location for function '__schedule'")), insmod.log.join('\n'));
+    assert.ok(
+      insmod.log.some((l) => l.endsWith("livepatch: failed to find location for function '__schedule'")),
+      insmod.log.join('\n'),
+    );
     assert.equal(find(ran, 'ps')[0].exitCode, 0, 'the kernel goes on');
   },
   'shadow-leak-fix': (ran) => {
