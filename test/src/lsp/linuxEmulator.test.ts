@@ -30,9 +30,9 @@ async function server(target: string): Promise<LspClient> {
 async function send(client: LspClient, args: object): Promise<{ answer: EmulatorCommandResult; state: LinuxEmulatorState }> {
   const seen = client.notifications.length;
   const answer = await client.request<EmulatorCommandResult>('workspace/executeCommand', { command: 'livepatch.emulator.run', arguments: [args] }, 60000);
-  const state = client.notifications.slice(seen).find((n) => n.method === 'livepatch/emulatorState')?.params as EmulatorState;
-  assert.equal(state?.runtime, 'linux', 'the state notification is the kernel session');
-  return { answer, state: state };
+  const state = client.notifications.slice(seen).find((n) => n.method === 'livepatch/emulatorState')?.params as EmulatorState | undefined;
+  if (state?.runtime !== 'linux') assert.fail(`the state notification is not the kernel session's: ${state?.runtime}`);
+  return { answer, state };
 }
 
 /** What the editor is told along the way: the patches, the transition and who blocks it, the tasks. */
