@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { runCli } from '../../../../../server/out/cli';
 import type { ScenarioJsonLine } from '../../../../../server/out/scenario/runner';
 import { buildSamples } from '../xen/support/xenPayloads';
@@ -54,4 +55,21 @@ test('__schedule is notrace on the normal target and traceable on the variant (o
     /<__schedule>:\n\s*[0-9a-f]+:\s*(.*)/.exec(execFileSync('objdump', ['-d', '--no-show-raw-insn', file], { encoding: 'utf8', maxBuffer: 64 << 20 }))!.at(1)!;
   assert.doesNotMatch(first(normalTarget), /__fentry__/);
   assert.match(first(traceableTarget), /call\s+\S+ <__fentry__>/);
+});
+
+test('samples/demo-klp.sh (npm start, after the Xen demo) patches /proc/cmdline, disables and removes the patch, exit 0', async () => {
+  const { code, ran, err } = await emu(normalTarget, fromRoot('samples', 'demo-klp.sh'));
+  assert.equal(code, 0, err);
+  const replacement = /seq_printf\(m, "%s\\n", "([^"]+)"\)/.exec(readFileSync(fromRoot('samples', 'payloads', 'klp', 'livepatch-sample.c'), 'utf8'))![1];
+  const original = /saved_command_line\[\] = "([^"]+)"/.exec(readFileSync(fromRoot('samples', 'target', 'main.c'), 'utf8'))![1];
+  assert.deepEqual(
+    ran.filter((r) => r.text === 'cat /proc/cmdline').map((r) => r.stdout),
+    [`${original}\n`, `${replacement}\n`, `${original}\n`],
+  );
+  const log = ran.flatMap((r) => r.log.map((l) => l.replace(/^\[[^\]]*\] /, '')));
+  for (const line of ['enabling patch', 'starting patching transition', 'patching complete', 'starting unpatching transition', 'unpatching complete'])
+    assert.ok(
+      log.some((l) => l.startsWith('livepatch: ') && l.includes(line)),
+      line,
+    );
 });
