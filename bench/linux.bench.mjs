@@ -102,8 +102,9 @@ int main(void) {
 }
 `,
 );
-execFileSync('gcc', ['-O2', nativeSource, '-o', path.join(out, 'klp-check-stack')]);
-const nativeCheck = Number(execFileSync(path.join(out, 'klp-check-stack'), { encoding: 'utf8' }).split(' ')[0]);
+const nativeCheckProgram = path.join(out, 'klp-check-stack');
+execFileSync('gcc', ['-O2', nativeSource, '-o', nativeCheckProgram]);
+const nativeCheck = Number(execFileSync(nativeCheckProgram, [], { encoding: 'utf8' }).split(' ')[0]);
 
 // 2. 60 s of guest time with the samples loaded.
 const kbuild = (() => {
