@@ -2,12 +2,13 @@ import { CliCommand, CliError, CliIo, ExitCode } from './cli/command';
 import { symbolsCommand } from './cli/symbols';
 import { targetCommand } from './cli/target';
 import { emuCommand } from './cli/emu';
+import { vmCommand } from './cli/vm';
 import { checkCommand } from './cli/check';
 import { inspectCommand } from './cli/inspect';
 import { limitFlagsHelp, takeLimitFlags } from './cli/limitFlags';
 
 // Subcommands, in the order `--help` lists them. Each lives in cli/<name>.ts.
-const commands: CliCommand[] = [checkCommand, inspectCommand, symbolsCommand, targetCommand, emuCommand];
+const commands: CliCommand[] = [checkCommand, inspectCommand, symbolsCommand, targetCommand, emuCommand, vmCommand];
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 function version(): string {

@@ -164,9 +164,11 @@ function fsWrites(name: string, text: string): number[] {
  */
 const reviewedWriters: Record<string, string> = {
   'server/src/target/targetCache.ts': 'the target index cache: the cache directory (XDG_CACHE_HOME or the option) joined with the build-id as hex, or nobuildid- and a SHA-1',
+  'server/src/machines/machineCache.ts':
+    "the real machines' initramfs and unpacked Xen: XDG_CACHE_HOME/livepatch-lens/KIND joined with a SHA-256 of the inputs as hex (a name of word characters only)",
 };
 
-test('the engine writes files in one reviewed place only: the target cache', () => {
+test("the engine writes files in reviewed places only: the target cache and the real machines' cache", () => {
   const writers = sourceFiles('server/src').filter((f) => fsWrites(f, readFileSync(fromRoot(f), 'utf8')).length);
   assert.deepEqual(writers.sort(), Object.keys(reviewedWriters).sort());
   // The scan itself sees writes however fs is imported.

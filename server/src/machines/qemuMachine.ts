@@ -1,0 +1,201 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { CommandResult } from '../scenario/result';
+import { ScenarioCommand } from '../scenario/command';
+import { ConsoleEvent, ConsoleReader, GuestFrame, newNonce, quitLine, runLine } from './consoleProtocol';
+import { guestCommandLine } from './guestShell';
+import { buildInitramfs, BuiltImage, ImageEntry } from './initramfs';
+import { MachineError } from './machineError';
+import { Accelerator, kvmUsable } from './qemu';
+
+export const machineDefaults = {
+  /** A TCG boot takes 2-10 s (Xen and dom0 about 8); a busy host and a user's verbose kernel need room. */
+  bootTimeoutMs: 120_000,
+  commandTimeoutMs: 60_000,
+  /** How long a powered-off guest may take to end QEMU before it is killed. */
+  closeTimeoutMs: 5_000,
+};
+
+/**
+ * What makes a machine Linux or Xen: what is booted, what the image holds, how a scenario
+ * command becomes the guest's words, and which lines of a frame are the command's log.
+ */
+export interface MachineProfile {
+  qemu: string;
+  /** What the boot line names: the kernel, or the hypervisor. */
+  booted: string;
+  entries(): ImageEntry[];
+  qemuArgs(boot: { initrd: string; nonce: string; accel: Accelerator }): string[];
+  /** The guest's words for a command: host paths rewritten to their copies, tool names added. */
+  guestArgv(argv: string[]): string[];
+  /** The log lines of a result: the kernel's (dmesg), or the hypervisor's console. */
+  log(frame: GuestFrame): string[];
+}
+
+export interface MachineOptions {
+  bootTimeoutMs?: number;
+  /** Forced accelerator; KVM when /dev/kvm works otherwise, TCG when not (or when QEMU cannot use it). */
+  accel?: Accelerator;
+  cacheDir?: string;
+  /** Cancels the boot or a running command: QEMU is killed at once. */
+  signal?: AbortSignal;
+}
+
+type Waiter = { want: 'ready' | 'result'; resolve(event: ConsoleEvent): void; reject(error: Error): void };
+
+/**
+ * One booted guest in QEMU, a Linux kernel or a Xen hypervisor with its dom0: one boot for a
+ * whole scenario, its commands run one at a time in the guest's shell, the VM killed when the
+ * session ends, however it ends.
+ */
+export class QemuMachine {
+  private waiter: Waiter | undefined;
+  private exited: Error | undefined;
+  private readonly noise: string[] = [];
+  private stderr = '';
+  private sent = 0;
+  private readonly killOnExit = () => this.child.kill('SIGKILL');
+  private readonly onAbort = () => this.fail(new MachineError('cancelled; the machine was stopped'));
+  bootLog: string[] = [];
+  bootMs = 0;
+  /** Why KVM was not used although /dev/kvm opened (QEMU's complaint), when the boot fell back to TCG. */
+  kvmFailure: string | undefined;
+
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    nonce: string,
+    readonly accel: Accelerator,
+    readonly image: BuiltImage,
+    readonly profile: MachineProfile,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    const reader = new ConsoleReader(nonce, (event) => this.event(event));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      try {
+        reader.feed(chunk);
+      } catch (error) {
+        this.fail(new MachineError((error as Error).message));
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-4096)));
+    child.stdin.on('error', () => undefined); // a dead QEMU's closed pipe: the exit handler reports it
+    child.on('error', (error) => this.fail(new MachineError(`cannot start ${child.spawnfile}: ${error.message}`)));
+    child.on('exit', (code, sig) => this.fail(new MachineError(`QEMU ended (${sig ?? `exit ${code}`})${this.why()}`)));
+    process.once('exit', this.killOnExit);
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Builds (or finds in the cache) the image and boots it; resolves once the guest shell waits for commands. */
+  static async boot(profile: MachineProfile, options: MachineOptions = {}): Promise<QemuMachine> {
+    const image = buildInitramfs(profile.entries(), options.cacheDir);
+    const accel = options.accel ?? (kvmUsable() ? 'kvm' : 'tcg');
+    try {
+      return await QemuMachine.start(profile, options, image, accel);
+    } catch (error) {
+      // /dev/kvm may open in a container whose QEMU still cannot use it: TCG always works.
+      if (accel !== 'kvm' || options.accel || !(error instanceof MachineError) || !/kvm/i.test(error.message)) throw error;
+      const machine = await QemuMachine.start(profile, options, image, 'tcg');
+      machine.kvmFailure = error.message;
+      return machine;
+    }
+  }
+
+  private static async start(profile: MachineProfile, options: MachineOptions, image: BuiltImage, accel: Accelerator): Promise<QemuMachine> {
+    if (options.signal?.aborted) throw new MachineError('cancelled before the machine booted');
+    const nonce = newNonce();
+    const started = performance.now();
+    const args = profile.qemuArgs({ initrd: image.path, nonce, accel });
+    const child = spawn(profile.qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const machine = new QemuMachine(child, nonce, accel, image, profile, options.signal);
+    const timeoutMs = options.bootTimeoutMs ?? machineDefaults.bootTimeoutMs;
+    try {
+      const ready = await machine.expect('ready', timeoutMs, `the guest did not boot within ${timeoutMs} ms`);
+      if (ready.kind === 'ready') machine.bootLog = ready.bootLog;
+    } catch (error) {
+      machine.kill();
+      throw error;
+    }
+    machine.bootMs = performance.now() - started;
+    return machine;
+  }
+
+  /** Runs one command in the guest and returns what it did; a MachineError when the machine cannot answer. */
+  run(command: Pick<ScenarioCommand, 'argv' | 'redirect' | 'text'>, timeoutMs = machineDefaults.commandTimeoutMs): Promise<CommandResult> {
+    // The guest's shell runs one command at a time: calls made together are answered in order.
+    const result = this.queue.then(() => this.runNow(command, timeoutMs));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private async runNow(command: Pick<ScenarioCommand, 'argv' | 'redirect' | 'text'>, timeoutMs: number): Promise<CommandResult> {
+    if (this.exited) throw this.exited;
+    const index = this.sent++;
+    this.child.stdin.write(runLine(guestCommandLine(command, (argv) => this.profile.guestArgv(argv))));
+    const event = await this.expect('result', timeoutMs, `'${command.text}' did not finish within ${timeoutMs} ms; the machine was stopped`);
+    const frame = (event as { frame: GuestFrame }).frame;
+    if (frame.index !== index) this.fail(new MachineError(`the guest answered command ${frame.index} for command ${index}`));
+    return { command: command.text, stdout: frame.stdout, stderr: frame.stderr, exitCode: frame.exitCode, log: this.profile.log(frame) };
+  }
+
+  /** Powers the guest off and waits for QEMU to end, killing it if it does not in time. Safe to call twice. */
+  async close(): Promise<void> {
+    if (!this.exited) {
+      this.child.stdin.end(quitLine);
+      const done = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      const timer = setTimeout(() => this.kill(), machineDefaults.closeTimeoutMs);
+      await done;
+      clearTimeout(timer);
+    }
+    this.detach();
+  }
+
+  private expect(want: Waiter['want'], timeoutMs: number, timeoutMessage: string): Promise<ConsoleEvent> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(new MachineError(`${timeoutMessage}${this.why()}`)), timeoutMs);
+      const settle =
+        <T>(f: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          this.waiter = undefined;
+          f(value);
+        };
+      this.waiter = { want, resolve: settle(resolve), reject: settle(reject) };
+    });
+  }
+
+  private event(event: ConsoleEvent): void {
+    if (event.kind === 'noise') {
+      this.noise.push(event.line);
+      if (this.noise.length > 40) this.noise.shift();
+    } else if (this.waiter?.want === event.kind) this.waiter.resolve(event);
+    else if (event.kind !== 'poweroff') this.fail(new MachineError(`the guest sent an unexpected '${event.kind}'${this.why()}`));
+  }
+
+  /** The end of everything: the VM killed, the waiting caller told why. */
+  private fail(error: MachineError): void {
+    if (!this.exited) this.exited = error;
+    this.kill();
+    this.waiter?.reject(this.exited);
+  }
+
+  private kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.detach();
+  }
+
+  private detach(): void {
+    process.removeListener('exit', this.killOnExit);
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  /** The last console lines outside frames (a panic, firmware) and QEMU's stderr, for a failure's message. */
+  private why(): string {
+    const parts = [this.noise.slice(-15).join('\n'), this.stderr.trim()].filter(Boolean);
+    return parts.length ? `:\n${parts.join('\n')}` : '';
+  }
+}
