@@ -5,9 +5,10 @@
 // 2. 60 s of guest time with the kernel's samples/livepatch modules loaded (the real kbuild
 //    ones when scripts/kbuild-livepatch-samples.mjs has built them, else the project's own
 //    samples), against the 60 s a real kernel takes for it.
-// The real kernel in QEMU would be the better reference for both; the project's VM runner is
-// not there yet (server/src/machines), so it is not used.
-import { execFileSync } from 'node:child_process';
+//    With the kbuild modules and the VM runner's pieces (bash scripts/ensure-vm.sh), the same
+//    scenario also runs on Debian's real kernel in QEMU (`livepatch-lens vm`), boot included.
+// The transition has no real-kernel reference: 1,000 tasks there would need a module built for it.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -140,6 +141,21 @@ const guest = best(() => {
   return { total: slept.seconds, lines: slept.result.log.length };
 });
 
+// The same 60 s on the real kernel in QEMU: only the kbuild modules load there.
+const real = (() => {
+  if (!kbuild) return { note: 'not run: the kbuild modules are not built' };
+  const words = [...loaded.modules.flatMap((m) => ['insmod', path.join(loaded.dir, m), '--']), 'sleep', String(GUEST_SECONDS)];
+  const started = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'vm', '--runtime', 'linux', '--json', '--timeout', '120000', ...words], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (run.status !== 0) return { note: `not run: ${(run.stderr || run.error?.message || '').trim().split('\n').at(-1)}` };
+  const accel = /\b(KVM|TCG)\b/.exec(run.stderr)?.[1] ?? '?';
+  return { seconds, note: `${seconds.toFixed(1)} s on Debian's kernel in QEMU (${accel}), boot included` };
+})();
+
 const goal = (s) => (s < 1 ? 'met' : 'NOT met');
 console.table([
   {
@@ -152,8 +168,8 @@ console.table([
   {
     benchmark: `${GUEST_SECONDS} s of guest time, ${loaded.which}`,
     'host s': guest.total.toFixed(3),
-    reference: `${GUEST_SECONDS} s on a real kernel (guest time is wall time there)`,
-    ratio: `${(GUEST_SECONDS / guest.total).toFixed(0)}× faster than real time; ${guest.lines} log lines`,
+    reference: real.seconds ? real.note : `${GUEST_SECONDS} s on a real kernel (guest time is wall time there; QEMU ${real.note})`,
+    ratio: `${((real.seconds ?? GUEST_SECONDS) / guest.total).toFixed(0)}× faster than ${real.seconds ? 'the real machine' : 'real time'}; ${guest.lines} log lines`,
     'goal < 1 s': goal(guest.total),
   },
 ]);
