@@ -11,4 +11,5 @@
 ps                                              # every task sleeps in __schedule (the original)
 insmod ../build/payloads/klp/lp-schedule.ko     # its log: the oops (RIP, pid 0 swapper, call trace) and the panic
 expect 1 ps                                     # the kernel is dead until reset
+expect 1 dump
 reset

@@ -195,7 +195,10 @@ test('a scenario line runs on the session its runtime says; the state notificati
   assert.deepEqual([linux.state.patches, linux.state.modules], [[], []]);
   assert.equal(linux.answer.exitCode, 1);
   assert.equal(linux.answer.stderr, "sh: can't create /sys/kernel/livepatch/p/enabled: No such file or directory\n");
-  assert.ok(linux.state.tasks.some((t) => t.comm.startsWith('kworker/') && t.stack.some((f) => f.startsWith('worker_thread'))), JSON.stringify(linux.state.tasks));
+  assert.ok(
+    linux.state.tasks.some((t) => t.comm.startsWith('kworker/') && t.stack.some((f) => f.startsWith('worker_thread'))),
+    JSON.stringify(linux.state.tasks),
+  );
   const insmod = await send('insmod', { path: '/nowhere/livepatch-sample.ko' });
   assert.equal(insmod.state.runtime, 'linux');
   assert.equal(insmod.answer.commandLine, 'insmod /nowhere/livepatch-sample.ko');

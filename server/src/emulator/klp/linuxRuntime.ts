@@ -45,12 +45,19 @@ export class LinuxRuntime implements LivepatchRuntime {
   }
 
   run(command: ScenarioCommand, io: RuntimeIo): RuntimeOutput {
+    return this.refusal() ?? runLinuxCommand(this.kernel, command, io);
+  }
+
+  /** What every command but reset answers once the kernel is dead. */
+  private refusal(): RuntimeOutput | undefined {
     const halted = this.halted();
-    return halted ? { stdout: '', stderr: `${halted}; reset it\n`, exitCode: 1 } : runLinuxCommand(this.kernel, command, io);
+    return halted ? { stdout: '', stderr: `${halted}; reset it\n`, exitCode: 1 } : undefined;
   }
 
   /** `dump`: ps into the kernel log (where a sysrq-t dump would go), so it shows with the command's lines. */
   dump(): RuntimeOutput {
+    const refused = this.refusal();
+    if (refused) return refused;
     this.kernel.log.printk(`\x016sysrq: Show State\n${ps(this.kernel)}`);
     return { stdout: '', stderr: '', exitCode: 0 };
   }
@@ -103,7 +110,13 @@ export class LinuxRuntime implements LivepatchRuntime {
       ...(this.halted() ? { panicked: this.halted() } : {}),
       patches: linuxPatches(snapshot),
       ...(snapshot.transition
-        ? { transition: { patch: snapshot.transition.patch, target: snapshot.transition.target, blocking: snapshot.transition.blocking.map(({ pid, comm, function: fn }) => ({ pid, comm, function: fn })) } }
+        ? {
+            transition: {
+              patch: snapshot.transition.patch,
+              target: snapshot.transition.target,
+              blocking: snapshot.transition.blocking.map(({ pid, comm, function: fn }) => ({ pid, comm, function: fn })),
+            },
+          }
         : {}),
       tasks: kernel.tasks.list().map((t) => ({
         pid: t.pid,
