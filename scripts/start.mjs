@@ -1,14 +1,22 @@
-// `npm start` (after the build and the samples): the demo. One emulated Xen hypervisor on the
-// bundled sample target runs samples/demo.xlp through the bundled CLI, so the demo is also an
-// example of `livepatch-lens emu`: load, call, stack, revert in the wrong and the right order,
-// REPLACE, NOP-out, unload, each step printed as xen-livepatch and `xl dmesg` print it.
-// The script's `expect N` lines make it fail (exit non-zero) when the emulator stops behaving.
+// `npm start` (after the build and the samples): the demo, both runtimes through the bundled
+// CLI, so the demo is also an example of `livepatch-lens emu`. First one emulated Xen
+// hypervisor on the bundled sample target runs samples/demo.xlp: load, call, stack, revert in
+// the wrong and the right order, REPLACE, NOP-out, unload, as xen-livepatch and `xl dmesg` print
+// them. Then the same target booted as a Linux kernel runs samples/demo-klp.sh: insmod the
+// kernel's livepatch-sample.ko, /proc/cmdline patched, the transition, disable, rmmod, as a root
+// shell and `dmesg` show them. The scripts' `expect N` lines make the demo fail (exit non-zero)
+// when the emulator stops behaving.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const args = ['emu', '--echo', '--script', 'samples/demo.xlp'];
-console.log(`$ livepatch-lens ${args.join(' ')}\n`);
-// The child's stderr goes to our stdout so "Error 16: ..." stays next to the step that printed it.
-const run = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { cwd: root, stdio: ['ignore', 1, 1] });
-process.exit(run.status ?? 1);
+for (const args of [
+  ['emu', '--echo', '--script', 'samples/demo.xlp'],
+  ['emu', '--runtime', 'linux', '--echo', '--script', 'samples/demo-klp.sh'],
+]) {
+  console.log(`$ livepatch-lens ${args.join(' ')}\n`);
+  // The child's stderr goes to our stdout so "Error 16: ..." stays next to the step that printed it.
+  const run = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { cwd: root, stdio: ['ignore', 1, 1] });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+  console.log('');
+}

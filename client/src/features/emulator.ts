@@ -12,6 +12,7 @@ import {
 } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
 import { EmulatorJournal } from '../emulatorJournal';
+import { linuxStateSummary } from '../linuxStateSummary';
 import { requireTrust } from '../workspaceTrust';
 
 // The emulated Xen hypervisor and Linux kernel for the user: palette commands that run the
@@ -23,6 +24,8 @@ import { requireTrust } from '../workspaceTrust';
 let channel: vscode.OutputChannel | undefined;
 /** The server's last livepatch/emulatorState of the Xen session: what the payload pickers offer. */
 let lastState: XenEmulatorState | undefined;
+/** The state notification that came with the command being shown (it arrives before the answer). */
+let latest: EmulatorState | undefined;
 const journal = new EmulatorJournal();
 /** The replay of the journal on a restarted server; every command waits for it. */
 let restoring: Promise<void> = Promise.resolve();
@@ -49,6 +52,7 @@ export function activate(ctx: Ctx): void {
   );
   ctx.onNotification(emulatorStateNotification, (params: EmulatorState) => {
     if (params.runtime === 'xen') lastState = params;
+    latest = params;
   });
   // The server's commands run from VS Code (other extensions, tests, keybindings) the same way.
   ctx.handleServerCommands(async (command, args, next) => {
@@ -106,6 +110,7 @@ function show(result: EmulatorCommandResult): void {
   if (!channel) return;
   channel.appendLine(`$ ${result.commandLine}`);
   for (const text of [result.stdout, result.stderr, result.console.join('\n')]) if (text) channel.appendLine(text.replace(/\n$/, ''));
+  if (latest?.runtime === 'linux') for (const line of linuxStateSummary(latest)) channel.appendLine(line);
   if (result.exitCode !== 0) channel.appendLine(`(exit status ${result.exitCode})`);
   channel.show(true);
 }

@@ -7,11 +7,14 @@
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
+#include <linux/moduleparam.h>
 #include <xen/version.h>
 
 void msleep(unsigned int msecs);
 
 int lp_minor2_hold;
+/* `insmod lp-minor2.ko lp_minor2_hold=1`: how a scenario holds the next caller (samples/scenarios/stacked-patches.sh). */
+module_param(lp_minor2_hold, int, 0644);
 unsigned int lp_minor2_seen[2];
 
 static unsigned int lp_minor2_minor_version(void)

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { readElf } from '../elf';
-import { EmulatorError } from '../emulator/faults';
 import { runtimeFactory } from '../emulator/runtimes';
 import { EmulatorSession } from '../emulator/session';
 import { commandLine, guessRuntime, RuntimeName, runtimeNames } from '../scenario/dialect';
@@ -39,7 +38,9 @@ and the emulator's own:
   reset                     reboot the hypervisor (a panicked one too): no payloads
 
 Linux's are a root shell's: insmod FILE [param=value]..., rmmod NAME, echo VALUE > PATH,
-cat PATH, sleep SECONDS, dmesg [-c], ps; and the emulator's call, dump and reset.
+cat PATH, sleep SECONDS, dmesg [-c], ps; and the emulator's call (with --pid PID: run as that
+task, so a patched function goes where that task's patch_state sends it; default the idle
+task), dump (ps into the kernel log) and reset.
 
 After its output each command prints the log lines it caused: (XEN) console lines as \`xl dmesg\`
 shows them, kernel log lines as \`dmesg\` does.
@@ -149,14 +150,7 @@ function run(args: string[], io: CliIo): ExitCode {
   if (!commands.length) throw new CliError(`no command given\n${usage}`);
   const objects = values.get('--object') ?? [];
   const runtime = chooseRuntime(single('--runtime'), single('--target'), commands, objects);
-  let factory;
-  try {
-    factory = runtimeFactory(runtime);
-  } catch (error) {
-    if (error instanceof EmulatorError) throw new CliError(error.message);
-    throw error;
-  }
-  const session = new EmulatorSession(factory, {
+  const session = new EmulatorSession(runtimeFactory(runtime), {
     target,
     objects,
     baseDir: script ? path.dirname(script) : '.',

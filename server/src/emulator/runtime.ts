@@ -2,7 +2,6 @@ import type { ScenarioCommand } from '../scenario/command';
 import type { RuntimeName } from '../scenario/dialect';
 import type { Machine } from './machine';
 import type { EmulatorState } from './state';
-import type { Task } from './tasks';
 
 /** What a runtime command printed and the status it exited with, as the real command would. */
 export interface RuntimeOutput {
@@ -38,8 +37,8 @@ export interface LivepatchRuntime {
   readonly banner: string;
   /** Why the guest can run no more code (`the hypervisor has panicked (...)`), or undefined while it can. */
   halted(): string | undefined;
-  /** The task a `call` runs on, when the runtime has one for it (a kernel thread's context); default the machine's current. */
-  callTask?(): Task | undefined;
+  /** How `call` runs here: the runtime's own options taken off ARGS (Linux's `--pid N`); default the machine's current task. */
+  callContext?(args: string[]): CallContext;
   /** Every command that is not `call`, `dump` or `reset`: exit statuses and output as the real machine's. */
   run(command: ScenarioCommand, io: RuntimeIo): RuntimeOutput;
   /** `dump`: the runtime's state on its log (Xen's `x` debug key). */
@@ -47,6 +46,12 @@ export interface LivepatchRuntime {
   /** What a command acts on, for internal-error messages: `payload hello`, `module livepatch_sample`. */
   subject?(command: ScenarioCommand): string | undefined;
   state(target: string): EmulatorState;
+}
+
+/** A `call`'s ARGS without the runtime's options, and what the machine call runs inside (as a guest task). */
+export interface CallContext {
+  args: string[];
+  around<T>(call: () => T): T;
 }
 
 /** How a session boots a runtime on a target image; a fresh one for every `reset`. */

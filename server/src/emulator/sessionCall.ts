@@ -6,7 +6,7 @@ import type { LivepatchRuntime, RuntimeOutput } from './runtime';
 /** What `call` reports besides its text: for JSON and the editor. */
 export type CallReport = CallDetails;
 
-const usage = 'usage: call FUNCTION [ARGS...] [--string]; ARGS are integers or str:TEXT\n';
+const usage = 'usage: call FUNCTION [ARGS...] [--string] [--pid PID (Linux)]; ARGS are integers or str:TEXT\n';
 
 /**
  * `call FUNCTION [ARGS...]` on the runtime's machine: exit 0 when it returned, 1 when the
@@ -16,18 +16,20 @@ const usage = 'usage: call FUNCTION [ARGS...] [--string]; ARGS are integers or s
  */
 export function callFunction(runtime: LivepatchRuntime, args: string[], limits: { budget?: number; timeoutMs?: number }): RuntimeOutput & { call?: CallReport } {
   const forceString = args.includes('--string');
-  const [fn, ...rest] = args.filter((a) => a !== '--string');
-  if (!fn) return { stdout: '', stderr: usage, exitCode: 2 };
   const halted = runtime.halted();
   if (halted) return { stdout: '', stderr: `${halted}; reset it\n`, exitCode: 1 };
   const machine = runtime.machine;
-  const task = runtime.callTask?.();
   let result;
   try {
-    result = machine.call(
-      fn,
-      rest.map((a) => parseArgument(machine, a)),
-      { budget: limits.budget, timeoutMs: limits.timeoutMs, ...(task ? { task } : {}) },
+    const context = runtime.callContext?.(args.filter((a) => a !== '--string')) ?? { args: args.filter((a) => a !== '--string'), around: <T>(call: () => T): T => call() };
+    const [fn, ...rest] = context.args;
+    if (!fn) return { stdout: '', stderr: usage, exitCode: 2 };
+    result = context.around(() =>
+      machine.call(
+        fn,
+        rest.map((a) => parseArgument(machine, a)),
+        { budget: limits.budget, timeoutMs: limits.timeoutMs },
+      ),
     );
   } catch (error) {
     if (!(error instanceof EmulatorError)) throw error;

@@ -56,6 +56,13 @@ export class KernelHeap {
     return this.live.get(address);
   }
 
+  /** Per kmalloc-N cache: objects in use and objects the cache holds (in use plus freed ones kept for reuse). */
+  caches(): { size: bigint; active: number; total: number }[] {
+    const active = new Map<bigint, number>();
+    for (const cls of this.live.values()) active.set(cls, (active.get(cls) ?? 0) + 1);
+    return SIZE_CLASSES.map((size) => ({ size, active: active.get(size) ?? 0, total: (active.get(size) ?? 0) + (this.freeLists.get(size)?.length ?? 0) }));
+  }
+
   /** Objects allocated and not freed. */
   get liveObjects(): number {
     return this.live.size;

@@ -15,7 +15,7 @@ import { ShadowVariables } from './natives/shadow';
 import { TimerLists } from './natives/timerList';
 import { installPerCpu, PerCpu } from './percpu';
 import { installLivepatchCore, InstalledLivepatch } from './livepatch';
-import { registerModuleFiles, registerProcFiles } from './procfs';
+import { registerModuleFiles, registerProcFiles, registerSlabInfo } from './procfs';
 import { Timers } from './timers';
 
 export interface LinuxKernelOptions {
@@ -62,6 +62,8 @@ export class LinuxKernel {
   /** The livepatch core (klp_enable_patch, /sys/kernel/livepatch, the transition). */
   livepatch!: InstalledLivepatch;
   readonly syscallLimitNs: bigint;
+  /** The task an emulator `call` runs as, in atomic context (it must not sleep). */
+  atomicAs: KernelTask | undefined;
   private readonly jiffiesAddress: bigint | undefined;
 
   private constructor(
@@ -113,6 +115,7 @@ export class LinuxKernel {
     kernel.expect(kernel.callAtomic('workqueue_init'), 'workqueue_init');
     registerProcFiles(kernel);
     registerModuleFiles(kernel);
+    registerSlabInfo(kernel);
     kernel.runTasks();
     return kernel;
   }
@@ -218,6 +221,8 @@ export class LinuxKernel {
     const fault = result.fault ?? new GuestFault('budget', `watchdog: BUG: soft lockup - CPU#0 stuck [${task.comm}:${task.pid}] (${result.stopReason ?? 'stopped'})`);
     this.oopses.push({ fault, pid: task.pid, comm: task.comm });
     for (const line of oopsLines(fault, task)) this.log.printk(`\x011${line}\n`);
+    // do_exit() of the idle task: the panic Linux has then; LinuxRuntime.halted() refuses commands after it.
+    if (task === this.tasks.idle) for (const line of IDLE_PANIC) this.log.printk(`\x010${line}\n`);
     this.machine.tasks[0].reset();
     if (task !== this.tasks.idle) this.tasks.kill(task);
     const m = this.machine.memory;
@@ -225,6 +230,8 @@ export class LinuxKernel {
     m.writeU64(this.tasks.symbols.runqueue + this.layout.offset('rq', 'curr'), this.tasks.symbols.initTask);
   }
 }
+
+const IDLE_PANIC = ['Kernel panic - not syncing: Attempted to kill the idle task!', '---[ end Kernel panic - not syncing: Attempted to kill the idle task! ]---'];
 
 function oopsLines(fault: GuestFault, task: KernelTask): string[] {
   return [

@@ -1,3 +1,4 @@
+import { EINVAL } from './errno';
 import type { LinuxKernel } from './kernel';
 import type { KernelModule } from './modules';
 
@@ -21,11 +22,14 @@ const PARAM_TYPES: Record<string, { bytes: number; signed: boolean } | 'bool' | 
 const KP_SIZE = 40n;
 const KP_NAME = 0n;
 const KP_OPS = 16n;
+const KP_PERM = 24n;
 const KP_ARG = 32n;
 
 export interface ModuleParam {
   name: string;
   type: string;
+  /** module_param()'s sysfs mode: 0 means no /sys/module/MOD/parameters file. */
+  perm: number;
   /** Where the value lives (kernel_param.arg). */
   address: bigint;
 }
@@ -48,7 +52,7 @@ export function readModuleParams(kernel: LinuxKernel, mod: KernelModule): Module
   const params: ModuleParam[] = [];
   for (let at = section.address; at + KP_SIZE <= section.address + section.size; at += KP_SIZE) {
     const type = paramOpsOf.get(kernel)?.get(m.readU64(at + KP_OPS)) ?? 'unknown';
-    params.push({ name: m.readCString(m.readU64(at + KP_NAME), 256), type, address: m.readU64(at + KP_ARG) });
+    params.push({ name: m.readCString(m.readU64(at + KP_NAME), 256), type, perm: m.readU32(at + KP_PERM) & 0xffff, address: m.readU64(at + KP_ARG) });
   }
   return params;
 }
@@ -73,6 +77,37 @@ export function applyModuleParams(kernel: LinuxKernel, mod: KernelModule, args: 
     }
   }
   return undefined;
+}
+
+/**
+ * mod_sysfs_setup()'s /sys/module/MOD/parameters/NAME for each parameter with a mode: reading is
+ * the type's param_get_* (`%d\n`, `Y\n`/`N\n`, `%s\n`), writing its param_set_* (-EINVAL when the
+ * value does not parse). Removed with the module's /sys/module/MOD folder (`fs.unregister`).
+ */
+export function registerParamFiles(kernel: LinuxKernel, mod: KernelModule): void {
+  for (const param of mod.params) {
+    if (!param.perm) continue;
+    kernel.fs.register(`/sys/module/${mod.name}/parameters/${param.name}`, {
+      ...(param.perm & 0o444 ? { read: () => `${getParam(kernel, param)}\n` } : {}),
+      ...(param.perm & 0o222 ? { write: (value: string) => (setParam(kernel, param, value) ? 0 : -EINVAL) } : {}),
+    });
+  }
+}
+
+function getParam(kernel: LinuxKernel, param: ModuleParam): string {
+  const m = kernel.machine.memory;
+  const spec = PARAM_TYPES[param.type];
+  if (spec === 'bool' || spec === 'invbool') return (m.readU8(param.address) !== 0) !== (spec === 'invbool') ? 'Y' : 'N';
+  if (spec === 'charp') {
+    const text = m.readU64(param.address);
+    return text ? m.readCString(text, 4096) : '(null)';
+  }
+  if (spec === undefined) return '';
+  const bytes = m.read(param.address, spec.bytes);
+  const raw = bytes.reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
+  const value = spec.signed ? BigInt.asIntN(spec.bytes * 8, raw) : raw;
+  // param_get_hexint's %#x: no 0x for zero.
+  return param.type === 'hexint' && value ? `0x${value.toString(16)}` : value.toString();
 }
 
 function setParam(kernel: LinuxKernel, param: ModuleParam, value: string | undefined): boolean {

@@ -7,7 +7,7 @@ import { SHF_RELA_LIVEPATCH } from '../../payload/klp/klpNames';
 import { EEXIST, EINVAL, ENOENT, ENOEXEC } from './errno';
 import { readMcountTable } from './ftrace';
 import type { LinuxKernel } from './kernel';
-import { applyModuleParams, readModuleParams, ModuleParam } from './moduleParams';
+import { applyModuleParams, readModuleParams, ModuleParam, registerParamFiles } from './moduleParams';
 
 export type ModuleState = 'coming' | 'live' | 'going' | 'gone';
 
@@ -172,9 +172,18 @@ export class KernelModules {
     this.addFtraceSites(mod);
     try {
       this.notify(this.comingHooks, mod, true);
+    } catch (error) {
+      // 6.1's prepare_coming_module(): a refusing klp_module_coming() has undone its own work, and
+      // load_module() goes to bug_cleanup, past the going notifiers and klp_module_going().
+      mod.setState('going', memory);
+      this.free(mod);
+      throw error;
+    }
+    try {
       mod.params = readModuleParams(this.kernel, mod);
       const bad = applyModuleParams(this.kernel, mod, args);
       if (bad) throw new ModuleError(EINVAL, bad);
+      registerParamFiles(this.kernel, mod);
       const init = mod.symbol('init_module');
       if (init !== undefined) {
         const result = this.kernel.syscall('insmod', init);
@@ -210,6 +219,7 @@ export class KernelModules {
   }
 
   private free(mod: KernelModule): void {
+    this.kernel.fs.unregister(`/sys/module/${mod.name}`);
     this.kernel.ftrace.removeSites(mod.image.start, mod.image.end);
     for (const used of mod.uses) used.usedBy.delete(mod);
     this.kernel.machine.unloadObject(mod.image);

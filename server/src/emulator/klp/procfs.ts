@@ -52,6 +52,33 @@ export function registerModuleFiles(kernel: LinuxKernel): void {
   });
 }
 
+/**
+ * /proc/slabinfo (mm/slab_common.c, version 2.1) for the kmalloc-N caches: active_objs is what
+ * a leak makes grow. The slab geometry is SLUB's for order-0 slabs, reduced: no tunables.
+ */
+export function registerSlabInfo(kernel: LinuxKernel): void {
+  const name = (size: bigint) => `kmalloc-${size >= 1024n ? `${size / 1024n}k` : size}`;
+  kernel.fs.register('/proc/slabinfo', {
+    read: () =>
+      [
+        'slabinfo - version: 2.1',
+        '# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>',
+        ...kernel.heap
+          .caches()
+          .reverse()
+          .map(({ size, active, total }) => {
+            const pages = size > 4096n ? Number(size / 4096n) : 1;
+            const perSlab = Math.max(1, Math.floor((pages * 4096) / Number(size)));
+            const slabs = Math.ceil(total / perSlab);
+            const column = (value: number, width: number) => String(value).padStart(width);
+            return `${name(size).padEnd(17)} ${column(active, 6)} ${column(total, 6)} ${column(Number(size), 6)} ${column(perSlab, 4)} ${column(pages, 4)} : tunables ${column(0, 4)} ${column(0, 4)} ${column(0, 4)} : slabdata ${column(slabs, 6)} ${column(slabs, 6)} ${column(0, 6)}`;
+          }),
+      ]
+        .map((line) => `${line}\n`)
+        .join(''),
+  });
+}
+
 /** What `cat /proc/<name>` prints: the target's proc_read(name), in a process of its own. */
 export function readProcFile(kernel: LinuxKernel, name: string): string {
   const arg = kernel.heap.string(name);

@@ -12,6 +12,7 @@ import { KernelTask } from '../kernelTasks';
 export function waitLoop(kernel: LinuxKernel, state: bigint, check: (task: KernelTask) => bigint | undefined, arm: (task: KernelTask) => bigint | void): GuestStep {
   const task = kernel.tasks.current();
   if (task === kernel.tasks.idle) throw new GuestFault('bug', `scheduling while atomic: ${task.comm}/0 (the idle task cannot sleep)`);
+  if (kernel.atomicAs === task) throw new GuestFault('bug', `scheduling while atomic: ${task.comm}/${task.pid} (an emulator call runs in atomic context)`);
   const step = (): GuestStep => {
     const result = check(task);
     if (result !== undefined) return { result };

@@ -81,6 +81,8 @@ export class FakeKernel implements LivepatchKernel {
     assert.ok(existsSync(target), `${target} is not built: run \`npm run samples\``);
     this.machine.loadTarget(target);
     this.machine.natives.define({ name: 'msleep', kind: 'call', run: (ctx) => ctx.stop('msleep') });
+    // lp-minor2's module parameter points its __param entry at param_ops_int; this kernel applies no parameters.
+    this.machine.natives.define({ name: 'param_ops_int', kind: 'call', run: () => undefined });
     this.swapper = new FakeTask(0, 'swapper/0', this.machine.tasks[0]);
     this.taskList.push(this.swapper);
     this.insmodTask = this.spawn('insmod');
