@@ -147,7 +147,7 @@ function bootVersion(kernel: LinuxKernel): string | undefined {
 }
 
 /** The core's patches as /sys/kernel/livepatch shows them: `FUNCTION,SYMPOS` names, the replacement's address. */
-export function linuxPatches(snapshot: LivepatchSnapshot): LinuxPatchState[] {
+function linuxPatches(snapshot: LivepatchSnapshot): LinuxPatchState[] {
   return snapshot.patches.map((p) => ({
     name: p.name,
     enabled: p.enabled,
