@@ -17,7 +17,7 @@ const bundledPayloads = fromRoot('samples', 'build', 'payloads', 'xen');
 /** Debian builds Xen with XEN_EXTRAVERSION `.PATCH` of its upstream version: `.7` of 4.17.7+13-g2445b30a44-0+deb12u1. */
 const packagedExtra = (() => {
   const name = Object.keys(artifacts.packages).find((p) => /^xen-hypervisor-[\d.]+-amd64$/.test(p));
-  const patch = name ? /^\d+\.\d+(\.\d+)/.exec(artifacts.packages[name]!)?.[1] : undefined;
+  const patch = name ? /^\d+\.\d+(\.\d+)/.exec(artifacts.packages[name])?.[1] : undefined;
   if (!patch) throw new Error('scripts/debian-artifacts.json names no xen-hypervisor-X.Y-amd64 package with an X.Y.Z version');
   return patch;
 })();
@@ -64,7 +64,7 @@ function assertTranscript(results: CommandResult[], extra: string, stderr: strin
   const expected = transcript(extra);
   assert.equal(results.length, expected.length, `ran ${results.length} of ${expected.length} commands; the CLI said: ${stderr}`);
   results.forEach((result, i) => {
-    const [exitCode, stdout, lines] = expected[i]!;
+    const [exitCode, stdout, lines] = expected[i];
     const what = `command ${i + 1}, ${result.command}`;
     assert.equal(result.exitCode, exitCode, `${what}: exit status (stderr: ${result.stderr})`);
     if (typeof stdout === 'string') assert.equal(result.stdout, stdout, what);
@@ -76,12 +76,12 @@ function assertTranscript(results: CommandResult[], extra: string, stderr: strin
       from = at + 1;
     }
   });
-  assert.match(results[9]!.stderr, /^Error 16: Device or resource busy$/m, 'the refused revert: EBUSY');
+  assert.match(results[9].stderr, /^Error 16: Device or resource busy$/m, 'the refused revert: EBUSY');
 }
 
 /** What differs by design between the emulator and the real run: the payload's guest path, and the unpatched extra version (the sample target's own, not Debian's). */
 function normalised(results: CommandResult[]): CommandResult[] {
-  const extra = results[0]!.stdout;
+  const extra = results[0].stdout;
   return results.map((r) => ({ ...r, stdout: (r.stdout === extra ? '<extra>\n' : r.stdout).replaceAll('/modules/', '') }));
 }
 
