@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { readElf } from '../elf';
 import { runtimeFactory } from '../emulator/runtimes';
 import { EmulatorSession } from '../emulator/session';
-import { commandLine, guessRuntime, RuntimeName, runtimeNames } from '../scenario/dialect';
+import { commandLine, guessRuntime, RuntimeName } from '../scenario/dialect';
 import type { ScenarioCommand } from '../scenario/command';
 import { commandsOf } from '../scenario/parse';
 import { runScenario, ScenarioJsonLine } from '../scenario/runner';
@@ -10,7 +10,7 @@ import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledS
 import { clampLimit, LimitName, limitSpecs } from '../limits';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
 import { scenarioSteps } from './emuScript';
-import { splitSessionOptions } from './sessionOptions';
+import { runtimeOption, splitSessionOptions } from './sessionOptions';
 
 const usage = `Usage: livepatch-lens emu [--runtime xen|linux] [--target ELF] [--object FILE.o]... [--script FILE] [--json] [--echo] COMMAND [-- COMMAND]...
 
@@ -92,10 +92,7 @@ function cappedInteger(io: CliIo, name: string, limit: LimitName, text: string |
  * sample target plays both a hypervisor and a kernel, so only a given target counts.
  */
 function chooseRuntime(given: string | undefined, target: string | undefined, commands: readonly ScenarioCommand[], objects: string[]): RuntimeName {
-  if (given !== undefined) {
-    if (!(runtimeNames as readonly string[]).includes(given)) throw new CliError(`--runtime expects ${runtimeNames.join(' or ')}, got '${given}'`);
-    return given as RuntimeName;
-  }
+  if (given !== undefined) return runtimeOption(given);
   return target !== undefined && isLinuxKernel(target) ? 'linux' : guessRuntime(commands, objects);
 }
 

@@ -8,12 +8,12 @@ import { machineDefaults, MachineProfile, QemuMachine } from '../machines/qemuMa
 import { findXenPieces } from '../machines/xenPieces';
 import { xenArgv, xenLivepatchVerbs, xenProfile } from '../machines/xenProfile';
 import type { ScenarioCommand } from '../scenario/command';
-import { commandLine, emulatorVerbs, RuntimeName, runtimeNames } from '../scenario/dialect';
+import { commandLine, emulatorVerbs, RuntimeName } from '../scenario/dialect';
 import { commandsOf } from '../scenario/parse';
 import { runScenario } from '../scenario/runner';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
 import { scenarioSteps } from './emuScript';
-import { splitSessionOptions } from './sessionOptions';
+import { runtimeOption, splitSessionOptions } from './sessionOptions';
 
 /** No user value makes a machine run unbounded. */
 const ceilingMs = 600_000;
@@ -98,8 +98,7 @@ function machineProfile(runtime: RuntimeName, files: GuestFiles, options: Profil
 /** --runtime, else xen when a hypervisor is given (--xen), else linux: a real machine's shell commands are not the emulator's bare Xen verbs. */
 function chooseRuntime(given: string | undefined, xen: string | undefined): RuntimeName {
   if (given === undefined) return xen === undefined ? 'linux' : 'xen';
-  if (!(runtimeNames as readonly string[]).includes(given)) throw new CliError(`--runtime expects ${runtimeNames.join(' or ')}, got '${given}'`);
-  return given as RuntimeName;
+  return runtimeOption(given);
 }
 
 async function run(args: string[], io: CliIo): Promise<ExitCode> {
