@@ -106,12 +106,13 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
   const single = (name: string) => values.get(name)?.at(-1);
   const script = single('--script');
   const steps = scenarioSteps(script, words);
-  if (!commandsOf(steps).length) throw new CliError(`no command given\n${usage}`);
+  const commands = commandsOf(steps);
+  if (!commands.length) throw new CliError(`no command given\n${usage}`);
   const modules = values.get('--module') ?? [];
   const missingModule = modules.find((module) => !existsSync(module) || !statSync(module).isFile());
   if (missingModule !== undefined) throw new CliError(`--module ${missingModule}: no such file`);
   const runtime = chooseRuntime(single('--runtime'), single('--xen'));
-  const emulatorOnly = commandsOf(steps).find((c) => emulatorVerbs.includes(c.argv[0]));
+  const emulatorOnly = commands.find((c) => emulatorVerbs.includes(c.argv[0]));
   if (emulatorOnly) throw new CliError(`${emulatorOnly.source}: '${emulatorOnly.argv[0]}' is the emulator's own command (livepatch-lens emu); a real machine has no such command`);
   const commandTimeoutMs = positiveInteger('--timeout', single('--timeout'), ceilingMs);
   const bootTimeoutMs = positiveInteger('--boot-timeout', single('--boot-timeout'), ceilingMs);
@@ -119,7 +120,7 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
   const files = new GuestFiles(script ? path.dirname(script) : '.');
   for (const module of modules) files.add(path.resolve(module));
   const guestWords = runtime === 'xen' ? xenArgv : (argv: string[]) => argv;
-  files.addNamedBy(commandsOf(steps).map((c) => ({ argv: guestWords(c.argv) })));
+  files.addNamedBy(commands.map((c) => ({ argv: guestWords(c.argv) })));
   const profile = machineProfile(runtime, files, { kernel: single('--kernel'), qemu: single('--qemu'), xen: single('--xen'), modulesDir: single('--modules-dir'), memoryMiB });
 
   const cancel = new AbortController();
