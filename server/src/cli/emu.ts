@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { readElf } from '../elf';
 import { runtimeFactory } from '../emulator/runtimes';
 import { EmulatorSession } from '../emulator/session';
-import { commandLine, guessRuntime, RuntimeName, runtimeNames } from '../scenario/dialect';
+import { commandLine, guessRuntime, RuntimeName } from '../scenario/dialect';
 import type { ScenarioCommand } from '../scenario/command';
 import { commandsOf } from '../scenario/parse';
 import { runScenario, ScenarioJsonLine } from '../scenario/runner';
@@ -10,6 +10,7 @@ import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledS
 import { clampLimit, LimitName, limitSpecs } from '../limits';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
 import { scenarioSteps } from './emuScript';
+import { runtimeOption, splitSessionOptions } from './sessionOptions';
 
 const usage = `Usage: livepatch-lens emu [--runtime xen|linux] [--target ELF] [--object FILE.o]... [--script FILE] [--json] [--echo] COMMAND [-- COMMAND]...
 
@@ -71,34 +72,10 @@ Examples:
   livepatch-lens emu --echo --script samples/demo.xlp
   livepatch-lens emu --runtime linux insmod livepatch-sample.ko -- cat /proc/cmdline`;
 
-const valueOptions = new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout']);
-const flagOptions = new Set(['--json', '--echo', '--trace']);
-
-interface Options {
-  values: Map<string, string[]>;
-  flags: Set<string>;
-  /** What is left: the commands, separated by `--`. */
-  words: string[];
-}
-
-/**
- * Takes the session's options out wherever they are (`call f --json` has always worked); the
- * rest, command flags like --nodeps and --string included, belongs to the commands.
- */
-function splitOptions(args: string[]): Options {
-  const options: Options = { values: new Map(), flags: new Set(), words: [] };
-  for (let i = 0; i < args.length; i++) {
-    const [name, inline] =
-      args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
-    if (flagOptions.has(name) && inline === undefined) options.flags.add(name);
-    else if (valueOptions.has(name)) {
-      const value = inline ?? args[++i];
-      if (value === undefined) throw new CliError(`${name} needs a value\n${usage}`);
-      options.values.set(name, [...(options.values.get(name) ?? []), value]);
-    } else options.words.push(args[i]);
-  }
-  return options;
-}
+const spec = {
+  values: new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout']),
+  flags: new Set(['--json', '--echo', '--trace']),
+};
 
 /** A positive integer option, capped at its limit's ceiling (saying so on stderr): no user value makes a run unbounded. */
 function cappedInteger(io: CliIo, name: string, limit: LimitName, text: string | undefined): number | undefined {
@@ -115,10 +92,7 @@ function cappedInteger(io: CliIo, name: string, limit: LimitName, text: string |
  * sample target plays both a hypervisor and a kernel, so only a given target counts.
  */
 function chooseRuntime(given: string | undefined, target: string | undefined, commands: readonly ScenarioCommand[], objects: string[]): RuntimeName {
-  if (given !== undefined) {
-    if (!(runtimeNames as readonly string[]).includes(given)) throw new CliError(`--runtime expects ${runtimeNames.join(' or ')}, got '${given}'`);
-    return given as RuntimeName;
-  }
+  if (given !== undefined) return runtimeOption(given);
   return target !== undefined && isLinuxKernel(target) ? 'linux' : guessRuntime(commands, objects);
 }
 
@@ -140,7 +114,7 @@ function isLinuxKernel(target: string): boolean {
 export type EmuJsonLine = ScenarioJsonLine & { command: string[]; console: string[] };
 
 function run(args: string[], io: CliIo): ExitCode {
-  const { values, flags, words } = splitOptions(args);
+  const { values, flags, words } = splitSessionOptions(args, spec, usage);
   const single = (name: string) => values.get(name)?.at(-1);
   const target = single('--target') ?? bundledSampleTarget();
   if (!target) throw new CliError(bundledSampleTargetHint);

@@ -1,3 +1,4 @@
+import { RuntimeName, runtimeNames } from '../scenario/dialect';
 import { CliError } from './command';
 
 export interface SessionOptions {
@@ -25,4 +26,10 @@ export function splitSessionOptions(args: string[], spec: { values: ReadonlySet<
     } else options.words.push(args[i]);
   }
   return options;
+}
+
+/** A session's --runtime value, checked. */
+export function runtimeOption(given: string): RuntimeName {
+  if (!(runtimeNames as readonly string[]).includes(given)) throw new CliError(`--runtime expects ${runtimeNames.join(' or ')}, got '${given}'`);
+  return given as RuntimeName;
 }

@@ -8,12 +8,12 @@ import { machineDefaults, MachineProfile, QemuMachine } from '../machines/qemuMa
 import { findXenPieces } from '../machines/xenPieces';
 import { xenArgv, xenLivepatchVerbs, xenProfile } from '../machines/xenProfile';
 import type { ScenarioCommand } from '../scenario/command';
-import { commandLine, emulatorVerbs, RuntimeName, runtimeNames } from '../scenario/dialect';
+import { commandLine, emulatorVerbs, RuntimeName } from '../scenario/dialect';
 import { commandsOf } from '../scenario/parse';
 import { runScenario } from '../scenario/runner';
 import { CliCommand, CliError, CliIo, ExitCode } from './command';
 import { scenarioSteps } from './emuScript';
-import { splitSessionOptions } from './sessionOptions';
+import { runtimeOption, splitSessionOptions } from './sessionOptions';
 
 /** No user value makes a machine run unbounded. */
 const ceilingMs = 600_000;
@@ -98,8 +98,7 @@ function machineProfile(runtime: RuntimeName, files: GuestFiles, options: Profil
 /** --runtime, else xen when a hypervisor is given (--xen), else linux: a real machine's shell commands are not the emulator's bare Xen verbs. */
 function chooseRuntime(given: string | undefined, xen: string | undefined): RuntimeName {
   if (given === undefined) return xen === undefined ? 'linux' : 'xen';
-  if (!(runtimeNames as readonly string[]).includes(given)) throw new CliError(`--runtime expects ${runtimeNames.join(' or ')}, got '${given}'`);
-  return given as RuntimeName;
+  return runtimeOption(given);
 }
 
 async function run(args: string[], io: CliIo): Promise<ExitCode> {
@@ -107,12 +106,13 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
   const single = (name: string) => values.get(name)?.at(-1);
   const script = single('--script');
   const steps = scenarioSteps(script, words);
-  if (!commandsOf(steps).length) throw new CliError(`no command given\n${usage}`);
+  const commands = commandsOf(steps);
+  if (!commands.length) throw new CliError(`no command given\n${usage}`);
   const modules = values.get('--module') ?? [];
   const missingModule = modules.find((module) => !existsSync(module) || !statSync(module).isFile());
   if (missingModule !== undefined) throw new CliError(`--module ${missingModule}: no such file`);
   const runtime = chooseRuntime(single('--runtime'), single('--xen'));
-  const emulatorOnly = commandsOf(steps).find((c) => emulatorVerbs.includes(c.argv[0]));
+  const emulatorOnly = commands.find((c) => emulatorVerbs.includes(c.argv[0]));
   if (emulatorOnly) throw new CliError(`${emulatorOnly.source}: '${emulatorOnly.argv[0]}' is the emulator's own command (livepatch-lens emu); a real machine has no such command`);
   const commandTimeoutMs = positiveInteger('--timeout', single('--timeout'), ceilingMs);
   const bootTimeoutMs = positiveInteger('--boot-timeout', single('--boot-timeout'), ceilingMs);
@@ -120,7 +120,7 @@ async function run(args: string[], io: CliIo): Promise<ExitCode> {
   const files = new GuestFiles(script ? path.dirname(script) : '.');
   for (const module of modules) files.add(path.resolve(module));
   const guestWords = runtime === 'xen' ? xenArgv : (argv: string[]) => argv;
-  files.addNamedBy(commandsOf(steps).map((c) => ({ argv: guestWords(c.argv) })));
+  files.addNamedBy(commands.map((c) => ({ argv: guestWords(c.argv) })));
   const profile = machineProfile(runtime, files, { kernel: single('--kernel'), qemu: single('--qemu'), xen: single('--xen'), modulesDir: single('--modules-dir'), memoryMiB });
 
   const cancel = new AbortController();

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
  * Xen the hypervisor writes its own `(XEN)` lines to the same port while a command runs; they
  * are kept as the frame's console lines, told from the encoded output by their characters.
  */
-export const markerPrefix = '@@LL:';
+const markerPrefix = '@@LL:';
 
 export function newNonce(): string {
   return randomBytes(8).toString('hex');

@@ -28,7 +28,7 @@ export class MissingPiecesError extends Error {
 }
 
 /** The message `vm` prints: each missing piece, then the one command that installs those a package supplies. */
-export function missingPiecesMessage(missing: MissingPiece[]): string {
+function missingPiecesMessage(missing: MissingPiece[]): string {
   const packages = [...new Set(missing.flatMap((m) => (m.debianPackage ? [m.debianPackage] : [])))];
   return [
     'cannot boot the machine; missing:',

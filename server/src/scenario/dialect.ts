@@ -8,7 +8,7 @@ export const runtimeNames: readonly RuntimeName[] = ['xen', 'linux'];
 export const emulatorVerbs: readonly string[] = ['call', 'dump', 'reset'];
 
 /** The shell commands of a Linux scenario, as a root shell on the kernel has them. */
-export const linuxVerbs: readonly string[] = ['insmod', 'rmmod', 'echo', 'cat', 'sleep', 'dmesg', 'ps'];
+const linuxVerbs: readonly string[] = ['insmod', 'rmmod', 'echo', 'cat', 'sleep', 'dmesg', 'ps'];
 
 /** What only a Linux scenario does; `cat` is Xen's too (`cat /sys/hypervisor/version/extra` in dom0). */
 const linuxOnlyVerbs = new Set(linuxVerbs.filter((verb) => verb !== 'cat'));

@@ -1,3 +1,4 @@
+import { quoteWord } from '../machines/guestShell';
 import type { ScenarioCommand } from './command';
 
 /** A script line the parser cannot read: the message starts with `FILE:LINE: `. */
@@ -142,9 +143,4 @@ function closingQuote(line: string, open: number, source: string): number {
     else if (line[i] === quote) return i;
   }
   throw new ScenarioSyntaxError(source, `unbalanced ${quote === '"' ? 'double' : 'single'} quote`);
-}
-
-/** A word as a shell would need it written: bare when it can be, else in single quotes. */
-function quoteWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -85,7 +85,7 @@ function printText(io: ScenarioOutput, shown: string, result: CommandResult, ech
   if (echo && result.exitCode !== 0) io.out(`(exit status ${result.exitCode})`);
 }
 
-export function jsonLine(command: ScenarioCommand, result: CommandResult, logKey: 'console' | 'log'): ScenarioJsonLine {
+function jsonLine(command: ScenarioCommand, result: CommandResult, logKey: 'console' | 'log'): ScenarioJsonLine {
   return {
     command: command.argv,
     ...(command.redirect ? { redirect: command.redirect } : {}),
