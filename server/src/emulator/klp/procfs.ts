@@ -80,7 +80,7 @@ export function registerSlabInfo(kernel: LinuxKernel): void {
 }
 
 /** What `cat /proc/<name>` prints: the target's proc_read(name), in a process of its own. */
-export function readProcFile(kernel: LinuxKernel, name: string): string {
+function readProcFile(kernel: LinuxKernel, name: string): string {
   const arg = kernel.heap.string(name);
   try {
     const result = kernel.syscall('cat', kernel.symbol('proc_read'), [arg]);

@@ -23,7 +23,7 @@ export function formatArgs(ctx: NativeContext, formatArg: number): { level: stri
  * 16 hex digits (the hash is 32 bits on x86-64, so the first 8 are 0); the hash here is a fixed
  * mix, so runs are reproducible. %px prints the value, %pK (kptr_restrict 0) the hash too.
  */
-export function linuxPointer(value: bigint, extension: string): { text: string; consumed: boolean } {
+function linuxPointer(value: bigint, extension: string): { text: string; consumed: boolean } {
   if (extension === 'x') return { text: value.toString(16).padStart(16, '0'), consumed: true };
   let h = 0x811c9dc5;
   for (let i = 0n; i < 64n; i += 8n) h = Math.imul(h ^ Number((value >> i) & 0xffn), 0x01000193) >>> 0;
