@@ -1,20 +1,13 @@
+import { STRING_LIMIT, varargs } from '../../builtinNatives';
 import { NativeContext } from '../../natives';
 import { formatPrintf } from '../../printk';
 import type { LinuxKernel } from '../kernel';
 import { defineCall } from './define';
 
-const STRING_LIMIT = 1 << 20;
-
 /** printf-style formatting of a native's arguments from `formatArg` on, the KERN_* prefix kept apart. */
 export function formatArgs(ctx: NativeContext, formatArg: number): { level: string; text: string } {
   const format = ctx.memory.readCString(ctx.arg(formatArg), STRING_LIMIT);
-  let index = formatArg + 1;
-  const text = formatPrintf(format, {
-    next: () => ctx.arg(index++),
-    readString: (address) => (address === 0n ? '(null)' : ctx.memory.readCString(address, STRING_LIMIT)),
-    symbolize: (address) => ctx.symbolize(address),
-    pointer: linuxPointer,
-  });
+  const text = formatPrintf(format, { ...varargs(ctx, formatArg + 1), pointer: linuxPointer });
   return { level: format.charCodeAt(0) === 1 && format.length > 1 ? format.slice(0, 2) : '', text };
 }
 
