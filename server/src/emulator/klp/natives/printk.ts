@@ -1,3 +1,4 @@
+import { hex16 } from '../../addr';
 import { STRING_LIMIT, varargs } from '../../builtinNatives';
 import { NativeContext } from '../../natives';
 import { formatPrintf } from '../../printk';
@@ -17,10 +18,10 @@ export function formatArgs(ctx: NativeContext, formatArg: number): { level: stri
  * mix, so runs are reproducible. %px prints the value, %pK (kptr_restrict 0) the hash too.
  */
 function linuxPointer(value: bigint, extension: string): { text: string; consumed: boolean } {
-  if (extension === 'x') return { text: value.toString(16).padStart(16, '0'), consumed: true };
+  if (extension === 'x') return { text: hex16(value), consumed: true };
   let h = 0x811c9dc5;
   for (let i = 0n; i < 64n; i += 8n) h = Math.imul(h ^ Number((value >> i) & 0xffn), 0x01000193) >>> 0;
-  return { text: h.toString(16).padStart(16, '0'), consumed: extension === 'K' };
+  return { text: hex16(h), consumed: extension === 'K' };
 }
 
 /**
