@@ -19,6 +19,11 @@ export function fromPair(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
+/** 16 hex digits, no prefix: how the kernel and Xen print a pointer or an address. */
+export function hex16(value: bigint | number): string {
+  return value.toString(16).padStart(16, '0');
+}
+
 export function hex(value: bigint | number): string {
   const v = typeof value === 'number' ? BigInt(value) : value;
   return `0x${u64(v).toString(16)}`;

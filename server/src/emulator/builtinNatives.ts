@@ -7,9 +7,11 @@ import { formatPrintf } from './printk';
 // that gcc calls for big copies, the return and indirect-branch thunks, and traps for the
 // functions that mean "this must not happen".
 
-const STRING_LIMIT = 1 << 20;
+/** The longest string a native reads from the guest. */
+export const STRING_LIMIT = 1 << 20;
 
-function varargs(ctx: NativeContext, first: number) {
+/** printf's variadic arguments from register/stack slot `first` on, for formatPrintf. */
+export function varargs(ctx: NativeContext, first: number) {
   let index = first;
   return {
     next: () => ctx.arg(index++),

@@ -93,7 +93,7 @@ interface StackEntry {
 }
 
 /** A 64-bit address as the signed double the stack check compares (exact for canonical addresses). */
-export function signedNumber(value: bigint): number {
+function signedNumber(value: bigint): number {
   return Number(BigInt.asIntN(64, value));
 }
 

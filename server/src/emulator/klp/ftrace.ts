@@ -2,7 +2,7 @@ import { Machine } from '../machine';
 import type { LinuxKernel } from './kernel';
 
 /** The 5-byte NOP ftrace writes over `call __fentry__` (ideal_nops[5]: nopl 0x0(%rax,%rax,1)). */
-export const FTRACE_NOP = new Uint8Array([0x0f, 0x1f, 0x44, 0x00, 0x00]);
+const FTRACE_NOP = new Uint8Array([0x0f, 0x1f, 0x44, 0x00, 0x00]);
 
 /**
  * Dynamic ftrace: every `call __fentry__` the compiler emitted (listed in __mcount_loc) is a NOP

@@ -81,7 +81,7 @@ export class KernelLog {
 }
 
 /** dmesg's stamp: seconds right-aligned in 5 columns, then microseconds. */
-export function formatRecord(record: LogRecord): string {
+function formatRecord(record: LogRecord): string {
   const micros = record.ns / 1000n;
   return `[${String(micros / 1000000n).padStart(5)}.${String(micros % 1000000n).padStart(6, '0')}] ${record.text}`;
 }

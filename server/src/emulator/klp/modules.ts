@@ -89,8 +89,8 @@ export class ModuleError extends Error {
 export type ModuleHook = (mod: KernelModule) => number | void;
 
 /** Taints in /proc/sys/kernel/tainted (include/linux/panic.h bit numbers). */
-export const TAINT_OOT_MODULE = 12;
-export const TAINT_UNSIGNED_MODULE = 13;
+const TAINT_OOT_MODULE = 12;
+const TAINT_UNSIGNED_MODULE = 13;
 export const TAINT_LIVEPATCH = 15;
 
 /**

@@ -3,7 +3,7 @@ import { Machine } from '../machine';
 /** The per-CPU area's size (one CPU). */
 const PERCPU_SIZE = 0x10000n;
 /** Where gcc's -mcmodel=kernel stack protector reads the canary: %gs:40 (fixed_percpu_data.stack_canary). */
-export const STACK_CANARY_OFFSET = 40n;
+const STACK_CANARY_OFFSET = 40n;
 
 export interface PerCpu {
   /** The %gs base of CPU 0. */

@@ -1,3 +1,4 @@
+import { hex16 } from '../addr';
 import { EIO } from './errno';
 import { FileError } from './fs';
 import type { LinuxKernel } from './kernel';
@@ -44,7 +45,7 @@ export function registerModuleFiles(kernel: LinuxKernel): void {
           const state = mod.state === 'going' ? 'Unloading' : mod.state === 'coming' ? 'Loading' : 'Live';
           const taints = [...TAINT_LETTERS].filter((_, bit) => mod.taints & (1 << bit)).join('');
           const size = mod.image.end - mod.image.start;
-          return `${mod.name} ${size} ${mod.refcount} ${users || '-'} ${state} 0x${mod.image.start.toString(16).padStart(16, '0')}${taints ? ` (${taints})` : ''}
+          return `${mod.name} ${size} ${mod.refcount} ${users || '-'} ${state} 0x${hex16(mod.image.start)}${taints ? ` (${taints})` : ''}
 `;
         })
         .reverse()
@@ -80,7 +81,7 @@ export function registerSlabInfo(kernel: LinuxKernel): void {
 }
 
 /** What `cat /proc/<name>` prints: the target's proc_read(name), in a process of its own. */
-export function readProcFile(kernel: LinuxKernel, name: string): string {
+function readProcFile(kernel: LinuxKernel, name: string): string {
   const arg = kernel.heap.string(name);
   try {
     const result = kernel.syscall('cat', kernel.symbol('proc_read'), [arg]);

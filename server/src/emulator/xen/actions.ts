@@ -1,7 +1,7 @@
 import { defaultTimeoutNs, LIVEPATCH_STATE_APPLIED, LIVEPATCH_STATE_CHECKED, LivepatchAction } from './abi';
 import { callHook } from './applyPayload';
 import { checkBuildIdDependency } from './dependencies';
-import { errno } from './errno';
+import { errno } from '../errno';
 import { checkExpectations } from './expectations';
 import { Hypervisor } from './hypervisor';
 import { hasVetoingHooks, LoadedPayload, singleHook } from './payloadRecord';

@@ -1,5 +1,5 @@
 import { opaqueSize } from '../../payload';
-import { errno } from './errno';
+import { errno } from '../errno';
 import { readGuestFunc } from './guestLayout';
 import { Hypervisor } from './hypervisor';
 import { LoadedPayload } from './payloadRecord';

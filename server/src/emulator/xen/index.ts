@@ -26,5 +26,5 @@ export { XenRuntime, xenRuntimeFactory } from './xenRuntime';
 export { xenState } from './state';
 export { XenPayloadView, FuncView } from './payloadView';
 export * from './abi';
-export { errno, strerror, ErrnoName } from './errno';
+export { errno, strerror, ErrnoName } from '../errno';
 export { fstateField, fstateSize, payloadField, LIVEPATCH_FUNC_APPLIED, LIVEPATCH_FUNC_NOT_APPLIED } from './guestLayout';

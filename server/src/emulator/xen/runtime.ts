@@ -5,7 +5,7 @@ import { LivepatchAction, maxPayloadSize, nameSize, PayloadState } from './abi';
 import { ActionOptions, livepatchAction } from './actions';
 import { XenConsole } from './console';
 import { dumpPayloads } from './debugKey';
-import { errno } from './errno';
+import { errno } from '../errno';
 import { GuestCalls } from './guestCalls';
 import { Hypervisor } from './hypervisor';
 import { defineLivepatchNatives } from './natives';

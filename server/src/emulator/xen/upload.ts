@@ -13,7 +13,7 @@ import { GuestMemoryError } from '../faults';
 import { LoaderError, LoadedImage } from '../loader';
 import { Memory, PAGE_SIZE } from '../memory';
 import { LIVEPATCH_STATE_CHECKED } from './abi';
-import { ErrnoName } from './errno';
+import { ErrnoName } from '../errno';
 import { funcEntrySize, fstateSize, payloadStructSize, readGuestFunc, writeOldAddr } from './guestLayout';
 import { Hypervisor, lookupSymbol } from './hypervisor';
 import { GuestRegion, LoadedPayload } from './payloadRecord';

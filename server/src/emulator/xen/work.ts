@@ -1,6 +1,6 @@
 import { actionName } from './abi';
 import { callHook, doApply, doRevert } from './applyPayload';
-import { errno } from './errno';
+import { errno } from '../errno';
 import { checkExpectations } from './expectations';
 import { Hypervisor, PendingWork } from './hypervisor';
 import { singleHook } from './payloadRecord';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { EmulatorError } from '../faults';
 import { LIVEPATCH_STATE_APPLIED, LIVEPATCH_STATE_CHECKED, LivepatchAction, nameSize, stateName } from './abi';
-import { errno, strerror } from './errno';
+import { errno, strerror } from '../errno';
 import { XenLivepatch } from './runtime';
 
 export interface ToolResult {

@@ -1,5 +1,5 @@
 import { LivepatchKernel } from './kernelPort';
-import { EINVAL } from './model';
+import { EINVAL } from '../errno';
 
 /**
  * klp_find_object_symbol(): the kallsyms walk stops at the sympos-th match, or at the second

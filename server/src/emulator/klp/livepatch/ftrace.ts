@@ -1,5 +1,6 @@
 import { LivepatchKernel } from './kernelPort';
-import { EINVAL, KLP_UNPATCHED, KlpFunc, KlpObject, KlpPatch } from './model';
+import { EINVAL } from '../errno';
+import { KLP_UNPATCHED, KlpFunc, KlpObject, KlpPatch } from './model';
 
 // kernel/livepatch/patch.c on the kernel model's ftrace: one klp_ops per patched function,
 // holding the stack of klp_funcs that patch it (newest first), and one handler at the function's

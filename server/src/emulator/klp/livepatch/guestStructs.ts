@@ -1,7 +1,8 @@
 import { Memory } from '../../memory';
 import { KlpLayout } from '../../../payload/klp/klpLayout';
 import { KlpKernelModule, LivepatchKernel } from './kernelPort';
-import { EINVAL, KlpFunc, KlpObject, KlpPatch, KlpState } from './model';
+import { EINVAL } from '../errno';
+import { KlpFunc, KlpObject, KlpPatch, KlpState } from './model';
 
 // klp_enable_patch()'s reading of the guest's structures, with the layouts of the module that
 // defines them: klp_for_each_object_static() ends at an object with neither name nor funcs,

@@ -4,7 +4,7 @@ import { applyDeferredRelocations, DeferredRelocationSection, LoadedImage, Loade
 import { Memory } from '../../memory';
 import { findObjectSymbol } from './findSymbol';
 import { LivepatchKernel } from './kernelPort';
-import { EINVAL, ENOEXEC } from './model';
+import { EINVAL, ENOEXEC } from '../errno';
 
 // klp_write_section_relocs() and klp_resolve_symbols() of 6.1 on the relocation sections the
 // loader kept back: `.klp.rela.<obj>.<section>` of one object, each SHN_LIVEPATCH symbol

@@ -1,4 +1,3 @@
-import { errno } from '../../errno';
 import { KlpKernelModule } from './kernelPort';
 
 // The core's own view of what include/linux/livepatch.h keeps in the kernel-private fields of
@@ -9,13 +8,6 @@ import { KlpKernelModule } from './kernelPort';
 export const KLP_UNDEFINED = -1;
 export const KLP_UNPATCHED = 0;
 export const KLP_PATCHED = 1;
-
-export const EINVAL = errno('EINVAL');
-export const EBUSY = errno('EBUSY');
-export const ENODEV = errno('ENODEV');
-export const ENOENT = errno('ENOENT');
-export const EFAULT = errno('EFAULT');
-export const ENOEXEC = errno('ENOEXEC');
 
 /** KSYM_NAME_LEN and MODULE_NAME_LEN of 6.1 (x86-64). */
 export const KSYM_NAME_LEN = 512;

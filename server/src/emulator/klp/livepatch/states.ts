@@ -4,7 +4,7 @@ import { KlpPatch, KlpState } from './model';
 // new patch must not break a state already made by installed ones.
 
 /** klp_get_state(): the patch's state with this id. */
-export function getState(patch: KlpPatch, id: bigint): KlpState | undefined {
+function getState(patch: KlpPatch, id: bigint): KlpState | undefined {
   return patch.states.find((s) => s.id === id);
 }
 

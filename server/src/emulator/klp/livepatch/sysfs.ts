@@ -1,5 +1,6 @@
 import { KlpFile, LivepatchKernel } from './kernelPort';
-import { EINVAL, KlpObject, KlpPatch } from './model';
+import { EINVAL } from '../errno';
+import { KlpObject, KlpPatch } from './model';
 
 // The sysfs interface of kernel/livepatch/core.c in 6.1:
 //   /sys/kernel/livepatch/<patch>/{enabled (rw), transition (ro), force (wo)}

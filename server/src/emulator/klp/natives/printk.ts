@@ -1,20 +1,14 @@
+import { hex16 } from '../../addr';
+import { STRING_LIMIT, varargs } from '../../builtinNatives';
 import { NativeContext } from '../../natives';
 import { formatPrintf } from '../../printk';
 import type { LinuxKernel } from '../kernel';
 import { defineCall } from './define';
 
-const STRING_LIMIT = 1 << 20;
-
 /** printf-style formatting of a native's arguments from `formatArg` on, the KERN_* prefix kept apart. */
 export function formatArgs(ctx: NativeContext, formatArg: number): { level: string; text: string } {
   const format = ctx.memory.readCString(ctx.arg(formatArg), STRING_LIMIT);
-  let index = formatArg + 1;
-  const text = formatPrintf(format, {
-    next: () => ctx.arg(index++),
-    readString: (address) => (address === 0n ? '(null)' : ctx.memory.readCString(address, STRING_LIMIT)),
-    symbolize: (address) => ctx.symbolize(address),
-    pointer: linuxPointer,
-  });
+  const text = formatPrintf(format, { ...varargs(ctx, formatArg + 1), pointer: linuxPointer });
   return { level: format.charCodeAt(0) === 1 && format.length > 1 ? format.slice(0, 2) : '', text };
 }
 
@@ -23,11 +17,11 @@ export function formatArgs(ctx: NativeContext, formatArg: number): { level: stri
  * 16 hex digits (the hash is 32 bits on x86-64, so the first 8 are 0); the hash here is a fixed
  * mix, so runs are reproducible. %px prints the value, %pK (kptr_restrict 0) the hash too.
  */
-export function linuxPointer(value: bigint, extension: string): { text: string; consumed: boolean } {
-  if (extension === 'x') return { text: value.toString(16).padStart(16, '0'), consumed: true };
+function linuxPointer(value: bigint, extension: string): { text: string; consumed: boolean } {
+  if (extension === 'x') return { text: hex16(value), consumed: true };
   let h = 0x811c9dc5;
   for (let i = 0n; i < 64n; i += 8n) h = Math.imul(h ^ Number((value >> i) & 0xffn), 0x01000193) >>> 0;
-  return { text: h.toString(16).padStart(16, '0'), consumed: extension === 'K' };
+  return { text: hex16(h), consumed: extension === 'K' };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { hex16 } from '../../addr';
 import { andThen, GuestStep } from '../guestCode';
 import type { LinuxKernel } from '../kernel';
 import { defineCall, defineSteps, int } from './define';
@@ -31,7 +32,8 @@ export class ShadowVariables {
   alloc(obj: bigint, id: bigint, size: bigint, ctor: bigint, ctorData: bigint, warnOnDuplicate: boolean): GuestStep {
     const existing = this.get(obj, id);
     if (existing) {
-      if (warnOnDuplicate) this.warn(`Duplicate shadow variable <${pointer(obj)},${id.toString(16)}>`);
+      // %p as 16 raw hex digits (the real kernel hashes it; scenarios normalise it).
+      if (warnOnDuplicate) this.warn(`Duplicate shadow variable <${hex16(obj)},${id.toString(16)}>`);
       return { result: warnOnDuplicate ? 0n : existing.data };
     }
     const data = this.kernel.heap.alloc(size, true);
@@ -54,7 +56,7 @@ export class ShadowVariables {
         const err = int(ret);
         if (err !== 0n) {
           this.kernel.heap.free(data);
-          this.kernel.log.printk(`\x013livepatch: Failed to construct shadow variable <${pointer(obj)},${id.toString(16)}> (${err})\n`);
+          this.kernel.log.printk(`\x013livepatch: Failed to construct shadow variable <${hex16(obj)},${id.toString(16)}> (${err})\n`);
           return { result: 0n };
         }
         return { result: publish() };
@@ -89,11 +91,6 @@ export class ShadowVariables {
     log.printk(`\x014WARNING: CPU: 0 PID: ${task.pid} at kernel/livepatch/shadow.c:156 __klp_shadow_get_or_alloc\n`);
     log.printk('\x014---[ end trace 0000000000000000 ]---\n');
   }
-}
-
-/** %p of a kernel pointer: 16 hex digits (the real kernel hashes them; scenarios normalise them). */
-function pointer(value: bigint): string {
-  return value.toString(16).padStart(16, '0');
 }
 
 export function defineShadowVariables(kernel: LinuxKernel, shadows: ShadowVariables): void {
