@@ -11,8 +11,8 @@ export const documentBoundsCheck = { id: 'LP235', title: 'Document too large to 
 
 registerChecks([documentBoundsCheck]);
 
-/** The finding for a document of `bytes` bytes when that is past the limit; lets a caller refuse a file before reading it. */
-export function oversizedDocument(file: string, bytes: number): Finding | undefined {
+/** The finding for a document of `bytes` bytes when that is past the limit. */
+function oversizedDocument(file: string, bytes: number): Finding | undefined {
   const limit = limits().documentBytes;
   if (bytes <= limit) return undefined;
   return boundsFinding(file, 0, 0, `${file} is ${bytes} bytes long, more than the ${limit} ${limitSpecs.documentBytes.what} the analyzers read`, 'documentBytes');

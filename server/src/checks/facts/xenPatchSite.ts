@@ -8,9 +8,12 @@ export interface XenPatchSite {
   fits: boolean;
 }
 
+/** Bytes Xen writes from the function's start: the jmp rel32, after the ENDBR64 if there is one. */
+export const xenPatchBytes = (endbr: boolean): number => (endbr ? endbr64Length : 0) + patchInsnSize;
+
 /** How Xen patches a function (arch_livepatch_verify_func, arch_livepatch_apply): by its size and ENDBR64, not by fentry. */
 export function xenPatchSite(fn: { size: bigint; endbr: boolean }): XenPatchSite {
   const offset = fn.endbr ? endbr64Length : 0;
-  const needed = offset + patchInsnSize;
+  const needed = xenPatchBytes(fn.endbr);
   return { offset, needed, fits: fn.size >= BigInt(needed) };
 }

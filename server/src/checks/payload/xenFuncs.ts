@@ -1,4 +1,5 @@
-import { currentPayloadVersion, endbr64Length, funcLayouts, isNullField, livepatchRange, opaqueSize, patchInsnSize, XenFunc, XenPayload } from '../../payload';
+import { currentPayloadVersion, funcLayouts, isNullField, livepatchRange, opaqueSize, patchInsnSize, XenFunc, XenPayload } from '../../payload';
+import { xenPatchBytes } from '../facts/xenPatchSite';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { payloadChecks } from './ids';
 
@@ -63,7 +64,7 @@ function checkFunc(sink: FindingSink, name: string, f: XenFunc, env: PayloadChec
   } else {
     const oldName = oldFunctionName(f);
     const endbr = oldName ? env.target?.symbol(oldName)?.endbr === true : false;
-    const needed = patchInsnSize + (endbr ? endbr64Length : 0);
+    const needed = xenPatchBytes(endbr);
     if (f.oldSize < needed) {
       sink.add(
         payloadChecks.tooSmall,

@@ -1,11 +1,10 @@
 import type { LivepatchConstruct } from '../../c/livepatchConstructs';
-import { currentPayloadVersion, endbr64Length, opaqueSize, patchInsnSize } from '../../payload';
+import { currentPayloadVersion, opaqueSize } from '../../payload';
+import { xenPatchBytes } from '../facts/xenPatchSite';
 import type { Finding } from '../finding';
 import { sourceChecks } from './sourceCatalogue';
 import { finding, integerValue, isNull, SourceContext, unquote } from './sourceContext';
 
-const jumpSize = BigInt(patchInsnSize);
-const endbrSize = BigInt(endbr64Length);
 /** Xen keeps the original bytes of a NOP-out in its 31-byte undo buffer (LIVEPATCH_OPAQUE_SIZE). */
 const maxNopOut = BigInt(opaqueSize);
 
@@ -79,7 +78,7 @@ function entryChecks(context: SourceContext, entry: LivepatchConstruct): Finding
       );
     }
   } else if (oldSize !== undefined) {
-    const needed = fn?.endbr ? jumpSize + endbrSize : jumpSize;
+    const needed = BigInt(xenPatchBytes(fn?.endbr === true));
     if (oldSize === 0n) {
       findings.push(
         finding(
