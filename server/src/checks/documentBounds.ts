@@ -34,7 +34,8 @@ export function cParseBound(file: string, text: string): Finding | undefined {
 export function documentBounds(file: string, text: string): Finding | undefined {
   const limit = limits().documentBytes;
   const bytes = utf8BytesPast(text, limit);
-  if (bytes !== undefined) return boundsFinding(file, 0, 0, `${file} is ${bytes} bytes long, more than the ${limit} ${limitSpecs.documentBytes.what} the analyzers read`, 'documentBytes');
+  if (bytes !== undefined)
+    return boundsFinding(file, 0, 0, `${file} is ${bytes} bytes long, more than the ${limit} ${limitSpecs.documentBytes.what} the analyzers read`, 'documentBytes');
   const longest = limits().lineLength;
   if (text.length <= longest) return undefined;
   for (let start = 0, line = 0; start <= text.length; line++) {

@@ -69,7 +69,7 @@ function* decoding(file: Buffer, buildId: string): Generator<void, TargetTables 
   if (stringsEnd > bytes.length) return undefined;
   const strings: string[] = [];
   // Each slice ends at a NUL, so no string is cut.
-  for (let from = at; header.strings; ) {
+  for (let from = at; header.strings;) {
     const nul = stringsEnd - from > stringSliceBytes ? bytes.indexOf(0, from + stringSliceBytes) : -1;
     const to = nul >= 0 && nul < stringsEnd ? nul : stringsEnd;
     for (const string of bytes.toString('utf8', from, to).split('\0')) strings.push(string);

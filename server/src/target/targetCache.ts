@@ -33,7 +33,7 @@ async function readShared(file: string): Promise<SharedArrayBuffer> {
     const { size } = await handle.stat();
     const shared = new SharedArrayBuffer(size);
     const bytes = Buffer.from(shared);
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const { bytesRead } = await handle.read(bytes, done, Math.min(readSliceBytes, size - done), done);
       if (bytesRead === 0) throw new Error(`${file} shrank while being read`);
       done += bytesRead;

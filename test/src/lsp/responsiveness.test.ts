@@ -185,7 +185,11 @@ test('a runaway guest call runs off the main loop: hovers meanwhile are answered
     // printk's width loop spins for ever; the instruction budget stops it after seconds of emulation.
     let done = false;
     const call = client
-      .request<EmulatorCommandResult>('workspace/executeCommand', { command: 'livepatch.emulator.call', arguments: [{ function: 'printk', args: ['str:%2000000000d', 5] }] }, 120000)
+      .request<EmulatorCommandResult>(
+        'workspace/executeCommand',
+        { command: 'livepatch.emulator.call', arguments: [{ function: 'printk', args: ['str:%2000000000d', 5] }] },
+        120000,
+      )
       .finally(() => (done = true));
     const delays = await hoversWhile(() => done, false);
     return { result: await call, delays };
@@ -215,7 +219,7 @@ test('a big payload is inspected off the main loop: hovers meanwhile are answere
     return { inspection: await inspected, delays, ms: performance.now() - started };
   });
   t.diagnostic(`inspected in ${ms.toFixed(0)} ms`);
-  assert.ok(inspection, 'an inspection, not the guard\'s empty answer');
+  assert.ok(inspection, "an inspection, not the guard's empty answer");
   assert.equal(inspection.view.file, fileURLToPath(uri));
   assert.equal(inspection.target.state, 'ready', 'checked against the shared target index');
   assert.ok(delays.length >= 5, `the inspection ran during only ${delays.length} hovers: the payload is not big enough to prove anything`);

@@ -81,7 +81,9 @@ test('a C source past cParseBytes is not parsed: one LP235 information at line 1
   const text = `static struct klp_func funcs[] = {\n\t{ .old_name = "cmdline_proc_show", .new_func = 0 },\n};\n`;
   writeFileSync(path.join(dir, 'm.c'), text);
   const check = (limit: number) => {
-    const run = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), 'check', '--limit', `cParseBytes=${limit}`, path.join(dir, 'm.c'), '--format', 'json'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), 'check', '--limit', `cParseBytes=${limit}`, path.join(dir, 'm.c'), '--format', 'json'], {
+      encoding: 'utf8',
+    });
     return { run, findings: JSON.parse(run.stdout) as Array<{ code: string; line: number; severity: string; message: string }> };
   };
   const refused = check(text.length - 1);
@@ -96,7 +98,10 @@ test('a C source past cParseBytes is not parsed: one LP235 information at line 1
   assert.equal(refused.run.status, 0, 'information, not an error');
   const analysed = check(text.length);
   assert.ok(!analysed.findings.some((f) => f.code === 'LP235'));
-  assert.ok(analysed.findings.some((f) => f.code === 'LP101'), 'the LP1xx checks ran');
+  assert.ok(
+    analysed.findings.some((f) => f.code === 'LP101'),
+    'the LP1xx checks ran',
+  );
 });
 
 test('a file a patch touches past cParseBytes is classified from its hunks, with an LP235 information saying so; within it, from the source', async (t) => {
