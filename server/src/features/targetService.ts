@@ -3,7 +3,7 @@ import { targetStateNotification, TargetStateParams } from '../protocol';
 import { targetFacts } from '../checks/facts/targetFacts';
 import type { FactsProvider } from '../checks/facts/functionFacts';
 import { disassemble } from '../elf';
-import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
+import { defaultCacheDir, loadTargetIndex, SharedTarget, shareTarget, TargetIndex } from '../target';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { FunctionCode } from '../target/functionCode';
 import { basename, dirname } from 'node:path';
@@ -11,7 +11,17 @@ import { basename, dirname } from 'node:path';
 export type TargetState =
   | { state: 'none'; reason: string }
   | { state: 'loading'; path: string }
-  | { state: 'ready'; path: string; cacheDir: string | null; index: TargetIndex; facts: FactsProvider; code: FunctionCode; fromCache: boolean; seconds: number }
+  | {
+      state: 'ready';
+      path: string;
+      index: TargetIndex;
+      /** The same index for the workers, over the same memory. */
+      shared: SharedTarget;
+      facts: FactsProvider;
+      code: FunctionCode;
+      fromCache: boolean;
+      seconds: number;
+    }
   | { state: 'failed'; path: string; reason: string };
 
 /**
@@ -75,7 +85,7 @@ export class TargetService {
       // The disassembler compiles its WASM on first use (about 100 ms): pay it now, while no
       // request waits, rather than in the first hover.
       disassemble(Buffer.from([0x90]), 0n);
-      this.set({ state: 'ready', path, cacheDir, index, facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
+      this.set({ state: 'ready', path, index, shared: shareTarget(index), facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
     } catch (error) {
       // ELF and DWARF errors name the file already; other errors (ENOENT, ...) may not.
       const message = error instanceof Error ? error.message : String(error);

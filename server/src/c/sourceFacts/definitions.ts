@@ -332,7 +332,8 @@ function prototypeOf(definition: Node, declarator: Node): string {
     .map((p) => {
       const inner = p.childForFieldName('declarator');
       const name = inner && innermostName(inner);
-      return inner && name ? typeWithShape(specifiersOf(p, p.childrenForFieldName('declarator').find((d) => d !== null) ?? inner), inner, name) : stripAttributes(p.text);
+      // `inner` is the first declarator child already (childForFieldName's answer): no second search for it.
+      return inner && name ? typeWithShape(specifiersOf(p, inner), inner, name) : stripAttributes(p.text);
     });
   return stripAttributes(normalize(`${returnType} ${stars}(${parameters.join(', ')})`));
 }
