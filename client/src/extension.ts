@@ -17,7 +17,7 @@ export interface LivepatchLensApi {
   /** What the last restore of the emulator session after a server crash said. */
   emulatorRestore(): string | undefined;
   /** The Livepatch view and the context keys, as the emulator feature last set them. */
-  emulator: typeof emulator.emulatorProbe;
+  emulator: emulator.EmulatorProbe;
   /** Milliseconds activate() took before it started the server. */
   activationMs: number;
   /** The last message that refused something because the workspace is not trusted. */

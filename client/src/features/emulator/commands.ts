@@ -145,11 +145,12 @@ async function runScenarioLine(feature: EmulatorFeature): Promise<EmulatorComman
   return line ? feature.runner.execute('run', { line: line.trim() }) : undefined;
 }
 
-/** Reset the session a view node belongs to, else the one used last. */
+/** Reset the session a view node belongs to (or `{ runtime }`), else the one used last. */
 const reset: Command = (feature, arg) => {
-  const context = (arg as { contextValue?: unknown } | undefined)?.contextValue;
-  const runtime = typeof context === 'string' && context.startsWith('linux') ? 'linux' : typeof context === 'string' && context.startsWith('xen') ? 'xen' : undefined;
-  return feature.runner.execute('reset', runtime ? { runtime } : {});
+  const { contextValue, runtime } = (arg ?? {}) as { contextValue?: unknown; runtime?: unknown };
+  const of = (value: unknown) => (typeof value === 'string' ? (['xen', 'linux'] as const).find((r) => value.startsWith(r)) : undefined);
+  const which = of(runtime) ?? of(contextValue);
+  return feature.runner.execute('reset', which ? { runtime: which } : {});
 };
 
 const commands: Record<string, Command> = {

@@ -7,6 +7,7 @@ import { EmulatorFeature, emulatorCommandTable as commandTable, emulatorName } f
 import { EmulatorModel } from './model';
 import { EmulatorRunner } from './runner';
 import { LivepatchTree, ShownNode } from './tree';
+import type { ViewNode } from './viewNodes';
 
 // The emulated Xen hypervisor and Linux kernel for the user: the model of both sessions (fed by
 // the server's notifications), the Livepatch view over it, the context keys saying which verbs
@@ -56,13 +57,16 @@ export function activate(ctx: Ctx): void {
 }
 
 /** What the end-to-end tests read of the feature. */
+export type EmulatorProbe = typeof emulatorProbe;
 export const emulatorProbe = {
   /** The line the last restore of the session after a server crash wrote. */
   lastRestore: (): string | undefined => feature?.runner.lastRestore,
   /** The Livepatch view's tree, read through its provider. */
   view: (): ShownNode[] => feature?.tree.snapshot() ?? [],
   viewVisible: (): boolean => feature?.view.visible ?? false,
-  /** Milliseconds from the last session change to VS Code reading the refreshed tree. */
-  viewRefreshMs: (): number | undefined => feature?.tree.lastRefreshMs,
+  /** The view's element with this id, as VS Code passes it to an item's command. */
+  viewElement: (id: string): ViewNode | undefined => feature?.tree.element(id),
+  /** Milliseconds from each session change to VS Code reading the refreshed tree. */
+  viewRefreshMs: (): number[] => [...(feature?.tree.refreshMs ?? [])],
   contextKeys: (): Record<string, boolean | string> => ({ ...(feature?.keys ?? {}) }),
 };

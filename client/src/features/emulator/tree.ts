@@ -4,6 +4,7 @@ import { ViewNode, viewNodes } from './viewNodes';
 
 /** A node as the tests read it back from the provider: what VS Code shows of it. */
 export interface ShownNode {
+  id: string;
   label: string;
   description: string;
   contextValue: string;
@@ -20,8 +21,8 @@ export class LivepatchTree implements vscode.TreeDataProvider<ViewNode> {
   readonly onDidChangeTreeData = this.changed.event;
   private roots: ViewNode[] = [];
   private pendingSince: number | undefined;
-  /** Milliseconds from the last model change to VS Code asking for the new root (while the view is visible). */
-  lastRefreshMs: number | undefined;
+  /** Milliseconds from each model change to VS Code asking for the new root (while the view is visible), the last 100. */
+  readonly refreshMs: number[] = [];
 
   constructor(private readonly model: EmulatorModel) {
     this.rebuild();
@@ -53,10 +54,20 @@ export class LivepatchTree implements vscode.TreeDataProvider<ViewNode> {
   getChildren(element?: ViewNode): ViewNode[] {
     if (element) return element.children;
     if (this.pendingSince !== undefined) {
-      this.lastRefreshMs = performance.now() - this.pendingSince;
+      this.refreshMs.push(performance.now() - this.pendingSince);
+      if (this.refreshMs.length > 100) this.refreshMs.shift();
       this.pendingSince = undefined;
     }
     return this.roots;
+  }
+
+  /** The element with this id (what VS Code hands a command run from its item). */
+  element(id: string, nodes = this.roots): ViewNode | undefined {
+    for (const node of nodes) {
+      const found = node.id === id ? node : this.element(id, node.children);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** The whole tree through the provider's own methods, as VS Code would read it. */
@@ -65,6 +76,7 @@ export class LivepatchTree implements vscode.TreeDataProvider<ViewNode> {
     return children.map((child) => {
       const item = this.getTreeItem(child);
       return {
+        id: child.id,
         label: typeof item.label === 'string' ? item.label : (item.label?.label ?? ''),
         description: String(item.description ?? ''),
         contextValue: item.contextValue ?? '',
