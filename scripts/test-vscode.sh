@@ -25,7 +25,6 @@ fi
 # Tested as the development extension, so it must not also load as an installed one.
 mv "$INSTALLED" "$RUN/extension"
 
-export E2E_WORKSPACE="$RUN/ws"
 SERVER_PID=
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
@@ -39,10 +38,12 @@ trap stop_server EXIT
 # One VS Code server and one mocha run: `run_suite NAME [server flags...]`; the result in $RUN/NAME.json.
 run_suite() {
   local name=$1; shift
+  # Its own copy of the workspace: a suite's edits (a quick fix saved) must not reach the next one.
+  cp -r "$RUN/ws" "$RUN/$name-ws"
   mkdir -p "$RUN/$name-user" "$RUN/$name-server"
   # The suite's own profile; the untrusted one must not be asked at startup to trust the folder.
-  mkdir -p "$RUN/$name-user/User" && echo '{ "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.untrustedFiles": "open" }' > "$RUN/$name-user/User/settings.json"
-  E2E_RESULT_FILE="$RUN/$name.json" setsid node "$SERVER_MAIN" --host 127.0.0.1 --port "$PORT" --without-connection-token \
+  mkdir -p "$RUN/$name-user/User" && echo "{ \"security.workspace.trust.startupPrompt\": \"never\"${E2E_TRACE:+, \"livepatch.trace.server\": \"messages\"} }" > "$RUN/$name-user/User/settings.json"
+  E2E_WORKSPACE="$RUN/$name-ws" E2E_RESULT_FILE="$RUN/$name.json" setsid node "$SERVER_MAIN" --host 127.0.0.1 --port "$PORT" --without-connection-token \
     --accept-server-license-terms --enable-smoke-test-driver --disable-telemetry "$@" \
     --extensions-dir "$RUN/ext" --user-data-dir "$RUN/$name-user" --server-data-dir "$RUN/$name-server" > "$RUN/$name-server.log" 2>&1 &
   SERVER_PID=$!
@@ -52,22 +53,30 @@ run_suite() {
   fi
   local rc=0
   VSCODE_URL="http://127.0.0.1:$PORT" EXT_DEV_PATH="$RUN/extension" EXT_TESTS_PATH="$ROOT/test/out/e2e/index.js" \
-    WORKSPACE="$RUN/ws" SCREENSHOT="$RUN/$name-final.png" timeout 600 node scripts/vscode-workbench.mjs || rc=$?
+    WORKSPACE="$RUN/$name-ws" SCREENSHOT="$RUN/$name-final.png" timeout 600 node scripts/vscode-workbench.mjs || rc=$?
   stop_server
   return $rc
 }
 
+# E2E_SUITES picks the runs (default both): trusted, untrusted.
+SUITES="${E2E_SUITES:-trusted untrusted}"
+results=()
+rc=0
 set +e
-run_suite trusted --disable-workspace-trust
-rc=$?
+if [[ " $SUITES " == *" trusted "* ]]; then
+  run_suite trusted --disable-workspace-trust || rc=1
+  results+=("$RUN/trusted.json")
+fi
 # Workspace Trust on, and the folder never trusted: the suite of test/out/e2e/*.untrusted.js.
-E2E_UNTRUSTED=1 run_suite untrusted
-[ $? -eq 0 ] || rc=1
+if [[ " $SUITES " == *" untrusted "* ]]; then
+  E2E_UNTRUSTED=1 run_suite untrusted || rc=1
+  results+=("$RUN/untrusted.json")
+fi
 set -e
 if ! node -e '
   const fs = require("fs"); let passes = 0, failures = 0, ran = 0;
   for (const f of process.argv.slice(1)) { if (!fs.existsSync(f)) { failures++; continue; } const r = JSON.parse(fs.readFileSync(f, "utf8")); ran++; passes += r.passes; failures += r.failures; if (!r.passes) failures++; }
-  console.log(`e2e: ${passes} passed, ${failures} failed`); process.exit(failures ? 1 : 0);' "$RUN/trusted.json" "$RUN/untrusted.json"; then
+  console.log(`e2e: ${passes} passed, ${failures} failed`); process.exit(failures ? 1 : 0);' "${results[@]}"; then
   rc=1
 fi
 echo "[e2e] logs in $RUN"

@@ -29,6 +29,9 @@ const shell = async (line: string): Promise<string> => (await server('run', { li
 
 /** Runs a command of ours; waits for the visible view to be read again and keeps how long that took. */
 async function step(command: string, arg?: unknown): Promise<EmulatorCommandResult> {
+  // VS Code's tree view delivers a refresh at once unless one came within the last 200 ms
+  // (then at the end of that window): a user's click is the first case, so measure that one.
+  await new Promise((resolve) => setTimeout(resolve, 250));
   const before = api.emulator.viewRefreshMs().length;
   const result = await vscode.commands.executeCommand<EmulatorCommandResult>(command, arg);
   assert.ok(result, `${command} answered`);
@@ -83,7 +86,7 @@ suite('The Livepatch view in a real VS Code', () => {
     if (!refreshes.length) return;
     const sorted = [...refreshes].sort((a, b) => a - b);
     console.log(
-      `    view refresh after a session change: median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms over ${sorted.length} changes (goal < 50 ms)`,
+      `    view refresh after a session change: median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms over ${sorted.length} changes, each 250 ms after the last (goal < 50 ms)`,
     );
     console.log(`    activation: ${api.activationMs.toFixed(1)} ms before the server starts (goal < 50 ms)`);
   });

@@ -20,6 +20,7 @@ export class LivepatchTree implements vscode.TreeDataProvider<ViewNode> {
   private readonly changed = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: ViewNode[] = [];
+  private shown = '';
   private pendingSince: number | undefined;
   /** Milliseconds from each model change to VS Code asking for the new root (while the view is visible), the last 100. */
   readonly refreshMs: number[] = [];
@@ -29,7 +30,13 @@ export class LivepatchTree implements vscode.TreeDataProvider<ViewNode> {
   }
 
   rebuild(): void {
-    this.roots = viewNodes(this.model, vscode.workspace.isTrusted);
+    const roots = viewNodes(this.model, vscode.workspace.isTrusted);
+    // A command that changed nothing (list, a call) must not refresh: VS Code holds back any
+    // refresh that follows another within 200 ms, so a needless one delays the next real one.
+    const shown = JSON.stringify(roots);
+    if (shown === this.shown) return;
+    this.shown = shown;
+    this.roots = roots;
     // The model calls this synchronously from the notification handler: the clock starts at its arrival.
     this.pendingSince = performance.now();
     this.changed.fire(undefined);
