@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { contextKeys } from '../../../../client/out/features/emulator/actions';
 import { EmulatorModel } from '../../../../client/out/features/emulator/model';
@@ -191,4 +192,44 @@ test('recent targets: the chosen one first, no duplicates, a bounded list', () =
   const many = Array.from({ length: 20 }, (_, i) => `/t${i}`);
   assert.equal(rememberTarget(many, '/new').length, recentTargetsKept);
   assert.equal(rememberTarget(many, '/new')[0], '/new');
+});
+
+test("the view's item menus show each action exactly where the node offers its verb", () => {
+  const manifest = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when: string }>> } };
+  const verbOf: Record<string, string> = {
+    'livepatch.uploadPayload': 'upload',
+    'livepatch.loadPayload': 'insmod',
+    'livepatch.applyPayload': 'apply',
+    'livepatch.replacePayloads': 'replace',
+    'livepatch.revertPayload': 'revert',
+    'livepatch.unloadPayload': 'unload',
+    'livepatch.enablePatch': 'enable',
+    'livepatch.disablePatch': 'disable',
+    'livepatch.forcePatch': 'force',
+    'livepatch.removeModule': 'rmmod',
+    'livepatch.resetEmulator': 'reset',
+  };
+  const contexts = [
+    'xenSession:upload:reset',
+    'xenPayload:apply:replace:unload',
+    'xenPayload:revert',
+    'xenPayload',
+    'linuxSession:insmod:reset',
+    'linuxPatch:disable:force',
+    'linuxPatch:enable',
+    'linuxModule:rmmod',
+    'linuxModule',
+    'xenFunction',
+  ];
+  const items = manifest.contributes.menus['view/item/context'].filter((m) => m.command in verbOf);
+  assert.ok(items.length >= 20);
+  for (const item of items) {
+    const pattern = new RegExp(/viewItem =~ \/(.+)\/$/.exec(item.when)![1]);
+    assert.match(item.when, /isWorkspaceTrusted/, `${item.command} hidden in an untrusted workspace`);
+    const kind = /\^(\w+)/.exec(pattern.source)![1];
+    for (const context of contexts) {
+      const offers = context.startsWith(`${kind}:`) && context.split(':').slice(1).includes(verbOf[item.command]);
+      assert.equal(pattern.test(context), offers, `${item.command} on ${context}`);
+    }
+  }
 });
