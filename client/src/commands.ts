@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { openPayloadInspector } from './features/payloadEditor';
 import { emulatorCommandTable } from './features/emulator';
+import { realMachineCommandTable } from './features/realMachine';
 
 /**
  * Every command of the extension, registered once at activation whatever the server's state,
@@ -15,6 +16,7 @@ const commands: Record<string, (ctx: Ctx) => unknown> = {
   'livepatch.showOutput': (ctx) => ctx.output.show(true),
   'livepatch.openPayloadInspector': () => openPayloadInspector(),
   ...emulatorCommandTable,
+  ...realMachineCommandTable,
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -51,7 +51,11 @@ export function agreementTable(verdicts: UploadVerdict[]): { text: string; disag
     return `| ${v.check} | ${v.what} | ${analyzerVerdict(v)} | ${realVerdict(v)} | ${line ? cell(line) : '–'} | ${agrees(v) ? 'yes' : '**no**'} |`;
   });
   return {
-    text: ['| Check | Mutation of the real-Xen payload | Analyzer (check --target xen-syms) | Real Xen 4.17 | Real console line | Agree |', '|---|---|---|---|---|---|', ...rows].join('\n'),
+    text: [
+      '| Check | Mutation of the real-Xen payload | Analyzer (check --target xen-syms) | Real Xen 4.17 | Real console line | Agree |',
+      '|---|---|---|---|---|---|',
+      ...rows,
+    ].join('\n'),
     disagreements: verdicts.filter((v) => !agrees(v)).map((v) => `${v.check} | ${analyzerVerdict(v)} | ${realVerdict(v)}`),
   };
 }

@@ -1,13 +1,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkOpenedPayload, PayloadCheckEnv, payloadChecks } from '../../../../../server/out/checks/payload';
 import type { Finding } from '../../../../../server/out/checks';
 import { decodePayloadBytes, openPayload } from '../../../../../server/out/payload';
 import { buildTargetIndexData, TargetIndex } from '../../../../../server/out/target';
 import { buildSamples, targetPath } from '../../samples/binutils';
-import { assemble, linkRelocatable, objcopy } from '../../payload/build';
+import { assemble, buildDir, linkRelocatable, objcopy } from '../../payload/build';
 import { klpSample, renameSection, replaceInSection, sampleBytes, sectionData, setElfHeaderU16, setRelocationAddend, setSectionField, xenSample } from '../../payload/payloadBytes';
 import { bigBss, hookIntoData, hookOutside, nameOutside, oldAddrMoved } from '../../payload/untrustedPayloads';
 import { exportingTarget, moduleCalling, moduleWithBssFuncs } from '../../payload/moduleLoaderFixtures';
@@ -379,3 +379,24 @@ test('every LP3xx check has a test in this folder that makes it fire', () => {
     [],
   );
 });
+
+test('LP340: a relocation against STN_UNDEF is refused always; R_X86_64_32S only against a target that is not a sample build', () => {
+  const undef = xenMutations.find((m) => m.check === 'STN_UNDEF')!.mutate(hello());
+  const hit = assertFires(findingsOfBytes(undef, 'x.livepatch'), 'LP340', 'Encountered STN_UNDEF');
+  assert.equal((hit.data as { errno: string }).errno, 'EOPNOTSUPP');
+  const s32 = xenMutations.find((m) => m.check === 'R_X86_64_32S')!.mutate(hello());
+  assert.equal(readelfTypes(s32).includes('R_X86_64_32S'), true, 'readelf sees the 32S the mutation made');
+  // The bundled hello world already has 32S relocations (-mcmodel=kernel): the sample target's emulator applies them.
+  assert.equal(findingsOfBytes(s32, 'x.livepatch', withTarget()).filter((f) => f.code === 'LP340').length, 0);
+  assert.equal(findingsOfBytes(s32, 'x.livepatch').filter((f) => f.code === 'LP340').length, 0);
+  // The same index, as if read from a real hypervisor's xen-syms outside the samples' build.
+  const elsewhere = Object.create(target, { path: { value: '/boot/xen-syms-elsewhere' } }) as TargetIndex;
+  assertFires(findingsOfBytes(s32, 'x.livepatch', { target: elsewhere }), 'LP340', 'Unhandled relocation 11');
+});
+
+/** readelf -rW of a payload's bytes: the relocation types, the oracle for what a mutation made. */
+function readelfTypes(bytes: Buffer): string[] {
+  const file = path.join(buildDir, 'lp340.livepatch');
+  writeFileSync(file, bytes);
+  return [...run('readelf', ['-rW', file]).matchAll(/\s(R_X86_64_\w+)\s/g)].map((m) => m[1]);
+}
