@@ -73,7 +73,7 @@ export const xenMutations: XenMutation[] = [
   { check: 'LP307', what: 'old_size 3 (the jump is 5 bytes)', base: hello, mutate: (b) => funcsField(b, 'oldSize', (at) => b.writeUInt32LE(3, at)) },
   { check: 'LP308', what: 'xen_nop new_size 32 (over 31)', base: 'xen_nop', mutate: (b) => funcsField(b, 'newSize', (at) => b.writeUInt32LE(32, at)) },
   { check: 'LP309', what: "new_addr 0x1000, absolute (its relocation made R_X86_64_NONE)", base: hello, mutate: (b) => { const i = funcsRelocation(b, 8); setRelocationType(b, '.rela.livepatch.funcs', i, 0); setRelocationOffset(b, '.rela.livepatch.funcs', i, 40n); return funcsField(b, 'newAddr', (at) => b.writeBigUInt64LE(0x1000n, at)); } },
-  { check: 'STN_UNDEF', what: 'new_addr relocated against symbol 0', base: hello, mutate: (b) => setRelocationSymbol(b, '.rela.livepatch.funcs', funcsRelocation(b, 8), 0) },
+  { check: 'LP340', what: 'new_addr relocated against symbol 0 (STN_UNDEF)', base: hello, mutate: (b) => setRelocationSymbol(b, '.rela.livepatch.funcs', funcsRelocation(b, 8), 0) },
   { check: 'LP310', what: 'old_size 8, expect.enabled 1, len 10; uploaded, then applied', base: hello, mutate: (b) => { funcsField(b, 'oldSize', (at) => b.writeUInt32LE(8, at)); return funcsField(b, 'expect', (at) => (b[at] = (10 << 1) | 1)); } },
   { check: 'LP311', what: '.livepatch.hooks.load 12 bytes (pointers are 8)', base: hello, mutate: (b) => setSectionField(b, '.livepatch.hooks.load', 'size', 12n) },
   { check: 'LP312', what: '.text.hi_func flags AX to WAX', base: hello, mutate: (b) => setSectionField(b, '.text.hi_func', 'flags', shfAllocExec | shfWrite) },
@@ -87,5 +87,5 @@ export const xenMutations: XenMutation[] = [
   { check: 'LP334', what: 'load hook relocation addend 0x100000', base: hello, mutate: (b) => setRelocationAddend(b, '.rela.livepatch.hooks.load', 0, 0x100000n) },
   { check: 'LP335', what: 'old_addr relocation addend 10 (xen_extra_version is 12 bytes)', base: hello, mutate: (b) => setRelocationAddend(b, '.rela.livepatch.funcs', funcsRelocation(b, 16), 10n) },
   { check: 'LP336', what: '.bss.hello_world_loads 1 GiB', base: hello, mutate: (b) => setSectionField(b, '.bss.hello_world_loads', 'size', 1n << 30n) },
-  { check: 'R_X86_64_32S', what: "hi_func's first relocation PC32 made R_X86_64_32S (11)", base: hello, mutate: (b) => setRelocationType(b, '.rela.text.hi_func', 0, 11) },
+  { check: 'LP340', what: "hi_func's first relocation PC32 made R_X86_64_32S (11)", base: hello, mutate: (b) => setRelocationType(b, '.rela.text.hi_func', 0, 11) },
 ];
