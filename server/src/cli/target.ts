@@ -80,7 +80,8 @@ function describeFunction(index: TargetIndex, request: string): FunctionReport |
     symbols: definitions.flatMap((d) => (d.symbol ? [symbolReport(index, d.symbol.name, d.symbol, d.unit)] : [])),
     inlinedInto: holders.map((h) => h.function).sort(),
     inlinedIntoSymbols: holders.map((h) => ({ ...symbolReport(index, h.function, h.symbol, h.unit), sites: h.sites.map((c) => `${c.file}:${c.line}`) })),
-    inlines: index.inlines(name).sort(),
+    // The copies sit in the symbols the function became: clones have names of their own.
+    inlines: [...new Set((position !== undefined ? [symbol!.name] : [name, ...definitions.flatMap((d) => (d.symbol ? [d.symbol.name] : []))]).flatMap((n) => index.inlines(n)))].sort(),
     outOfLine: index.isOutOfLine(name),
   };
 }
@@ -99,7 +100,8 @@ function patchSiteText(f: FunctionReport, flavour: TargetIndex['flavour']['flavo
 function named(s: SymbolReport): string {
   const fields = klpFields({ function: s.name, ...(s.klp.old_sympos ? { sympos: s.klp.old_sympos } : {}) });
   const klp = s.clone || s.klp.old_sympos ? ` (klp: ${fields}${s.clone ? '; a gcc clone: kpatch-build and klp-build name it themselves' : ''})` : '';
-  return `${s.name}${s.unit ? ` [${s.unit}]` : ''}${klp}`;
+  // The unit tells same-named symbols apart; elsewhere the call sites name the file already.
+  return `${s.name}${s.unit && s.klp.old_sympos ? ` [${s.unit}]` : ''}${klp}`;
 }
 
 function text(buildId: string, functions: Record<string, FunctionReport>, index: TargetIndex, structs: string[]): string {

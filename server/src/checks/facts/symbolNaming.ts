@@ -37,10 +37,10 @@ export function patchableSymbol(symbol: string): string {
   return isColdPart(symbol) ? symbol.replace(/\.cold(?:\.\d+)?$/, '') : symbol;
 }
 
-/** The name as messages show it: with its sympos when not unique, and a cold part's parent. */
-export function symbolLabel(s: SymbolName): string {
+/** The name as messages show it (`suffix` after it: `()`), with its sympos when not unique, and a cold part's parent. */
+export function symbolLabel(s: SymbolName, suffix = ''): string {
   const cold = isColdPart(s.function) ? ` (the cold part of ${patchableSymbol(s.function)})` : '';
-  return `${s.function}${s.sympos ? ` (old_sympos ${s.sympos})` : ''}${cold}`;
+  return `${s.function}${suffix}${s.sympos ? ` (old_sympos ${s.sympos})` : ''}${cold}`;
 }
 
 /** The klp_func fields that name the symbol. */

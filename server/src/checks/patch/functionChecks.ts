@@ -23,7 +23,7 @@ export function functionChecks(file: FileChange, entity: EntityChange, context: 
   const where = `${file.path}: ${entity.name}()`;
   const at = (site: InlineSite): string => siteLabel(site.file, site.line, context);
   const related = (sites: InlineSite[], what: string): NonNullable<Finding['related']> =>
-    sites.filter((s) => s.file && s.line).map((s) => ({ ...sourceLocation(s.file ?? '', s.line ?? 0, context), message: `${entity.name}() ${what} ${symbolLabel(s)} here` }));
+    sites.filter((s) => s.file && s.line).map((s) => ({ ...sourceLocation(s.file ?? '', s.line ?? 0, context), message: `${entity.name}() ${what} ${symbolLabel(s, '()')} here` }));
   const findings: Finding[] = [];
   const { facts } = knowledge;
   const name = entity.name;
@@ -49,7 +49,7 @@ export function functionChecks(file: FileChange, entity: EntityChange, context: 
 
   const elsewhere = facts.inlinedInto.filter((s) => s.function !== '__schedule');
   if (elsewhere.length) {
-    const callers = elsewhere.map((s) => `${symbolLabel(s)}${at(s) ? ` at ${at(s)}` : ''}`);
+    const callers = elsewhere.map((s) => `${symbolLabel(s, '()')}${at(s) ? ` at ${at(s)}` : ''}`);
     const scope = facts.unit ? ` (the ${name}() of ${facts.unit}, one of ${facts.units} compile units defining one)` : '';
     findings.push(
       finding(
@@ -68,7 +68,7 @@ export function functionChecks(file: FileChange, entity: EntityChange, context: 
         patchChecks.noOutOfLine,
         context,
         range,
-        `${name}() ${certainty(knowledge, 'has', 'may have')} no out-of-line copy${knowledge.inlineWhy ? `, because ${knowledge.inlineWhy}` : ''}${basisNote(knowledge)}: it exists only inside its callers, so there is no function symbol for klp_func.old_name or livepatch_func.name to redirect. Replace the functions it is inlined into instead${elsewhere.length || intoSchedule.length ? ` (${[...new Set([...intoSchedule, ...elsewhere].map(symbolLabel))].join(', ')})` : ''}.`,
+        `${name}() ${certainty(knowledge, 'has', 'may have')} no out-of-line copy${knowledge.inlineWhy ? `, because ${knowledge.inlineWhy}` : ''}${basisNote(knowledge)}: it exists only inside its callers, so there is no function symbol for klp_func.old_name or livepatch_func.name to redirect. Replace the functions it is inlined into instead${elsewhere.length || intoSchedule.length ? ` (${[...new Set([...intoSchedule, ...elsewhere].map((s) => symbolLabel(s)))].join(', ')})` : ''}.`,
         { where, data: { function: name } },
       ),
     );

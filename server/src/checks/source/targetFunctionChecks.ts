@@ -73,7 +73,7 @@ function symposFindings(context: SourceContext, patched: PatchedFunction, fn: Fu
   const sympos = integerValue(patched.entry.fields.old_sympos) ?? (patched.entry.fields.old_sympos ? undefined : 0n);
   if (sympos === undefined) return [];
   const where = (fn.instances ?? [])
-    .map((instance, i) => `${i + 1}: 0x${instance.address.toString(16)} in ${instance.section}${instance.unit ? `, from ${instance.unit}` : ''}`)
+    .map((instance, i) => `${i + 1}: 0x${instance.address.toString(16)} in ${instance.section}${instance.unit ? ` from ${instance.unit}` : ''}`)
     .join(', ');
   if (sympos === 0n && fn.count > 1) {
     return [
@@ -154,7 +154,7 @@ function inliningFindings(context: SourceContext, patched: PatchedFunction, fn: 
   }
   const findings: Finding[] = [];
   if (!fn.outOfLine) {
-    const into = [...new Set(fn.inlinedInto.map(symbolLabel))];
+    const into = [...new Set(fn.inlinedInto.map((s) => symbolLabel(s)))];
     findings.push(
       finding(
         sourceChecks.inlineOnly,
