@@ -70,6 +70,7 @@ function describeFunction(index: TargetIndex, request: string): FunctionReport |
   // NAME,N is one static function among several: only its own unit inlines it.
   const unit = position !== undefined && symbol && units.size > 1 ? index.unitOf(symbol) : undefined;
   const holders = index.inlinedInto(name, unit);
+  const became = symbol && position !== undefined ? [symbol] : definitions.flatMap((d) => (d.symbol ? [d.symbol] : []));
   return {
     address: symbol ? `0x${symbol.address.toString(16)}` : null,
     size: symbol ? Number(symbol.size) : 0,
@@ -81,7 +82,7 @@ function describeFunction(index: TargetIndex, request: string): FunctionReport |
     inlinedInto: holders.map((h) => h.function).sort(),
     inlinedIntoSymbols: holders.map((h) => ({ ...symbolReport(index, h.function, h.symbol, h.unit), sites: h.sites.map((c) => `${c.file}:${c.line}`) })),
     // The copies sit in the symbols the function became: clones have names of their own.
-    inlines: [...new Set((position !== undefined ? [symbol!.name] : [name, ...definitions.flatMap((d) => (d.symbol ? [d.symbol.name] : []))]).flatMap((n) => index.inlines(n)))].sort(),
+    inlines: [...new Set([name, ...became.map((s) => s.name)].flatMap((n) => index.inlines(n)))].sort(),
     outOfLine: index.isOutOfLine(name),
   };
 }

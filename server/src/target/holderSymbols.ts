@@ -20,9 +20,7 @@ export function resolveHolders(symbols: Columns<'symbols'>, functions: Columns<'
 
 /** A lookup of the function symbol whose [address, address + size) holds an address (noRow: none). */
 function functionHolder(symbols: Columns<'symbols'>): (address: bigint) => number {
-  const rows = Uint32Array.from(
-    Array.from(symbols.flags.keys()).filter((row) => (symbols.flags[row] & symbolFlag.function) !== 0),
-  );
+  const rows = Uint32Array.from(Array.from(symbols.flags.keys()).filter((row) => (symbols.flags[row] & symbolFlag.function) !== 0));
   if (rows.length === 0) return () => noRow;
   // Offsets from the first function as doubles: BigInt comparisons would dominate a million lookups.
   const base = symbols.address[rows[0]];

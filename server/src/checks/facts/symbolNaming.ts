@@ -58,7 +58,10 @@ export function namingNote(symbols: readonly SymbolName[]): string {
   const positioned = symbols.some((s) => s.sympos);
   if (!clones.length && !positioned) return '';
   const parts: string[] = [];
-  if (clones.length) parts.push(`${clones.join(', ')} ${clones.length === 1 ? 'is a gcc clone or part' : 'are gcc clones or parts'}: a klp_func names the clone itself (${klpFields({ function: clones[0] })}), a .cold part by the function it split from`);
+  if (clones.length)
+    parts.push(
+      `${clones.join(', ')} ${clones.length === 1 ? 'is a gcc clone or part' : 'are gcc clones or parts'}: a klp_func names the clone itself (${klpFields({ function: clones[0] })}), a .cold part by the function it split from`,
+    );
   if (positioned) parts.push(`names shared by several symbols need .old_sympos, their position in kallsyms order`);
   return ` Name them as the image does: ${parts.join('; ')}. kpatch-build and klp-build handle clone suffixes and positions themselves.`;
 }

@@ -19,8 +19,7 @@ export function targetFacts(index: TargetIndex): FactsProvider {
       // The scope's symbol when it picked some, else sympos 1; a clone when the name itself has no symbol.
       const first = (chosen.length < all.length ? picked.find((s) => s.name === name) : symbols[0]) ?? picked[0];
       const { flavour } = index.flavour;
-      const holderSympos = (symbol: TargetSymbol | undefined): number | undefined =>
-        symbol && index.symbolsNamed(symbol.name).length > 1 ? symbol.sympos : undefined;
+      const holderSympos = (symbol: TargetSymbol | undefined): number | undefined => (symbol && index.symbolsNamed(symbol.name).length > 1 ? symbol.sympos : undefined);
       // prettier-ignore
       return {
         name,

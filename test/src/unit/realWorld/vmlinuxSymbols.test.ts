@@ -46,7 +46,10 @@ function lookup(address: bigint): { unit: string; outer: string; inlined: string
 test('vmlinux: finish_task_switch is finish_task_switch.isra.0, and what is inlined into it is charged to that symbol', { skip }, () => {
   const expected = nm.filter((f) => sourceName(f.name) === 'finish_task_switch' && f.name !== 'finish_task_switch').map((f) => f.name);
   assert.ok(expected.length > 0 && !nm.some((f) => f.name === 'finish_task_switch'), `nm: ${expected.join(', ')}`);
-  assert.deepEqual(index.definitions('finish_task_switch').map((d) => d.symbol?.name), expected);
+  assert.deepEqual(
+    index.definitions('finish_task_switch').map((d) => d.symbol?.name),
+    expected,
+  );
   const holders = index.inlinedInto('finish_lock_switch');
   assert.deepEqual(
     holders.map((h) => h.function),

@@ -10,6 +10,7 @@ import { targetFacts } from '../../../../server/out/checks/facts/targetFacts';
 import type { FactsProvider } from '../../../../server/out/checks/facts/functionFacts';
 import { loadTargetIndex, TargetIndex } from '../../../../server/out/target';
 import { runCli } from '../../../../server/out/cli';
+import type { FunctionReport } from '../../../../server/out/cli/target';
 import { fixture } from '../../support/paths';
 import { holderOf, NmFunction, nmFunctions, ReadelfFunction, readelfDwarf, ReadelfInline } from './support/symbolOracles';
 
@@ -39,7 +40,11 @@ const unitOf = (file: string) => dwarf.functions.find((f) => f.unit.endsWith(`/$
 
 test('the fixture has what it is for: gcc made .isra, .constprop, .part and .cold symbols, and two static twins', () => {
   const names = nm.map((f) => f.name);
-  for (const kind of ['isra', 'constprop', 'part', 'cold']) assert.ok(names.some((n) => n.includes(`.${kind}`)), `nm lists a .${kind} symbol: ${names.join(' ')}`);
+  for (const kind of ['isra', 'constprop', 'part', 'cold'])
+    assert.ok(
+      names.some((n) => n.includes(`.${kind}`)),
+      `nm lists a .${kind} symbol: ${names.join(' ')}`,
+    );
   assert.equal(names.filter((n) => n === 'twin').length, 2);
 });
 
@@ -68,7 +73,10 @@ test('definitions: a source function is the clones nm lists for it, each with it
     assert.ok(expected.length > 0, `${name} has a clone`);
     const definitions = index.definitions(name);
     assert.deepEqual(definitions.map((d) => d.symbol?.name).sort(), expected.sort(), name);
-    assert.ok(definitions.every((d) => d.unit === unitOf('a.c')), name);
+    assert.ok(
+      definitions.every((d) => d.unit === unitOf('a.c')),
+      name,
+    );
   }
 });
 
@@ -92,13 +100,19 @@ test('facts: the scope (file or old_sympos) picks one twin; a clone-only name is
     const fn = facts.function('twin', scope)!;
     assert.equal(fn.address, b.address, JSON.stringify(scope));
     assert.equal(fn.unit, unitOf('b.c'));
-    assert.deepEqual(fn.symbols?.map((s) => [s.name, s.sympos, s.count]), [['twin', b.sympos, 2]]);
+    assert.deepEqual(
+      fn.symbols?.map((s) => [s.name, s.sympos, s.count]),
+      [['twin', b.sympos, 2]],
+    );
   }
   const finish = facts.function('finish_switch')!;
   const isra = nm.find((f) => f.name.startsWith('finish_switch.'))!;
   assert.equal(finish.count, 0, 'no symbol is called finish_switch');
   assert.equal(finish.address, isra.address);
-  assert.deepEqual(finish.symbols?.map((s) => s.name), [isra.name]);
+  assert.deepEqual(
+    finish.symbols?.map((s) => s.name),
+    [isra.name],
+  );
 });
 
 function sourceFindings(text: string) {
@@ -131,7 +145,7 @@ test('LP118: old_name of a function gcc emitted only as a clone is an error nami
   );
 });
 
-test('LP109 with old_sympos lists only that twin\'s callers, and names them with their sympos where shared', () => {
+test("LP109 with old_sympos lists only that twin's callers, and names them with their sympos where shared", () => {
   const b = index.definitions('twin', 'b.c')[0].symbol!;
   const a = index.definitions('twin', 'a.c')[0].symbol!;
   const callersOf = (unit: string) => new Set(dwarf.inlines.filter((s) => s.callee === 'twin' && s.unit === unit).map((s) => holderOf(nm, s.pc)!.name));
@@ -166,14 +180,14 @@ test('target --json names clones and twins as a klp_func must', async () => {
     err: () => {},
   });
   assert.equal(code, 0);
-  const { functions } = JSON.parse(out);
+  const { functions } = JSON.parse(out) as { functions: Record<string, FunctionReport> };
   const isra = nm.find((f) => f.name.startsWith('finish_switch.'))!.name;
   assert.deepEqual(
-    functions.finish_switch.symbols.map((s: { name: string; clone: boolean; klp: unknown }) => [s.name, s.clone, s.klp]),
+    functions.finish_switch.symbols.map((s) => [s.name, s.clone, s.klp]),
     [[isra, true, { old_name: isra, old_sympos: 0 }]],
   );
   assert.deepEqual(functions.account_switch.inlinedInto, [isra]);
   const second = nm.filter((f) => f.name === 'twin')[1];
-  const holders = functions['twin,2'].inlinedIntoSymbols as Array<{ name: string; unit: string }>;
+  const holders = functions['twin,2'].inlinedIntoSymbols;
   assert.ok(holders.length > 0 && holders.every((h) => h.unit === dwarf.functions.find((f) => f.pc === second.address)!.unit));
 });
