@@ -1,3 +1,4 @@
+import { lastAtOrBelow } from './sortedSearch';
 import { Columns, noAddress, noRow, symbolFlag } from './tables';
 
 /**
@@ -22,27 +23,19 @@ export function resolveHolders(symbols: Columns<'symbols'>, functions: Columns<'
 function functionHolder(symbols: Columns<'symbols'>): (address: bigint) => number {
   const rows = Uint32Array.from(Array.from(symbols.flags.keys()).filter((row) => (symbols.flags[row] & symbolFlag.function) !== 0));
   if (rows.length === 0) return () => noRow;
-  // Offsets from the first function as doubles: BigInt comparisons would dominate a million lookups.
+  // Offsets from the first function as doubles: BigInt comparisons would dominate 300k lookups (a vmlinux).
   const base = symbols.address[rows[0]];
   const start = Float64Array.from(rows, (row) => Number(symbols.address[row] - base));
   const end = Float64Array.from(rows, (row, n) => start[n] + Number(symbols.size[row]));
   return (address: bigint): number => {
     if (address === noAddress || address < base) return noRow;
     const at = Number(address - base);
-    let lo = 0;
-    let hi = start.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (start[mid] <= at) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBelow(start, at);
+    if (found < 0) return noRow;
     // Aliases share an address: the first in kallsyms order that covers it.
     let first = found;
     while (first > 0 && start[first - 1] === start[found]) first--;
-    for (let n = first; n >= 0 && n <= found; n++) if (at < end[n] || at === start[n]) return rows[n];
+    for (let n = first; n <= found; n++) if (at < end[n] || at === start[n]) return rows[n];
     return noRow;
   };
 }

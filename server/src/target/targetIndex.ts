@@ -3,6 +3,7 @@ import { detectFlavour, FlavourFacts } from './flavour';
 import { GroupedRows } from './groupedRows';
 import { materialize } from './materialize';
 import { CallSite, TargetIndexData, TargetSymbol } from './model';
+import { lastAtOrBelow } from './sortedSearch';
 import { sameSourceFile } from './sourceFiles';
 import { exportFlag, noAddress, noRow, structKind, symbolFlag, TargetTables } from './tables';
 
@@ -114,16 +115,7 @@ export class TargetIndex {
   symbolAt(address: bigint): TargetSymbol | undefined {
     // Rows are in address order (kallsyms order): the last one at or below `address`.
     const { address: starts, size } = this.tables.symbols;
-    let lo = 0;
-    let hi = starts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid] <= address) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBelow(starts, address);
     if (found < 0 || (address !== starts[found] && address >= starts[found] + size[found])) return undefined;
     return this.symbolRow(found);
   }
