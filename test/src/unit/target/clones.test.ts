@@ -10,6 +10,7 @@ import { targetFacts } from '../../../../server/out/checks/facts/targetFacts';
 import type { FactsProvider } from '../../../../server/out/checks/facts/functionFacts';
 import { loadTargetIndex, TargetIndex } from '../../../../server/out/target';
 import { runCli } from '../../../../server/out/cli';
+import { functionHoverMarkdown } from '../../../../server/out/features/hover';
 import type { FunctionReport } from '../../../../server/out/cli/target';
 import { fixture } from '../../support/paths';
 import { holderOf, NmFunction, nmFunctions, ReadelfFunction, readelfDwarf, ReadelfInline } from './support/symbolOracles';
@@ -190,4 +191,16 @@ test('target --json names clones and twins as a klp_func must', async () => {
   const second = nm.filter((f) => f.name === 'twin')[1];
   const holders = functions['twin,2'].inlinedIntoSymbols;
   assert.ok(holders.length > 0 && holders.every((h) => h.unit === dwarf.functions.find((f) => f.pc === second.address)!.unit));
+});
+
+test('hover names the clone a function became and how a klp_func names it, and the clone holding an inlined copy', () => {
+  const isra = nm.find((f) => f.name.startsWith('finish_switch.'))!.name;
+  const finish = functionHoverMarkdown('finish_switch', 'patched by this klp_func', facts.function('finish_switch'), 'clones-target', []);
+  assert.ok(finish.includes(`| symbol | \`${isra}\``), finish);
+  assert.ok(finish.includes(`.old_name = "${isra}"`), finish);
+  const account = functionHoverMarkdown('account_switch', 'patched by this klp_func', facts.function('account_switch'), 'clones-target', []);
+  assert.match(account, new RegExp(`\\| inlined into \\| \`${isra.replace(/\./g, '\\.')}\``));
+  const twin = functionHoverMarkdown('twin', 'changed by this hunk', facts.function('twin', { file: 'b.c' }), 'clones-target', []);
+  const b = index.definitions('twin', 'b.c')[0].symbol!;
+  assert.ok(twin.includes(`.old_name = "twin", .old_sympos = ${b.sympos}`), twin);
 });
