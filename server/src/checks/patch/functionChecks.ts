@@ -68,7 +68,7 @@ export function functionChecks(file: FileChange, entity: EntityChange, context: 
         patchChecks.noOutOfLine,
         context,
         range,
-        `${name}() ${certainty(knowledge, 'has', 'may have')} no out-of-line copy${knowledge.inlineWhy ? `, because ${knowledge.inlineWhy}` : ''}${basisNote(knowledge)}: it exists only inside its callers, so there is no function symbol for klp_func.old_name or livepatch_func.name to redirect. Replace the functions it is inlined into instead${elsewhere.length || intoSchedule.length ? ` (${[...new Set([...intoSchedule, ...elsewhere].map((s) => symbolLabel(s)))].join(', ')})` : ''}.`,
+        `${name}() ${certainty(knowledge, 'has', 'may have')} no out-of-line copy${knowledge.inlineWhy ? `, because ${knowledge.inlineWhy}` : ''}${basisNote(knowledge)}: it exists only inside its callers, so there is no function symbol for klp_func.old_name or livepatch_func.name to redirect. Replace the functions it is inlined into instead${elsewhere.length || intoSchedule.length ? ` (${[...new Set([...intoSchedule, ...elsewhere].map((s) => symbolLabel(s)))].join(', ')})` : ''}.${namingNote([...intoSchedule, ...elsewhere])}`,
         { where, data: { function: name } },
       ),
     );

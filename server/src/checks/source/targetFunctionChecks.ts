@@ -160,7 +160,7 @@ function inliningFindings(context: SourceContext, patched: PatchedFunction, fn: 
         sourceChecks.inlineOnly,
         context,
         patched.range,
-        `'${patched.name}' has no out-of-line copy in ${targetLabel(context)}: it ${may} only inlined${into.length ? ` into ${into.join(', ')}` : ''}, so there is no function to redirect. Patch ${into.length ? (into.length === 1 ? 'that caller' : 'those callers') : 'its callers'} instead.`,
+        `'${patched.name}' has no out-of-line copy in ${targetLabel(context)}: it ${may} only inlined${into.length ? ` into ${into.join(', ')}` : ''}, so there is no function to redirect. Patch ${into.length ? (into.length === 1 ? 'that caller' : 'those callers') : 'its callers'} instead.${namingNote(fn.inlinedInto)}`,
       ),
     );
   } else if (fn.inlinedInto.length) {
