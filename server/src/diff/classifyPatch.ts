@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
+import { compiledBranches } from '../c/conditionals';
+import type { KernelConfig } from '../c/kernelConfig';
 import { readDefinitions, SourceDefinitions } from '../c/sourceFacts/definitions';
 import { FileChange, languageOf } from './changes';
 import { classifyFromHunks } from './classifyHunks';
 import { classifyFromSource } from './classifySource';
+import { conditionalNotes } from './conditionalNotes';
 import { HunkPlacement, reconstructAfter } from './reconstruct';
 import { keepWindows, touchedWindows } from './touchedWindows';
 import type { FileDiff, ParsedDiff } from './unifiedDiff';
@@ -18,9 +21,11 @@ export interface ClassifiedPatch {
 /**
  * Every file of a parsed patch, classified by entity: from the source root when one is given
  * and the file's hunks apply to it (only the touched files are read and parsed), else from
- * the hunks alone.
+ * the hunks alone. Both versions are read as compiled: one branch of each conditional group,
+ * chosen with `config` when there is one (conditionals.ts), before the lines are windowed, so
+ * a window never cuts a group in two.
  */
-export async function classifyPatch(diff: ParsedDiff, patchText: readonly string[], parser: Parser, sourceRoot?: string): Promise<ClassifiedPatch> {
+export async function classifyPatch(diff: ParsedDiff, patchText: readonly string[], parser: Parser, sourceRoot?: string, config?: KernelConfig): Promise<ClassifiedPatch> {
   const files: FileChange[] = [];
   const originals: SourceDefinitions[] = [];
   const parsedAfter = new Map<string, SourceDefinitions>();
@@ -44,26 +49,32 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
       change.entities = classifyFromHunks(file, patchText);
       continue;
     }
-    const before = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before);
-    const windowed = keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before));
+    const compiledBefore = compiledBranches(rebuilt.before, config);
+    const compiledAfter = compiledBranches(rebuilt.after, config);
+    const before = originalDefinitions(parser, rebuilt.oldPath, compiledBefore.text);
+    const windowed = keepWindows(compiledAfter.text, touchedWindows(file, rebuilt.placements, before));
     // A patch that changes one file in several diffs the same way would have the same text parsed once per diff.
     const afterKey = `${filePath}\0${windowed}`;
     const after = parsedAfter.get(afterKey) ?? readDefinitions(parser, filePath, windowed);
     parsedAfter.set(afterKey, after);
     for (const line of after.syntaxErrors.slice(0, 1)) {
       const strays = after.strayCommentCloses;
+      const directive = after.unbalancedDirective;
       const why =
         line === after.unterminatedCommentLine
           ? `: the comment opened at line ${line + 1} is never closed, so the rest of the file is that comment`
           : line === strays?.line
             ? `: the \`*/\` at line ${line + 1} closes no comment, and ${strays.count - 1} more after it`
-            : ` (first error at line ${line + 1})`;
+            : line === directive?.line
+              ? `: \`${directive.text}\` at line ${line + 1} ${directive.problem === 'stray' ? 'belongs to no #if' : 'is never closed by an #endif'}`
+              : ` (first error at line ${line + 1})`;
       change.problems.push({
         patchLine: file.patchLine,
         message: `${filePath} does not parse after the patch${why}; the changes near there may be misclassified`,
         code: 'syntax',
       });
     }
+    change.problems.push(...conditionalNotes(file, rebuilt.placements, compiledBefore, compiledAfter, config?.path));
     change.basis = 'source';
     change.entities = classifyFromSource(file, rebuilt.placements, before, after, patchText);
     originals.push(before);

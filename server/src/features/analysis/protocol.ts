@@ -25,6 +25,8 @@ export interface AnalysisJob {
   file: string;
   sourceRoot: string;
   targetName?: string;
+  /** The kernel configuration `CONFIG_*` conditions are evaluated with (kernelConfigPath), if any. */
+  kernelConfig?: string;
 }
 
 export type WorkerRequest =
