@@ -41,10 +41,14 @@ function errorNodes(text) {
   let count = 0;
   if (parsed.rootNode.hasError) {
     const cursor = parsed.walk();
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) count++;
       if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) { more = false; break; }
+      while (!cursor.gotoNextSibling())
+        if (!cursor.gotoParent()) {
+          more = false;
+          break;
+        }
     }
     cursor.delete();
   }
@@ -81,7 +85,9 @@ for (const file of files) {
 }
 console.log(`${files.length} .c files of kernel/ mm/ fs/ in ${tree}${config ? `; configured with ${config.path}` : '; no Debian .config found'}`);
 for (const [way, t] of Object.entries(totals)) {
-  console.log(`${way.padEnd(13)} files with a syntax error ${String(t.files).padStart(5)}, ERROR/MISSING nodes ${String(t.nodes).padStart(6)}, choosing ${(t.chooseMs / 1000).toFixed(2)} s, parsing ${(t.parseMs / 1000).toFixed(2)} s`);
+  console.log(
+    `${way.padEnd(13)} files with a syntax error ${String(t.files).padStart(5)}, ERROR/MISSING nodes ${String(t.nodes).padStart(6)}, choosing ${(t.chooseMs / 1000).toFixed(2)} s, parsing ${(t.parseMs / 1000).toFixed(2)} s`,
+  );
 }
 if (worse.length) console.log(`more errors with the first branch than raw in ${worse.length} files:\n  ${worse.slice(0, 20).join('\n  ')}`);
 

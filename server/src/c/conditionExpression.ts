@@ -199,7 +199,7 @@ class ConditionReader {
   private arguments(): string[][] {
     this.expect('(');
     const args: string[][] = [[]];
-    for (let nesting = 0; ; ) {
+    for (let nesting = 0; ;) {
       const next = this.take();
       if (next === ')' && nesting === 0) return args;
       if (next === '(') nesting++;

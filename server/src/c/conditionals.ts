@@ -238,7 +238,7 @@ function* scanDirectives(text: string): Generator<RawDirective> {
   const n = text.length;
   let line = 0;
   let lineStart = true;
-  for (let at = 0; at < n; ) {
+  for (let at = 0; at < n;) {
     const c = text.charCodeAt(at);
     if (c === 10) {
       line++;
@@ -312,7 +312,7 @@ function readDirective(text: string, start: number, line: number): RawDirective 
   let body = '';
   let last = line;
   let at = start + 1;
-  for (; at < text.length; ) {
+  for (; at < text.length;) {
     const c = text[at];
     if (c === '\n') {
       if (!isContinued(text, at)) break;

@@ -26,7 +26,8 @@ export function readKernelConfig(file: string): KernelConfig {
     else if (value !== 'n') macros.set(name, value);
   }
   for (const match of text.matchAll(/^#define (CONFIG_\w+) (.*)$/gm)) macros.set(match[1], match[2]);
-  if (!macros.size && !/^# CONFIG_\w+ is not set$/m.test(text)) throw new Error(`${file}: not a kernel configuration (no CONFIG_ lines, as a .config or include/generated/autoconf.h has)`);
+  if (!macros.size && !/^# CONFIG_\w+ is not set$/m.test(text))
+    throw new Error(`${file}: not a kernel configuration (no CONFIG_ lines, as a .config or include/generated/autoconf.h has)`);
   return { path: file, macros };
 }
 

@@ -12,19 +12,14 @@ type Problem = FileChange['problems'][number];
  * is in it, in a branch it pushed out, or in the condition itself), the analysis rests on a
  * guess: said too, with the way to know.
  */
-export function conditionalNotes(
-  file: FileDiff,
-  placements: readonly HunkPlacement[],
-  before: CompiledText,
-  after: CompiledText,
-  configPath: string | undefined,
-): Problem[] {
+export function conditionalNotes(file: FileDiff, placements: readonly HunkPlacement[], before: CompiledText, after: CompiledText, configPath: string | undefined): Problem[] {
   const notes: Problem[] = [];
   for (const [index, hunk] of file.hunks.entries()) {
     const placement = placements[index];
     const oldShift = placement ? placement.oldStart - hunk.oldStart : 0;
     const newShift = placement ? placement.newStart - hunk.newStart : 0;
-    const byPlace = new Map<SkippedBranch | ConditionalDirective, { place: Place; lines: DiffLine[] }>();
+    // The removed lines' places are the old file's, the added lines' the new file's: the same branch is matched by its directives.
+    const byPlace = new Map<string, { place: Place; lines: DiffLine[] }>();
     for (const line of hunk.lines) {
       const found =
         line.kind === 'removed' && line.oldLine !== undefined
@@ -33,8 +28,10 @@ export function conditionalNotes(
             ? placeOf(after, line.newLine - 1 + newShift)
             : undefined;
       if (!found) continue;
-      const key = found.kind === 'directive' ? found.directive : found.branch;
+      const key = found.kind === 'directive' ? 'directive' : `${found.kind}\0${found.branch.opener.text}\0${found.branch.branch.text}`;
       const entry = byPlace.get(key) ?? { place: found, lines: [] };
+      // An edited condition is named as the patch leaves it.
+      if (line.kind === 'added') entry.place = found;
       entry.lines.push(line);
       byPlace.set(key, entry);
     }
@@ -71,7 +68,7 @@ function note(path: string, place: Place, lines: DiffLine[], configPath: string 
     };
   }
   const { branch } = place;
-  const where = branch.branch === branch.opener ? `the \`${branch.opener.text}\` branch` : `the \`${branch.branch.text}\` branch of \`${branch.opener.text}\``;
+  const where = branch.branch.line === branch.opener.line ? `the \`${branch.opener.text}\` branch` : `the \`${branch.branch.text}\` branch of \`${branch.opener.text}\``;
   const at = `${path}: ${count} in ${where} (line ${branch.branch.line + 1})`;
   if (place.kind === 'guessed') {
     return { patchLine, code: 'assumed-branch', message: `${at}, which the checks took as compiled though its condition has a value unknown here (${unknown})` };

@@ -7,7 +7,9 @@ import type { Parser } from 'web-tree-sitter';
 import { createCParser } from '../../../../server/out/c/cParser';
 import { compiledBranches } from '../../../../server/out/c/conditionals';
 import { readKernelConfig, type KernelConfig } from '../../../../server/out/c/kernelConfig';
+import { parseableText } from '../../../../server/out/c/parseableText';
 import { readDefinitions, type FunctionDefinition } from '../../../../server/out/c/sourceFacts/definitions';
+import { WorkerTrees } from '../../../../server/out/features/analysis/workerTrees';
 import { inTempDir, prng } from '../diff/oracle';
 
 let parser: Parser;
@@ -119,7 +121,9 @@ test('#if 0 is always left out, nested groups and #elif chains choose one branch
 });
 
 test('directives inside comments and strings are not directives; continued lines and comments on a directive are blanked whole', () => {
-  const text = ['/*', '#if 0', '*/', 'const char *s = "\\', '#if 0";', '#if 0 /* a comment', '   over two lines */', 'int gone;', '#endif \\', '  trailing', 'int kept;', ''].join('\n');
+  const text = ['/*', '#if 0', '*/', 'const char *s = "\\', '#if 0";', '#if 0 /* a comment', '   over two lines */', 'int gone;', '#endif \\', '  trailing', 'int kept;', ''].join(
+    '\n',
+  );
   const chosen = compiledBranches(text).text;
   assert.match(chosen, /^\/\*\n#if 0\n\*\//, 'the commented-out #if stays');
   assert.match(chosen, /#if 0";/, 'the string stays');
@@ -129,7 +133,21 @@ test('directives inside comments and strings are not directives; continued lines
 });
 
 test('#define and #undef earlier in the compiled text decide later conditions; defines in a left-out branch do not', () => {
-  const text = ['#define LOCAL 2', '#undef HIDDEN', '#if 0', '#define HIDDEN', '#endif', '#if LOCAL == 2 && !defined(HIDDEN)', 'int yes;', '#endif', '#undef LOCAL', '#ifdef LOCAL', 'int no;', '#endif', ''].join('\n');
+  const text = [
+    '#define LOCAL 2',
+    '#undef HIDDEN',
+    '#if 0',
+    '#define HIDDEN',
+    '#endif',
+    '#if LOCAL == 2 && !defined(HIDDEN)',
+    'int yes;',
+    '#endif',
+    '#undef LOCAL',
+    '#ifdef LOCAL',
+    'int no;',
+    '#endif',
+    '',
+  ].join('\n');
   const result = compiledBranches(text);
   assert.deepEqual(result.text.match(/int \w+/g), ['int yes']);
   assert.equal(result.assumed, 0, 'every condition here is known');
@@ -146,6 +164,24 @@ test('a directive without its group is left in the text and is a syntax error, a
   assert.doesNotMatch(chosen, /int c/);
   assert.equal(readDefinitions(parser, 'o.c', open).syntaxErrors[0], 1);
   assert.deepEqual(readDefinitions(parser, 'fine.c', idiom).syntaxErrors, []);
+});
+
+test("an edit that opens or closes a group changes the blanking far from it; the document's incremental tree stays the fresh parse's", () => {
+  const trees = new WorkerTrees(parser);
+  const steps = [
+    idiom,
+    idiom.replace('int g(void)', '#if 0\nint g(void)'),
+    `${idiom.replace('int g(void)', '#if 0\nint g(void)')}#endif\n`,
+    `${idiom.replace('int g(void)', '#if 0\nint g(void)').replace('#else', '#elif 0')}#endif\n`,
+    idiom,
+  ];
+  for (const [index, text] of steps.entries()) {
+    const incremental = trees.parse('file:///t.c', text, () => false);
+    const fresh = parser.parse(parseableText(text).text)!;
+    assert.equal(incremental?.rootNode.toString(), fresh.rootNode.toString(), `step ${index}`);
+    fresh.delete();
+  }
+  trees.close('file:///t.c');
 });
 
 /** The kernel's include/linux/kconfig.h test macros: what IS_ENABLED and friends expand to. */
@@ -203,7 +239,8 @@ function randomGroups(random: () => number, depth: number, marks: { next: number
     lines.push(pick());
     const branches = Math.floor(random() * 3);
     for (let branch = 0; branch <= branches; branch++) {
-      if (branch > 0) lines.push(branch === branches && random() < 0.5 ? '#else' : pick().replace(/^#if(n?def)? ?/, (_, def) => (def ? `#elif ${def === 'ndef' ? '!' : ''}defined ` : '#elif ')));
+      if (branch > 0)
+        lines.push(branch === branches && random() < 0.5 ? '#else' : pick().replace(/^#if(n?def)? ?/, (_, def) => (def ? `#elif ${def === 'ndef' ? '!' : ''}defined ` : '#elif ')));
       lines.push(`int mark_${marks.next++};`);
       if (depth < 3 && random() < 0.4) lines.push(...randomGroups(random, depth + 1, marks));
     }
@@ -234,11 +271,25 @@ test("Debian's .config reads as its include/generated/autoconf.h defines, and re
   assert.deepEqual([...fromConfig.macros.keys()].sort(), [...fromHeader.macros.keys()].sort());
   // Kconfig writes a hex symbol's 0 as 0x0 in autoconf.h: the same number.
   for (const [name, value] of fromConfig.macros) if (value !== fromHeader.macros.get(name)) assert.equal(BigInt(value), BigInt(fromHeader.macros.get(name) ?? ''), name);
-  const names = ['CONFIG_SMP', 'CONFIG_KPROBES', 'CONFIG_LIVEPATCH', 'CONFIG_EXT4_FS', 'CONFIG_BTRFS_FS', 'CONFIG_NUMA', 'CONFIG_ARM64', 'CONFIG_DEBUG_VM', 'CONFIG_PREEMPT', 'CONFIG_HZ_1000'];
+  const names = [
+    'CONFIG_SMP',
+    'CONFIG_KPROBES',
+    'CONFIG_LIVEPATCH',
+    'CONFIG_EXT4_FS',
+    'CONFIG_BTRFS_FS',
+    'CONFIG_NUMA',
+    'CONFIG_ARM64',
+    'CONFIG_DEBUG_VM',
+    'CONFIG_PREEMPT',
+    'CONFIG_HZ_1000',
+  ];
   const tests = names.flatMap((n) => [`#ifdef ${n}`, `#if IS_ENABLED(${n})`, `#if IS_MODULE(${n})`, `#if !IS_BUILTIN(${n}) && CONFIG_NR_CPUS > 64`]);
   const text = [...tests.map((t, i) => `${t}\nint mark_${i};\n#endif`), `#if CONFIG_HZ == 250\nint mark_${tests.length};\n#endif`, ''].join('\n');
   const kept = compiledBranches(text, fromConfig).text.match(/mark_\d+/g) ?? [];
-  const run = spawnSync('gcc', ['-E', '-P', '-x', 'c', '-', '-I', `${headers}/include`, '-include', 'generated/autoconf.h'], { input: `${kconfigMacros}\n${text}`, encoding: 'utf8' });
+  const run = spawnSync('gcc', ['-E', '-P', '-x', 'c', '-', '-I', `${headers}/include`, '-include', 'generated/autoconf.h'], {
+    input: `${kconfigMacros}\n${text}`,
+    encoding: 'utf8',
+  });
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(kept, run.stdout.match(/mark_\d+/g) ?? []);
   assert.ok(kept.length > 5 && kept.length < tests.length, `${kept.length} of ${tests.length} kept: both outcomes are exercised`);
