@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
-import { compiledBranches } from '../c/conditionals';
+import { compiledBranches, type CompiledText } from '../c/conditionals';
 import type { KernelConfig } from '../c/kernelConfig';
 import { readDefinitions, SourceDefinitions } from '../c/sourceFacts/definitions';
 import { FileChange, languageOf } from './changes';
@@ -49,9 +49,8 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
       change.entities = classifyFromHunks(file, patchText);
       continue;
     }
-    const compiledBefore = compiledBranches(rebuilt.before, config);
+    const { compiled: compiledBefore, definitions: before } = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before, config);
     const compiledAfter = compiledBranches(rebuilt.after, config);
-    const before = originalDefinitions(parser, rebuilt.oldPath, compiledBefore.text);
     const windowed = keepWindows(compiledAfter.text, touchedWindows(file, rebuilt.placements, before));
     // A patch that changes one file in several diffs the same way would have the same text parsed once per diff.
     const afterKey = `${filePath}\0${windowed}`;
@@ -113,18 +112,26 @@ async function readFirst(root: string, candidates: string[]): Promise<{ text: st
 }
 
 /**
- * The original files do not change while their patch is being edited: their definitions are
- * kept, keyed by the text itself, so only the first analysis of a kernel-sized file parses it.
+ * The original files do not change while their patch is being edited: their chosen branches and
+ * definitions are kept, keyed by the text itself and the configuration, so only the first
+ * analysis of a kernel-sized file parses it.
  */
-const originals = new Map<string, { text: string; definitions: SourceDefinitions }>();
+interface Original {
+  text: string;
+  config: KernelConfig | undefined;
+  compiled: CompiledText;
+  definitions: SourceDefinitions;
+}
+const originals = new Map<string, Original>();
 const keptOriginals = 16;
 
-function originalDefinitions(parser: Parser, filePath: string, text: string): SourceDefinitions {
+function originalDefinitions(parser: Parser, filePath: string, text: string, config: KernelConfig | undefined): Original {
   const cached = originals.get(filePath);
-  if (cached?.text === text) return cached.definitions;
-  const definitions = readDefinitions(parser, filePath, text);
+  if (cached?.text === text && cached.config === config) return cached;
+  const compiled = compiledBranches(text, config);
+  const original = { text, config, compiled, definitions: readDefinitions(parser, filePath, compiled.text) };
   originals.delete(filePath);
-  originals.set(filePath, { text, definitions });
+  originals.set(filePath, original);
   if (originals.size > keptOriginals) originals.delete(originals.keys().next().value ?? '');
-  return definitions;
+  return original;
 }
