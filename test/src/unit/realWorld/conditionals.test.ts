@@ -13,7 +13,8 @@ import { diffOutput } from '../diff/oracle';
 // before conditionals were chosen (bench/conditionals.bench.mjs measures all of kernel/ mm/ fs/).
 const tarball = '/usr/src/linux-source-6.1.tar.xz';
 const skip = existsSync(tarball) ? false : `${tarball} is not installed (apt-get install linux-source-6.1)`;
-const tree = fixture('build', 'linux-source-6.1');
+// Its own folder: linuxSource.test.ts extracts other parts of the tarball, and tells from kernel/sched/core.c whether it has.
+const tree = fixture('build', 'conditionals', 'linux-source-6.1');
 const files = ['kernel/sched/core.c', 'kernel/fork.c', 'kernel/cred.c', 'mm/shmem.c', 'mm/vmstat.c', 'mm/highmem.c'];
 const debianConfig = '/usr/src/linux-headers-6.1.0-56-amd64/.config';
 
