@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
 import { createCParser } from '../../../../server/out/c/cParser';
 import { compiledBranches } from '../../../../server/out/c/conditionals';
-import { readKernelConfig, type KernelConfig } from '../../../../server/out/c/kernelConfig';
+import { evaluateCondition } from '../../../../server/out/c/conditionExpression';
+import { kernelConfigPath, readKernelConfig, type KernelConfig } from '../../../../server/out/c/kernelConfig';
 import { parseableText } from '../../../../server/out/c/parseableText';
 import { readDefinitions, type FunctionDefinition } from '../../../../server/out/c/sourceFacts/definitions';
 import { WorkerTrees } from '../../../../server/out/features/analysis/workerTrees';
@@ -293,4 +294,39 @@ test("Debian's .config reads as its include/generated/autoconf.h defines, and re
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(kept, run.stdout.match(/mark_\d+/g) ?? []);
   assert.ok(kept.length > 5 && kept.length < tests.length, `${kept.length} of ${tests.length} kept: both outcomes are exercised`);
+});
+
+test('an unknown operand decides nothing unless && or || decide without it', () => {
+  const lookup = (name: string) => (name === 'KNOWN' ? { defined: true as const, value: '3' } : name === 'GONE' ? { defined: false as const } : undefined);
+  const cases: Array<[string, bigint | undefined]> = [
+    ['0 && HEADER_MACRO', 0n],
+    ['HEADER_MACRO && 0', 0n],
+    ['1 || HEADER_MACRO', 1n],
+    ['HEADER_MACRO || KNOWN', 1n],
+    ['HEADER_MACRO && 1', undefined],
+    ['!HEADER_MACRO', undefined],
+    ['KNOWN * 2 == 6 && !GONE && !defined(GONE)', 1n],
+    ['HEADER_MACRO ? 1 : 1', 1n],
+    ['KERNEL_VERSION(6, 1, 300) == 0x0601ff', 1n],
+    ['__has_attribute(fallthrough)', undefined],
+    ['1 / 0', undefined],
+    ['(1', undefined],
+    ['"a string"', undefined],
+  ];
+  for (const [expression, value] of cases) assert.equal(evaluateCondition(expression, lookup), value, expression);
+});
+
+test('a configuration is looked for next to the target (Debian names it config-RELEASE) and in the source root', () => {
+  inTempDir((dir) => {
+    const boot = path.join(dir, 'boot');
+    mkdirSync(boot);
+    writeFileSync(path.join(boot, 'config-6.1.0-99-amd64'), 'CONFIG_SMP=y\n');
+    assert.equal(kernelConfigPath({ target: path.join(boot, 'vmlinux-6.1.0-99-amd64') }), path.join(boot, 'config-6.1.0-99-amd64'));
+    const root = path.join(dir, 'linux');
+    mkdirSync(path.join(root, 'include', 'generated'), { recursive: true });
+    writeFileSync(path.join(root, 'include', 'generated', 'autoconf.h'), '#define CONFIG_SMP 1\n');
+    assert.equal(kernelConfigPath({ sourceRoot: root }), path.join(root, 'include', 'generated', 'autoconf.h'));
+    assert.equal(kernelConfigPath({ configured: root, sourceRoot: root }), path.join(root, '.config'), 'a configured directory names its .config');
+    assert.equal(kernelConfigPath({ target: path.join(dir, 'xen-syms') }), undefined);
+  });
 });
