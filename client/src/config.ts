@@ -8,6 +8,7 @@ export const section = 'livepatch';
 export interface ServerSettings {
   target: string;
   sourceRoot: string;
+  kernelConfig: string;
   /** The `livepatch.limits.*` settings in the engine's units (bytes, milliseconds). */
   limits: Partial<Limits>;
 }
@@ -17,10 +18,11 @@ export function serverSettings(): ServerSettings {
   return {
     target: config.get<string>('target', ''),
     sourceRoot: config.get<string>('sourceRoot', ''),
+    kernelConfig: config.get<string>('kernelConfig', ''),
     limits: limitsFromSettings((setting) => config.get<unknown>(`limits.${setting}`)),
   };
 }
 
 export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {
-  return (['target', 'sourceRoot', 'limits'] satisfies (keyof ServerSettings)[]).some((key) => event.affectsConfiguration(`${section}.${key}`));
+  return (['target', 'sourceRoot', 'kernelConfig', 'limits'] satisfies (keyof ServerSettings)[]).some((key) => event.affectsConfiguration(`${section}.${key}`));
 }

@@ -10,6 +10,7 @@ import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
 import { registerPayloadInspection } from './features/payloadInspection';
 import { TargetService } from './features/targetService';
+import { kernelConfigPath } from './c/kernelConfig';
 import { configureLimits, LimitName } from './limits';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
@@ -18,6 +19,8 @@ declare const LIVEPATCH_LENS_VERSION: string | undefined;
 interface Settings {
   target: string;
   sourceRoot: string;
+  /** `livepatch.kernelConfig`: empty, one is looked for next to the target and in the source root. */
+  kernelConfig: string;
   /** `livepatch.limits.*`, in the units of limits.ts. */
   limits: Partial<Record<LimitName, number>>;
 }
@@ -26,12 +29,14 @@ interface Settings {
 export function startServer(connection: Connection): void {
   const documents = new OpenDocuments();
   const target = new TargetService(connection);
-  let settings: Settings = { target: '', sourceRoot: '', limits: {} };
+  let settings: Settings = { target: '', sourceRoot: '', kernelConfig: '', limits: {} };
   // Analysis runs in worker threads, started with the first document (after initialize set the limits).
   const runner = new AnalysisLanes((message) => connection.console.error(message));
   const analyses = new DocumentAnalyses(documents, runner, () => {
     const targetName = target.targetName();
-    return { sourceRoot: target.sourceRoot(settings.sourceRoot), ...(targetName ? { targetName } : {}) };
+    const sourceRoot = target.sourceRoot(settings.sourceRoot);
+    const kernelConfig = kernelConfigPath({ configured: settings.kernelConfig, target: target.targetPath(), sourceRoot });
+    return { sourceRoot, ...(targetName ? { targetName } : {}), ...(kernelConfig ? { kernelConfig } : {}) };
   });
   new Diagnostics(connection, documents, analyses);
   target.onDidChange((state) => {

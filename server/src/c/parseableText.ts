@@ -1,6 +1,10 @@
+import { compiledBranches } from './conditionals';
+import type { KernelConfig } from './kernelConfig';
+
 /**
- * What C text is handed to tree-sitter: the document's, with three shapes its C parser cannot
- * take neutralised, every position before the end kept.
+ * What C text is handed to tree-sitter: the document's, with one branch of each preprocessor
+ * conditional chosen (conditionals.ts: the others blanked, as the compiler never sees them) and
+ * three shapes its C parser cannot take neutralised, every position before the end kept.
  *
  * - A block comment never closed. The lexer is quadratic on it: at each later `/*` it scans to
  *   the end of the file again before giving up (a 10 KB line of `/* ` takes 12 s). A C compiler
@@ -30,7 +34,9 @@ export const longCommentRun = 256;
 /** tree-sitter's error recovery is quadratic in `*\/` that close nothing: 1,000 take 0.5 s, 4,000 10 s, 8,000 a minute. */
 export const manyStrayCloses = 128;
 
-export function parseableText(original: string): ParseableText {
+/** `config` decides conditions on `CONFIG_*`; without one they are unknown and the first branch is read. */
+export function parseableText(document: string, config?: KernelConfig): ParseableText {
+  const original = compiledBranches(document, config).text;
   const opened = unterminatedCommentAt(original);
   const closed = opened < 0 ? original : `${original}*/`;
   const { text, comments, strays } = blankPathologicalRuns(closed);

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { loadKernelConfig } from '../c/kernelConfig';
 import { Finding } from '../checks';
 import { analyzePayloadFile } from '../checks/payload';
 import { jsonReport, ReportFormat, reportFormats, sarifReport, textReport } from '../checks/report';
@@ -14,6 +15,8 @@ declare const LIVEPATCH_LENS_VERSION: string | undefined;
 export interface AnalysisEnv {
   target?: TargetIndex;
   sourceRoot?: string;
+  /** --kernel-config, read once already; else one is looked for next to the target and in the source root. */
+  kernelConfig?: string;
 }
 
 /** One kind of input file `check` understands; the first analyzer that accepts a file runs. */
@@ -41,7 +44,7 @@ const payloadAnalyzer: Analyzer = {
 
 export const analyzers: Analyzer[] = [sourceAnalyzer, patchAnalyzer, payloadAnalyzer];
 
-const usage = `Usage: livepatch-lens check FILE... [--target ELF] [--source-root DIR] [--format text|json|sarif]
+const usage = `Usage: livepatch-lens check FILE... [--target ELF] [--source-root DIR] [--kernel-config FILE] [--format text|json|sarif]
 
 Runs every check on each file: C sources (patch modules, payload sources) get the LP1xx
 checks, unified diffs (*.patch, *.diff) the LP2xx checks, payload ELFs (*.livepatch, *.ko,
@@ -51,6 +54,9 @@ checks that need the image being patched (old functions, build-id, inlining) run
   --target ELF       the image being patched (vmlinux, xen-syms, the sample target)
   --source-root DIR  the tree the patches apply to (patch -p1 -d DIR): classifies each change
                      from both versions of the touched files
+  --kernel-config FILE  the kernel's .config (or include/generated/autoconf.h): #if/#ifdef on
+                     CONFIG_* choose the branch that is compiled; without it, a .config next
+                     to the target or in the source root, else the first branch is read
   --format F       text (default; file:line:column: severity ID: message),
                    json (a list of {file, line, column, severity, code, message}),
                    sarif (SARIF 2.1.0)
@@ -65,6 +71,16 @@ export async function targetFromOption(file: string | undefined): Promise<Target
   } catch (error) {
     if (error instanceof ElfError || (error as NodeJS.ErrnoException).code) throw new CliError(`cannot read the target: ${(error as Error).message}`);
     throw error;
+  }
+}
+
+/** --kernel-config must be a configuration: a typo would otherwise read every condition as unknown. */
+function configFromOption(file: string): void {
+  if (!existsSync(file)) throw new CliError(`--kernel-config ${file}: no such file`);
+  try {
+    loadKernelConfig(file);
+  } catch (error) {
+    throw new CliError(`--kernel-config ${(error as Error).message}`);
   }
 }
 
@@ -83,7 +99,7 @@ export const checkCommand: CliCommand = {
       args,
       allowPositionals: true,
       strict: true,
-      options: { target: { type: 'string' }, 'source-root': { type: 'string' }, format: { type: 'string', default: 'text' } },
+      options: { target: { type: 'string' }, 'source-root': { type: 'string' }, 'kernel-config': { type: 'string' }, format: { type: 'string', default: 'text' } },
     });
     const format = parsed.values.format as ReportFormat;
     if (!reportFormats.includes(format)) throw new CliError(`unknown --format '${format}': expected ${reportFormats.join(', ')}`);
@@ -91,7 +107,13 @@ export const checkCommand: CliCommand = {
     parsed.positionals.forEach(requireFile);
     const sourceRoot = parsed.values['source-root'];
     if (sourceRoot !== undefined && !existsSync(sourceRoot)) throw new CliError(`--source-root ${sourceRoot}: no such directory`);
-    const env: AnalysisEnv = { ...(await targetFromOption(parsed.values.target).then((target) => (target ? { target } : {}))), ...(sourceRoot ? { sourceRoot } : {}) };
+    const kernelConfig = parsed.values['kernel-config'];
+    if (kernelConfig !== undefined) configFromOption(kernelConfig);
+    const env: AnalysisEnv = {
+      ...(await targetFromOption(parsed.values.target).then((target) => (target ? { target } : {}))),
+      ...(sourceRoot ? { sourceRoot } : {}),
+      ...(kernelConfig ? { kernelConfig } : {}),
+    };
     const findings: Finding[] = [];
     // A file no analyzer reads is a usage error, but the others are still checked and reported.
     let unread = false;

@@ -47,8 +47,11 @@ export interface FileChange {
   /** `source`: rebuilt from the source root and parsed before and after; `hunks`: read from the hunks alone. */
   basis: 'source' | 'hunks';
   entities: EntityChange[];
-  /** Why this file fell back to the hunks (not in the source root, hunk does not apply, ...). */
-  problems: Array<{ patchLine: number; message: string; code: 'not-applied' | 'syntax' | 'too-large' }>;
+  /**
+   * Why this file fell back to the hunks (not in the source root, hunk does not apply, ...), and
+   * changed lines the preprocessor leaves out or that the checks read under a guess (conditionalNotes.ts).
+   */
+  problems: Array<{ patchLine: number; message: string; code: 'not-applied' | 'syntax' | 'not-compiled' | 'assumed-branch' | 'too-large' }>;
 }
 
 export function languageOf(path: string): FileLanguage {

@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
+import { compiledBranches, type CompiledText } from '../c/conditionals';
+import type { KernelConfig } from '../c/kernelConfig';
 import { readDefinitions, SourceDefinitions } from '../c/sourceFacts/definitions';
 import { howToRaise, limits, limitSpecs, utf8BytesPast } from '../limits';
 import { FileChange, languageOf } from './changes';
 import { classifyFromHunks } from './classifyHunks';
 import { classifyFromSource } from './classifySource';
+import { conditionalNotes } from './conditionalNotes';
 import { HunkPlacement, reconstructAfter } from './reconstruct';
 import { keepWindows, touchedWindows } from './touchedWindows';
 import type { FileDiff, ParsedDiff } from './unifiedDiff';
@@ -19,9 +22,11 @@ export interface ClassifiedPatch {
 /**
  * Every file of a parsed patch, classified by entity: from the source root when one is given
  * and the file's hunks apply to it (only the touched files are read and parsed), else from
- * the hunks alone.
+ * the hunks alone. Both versions are read as compiled: one branch of each conditional group,
+ * chosen with `config` when there is one (conditionals.ts), before the lines are windowed, so
+ * a window never cuts a group in two.
  */
-export async function classifyPatch(diff: ParsedDiff, patchText: readonly string[], parser: Parser, sourceRoot?: string): Promise<ClassifiedPatch> {
+export async function classifyPatch(diff: ParsedDiff, patchText: readonly string[], parser: Parser, sourceRoot?: string, config?: KernelConfig): Promise<ClassifiedPatch> {
   const files: FileChange[] = [];
   const originals: SourceDefinitions[] = [];
   const parsedAfter = new Map<string, SourceDefinitions>();
@@ -47,8 +52,9 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
       change.entities = classifyFromHunks(file, patchText);
       continue;
     }
-    const before = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before);
-    const windowed = keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before));
+    const { compiled: compiledBefore, definitions: before } = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before, config);
+    const compiledAfter = compiledBranches(rebuilt.after, config);
+    const windowed = keepWindows(compiledAfter.text, touchedWindows(file, rebuilt.placements, before));
     const afterTooLarge = pastParseBound(filePath, windowed, ' after the patch (the lines around its hunks)');
     if (afterTooLarge) {
       change.problems.push({ patchLine: file.patchLine, message: afterTooLarge, code: 'too-large' });
@@ -61,18 +67,22 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     parsedAfter.set(afterKey, after);
     for (const line of after.syntaxErrors.slice(0, 1)) {
       const strays = after.strayCommentCloses;
+      const directive = after.unbalancedDirective;
       const why =
         line === after.unterminatedCommentLine
           ? `: the comment opened at line ${line + 1} is never closed, so the rest of the file is that comment`
           : line === strays?.line
             ? `: the \`*/\` at line ${line + 1} closes no comment, and ${strays.count - 1} more after it`
-            : ` (first error at line ${line + 1})`;
+            : line === directive?.line
+              ? `: \`${directive.text}\` at line ${line + 1} ${directive.problem === 'stray' ? 'belongs to no #if' : 'is never closed by an #endif'}`
+              : ` (first error at line ${line + 1})`;
       change.problems.push({
         patchLine: file.patchLine,
         message: `${filePath} does not parse after the patch${why}; the changes near there may be misclassified`,
         code: 'syntax',
       });
     }
+    change.problems.push(...conditionalNotes(file, rebuilt.placements, compiledBefore, compiledAfter, config?.path));
     change.basis = 'source';
     change.entities = classifyFromSource(file, rebuilt.placements, before, after, patchText);
     originals.push(before);
@@ -119,18 +129,26 @@ async function readFirst(root: string, candidates: string[]): Promise<{ text: st
 }
 
 /**
- * The original files do not change while their patch is being edited: their definitions are
- * kept, keyed by the text itself, so only the first analysis of a kernel-sized file parses it.
+ * The original files do not change while their patch is being edited: their chosen branches and
+ * definitions are kept, keyed by the text itself and the configuration, so only the first
+ * analysis of a kernel-sized file parses it.
  */
-const originals = new Map<string, { text: string; definitions: SourceDefinitions }>();
+interface Original {
+  text: string;
+  config: KernelConfig | undefined;
+  compiled: CompiledText;
+  definitions: SourceDefinitions;
+}
+const originals = new Map<string, Original>();
 const keptOriginals = 16;
 
-function originalDefinitions(parser: Parser, filePath: string, text: string): SourceDefinitions {
+function originalDefinitions(parser: Parser, filePath: string, text: string, config: KernelConfig | undefined): Original {
   const cached = originals.get(filePath);
-  if (cached?.text === text) return cached.definitions;
-  const definitions = readDefinitions(parser, filePath, text);
+  if (cached?.text === text && cached.config === config) return cached;
+  const compiled = compiledBranches(text, config);
+  const original = { text, config, compiled, definitions: readDefinitions(parser, filePath, compiled.text) };
   originals.delete(filePath);
-  originals.set(filePath, { text, definitions });
+  originals.set(filePath, original);
   if (originals.size > keptOriginals) originals.delete(originals.keys().next().value ?? '');
-  return definitions;
+  return original;
 }

@@ -47,6 +47,11 @@ export class TargetService {
     return this.current.state === 'ready' ? this.current.code : undefined;
   }
 
+  /** The image's path once it is indexed: a kernel configuration may sit next to it. */
+  targetPath(): string | undefined {
+    return this.current.state === 'ready' ? this.current.path : undefined;
+  }
+
   /** How messages and hovers name the target: its file name. */
   targetName(): string | undefined {
     return this.current.state === 'ready' ? basename(this.current.path) : undefined;

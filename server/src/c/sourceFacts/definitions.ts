@@ -1,4 +1,5 @@
 import { Query, type Language, type Node, type Parser, type Tree } from 'web-tree-sitter';
+import { compiledBranches, type UnbalancedDirective } from '../conditionals';
 import { withoutSourceComments } from '../lineCode';
 import { parseableText } from '../parseableText';
 import { functionAttributes, FunctionAttributes, maskKernelMacros } from './kernelAttributes';
@@ -93,22 +94,32 @@ export interface SourceDefinitions {
   unterminatedCommentLine?: number;
   /** Many `*\/` that close no comment (blanked for the parser): the first one's 0-based line (also in `syntaxErrors`) and how many. */
   strayCommentCloses?: { line: number; count: number };
+  /** The first conditional directive that belongs to no closed group (also in `syntaxErrors`): tree-sitter accepts some. */
+  unbalancedDirective?: UnbalancedDirective;
 }
 
-export function readDefinitions(parser: Parser, path: string, text: string): SourceDefinitions {
+/**
+ * `text` with one branch of each conditional group chosen (conditionals.ts) is what is read:
+ * the bodies compared between two versions are the compiled ones. A caller that has chosen
+ * already (with a kernel configuration) passes the chosen text; choosing again changes nothing.
+ */
+export function readDefinitions(parser: Parser, path: string, document: string): SourceDefinitions {
+  const { text, unbalanced } = compiledBranches(document);
+  const unbalancedDirective = unbalanced.at(0);
   const parseable = parseableText(maskKernelMacros(text));
   const tree = parser.parse(parseable.text);
   if (!tree) return { path, definitions: [], syntaxErrors: [0] };
   try {
     const read = definitionsOfTree(tree, path, text);
     const { unterminatedCommentLine, strayCommentCloses } = parseable;
-    // What was neutralised for the parser is still an error in the file, where the compiler would stop.
-    const neutralised = [unterminatedCommentLine, strayCommentCloses?.line].filter((line) => line !== undefined);
+    // What was neutralised for the parser, or what it accepts, is still an error in the file, where the compiler would stop.
+    const neutralised = [unterminatedCommentLine, strayCommentCloses?.line, unbalancedDirective?.line].filter((line) => line !== undefined);
     if (!neutralised.length) return read;
     return {
       ...read,
       ...(unterminatedCommentLine !== undefined ? { unterminatedCommentLine } : {}),
       ...(strayCommentCloses ? { strayCommentCloses } : {}),
+      ...(unbalancedDirective ? { unbalancedDirective } : {}),
       syntaxErrors: [...new Set([...neutralised, ...read.syntaxErrors])].sort((a, b) => a - b),
     };
   } finally {

@@ -1,4 +1,5 @@
 import { sharedCParser } from '../../c/cParser';
+import { loadKernelConfig, type KernelConfig } from '../../c/kernelConfig';
 import { sourceFacts } from '../../c/sourceFacts';
 import { classifyPatch } from '../../diff/classifyPatch';
 import type { FileChange } from '../../diff/changes';
@@ -20,6 +21,8 @@ export interface AnalyzePatchOptions {
   sourceRoot?: string;
   /** Facts about the target (`targetFacts(index)`); without them, facts are inferred from the touched sources. */
   facts?: FactsProvider;
+  /** The kernel's `.config` or `autoconf.h` (`kernelConfigPath`): `CONFIG_*` conditions are evaluated with it. */
+  kernelConfig?: string;
 }
 
 /**
@@ -44,7 +47,8 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
         findings.push(finding(patchChecks.malformed, context, startOfFile, 'not a unified diff: no `---`/`+++` file header (or `diff --git` line) was found.'));
       return findings;
     }
-    const classified = await classifyPatch(diff, patchLines, await sharedCParser(), options.sourceRoot);
+    const config = options.kernelConfig && options.sourceRoot ? readConfig(options.kernelConfig, context, findings) : undefined;
+    const classified = await classifyPatch(diff, patchLines, await sharedCParser(), options.sourceRoot, config);
     if (!options.facts && classified.originals.length) context.sourceFacts = sourceFacts(classified.originals);
     for (const file of classified.files) findings.push(...fileFindings(file, context));
     const hunksOnly = classified.files.filter((f) => f.language === 'c' && f.basis === 'hunks');
@@ -55,6 +59,31 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
   }
 }
 
+/** The configuration, or a warning that says why not: the conditions on `CONFIG_*` are then unknown. */
+function readConfig(file: string, context: PatchContext, findings: Finding[]): KernelConfig | undefined {
+  try {
+    return loadKernelConfig(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    findings.push(
+      finding(
+        patchChecks.kernelConfig,
+        context,
+        startOfFile,
+        `cannot read the kernel configuration: ${reason.includes(file) ? reason : `${file}: ${reason}`}; conditions on CONFIG_* are read as unknown (the first branch is analysed).`,
+      ),
+    );
+    return undefined;
+  }
+}
+
+const problemChecks = {
+  'not-applied': patchChecks.notApplied,
+  syntax: patchChecks.unparsable,
+  'not-compiled': patchChecks.notCompiled,
+  'assumed-branch': patchChecks.assumedBranch,
+} as const;
+
 function fileFindings(file: FileChange, context: PatchContext): Finding[] {
   const findings = pathChecks(file, context);
   for (const problem of file.problems) {
@@ -64,13 +93,9 @@ function fileFindings(file: FileChange, context: PatchContext): Finding[] {
       findings.push({ code: documentBoundsCheck.id, severity: 'information', message: `${problem.message}.`, file: context.patchFile, range, where: file.path });
       continue;
     }
-    const check = problem.code === 'not-applied' ? patchChecks.notApplied : patchChecks.unparsable;
     const fallback = problem.code === 'not-applied' ? ' This file was analysed from its hunks alone.' : '';
-    findings.push(
-      finding(check, context, problem.code === 'not-applied' ? lineRange(problem.patchLine, context) : fileHeaderRange(file, context), `${problem.message}.${fallback}`, {
-        where: file.path,
-      }),
-    );
+    const range = problem.code === 'syntax' ? fileHeaderRange(file, context) : lineRange(problem.patchLine, context);
+    findings.push(finding(problemChecks[problem.code], context, range, `${problem.message}.${fallback}`, { where: file.path }));
   }
   for (const entity of file.entities) {
     findings.push(...functionChecks(file, entity, context), ...dataChecks(file, entity, context), ...codeChecks(file, entity, context));

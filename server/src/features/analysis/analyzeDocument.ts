@@ -1,4 +1,5 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { kernelConfigOrNone } from '../../c/kernelConfig';
 import { findLivepatchConstructs } from '../../c/livepatchConstructs';
 import type { Finding } from '../../checks';
 import { cParseBound, documentBounds } from '../../checks/documentBounds';
@@ -37,7 +38,12 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
   };
   const withFacts = facts ? { facts } : {};
   if (job.language === 'diff') {
-    const findings = await analyzePatch(job.text, { file: job.file, ...(job.sourceRoot ? { sourceRoot: job.sourceRoot } : {}), ...withFacts });
+    const findings = await analyzePatch(job.text, {
+      file: job.file,
+      ...(job.sourceRoot ? { sourceRoot: job.sourceRoot } : {}),
+      ...(job.kernelConfig ? { kernelConfig: job.kernelConfig } : {}),
+      ...withFacts,
+    });
     return { diagnostics: cappedDiagnostics(findings, job.file), symbols: [], sites: noPatchedSites };
   }
   // Refused before parsing, as the CLI does: the parse is the cost the bounds are there for.
@@ -46,7 +52,7 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
     trees.close(job.uri);
     return { diagnostics: outOfBounds ? [toLspDiagnostic(outOfBounds)] : [], symbols: [], sites: noPatchedSites };
   }
-  const tree = trees.parse(job.uri, job.text, stop);
+  const tree = trees.parse(job.uri, job.text, stop, kernelConfigOrNone(job.kernelConfig));
   checkpoint();
   if (!tree) throw new Error(`${job.file}: the C parser gave no tree`);
   const constructs = findLivepatchConstructs(tree);

@@ -26,6 +26,8 @@ export interface AnalysisJob {
   file: string;
   sourceRoot: string;
   targetName?: string;
+  /** The kernel configuration `CONFIG_*` conditions are evaluated with (kernelConfigPath), if any. */
+  kernelConfig?: string;
 }
 
 export type WorkerRequest =

@@ -1,5 +1,6 @@
 import type { Parser, Tree } from 'web-tree-sitter';
 import { DocumentTrees } from '../../c/documentTrees';
+import type { KernelConfig } from '../../c/kernelConfig';
 import { parseableText } from '../../c/parseableText';
 
 /** text[start, oldEnd) of `before` became `inserted` in `after`: the one span between their common prefix and suffix. */
@@ -27,8 +28,8 @@ export class WorkerTrees {
   }
 
   /** `text` as the document has it; the tree is of its parseable form, and edits are found between those. */
-  parse(uri: string, documentText: string, stop: () => boolean): Tree | undefined {
-    const { text } = parseableText(documentText);
+  parse(uri: string, documentText: string, stop: () => boolean, config?: KernelConfig): Tree | undefined {
+    const { text } = parseableText(documentText, config);
     const before = this.texts.get(uri);
     const options = { progressCallback: stop };
     let tree: Tree | undefined;

@@ -14,9 +14,8 @@ test('in an untrusted workspace, the workspace cannot choose the files the serve
   assert.equal(trust.supported, 'limited');
   assert.match(trust.description, /emulator and the real machines are disabled in untrusted workspaces/);
   const settings = Object.keys(manifest.contributes.configuration.properties);
-  const namesFilesOrBounds = settings.filter(
-    (key) => key === 'livepatch.target' || key === 'livepatch.sourceRoot' || key.startsWith('livepatch.limits.') || key.startsWith('livepatch.realMachine.'),
-  );
+  const namesFiles = ['livepatch.target', 'livepatch.sourceRoot', 'livepatch.kernelConfig'];
+  const namesFilesOrBounds = settings.filter((key) => namesFiles.includes(key) || key.startsWith('livepatch.limits.') || key.startsWith('livepatch.realMachine.'));
   assert.ok(namesFilesOrBounds.length >= 8, namesFilesOrBounds.join());
   assert.deepEqual([...trust.restrictedConfigurations].sort(), namesFilesOrBounds.sort());
 });
