@@ -10,6 +10,7 @@
  *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name),
  *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name),
  *                hasExports, exported(name) (EXPORT_SYMBOL*: what the module loader resolves against),
+ *                modversions (the exports carry `__crc_*` CRCs),
  *                tables (the columns), data (the same as plain objects, built on first read),
  *                flavour ({ flavour: linux | xen | either, xenIbt }: how the image is patched)
  *   FunctionCode: a target function's instructions (iced-x86), the ELF opened on first use
@@ -23,3 +24,4 @@ export { loadTargetIndex, LoadOptions } from './loadTargetIndex';
 export { buildTargetIndexData, BuildOptions } from './buildTargetIndexData';
 export { defaultCacheDir, cacheFile } from './targetCache';
 export { cacheFormatVersion } from './cacheFormat';
+export { findModuleSymvers, moduleSymversCandidates, parseModuleSymvers, ModuleSymvers } from './moduleSymvers';

@@ -1,11 +1,13 @@
 import type { TargetIndex } from '../../target';
 import type { FactsProvider, FunctionFacts, StructFacts } from './functionFacts';
+import { exportVersions } from './exportVersions';
 import { xenPatchSite } from './xenPatchSite';
 
 /** Facts read from the target's symbols and DWARF: exact, so messages may say "is inlined". */
 export function targetFacts(index: TargetIndex): FactsProvider {
   return {
     basis: 'target',
+    exportVersions: () => exportVersions(index, undefined),
     function(name: string): FunctionFacts | undefined {
       if (!index.knowsFunction(name)) return undefined;
       const symbols = index.symbolsNamed(name).filter((s) => s.kind === 'function');
