@@ -157,7 +157,7 @@ function entityFindings(entity: EntityChange, at: FileContext): Finding[] {
       if (!declaration) continue;
       for (const [type, via] of through) {
         if (!mentions(declaration, type)) continue;
-        reached.set(name, via === entity.name ? `its declaration \`${declaration}\` mentions ${entity.kind} ${entity.name}` : `through ${via}, which contains ${entity.kind} ${entity.name}`);
+        reached.set(name, via === entity.name ? `declared with ${entity.kind} ${entity.name}` : `through ${via}, which contains ${entity.kind} ${entity.name}`);
         break;
       }
     }
@@ -216,11 +216,13 @@ function affected(symbols: string[], at: FileContext, why?: Map<string, string>)
   const { versions } = at;
   const known = versions ? symbols.filter((s) => versions.exported(s)) : symbols;
   const unknown = symbols.filter((s) => !known.includes(s));
-  const shown = (names: string[]): string =>
-    names
-      .slice(0, shownSymbols)
-      .map((n) => (why?.get(n) ? `${n} (${why.get(n)})` : n))
-      .join(', ') + (names.length > shownSymbols ? ` and ${names.length - shownSymbols} more` : '');
+  const some = (names: string[]): string => names.slice(0, shownSymbols).join(', ') + (names.length > shownSymbols ? ` and ${names.length - shownSymbols} more` : '');
+  // Grouped by why, so that 18 exports reached through one struct read as one reason.
+  const shown = (names: string[]): string => {
+    const groups = new Map<string, string[]>();
+    for (const name of names) groups.set(why?.get(name) ?? '', [...(groups.get(why?.get(name) ?? '') ?? []), name]);
+    return [...groups].map(([reason, group]) => (reason ? `${some(group)} (${reason})` : some(group))).join(', ');
+  };
   const outside = unknown.length ? `; not exported by the kernel ${versions?.source} describes (built as a module, or configured out): ${shown(unknown)}` : '';
   const listed = (known.length ? shown(known) : 'none of them is exported by the kernel described') + outside;
   if (!versions)
