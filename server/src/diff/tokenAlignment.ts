@@ -57,7 +57,8 @@ export function alignTokens(before: CodeTokens, after: CodeTokens, file: FileDif
       newIndex[oldTo - 1 - suffix] = newTo - 1 - suffix;
       suffix++;
     }
-    if (prefix + suffix < Math.max(oldTo - oldFrom, newTo - newFrom)) changes.push({ oldFrom: oldFrom + prefix, oldTo: oldTo - suffix, newFrom: newFrom + prefix, newTo: newTo - suffix });
+    if (prefix + suffix < Math.max(oldTo - oldFrom, newTo - newFrom))
+      changes.push({ oldFrom: oldFrom + prefix, oldTo: oldTo - suffix, newFrom: newFrom + prefix, newTo: newTo - suffix });
   };
   let oldLine = 0;
   let newLine = 0;

@@ -196,7 +196,7 @@ function entityFindings(entity: EntityChange, at: FileContext): Finding[] {
 function containingTypes(entity: EntityChange, definitions: Map<string, Definition>): Map<string, string> {
   const through = new Map<string, string>([[entity.name, entity.name]]);
   const types = [...definitions.values()].filter((d) => d.kind === 'struct' || d.kind === 'union');
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const type of types) {
       if (type.kind === 'function' || type.kind === 'variable' || type.kind === 'macro' || through.has(type.name)) continue;
@@ -226,7 +226,12 @@ function affected(symbols: string[], at: FileContext, why?: Map<string, string>)
   const outside = unknown.length ? `; not exported by the kernel ${versions?.source} describes (built as a module, or configured out): ${shown(unknown)}` : '';
   const listed = (known.length ? shown(known) : 'none of them is exported by the kernel described') + outside;
   if (!versions)
-    return { listed, severity: 'error', basis: 'CONFIG_MODVERSIONS is assumed (Debian, Ubuntu, RHEL and SUSE kernels set it; a target with `__crc_*` symbols, or a Module.symvers next to it or in the source root, tells).' };
+    return {
+      listed,
+      severity: 'error',
+      basis:
+        'CONFIG_MODVERSIONS is assumed (Debian, Ubuntu, RHEL and SUSE kernels set it; a target with `__crc_*` symbols, or a Module.symvers next to it or in the source root, tells).',
+    };
   if (!versions.modversions) return { listed, severity: 'warning', basis: `The kernel is built without CONFIG_MODVERSIONS (${versions.source}),` };
   return { listed, severity: known.length ? 'error' : 'warning', basis: `The kernel is built with CONFIG_MODVERSIONS (${versions.source}).` };
 }

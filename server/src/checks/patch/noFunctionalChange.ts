@@ -32,13 +32,21 @@ export function noFunctionalChange(compared: readonly ComparedFile[], context: P
     sameCode &&= code.sameCode && code.lineOnly.every((f) => f.absorbed);
     if (code.lineOnly.length) findings.push(lineOnlyFinding(file, diff, code.lineOnly, context));
   }
-  if (sameCode) findings.unshift(noChangeFinding(compared.map((c) => c.file), context));
+  if (sameCode)
+    findings.unshift(
+      noChangeFinding(
+        compared.map((c) => c.file),
+        context,
+      ),
+    );
   return findings;
 }
 
 function noChangeFinding(files: readonly FileChange[], context: PatchContext): Finding {
   const paths = files.map((f) => f.path).join(', ');
-  const hunksOnly = files.some((f) => f.language === 'c' && !f.rebuilt) ? ' (read from the hunks alone: with the source root, the functions whose line numbers move are named too)' : '';
+  const hunksOnly = files.some((f) => f.language === 'c' && !f.rebuilt)
+    ? ' (read from the hunks alone: with the source root, the functions whose line numbers move are named too)'
+    : '';
   return finding(
     patchChecks.noChange,
     context,

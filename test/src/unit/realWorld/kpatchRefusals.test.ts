@@ -89,7 +89,9 @@ test('LP240 stays quiet on a real printk_once change and on a changed constant i
 
 /** EXPORT_SYMBOL*(name) lines of the file, each name once: grep is the oracle. */
 function exportsOf(file: string): string[] {
-  const lines = execFileSync('grep', ['-oE', '^EXPORT_SYMBOL(_GPL)?\\([A-Za-z0-9_]+\\)', path.join(tree, file)], { encoding: 'utf8' }).trim().split('\n');
+  const lines = execFileSync('grep', ['-oE', '^EXPORT_SYMBOL(_GPL)?\\([A-Za-z0-9_]+\\)', path.join(tree, file)], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
   return [...new Set(lines.map((l) => l.replace(/^.*\(|\)$/g, '')))];
 }
 
@@ -103,15 +105,19 @@ test('LP242 on an #include added to kernel/workqueue.c names every export; wrapp
   assert.ok(!wrapped.findings.some((f) => f.code === 'LP242'));
 });
 
-test("LP242 on a struct change in kernel/workqueue.c, with Debian's Module.symvers: the exports reaching it through struct workqueue_struct", { skip: skip || noSymvers }, async () => {
-  const { findings } = await analyse('kernel/workqueue.c', ['struct pool_workqueue {\n', 'struct pool_workqueue {\n\tint\t\t\tspare;\n'], true);
-  const hit = findings.find((f) => f.code === 'LP242');
-  assert.equal(hit?.severity, 'error');
-  assert.match(hit.message, /built with CONFIG_MODVERSIONS \(.*Module\.symvers\)/);
-  assert.match(hit.message, /queue_work_on.* \(through struct workqueue_struct, which contains struct pool_workqueue\)/);
-  const symbols = (hit.data as { symbols: string[] }).symbols;
-  assert.ok(!symbols.includes('flush_work'), 'flush_work(struct work_struct *) does not reach it');
-});
+test(
+  "LP242 on a struct change in kernel/workqueue.c, with Debian's Module.symvers: the exports reaching it through struct workqueue_struct",
+  { skip: skip || noSymvers },
+  async () => {
+    const { findings } = await analyse('kernel/workqueue.c', ['struct pool_workqueue {\n', 'struct pool_workqueue {\n\tint\t\t\tspare;\n'], true);
+    const hit = findings.find((f) => f.code === 'LP242');
+    assert.equal(hit?.severity, 'error');
+    assert.match(hit.message, /built with CONFIG_MODVERSIONS \(.*Module\.symvers\)/);
+    assert.match(hit.message, /queue_work_on.* \(through struct workqueue_struct, which contains struct pool_workqueue\)/);
+    const symbols = (hit.data as { symbols: string[] }).symbols;
+    assert.ok(!symbols.includes('flush_work'), 'flush_work(struct work_struct *) does not reach it');
+  },
+);
 
 test("Debian's Module.symvers read for its vmlinux-<release>: modversions on, every line an export (awk is the oracle)", { skip: noSymvers }, () => {
   const symvers = findModuleSymvers(moduleSymversCandidates(`/usr/lib/debug/boot/vmlinux-${release}`, undefined));

@@ -45,15 +45,26 @@ test('LP242: an added #include puts the CRC of every export of the file at risk,
 });
 
 test('LP242 sees a struct member added inside #ifdef CONFIG_*, where genksyms sees it too', async () => {
-  const { findings, patch } = await run({ [example]: once('\tunsigned long misses;\n', '\tunsigned long misses;\n#ifdef CONFIG_EXAMPLE_DEBUG\n\tunsigned long resets;\n#endif\n') });
+  const { findings, patch } = await run({
+    [example]: once('\tunsigned long misses;\n', '\tunsigned long misses;\n#ifdef CONFIG_EXAMPLE_DEBUG\n\tunsigned long resets;\n#endif\n'),
+  });
   assert.match(crcFindings(findings)[0]?.message ?? '', /struct example_stats changes .* example_open/, patch);
 });
 
 const quiet: Array<{ what: string; edits: Edits }> = [
-  { what: 'the same #include wrapped in #ifndef __GENKSYMS__', edits: { [example]: once('#include <linux/printk.h>\n', '#include <linux/printk.h>\n#ifndef __GENKSYMS__\n#include <linux/slab.h>\n#endif\n') } },
-  { what: 'the struct change wrapped in #ifndef __GENKSYMS__', edits: { [example]: once('\tunsigned long misses;\n', '\tunsigned long misses;\n#ifndef __GENKSYMS__\n\tunsigned long resets;\n#endif\n') } },
+  {
+    what: 'the same #include wrapped in #ifndef __GENKSYMS__',
+    edits: { [example]: once('#include <linux/printk.h>\n', '#include <linux/printk.h>\n#ifndef __GENKSYMS__\n#include <linux/slab.h>\n#endif\n') },
+  },
+  {
+    what: 'the struct change wrapped in #ifndef __GENKSYMS__',
+    edits: { [example]: once('\tunsigned long misses;\n', '\tunsigned long misses;\n#ifndef __GENKSYMS__\n\tunsigned long resets;\n#endif\n') },
+  },
   { what: 'a change to a struct no exported declaration reaches', edits: { [example]: once('\tint slots;\n', '\tint slots;\n\tint spare;\n') } },
-  { what: 'includes only reordered', edits: { [example]: once('#include <linux/export.h>\n#include <linux/printk.h>\n', '#include <linux/printk.h>\n#include <linux/export.h>\n') } },
+  {
+    what: 'includes only reordered',
+    edits: { [example]: once('#include <linux/export.h>\n#include <linux/printk.h>\n', '#include <linux/printk.h>\n#include <linux/export.h>\n') },
+  },
   { what: 'a comment on a struct member', edits: { [example]: once('\tunsigned long misses;\n', '\tunsigned long misses; /* lookups that failed */\n') } },
   { what: 'a change inside an exported function body', edits: { [example]: once('return -22;', 'return -EINVAL;') } },
 ];

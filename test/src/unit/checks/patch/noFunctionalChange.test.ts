@@ -9,7 +9,10 @@ const run = (edits: Edits, withSourceRoot = true): ReturnType<typeof check> => c
 const only = (findings: Awaited<ReturnType<typeof check>>['findings'], id: string): typeof findings => findings.filter((f) => f.code === id);
 
 /** Lines of the fixture: where the functions start and where their __LINE__ users are. */
-const fixtureLine = (text: string): number => readFileSync(path.join(kpatchTree, example), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const fixtureLine = (text: string): number =>
+  readFileSync(path.join(kpatchTree, example), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
 
 const noChange: Array<{ what: string; edits: Edits }> = [
   { what: 'a comment-only fix (a typo)', edits: { [example]: once('that changes no code', 'that changes no code at all') } },
