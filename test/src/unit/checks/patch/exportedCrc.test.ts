@@ -7,7 +7,6 @@ import { analyzePatch } from '../../../../../server/out/checks/patch';
 import { targetFacts } from '../../../../../server/out/checks/facts/targetFacts';
 import type { Finding } from '../../../../../server/out/checks/finding';
 import { loadTargetIndex } from '../../../../../server/out/target';
-import { assemble, buildDir } from '../../payload/build';
 import { exportingTarget } from '../../payload/moduleLoaderFixtures';
 import { run as binutils } from '../../samples/binutils';
 import { check, codes, kpatchTree, makePatch, once, type Edits } from './patchCase';
@@ -110,50 +109,25 @@ test('LP242 with a Module.symvers of zero CRCs (no CONFIG_MODVERSIONS): an #incl
   assert.match(hit.message, /built without CONFIG_MODVERSIONS .* so no CRC stops a module/);
 });
 
-/** exportingTarget() with a modversions CRC for each export: the `__crc_<name>` labels in __kcrctab. */
-function versionedTarget(): string {
-  const object = assemble(
-    'versioned-target',
-    `
-	.text
-	.globl exported_func
-	.type exported_func, @function
-exported_func:
-	ret
-	.size exported_func, . - exported_func
-	.globl example_check
-	.type example_check, @function
-example_check:
-	ret
-	.size example_check, . - example_check
-	.section __ksymtab, "a"
-__ksymtab_exported_func:
-	.long exported_func - ., 0, 0
-__ksymtab_example_check:
-	.long example_check - ., 0, 0
-	.section __kcrctab, "a"
-__crc_exported_func:
-	.long 0x12345678
-__crc_example_check:
-	.long 0x9abcdef0
-`,
-  );
-  const out = path.join(buildDir, 'versioned-target');
-  binutils('ld', ['--build-id=sha1', '-e', '0', '-o', out, object]);
-  return out;
-}
+/** readelf: the `__crc_<name>` labels, CONFIG_MODVERSIONS' record of each export's CRC. */
+const crcLabels = (image: string): string[] => [...binutils('readelf', ['-sW', image]).matchAll(/ __crc_(\w+)$/gm)].map((m) => m[1]);
 
 test('LP242 with a target: its __crc_* symbols say modversions is on; a target without them lowers a struct change to a warning', async () => {
-  const versioned = await loadTargetIndex(versionedTarget(), { cacheDir: null });
+  const image = exportingTarget(true);
+  assert.deepEqual(crcLabels(image).sort(), ['__x86_return_thunk', 'exported_func', 'gpl_func']);
+  const versioned = await loadTargetIndex(image, { cacheDir: null });
   assert.equal(versioned.modversions, true);
-  const patch = makePatch({ [example]: statsMember }, kpatchTree);
-  const [hit] = crcFindings(await analyzePatch(patch, { file: 'case.patch', sourceRoot: kpatchTree, facts: targetFacts(versioned) }));
+  const include = makePatch({ [example]: newInclude }, kpatchTree);
+  const [hit] = crcFindings(await analyzePatch(include, { file: 'case.patch', sourceRoot: kpatchTree, facts: targetFacts(versioned) }));
   assert.equal(hit?.severity, 'error');
-  assert.match(hit.message, /built with CONFIG_MODVERSIONS \(the __crc_\* symbols of versioned-target\)/);
-  assert.match(hit.message, /the CRC of example_check \(through struct example_dev.*\); not exported by the kernel .*: example_open \(through/);
-  const plain = await loadTargetIndex(exportingTarget(), { cacheDir: null });
+  assert.match(hit.message, /built with CONFIG_MODVERSIONS \(the __crc_\* symbols of exporting-target-modversions\)/);
+  assert.match(hit.message, /: exported_func; not exported by the kernel .*: example_open, example_check\./);
+  const plainImage = exportingTarget();
+  assert.deepEqual(crcLabels(plainImage), []);
+  const plain = await loadTargetIndex(plainImage, { cacheDir: null });
   assert.equal(plain.modversions, false);
-  const [lowered] = crcFindings(await analyzePatch(patch, { file: 'case.patch', sourceRoot: kpatchTree, facts: targetFacts(plain) }));
+  const struct = makePatch({ [example]: statsMember }, kpatchTree);
+  const [lowered] = crcFindings(await analyzePatch(struct, { file: 'case.patch', sourceRoot: kpatchTree, facts: targetFacts(plain) }));
   assert.equal(lowered?.severity, 'warning');
   assert.match(lowered.message, /exporting-target, which has no __crc_\* symbols/);
 });
