@@ -19,7 +19,8 @@ const shownFunctions = 8;
  */
 export function noFunctionalChange(compared: readonly ComparedFile[], context: PatchContext): Finding[] {
   const findings: Finding[] = [];
-  let sameCode = compared.length > 0;
+  // A patch to documentation alone is kpatch-build's `no changed objects found`, another matter.
+  let sameCode = compared.some(({ file }) => file.language === 'c');
   for (const { file, diff, code } of compared) {
     if (file.language !== 'c' || !diff?.hunks.length) {
       sameCode &&= file.language === 'other' && notBuilt.test(file.path);

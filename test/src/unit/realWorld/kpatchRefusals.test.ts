@@ -6,7 +6,11 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { analyzePatch } from '../../../../server/out/checks/patch';
 import type { Finding } from '../../../../server/out/checks/finding';
+import { readElf } from '../../../../server/out/elf';
 import { findModuleSymvers, moduleSymversCandidates } from '../../../../server/out/target';
+import { exportColumns } from '../../../../server/out/target/kernelExports';
+import { StringTable } from '../../../../server/out/target/stringTable';
+import { exportFlag } from '../../../../server/out/target/tables';
 import { fixture } from '../../support/paths';
 import { diffOutput } from '../diff/oracle';
 
@@ -126,4 +130,21 @@ test("Debian's Module.symvers read for its vmlinux-<release>: modversions on, ev
   const names = execFileSync('awk', ['-F', '\t', '{ print $2 }', symversFile], { encoding: 'utf8' }).trim().split('\n');
   assert.equal(symvers.exports.size, new Set(names).size);
   assert.equal(symvers.exports.get('queue_work_on'), 'vmlinux');
+});
+
+const vmlinux = `/usr/lib/debug/boot/vmlinux-${release}`;
+const noVmlinux = existsSync(vmlinux) ? false : `${vmlinux} is not installed (apt-get install linux-image-${release}-dbg)`;
+
+test("the Debian vmlinux's exports: each with a __crc_ symbol is flagged, as many as readelf lists", { skip: noVmlinux }, () => {
+  const elf = readElf(vmlinux);
+  try {
+    const strings = new StringTable();
+    const columns = exportColumns(elf, elf.symbols(), strings);
+    const flagged = Array.from(columns.flags).filter((f) => (f & exportFlag.crc) !== 0).length;
+    const crcs = execFileSync('sh', ['-c', `readelf -sW ${vmlinux} | awk '$8 ~ /^__crc_/' | wc -l`], { encoding: 'utf8' });
+    assert.equal(flagged, Number(crcs.trim()));
+    assert.ok(flagged > 10000, `${flagged} exports with a CRC`);
+  } finally {
+    elf.close();
+  }
 });

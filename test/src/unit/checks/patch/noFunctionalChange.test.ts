@@ -98,4 +98,6 @@ test('LP240 counts a Documentation change as building nothing, and a Makefile ch
   assert.equal(only(withDocs.findings, 'LP240').length, 1);
   const withMakefile = await run({ ...comment, 'kernel/Makefile': once('obj-y', 'obj-$(CONFIG_EXAMPLE)') });
   assert.deepEqual(only(withMakefile.findings, 'LP240'), []);
+  const docsAlone = await run({ 'Documentation/example.rst': once('Example', 'Example driver') });
+  assert.deepEqual(only(docsAlone.findings, 'LP240'), [], 'no C file: nothing kpatch-build would compare');
 });
