@@ -75,6 +75,8 @@ export function compareCode(file: FileDiff, placements: readonly HunkPlacement[]
 const endOf = (c: TokenChange): number => (c.oldTo > c.oldFrom ? c.oldTo : c.oldFrom + 1);
 const touches = (c: TokenChange, first: number, last: number): boolean => (c.oldTo > c.oldFrom ? c.oldFrom < last && c.oldTo > first : c.oldFrom > first && c.oldFrom < last);
 
+const invocationTokens = 4096;
+
 type LineUse = 'absorbed' | 'included' | undefined;
 
 /** How a name uses `__LINE__`: the kernel's macros, and the file's own macros by what they expand. */
@@ -108,11 +110,13 @@ function movedLineUser(
     let end = k;
     if (before.texts[k + 1] === '(') {
       let depth = 0;
-      for (end = k + 1; end < last; end++) {
+      // Bounded, so that macros nested in macros cannot make this quadratic.
+      const stop = Math.min(last, k + invocationTokens);
+      for (end = k + 1; end < stop; end++) {
         if (before.texts[end] === '(') depth++;
         else if (before.texts[end] === ')' && --depth === 0) break;
       }
-      if (end === last) end = k;
+      if (end === stop) end = k;
     }
     for (const at of [k, end]) {
       const moved = newIndex[at];

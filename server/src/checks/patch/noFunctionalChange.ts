@@ -10,6 +10,9 @@ import { fileHeaderRange, finding, lineRange, PatchContext, sourceLocation } fro
 const notBuilt = /^Documentation\/|\.(?:rst|txt|md)$|(?:^|\/)(?:MAINTAINERS|CREDITS|README)$/;
 
 const shownFunctions = 8;
+/** A blank line at the top of a kernel-sized file moves hundreds: the editor gets the first ones. */
+const relatedFunctions = 50;
+const dataFunctions = 200;
 
 /**
  * LP240 and LP241: what kpatch-build will find when it compares the objects built before and
@@ -61,8 +64,9 @@ function lineOnlyFinding(file: FileChange, fileDiff: FileDiff, functions: readon
   const names = functions.slice(0, shownFunctions).map((f) => `${f.name}() (${f.macro} at line ${f.from} -> ${f.to})`);
   const more = functions.length > shownFunctions ? ` and ${functions.length - shownFunctions} more` : '';
   const included = functions.filter((f) => !f.absorbed).map((f) => `${f.name}()`);
+  const includedNames = included.slice(0, shownFunctions).join(', ') + (included.length > shownFunctions ? ` and ${included.length - shownFunctions} more` : '');
   const verdict = included.length
-    ? `kpatch sets a line-number-only difference aside only where the line number goes to WARN, might_sleep, printk or lockdep_rcu_suspicious; ${included.join(', ')} pass${included.length === 1 ? 'es' : ''} it elsewhere (__LINE__ itself, a filesystem ASSERT), so kpatch reports ${included.length === 1 ? 'it' : 'them'} as \`changed function:\` and patches ${included.length === 1 ? 'it' : 'them'} for nothing`
+    ? `kpatch sets a line-number-only difference aside only where the line number goes to WARN, might_sleep, printk or lockdep_rcu_suspicious; ${includedNames} pass${included.length === 1 ? 'es' : ''} it elsewhere (__LINE__ itself, a filesystem ASSERT), so kpatch reports ${included.length === 1 ? 'it' : 'them'} as \`changed function:\` and patches ${included.length === 1 ? 'it' : 'them'} for nothing`
     : `kpatch sees ${functions.length === 1 ? 'it' : 'them'} unchanged (kpatch_line_macro_change_only; the __bug_table and .printk_index entries are rebuilt per function) and does not patch ${functions.length === 1 ? 'it' : 'them'}, which is right`;
   return finding(
     patchChecks.lineOnly,
@@ -71,8 +75,10 @@ function lineOnlyFinding(file: FileChange, fileDiff: FileDiff, functions: readon
     `${names.join(', ')}${more}: only line numbers change in ${functions.length === 1 ? 'this function' : 'these functions'}, because lines are added or removed above ${functions.length === 1 ? 'it' : 'them'}; the code is otherwise the same. ${verdict}. To keep the line numbers, add new code at the end of the file or keep the line count of each hunk (klp-build's adjust-patch-lines does it with #line).`,
     {
       where: file.path,
-      related: functions.map((f) => ({ ...sourceLocation(file.path, f.line + 1, context), message: `${f.name}(): ${f.macro} moves from line ${f.from} to ${f.to}` })),
-      data: { functions: functions.map((f) => ({ name: f.name, macro: f.macro, from: f.from, to: f.to, absorbed: f.absorbed })) },
+      related: functions
+        .slice(0, relatedFunctions)
+        .map((f) => ({ ...sourceLocation(file.path, f.line + 1, context), message: `${f.name}(): ${f.macro} moves from line ${f.from} to ${f.to}` })),
+      data: { count: functions.length, functions: functions.slice(0, dataFunctions).map((f) => ({ name: f.name, macro: f.macro, from: f.from, to: f.to, absorbed: f.absorbed })) },
     },
   );
 }
