@@ -20,6 +20,8 @@ export const macroParameters = '#(';
 const punctuators3 = new Set(['<<=', '>>=', '...']);
 const punctuators2 = new Set(['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##']);
 
+const startsLonger = new Set([...punctuators3, ...punctuators2].map((p) => p.charCodeAt(0)));
+
 const isIdentifierStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isIdentifierPart = (c: number): boolean => isIdentifierStart(c) || isDigit(c);
@@ -135,9 +137,14 @@ export function codeTokens(text: string): CodeTokens {
       push(text.slice(start, i), startLine);
       continue;
     }
-    const three = text.slice(i, i + 3);
-    const two = text.slice(i, i + 2);
-    const punctuator = punctuators3.has(three) ? three : punctuators2.has(two) ? two : text[i];
+    // Most punctuators are one character that starts no longer one: no slices for them.
+    let punctuator = text[i];
+    if (startsLonger.has(c)) {
+      const three = text.slice(i, i + 3);
+      const two = text.slice(i, i + 2);
+      if (punctuators3.has(three)) punctuator = three;
+      else if (punctuators2.has(two)) punctuator = two;
+    }
     i += punctuator.length;
     push(punctuator, startLine);
   }

@@ -89,7 +89,14 @@ function lineUsers(definitions: SourceDefinitions): (name: string) => LineUse {
     const use = uses.includes('included') ? 'included' : uses.includes('absorbed') ? 'absorbed' : undefined;
     if (use) own.set(d.name, use);
   }
-  return (name) => own.get(name) ?? known(name);
+  // Asked once per token of every function: each distinct word is matched once.
+  const seen = new Map<string, LineUse>(own);
+  return (name) => {
+    if (seen.has(name)) return seen.get(name);
+    const use = known(name);
+    seen.set(name, use);
+    return use;
+  };
 }
 
 /** A `__LINE__` user of tokens [first, last) that starts or ends on another line after the patch. */
