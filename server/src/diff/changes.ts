@@ -1,5 +1,6 @@
 import type { SourceRange } from '../c/sourceRange';
-import type { Definition } from '../c/sourceFacts/definitions';
+import type { Definition, SourceDefinitions } from '../c/sourceFacts/definitions';
+import type { HunkPlacement } from './reconstruct';
 import type { DiffLine } from './unifiedDiff';
 
 /**
@@ -47,6 +48,8 @@ export interface FileChange {
   /** `source`: rebuilt from the source root and parsed before and after; `hunks`: read from the hunks alone. */
   basis: 'source' | 'hunks';
   entities: EntityChange[];
+  /** `source` basis: the whole file before and after, where the hunks landed, and the original's definitions. */
+  rebuilt?: { before: string; after: string; placements: HunkPlacement[]; definitions: SourceDefinitions };
   /**
    * Why this file fell back to the hunks (not in the source root, hunk does not apply, ...), and
    * changed lines the preprocessor leaves out or that the checks read under a guess (conditionalNotes.ts).

@@ -84,6 +84,7 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     }
     change.problems.push(...conditionalNotes(file, rebuilt.placements, compiledBefore, compiledAfter, config?.path));
     change.basis = 'source';
+    change.rebuilt = { before: rebuilt.before, after: rebuilt.after, placements: rebuilt.placements, definitions: before };
     change.entities = classifyFromSource(file, rebuilt.placements, before, after, patchText);
     originals.push(before);
   }

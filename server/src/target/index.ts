@@ -14,6 +14,7 @@
  *                definitions(name, file?) (the symbols a source function became), unitOf(symbol),
  *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name),
  *                hasExports, exported(name) (EXPORT_SYMBOL*: what the module loader resolves against),
+ *                modversions (the exports carry `__crc_*` CRCs),
  *                tables (the columns), data (the same as plain objects, built on first read),
  *                flavour ({ flavour: linux | xen | either, xenIbt }: how the image is patched)
  *   FunctionCode: a target function's instructions (iced-x86), the ELF opened on first use
@@ -28,3 +29,4 @@ export { loadTargetIndex, LoadedTargetIndex, LoadOptions, SharedTarget, sharedTa
 export { buildTargetIndexData, BuildOptions } from './buildTargetIndexData';
 export { defaultCacheDir, cacheFile } from './targetCache';
 export { cacheFormatVersion } from './cacheFormat';
+export { findModuleSymvers, moduleSymversCandidates, parseModuleSymvers, ModuleSymvers } from './moduleSymvers';

@@ -3,6 +3,8 @@ import { StringTable } from './stringTable';
 import { allocateColumns, Columns, exportFlag } from './tables';
 
 const ksymtabPrefix = '__ksymtab_';
+/** CONFIG_MODVERSIONS: each export's CRC sits in __kcrctab(_gpl) behind a `__crc_<name>` label. */
+const crcPrefix = '__crc_';
 /** EXPORT_SYMBOL puts its entry in __ksymtab, EXPORT_SYMBOL_GPL in __ksymtab_gpl. */
 const ksymtabSections: Record<string, number> = { __ksymtab: 0, __ksymtab_gpl: exportFlag.gpl };
 
@@ -14,10 +16,13 @@ const ksymtabSections: Record<string, number> = { __ksymtab: 0, __ksymtab_gpl: e
  */
 export function exportColumns(elf: ElfFile, symbols: readonly ElfSymbol[], strings: StringTable): Columns<'exports'> {
   const found: Array<[name: string, flags: number]> = [];
+  const versioned = new Set<string>();
+  for (const s of symbols) if (s.name.startsWith(crcPrefix)) versioned.add(s.name.slice(crcPrefix.length));
   for (const s of symbols) {
     if (!s.name.startsWith(ksymtabPrefix) || s.shndx === SHN.UNDEF || s.shndx >= SHN.LORESERVE) continue;
     const flags = ksymtabSections[elf.sections[s.shndx]?.name ?? ''];
-    if (flags !== undefined) found.push([s.name.slice(ksymtabPrefix.length), flags]);
+    const name = s.name.slice(ksymtabPrefix.length);
+    if (flags !== undefined) found.push([name, flags | (versioned.has(name) ? exportFlag.crc : 0)]);
   }
   const columns = allocateColumns('exports', found.length);
   found.forEach(([name, flags], row) => {

@@ -43,7 +43,8 @@ export type TargetTables = { path: string; buildId: string; strings: string[] } 
 export const noAddress = 0xffffffffffffffffn;
 export const noRow = 0xffffffff;
 export const symbolFlag = { function: 1, traceable: 2, endbr: 4, local: 8, weak: 16 } as const;
-export const exportFlag = { gpl: 1 } as const;
+/** crc: the export has a `__crc_` symbol (the image is built with CONFIG_MODVERSIONS). */
+export const exportFlag = { gpl: 1, crc: 2 } as const;
 export const structKind = ['struct', 'union'] as const;
 
 /** What is needed of a column's typed-array constructor: to allocate it, or to view it in a cache file. */

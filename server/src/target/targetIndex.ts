@@ -231,6 +231,11 @@ export class TargetIndex {
     return this.tables.exports.name.length > 0;
   }
 
+  /** Whether its exports carry modversions CRCs (`__crc_*` symbols): CONFIG_MODVERSIONS, under which a changed CRC stops a module loading. */
+  get modversions(): boolean {
+    return this.tables.exports.flags.some((flags) => (flags & exportFlag.crc) !== 0);
+  }
+
   /** How the image exports `name` to modules (EXPORT_SYMBOL or EXPORT_SYMBOL_GPL), undefined when it does not. */
   exported(name: string): { gpl: boolean } | undefined {
     const id = this.idOf(name);

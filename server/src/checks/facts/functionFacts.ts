@@ -86,9 +86,20 @@ export interface StructFacts {
   members: MemberFacts[];
 }
 
+/** What the kernel exports to modules and whether the exports carry modversions CRCs. */
+export interface ExportVersions {
+  /** Where it was read: the target's `__crc_*` symbols, or a Module.symvers. */
+  source: string;
+  /** CONFIG_MODVERSIONS: a module whose recorded CRC differs from the kernel's does not load. */
+  modversions: boolean;
+  exported(name: string): boolean;
+}
+
 /** The one question-answerer the checks talk to; a target index or a source inference behind it. */
 export interface FactsProvider {
   readonly basis: FactsBasis;
+  /** Target only, when the image exports symbols (a vmlinux): see ExportVersions. */
+  exportVersions?(): ExportVersions | undefined;
   /** Undefined when the function is unknown to this provider; `scope` picks among functions of one name. */
   function(name: string, scope?: FunctionScope): FunctionFacts | undefined;
   struct(name: string): StructFacts | undefined;

@@ -1,11 +1,13 @@
 import type { FunctionDefinition, TargetIndex, TargetSymbol } from '../../target';
 import type { FactsProvider, FunctionFacts, FunctionScope, StructFacts } from './functionFacts';
+import { exportVersions } from './exportVersions';
 import { xenPatchSite } from './xenPatchSite';
 
 /** Facts read from the target's symbols and DWARF: exact, so messages may say "is inlined". */
 export function targetFacts(index: TargetIndex): FactsProvider {
   return {
     basis: 'target',
+    exportVersions: () => exportVersions(index, undefined),
     function(name: string, scope: FunctionScope = {}): FunctionFacts | undefined {
       if (!index.knowsFunction(name)) return undefined;
       const all = index.definitions(name);

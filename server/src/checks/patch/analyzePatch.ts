@@ -9,9 +9,12 @@ import type { FactsProvider } from '../facts/functionFacts';
 import { startOfFile, type Finding } from '../finding';
 import { patchChecks } from './catalogue';
 import { codeChecks } from './codeChecks';
+import { compareFiles } from './comparedFiles';
 import { finding, fileHeaderRange, lineRange, PatchContext } from './context';
 import { dataChecks } from './dataChecks';
+import { exportedSymbolChecks } from './exportedSymbols';
 import { functionChecks } from './functionChecks';
+import { noFunctionalChange } from './noFunctionalChange';
 import { pathChecks } from './pathChecks';
 
 export interface AnalyzePatchOptions {
@@ -51,6 +54,10 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
     const classified = await classifyPatch(diff, patchLines, await sharedCParser(), options.sourceRoot, config);
     if (!options.facts && classified.originals.length) context.sourceFacts = sourceFacts(classified.originals);
     for (const file of classified.files) findings.push(...fileFindings(file, context));
+    const compared = compareFiles(diff, classified.files);
+    // What a malformed patch changes is not known well enough to say it changes nothing.
+    if (!diff.problems.length) findings.push(...noFunctionalChange(compared, context));
+    findings.push(...exportedSymbolChecks(compared, context));
     const hunksOnly = classified.files.filter((f) => f.language === 'c' && f.basis === 'hunks');
     if (!options.sourceRoot && hunksOnly.length) findings.push(noSourceRoot(hunksOnly, context));
     return findings;

@@ -24,6 +24,9 @@ export const patchChecks = {
   prototype: { id: 'LP232', title: 'Function prototype changed', severity: 'warning' },
   lib: { id: 'LP233', title: 'Patch to lib/, a vDSO or real-mode code', severity: 'error' },
   assembly: { id: 'LP234', title: 'Patch to an assembly file', severity: 'error' },
+  noChange: { id: 'LP240', title: "Patch changes no function's code", severity: 'error' },
+  lineOnly: { id: 'LP241', title: 'Functions that change only in line numbers (__LINE__)', severity: 'information' },
+  exportedCrc: { id: 'LP242', title: 'Change outside function bodies alters exported symbols\' CRCs', severity: 'error' },
 } as const satisfies Record<string, CheckInfo>;
 
 export type PatchCheck = (typeof patchChecks)[keyof typeof patchChecks];

@@ -7,11 +7,25 @@ import { kernelKlpHeader } from './kernelLayoutModule';
  * A tiny vmlinux as the module loader sees it: `__x86_return_thunk` defined as in
  * arch/x86/lib/retpoline.S (a NOTYPE GLOBAL label) and exported, a GPL-only export, a global
  * function and a static one that are defined but not exported. Each export leaves the
- * `__ksymtab_<name>` label EXPORT_SYMBOL puts in __ksymtab / __ksymtab_gpl.
+ * `__ksymtab_<name>` label EXPORT_SYMBOL puts in __ksymtab / __ksymtab_gpl; with `modversions`,
+ * the CRC tables too.
  */
-export function exportingTarget(): string {
+/** CONFIG_MODVERSIONS: each export's CRC behind a `__crc_<name>` label in __kcrctab / __kcrctab_gpl. */
+const crcTables = `
+	.section __kcrctab, "a"
+__crc___x86_return_thunk:
+	.long 0x0b7e4d21
+__crc_exported_func:
+	.long 0x12345678
+	.section __kcrctab_gpl, "a"
+__crc_gpl_func:
+	.long 0x9abcdef0
+`;
+
+export function exportingTarget(modversions = false): string {
+  const name = modversions ? 'exporting-target-modversions' : 'exporting-target';
   const object = assemble(
-    'exporting-target',
+    name,
     `
 	.text
 	.globl __x86_return_thunk
@@ -44,9 +58,9 @@ __ksymtab_exported_func:
 	.section __ksymtab_gpl, "a"
 __ksymtab_gpl_func:
 	.long gpl_func - ., 0, 0
-`,
+${modversions ? crcTables : ''}`,
   );
-  const out = path.join(buildDir, 'exporting-target');
+  const out = path.join(buildDir, name);
   run('ld', ['--build-id=sha1', '-e', '0', '-o', out, object]);
   return out;
 }

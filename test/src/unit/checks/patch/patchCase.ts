@@ -7,6 +7,8 @@ import { fixture } from '../../../support/paths';
 import { diffOutput, inTempDir } from '../../diff/oracle';
 
 export const fixtureTree = fixture('patches', 'tree');
+/** A kernel-style file with exports, WARN_ON/might_sleep/pr_info below its top and a raw __LINE__ user near it. */
+export const kpatchTree = fixture('patches', 'kpatch-tree');
 
 export type Edits = Record<string, (text: string) => string>;
 
@@ -14,10 +16,10 @@ export type Edits = Record<string, (text: string) => string>;
  * A patch made the way authors make them: the fixture tree is copied, edited, and `diff -ru`
  * writes the patch; `patch --dry-run` proves it applies to the tree it will be checked against.
  */
-export function makePatch(edits: Edits): string {
+export function makePatch(edits: Edits, tree = fixtureTree): string {
   return inTempDir((dir) => {
-    cpSync(fixtureTree, path.join(dir, 'a'), { recursive: true });
-    cpSync(fixtureTree, path.join(dir, 'b'), { recursive: true });
+    cpSync(tree, path.join(dir, 'a'), { recursive: true });
+    cpSync(tree, path.join(dir, 'b'), { recursive: true });
     for (const [file, edit] of Object.entries(edits)) {
       const target = path.join(dir, 'b', file);
       const before = readFileSync(target, 'utf8');
@@ -42,9 +44,9 @@ export function once(search: string, replacement: string): (text: string) => str
   };
 }
 
-export async function check(edits: Edits, withSourceRoot = true): Promise<{ findings: Finding[]; patch: string }> {
-  const patch = makePatch(edits);
-  const findings = await analyzePatch(patch, { file: 'case.patch', ...(withSourceRoot ? { sourceRoot: fixtureTree } : {}) });
+export async function check(edits: Edits, withSourceRoot = true, tree = fixtureTree): Promise<{ findings: Finding[]; patch: string }> {
+  const patch = makePatch(edits, tree);
+  const findings = await analyzePatch(patch, { file: 'case.patch', ...(withSourceRoot ? { sourceRoot: tree } : {}) });
   return { findings, patch };
 }
 
