@@ -86,7 +86,9 @@ const codesOf = (findings: Finding[]) => findings.map((f) => f.code).sort();
 
 test('an #include added above an #ifdef block that duplicates a function header: the file parses, nothing else is reported', async () => {
   const findings = await findingsOf(once('#include <linux/sched.h>\n', '#include <linux/sched.h>\n#include <linux/slab.h>\n'));
-  assert.deepEqual(codesOf(findings), [], findings.map((f) => f.message).join('\n'));
+  // The line added moves the pr_info of every function below it: LP241 notes those, as information.
+  const besidesLineNotes = findings.filter((f) => !(f.code === 'LP241' && f.severity === 'information'));
+  assert.deepEqual(codesOf(besidesLineNotes), [], findings.map((f) => f.message).join('\n'));
 });
 
 test('a change to a function whose header is duplicated under #ifdef/#else is a change to that function', async () => {
