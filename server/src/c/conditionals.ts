@@ -316,3 +316,16 @@ function readDirective(text: string, start: number, line: number): RawDirective 
   const rest = body.slice(body.indexOf(keyword) + keyword.length);
   return { start, end: at, line, last, keyword, rest, text: `#${keyword}${rest.trim() ? ` ${rest.trim().replace(/\s+/g, ' ')}` : ''}` };
 }
+
+/**
+ * The text as written, but with the branches the preprocessor certainly leaves out blanked
+ * (newlines kept): what the compiler reads, as far as it is known. A branch left out only because
+ * an unknown condition was taken as true stays, since the compiler may build it.
+ */
+export function withoutDeadBranches(text: string, compiled: CompiledText): string {
+  const dead = compiled.skipped.filter((b) => b.known && b.last >= b.first);
+  if (!dead.length) return text;
+  const lines = text.split('\n');
+  for (const branch of dead) for (let line = branch.first; line <= branch.last && line < lines.length; line++) lines[line] = lines[line].replace(/[^\n]/g, ' ');
+  return lines.join('\n');
+}

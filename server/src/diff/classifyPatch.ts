@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
-import { compiledBranches, type CompiledText } from '../c/conditionals';
+import { compiledBranches, withoutDeadBranches, type CompiledText } from '../c/conditionals';
 import type { KernelConfig } from '../c/kernelConfig';
 import { readDefinitions, SourceDefinitions } from '../c/sourceFacts/definitions';
 import { howToRaise, limits, limitSpecs, utf8BytesPast } from '../limits';
@@ -84,7 +84,10 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     }
     change.problems.push(...conditionalNotes(file, rebuilt.placements, compiledBefore, compiledAfter, config?.path));
     change.basis = 'source';
-    change.rebuilt = { before: rebuilt.before, after: rebuilt.after, placements: rebuilt.placements, definitions: before };
+    // The code comparisons (LP240-LP242) read what the compiler reads, as far as it is known: a
+    // change only in a branch it leaves out changes no object, as kpatch-build finds.
+    const [beforeCode, afterCode] = [withoutDeadBranches(rebuilt.before, compiledBefore), withoutDeadBranches(rebuilt.after, compiledAfter)];
+    change.rebuilt = { before: beforeCode, after: afterCode, placements: rebuilt.placements, definitions: before };
     change.entities = classifyFromSource(file, rebuilt.placements, before, after, patchText);
     originals.push(before);
   }

@@ -51,11 +51,12 @@ function noChangeFinding(files: readonly FileChange[], context: PatchContext): F
   const hunksOnly = files.some((f) => f.language === 'c' && !f.rebuilt)
     ? ' (read from the hunks alone: with the source root, the functions whose line numbers move are named too)'
     : '';
+  const leftOut = files.some((f) => f.problems.some((p) => p.code === 'not-compiled')) ? ', or code in branches the preprocessor leaves out (LP250)' : '';
   return finding(
     patchChecks.noChange,
     context,
     fileHeaderRange(files[0], context),
-    `this patch changes no function's code: in ${paths} only comments, blank lines, spacing or line breaks change${hunksOnly}. The objects built before and after differ at most in the line numbers that WARN()/BUG()/might_sleep()/pr_*() embed, which kpatch sets aside (kpatch_line_macro_change_only, and the __bug_table/.printk_index entries it rebuilds per function), so kpatch-build finds nothing to patch and stops: \`ERROR: no functional changes found\` (create-diff-object exits 3, no module is written). Make the code change the fix needs, or drop the patch: the running kernel already behaves as the patched one would.`,
+    `this patch changes no function's code: in ${paths} only comments, blank lines, spacing or line breaks change${leftOut}${hunksOnly}. The objects built before and after differ at most in the line numbers that WARN()/BUG()/might_sleep()/pr_*() embed, which kpatch sets aside (kpatch_line_macro_change_only, and the __bug_table/.printk_index entries it rebuilds per function), so kpatch-build finds nothing to patch and stops: \`ERROR: no functional changes found\` (create-diff-object exits 3, no module is written). Make the code change the fix needs, or drop the patch: the running kernel already behaves as the patched one would.`,
     { where: paths, data: { files: files.map((f) => f.path) } },
   );
 }

@@ -33,6 +33,19 @@ for (const { what, edits } of noChange) {
   });
 }
 
+test('LP240 fires when the only change is in code the preprocessor leaves out (#if 0), and says so', async () => {
+  const { findings, patch } = await run({ [example]: once('\treturn id + 1;', '\treturn id + 10;') });
+  const hits = only(findings, 'LP240');
+  assert.equal(hits.length, 1, `${codes(findings).join(', ')}\n${patch}`);
+  assert.match(hits[0].message, /or code in branches the preprocessor leaves out \(LP250\)/);
+  assert.equal(only(findings, 'LP250').length, 1);
+});
+
+test('LP240 stays quiet on a change in a branch whose condition is unknown: the compiler may well build it', async () => {
+  const { findings } = await run({ [example]: once('\treturn id + 2;', '\treturn id + 20;') });
+  assert.deepEqual(only(findings, 'LP240'), []);
+});
+
 test('LP241 names the functions below an added line whose WARN_ON/might_sleep/pr_info line numbers move, and only those', async () => {
   const { findings } = await run({ [example]: once('int example_open(', '\nint example_open(') });
   const notes = only(findings, 'LP241');
