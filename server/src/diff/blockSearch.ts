@@ -1,8 +1,8 @@
 /**
- * Where a hunk's old lines sit in the original file: the match nearest to the line the header
- * names. Two streaming KMP matchers walk away from that line, one down and one up, a line at a
- * time, so finding a match costs the distance to it plus the hunk's length, never their product,
- * and never more than the lines of the file whatever number the header holds.
+ * Where a hunk's old lines sit in the original file: the match nearest to the line patch
+ * guesses. Two streaming KMP matchers walk away from that line, one down and one up, a line at
+ * a time, so finding a match costs the distance to it plus the hunk's length, never their
+ * product, and never more than the lines of the file whatever number the header holds.
  */
 
 /** A KMP matcher fed one line at a time; it says when the lines fed last spell the block. */
@@ -29,11 +29,12 @@ class BlockMatcher {
 }
 
 /**
- * The index where `block` matches, nearest to `wanted` first (the lower one on a tie), never
- * before `from` (hunks apply in order); -1 when it matches nowhere.
+ * The index in [from, upTo] where `block` matches, nearest to `wanted` first and the higher one
+ * on a tie (GNU patch tries offset +N before -N); -1 when it matches nowhere there.
  */
-export function findBlock(lines: readonly string[], block: readonly string[], wanted: number, from: number): number {
-  const last = lines.length - block.length;
+export function findBlock(lines: readonly string[], block: readonly string[], wanted: number, from: number, upTo = Infinity): number {
+  const last = Math.min(upTo, lines.length - block.length);
+  from = Math.max(0, from);
   if (last < from) return -1;
   if (!block.length) return Math.min(Math.max(wanted, from), last);
   // Downward, a match is complete when its first line is fed; upward, when its last one is.
@@ -44,7 +45,7 @@ export function findBlock(lines: readonly string[], block: readonly string[], wa
   for (let i = below + block.length - 1; i > below; i--) down.feed(lines[i]);
   for (let i = above; i < above + block.length - 1 && i < lines.length; i++) up.feed(lines[i]);
   while (below >= from || above <= last) {
-    if (below >= from && (above > last || wanted - below <= above - wanted)) {
+    if (below >= from && (above > last || wanted - below < above - wanted)) {
       if (down.feed(lines[below])) return below;
       below--;
     } else {

@@ -47,8 +47,13 @@ export interface FileChange {
   /** `source`: rebuilt from the source root and parsed before and after; `hunks`: read from the hunks alone. */
   basis: 'source' | 'hunks';
   entities: EntityChange[];
-  /** Why this file fell back to the hunks (not in the source root, hunk does not apply, ...). */
-  problems: Array<{ patchLine: number; message: string; code: 'not-applied' | 'syntax' }>;
+  /**
+   * What applying the file to the source root met, as GNU patch reports it: a hunk FAILED or the
+   * file is missing (`not-applied`, the file then read from the hunks), a reversed or already
+   * applied patch, a hunk applied with an offset or fuzz (`moved`), a strip level other than -p1,
+   * C that does not parse after the patch.
+   */
+  problems: Array<{ patchLine: number; message: string; code: 'not-applied' | 'reversed' | 'moved' | 'strip' | 'syntax' }>;
 }
 
 export function languageOf(path: string): FileLanguage {

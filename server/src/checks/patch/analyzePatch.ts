@@ -6,7 +6,7 @@ import { parseUnifiedDiff } from '../../diff/unifiedDiff';
 import { documentBounds } from '../documentBounds';
 import type { FactsProvider } from '../facts/functionFacts';
 import { startOfFile, type Finding } from '../finding';
-import { patchChecks } from './catalogue';
+import { patchChecks, type PatchCheck } from './catalogue';
 import { codeChecks } from './codeChecks';
 import { finding, fileHeaderRange, lineRange, PatchContext } from './context';
 import { dataChecks } from './dataChecks';
@@ -55,13 +55,22 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
   }
 }
 
+const problemChecks: Record<FileChange['problems'][number]['code'], PatchCheck> = {
+  'not-applied': patchChecks.notApplied,
+  reversed: patchChecks.reversed,
+  moved: patchChecks.moved,
+  strip: patchChecks.strip,
+  syntax: patchChecks.unparsable,
+};
+
 function fileFindings(file: FileChange, context: PatchContext): Finding[] {
   const findings = pathChecks(file, context);
   for (const problem of file.problems) {
-    const check = problem.code === 'not-applied' ? patchChecks.notApplied : patchChecks.unparsable;
-    const fallback = problem.code === 'not-applied' ? ' This file was analysed from its hunks alone.' : '';
+    const check = problemChecks[problem.code];
+    const fallback = file.basis === 'hunks' && (problem.code === 'not-applied' || problem.code === 'reversed') ? ' This file was analysed from its hunks alone.' : '';
+    const onFile = problem.code === 'syntax' || problem.code === 'strip';
     findings.push(
-      finding(check, context, problem.code === 'not-applied' ? lineRange(problem.patchLine, context) : fileHeaderRange(file, context), `${problem.message}.${fallback}`, {
+      finding(check, context, onFile ? fileHeaderRange(file, context) : lineRange(problem.patchLine, context), `${problem.message}.${fallback}`, {
         where: file.path,
       }),
     );
