@@ -39,5 +39,6 @@ export function reversedMessage(filePath: string, result: Reconstruction): strin
 
 export function stripMessage(file: FileDiff, strip: number, found: string): string {
   const written = file.oldName ?? found;
-  return `${written} is ${found} in the source root only with \`patch -p${strip}\`: \`patch -p1\`, as kpatch-build and klp-build apply patches, says \`can't find file to patch\` and the build stops. Regenerate the patch with \`git diff\` or \`git format-patch\` (their a/ and b/ prefixes), or from the tree's parent directory (\`diff -u linux.orig/${found} linux/${found}\`)`;
+  const as = written === found ? 'the name as written' : `as ${found}`;
+  return `${written} is found in the source root only with \`patch -p${strip}\` (${as}): \`patch -p1\`, as kpatch-build and klp-build apply patches, says \`can't find file to patch\` and the build stops. Regenerate the patch with \`git diff\` or \`git format-patch\` (their a/ and b/ prefixes), or from the tree's parent directory (\`diff -u linux.orig/${found} linux/${found}\`)`;
 }
