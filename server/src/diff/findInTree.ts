@@ -37,7 +37,10 @@ export async function findInTree(root: string, file: FileDiff): Promise<FoundFil
 export function stripComponents(name: string, strip: number): string | undefined {
   const parts = name.split('/');
   if (strip && parts.length <= strip) return undefined;
-  return parts.slice(strip).filter((p, i, all) => p !== '' || i === all.length - 1).join('/');
+  return parts
+    .slice(strip)
+    .filter((p, i, all) => p !== '' || i === all.length - 1)
+    .join('/');
 }
 
 async function readInside(root: string, candidate: string): Promise<string | undefined> {

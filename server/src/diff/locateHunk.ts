@@ -21,8 +21,8 @@ export interface HunkSides {
   /** Context lines before the first change and after the last one. */
   prefixContext: number;
   suffixContext: number;
-  /** The hunk's lines in order, `removed` taken out of the pattern and `added` written. Pattern and replacement lines are as `comparedText` gives them. */
-  steps: Array<{ kind: 'context' | 'removed' | 'added'; text: string; noNewlineAtEnd: boolean }>;
+  /** Read backwards: the hunk's `added` lines are the ones taken out, its `removed` ones written. Pattern and replacement lines are as `comparedText` gives them. */
+  swapped: boolean;
 }
 
 export function sidesOf(hunk: Hunk): HunkSides {
@@ -40,7 +40,7 @@ export function sidesOf(hunk: Hunk): HunkSides {
     replacement,
     prefixContext,
     suffixContext,
-    steps: hunk.lines.map((l) => ({ kind: l.kind, text: l.text, noNewlineAtEnd: l.noNewlineAtEnd })),
+    swapped: false,
   };
 }
 
@@ -54,15 +54,7 @@ export function comparedText(line: { text: string; noNewlineAtEnd: boolean }): s
 
 /** `pch_swap`: the hunk read the other way round, as patch tries it to detect a reversed patch. */
 export function swapSides(sides: HunkSides): HunkSides {
-  const flip = { context: 'context', removed: 'added', added: 'removed' } as const;
-  return {
-    ...sides,
-    first: sides.newFirst,
-    pattern: sides.replacement,
-    newFirst: sides.first,
-    replacement: sides.pattern,
-    steps: sides.steps.map((s) => ({ ...s, kind: flip[s.kind] })),
-  };
+  return { ...sides, first: sides.newFirst, pattern: sides.replacement, newFirst: sides.first, replacement: sides.pattern, swapped: !sides.swapped };
 }
 
 /** The fuzz levels patch tries for a hunk: up to -F2, never more than its context. */

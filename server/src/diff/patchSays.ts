@@ -24,7 +24,9 @@ export function failedMessage(filePath: string, outcome: HunkOutcome, reversed: 
 }
 
 export function movedMessage(filePath: string, outcome: HunkOutcome): string {
-  const moved = outcome.offset ? `${Math.abs(outcome.offset)} line${Math.abs(outcome.offset) === 1 ? '' : 's'} ${outcome.offset > 0 ? 'below' : 'above'} where its header says` : 'where its header says';
+  const moved = outcome.offset
+    ? `${Math.abs(outcome.offset)} line${Math.abs(outcome.offset) === 1 ? '' : 's'} ${outcome.offset > 0 ? 'below' : 'above'} where its header says`
+    : 'where its header says';
   const fuzz = outcome.fuzz
     ? `, with ${outcome.fuzz} context line${outcome.fuzz === 1 ? '' : 's'} at its ends not compared (fuzz): check that the code around the change is the code the patch was written for`
     : '';

@@ -98,15 +98,16 @@ class Writer {
   /** `apply_hunk` at `where`; false, like patch's "misordered hunks", if it would write above lines already written. */
   apply(sides: HunkSides, where: number): boolean {
     let old = 0;
-    for (const step of sides.steps) {
-      if (step.kind === 'context') old++;
+    const takenOut = sides.swapped ? 'added' : 'removed';
+    for (const line of sides.hunk.lines) {
+      if (line.kind === 'context') old++;
       else if (!this.copyTill(where - 1 + old)) return false;
-      else if (step.kind === 'removed') {
+      else if (line.kind === takenOut) {
         this.frozen++;
         old++;
       } else {
-        this.out.push(step.text);
-        this.endsWithNewline = !step.noNewlineAtEnd;
+        this.out.push(line.text);
+        this.endsWithNewline = !line.noNewlineAtEnd;
       }
     }
     this.outOffset += sides.replacement.length - sides.pattern.length;

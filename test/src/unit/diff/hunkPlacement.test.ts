@@ -89,7 +89,13 @@ function renumber(patchText: string, random: Random): string {
 /** The hunks in reverse order: each guess then lies in lines an earlier hunk already wrote (patch's "misordered hunks"). */
 function reorder(patchText: string): string {
   const [header, ...hunks] = patchText.split(/^(?=@@ )/m);
-  return header + hunks.reverse().map((h) => (h.endsWith('\n') ? h : `${h}\n`)).join('');
+  return (
+    header +
+    hunks
+      .reverse()
+      .map((h) => (h.endsWith('\n') ? h : `${h}\n`))
+      .join('')
+  );
 }
 
 interface Variant {
@@ -161,7 +167,10 @@ function same(theirs: Verdict, ours: Verdict): boolean {
 
 function report(counts: Map<string, Tally>): string {
   return [...counts]
-    .map(([kind, c]) => `${kind}: ${c.agreed}/${c.variants} variants, ${c.hunksAgreed}/${c.hunks} hunks (patch: ${c.offsets} offset, ${c.fuzzed} fuzzed, ${c.failed} FAILED, ${c.reversed} reversed${c.crashed ? `; patch crashed on ${c.crashed}` : ''})`)
+    .map(
+      ([kind, c]) =>
+        `${kind}: ${c.agreed}/${c.variants} variants, ${c.hunksAgreed}/${c.hunks} hunks (patch: ${c.offsets} offset, ${c.fuzzed} fuzzed, ${c.failed} FAILED, ${c.reversed} reversed${c.crashed ? `; patch crashed on ${c.crashed}` : ''})`,
+    )
     .join('\n');
 }
 

@@ -66,7 +66,12 @@ test("LP205: a hunk patch applies with an offset gets patch's own line, and the 
 
 test('LP205 with fuzz: a context line changed in the tree, worded as patch prints it', async (t) => {
   const exact = await onTree(t, (text) => text);
-  const lastContext = patchText.split('\n').filter((l) => l.startsWith(' ')).pop()?.slice(1) ?? '';
+  const lastContext =
+    patchText
+      .split('\n')
+      .filter((l) => l.startsWith(' '))
+      .pop()
+      ?.slice(1) ?? '';
   const fuzzed = await onTree(t, (text) => above(3)(once(lastContext, `${lastContext} /* upstream */`)(text)));
   assert.match(fuzzed.patchSays[0], /^Hunk #1 succeeded at \d+ with fuzz 1 \(offset 3 lines\)\.$/);
   const note = fuzzed.findings.find((f) => f.code === 'LP205');
