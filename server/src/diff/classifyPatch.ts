@@ -86,7 +86,8 @@ async function rebuild(file: FileDiff, sourceRoot: string, change: FileChange): 
       return { rebuilt: undefined, notes: [{ patchLine: file.patchLine, message, code: 'not-applied' }] };
     }
     ({ text: original, path: oldPath } = found);
-    if (found.strip !== 1) {
+    // A pure rename's names come from git's `rename from` line, which has no a/ to strip.
+    if (found.strip !== 1 && file.hunks.length) {
       change.path = stripComponents(file.newName ?? file.oldName ?? '', found.strip) ?? found.path;
       notes.push({ patchLine: file.patchLine, message: stripMessage(file, found.strip, found.path), code: 'strip' });
     }

@@ -45,7 +45,7 @@ export function sidesOf(hunk: Hunk): HunkSides {
 }
 
 /**
- * A line as patch compares it, newline included: one without (`\\ No newline at end of file`)
+ * A line as patch compares it, newline included: one without (`\ No newline at end of file`)
  * matches only a file's last line that has none either. Lines never hold `\n`, so it marks that.
  */
 export function comparedText(line: { text: string; noNewlineAtEnd: boolean }): string {
@@ -57,7 +57,7 @@ export function swapSides(sides: HunkSides): HunkSides {
   return { ...sides, first: sides.newFirst, pattern: sides.replacement, newFirst: sides.first, replacement: sides.pattern, swapped: !sides.swapped };
 }
 
-/** The fuzz levels patch tries for a hunk: up to -F2, never more than its context. */
+/** The highest fuzz patch tries for a hunk: -F2 at most, never more than its context. */
 export function fuzzLevels(sides: HunkSides, maxFuzz: number): number {
   return Math.min(maxFuzz, Math.max(sides.prefixContext, sides.suffixContext));
 }
