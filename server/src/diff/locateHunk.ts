@@ -1,12 +1,12 @@
-import { findBlock } from './blockSearch';
+import type { LineIndex } from './blockSearch';
 import type { Hunk } from './unifiedDiff';
 
 /**
  * GNU patch 2.7's `locate_hunk`, line for line in what it decides: where a hunk's old lines
  * (its pattern) go in the file, given patch's running offset, the lines already written out,
  * and a fuzz level. Patch compares the pattern at every offset in turn; here each fuzz level is
- * one nearest-first KMP search (blockSearch), so a header line number of any size costs at most
- * the file's length.
+ * one nearest-first search of the file's line index (blockSearch), so a header line number of
+ * any size costs at most the file's length, and a hunk with a line the file lacks nothing.
  */
 
 /** A hunk as patch holds it (`pch_*`): one side is the pattern, the other the replacement. */
@@ -75,7 +75,8 @@ export interface Located {
  * start of the file, one with less after than before only at its end (diff gave it all the
  * context there was). `frozen` is `last_frozen_line`: the lines already copied or removed.
  */
-export function locateHunk(lines: readonly string[], sides: HunkSides, fuzz: number, offset: number, frozen: number): Located {
+export function locateHunk(index: LineIndex, sides: HunkSides, fuzz: number, offset: number, frozen: number): Located {
+  const lines = index.lines;
   const inputLines = lines.length;
   const patLines = sides.pattern.length;
   const firstGuess = sides.first + offset;
@@ -100,7 +101,7 @@ export function locateHunk(lines: readonly string[], sides: HunkSides, fuzz: num
   }
   const compared = sides.pattern.slice(prefixFuzz, patLines - suffixFuzz);
   const search = (wanted: number, from: number, upTo: number): number => {
-    const at = findBlock(lines, compared, wanted - 1 + prefixFuzz, from - 1 + prefixFuzz, upTo - 1 + prefixFuzz);
+    const at = index.find(compared, wanted - 1 + prefixFuzz, from - 1 + prefixFuzz, upTo - 1 + prefixFuzz);
     return at < 0 ? 0 : at + 1 - prefixFuzz;
   };
   if (maxNegOffset >= 0) {

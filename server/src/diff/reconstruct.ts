@@ -1,3 +1,4 @@
+import { LineIndex } from './blockSearch';
 import { comparedText, fuzzLevels, HunkSides, locateHunk, sidesOf, swapSides } from './locateHunk';
 import type { FileDiff, Hunk } from './unifiedDiff';
 
@@ -44,7 +45,7 @@ const maxFuzz = 2;
 export function reconstructAfter(original: string, file: FileDiff): Reconstruction {
   const { lines, finalNewline } = splitLines(original);
   const writer = new Writer(lines, finalNewline);
-  const compared = finalNewline ? lines : [...lines.slice(0, -1), comparedText({ text: lines[lines.length - 1], noNewlineAtEnd: true })];
+  const inFile = new LineIndex(finalNewline ? lines : [...lines.slice(0, -1), comparedText({ text: lines[lines.length - 1], noNewlineAtEnd: true })]);
   let sides = file.hunks.map(sidesOf);
   let reversed = false;
   const hunks: HunkOutcome[] = [];
@@ -54,11 +55,11 @@ export function reconstructAfter(original: string, file: FileDiff): Reconstructi
     let located = { where: 0, offset };
     let fuzz = 0;
     for (; fuzz <= fuzzLevels(sides[index], maxFuzz); fuzz++) {
-      located = locateHunk(compared, sides[index], fuzz, offset, writer.frozen);
+      located = locateHunk(inFile, sides[index], fuzz, offset, writer.frozen);
       if (located.where) break;
       if (index === 0 && !reversed) {
         // Patch's "dwim for reversed patch": only hunk 1 is tried backwards, at each fuzz level after forwards.
-        const backwards = locateHunk(compared, swapSides(sides[0]), fuzz, offset, writer.frozen);
+        const backwards = locateHunk(inFile, swapSides(sides[0]), fuzz, offset, writer.frozen);
         if (backwards.where) {
           reversed = true;
           sides = sides.map(swapSides);
