@@ -51,10 +51,13 @@ export interface FileChange {
   /** `source` basis: the whole file before and after, where the hunks landed, and the original's definitions. */
   rebuilt?: { before: string; after: string; placements: HunkPlacement[]; definitions: SourceDefinitions };
   /**
-   * Why this file fell back to the hunks (not in the source root, hunk does not apply, ...), and
-   * changed lines the preprocessor leaves out or that the checks read under a guess (conditionalNotes.ts).
+   * What applying the file to the source root met, as GNU patch reports it: a hunk FAILED or the
+   * file is missing (`not-applied`, the file then read from the hunks), a reversed or already
+   * applied patch, a hunk applied with an offset or fuzz (`moved`), a strip level other than -p1,
+   * C that does not parse after the patch, a file past the parse bound (`too-large`), and changed
+   * lines the preprocessor leaves out or that the checks read under a guess (conditionalNotes.ts).
    */
-  problems: Array<{ patchLine: number; message: string; code: 'not-applied' | 'syntax' | 'not-compiled' | 'assumed-branch' | 'too-large' }>;
+  problems: Array<{ patchLine: number; message: string; code: 'not-applied' | 'reversed' | 'moved' | 'strip' | 'syntax' | 'not-compiled' | 'assumed-branch' | 'too-large' }>;
 }
 
 export function languageOf(path: string): FileLanguage {

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { compiledBranches, withoutDeadBranches, type CompiledText } from '../c/conditionals';
 import type { KernelConfig } from '../c/kernelConfig';
@@ -9,6 +7,8 @@ import { FileChange, languageOf } from './changes';
 import { classifyFromHunks } from './classifyHunks';
 import { classifyFromSource } from './classifySource';
 import { conditionalNotes } from './conditionalNotes';
+import { findInTree, stripComponents } from './findInTree';
+import { failedMessage, movedMessage, reversedMessage, stripMessage } from './patchSays';
 import { HunkPlacement, reconstructAfter } from './reconstruct';
 import { keepWindows, touchedWindows } from './touchedWindows';
 import type { FileDiff, ParsedDiff } from './unifiedDiff';
@@ -44,26 +44,26 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     };
     files.push(change);
     if (change.language !== 'c') continue;
-    const rebuilt = sourceRoot ? await rebuild(file, sourceRoot) : undefined;
-    if (rebuilt && 'problem' in rebuilt) change.problems.push({ patchLine: rebuilt.patchLine, message: rebuilt.problem, code: 'not-applied' });
-    const tooLarge = rebuilt && !('problem' in rebuilt) ? pastParseBound(rebuilt.oldPath, rebuilt.before, '') : undefined;
+    const { rebuilt, notes } = sourceRoot ? await rebuild(file, sourceRoot, change) : { rebuilt: undefined, notes: [] };
+    change.problems.push(...notes);
+    const tooLarge = rebuilt ? pastParseBound(rebuilt.oldPath, rebuilt.before, '') : undefined;
     if (tooLarge) change.problems.push({ patchLine: file.patchLine, message: tooLarge, code: 'too-large' });
-    if (!rebuilt || 'problem' in rebuilt || tooLarge) {
+    if (!rebuilt || tooLarge) {
       change.entities = classifyFromHunks(file, patchText);
       continue;
     }
     const { compiled: compiledBefore, definitions: before } = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before, config);
     const compiledAfter = compiledBranches(rebuilt.after, config);
     const windowed = keepWindows(compiledAfter.text, touchedWindows(file, rebuilt.placements, before));
-    const afterTooLarge = pastParseBound(filePath, windowed, ' after the patch (the lines around its hunks)');
+    const afterTooLarge = pastParseBound(change.path, windowed, ' after the patch (the lines around its hunks)');
     if (afterTooLarge) {
       change.problems.push({ patchLine: file.patchLine, message: afterTooLarge, code: 'too-large' });
       change.entities = classifyFromHunks(file, patchText);
       continue;
     }
     // A patch that changes one file in several diffs the same way would have the same text parsed once per diff.
-    const afterKey = `${filePath}\0${windowed}`;
-    const after = parsedAfter.get(afterKey) ?? readDefinitions(parser, filePath, windowed);
+    const afterKey = `${change.path}\0${windowed}`;
+    const after = parsedAfter.get(afterKey) ?? readDefinitions(parser, change.path, windowed);
     parsedAfter.set(afterKey, after);
     for (const line of after.syntaxErrors.slice(0, 1)) {
       const strays = after.strayCommentCloses;
@@ -78,7 +78,7 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
               : ` (first error at line ${line + 1})`;
       change.problems.push({
         patchLine: file.patchLine,
-        message: `${filePath} does not parse after the patch${why}; the changes near there may be misclassified`,
+        message: `${change.path} does not parse after the patch${why}; the changes near there may be misclassified`,
         code: 'syntax',
       });
     }
@@ -102,34 +102,35 @@ function pastParseBound(filePath: string, text: string, which: string): string |
   return `${filePath}${which} is ${bytes} bytes long, more than the ${limit} ${limitSpecs.cParseBytes.what}, so it is not parsed; ${howToRaise('cParseBytes')} to have it classified from the source`;
 }
 
-type Rebuilt = { oldPath: string; before: string; after: string; placements: HunkPlacement[] } | { problem: string; patchLine: number };
+type FileProblem = FileChange['problems'][number];
+type Rebuilt = { oldPath: string; before: string; after: string; placements: HunkPlacement[] } | undefined;
 
-/** The file before and after, or why not (patch's own words where it has them). */
-async function rebuild(file: FileDiff, sourceRoot: string): Promise<Rebuilt> {
-  let before = '';
+/** The file before and after, as `patch -p1` would make it, and what patch would say on the way (its own words where it has them). */
+async function rebuild(file: FileDiff, sourceRoot: string, change: FileChange): Promise<{ rebuilt: Rebuilt; notes: FileProblem[] }> {
+  let original = '';
   let oldPath = file.newPath ?? '';
+  const notes: FileProblem[] = [];
   if (file.oldPath !== null) {
-    const found = await readFirst(sourceRoot, [file.oldPath, file.oldName ?? file.oldPath]);
-    if (!found) return { problem: `can't find file to patch: ${file.oldPath} is not in the source root ${sourceRoot}`, patchLine: file.patchLine };
-    ({ text: before, path: oldPath } = found);
-  }
-  const result = reconstructAfter(before, file);
-  if (!result.ok) return { problem: `${file.oldPath}: ${result.message}`, patchLine: result.hunk.patchLine };
-  return { oldPath, before, after: result.after, placements: result.placements };
-}
-
-async function readFirst(root: string, candidates: string[]): Promise<{ text: string; path: string } | undefined> {
-  for (const candidate of new Set(candidates)) {
-    const full = path.resolve(root, candidate);
-    // A patch names files inside the tree; `../` must not read outside it.
-    if (!full.startsWith(path.resolve(root) + path.sep)) continue;
-    try {
-      return { text: await readFile(full, 'utf8'), path: candidate };
-    } catch {
-      // Not under this name; try the next.
+    const found = await findInTree(sourceRoot, file);
+    if (!found) {
+      const message = `can't find file to patch: ${file.oldPath} is not in the source root ${sourceRoot} (tried \`patch -p1\`, \`-p0\` and deeper strip levels)`;
+      return { rebuilt: undefined, notes: [{ patchLine: file.patchLine, message, code: 'not-applied' }] };
+    }
+    ({ text: original, path: oldPath } = found);
+    // A pure rename's names come from git's `rename from` line, which has no a/ to strip.
+    if (found.strip !== 1 && file.hunks.length) {
+      change.path = stripComponents(file.newName ?? file.oldName ?? '', found.strip) ?? found.path;
+      notes.push({ patchLine: file.patchLine, message: stripMessage(file, found.strip, found.path), code: 'strip' });
     }
   }
-  return undefined;
+  const result = reconstructAfter(original, file);
+  if (result.reversed) notes.push({ patchLine: file.hunks[0].patchLine, message: reversedMessage(oldPath, result), code: 'reversed' });
+  for (const outcome of result.hunks) {
+    if (!outcome.applied) notes.push({ patchLine: outcome.hunk.patchLine, message: failedMessage(oldPath, outcome, result.reversed), code: 'not-applied' });
+    else if (outcome.fuzz || outcome.offset) notes.push({ patchLine: outcome.hunk.patchLine, message: movedMessage(oldPath, outcome), code: 'moved' });
+  }
+  if (!result.applied) return { rebuilt: undefined, notes };
+  return { rebuilt: { oldPath, before: result.applied.before, after: result.applied.after, placements: result.applied.placements }, notes };
 }
 
 /**

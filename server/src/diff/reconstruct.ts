@@ -1,68 +1,135 @@
-import { findBlock } from './blockSearch';
+import { LineIndex } from './blockSearch';
+import { comparedText, fuzzLevels, HunkSides, locateHunk, sidesOf, swapSides } from './locateHunk';
 import type { FileDiff, Hunk } from './unifiedDiff';
 
 /**
- * Applies one file's hunks to its original text in memory, the way `patch` does without fuzz:
- * each hunk where its header says, else at the nearest place its old lines match (an offset).
- * Where a hunk really landed matters: the classifier maps changed lines to C entities through it.
- * A hunk whose header names a line past the end of the file does not apply: no offset is
- * searched for, however large the number.
+ * Applies one file's hunks to its original text in memory as GNU patch 2.7 does (`patch -p1`,
+ * fuzz up to 2): each hunk at the nearest place its old lines match, patch's running offset
+ * carried from hunk to hunk, and context lines that fuzz let differ kept as the file has them.
+ * Where a hunk really landed matters: the classifier maps changed lines to C entities through
+ * it. When hunk 1 matches only read backwards, the file already holds the patched text (or the
+ * patch is reversed): the hunks are then undone, to rebuild the original the patch was made on.
  */
 export interface HunkPlacement {
   /** 1-based first line of the hunk in the old and in the new text. */
   oldStart: number;
   newStart: number;
-  /** Lines between where the header says and where the hunk matched (patch's "offset N lines"). */
+  /** Patch's running offset at this hunk ("offset N lines"). */
   offset: number;
 }
 
-export type Reconstruction = { ok: true; after: string; placements: HunkPlacement[] } | { ok: false; hunk: Hunk; message: string };
-
-export function reconstructAfter(before: string, file: FileDiff): Reconstruction {
-  const { lines, finalNewline } = splitLines(before);
-  const out: string[] = [];
-  let endsWithNewline = finalNewline;
-  let consumed = 0;
-  let drift = 0;
-  const placements: HunkPlacement[] = [];
-  for (const [number, hunk] of file.hunks.entries()) {
-    const expected = hunk.lines.filter((l) => l.kind !== 'added').map((l) => l.text);
-    const named = hunk.oldStart + drift;
-    if (named > lines.length) {
-      const shifted = drift ? ` (line ${named} after the offset of the hunks before it)` : '';
-      return {
-        ok: false,
-        hunk,
-        message: `hunk #${number + 1} (${describeHunk(hunk)}) starts at line ${hunk.oldStart}${shifted}, past the end of the original (${lines.length} lines): the source root is not the tree this patch was made against`,
-      };
-    }
-    // A pure insertion's old start is the line after which it goes.
-    const wanted = (hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1) + drift;
-    const at = findBlock(lines, expected, wanted, consumed);
-    if (at < 0) {
-      return {
-        ok: false,
-        hunk,
-        message: `hunk #${number + 1} (${describeHunk(hunk)}) does not match the original at or near line ${hunk.oldStart}: the source root is not the tree this patch was made against`,
-      };
-    }
-    drift = at - (hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1);
-    for (let i = consumed; i < at; i++) out.push(lines[i]);
-    placements.push({ oldStart: at + 1, newStart: out.length + 1, offset: drift });
-    for (const line of hunk.lines) if (line.kind !== 'removed') out.push(line.text);
-    consumed = at + expected.length;
-    if (consumed === lines.length) {
-      const last = [...hunk.lines].reverse().find((l) => l.kind !== 'removed');
-      endsWithNewline = !last?.noNewlineAtEnd && (last !== undefined || finalNewline);
-    }
-  }
-  for (let i = consumed; i < lines.length; i++) out.push(lines[i]);
-  const after = out.join('\n') + (out.length && endsWithNewline ? '\n' : '');
-  return { ok: true, after, placements };
+/** One hunk's fate, in the terms `patch --dry-run --verbose` prints it. */
+export interface HunkOutcome {
+  hunk: Hunk;
+  /** 1-based, within the file (patch's "Hunk #N"). */
+  number: number;
+  applied: boolean;
+  /** "succeeded at N" / "FAILED at N": a line of the patched file. */
+  at: number;
+  fuzz: number;
+  /** "(offset N lines)": patch's running offset; 0 when it prints none (and for a FAILED hunk, where it prints none). */
+  offset: number;
 }
 
-function describeHunk(hunk: Hunk): string {
-  return `@@ -${hunk.oldStart},${hunk.oldCount} +${hunk.newStart},${hunk.newCount} @@`;
+export interface Reconstruction {
+  hunks: HunkOutcome[];
+  /** Patch's "Reversed (or previously applied) patch detected!": the hunks were undone instead. */
+  reversed: boolean;
+  /** When every hunk applied: the texts before and after the patch, and where each hunk landed in them. */
+  applied?: { before: string; after: string; placements: HunkPlacement[] };
+}
+
+/** Patch's default `-F2`. */
+const maxFuzz = 2;
+
+export function reconstructAfter(original: string, file: FileDiff): Reconstruction {
+  const { lines, finalNewline } = splitLines(original);
+  const writer = new Writer(lines, finalNewline);
+  const inFile = new LineIndex(finalNewline ? lines : [...lines.slice(0, -1), comparedText({ text: lines[lines.length - 1], noNewlineAtEnd: true })]);
+  let sides = file.hunks.map(sidesOf);
+  let reversed = false;
+  const hunks: HunkOutcome[] = [];
+  const placements: HunkPlacement[] = [];
+  let offset = 0;
+  for (const [index, hunk] of file.hunks.entries()) {
+    let located = { where: 0, offset };
+    let fuzz = 0;
+    for (; fuzz <= fuzzLevels(sides[index], maxFuzz); fuzz++) {
+      located = locateHunk(inFile, sides[index], fuzz, offset, writer.frozen);
+      if (located.where) break;
+      if (index === 0 && !reversed) {
+        // Patch's "dwim for reversed patch": only hunk 1 is tried backwards, at each fuzz level after forwards.
+        const backwards = locateHunk(inFile, swapSides(sides[0]), fuzz, offset, writer.frozen);
+        if (backwards.where) {
+          reversed = true;
+          sides = sides.map(swapSides);
+          located = backwards;
+          break;
+        }
+      }
+    }
+    const at = (located.where || sides[index].first) + writer.outOffset;
+    offset = located.offset;
+    const applied = located.where > 0 && writer.apply(sides[index], located.where);
+    hunks.push({ hunk, number: index + 1, applied, at, fuzz: applied ? fuzz : 0, offset: applied ? offset : 0 });
+    if (applied) placements.push({ oldStart: located.where, newStart: at, offset });
+  }
+  if (hunks.some((h) => !h.applied)) return { hunks, reversed };
+  const text = writer.finish();
+  const applied = reversed
+    ? { before: text, after: original, placements: placements.map((p) => ({ oldStart: p.newStart, newStart: p.oldStart, offset: p.offset })) }
+    : { before: original, after: text, placements };
+  return { hunks, reversed, applied };
+}
+
+/** Patch's output file: lines copied from the input up to each hunk, then the hunk's new lines. */
+class Writer {
+  /** `last_frozen_line`: input lines copied out or removed so far. */
+  frozen = 0;
+  /** `out_offset`: lines the applied hunks added less those they removed. */
+  outOffset = 0;
+  private readonly out: string[] = [];
+  private endsWithNewline = true;
+
+  constructor(
+    private readonly lines: readonly string[],
+    private readonly finalNewline: boolean,
+  ) {}
+
+  /** `apply_hunk` at `where`; false, like patch's "misordered hunks", if it would write above lines already written. */
+  apply(sides: HunkSides, where: number): boolean {
+    let old = 0;
+    const takenOut = sides.swapped ? 'added' : 'removed';
+    for (const line of sides.hunk.lines) {
+      if (line.kind === 'context') old++;
+      else if (!this.copyTill(where - 1 + old)) return false;
+      else if (line.kind === takenOut) {
+        this.frozen++;
+        old++;
+      } else {
+        this.out.push(line.text);
+        this.endsWithNewline = !line.noNewlineAtEnd;
+      }
+    }
+    this.outOffset += sides.replacement.length - sides.pattern.length;
+    return true;
+  }
+
+  finish(): string {
+    this.copyTill(this.lines.length);
+    return this.out.join('\n') + (this.out.length && this.endsWithNewline ? '\n' : '');
+  }
+
+  /** `copy_till`: input lines up to `last` (1-based), none past the end of the file however far `last` is. */
+  private copyTill(last: number): boolean {
+    if (this.frozen > last) return false;
+    for (let i = this.frozen; i < Math.min(last, this.lines.length); i++) {
+      this.out.push(this.lines[i]);
+      this.endsWithNewline = i < this.lines.length - 1 || this.finalNewline;
+    }
+    this.frozen = last;
+    return true;
+  }
 }
 
 function splitLines(text: string): { lines: string[]; finalNewline: boolean } {

@@ -7,7 +7,7 @@ import { parseUnifiedDiff } from '../../diff/unifiedDiff';
 import { documentBounds, documentBoundsCheck } from '../documentBounds';
 import type { FactsProvider } from '../facts/functionFacts';
 import { startOfFile, type Finding } from '../finding';
-import { patchChecks } from './catalogue';
+import { patchChecks, type PatchCheck } from './catalogue';
 import { codeChecks } from './codeChecks';
 import { compareFiles } from './comparedFiles';
 import { finding, fileHeaderRange, lineRange, PatchContext } from './context';
@@ -84,12 +84,15 @@ function readConfig(file: string, context: PatchContext, findings: Finding[]): K
   }
 }
 
-const problemChecks = {
+const problemChecks: Record<Exclude<FileChange['problems'][number]['code'], 'too-large'>, PatchCheck> = {
   'not-applied': patchChecks.notApplied,
+  reversed: patchChecks.reversed,
+  moved: patchChecks.moved,
+  strip: patchChecks.strip,
   syntax: patchChecks.unparsable,
   'not-compiled': patchChecks.notCompiled,
   'assumed-branch': patchChecks.assumedBranch,
-} as const;
+};
 
 function fileFindings(file: FileChange, context: PatchContext): Finding[] {
   const findings = pathChecks(file, context);
@@ -100,9 +103,14 @@ function fileFindings(file: FileChange, context: PatchContext): Finding[] {
       findings.push({ code: documentBoundsCheck.id, severity: 'information', message: `${problem.message}.`, file: context.patchFile, range, where: file.path });
       continue;
     }
-    const fallback = problem.code === 'not-applied' ? ' This file was analysed from its hunks alone.' : '';
-    const range = problem.code === 'syntax' ? fileHeaderRange(file, context) : lineRange(problem.patchLine, context);
-    findings.push(finding(problemChecks[problem.code], context, range, `${problem.message}.${fallback}`, { where: file.path }));
+    const check = problemChecks[problem.code];
+    const fallback = file.basis === 'hunks' && (problem.code === 'not-applied' || problem.code === 'reversed') ? ' This file was analysed from its hunks alone.' : '';
+    const onFile = problem.code === 'syntax' || problem.code === 'strip';
+    findings.push(
+      finding(check, context, onFile ? fileHeaderRange(file, context) : lineRange(problem.patchLine, context), `${problem.message}.${fallback}`, {
+        where: file.path,
+      }),
+    );
   }
   for (const entity of file.entities) {
     findings.push(...functionChecks(file, entity, context), ...dataChecks(file, entity, context), ...codeChecks(file, entity, context));

@@ -4,9 +4,12 @@ import { CheckInfo, registerChecks } from '../catalogue';
 // prettier-ignore
 export const patchChecks = {
   malformed: { id: 'LP200', title: 'Malformed unified diff', severity: 'error' },
-  notApplied: { id: 'LP201', title: 'Patch does not apply to the source root', severity: 'error' },
+  notApplied: { id: 'LP201', title: 'Hunk does not apply to the source root (patch: FAILED)', severity: 'error' },
   hunksOnly: { id: 'LP202', title: 'Analysed from the hunks alone (no source root)', severity: 'information' },
   unparsable: { id: 'LP203', title: 'Patched C file does not parse', severity: 'warning' },
+  reversed: { id: 'LP204', title: 'Reversed (or previously applied) patch', severity: 'error' },
+  moved: { id: 'LP205', title: 'Hunk applied with an offset or fuzz', severity: 'information' },
+  strip: { id: 'LP206', title: 'Patch paths need a strip level other than -p1', severity: 'warning' },
   notCompiled: { id: 'LP250', title: 'Change in a branch the preprocessor leaves out', severity: 'information' },
   assumedBranch: { id: 'LP251', title: 'Change in a conditional branch chosen without knowing its condition', severity: 'information' },
   kernelConfig: { id: 'LP252', title: 'Kernel configuration cannot be read', severity: 'warning' },

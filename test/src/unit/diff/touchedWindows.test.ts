@@ -46,8 +46,8 @@ test('classifying from the windows the hunks touch gives what classifying from t
         const patchText = diffOutput('diff', ['-U2', 'a.c', 'b.c'], tmp);
         const file = parseUnifiedDiff(patchText).files[0];
         if (!file) continue;
-        const rebuilt = reconstructAfter(original, file);
-        assert.ok(rebuilt.ok);
+        const rebuilt = reconstructAfter(original, file).applied;
+        assert.ok(rebuilt);
         const beforeDefs = readDefinitions(parser, source, original);
         const whole = readDefinitions(parser, source, rebuilt.after);
         const windowed = readDefinitions(parser, source, keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, beforeDefs)));
