@@ -34,8 +34,7 @@ const vmlinux = artifacts.files.vmlinux;
 const kernelConfig = `/boot/config-${artifacts.linuxAbi}`;
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 
-if (options.install || options['install-only'])
-  ensurePackages(['linux-source-6.1', `linux-image-${artifacts.linuxAbi}-dbg`], (s) => console.log(`[acceptance] ${s}`));
+if (options.install || options['install-only']) ensurePackages(['linux-source-6.1', `linux-image-${artifacts.linuxAbi}-dbg`], (s) => console.log(`[acceptance] ${s}`));
 if (options['install-only']) process.exit(0);
 for (const [file, pkg] of [
   [tarball, 'linux-source-6.1'],
@@ -67,8 +66,7 @@ function editedFiles(c) {
   for (const { file, find, replace } of c.edits) {
     const text = files.get(file) ?? readFileSync(path.join(tree, file), 'utf8');
     const at = text.indexOf(find);
-    if (at < 0 || text.indexOf(find, at + 1) >= 0)
-      throw new Error(`${casesFile}: case ${c.id}: the text to find in ${file} occurs ${at < 0 ? 'nowhere' : 'more than once'}`);
+    if (at < 0 || text.indexOf(find, at + 1) >= 0) throw new Error(`${casesFile}: case ${c.id}: the text to find in ${file} occurs ${at < 0 ? 'nowhere' : 'more than once'}`);
     files.set(file, text.slice(0, at) + replace + text.slice(at + find.length));
   }
   return files;
@@ -174,7 +172,7 @@ try {
       const findings = JSON.parse(checked.stdout);
       const errors = [...new Set(findings.filter((f) => f.severity === 'error').map((f) => f.code))].sort();
       const expected = v.verdict ?? c.kpatch;
-      const expect = v.expect ?? (v.variant === 'reversed' ? [] : c.expect ?? []);
+      const expect = v.expect ?? (v.variant === 'reversed' ? [] : (c.expect ?? []));
       const ours = errors.length ? 'refuses' : 'builds';
       const agrees = ours === expected && expect.every((id) => errors.includes(id));
       const known = c.knownDifferences?.[v.variant] ?? (v.variant === 'as-is' ? c.knownDifference : undefined);
@@ -183,7 +181,7 @@ try {
         case: c.id,
         variant: v.variant,
         kpatch: expected,
-        kpatchSays: v.verdict ? `patch file failed to apply` : c.message ?? 'builds',
+        kpatchSays: v.verdict ? `patch file failed to apply` : (c.message ?? 'builds'),
         expect,
         ours,
         errors,

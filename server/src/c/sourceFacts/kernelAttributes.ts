@@ -84,7 +84,20 @@ const wordMacros = [
   '__initdata_memblock',
 ];
 
-const callMacros = ['__section', '__aligned', '__printf', '__scanf', '__acquires', '__releases', '__must_hold', '__alloc_size', '__counted_by', '__diagnose_as', '__free', '__cleanup'];
+const callMacros = [
+  '__section',
+  '__aligned',
+  '__printf',
+  '__scanf',
+  '__acquires',
+  '__releases',
+  '__must_hold',
+  '__alloc_size',
+  '__counted_by',
+  '__diagnose_as',
+  '__free',
+  '__cleanup',
+];
 
 const wordPattern = new RegExp(`\\b(?:${wordMacros.join('|')})\\b`, 'g');
 const callPattern = new RegExp(`\\b(?:${callMacros.join('|')})\\s*\\(`, 'g');

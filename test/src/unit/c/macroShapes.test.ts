@@ -125,7 +125,10 @@ test('a static local defined by a macro is a static local, as gcc allocates it',
   const warn = readDefinitions(parser, 'shapes.c', kernelCode).definitions.find((d): d is FunctionDefinition => d.kind === 'function' && d.name === 'warn_rarely');
   // gcc names a function's static local NAME.N in the object's symbol table.
   const gccLocals = symbols.filter((s) => /^[bdBD]$/.test(s.type) && /\.\d+$/.test(s.name)).map((s) => s.name.replace(/\.\d+$/, ''));
-  assert.deepEqual(warn?.staticLocals.map((l) => l.name), gccLocals);
+  assert.deepEqual(
+    warn?.staticLocals.map((l) => l.name),
+    gccLocals,
+  );
 });
 
 test('globals defined by a macro are read as the variables gcc allocates', () => {

@@ -29,7 +29,7 @@ interface Result {
   gnuPatch: { variantIsWhatItClaims: boolean; output: string };
 }
 
-test('the acceptance set: every patch gets kpatch-build\'s verdict, or is a known difference with its reason', { skip, timeout: 900_000 }, () => {
+test("the acceptance set: every patch gets kpatch-build's verdict, or is a known difference with its reason", { skip, timeout: 900_000 }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lpl-acceptance-test-'));
   try {
     const out = path.join(dir, 'results.json');

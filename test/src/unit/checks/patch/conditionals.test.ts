@@ -101,7 +101,10 @@ test('a change to a function whose header is duplicated under #ifdef/#else is a 
 test('LP250: a change inside #if 0, or in the branch the configuration leaves out, changes no compiled code', async () => {
   // Each patch changes nothing else, so LP240 also says the patch as a whole changes no compiled code.
   const besidesLP240 = (findings: Finding[]): Finding[] => {
-    assert.ok(findings.some((f) => f.code === 'LP240'), codesOf(findings).join());
+    assert.ok(
+      findings.some((f) => f.code === 'LP240'),
+      codesOf(findings).join(),
+    );
     return findings.filter((f) => f.code !== 'LP240');
   };
   const inIfZero = besidesLP240(await findingsOf(once('\tv *= 7;', '\tv *= 8;')));
@@ -164,10 +167,7 @@ test('check --kernel-config, and a .config found in the source root', async () =
   writeFileSync(patch, patchOf(once('\tv += 2;', '\tv += 3;')));
   const given = await cli('check', patch, '--source-root', sourceRoot, '--kernel-config', fastConfig, '--format', 'json');
   // The one change is in a branch left out: LP250 says where, LP240 that the patch changes no compiled code.
-  assert.deepEqual(
-    (JSON.parse(given.out) as Finding[]).map((f) => f.code).sort(),
-    ['LP240', 'LP250'],
-  );
+  assert.deepEqual((JSON.parse(given.out) as Finding[]).map((f) => f.code).sort(), ['LP240', 'LP250']);
   const missing = await cli('check', patch, '--source-root', sourceRoot, '--kernel-config', path.join(tree, 'nope'));
   assert.equal(missing.code, 2);
   assert.match(missing.err, /--kernel-config \S+nope: no such file/);
