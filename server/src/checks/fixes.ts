@@ -20,7 +20,9 @@ export type FixData =
   | { kind: 'insertSentinel'; end: SourcePosition }
   | { kind: 'addSympos'; count: number; /** the end of the old_name value */ after: SourcePosition; addresses: string[] }
   | { kind: 'addHook'; macro: string; function: string; after: SourcePosition; signature: 'action' | 'void' }
-  | { kind: 'shadowSkeleton'; type: string; kindOfType: string; added: Array<{ name: string; type: string }>; differences: string[] };
+  | { kind: 'shadowSkeleton'; type: string; kindOfType: string; added: Array<{ name: string; type: string }>; differences: string[] }
+  /** An unknown function name, and the target's functions a misspelling away from it. */
+  | { kind: 'didYouMean'; name: string; suggestions: string[] };
 
 const at = (position: SourcePosition): SourceRange => ({ start: position, end: position });
 
@@ -50,9 +52,27 @@ export function fixesFor(finding: Finding, text: string): Fix[] {
     }
     case 'shadowSkeleton':
       return data.added.length ? [shadowSkeleton(finding.file, data)] : [];
+    case 'didYouMean':
+      return didYouMean(lines, finding.range, data);
     default:
       return [];
   }
+}
+
+/**
+ * The name is replaced where it is written: a string literal (`.old_name = "..."`) or a symbol
+ * (`.old_addr = name`). A Xen `.name` naming a `static const char[]` is written elsewhere: no fix.
+ */
+function didYouMean(lines: string[], range: SourceRange, data: { name: string; suggestions: string[] }): Fix[] {
+  if (range.start.line !== range.end.line) return [];
+  const written = lines[range.start.line]?.slice(range.start.column, range.end.column).replace(/\r$/, '');
+  const quoted = written === `"${data.name}"`;
+  if (!quoted && written !== data.name) return [];
+  return data.suggestions.map((suggestion, i) => ({
+    title: `Did you mean '${suggestion}'?`,
+    edits: [{ range, newText: quoted ? `"${suggestion}"` : suggestion }],
+    ...(i === 0 && data.suggestions.length === 1 ? { preferred: true } : {}),
+  }));
 }
 
 /**

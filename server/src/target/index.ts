@@ -13,12 +13,14 @@
  *                tables (the columns), data (the same as plain objects, built on first read),
  *                flavour ({ flavour: linux | xen | either, xenIbt }: how the image is patched)
  *   FunctionCode: a target function's instructions (iced-x86), the ELF opened on first use
+ *   FunctionNames.of(tables): function names sorted once: withPrefix (completion), nearest ("did you mean")
  */
 export * from './model';
 export { TargetTables } from './tables';
 export { TargetIndex, InlinedInto } from './targetIndex';
 export { FlavourFacts, TargetFlavour } from './flavour';
 export { FunctionCode } from './functionCode';
+export { FunctionNames, type NamedFunction } from './functionNames';
 export { loadTargetIndex, LoadOptions } from './loadTargetIndex';
 export { buildTargetIndexData, BuildOptions } from './buildTargetIndexData';
 export { defaultCacheDir, cacheFile } from './targetCache';

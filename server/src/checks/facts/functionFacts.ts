@@ -62,4 +62,6 @@ export interface FactsProvider {
   /** Undefined when the function is unknown to this provider. */
   function(name: string): FunctionFacts | undefined;
   struct(name: string): StructFacts | undefined;
+  /** Target only: the functions whose names are a likely misspelling away from `name`, nearest first. */
+  similarFunctions?(name: string): string[];
 }

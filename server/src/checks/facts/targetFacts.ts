@@ -1,4 +1,4 @@
-import type { TargetIndex } from '../../target';
+import { FunctionNames, type TargetIndex } from '../../target';
 import type { FactsProvider, FunctionFacts, StructFacts } from './functionFacts';
 import { xenPatchSite } from './xenPatchSite';
 
@@ -39,5 +39,6 @@ export function targetFacts(index: TargetIndex): FactsProvider {
         members: layout.members.map((m) => ({ name: m.name, offset: Number(m.offset), size: Number(m.size), type: m.type })),
       };
     },
+    similarFunctions: (name: string): string[] => FunctionNames.of(index.tables).nearest(name),
   };
 }
