@@ -5,9 +5,10 @@ import { emulatorCommandTable } from './features/emulator';
 
 /**
  * Every command of the extension, registered once at activation whatever the server's state,
- * so a command never fails with "command not found" while the server restarts.
+ * so a command never fails with "command not found" while the server restarts. Arguments
+ * (from code lenses, other extensions, tests) are passed through after the context.
  */
-const commands: Record<string, (ctx: Ctx) => unknown> = {
+const commands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
   'livepatch.restartServer': async (ctx) => {
     await ctx.restart();
     return ctx.serverState;
@@ -19,7 +20,7 @@ const commands: Record<string, (ctx: Ctx) => unknown> = {
 
 export function registerCommands(ctx: Ctx): void {
   for (const [id, run] of Object.entries(commands)) {
-    ctx.extension.subscriptions.push(vscode.commands.registerCommand(id, () => run(ctx)));
+    ctx.extension.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => run(ctx, ...args)));
   }
 }
 

@@ -2,8 +2,11 @@ import { CodeActionKind, Connection, InitializeResult, TextDocumentSyncKind } fr
 import { AnalysisLanes } from './features/analysis/analysisLanes';
 import { DocumentAnalyses } from './features/analysis/documentAnalyses';
 import { registerCodeActions } from './features/codeActions';
+import { registerCodeLenses } from './features/codeLens';
+import { registerCompletion } from './features/completion';
 import { registerDefinition } from './features/definition';
 import { registerDocumentSymbols } from './features/documentSymbols';
+import { EmulatorStates } from './features/emulator/emulatorStates';
 import { emulatorCommandIds, registerEmulatorCommands } from './features/emulatorCommands';
 import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
@@ -11,6 +14,7 @@ import { OpenDocuments } from './features/openDocuments';
 import { registerPayloadInspection } from './features/payloadInspection';
 import { TargetService } from './features/targetService';
 import { configureLimits, LimitName } from './limits';
+import { fileURLToPath } from 'node:url';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 
@@ -27,11 +31,15 @@ export function startServer(connection: Connection): void {
   const documents = new OpenDocuments();
   const target = new TargetService(connection);
   let settings: Settings = { target: '', sourceRoot: '', limits: {} };
+  // The workspace folders' paths: where the user's files are (messages, go to definition).
+  let workspaceRoots: string[] = [];
+  let lensRefresh = false;
+  const emulatorStates = new EmulatorStates();
   // Analysis runs in worker threads, started with the first document (after initialize set the limits).
   const runner = new AnalysisLanes((message) => connection.console.error(message));
   const analyses = new DocumentAnalyses(documents, runner, () => {
     const targetName = target.targetName();
-    return { sourceRoot: target.sourceRoot(settings.sourceRoot), ...(targetName ? { targetName } : {}) };
+    return { sourceRoot: target.sourceRoot(settings.sourceRoot), workspaceRoots, ...(targetName ? { targetName } : {}) };
   });
   new Diagnostics(connection, documents, analyses);
   target.onDidChange((state) => {
@@ -40,8 +48,11 @@ export function startServer(connection: Connection): void {
     if (state.state === 'failed') analyses.reanalyze();
   });
 
-  connection.onInitialize(({ initializationOptions }): InitializeResult => {
+  connection.onInitialize(({ initializationOptions, workspaceFolders, rootUri, capabilities }): InitializeResult => {
     settings = { ...settings, ...((initializationOptions as Partial<Settings> | undefined) ?? {}) };
+    const folders = workspaceFolders?.map((f) => f.uri) ?? (rootUri ? [rootUri] : []);
+    workspaceRoots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+    lensRefresh = capabilities.workspace?.codeLens?.refreshSupport === true;
     configureLimits(settings.limits ?? {});
     // prettier-ignore
     return {
@@ -52,6 +63,8 @@ export function startServer(connection: Connection): void {
         hoverProvider: true,
         definitionProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+        completionProvider: { triggerCharacters: ['"'], resolveProvider: true },
         executeCommandProvider: { commands: emulatorCommandIds },
       },
       serverInfo: { name: 'livepatch-lens', version: typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development' },
@@ -65,11 +78,13 @@ export function startServer(connection: Connection): void {
   });
 
   registerDocumentSymbols(connection, analyses);
-  registerHover(connection, documents, analyses, target);
+  registerHover(connection, documents, analyses, target, emulatorStates);
   registerCodeActions(connection, documents);
+  registerCodeLenses(connection, analyses, emulatorStates, () => lensRefresh);
+  registerCompletion(connection, documents, target);
   registerPayloadInspection(connection, target);
-  const emulator = registerEmulatorCommands(connection, target);
-  registerDefinition(connection, analyses, target, () => settings.sourceRoot);
+  const emulator = registerEmulatorCommands(connection, target, emulatorStates);
+  registerDefinition(connection, analyses, target, { workspaceRoots: () => workspaceRoots, sourceRoot: () => settings.sourceRoot });
 
   documents.listen(connection);
   connection.listen();

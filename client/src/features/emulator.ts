@@ -149,9 +149,15 @@ async function pickPayload(ctx: Ctx, verb: string, fits: (p: EmulatorPayloadStat
 
 const checked = (p: EmulatorPayloadState): boolean => p.state === 'CHECKED';
 
+/** A command's optional argument object, as code lenses pass it: `{ name }`, `{ path }`, `{ line }`. */
+const argument = (arg: unknown, key: 'name' | 'path' | 'line'): string | undefined => {
+  const value = typeof arg === 'object' && arg !== null ? (arg as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' && value ? value : undefined;
+};
+
 function onPayload(verb: 'apply' | 'revert' | 'replace' | 'unload', fits: (p: EmulatorPayloadState, state: XenEmulatorState) => boolean) {
-  return async (ctx: Ctx): Promise<EmulatorCommandResult | undefined> => {
-    const name = await pickPayload(ctx, verb, fits);
+  return async (ctx: Ctx, arg?: unknown): Promise<EmulatorCommandResult | undefined> => {
+    const name = argument(arg, 'name') ?? (await pickPayload(ctx, verb, fits));
     return name ? execute(ctx, verb, { name }) : undefined;
   };
 }
@@ -174,7 +180,9 @@ async function callFunction(ctx: Ctx): Promise<EmulatorCommandResult | undefined
 }
 
 /** One line of the scenario language (docs/scenario.md) on the session its runtime says: `echo 0 > /sys/kernel/livepatch/p/enabled`. */
-async function runScenarioLine(ctx: Ctx): Promise<EmulatorCommandResult | undefined> {
+async function runScenarioLine(ctx: Ctx, arg?: unknown): Promise<EmulatorCommandResult | undefined> {
+  const given = argument(arg, 'line');
+  if (given) return execute(ctx, 'run', { line: given });
   const line = await vscode.window.showInputBox({
     title: 'Run a scenario command in the emulator',
     prompt: 'As typed at the machine: xen-livepatch list, insmod m.ko, echo 0 > /sys/kernel/livepatch/m/enabled, cat PATH, ps, call FUNCTION ...',
@@ -184,12 +192,12 @@ async function runScenarioLine(ctx: Ctx): Promise<EmulatorCommandResult | undefi
   return line ? execute(ctx, 'run', { line: line.trim() }) : undefined;
 }
 
-const paletteCommands: Record<string, (ctx: Ctx) => unknown> = {
+const paletteCommands: Record<string, (ctx: Ctx, arg?: unknown) => unknown> = {
   // A kernel module is insmod-ed into the emulated kernel, a payload loaded into the hypervisor.
-  'livepatch.loadPayload': async (ctx: Ctx) => {
-    const file = await payloadFile();
-    if (!file) return undefined;
-    return file.fsPath.endsWith('.ko') ? execute(ctx, 'insmod', { path: file.fsPath }) : execute(ctx, 'load', { path: file.fsPath });
+  'livepatch.loadPayload': async (ctx: Ctx, arg?: unknown) => {
+    const path = argument(arg, 'path') ?? (await payloadFile())?.fsPath;
+    if (!path) return undefined;
+    return path.endsWith('.ko') ? execute(ctx, 'insmod', { path }) : execute(ctx, 'load', { path });
   },
   'livepatch.applyPayload': onPayload('apply', checked),
   // Only the top of the build-id stack can be reverted (Xen says EBUSY otherwise).
@@ -204,6 +212,6 @@ const paletteCommands: Record<string, (ctx: Ctx) => unknown> = {
 };
 
 /** The emulator's palette commands, for the one command table (commands.ts); none runs in an untrusted workspace. */
-export const emulatorCommandTable: Record<string, (ctx: Ctx) => unknown> = Object.fromEntries(
-  Object.entries(paletteCommands).map(([id, run]) => [id, (ctx: Ctx) => (requireTrust(emulatorName) ? run(ctx) : undefined)]),
+export const emulatorCommandTable: Record<string, (ctx: Ctx, arg?: unknown) => unknown> = Object.fromEntries(
+  Object.entries(paletteCommands).map(([id, run]) => [id, (ctx: Ctx, arg?: unknown) => (requireTrust(emulatorName) ? run(ctx, arg) : undefined)]),
 );

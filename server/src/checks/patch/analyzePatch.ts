@@ -18,6 +18,8 @@ export interface AnalyzePatchOptions {
   file: string;
   /** The tree the patch applies to (`patch -p1 -d sourceRoot`); enables classification from both parsed versions. */
   sourceRoot?: string;
+  /** The editor's workspace folders, for the paths messages print. */
+  workspaceRoots?: readonly string[];
   /** Facts about the target (`targetFacts(index)`); without them, facts are inferred from the touched sources. */
   facts?: FactsProvider;
 }
@@ -34,6 +36,7 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
     patchFile: options.file,
     patchLines,
     ...(options.sourceRoot ? { sourceRoot: options.sourceRoot } : {}),
+    ...(options.workspaceRoots?.length ? { workspaceRoots: options.workspaceRoots } : {}),
     ...(options.facts ? { targetFacts: options.facts } : {}),
   };
   try {

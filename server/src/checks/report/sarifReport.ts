@@ -95,7 +95,10 @@ function location(file: string, line: number, column: number, root: string): Sar
  */
 function fingerprint(f: Finding, file: string, linesOf: (file: string) => string[] | undefined): string {
   const text = f.where ?? linesOf(f.file)?.[f.range.start.line] ?? '';
-  return createHash('sha256').update(`${f.code}\0${file}\0${text.trim().replace(/\s+/g, ' ')}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${f.code}\0${file}\0${text.trim().replace(/\s+/g, ' ')}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The check's docs page as help: SARIF viewers show it beside the alert. */

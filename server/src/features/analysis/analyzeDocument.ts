@@ -1,4 +1,5 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { definedFunctionNames } from '../../c/definedFunctions';
 import { findLivepatchConstructs } from '../../c/livepatchConstructs';
 import type { Finding } from '../../checks';
 import { documentBounds } from '../../checks/documentBounds';
@@ -37,7 +38,7 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
   };
   const withFacts = facts ? { facts } : {};
   if (job.language === 'diff') {
-    const findings = await analyzePatch(job.text, { file: job.file, ...(job.sourceRoot ? { sourceRoot: job.sourceRoot } : {}), ...withFacts });
+    const findings = await analyzePatch(job.text, { file: job.file, ...(job.sourceRoot ? { sourceRoot: job.sourceRoot } : {}), workspaceRoots: job.workspaceRoots, ...withFacts });
     return { diagnostics: cappedDiagnostics(findings, job.file), symbols: [], sites: noPatchedSites };
   }
   // Refused before parsing, as the CLI does: the parse is the cost the bounds are there for.
@@ -53,5 +54,5 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
   checkpoint();
   const findings = analyzeSource(tree, { file: job.file, ...withFacts, ...(job.targetName ? { targetName: job.targetName } : {}) }, constructs);
   checkpoint();
-  return { diagnostics: cappedDiagnostics(findings, job.file), symbols: outlineOf(constructs, job.file), sites: encodePatchedSites(patchedFunctions(constructs)) };
+  return { diagnostics: cappedDiagnostics(findings, job.file), symbols: outlineOf(constructs, job.file), sites: encodePatchedSites(patchedFunctions(constructs), definedFunctionNames(tree)) };
 }

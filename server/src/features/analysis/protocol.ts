@@ -24,6 +24,8 @@ export interface AnalysisJob {
   /** The path findings name (the URI's file path). */
   file: string;
   sourceRoot: string;
+  /** The workspace folders' paths: messages name files under them relative to them. */
+  workspaceRoots: string[];
   targetName?: string;
 }
 
