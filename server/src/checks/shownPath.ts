@@ -13,10 +13,11 @@ const under = (root: string, file: string): string | undefined => {
 };
 
 /**
- * The copy of `file` on this machine. A target's DWARF names the paths of the machine that built
- * it (`/build/linux/kernel/sched/core.c`, or the sample target built in another checkout): the
- * longest tail of such a path that exists under a workspace folder or the source root is the
- * user's copy. A tree path (relative) is the workspace's copy, else the source root's.
+ * The user's copy of `file`. A target's DWARF names the paths of the machine that built it
+ * (`/build/linux/kernel/sched/core.c`, or the sample target built in another checkout, which
+ * may exist here too): the longest tail of such a path that exists under a workspace folder or
+ * the source root is the copy the user edits. A tree path (relative) is the workspace's copy,
+ * else the source root's.
  */
 export function localPath(file: string, roots: PathRoots): string {
   const trees = [...(roots.workspaceRoots ?? []), ...(roots.sourceRoot ? [roots.sourceRoot] : [])];
@@ -24,7 +25,7 @@ export function localPath(file: string, roots: PathRoots): string {
     const copies = trees.map((root) => path.join(root, file));
     return copies.find((copy) => existsSync(copy)) ?? (roots.sourceRoot ? path.join(roots.sourceRoot, file) : file);
   }
-  if (existsSync(file) || trees.some((root) => under(root, file))) return file;
+  if (trees.some((root) => under(root, file))) return file;
   const parts = file.split(path.sep).filter(Boolean);
   for (let i = 1; i < parts.length; i++) {
     for (const root of trees) {
@@ -36,13 +37,14 @@ export function localPath(file: string, roots: PathRoots): string {
 }
 
 /**
- * How a message names a file: relative to the workspace folder or the source root holding it,
- * else absolute; never with `../`, which would climb out of wherever the reader stands.
+ * How a message names a file: relative to the source root (a tree path, as the patch names its
+ * files) or the workspace folder holding it, else absolute; never with `../`, which would climb
+ * out of wherever the reader stands.
  */
 export function shownPath(file: string, roots: PathRoots): string {
   if (!path.isAbsolute(file)) return file;
   const local = localPath(file, roots);
-  for (const root of [...(roots.workspaceRoots ?? []), ...(roots.sourceRoot ? [roots.sourceRoot] : [])]) {
+  for (const root of [...(roots.sourceRoot ? [roots.sourceRoot] : []), ...(roots.workspaceRoots ?? [])]) {
     const relative = under(root, local);
     if (relative) return relative;
   }
