@@ -79,7 +79,7 @@ export function startServer(connection: Connection): void {
 
   registerDocumentSymbols(connection, analyses);
   registerHover(connection, documents, analyses, target, emulatorStates);
-  registerCodeActions(connection, documents);
+  registerCodeActions(connection, documents, target);
   registerCodeLenses(connection, analyses, emulatorStates, () => lensRefresh);
   registerCompletion(connection, documents, target);
   registerPayloadInspection(connection, target);
