@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeLens, Diagnostic } from 'vscode-languageserver';
 import type { EmulatorCommandResult } from '../../../server/src/protocol';
+import { functionSymbols } from '../support/functionSymbols';
 import { LspClient } from '../support/lspClient';
 import { distDir, fromRoot, repoRoot } from '../support/paths';
 import { buildSamples, nmSymbol, samplePayload } from '../unit/emulator/xen/support/xenPayloads';
@@ -143,12 +144,8 @@ test('klp: a hover on .new_func, and code lenses on the entry and on the replace
   assert.notEqual(titles(disabled, entryLine)[0], 'enabled by livepatch_sample', 'the lens command disabled the patch');
 });
 
-/** The sample target's function names, from nm: the oracle for completion. */
-const nmFunctions = (): string[] =>
-  execFileSync('nm', [targetPath], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => /^[0-9a-f]+ [tTwW] (\S+)$/.exec(l)?.[1])
-    .filter((n): n is string => n !== undefined);
+/** The sample target's function names, from readelf: the oracle for completion. */
+const nmFunctions = (): string[] => [...functionSymbols(targetPath).keys()];
 
 test('completion of old_name in a klp_func and .name in a livepatch_func: every target function with the prefix, functions only', async () => {
   const text =
@@ -157,7 +154,9 @@ test('completion of old_name in a klp_func and .name in a livepatch_func: every 
   const uri = open(file, text);
   const old = await client.request('textDocument/completion', { textDocument: { uri }, position: at(text, '"xen_"', 5) });
   assert.ok(old);
-  const expected = [...new Set(nmFunctions().filter((n) => n.startsWith('xen_')))].sort();
+  const expected = nmFunctions()
+    .filter((n) => n.startsWith('xen_'))
+    .sort();
   assert.deepEqual(old.items.map((i) => i.label).sort(), expected);
   assert.ok(!old.items.some((i) => i.label === 'xen_extra_version_string'), 'data symbols are not offered');
   const item = old.items.find((i) => i.label === 'xen_extra_version')!;
@@ -165,7 +164,12 @@ test('completion of old_name in a klp_func and .name in a livepatch_func: every 
   const resolved = await client.request('completionItem/resolve', item);
   assert.match((resolved.documentation as { value: string }).value, /\*\*xen_extra_version\*\*/);
   const xen = await client.request('textDocument/completion', { textDocument: { uri }, position: at(text, '"sched"', 6) });
-  assert.deepEqual(xen?.items.map((i) => i.label).sort(), [...new Set(nmFunctions().filter((n) => n.startsWith('sched')))].sort());
+  assert.deepEqual(
+    xen?.items.map((i) => i.label).sort(),
+    nmFunctions()
+      .filter((n) => n.startsWith('sched'))
+      .sort(),
+  );
   const moduleName = await client.request('textDocument/completion', { textDocument: { uri }, position: at(text, '{ .name = "xen_"', 15) });
   assert.equal(moduleName, null, "a klp_object's .name is a module, not a function");
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { defaultCacheDir, FunctionNames, loadTargetIndex } from '../../../server/out/target';
+import { functionSymbols } from '../support/functionSymbols';
 import { LspClient } from '../support/lspClient';
 import { distDir, fromRoot } from '../support/paths';
 
@@ -16,14 +16,10 @@ const vmlinux = process.env.LIVEPATCH_LENS_VMLINUX ?? '/usr/lib/debug/boot/vmlin
 let client: LspClient | undefined;
 after(() => client?.kill());
 
-test('completion on a vmlinux target: the functions nm lists for a prefix, sympos noted for shared names, p95 under 30 ms', { timeout: 600_000 }, async (t) => {
+test('completion on a vmlinux target: the functions readelf lists for a prefix, sympos noted for shared names, p95 under 30 ms', { timeout: 600_000 }, async (t) => {
   if (!existsSync(vmlinux)) return t.skip(`${vmlinux} is not installed (apt-get install linux-image-6.1.0-56-amd64-dbg)`);
-  // nm is the oracle: function symbols (t, T, w, W) by name, with how many share each name.
-  const counts = new Map<string, number>();
-  for (const line of execFileSync('nm', [vmlinux], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n')) {
-    const name = /^[0-9a-f]+ [tTwW] (\S+)$/.exec(line)?.[1];
-    if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
+  // readelf is the oracle: FUNC symbols by name, with how many share each name.
+  const counts = functionSymbols(vmlinux);
   const names = [...counts.keys()].sort();
   client = new LspClient(path.join(distDir, 'server.js'));
   await client.initialize(fromRoot(), { target: vmlinux, sourceRoot: '' });
@@ -86,6 +82,8 @@ test('did you mean on a vmlinux target: misspellings of real names find them, ea
     assert.ok(index.knowsFunction(name), `${name} is a function of ${vmlinux}`);
     assert.equal(found[0], name, `${misspelt}: ${found.join(', ')}`);
   }
-  t.diagnostic(`did you mean on ${path.basename(vmlinux)}: table of ${names.size} names built in ${buildMs.toFixed(1)} ms, first nearest() ${firstMs.toFixed(1)} ms, then max ${Math.max(...times).toFixed(2)} ms`);
+  t.diagnostic(
+    `did you mean on ${path.basename(vmlinux)}: table of ${names.size} names built in ${buildMs.toFixed(1)} ms, first nearest() ${firstMs.toFixed(1)} ms, then max ${Math.max(...times).toFixed(2)} ms`,
+  );
   assert.ok(Math.max(...times) < 500, 'bounded by length and letters, not a scan of every name with a full table');
 });

@@ -54,5 +54,9 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
   checkpoint();
   const findings = analyzeSource(tree, { file: job.file, ...withFacts, ...(job.targetName ? { targetName: job.targetName } : {}) }, constructs);
   checkpoint();
-  return { diagnostics: cappedDiagnostics(findings, job.file), symbols: outlineOf(constructs, job.file), sites: encodePatchedSites(patchedFunctions(constructs), definedFunctionNames(tree)) };
+  return {
+    diagnostics: cappedDiagnostics(findings, job.file),
+    symbols: outlineOf(constructs, job.file),
+    sites: encodePatchedSites(patchedFunctions(constructs), definedFunctionNames(tree)),
+  };
 }
