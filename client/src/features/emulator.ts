@@ -149,8 +149,8 @@ async function pickPayload(ctx: Ctx, verb: string, fits: (p: EmulatorPayloadStat
 
 const checked = (p: EmulatorPayloadState): boolean => p.state === 'CHECKED';
 
-/** A command's optional argument object, as code lenses pass it: `{ name }`, `{ path }`, `{ line }`. */
-const argument = (arg: unknown, key: 'name' | 'path' | 'line'): string | undefined => {
+/** A command's optional argument object, as code lenses pass it: `{ name }`, `{ path }`, `{ line, runtime }`. */
+const argument = (arg: unknown, key: 'name' | 'path' | 'line' | 'runtime'): string | undefined => {
   const value = typeof arg === 'object' && arg !== null ? (arg as Record<string, unknown>)[key] : undefined;
   return typeof value === 'string' && value ? value : undefined;
 };
@@ -182,7 +182,8 @@ async function callFunction(ctx: Ctx): Promise<EmulatorCommandResult | undefined
 /** One line of the scenario language (docs/scenario.md) on the session its runtime says: `echo 0 > /sys/kernel/livepatch/p/enabled`. */
 async function runScenarioLine(ctx: Ctx, arg?: unknown): Promise<EmulatorCommandResult | undefined> {
   const given = argument(arg, 'line');
-  if (given) return execute(ctx, 'run', { line: given });
+  const runtime = argument(arg, 'runtime');
+  if (given) return execute(ctx, 'run', { line: given, ...(runtime === 'linux' || runtime === 'xen' ? { runtime } : {}) });
   const line = await vscode.window.showInputBox({
     title: 'Run a scenario command in the emulator',
     prompt: 'As typed at the machine: xen-livepatch list, insmod m.ko, echo 0 > /sys/kernel/livepatch/m/enabled, cat PATH, ps, call FUNCTION ...',

@@ -36,9 +36,9 @@ export function lensCommands(status: FunctionStatus, source: string): Command[] 
     });
   }
   return status.uses.flatMap(({ patch, func }): Command[] => {
-    if (!patch.enabled) return [says(`disabled in ${patch.name}`), run('Enable', 'livepatch.runScenarioLine', { line: sysfs(patch.name, 1) })];
+    if (!patch.enabled) return [says(`disabled in ${patch.name}`), run('Enable', 'livepatch.runScenarioLine', { line: sysfs(patch.name, 1), runtime: 'linux' })];
     const where = patch.transition ? `, in transition (${func.patched ? 'patching' : 'waiting'})` : func.patched ? '' : ', not patched';
-    return [says(`enabled by ${patch.name}${where}`), run('Disable', 'livepatch.runScenarioLine', { line: sysfs(patch.name, 0) })];
+    return [says(`enabled by ${patch.name}${where}`), run('Disable', 'livepatch.runScenarioLine', { line: sysfs(patch.name, 0), runtime: 'linux' })];
   });
 }
 
