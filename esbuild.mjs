@@ -30,6 +30,8 @@ const builds = [
   { ...common, entryPoints: ['server/src/target/targetIndexWorker.ts'], outfile: 'dist/targetIndexWorker.js' },
   // Documents are analysed in a worker thread; analysisRunner.ts looks for this bundle beside itself.
   { ...common, entryPoints: ['server/src/features/analysis/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
+  // So is payload inspection (payloadInspection.ts).
+  { ...common, entryPoints: ['server/src/features/payloadInspectionWorker.ts'], outfile: 'dist/payloadInspectionWorker.js' },
   // So does the emulator session (emulatorWorkerClient.ts).
   { ...common, entryPoints: ['server/src/features/emulator/emulatorWorker.ts'], outfile: 'dist/emulatorWorker.js' },
 ];

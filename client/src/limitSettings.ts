@@ -17,6 +17,7 @@ export const limitSettings = {
   guestInstructionBudget: { limit: 'guestInstructionBudget', unit: 1 },
   guestTimeoutMs: { limit: 'guestTimeoutMs', unit: 1 },
   documentMiB: { limit: 'documentBytes', unit: MiB },
+  cParseMiB: { limit: 'cParseBytes', unit: MiB },
   lineLength: { limit: 'lineLength', unit: 1 },
   analysisTimeoutMs: { limit: 'analysisTimeoutMs', unit: 1 },
   diagnosticsPerDocument: { limit: 'diagnosticsPerDocument', unit: 1 },

@@ -17,6 +17,11 @@ export interface Limits {
   guestTimeoutMs: number;
   /** Bytes of a patch or C document the analyzers read; a larger one gets one message. */
   documentBytes: number;
+  /**
+   * Bytes of C the tree-sitter parser is given at once (a C document, or a file a patch touches):
+   * its parse time and WASM memory grow with the size, and broken C of 33.5 MB exhausts the memory.
+   */
+  cParseBytes: number;
   /** Characters in one line of a patch or C document. */
   lineLength: number;
   /** Milliseconds the analysis of one document version may take before it is stopped. */
@@ -57,6 +62,7 @@ export const limitSpecs: Record<LimitName, LimitSpec> = {
   guestInstructionBudget: { default: 50_000_000, ceiling: 10_000_000_000, what: 'instructions per guest call', setting: { name: 'guestInstructionBudget', unit: 1 } },
   guestTimeoutMs: { default: 10_000, ceiling: 600_000, what: 'milliseconds per guest call', setting: { name: 'guestTimeoutMs', unit: 1 } },
   documentBytes: { default: 64 * MiB, ceiling: 1024 * MiB, what: 'bytes per document', setting: { name: 'documentMiB', unit: MiB } },
+  cParseBytes: { default: 2 * MiB, ceiling: 16 * MiB, what: 'bytes of C the parser reads', setting: { name: 'cParseMiB', unit: MiB } },
   lineLength: { default: 1 * MiB, ceiling: 64 * MiB, what: 'characters per line', setting: { name: 'lineLength', unit: 1 } },
   analysisTimeoutMs: { default: 20_000, ceiling: 600_000, what: 'milliseconds per analysis', setting: { name: 'analysisTimeoutMs', unit: 1 } },
   elfSections: { default: 65_536, ceiling: 1_048_576, what: 'sections per ELF file' },
@@ -90,6 +96,13 @@ export function configureLimits(values: Partial<Record<LimitName, number>>): Lim
 
 export function limits(): Readonly<Limits> {
   return current;
+}
+
+/** The UTF-8 size of `text` when it is past `limit` bytes, else undefined: UTF-16 units are at most as many as UTF-8 bytes, so only a text that may be past is measured. */
+export function utf8BytesPast(text: string, limit: number): number | undefined {
+  if (text.length * 3 <= limit) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > limit ? bytes : undefined;
 }
 
 /** The end of every message about a bound: how the user raises it, on the command line and in the editor. */

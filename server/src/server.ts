@@ -43,7 +43,7 @@ export function startServer(connection: Connection): void {
   });
   new Diagnostics(connection, documents, analyses);
   target.onDidChange((state) => {
-    if (state.state === 'ready') runner.setTarget(state.path, state.cacheDir);
+    if (state.state === 'ready') runner.setTarget(state.shared);
     // No facts, but the source root may differ (the bundled sample's is the samples tree).
     if (state.state === 'failed') analyses.reanalyze();
   });

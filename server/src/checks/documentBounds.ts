@@ -1,28 +1,41 @@
-import { howToRaise, limits, limitSpecs } from '../limits';
+import { howToRaise, type LimitName, limits, limitSpecs, utf8BytesPast } from '../limits';
 import { CheckInfo, registerChecks } from './catalogue';
-import type { Finding } from './finding';
+import { startOfFile, type Finding } from './finding';
 
 /**
  * LP235: a patch or C document past the bounds the analyzers read (`documentBytes`,
  * `lineLength`) gets this one finding instead of an analysis: a document's author, not the
- * user, would otherwise decide how long the server is busy and how much memory it takes.
+ * user, would otherwise decide how long the server is busy and how much memory it takes. A C
+ * document within those but past `cParseBytes` gets it as information: it is not parsed.
  */
 export const documentBoundsCheck = { id: 'LP235', title: 'Document too large to analyse', severity: 'error' } as const satisfies CheckInfo;
 
 registerChecks([documentBoundsCheck]);
 
-/** The finding for a document of `bytes` bytes when that is past the limit. */
-function oversizedDocument(file: string, bytes: number): Finding | undefined {
-  const limit = limits().documentBytes;
-  if (bytes <= limit) return undefined;
-  return boundsFinding(file, 0, 0, `${file} is ${bytes} bytes long, more than the ${limit} ${limitSpecs.documentBytes.what} the analyzers read`, 'documentBytes');
+/**
+ * The finding for a C document too large to parse (`cParseBytes`), else undefined. Such a file is
+ * within the document bounds, so it is not an error: it is shown, just not parsed, and the
+ * message says so and how to have it parsed.
+ */
+export function cParseBound(file: string, text: string): Finding | undefined {
+  const limit = limits().cParseBytes;
+  const bytes = utf8BytesPast(text, limit);
+  if (bytes === undefined) return undefined;
+  return {
+    code: documentBoundsCheck.id,
+    severity: 'information',
+    file,
+    range: startOfFile,
+    message: `${file} is ${bytes} bytes long, more than the ${limit} ${limitSpecs.cParseBytes.what}, so it is not parsed: it gets no livepatch checks, outline or hovers. Every .c file of Linux 6.1 is under 2 MiB (the largest 1.7 MB); a C file this size is usually generated. To have it parsed, ${howToRaise('cParseBytes')} (at most ${limitSpecs.cParseBytes.ceiling / 1048576} MiB).`,
+  };
 }
 
 /** The finding for a document past the size or line-length limit, at the first line too long; undefined when it is within both. */
 export function documentBounds(file: string, text: string): Finding | undefined {
-  // UTF-16 units are at most as many as UTF-8 bytes: only a text that may be too large is measured exactly.
-  const oversized = text.length * 3 > limits().documentBytes ? oversizedDocument(file, Buffer.byteLength(text, 'utf8')) : undefined;
-  if (oversized) return oversized;
+  const limit = limits().documentBytes;
+  const bytes = utf8BytesPast(text, limit);
+  if (bytes !== undefined)
+    return boundsFinding(file, 0, 0, `${file} is ${bytes} bytes long, more than the ${limit} ${limitSpecs.documentBytes.what} the analyzers read`, 'documentBytes');
   const longest = limits().lineLength;
   if (text.length <= longest) return undefined;
   for (let start = 0, line = 0; start <= text.length; line++) {
@@ -43,7 +56,7 @@ export function documentBounds(file: string, text: string): Finding | undefined 
   return undefined;
 }
 
-function boundsFinding(file: string, line: number, column: number, what: string, limit: 'documentBytes' | 'lineLength'): Finding {
+function boundsFinding(file: string, line: number, column: number, what: string, limit: LimitName): Finding {
   // prettier-ignore
   return {
     code: documentBoundsCheck.id,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { sharedCParser } from '../c/cParser';
+import { cParseBound, documentBounds } from '../checks/documentBounds';
 import { parseableText } from '../c/parseableText';
 import { constructDetail, findLivepatchConstructs, LivepatchConstruct } from '../c/livepatchConstructs';
 import { CliCommand, CliError, ExitCode, parseCliArgs } from './command';
@@ -54,6 +55,9 @@ export const symbolsCommand: CliCommand = {
       const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
       });
+      // As `check` refuses it: the parse is what the bounds are there for.
+      const outOfBounds = documentBounds(file, text) ?? cParseBound(file, text);
+      if (outOfBounds) throw new CliError(outOfBounds.message);
       const tree = parser.parse(parseableText(text).text);
       if (!tree) throw new CliError(`${file}: the C parser gave no tree`);
       results.push({ file, constructs: findLivepatchConstructs(tree) });

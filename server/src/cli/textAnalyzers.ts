@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { documentBounds } from '../checks/documentBounds';
+import { cParseBound, documentBounds } from '../checks/documentBounds';
 import { targetFacts } from '../checks/facts/targetFacts';
 import { analyzePatch } from '../checks/patch';
 import { analyzeSource } from '../checks/source/analyzeSource';
@@ -15,7 +15,7 @@ export const sourceAnalyzer: Analyzer = {
   async analyze(file, env) {
     const text = await readFile(file, 'utf8');
     // Refused before parsing: the parse of an oversized source is itself what the bound prevents.
-    const outOfBounds = documentBounds(file, text);
+    const outOfBounds = documentBounds(file, text) ?? cParseBound(file, text);
     if (outOfBounds) return [outOfBounds];
     const tree = (await sharedCParser()).parse(parseableText(text).text);
     if (!tree) return [];

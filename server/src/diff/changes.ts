@@ -48,7 +48,7 @@ export interface FileChange {
   basis: 'source' | 'hunks';
   entities: EntityChange[];
   /** Why this file fell back to the hunks (not in the source root, hunk does not apply, ...). */
-  problems: Array<{ patchLine: number; message: string; code: 'not-applied' | 'syntax' }>;
+  problems: Array<{ patchLine: number; message: string; code: 'not-applied' | 'syntax' | 'too-large' }>;
 }
 
 export function languageOf(path: string): FileLanguage {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { readDefinitions, SourceDefinitions } from '../c/sourceFacts/definitions';
+import { howToRaise, limits, limitSpecs, utf8BytesPast } from '../limits';
 import { FileChange, languageOf } from './changes';
 import { classifyFromHunks } from './classifyHunks';
 import { classifyFromSource } from './classifySource';
@@ -40,12 +41,20 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     if (change.language !== 'c') continue;
     const rebuilt = sourceRoot ? await rebuild(file, sourceRoot) : undefined;
     if (rebuilt && 'problem' in rebuilt) change.problems.push({ patchLine: rebuilt.patchLine, message: rebuilt.problem, code: 'not-applied' });
-    if (!rebuilt || 'problem' in rebuilt) {
+    const tooLarge = rebuilt && !('problem' in rebuilt) ? pastParseBound(rebuilt.oldPath, rebuilt.before, '') : undefined;
+    if (tooLarge) change.problems.push({ patchLine: file.patchLine, message: tooLarge, code: 'too-large' });
+    if (!rebuilt || 'problem' in rebuilt || tooLarge) {
       change.entities = classifyFromHunks(file, patchText);
       continue;
     }
     const before = originalDefinitions(parser, rebuilt.oldPath, rebuilt.before);
     const windowed = keepWindows(rebuilt.after, touchedWindows(file, rebuilt.placements, before));
+    const afterTooLarge = pastParseBound(filePath, windowed, ' after the patch (the lines around its hunks)');
+    if (afterTooLarge) {
+      change.problems.push({ patchLine: file.patchLine, message: afterTooLarge, code: 'too-large' });
+      change.entities = classifyFromHunks(file, patchText);
+      continue;
+    }
     // A patch that changes one file in several diffs the same way would have the same text parsed once per diff.
     const afterKey = `${filePath}\0${windowed}`;
     const after = parsedAfter.get(afterKey) ?? readDefinitions(parser, filePath, windowed);
@@ -69,6 +78,14 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     originals.push(before);
   }
   return { files, originals };
+}
+
+/** Why a file is not parsed (its size past `cParseBytes`: the parse's time and memory grow with it), or undefined. */
+function pastParseBound(filePath: string, text: string, which: string): string | undefined {
+  const limit = limits().cParseBytes;
+  const bytes = utf8BytesPast(text, limit);
+  if (bytes === undefined) return undefined;
+  return `${filePath}${which} is ${bytes} bytes long, more than the ${limit} ${limitSpecs.cParseBytes.what}, so it is not parsed; ${howToRaise('cParseBytes')} to have it classified from the source`;
 }
 
 type Rebuilt = { oldPath: string; before: string; after: string; placements: HunkPlacement[] } | { problem: string; patchLine: number };

@@ -1,4 +1,4 @@
-import type { Definition, SourceDefinitions } from '../c/sourceFacts/definitions';
+import { unsizedArrayLength, type Definition, type SourceDefinitions } from '../c/sourceFacts/definitions';
 import { ChangeAspect, EntityChange, entityKey, rangesOf } from './changes';
 import { innermostByLine } from './definitionsByLine';
 import type { HunkPlacement } from './reconstruct';
@@ -84,7 +84,7 @@ function aspectsOf(before: Definition, after: Definition): ChangeAspect[] {
   } else if ((before.kind === 'struct' || before.kind === 'union' || before.kind === 'enum') && before.kind === after.kind) {
     if (JSON.stringify(before.members.map(memberKey)) !== JSON.stringify(after.members.map(memberKey))) aspects.push('members');
   } else if (before.kind === 'variable' && after.kind === 'variable') {
-    if (before.type !== after.type) aspects.push('type');
+    if (before.type !== after.type || unsizedArrayLength(before) !== unsizedArrayLength(after)) aspects.push('type');
     if (JSON.stringify(before.initializer) !== JSON.stringify(after.initializer)) aspects.push('initializer');
   } else if (before.kind === 'macro' && after.kind === 'macro') {
     if (before.definition !== after.definition) aspects.push('definition');

@@ -3,7 +3,7 @@ import { targetStateNotification, TargetStateParams } from '../protocol';
 import { targetFacts } from '../checks/facts/targetFacts';
 import type { FactsProvider } from '../checks/facts/functionFacts';
 import { disassemble } from '../elf';
-import { defaultCacheDir, FunctionNames, loadTargetIndex, TargetIndex } from '../target';
+import { defaultCacheDir, FunctionNames, loadTargetIndex, SharedTarget, shareTarget, TargetIndex } from '../target';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { FunctionCode } from '../target/functionCode';
 import { basename, dirname } from 'node:path';
@@ -11,7 +11,17 @@ import { basename, dirname } from 'node:path';
 export type TargetState =
   | { state: 'none'; reason: string }
   | { state: 'loading'; path: string }
-  | { state: 'ready'; path: string; cacheDir: string | null; index: TargetIndex; facts: FactsProvider; code: FunctionCode; fromCache: boolean; seconds: number }
+  | {
+      state: 'ready';
+      path: string;
+      index: TargetIndex;
+      /** The same index for the workers, over the same memory. */
+      shared: SharedTarget;
+      facts: FactsProvider;
+      code: FunctionCode;
+      fromCache: boolean;
+      seconds: number;
+    }
   | { state: 'failed'; path: string; reason: string };
 
 /**
@@ -77,7 +87,7 @@ export class TargetService {
       disassemble(Buffer.from([0x90]), 0n);
       // Likewise the sorted function names completion searches (tens of ms on a vmlinux).
       FunctionNames.of(index.tables);
-      this.set({ state: 'ready', path, cacheDir, index, facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
+      this.set({ state: 'ready', path, index, shared: shareTarget(index), facts: targetFacts(index), code: new FunctionCode(path), fromCache: index.fromCache, seconds });
     } catch (error) {
       // ELF and DWARF errors name the file already; other errors (ENOENT, ...) may not.
       const message = error instanceof Error ? error.message : String(error);

@@ -2,8 +2,10 @@
  * TargetIndex: what we know about the image being patched (vmlinux, xen-syms, sample target).
  *
  *   loadTargetIndex(path, { cacheDir, onProgress, signal, inWorker, dwarfWorkers })
- *     -> Promise<TargetIndex & { fromCache }>   cached by build-id + format version; builds in a
+ *     -> Promise<TargetIndex & { fromCache, shared }>  cached by build-id + format version; builds in a
  *                                               worker thread; rejects with ElfError/DwarfError
+ *   shareTarget(index) -> SharedTarget          what another thread needs to open the same index;
+ *   sharedTargetIndex(target)                   there, over the same shared bytes (no copy of the columns)
  *   defaultCacheDir()                           $XDG_CACHE_HOME/livepatch-lens/targets
  *   buildTargetIndexData(path, options)         the build on the calling thread (tests, CLI):
  *                                               TargetTables, the columns `new TargetIndex` takes
@@ -21,7 +23,7 @@ export { TargetIndex, InlinedInto } from './targetIndex';
 export { FlavourFacts, TargetFlavour } from './flavour';
 export { FunctionCode } from './functionCode';
 export { FunctionNames, type NamedFunction } from './functionNames';
-export { loadTargetIndex, LoadOptions } from './loadTargetIndex';
+export { loadTargetIndex, LoadedTargetIndex, LoadOptions, SharedTarget, sharedTargetIndex, shareTarget } from './loadTargetIndex';
 export { buildTargetIndexData, BuildOptions } from './buildTargetIndexData';
 export { defaultCacheDir, cacheFile } from './targetCache';
 export { cacheFormatVersion } from './cacheFormat';

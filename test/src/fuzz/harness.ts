@@ -22,7 +22,7 @@ export type RunResult = { ms: number; step: string; rssMb: number } & (
 
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
 const parseAllowanceMsPerMb = 2_000;
-/** tree-sitter's own tree is 20-35 bytes a byte of C (20 MB klp array: 0.4 GB; 33 MB of broken C: 1.1 GB), within the 64 MiB documentMiB bound. */
+/** tree-sitter's own tree is 20-35 bytes a byte of C (20 MB klp array: 0.4 GB; 33 MB of broken C: 1.1 GB), both past the cParseMiB bound, 2 MiB by default, so no longer parsed. */
 const parseAllowanceMbPerMb = 40;
 
 /**

@@ -4,6 +4,7 @@ import type { Parser } from 'web-tree-sitter';
 import { constructDetail, findLivepatchConstructs } from '../../../server/out/c/livepatchConstructs';
 import { sharedCParser } from '../../../server/out/c/cParser';
 import { parseableText } from '../../../server/out/c/parseableText';
+import { cParseBound, documentBounds } from '../../../server/out/checks/documentBounds';
 import type { Finding } from '../../../server/out/checks/finding';
 import { targetFacts } from '../../../server/out/checks/facts/targetFacts';
 import { analyzePatch } from '../../../server/out/checks/patch';
@@ -184,6 +185,9 @@ async function patch(cx: Context): Promise<void> {
 async function source(cx: Context): Promise<void> {
   const { target, parser } = await sharedState();
   const text = cx.input.bytes.toString('utf8');
+  // Refused as the engine refuses it (`check`, the analysis worker): past its bounds, nothing is parsed.
+  const outOfBounds = documentBounds(cx.input.name, text) ?? cParseBound(cx.input.name, text);
+  if (outOfBounds) return checkFindings(cx, 'bounds', [outOfBounds], text.split('\n').length);
   // As every parse in the engine does (parseableText.ts): raw, some shapes corrupt tree-sitter's WASM memory for the rest of the process.
   const tree = await step(cx, 'parse C', [], () => parser.parse(parseableText(text).text));
   if (!tree) return;

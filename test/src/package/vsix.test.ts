@@ -21,6 +21,7 @@ test('the .vsix holds the bundles, both grammar WASM files, media, syntaxes and 
     'extension/dist/targetIndexWorker.js',
     'extension/dist/analysisWorker.js',
     'extension/dist/emulatorWorker.js',
+    'extension/dist/payloadInspectionWorker.js',
     'extension/samples/build/target/sample-target',
     'extension/docs/checks/LP101.md',
     'extension/samples/target/sched.c',

@@ -332,7 +332,8 @@ function prototypeOf(definition: Node, declarator: Node): string {
     .map((p) => {
       const inner = p.childForFieldName('declarator');
       const name = inner && innermostName(inner);
-      return inner && name ? typeWithShape(specifiersOf(p, p.childrenForFieldName('declarator').find((d) => d !== null) ?? inner), inner, name) : stripAttributes(p.text);
+      // `inner` is the first declarator child already (childForFieldName's answer): no second search for it.
+      return inner && name ? typeWithShape(specifiersOf(p, inner), inner, name) : stripAttributes(p.text);
     });
   return stripAttributes(normalize(`${returnType} ${stars}(${parameters.join(', ')})`));
 }
@@ -348,6 +349,16 @@ function innermostName(declarator: Node): string | undefined {
 }
 
 /** Depth-first in document order, with its own stack: `int deep = {{{{...}}}}` nests deeper than the JS stack goes. */
+/**
+ * How many elements an array declared without a size (`x[] = { ... }`) gets from its initializer,
+ * or undefined for any other variable: the compiler sizes such an array by its initializer, so
+ * one entry more is a resized object though its declared type reads the same.
+ */
+export function unsizedArrayLength(variable: VariableDefinition): number | undefined {
+  if (!/\[\s*\]/.test(variable.type) || !variable.initializer) return undefined;
+  return new Set(variable.initializer.map((entry) => /^(?:\[[^\]]*\]|\.\w+)/.exec(entry.path)?.[0] ?? entry.path)).size;
+}
+
 function initializerEntries(value: Node): InitializerEntry[] {
   const into: InitializerEntry[] = [];
   const pending: Array<[Node, string]> = [[value, '']];
@@ -374,11 +385,19 @@ function initializerEntries(value: Node): InitializerEntry[] {
 }
 
 /** Comments out, spacing collapsed, none around punctuation: two texts equal here read the same to a compiler. */
+// String and character literals are kept as written: `"a  b"` and `"a b"` are different code.
+const literal = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
+const squeezed = (code: string): string => code.replace(/\s+/g, ' ').replace(/ ?([()[\]{},;*]) ?/g, '$1');
+
 function normalize(text: string): string {
-  return withoutSourceComments(text, /\n/g)
-    .replace(/\s+/g, ' ')
-    .replace(/ ?([()[\]{},;*]) ?/g, '$1')
-    .trim();
+  const code = withoutSourceComments(text, /\n/g);
+  let out = '';
+  let last = 0;
+  for (const m of code.matchAll(literal)) {
+    out += squeezed(code.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return (out + squeezed(code.slice(last))).trim();
 }
 
 function lineSpan(node: Node): LineSpan {

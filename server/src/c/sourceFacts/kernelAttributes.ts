@@ -1,4 +1,5 @@
 import { withoutSourceComments } from '../lineCode';
+import { mayNeedReshaping, reshapeKernelMacros } from './macroShapes';
 
 /**
  * Kernel code writes function and variable attributes as macros (`__init`, `notrace`,
@@ -72,9 +73,18 @@ const wordMacros = [
   '__ksym',
   '__bpf_kfunc',
   '__init_memblock',
+  '__net_init',
+  '__net_exit',
+  '__initdata_or_module',
+  '__refdata',
+  '__meminitdata',
+  '__meminitconst',
+  '__net_initdata',
+  'noinline_for_stack',
+  '__initdata_memblock',
 ];
 
-const callMacros = ['__section', '__aligned', '__printf', '__scanf', '__acquires', '__releases', '__must_hold', '__alloc_size', '__counted_by', '__diagnose_as'];
+const callMacros = ['__section', '__aligned', '__printf', '__scanf', '__acquires', '__releases', '__must_hold', '__alloc_size', '__counted_by', '__diagnose_as', '__free', '__cleanup'];
 
 const wordPattern = new RegExp(`\\b(?:${wordMacros.join('|')})\\b`, 'g');
 const callPattern = new RegExp(`\\b(?:${callMacros.join('|')})\\s*\\(`, 'g');
@@ -83,13 +93,19 @@ const callPattern = new RegExp(`\\b(?:${callMacros.join('|')})\\s*\\(`, 'g');
 export function maskKernelMacros(text: string): string {
   const words = [...text.matchAll(wordPattern)];
   const calls = [...text.matchAll(callPattern)];
+  const reshape = mayNeedReshaping(text);
   // Most of a generated or pathological file has none: no array of every character, no table of every parenthesis.
-  if (!words.length && !calls.length) return text;
+  if (!words.length && !calls.length && !reshape) return text;
+  const closing = matchingParens(text);
+  const masked = words.length || calls.length ? blankMacros(text, words, calls, closing) : text;
+  return reshape ? reshapeKernelMacros(masked, closing) : masked;
+}
+
+function blankMacros(text: string, words: RegExpExecArray[], calls: RegExpExecArray[], closing: Map<number, number>): string {
   const chars = text.split('');
   const blank = (from: number, to: number): void => {
     for (let i = from; i < to; i++) if (chars[i] !== '\n') chars[i] = ' ';
   };
-  const closing = matchingParens(text);
   // Inside `__attribute__((...))` the same words are attribute names the parser reads fine.
   const inAttribute = insideAny([...text.matchAll(/\b__attribute__\s*\(/g)].map((m) => [m.index, closing.get(m.index + m[0].length - 1) ?? -1]));
   for (const match of words) if (!inAttribute(match.index)) blank(match.index, match.index + match[0].length);

@@ -3,7 +3,7 @@ import { sourceFacts } from '../../c/sourceFacts';
 import { classifyPatch } from '../../diff/classifyPatch';
 import type { FileChange } from '../../diff/changes';
 import { parseUnifiedDiff } from '../../diff/unifiedDiff';
-import { documentBounds } from '../documentBounds';
+import { documentBounds, documentBoundsCheck } from '../documentBounds';
 import type { FactsProvider } from '../facts/functionFacts';
 import { startOfFile, type Finding } from '../finding';
 import { patchChecks } from './catalogue';
@@ -61,6 +61,12 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
 function fileFindings(file: FileChange, context: PatchContext): Finding[] {
   const findings = pathChecks(file, context);
   for (const problem of file.problems) {
+    if (problem.code === 'too-large') {
+      // Not a fault of the patch: the file is analysed, from its hunks, as without a source root.
+      const range = fileHeaderRange(file, context);
+      findings.push({ code: documentBoundsCheck.id, severity: 'information', message: `${problem.message}.`, file: context.patchFile, range, where: file.path });
+      continue;
+    }
     const check = problem.code === 'not-applied' ? patchChecks.notApplied : patchChecks.unparsable;
     const fallback = problem.code === 'not-applied' ? ' This file was analysed from its hunks alone.' : '';
     findings.push(

@@ -62,7 +62,11 @@ const onceMacro =
 function addedOnceMacros(entity: EntityChange, context: PatchContext, where: string): Finding[] {
   const count = (lines: DiffLine[]): Map<string, number> => {
     const counts = new Map<string, number>();
-    for (const line of lines) for (const match of code(line.text).matchAll(onceMacro)) counts.set(match[1], (counts.get(match[1]) ?? 0) + 1);
+    // Every once-macro's name holds `once` in some case: other lines skip stripping and the regular expression.
+    for (const line of lines) {
+      if (!/once/i.test(line.text)) continue;
+      for (const match of code(line.text).matchAll(onceMacro)) counts.set(match[1], (counts.get(match[1]) ?? 0) + 1);
+    }
     return counts;
   };
   const before = count(entity.removed);

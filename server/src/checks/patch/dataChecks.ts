@@ -1,5 +1,5 @@
 import type { FixData } from '../fixes';
-import type { InitializerEntry, Member } from '../../c/sourceFacts/definitions';
+import { unsizedArrayLength, type InitializerEntry, type Member } from '../../c/sourceFacts/definitions';
 import type { EntityChange, FileChange } from '../../diff/changes';
 import type { StructFacts } from '../facts/functionFacts';
 import type { Finding } from '../finding';
@@ -42,7 +42,7 @@ export function dataChecks(file: FileChange, entity: EntityChange, context: Patc
         patchChecks.resized,
         context,
         range,
-        `${entity.name} changes ${from && to ? `type from \`${from}\` to \`${to}\`` : 'its declaration'}: the running kernel keeps the object it has, with its old size and type, and code outside the patch keeps using it that way; new code would index or read past it. kpatch refuses this (\`object size mismatch: ${entity.name}\`), klp-build too (\`changed data: ${entity.name}\`). Keep the object as it is and add what is new as a separate (new) variable or a shadow variable.`,
+        `${entity.name} changes ${resizedBy(entity) ?? (from && to ? `type from \`${from}\` to \`${to}\`` : 'its declaration')}: the running kernel keeps the object it has, with its old size and type, and code outside the patch keeps using it that way; new code would index or read past it. kpatch refuses this (\`object size mismatch: ${entity.name}\`), klp-build too (\`changed data: ${entity.name}\`). Keep the object as it is and add what is new as a separate (new) variable or a shadow variable.`,
         { where, data: { variable: entity.name } },
       ),
     );
@@ -60,6 +60,13 @@ export function dataChecks(file: FileChange, entity: EntityChange, context: Patc
     );
   }
   return findings;
+}
+
+/** "size from 9 to 10 elements" when an array sized by its initializer gains or loses entries. */
+function resizedBy(entity: EntityChange): string | undefined {
+  if (entity.before?.kind !== 'variable' || entity.after?.kind !== 'variable' || entity.before.type !== entity.after.type) return undefined;
+  const [from, to] = [unsizedArrayLength(entity.before), unsizedArrayLength(entity.after)];
+  return from !== undefined && to !== undefined && from !== to ? `size from ${from} to ${to} elements (\`${entity.after.type}\` is sized by its initializer)` : undefined;
 }
 
 /** Member-level differences, from both parsed versions or, with hunks only, from the member lines the hunk adds and removes. */

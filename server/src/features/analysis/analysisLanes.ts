@@ -1,4 +1,5 @@
 import { AnalysisOutcome, AnalysisRunner, defaultRunnerOptions } from './analysisRunner';
+import type { SharedTarget } from '../../target';
 import type { AnalysisJob } from './protocol';
 
 /** Up to this size a document analyses in milliseconds (a patch module, a patch); above, it may take seconds. */
@@ -34,9 +35,9 @@ export class AnalysisLanes {
     this.large.close(uri);
   }
 
-  setTarget(path: string, cacheDir: string | null): void {
-    this.small.setTarget(path, cacheDir);
-    this.large.setTarget(path, cacheDir);
+  setTarget(target: SharedTarget): void {
+    this.small.setTarget(target);
+    this.large.setTarget(target);
   }
 
   /** Once a lane's worker has read a new target, with which documents are that lane's. */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { limits } from '../../limits';
+import type { SharedTarget } from '../../target';
 import type { AnalysisJob, AnalysisResult, AnalysisWorkerData, WorkerReply, WorkerRequest } from './protocol';
 
 /**
@@ -54,7 +55,7 @@ export class AnalysisRunner {
   private running: Running | undefined;
   /** The documents the worker has seen and not been told are closed: it may hold their trees. */
   private readonly held = new Set<string>();
-  private target: { path: string; cacheDir: string | null } | undefined;
+  private target: SharedTarget | undefined;
   /** The worker is reading the target's index: jobs wait, or they would run without its facts. */
   private loadingTarget = false;
   private announcedTarget: string | undefined;
@@ -87,9 +88,9 @@ export class AnalysisRunner {
     this.pump();
   }
 
-  /** The target the main thread has indexed; the worker reads its index from the same cache. */
-  setTarget(path: string, cacheDir: string | null): void {
-    this.target = { path, cacheDir };
+  /** The target the main thread has indexed; the worker opens the same index over the same memory. */
+  setTarget(target: SharedTarget): void {
+    this.target = target;
     if (this.worker) this.sendTarget();
   }
 
@@ -111,7 +112,7 @@ export class AnalysisRunner {
 
   private sendTarget(): void {
     this.loadingTarget = true;
-    this.post({ type: 'target', ...this.target! });
+    this.post({ type: 'target', target: this.target! });
   }
 
   private supersede(running: Running): void {

@@ -6,7 +6,7 @@ import '../../checks';
 import { targetFacts } from '../../checks/facts/targetFacts';
 import type { FactsProvider } from '../../checks/facts/functionFacts';
 import { configureLimits } from '../../limits';
-import { loadTargetIndex } from '../../target';
+import { sharedTargetIndex } from '../../target';
 import { analyzeDocument, JobCancelled } from './analyzeDocument';
 import type { AnalysisWorkerData, WorkerReply, WorkerRequest } from './protocol';
 import { WorkerTrees } from './workerTrees';
@@ -21,12 +21,13 @@ function serve(port: NonNullable<typeof parentPort>, data: AnalysisWorkerData): 
   const handle = async (request: WorkerRequest): Promise<void> => {
     if (request.type === 'close') return (await trees.catch(() => undefined))?.close(request.uri);
     if (request.type === 'target') {
+      const { path } = request.target;
       try {
-        facts = targetFacts(await loadTargetIndex(request.path, { cacheDir: request.cacheDir }));
-        return reply({ type: 'target', path: request.path });
+        facts = targetFacts(sharedTargetIndex(request.target));
+        return reply({ type: 'target', path });
       } catch (error) {
         facts = undefined;
-        return reply({ type: 'target', path: request.path, error: error instanceof Error ? error.message : String(error) });
+        return reply({ type: 'target', path, error: error instanceof Error ? error.message : String(error) });
       }
     }
     const { job } = request;

@@ -2,7 +2,7 @@ import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { definedFunctionNames } from '../../c/definedFunctions';
 import { findLivepatchConstructs } from '../../c/livepatchConstructs';
 import type { Finding } from '../../checks';
-import { documentBounds } from '../../checks/documentBounds';
+import { cParseBound, documentBounds } from '../../checks/documentBounds';
 import type { FactsProvider } from '../../checks/facts/functionFacts';
 import { analyzePatch } from '../../checks/patch';
 import { analyzeSource, sourceNeedsAnalysis } from '../../checks/source/analyzeSource';
@@ -42,7 +42,7 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
     return { diagnostics: cappedDiagnostics(findings, job.file), symbols: [], sites: noPatchedSites };
   }
   // Refused before parsing, as the CLI does: the parse is the cost the bounds are there for.
-  const outOfBounds = documentBounds(job.file, job.text);
+  const outOfBounds = documentBounds(job.file, job.text) ?? cParseBound(job.file, job.text);
   if (outOfBounds || !sourceNeedsAnalysis(job.text)) {
     trees.close(job.uri);
     return { diagnostics: outOfBounds ? [toLspDiagnostic(outOfBounds)] : [], symbols: [], sites: noPatchedSites };

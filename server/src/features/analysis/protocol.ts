@@ -1,5 +1,6 @@
 import type { Diagnostic, DocumentSymbol } from 'vscode-languageserver';
 import type { Limits } from '../../limits';
+import type { SharedTarget } from '../../target';
 import type { PatchedSitesData } from './patchedSites';
 
 /** What the analysis worker is started with (its workerData). */
@@ -31,8 +32,8 @@ export interface AnalysisJob {
 
 export type WorkerRequest =
   | { type: 'analyze'; job: AnalysisJob }
-  /** The target the main thread has indexed: the worker reads the same index from the same cache. */
-  | { type: 'target'; path: string; cacheDir: string | null }
+  /** The target the main thread has indexed: the worker opens the same index over the same memory. */
+  | { type: 'target'; target: SharedTarget }
   | { type: 'close'; uri: string };
 
 /** What the editor shows for one version: everything plain data, cheap to copy between threads. */

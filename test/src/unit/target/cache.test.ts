@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DwarfError, ElfError, parseElf } from '../../../../server/out/elf';
-import { BuildProgress, buildTargetIndexData, cacheFile, cacheFormatVersion, loadTargetIndex, TargetIndex } from '../../../../server/out/target';
+import { BuildProgress, buildTargetIndexData, cacheFile, cacheFormatVersion, loadTargetIndex, sharedTargetIndex, shareTarget, TargetIndex } from '../../../../server/out/target';
+import { decodeIndex, decodeIndexInSlices, encodeIndex } from '../../../../server/out/target/cacheFormat';
 import { buildFixtures, Fixtures } from '../elf/support/fixtures';
 
 let fx: Fixtures;
@@ -100,4 +101,22 @@ test('bad DWARF in the worker reaches the caller as a typed DwarfError', async (
   const truncated = path.join(tempDir(), 'truncated');
   writeFileSync(truncated, bytes.subarray(0, 200));
   await assert.rejects(loadTargetIndex(truncated, { cacheDir: null }), ElfError);
+});
+
+test('a string table of several slices decodes as one split would, in slices and at once; another thread opens the same index over the same memory', async () => {
+  const built = await loadTargetIndex(fx.image, { cacheDir: null });
+  // Unreferenced strings past 3 MB, some multi-byte, so slices end inside runs of them.
+  const extra = Array.from({ length: 60_000 }, (_, i) => `${i % 7 ? 'ascii' : 'ünïcödé'}_${'x'.repeat(i % 97)}_${i}`);
+  const tables = { ...built.tables, strings: [...built.tables.strings, ...extra] };
+  const file = Buffer.concat(encodeIndex(tables));
+  const stringBytes = Buffer.byteLength(tables.strings.join('\0'));
+  assert.ok(stringBytes > 3 * 1024 * 1024, `${stringBytes} bytes of strings`);
+  assert.deepEqual(decodeIndex(file, built.buildId)?.strings, tables.strings);
+  assert.deepEqual((await decodeIndexInSlices(file, built.buildId))?.strings, tables.strings);
+
+  const shared = sharedTargetIndex(shareTarget(built));
+  assert.ok(shared.tables.symbols.name.buffer instanceof SharedArrayBuffer, 'the columns are views of the shared memory');
+  assert.equal(shared.tables.symbols.name.buffer, built.shared);
+  assert.deepEqual(shared.data, built.data);
+  assert.throws(() => sharedTargetIndex({ ...shareTarget(built), buildId: 'other' }), /is not of build other/);
 });

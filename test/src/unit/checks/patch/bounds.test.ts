@@ -74,3 +74,50 @@ test('a hunk number past 2^53 is a malformed patch and one past the end does not
   assert.ok(codes(pastEnd).includes('LP201'), codes(pastEnd).join());
   assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
 });
+
+test('a C source past cParseBytes is not parsed: one LP235 information at line 1 naming its size, the bound and the setting; one byte fewer is analysed', () => {
+  const dir = root();
+  // No `{ }` at the end: LP101 when it is analysed.
+  const text = `static struct klp_func funcs[] = {\n\t{ .old_name = "cmdline_proc_show", .new_func = 0 },\n};\n`;
+  writeFileSync(path.join(dir, 'm.c'), text);
+  const check = (limit: number) => {
+    const run = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), 'check', '--limit', `cParseBytes=${limit}`, path.join(dir, 'm.c'), '--format', 'json'], {
+      encoding: 'utf8',
+    });
+    return { run, findings: JSON.parse(run.stdout) as Array<{ code: string; line: number; severity: string; message: string }> };
+  };
+  const refused = check(text.length - 1);
+  assert.deepEqual(
+    refused.findings.map((f) => `${f.line}:${f.code}:${f.severity}`),
+    ['1:LP235:information'],
+  );
+  assert.equal(
+    refused.findings[0].message,
+    `${path.join(dir, 'm.c')} is ${text.length} bytes long, more than the ${text.length - 1} bytes of C the parser reads, so it is not parsed: it gets no livepatch checks, outline or hovers. Every .c file of Linux 6.1 is under 2 MiB (the largest 1.7 MB); a C file this size is usually generated. To have it parsed, raise it with --limit cParseBytes=N or the setting livepatch.limits.cParseMiB (at most 16 MiB).`,
+  );
+  assert.equal(refused.run.status, 0, 'information, not an error');
+  const analysed = check(text.length);
+  assert.ok(!analysed.findings.some((f) => f.code === 'LP235'));
+  assert.ok(
+    analysed.findings.some((f) => f.code === 'LP101'),
+    'the LP1xx checks ran',
+  );
+});
+
+test('a file a patch touches past cParseBytes is classified from its hunks, with an LP235 information saying so; within it, from the source', async (t) => {
+  t.after(() => configureLimits({}));
+  const dir = root();
+  configureLimits({ cParseBytes: source.length - 1 });
+  const refused = await analyzePatch(hunk('3'), { file: 'p.patch', sourceRoot: dir });
+  const bound = refused.filter((f) => f.code === 'LP235');
+  assert.equal(bound.length, 1, codes(refused).join());
+  assert.equal(bound[0].severity, 'information');
+  assert.equal(bound[0].where, 't.c');
+  assert.equal(
+    bound[0].message,
+    `t.c is ${source.length} bytes long, more than the ${source.length - 1} bytes of C the parser reads, so it is not parsed; raise it with --limit cParseBytes=N or the setting livepatch.limits.cParseMiB to have it classified from the source.`,
+  );
+  // The patched file is one byte longer (`-x`).
+  configureLimits({ cParseBytes: source.length + 1 });
+  assert.ok(!codes(await analyzePatch(hunk('3'), { file: 'p.patch', sourceRoot: dir })).includes('LP235'));
+});

@@ -76,6 +76,20 @@ const cases: Array<{ id: string; fires: Record<string, (t: string) => string>; q
     message: /widgets changes type from `struct widget\[NR_WIDGETS\]` to `struct widget\[NR_WIDGETS \+ 1\]`/,
   },
   {
+    // An array sized by its initializer: one entry more is a bigger object, though its declared type reads the same.
+    id: 'LP221',
+    fires: { [widget]: once('\t"square",\n', '\t"square",\n\t"oval",\n') },
+    quiet: { [widget]: once('\t"square",\n', '\t"oblong",\n') },
+    message: /widget_kinds changes size from 3 to 4 elements \(`const char\*const\[\]` is sized by its initializer\)/,
+  },
+  {
+    // Spaces inside a string are part of the value: the message shows it as written.
+    id: 'LP222',
+    fires: { [widget]: once('\t"round",\n', '\t"round ",\n') },
+    quiet: { [widget]: once('\t"round",\n', '\t"round",  /* the default */\n') },
+    message: /\[1\]: "round" -> "round "/,
+  },
+  {
     id: 'LP222',
     fires: { [widget]: once('.weight = 120,', '.weight = 100,') },
     quiet: { [widget]: once('\t.weight = 120,', '\t.weight =  120, /* nice 0 */') },
