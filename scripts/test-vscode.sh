@@ -12,9 +12,9 @@ CS_BIN="$(dirname "$(dirname "$(dirname "$(dirname "$SERVER_MAIN")")")")/out/nod
 [ -f livepatch-lens.vsix ] || npm run -s package >/dev/null
 
 RUN=$(mktemp -d /tmp/livepatch-e2e.XXXXXX)
-mkdir -p "$RUN/ws" "$RUN/ext" "$RUN/user" "$RUN/server" "$RUN/home"
+mkdir -p "$RUN/ws" "$RUN/ext" "$RUN/user" "$RUN/home"
 export HOME="$RUN/home" XDG_CONFIG_HOME="$RUN/home/.config" XDG_DATA_HOME="$RUN/home/.local/share"
-cp test/fixtures/c/*.c samples/payloads/klp/livepatch-sample.c samples/payloads/xen/xen_hello_world.c test/fixtures/checks/source/klp_checks.c samples/patches/*.patch samples/build/payloads/xen/xen_hello_world.livepatch samples/build/payloads/xen/xen_prepost_hooks.livepatch samples/build/payloads/klp/livepatch-sample.ko "$RUN/ws/"
+cp test/fixtures/c/*.c samples/payloads/klp/livepatch-sample.c samples/payloads/xen/xen_hello_world.c test/fixtures/checks/source/klp_checks.c samples/patches/*.patch samples/build/payloads/xen/xen_hello_world.livepatch samples/build/payloads/xen/xen_replace_world.livepatch samples/build/payloads/xen/xen_prepost_hooks.livepatch samples/build/payloads/klp/livepatch-sample.ko samples/build/payloads/klp/sleepy-work.ko samples/build/payloads/klp/lp-sleepy-patch.ko "$RUN/ws/"
 
 # What a user does: install the .vsix. Then run the suite against exactly those files.
 node "$CS_BIN" --extensions-dir "$RUN/ext" --user-data-dir "$RUN/user" --install-extension "$ROOT/livepatch-lens.vsix" > "$RUN/install.log" 2>&1
@@ -25,29 +25,58 @@ fi
 # Tested as the development extension, so it must not also load as an installed one.
 mv "$INSTALLED" "$RUN/extension"
 
-export E2E_WORKSPACE="$RUN/ws" E2E_RESULT_FILE="$RUN/result.json"
-setsid node "$SERVER_MAIN" --host 127.0.0.1 --port "$PORT" --without-connection-token \
-  --accept-server-license-terms --enable-smoke-test-driver --disable-telemetry --disable-workspace-trust \
-  --extensions-dir "$RUN/ext" --user-data-dir "$RUN/user" --server-data-dir "$RUN/server" > "$RUN/server.log" 2>&1 &
-SERVER_PID=$!
+SERVER_PID=
 stop_server() {
-  kill -- -"$SERVER_PID" 2>/dev/null || return 0
-  for _ in $(seq 1 20); do kill -0 -- -"$SERVER_PID" 2>/dev/null || return 0; sleep 0.25; done
+  [ -n "$SERVER_PID" ] || return 0
+  kill -- -"$SERVER_PID" 2>/dev/null || { SERVER_PID=; return 0; }
+  for _ in $(seq 1 20); do kill -0 -- -"$SERVER_PID" 2>/dev/null || { SERVER_PID=; return 0; }; sleep 0.25; done
   kill -9 -- -"$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
 }
 trap stop_server EXIT
-for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
-if ! curl -sf -o /dev/null "http://127.0.0.1:$PORT/"; then
-  tail -30 "$RUN/server.log"; echo "e2e: 0 passed, 1 failed"; exit 1
-fi
 
+# One VS Code server and one mocha run: `run_suite NAME [server flags...]`; the result in $RUN/NAME.json.
+run_suite() {
+  local name=$1; shift
+  # Its own copy of the workspace: a suite's edits (a quick fix saved) must not reach the next one.
+  cp -r "$RUN/ws" "$RUN/$name-ws"
+  mkdir -p "$RUN/$name-user" "$RUN/$name-server"
+  # The suite's own profile; the untrusted one must not be asked at startup to trust the folder.
+  mkdir -p "$RUN/$name-user/User" && echo "{ \"security.workspace.trust.startupPrompt\": \"never\"${E2E_TRACE:+, \"livepatch.trace.server\": \"messages\"} }" > "$RUN/$name-user/User/settings.json"
+  E2E_WORKSPACE="$RUN/$name-ws" E2E_RESULT_FILE="$RUN/$name.json" setsid node "$SERVER_MAIN" --host 127.0.0.1 --port "$PORT" --without-connection-token \
+    --accept-server-license-terms --enable-smoke-test-driver --disable-telemetry "$@" \
+    --extensions-dir "$RUN/ext" --user-data-dir "$RUN/$name-user" --server-data-dir "$RUN/$name-server" > "$RUN/$name-server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
+  if ! curl -sf -o /dev/null "http://127.0.0.1:$PORT/"; then
+    tail -30 "$RUN/$name-server.log"; stop_server; return 1
+  fi
+  local rc=0
+  VSCODE_URL="http://127.0.0.1:$PORT" EXT_DEV_PATH="$RUN/extension" EXT_TESTS_PATH="$ROOT/test/out/e2e/index.js" \
+    WORKSPACE="$RUN/$name-ws" SCREENSHOT="$RUN/$name-final.png" timeout 600 node scripts/vscode-workbench.mjs || rc=$?
+  stop_server
+  return $rc
+}
+
+# E2E_SUITES picks the runs (default both): trusted, untrusted.
+SUITES="${E2E_SUITES:-trusted untrusted}"
+results=()
+rc=0
 set +e
-VSCODE_URL="http://127.0.0.1:$PORT" EXT_DEV_PATH="$RUN/extension" EXT_TESTS_PATH="$ROOT/test/out/e2e/index.js" \
-  WORKSPACE="$RUN/ws" SCREENSHOT="$RUN/final.png" timeout 600 node scripts/vscode-workbench.mjs
-rc=$?
+if [[ " $SUITES " == *" trusted "* ]]; then
+  run_suite trusted --disable-workspace-trust || rc=1
+  results+=("$RUN/trusted.json")
+fi
+# Workspace Trust on, and the folder never trusted: the suite of test/out/e2e/*.untrusted.js.
+if [[ " $SUITES " == *" untrusted "* ]]; then
+  E2E_UNTRUSTED=1 run_suite untrusted || rc=1
+  results+=("$RUN/untrusted.json")
+fi
 set -e
-if ! node -e 'const r=require(process.argv[1]);console.log(`e2e: ${r.passes} passed, ${r.failures} failed`);process.exit(r.failures||!r.passes?1:0)' "$E2E_RESULT_FILE" 2>/dev/null; then
-  [ -f "$E2E_RESULT_FILE" ] || echo "e2e: 0 passed, 1 failed"
+if ! node -e '
+  const fs = require("fs"); let passes = 0, failures = 0, ran = 0;
+  for (const f of process.argv.slice(1)) { if (!fs.existsSync(f)) { failures++; continue; } const r = JSON.parse(fs.readFileSync(f, "utf8")); ran++; passes += r.passes; failures += r.failures; if (!r.passes) failures++; }
+  console.log(`e2e: ${passes} passed, ${failures} failed`); process.exit(failures ? 1 : 0);' "${results[@]}"; then
   rc=1
 fi
 echo "[e2e] logs in $RUN"

@@ -2,11 +2,13 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { openPayloadInspector } from './features/payloadEditor';
 import { emulatorCommandTable } from './features/emulator';
+import { showStatusMenu } from './features/statusBar';
+import { selectTarget } from './features/targetPicker';
 
 /**
  * Every command of the extension, registered once at activation whatever the server's state,
- * so a command never fails with "command not found" while the server restarts. Arguments
- * (from code lenses, other extensions, tests) are passed through after the context.
+ * so a command never fails with "command not found" while the server restarts. Arguments pass
+ * through: a view item, a menu's URI or a caller's `{ name }` reaches the handler.
  */
 const commands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
   'livepatch.restartServer': async (ctx) => {
@@ -16,6 +18,9 @@ const commands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
   'livepatch.showOutput': (ctx) => ctx.output.show(true),
   'livepatch.openPayloadInspector': () => openPayloadInspector(),
   ...emulatorCommandTable,
+  'livepatch.selectTarget': selectTarget,
+  'livepatch.statusMenu': showStatusMenu,
+  'livepatch.openView': () => vscode.commands.executeCommand('workbench.view.extension.livepatch'),
 };
 
 export function registerCommands(ctx: Ctx): void {

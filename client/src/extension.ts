@@ -6,6 +6,7 @@ import * as statusBar from './features/statusBar';
 import * as payloadEditor from './features/payloadEditor';
 import * as emulator from './features/emulator';
 import type { StatusPresentation } from './statusPresentation';
+import { lastTrustRefusal } from './workspaceTrust';
 
 /** What the extension returns from activate(): read by the end-to-end tests and other extensions. */
 export interface LivepatchLensApi {
@@ -15,11 +16,18 @@ export interface LivepatchLensApi {
   serverPid(): number | undefined;
   /** What the last restore of the emulator session after a server crash said. */
   emulatorRestore(): string | undefined;
+  /** The Livepatch view and the context keys, as the emulator feature last set them. */
+  emulator: emulator.EmulatorProbe;
+  /** Milliseconds activate() took before it started the server. */
+  activationMs: number;
+  /** The last message that refused something because the workspace is not trusted. */
+  trustRefusal(): string | undefined;
 }
 
 let session: Ctx | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<LivepatchLensApi> {
+  const started = performance.now();
   const ctx = new Ctx(context);
   session = ctx;
   registerCommands(ctx);
@@ -35,8 +43,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Livepa
       if (ctx.settingsChanged) void ctx.restart();
     }),
   );
+  const activationMs = performance.now() - started;
   await ctx.start();
-  return { serverState: () => ctx.serverState, statusBar: () => status.current(), serverPid: () => ctx.serverPid, emulatorRestore: emulator.lastRestoreLine };
+  return {
+    serverState: () => ctx.serverState,
+    statusBar: () => status.current(),
+    serverPid: () => ctx.serverPid,
+    emulatorRestore: emulator.emulatorProbe.lastRestore,
+    emulator: emulator.emulatorProbe,
+    activationMs,
+    trustRefusal: lastTrustRefusal,
+  };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -3,7 +3,7 @@ import type { LinuxEmulatorState } from '../../server/src/protocol';
 /**
  * The emulated kernel's state in a few lines for the emulator channel, after each Linux
  * command: each livepatch and its functions, the transition and the tasks that block it (with
- * the function on their stack), and the tasks still to switch. Issue 12 gives it a real view.
+ * the function on their stack), and the tasks still to switch; the Livepatch view shows it in full.
  */
 export function linuxStateSummary(state: LinuxEmulatorState): string[] {
   if (state.panicked) return [`# kernel: ${state.panicked}`];

@@ -6,7 +6,7 @@ export interface StatusPresentation {
   text: string;
   tooltip: string;
   error: boolean;
-  /** What a click runs: the output, or a restart once the server is down for good. */
+  /** The status menu's first entry: the output, or a restart once the server is down for good. */
   command: 'livepatch.showOutput' | 'livepatch.restartServer';
 }
 
@@ -41,7 +41,7 @@ export function presentStatus(state: ServerState, error: string | undefined, tar
       const { suffix, tooltip } = targetLine(target);
       return {
         text: `$(check) Livepatch${suffix}${restarted ? ` (restarted ${restarted})` : ''}`,
-        tooltip: `Livepatch Lens: language server running${restarted ? `, ${restartedLine}` : ''}. ${tooltip} Click for the output.`.replace('  ', ' '),
+        tooltip: `Livepatch Lens: language server running${restarted ? `, ${restartedLine}` : ''}. ${tooltip} Click for the menu: select target, output, restart, the Livepatch view.`.replace('  ', ' '),
         error: false,
         command: 'livepatch.showOutput',
       };
@@ -57,6 +57,6 @@ export function presentStatus(state: ServerState, error: string | undefined, tar
           command: 'livepatch.restartServer',
         };
       }
-      return { text: '$(error) Livepatch', tooltip: `Livepatch Lens: language server stopped${error ? ` (${error})` : ''}. Click for the output; run "Livepatch: Restart Language Server" to start it again.`, error: true, command: 'livepatch.showOutput' };
+      return { text: '$(error) Livepatch', tooltip: `Livepatch Lens: language server stopped${error ? ` (${error})` : ''}. Click for the menu; its "Restart Language Server" starts it again.`, error: true, command: 'livepatch.showOutput' };
   }
 }

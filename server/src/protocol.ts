@@ -116,6 +116,8 @@ export interface TargetStateParams {
   state: 'none' | 'loading' | 'ready' | 'failed';
   path?: string;
   buildId?: string;
+  /** How the image is patched, once indexed: Xen livepatch, Linux klp, or `either` (the bundled sample is both). */
+  flavour?: 'xen' | 'linux' | 'either';
   /** Why there is no target, or why indexing failed. */
   detail?: string;
   /** The sample target bundled with the extension, used because `livepatch.target` is empty. */

@@ -66,6 +66,8 @@ export interface LinuxPatchState {
   transition: boolean;
   /** A cumulative patch (`replace = true`). */
   replace?: boolean;
+  /** A transition of it was forced (/sys/kernel/livepatch/NAME/force): its module can never be removed. */
+  forced?: boolean;
   objects: LinuxPatchObjectState[];
 }
 export interface LinuxPatchObjectState {
@@ -113,6 +115,10 @@ export interface LinuxModuleState {
   state: 'live' | 'coming' | 'going';
   /** `.modinfo` has livepatch=Y. */
   livepatch: boolean;
+  /** References held on it, lsmod's count (the livepatch core holds one for an enabled or a forced patch): rmmod says EBUSY unless 0. */
+  refcount: number;
+  /** The modules linked against it, which must go first. */
+  usedBy: string[];
 }
 
 /** A session's state before its machine boots (or when it cannot). */

@@ -11,10 +11,9 @@ import { toLspRange } from './lspDiagnostics';
 /** A lens that only says something: VS Code shows a command without an id as plain text. */
 const says = (title: string): Command => ({ title, command: '' });
 
-/** The client's commands (client/src/commands.ts) a lens runs, each with one argument object. */
+/** The client's commands (client/src/features/emulator/commands.ts) a lens runs, each with one argument object. */
 const run = (title: string, command: string, args: object): Command => ({ title, command, arguments: [args] });
 
-const sysfs = (patch: string, enabled: 0 | 1) => `echo ${enabled} > /sys/kernel/livepatch/${patch}/enabled`;
 
 /** What the emulator does with the function, and what can be done about it from here. */
 export function lensCommands(status: FunctionStatus, source: string): Command[] {
@@ -36,9 +35,9 @@ export function lensCommands(status: FunctionStatus, source: string): Command[] 
     });
   }
   return status.uses.flatMap(({ patch, func }): Command[] => {
-    if (!patch.enabled) return [says(`disabled in ${patch.name}`), run('Enable', 'livepatch.runScenarioLine', { line: sysfs(patch.name, 1), runtime: 'linux' })];
+    if (!patch.enabled) return [says(`disabled in ${patch.name}`), run('Enable', 'livepatch.enablePatch', { name: patch.name })];
     const where = patch.transition ? `, in transition (${func.patched ? 'patching' : 'waiting'})` : func.patched ? '' : ', not patched';
-    return [says(`enabled by ${patch.name}${where}`), run('Disable', 'livepatch.runScenarioLine', { line: sysfs(patch.name, 0), runtime: 'linux' })];
+    return [says(`enabled by ${patch.name}${where}`), run('Disable', 'livepatch.disablePatch', { name: patch.name })];
   });
 }
 

@@ -116,7 +116,7 @@ function describeTarget(state: TargetState): TargetStateParams {
     case 'loading':
       return { state: 'loading', path: state.path, bundled };
     case 'ready':
-      return { state: 'ready', path: state.path, buildId: state.index.buildId, bundled };
+      return { state: 'ready', path: state.path, buildId: state.index.buildId, flavour: state.index.flavour.flavour, bundled };
     case 'failed':
       return { state: 'failed', path: state.path, detail: state.reason, bundled };
   }

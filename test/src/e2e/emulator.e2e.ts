@@ -2,10 +2,9 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LivepatchLensApi } from '../../../client/out/extension';
 import type { EmulatorCommandResult } from '../../../server/src/protocol';
 import { fromRoot } from '../support/paths';
-import { eventually, workspace } from './poll';
+import { eventually, runningExtension, workspace } from './poll';
 
 // The emulator from the editor: the palette's Load Payload on the open payload, then the
 // server's own commands (registered in VS Code by the language client) to call and revert.
@@ -27,21 +26,7 @@ async function extraVersion(): Promise<string | null | undefined> {
 }
 
 suite('Emulator commands in a real VS Code', () => {
-  suiteSetup(async () => {
-    const extension = vscode.extensions.getExtension<LivepatchLensApi>('livepatch-lens.livepatch-lens')!;
-    await extension.activate();
-    await eventually(
-      'the language server',
-      () => extension.exports.serverState(),
-      (state) => state === 'running',
-    );
-    // The language client registers the server's commands once it has initialized.
-    await eventually(
-      'livepatch.emulator.call registered',
-      async () => (await vscode.commands.getCommands(true)).includes('livepatch.emulator.call'),
-      (found) => found,
-    );
-  });
+  suiteSetup(() => runningExtension());
 
   test('Load Payload loads the open hello world; the call sees "Hello World", and "-unstable" after revert', async () => {
     const file = path.join(workspace(), 'xen_hello_world.livepatch');

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { LivepatchLensApi } from '../../../client/out/extension';
 
 /** The folder scripts/test-vscode.sh filled with fixtures and samples. */
 export const workspace = (): string => process.env.E2E_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
@@ -14,4 +15,21 @@ export async function eventually<T>(what: string, probe: () => T | Promise<T>, a
     last = await probe();
   }
   return last;
+}
+
+/** The extension activated, its server running and the server's emulator commands registered. */
+export async function runningExtension(): Promise<LivepatchLensApi> {
+  const api = await vscode.extensions.getExtension<LivepatchLensApi>('livepatch-lens.livepatch-lens')!.activate();
+  await eventually(
+    'the language server',
+    () => api.serverState(),
+    (state) => state === 'running',
+  );
+  // The language client registers the server's commands once it has initialized.
+  await eventually(
+    'livepatch.emulator.list registered',
+    async () => (await vscode.commands.getCommands(true)).includes('livepatch.emulator.list'),
+    (found) => found,
+  );
+  return api;
 }

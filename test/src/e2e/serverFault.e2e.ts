@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { LivepatchLensApi } from '../../../client/out/extension';
 import type { EmulatorCommandArgs, EmulatorCommandResult } from '../../../server/src/protocol';
 import { fromRoot } from '../support/paths';
-import { eventually, workspace } from './poll';
+import { eventually, runningExtension, workspace } from './poll';
 
 // The language server killed under the editor, as the kernel's OOM killer or a crash would:
 // the client must bring it back, reopen what is open and give the emulator session back.
@@ -28,18 +28,7 @@ suite('A language server that dies in a real VS Code', () => {
   let api: LivepatchLensApi;
 
   suiteSetup(async () => {
-    const extension = vscode.extensions.getExtension<LivepatchLensApi>('livepatch-lens.livepatch-lens')!;
-    api = await extension.activate();
-    await eventually(
-      'the language server',
-      () => api.serverState(),
-      (state) => state === 'running',
-    );
-    await eventually(
-      'livepatch.emulator.list registered',
-      async () => (await vscode.commands.getCommands(true)).includes('livepatch.emulator.list'),
-      (found) => found,
-    );
+    api = await runningExtension();
   });
 
   test('killed with SIGKILL, it is restarted, the open document is served again and the emulator session is replayed', async () => {

@@ -131,8 +131,9 @@ test('klp: a hover on .new_func, and code lenses on the entry and on the replace
   const after = await client.request('textDocument/codeLens', { textDocument: { uri } });
   assert.deepEqual(titles(after, entryLine), ['enabled by livepatch_sample', 'Disable']);
   const disable = after.find((l) => l.command?.title === 'Disable')!.command!;
-  assert.deepEqual([disable.command, disable.arguments], ['livepatch.runScenarioLine', [{ line: 'echo 0 > /sys/kernel/livepatch/livepatch_sample/enabled', runtime: 'linux' }]]);
-  const ran = await execute('livepatch.emulator.run', disable.arguments![0] as object);
+  assert.deepEqual([disable.command, disable.arguments], ['livepatch.disablePatch', [{ name: 'livepatch_sample' }]]);
+  // What the client's livepatch.disablePatch sends for that name (client/src/features/emulator/commands.ts).
+  const ran = await execute('livepatch.emulator.run', { line: `echo 0 > /sys/kernel/livepatch/${(disable.arguments![0] as { name: string }).name}/enabled`, runtime: 'linux' });
   assert.equal(ran.exitCode, 0, ran.stderr);
   // Once the transition back completes the kernel frees the patch (its sysfs directory goes): the function is unpatched.
   for (let i = 0; i < 20; i++) {

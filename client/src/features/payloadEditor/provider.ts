@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { closePayloadNotification, InspectPayloadResult, inspectPayloadRequest } from '../../../../server/src/protocol';
 import type { Ctx } from '../../ctx';
-import { inspectorHtml, makeNonce } from './html';
+import { hostPage } from '../../webview/panelHost';
+import { inspectorBody } from './html';
 import { FromWebview, ToWebview } from './messages';
 
 /** A payload file; read-only, so the document is only its URI. */
@@ -31,18 +32,10 @@ export class PayloadInspectorProvider implements vscode.CustomReadonlyEditorProv
   }
 
   resolveCustomEditor(document: PayloadDocument, panel: vscode.WebviewPanel): void {
-    const media = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media');
-    const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [media] };
-    webview.html = inspectorHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'payloadInspector.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'payloadInspector.css')).toString(),
-      nonce: makeNonce(),
-      title: path.basename(document.uri.fsPath),
-    });
+    const title = path.basename(document.uri.fsPath);
+    const page = hostPage<ToWebview, FromWebview>(panel.webview, this.ctx.extension.extensionUri, { asset: 'payloadInspector', title, body: inspectorBody(title) });
     const uri = document.uri.toString();
-    const post = (message: ToWebview) => void webview.postMessage(message);
+    const post = (message: ToWebview) => page.post(message);
     const load = async (): Promise<void> => {
       const client = this.ctx.languageClient;
       if (!client?.isRunning()) return post({ type: 'error', message: 'The Livepatch Lens language server is not running; the inspector reads the payload when it is back.' });
@@ -62,7 +55,7 @@ export class PayloadInspectorProvider implements vscode.CustomReadonlyEditorProv
       watcher.onDidChange(load),
       watcher.onDidCreate(load),
       this.ctx.onDidChangeState((state) => void (state === 'running' && load())),
-      webview.onDidReceiveMessage((message: FromWebview) => {
+      page.onMessage((message) => {
         if (message.type === 'ready' || message.type === 'refresh') void load();
         else if (message.type === 'openDocs') void openDocs(message.url);
       }),

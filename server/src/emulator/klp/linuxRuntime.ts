@@ -125,7 +125,13 @@ export class LinuxRuntime implements LivepatchRuntime {
         patchState: t.klp.patchState,
         stack: t.isRunning ? [] : t.stackFunctions().map(describe),
       })),
-      modules: kernel.modules.list().map((m) => ({ name: m.name, state: m.state === 'gone' ? 'going' : m.state, livepatch: m.livepatch })),
+      modules: kernel.modules.list().map((m) => ({
+        name: m.name,
+        state: m.state === 'gone' ? 'going' : m.state,
+        livepatch: m.livepatch,
+        refcount: m.refcount,
+        usedBy: [...m.usedBy].map((user) => user.name),
+      })),
     };
   }
 }
@@ -153,6 +159,7 @@ function linuxPatches(snapshot: LivepatchSnapshot): LinuxPatchState[] {
     enabled: p.enabled,
     transition: p.transition,
     ...(p.replace ? { replace: true } : {}),
+    ...(p.forced ? { forced: true } : {}),
     objects: p.objects.map((o) => ({
       name: o.name,
       patched: o.patched,

@@ -46,7 +46,7 @@ class Stand implements LivepatchRuntime {
     return `module ${command.argv[1]}`;
   }
   state(target: string) {
-    return { runtime: 'linux' as const, target, patches: [], tasks: [], modules: [{ name: this.banner, state: 'live' as const, livepatch: false }] };
+    return { runtime: 'linux' as const, target, patches: [], tasks: [], modules: [{ name: this.banner, state: 'live' as const, livepatch: false, refcount: 0, usedBy: [] }] };
   }
 }
 

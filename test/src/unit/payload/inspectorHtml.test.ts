@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { inspectorHtml, makeNonce } from '../../../../client/out/features/payloadEditor/html';
+import { inspectorBody } from '../../../../client/out/features/payloadEditor/html';
+import { makeNonce, webviewPage } from '../../../../client/out/webview/page';
 import { fromRoot } from '../../support/paths';
 
 const assets = {
@@ -13,7 +14,7 @@ const assets = {
 };
 
 test('the inspector page has a strict CSP: nothing by default, scripts only with the nonce, styles only from the webview source', () => {
-  const html = inspectorHtml(assets);
+  const html = webviewPage(assets, inspectorBody(assets.title));
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1].replace(/&#39;/g, "'");
   assert.ok(csp);
   const directives = new Map(

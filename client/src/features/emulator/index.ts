@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorState, emulatorStateNotification } from '../../../../server/src/protocol';
+import type { Ctx } from '../../ctx';
+import { requireTrust } from '../../workspaceTrust';
+import { contextKeys } from './actions';
+import { EmulatorFeature, emulatorCommandTable as commandTable, emulatorName } from './commands';
+import { EmulatorModel } from './model';
+import { EmulatorRunner } from './runner';
+import { LivepatchTree, ShownNode } from './tree';
+import type { ViewNode } from './viewNodes';
+
+// The emulated Xen hypervisor and Linux kernel for the user: the model of both sessions (fed by
+// the server's notifications), the Livepatch view over it, the context keys saying which verbs
+// can run now, and the commands (commands.ts).
+
+const verbs = new Map(Object.entries(emulatorCommands).map(([id, command]) => [command as string, id as EmulatorCommand]));
+
+let feature: (EmulatorFeature & { tree: LivepatchTree; view: vscode.TreeView<unknown>; keys: Record<string, boolean | string> }) | undefined;
+
+export const emulatorCommandTable = commandTable(() => feature);
+
+export function activate(ctx: Ctx): void {
+  const model = new EmulatorModel();
+  const runner = new EmulatorRunner(ctx, model);
+  const tree = new LivepatchTree(model);
+  const view = vscode.window.createTreeView('livepatch.view', { treeDataProvider: tree, showCollapseAll: true });
+  let keys: Record<string, boolean | string> = {};
+  const setKeys = () => {
+    keys = contextKeys(model);
+    if (feature) feature.keys = keys;
+    for (const [key, value] of Object.entries(keys)) void vscode.commands.executeCommand('setContext', key, value);
+  };
+  feature = { model, runner, tree, view, keys };
+  setKeys();
+  ctx.extension.subscriptions.push(
+    tree,
+    view,
+    model.onDidChange(() => {
+      tree.rebuild();
+      setKeys();
+    }),
+    // A new server is a new hypervisor and kernel: forget the old one's payloads.
+    ctx.onDidChangeState((state) => state === 'starting' && model.forgetSessions()),
+    ctx.onDidChangeTarget((target) => model.setTarget(target)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.rebuild()),
+  );
+  model.setTarget(ctx.targetState);
+  ctx.onNotification(emulatorStateNotification, (params: EmulatorState) => model.update(params));
+  // The server's commands run from VS Code (other extensions, tests, keybindings) the same way.
+  ctx.handleServerCommands(async (command, args, next) => {
+    const verb = verbs.get(command);
+    if (!verb) return next(command, args) as unknown;
+    if (!requireTrust(emulatorName)) return undefined;
+    const commandArgs = (args[0] ?? {}) as EmulatorCommandArgs;
+    return runner.recorded(verb, commandArgs, async () => (await next(command, args)) as EmulatorCommandResult | null | undefined);
+  });
+}
+
+/** What the end-to-end tests read of the feature. */
+export type EmulatorProbe = typeof emulatorProbe;
+export const emulatorProbe = {
+  /** The line the last restore of the session after a server crash wrote. */
+  lastRestore: (): string | undefined => feature?.runner.lastRestore,
+  /** The Livepatch view's tree, read through its provider. */
+  view: (): ShownNode[] => feature?.tree.snapshot() ?? [],
+  viewVisible: (): boolean => feature?.view.visible ?? false,
+  /** The view's element with this id, as VS Code passes it to an item's command. */
+  viewElement: (id: string): ViewNode | undefined => feature?.tree.element(id),
+  /** Milliseconds from each session change to VS Code reading the refreshed tree. */
+  viewRefreshMs: (): number[] => [...(feature?.tree.refreshMs ?? [])],
+  contextKeys: (): Record<string, boolean | string> => ({ ...(feature?.keys ?? {}) }),
+};
