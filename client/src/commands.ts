@@ -4,6 +4,7 @@ import { openPayloadInspector } from './features/payloadEditor';
 import { emulatorCommandTable } from './features/emulator';
 import { showStatusMenu } from './features/statusBar';
 import { selectTarget } from './features/targetPicker';
+import { realMachineCommandTable } from './features/realMachine';
 
 /**
  * Every command of the extension, registered once at activation whatever the server's state,
@@ -21,6 +22,7 @@ const commands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
   'livepatch.selectTarget': selectTarget,
   'livepatch.statusMenu': showStatusMenu,
   'livepatch.openView': () => vscode.commands.executeCommand('workbench.view.extension.livepatch'),
+  ...realMachineCommandTable,
 };
 
 export function registerCommands(ctx: Ctx): void {
