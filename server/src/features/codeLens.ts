@@ -14,7 +14,6 @@ const says = (title: string): Command => ({ title, command: '' });
 /** The client's commands (client/src/features/emulator/commands.ts) a lens runs, each with one argument object. */
 const run = (title: string, command: string, args: object): Command => ({ title, command, arguments: [args] });
 
-
 /** What the emulator does with the function, and what can be done about it from here. */
 export function lensCommands(status: FunctionStatus, source: string): Command[] {
   const flavour = status.runtime === 'xen' ? 'xen' : 'klp';
