@@ -1,6 +1,7 @@
 import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
 import type { SourceRange } from '../c/sourceRange';
-import type { FunctionFacts } from '../checks/facts/functionFacts';
+import type { FunctionFacts, FunctionScope, FunctionSymbol } from '../checks/facts/functionFacts';
+import { isClone, klpFields, namingNote, symbolLabel } from '../checks/facts/symbolNaming';
 import type { DisassembledInstruction } from '../elf';
 import type { DocumentAnalyses } from './analysis/documentAnalyses';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -34,6 +35,14 @@ function patchSiteRows(fn: FunctionFacts, as: 'linux' | 'xen' | undefined): stri
   return rows;
 }
 
+/** A symbol the function became, and the klp_func fields that name it. */
+function symbolRow(s: FunctionSymbol): string {
+  const named = { function: s.name, ...(s.count > 1 ? { sympos: s.sympos } : {}) };
+  const from = s.unit ? ` from \`${s.unit}\`` : '';
+  const clone = isClone(s.name) ? ' (gcc clone; kpatch-build and klp-build name it themselves)' : '';
+  return `\`${symbolLabel(named)}\`${from}: \`${klpFields(named)}\`${clone}`;
+}
+
 /** Which flavour a hover's role speaks for (patchedSites.ts words them): a Xen livepatch_func or a klp_func. */
 const roleFlavour = (role: string): 'linux' | 'xen' | undefined => (role.includes('Xen livepatch_func') ? 'xen' : role.includes('klp_func') ? 'linux' : undefined);
 
@@ -51,7 +60,7 @@ export function functionHoverMarkdown(
     return [...lines, '_No target is indexed yet: set `livepatch.target` (a vmlinux or xen-syms) to see its address, section, traceability and inlining._', ...emulator].join('\n');
   if (!fn) return [...lines, `Not a function of the target \`${target}\`.`, ...emulator].join('\n');
   const intoSchedule = fn.inlinedInto.some((site) => site.function === '__schedule');
-  const callers = [...new Map(fn.inlinedInto.map((s) => [s.function, s])).values()];
+  const callers = [...new Map(fn.inlinedInto.map((s) => [symbolLabel(s), s])).values()];
   lines.push('| | |', '|---|---|');
   if (fn.instances?.length) {
     fn.instances.forEach((instance, i) =>
@@ -60,10 +69,14 @@ export function functionHoverMarkdown(
   } else {
     lines.push('| address | none: no out-of-line copy |');
   }
+  const renamed = (fn.symbols ?? []).filter((s) => s.name !== name || s.count > 1);
+  if (renamed.length) lines.push(`| symbol | ${renamed.map(symbolRow).join('; ')} |`);
   lines.push(...patchSiteRows(fn, roleFlavour(role)));
   lines.push(
-    `| inlined into | ${callers.length ? callers.map((s) => `${s.function === '__schedule' ? '⚠ ' : ''}\`${s.function}\`${s.file ? ` (${s.file.split('/').pop()}:${s.line})` : ''}`).join(', ') : 'nothing'} |`,
+    `| inlined into | ${callers.length ? callers.map((s) => `${s.function === '__schedule' ? '⚠ ' : ''}\`${symbolLabel(s)}\`${s.file ? ` (${s.file.split('/').pop()}:${s.line})` : ''}`).join(', ') : 'nothing'} |`,
   );
+  const note = namingNote(fn.inlinedInto).trim();
+  if (note) lines.push('', note);
   if (intoSchedule) lines.push('', '⚠ Inlined into `__schedule`: its copy there cannot be live patched (LP108).');
   if (code.length) {
     // The bytes too: the patch site is what Xen overwrites and ftrace rewrites (e8 __fentry__ / 5-byte NOP).
@@ -93,11 +106,22 @@ function siteRole(site: PatchedSite, document: TextDocument | undefined): string
   return `replaced by \`${written}\`, ${site.role}`;
 }
 
+/** The file a patch line belongs to: the `+++` header above it (`b/` and `-p1` prefixes dropped). */
+function patchedFileAbove(text: string, line: number): string | undefined {
+  const lines = text.split(/\r?\n/, line + 1);
+  for (let at = Math.min(line, lines.length - 1); at >= 0; at--) {
+    const header = /^\+\+\+ (\S+)/.exec(lines[at]);
+    if (header) return header[1] === '/dev/null' ? undefined : header[1].replace(/^[ab]\//, '');
+  }
+  return undefined;
+}
+
 export function registerHover(connection: Connection, documents: OpenDocuments, analyses: DocumentAnalyses, target: TargetService, emulator: EmulatorStates): void {
-  const hoverFor = (name: string, role: string, range: SourceRange, emulatorLines: string[] = []): Hover => {
-    const fn = target.facts()?.function(name);
-    const first = fn?.instances?.[0];
-    const code = first ? (target.functionCode()?.firstInstructions(name, first.address, 6) ?? []) : [];
+  const hoverFor = (name: string, role: string, range: SourceRange, scope: FunctionScope = {}, emulatorLines: string[] = []): Hover => {
+    const fn = target.facts()?.function(name, scope);
+    // fn.address is the name's own symbol when it has one, else the first clone's (targetFacts).
+    const symbol = fn?.symbols?.some((s) => s.name === name) ? name : (fn?.symbols?.[0]?.name ?? name);
+    const code = fn?.address !== undefined ? (target.functionCode()?.firstInstructions(symbol, fn.address, 6) ?? []) : [];
     return { contents: { kind: MarkupKind.Markdown, value: functionHoverMarkdown(name, role, fn, target.targetName(), code, emulatorLines) }, range: toLspRange(range) };
   };
   connection.onHover(
@@ -108,16 +132,19 @@ export function registerHover(connection: Connection, documents: OpenDocuments, 
         const line = document.getText({ start: { line: at.line, character: 0 }, end: { line: at.line + 1, character: 0 } }).replace(/\r?\n$/, '');
         const word = /^(@@|[-+ ])/.test(line) ? functionWordAt(line, at.column) : undefined;
         if (!word || !target.facts()?.function(word.name)) return null;
-        return hoverFor(word.name, line.startsWith('@@') ? 'changed by this hunk' : 'named in this patch', {
-          start: { line: at.line, column: word.start },
-          end: { line: at.line, column: word.start + word.name.length },
-        });
+        const file = patchedFileAbove(document.getText(), at.line);
+        return hoverFor(
+          word.name,
+          line.startsWith('@@') ? 'changed by this hunk' : 'named in this patch',
+          { start: { line: at.line, column: word.start }, end: { line: at.line, column: word.start + word.name.length } },
+          file ? { file } : {},
+        );
       }
       const analysed = await analyses.current(params.textDocument.uri);
       const patched = analysed && patchedSiteAt(analysed.sites, at);
       if (!patched) return null;
       const flavour = roleFlavour(patched.role) === 'xen' ? 'xen' : 'klp';
-      return hoverFor(patched.name, siteRole(patched, document), patched.range, emulatorHoverLines(functionStatus(emulator, patched.name, flavour)));
+      return hoverFor(patched.name, siteRole(patched, document), patched.range, {}, emulatorHoverLines(functionStatus(emulator, patched.name, flavour)));
     }),
   );
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { DwarfReader, readElf } from '../elf';
+import { DwarfReader, ET, readElf } from '../elf';
 import { collectSymbols, symbolColumns } from './buildTargetData';
 import { dwarfTables, mergeDwarfTables } from './dwarfTables';
+import { resolveHolders } from './holderSymbols';
 import { BuildProgress } from './model';
 import { StringTable } from './stringTable';
 import { exportColumns } from './kernelExports';
@@ -63,7 +64,10 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
       symbols = readSymbols();
       parts = [dwarfTables(new DwarfReader(elf).scanColumns({ onProgress: (done, total) => report({ phase: 'dwarf', done, total, message: 'reading DWARF' }) }))];
     }
-    return { path, buildId, ...symbols, ...mergeDwarfTables(parts, strings), strings: strings.strings };
+    const dwarf = mergeDwarfTables(parts, strings);
+    // In a .o every section starts at 0: addresses name no one symbol there.
+    if (elf.header.type !== ET.REL) resolveHolders(symbols.symbols, dwarf.functions, dwarf.inlines);
+    return { path, buildId, ...symbols, ...dwarf, strings: strings.strings };
   } finally {
     elf.close();
   }

@@ -1,12 +1,28 @@
-import { DwarfColumnFacts } from '../elf';
+import { DwarfColumnFacts, DwarfSubprogram } from '../elf';
 import { StringTable } from './stringTable';
-import { allocateColumns, DwarfTables, noAddress, rowCount } from './tables';
+import { allocateColumns, DwarfTables, noAddress, noRow, rowCount } from './tables';
 
 /** One scan's facts as columns, in the worker that scanned them (so only typed arrays cross threads). */
 export function dwarfTables(facts: DwarfColumnFacts): DwarfTables {
   const strings = new StringTable();
+  // Only concrete subprograms get a row: every inlined copy sits in one of them.
+  const concreteRow = new Uint32Array(facts.subprograms.length).fill(noRow);
+  const concrete: DwarfSubprogram[] = [];
+  facts.subprograms.forEach((s, n) => {
+    if (!s.concrete) return;
+    concreteRow[n] = concrete.length;
+    concrete.push(s);
+  });
+  const functions = allocateColumns('functions', concrete.length);
+  concrete.forEach((s, row) => {
+    functions.name[row] = strings.id(s.name);
+    functions.unit[row] = strings.id(s.unit);
+    functions.address[row] = s.lowPc ?? noAddress;
+    functions.symbol[row] = noRow;
+  });
   const sites = facts.inlines;
   const inlines = allocateColumns('inlines', sites.callee.length);
+  inlines.symbol.fill(noRow);
   for (let row = 0; row < sites.callee.length; row++) {
     inlines.callee[row] = strings.id(sites.callee[row]);
     inlines.function[row] = strings.id(sites.function[row]);
@@ -14,10 +30,8 @@ export function dwarfTables(facts: DwarfColumnFacts): DwarfTables {
     inlines.file[row] = strings.id(sites.callFile[row]);
     inlines.line[row] = sites.callLine[row];
     inlines.address[row] = sites.address[row] ?? noAddress;
+    inlines.func[row] = concreteRow[sites.func[row]];
   }
-  const concreteIds = new Set<number>();
-  for (const s of facts.subprograms) if (s.concrete) concreteIds.add(strings.id(s.name));
-  const concrete = { name: Uint32Array.from(concreteIds) };
   const layouts = [...facts.structs.values()];
   const structs = allocateColumns('structs', layouts.length);
   const members = allocateColumns(
@@ -41,7 +55,7 @@ export function dwarfTables(facts: DwarfColumnFacts): DwarfTables {
       member++;
     }
   });
-  return { strings: strings.strings, inlines, concrete, structs, members };
+  return { strings: strings.strings, inlines, functions, structs, members };
 }
 
 /**
@@ -52,22 +66,33 @@ export function mergeDwarfTables(parts: DwarfTables[], strings: StringTable): Om
   const ids = parts.map((part) => part.strings.map((text) => strings.id(text)));
   const sites = parts.reduce((n, p) => n + rowCount(p.inlines), 0);
   const inlines = allocateColumns('inlines', sites);
+  const functions = allocateColumns(
+    'functions',
+    parts.reduce((n, p) => n + rowCount(p.functions), 0),
+  );
   let row = 0;
+  let functionBase = 0;
   parts.forEach((part, p) => {
     const map = ids[p];
     const from = part.inlines;
     inlines.line.set(from.line, row);
     inlines.address.set(from.address, row);
+    inlines.symbol.set(from.symbol, row);
     for (let i = 0; i < from.callee.length; i++, row++) {
       inlines.callee[row] = map[from.callee[i]];
       inlines.function[row] = map[from.function[i]];
       inlines.caller[row] = map[from.caller[i]];
       inlines.file[row] = map[from.file[i]];
+      inlines.func[row] = from.func[i] + functionBase;
+    }
+    const fromFunctions = part.functions;
+    functions.address.set(fromFunctions.address, functionBase);
+    functions.symbol.set(fromFunctions.symbol, functionBase);
+    for (let f = 0; f < fromFunctions.name.length; f++, functionBase++) {
+      functions.name[functionBase] = map[fromFunctions.name[f]];
+      functions.unit[functionBase] = map[fromFunctions.unit[f]];
     }
   });
-
-  const concreteIds = new Set<number>();
-  parts.forEach((part, p) => part.concrete.name.forEach((id) => concreteIds.add(ids[p][id])));
 
   // Winning struct per name, as [part, row], in order of first appearance.
   const chosen = new Map<number, [number, number]>();
@@ -102,5 +127,5 @@ export function mergeDwarfTables(parts: DwarfTables[], strings: StringTable): Om
     }
     out++;
   }
-  return { inlines, concrete: { name: Uint32Array.from(concreteIds) }, structs, members };
+  return { inlines, functions, structs, members };
 }

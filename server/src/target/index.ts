@@ -9,7 +9,9 @@
  *   defaultCacheDir()                           $XDG_CACHE_HOME/livepatch-lens/targets
  *   buildTargetIndexData(path, options)         the build on the calling thread (tests, CLI):
  *                                               TargetTables, the columns `new TargetIndex` takes
- *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name),
+ *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name, unit?)
+ *                (holders named as the image names them: clones, sympos, compile unit),
+ *                definitions(name, file?) (the symbols a source function became), unitOf(symbol),
  *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name),
  *                hasExports, exported(name) (EXPORT_SYMBOL*: what the module loader resolves against),
  *                tables (the columns), data (the same as plain objects, built on first read),
@@ -19,7 +21,8 @@
  */
 export * from './model';
 export { TargetTables } from './tables';
-export { TargetIndex, InlinedInto } from './targetIndex';
+export { TargetIndex, InlinedInto, FunctionDefinition } from './targetIndex';
+export { sameSourceFile } from './sourceFiles';
 export { FlavourFacts, TargetFlavour } from './flavour';
 export { FunctionCode } from './functionCode';
 export { FunctionNames, type NamedFunction } from './functionNames';

@@ -7,7 +7,7 @@ import { TargetIndexData } from './model';
  * is built on first read: a caller that counts symbols should not pay for 300k inline sites.
  */
 export function materialize(index: TargetIndex): TargetIndexData {
-  const { strings, symbols, inlines: i, concrete, structs } = index.tables;
+  const { strings, symbols, inlines: i, functions, structs } = index.tables;
   const data = { path: index.path, buildId: index.buildId } as TargetIndexData;
   lazy(data, 'symbols', () => Array.from(symbols.name, (_, row) => index.symbolRow(row)));
   lazy(data, 'inlineSites', () =>
@@ -20,7 +20,7 @@ export function materialize(index: TargetIndex): TargetIndexData {
       ...(i.address[row] !== noAddress ? { address: i.address[row] } : {}),
     })),
   );
-  lazy(data, 'concreteFunctions', () => Array.from(concrete.name, (id) => strings[id]));
+  lazy(data, 'concreteFunctions', () => Array.from(new Set(functions.name), (id) => strings[id]));
   lazy(data, 'structs', () => Array.from(structs.name, (_, row) => index.structRow(row)));
   return data;
 }

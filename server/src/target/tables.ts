@@ -8,10 +8,19 @@
 export const tableSchema = {
   /** In kallsyms (address) order; flags: see symbolFlag. */
   symbols: { name: Uint32Array, address: BigUint64Array, size: BigUint64Array, section: Uint32Array, sympos: Uint32Array, flags: Uint8Array },
-  /** One row per inlined copy; address is noAddress when the copy has no code. */
-  inlines: { callee: Uint32Array, function: Uint32Array, caller: Uint32Array, file: Uint32Array, line: Float64Array, address: BigUint64Array },
-  /** Names of concrete DWARF subprograms, each once. */
-  concrete: { name: Uint32Array },
+  /**
+   * One row per inlined copy; address is noAddress when the copy has no code. `func` is the row
+   * of `functions` whose code holds it; `symbol` the row of `symbols` whose code holds it (noRow
+   * in a DWARF slice, and when no symbol covers it); `function` that symbol's name, as the image
+   * names it (`finish_task_switch.isra.0`), or the DWARF name when no symbol covers it.
+   */
+  inlines: { callee: Uint32Array, function: Uint32Array, caller: Uint32Array, file: Uint32Array, line: Float64Array, address: BigUint64Array, func: Uint32Array, symbol: Uint32Array },
+  /**
+   * Concrete DWARF subprograms (with code), in .debug_info order: name as the source spells it,
+   * unit the DW_AT_name of its compile unit, entry address (noAddress: none), and the row of
+   * `symbols` at that address (noRow when none: in a slice, or a .o).
+   */
+  functions: { name: Uint32Array, unit: Uint32Array, address: BigUint64Array, symbol: Uint32Array },
   /** kind: 0 struct, 1 union; members [firstMember, firstMember + memberCount) of `members`. */
   structs: { name: Uint32Array, kind: Uint8Array, size: Float64Array, firstMember: Uint32Array, memberCount: Uint32Array },
   /** bitSize and bitOffset are -1 for members that are not bit-fields. */
@@ -26,12 +35,13 @@ export type Columns<T extends TableName> = { [C in keyof Schema[T]]: Schema[T][C
 export type Tables<T extends TableName> = { [K in T]: Columns<K> };
 
 /** What one DWARF scan (a whole image or one worker's slice) contributes, with its own string ids. */
-export type DwarfTables = { strings: string[] } & Tables<'inlines' | 'concrete' | 'structs' | 'members'>;
+export type DwarfTables = { strings: string[] } & Tables<'inlines' | 'functions' | 'structs' | 'members'>;
 
 /** Everything the index knows about one image. */
 export type TargetTables = { path: string; buildId: string; strings: string[] } & Tables<TableName>;
 
 export const noAddress = 0xffffffffffffffffn;
+export const noRow = 0xffffffff;
 export const symbolFlag = { function: 1, traceable: 2, endbr: 4, local: 8, weak: 16 } as const;
 export const exportFlag = { gpl: 1 } as const;
 export const structKind = ['struct', 'union'] as const;

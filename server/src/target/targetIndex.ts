@@ -3,12 +3,26 @@ import { detectFlavour, FlavourFacts } from './flavour';
 import { GroupedRows } from './groupedRows';
 import { materialize } from './materialize';
 import { CallSite, TargetIndexData, TargetSymbol } from './model';
-import { exportFlag, noAddress, structKind, symbolFlag, TargetTables } from './tables';
+import { lastAtOrBelow } from './sortedSearch';
+import { sameSourceFile } from './sourceFiles';
+import { exportFlag, noAddress, noRow, structKind, symbolFlag, TargetTables } from './tables';
 
 /** An out-of-line function that holds inlined copies of some callee, with where they were inlined. */
 export interface InlinedInto {
+  /** As the image names it (`finish_task_switch.isra.0`); the DWARF name when no symbol holds the code. */
   function: string;
+  /** The symbol holding the copies, when one does (its sympos is klp's `old_sympos`). */
+  symbol?: TargetSymbol;
+  /** The compile unit of that function (DW_AT_name). */
+  unit: string;
   sites: CallSite[];
+}
+
+/** A function as the source defines it, and the symbol the image has for it (a clone's own name). */
+export interface FunctionDefinition {
+  /** DW_AT_name of its compile unit; '' for a symbol without DWARF (assembly). */
+  unit: string;
+  symbol?: TargetSymbol;
 }
 
 /**
@@ -24,7 +38,10 @@ export class TargetIndex {
   private structRows?: Map<number, number>;
   private exportRows?: Map<number, number>;
   private outOfLineIds?: Uint8Array;
+  private functionsByName?: GroupedRows;
+  private unitBySymbol?: Uint32Array;
   private readonly symbolObjects: TargetSymbol[] = [];
+  private readonly rowOfSymbol = new WeakMap<TargetSymbol, number>();
   private readonly structObjects = new Map<number, StructLayout>();
   private materialized?: TargetIndexData;
   private flavourFacts?: FlavourFacts;
@@ -76,6 +93,7 @@ export class TargetIndex {
         endbr: (flags & symbolFlag.endbr) !== 0,
       };
       this.symbolObjects[row] = symbol;
+      this.rowOfSymbol.set(symbol, row);
     }
     return symbol;
   }
@@ -97,33 +115,76 @@ export class TargetIndex {
   symbolAt(address: bigint): TargetSymbol | undefined {
     // Rows are in address order (kallsyms order): the last one at or below `address`.
     const { address: starts, size } = this.tables.symbols;
-    let lo = 0;
-    let hi = starts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid] <= address) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBelow(starts, address);
     if (found < 0 || (address !== starts[found] && address >= starts[found] + size[found])) return undefined;
     return this.symbolRow(found);
   }
 
-  /** Out-of-line functions holding inlined copies of `name` (at any depth), with their call sites. */
-  inlinedInto(name: string): InlinedInto[] {
-    const { strings, inlines: i } = this.tables;
+  /**
+   * Out-of-line functions holding inlined copies of `name` (at any depth), with their call
+   * sites, one entry per holding symbol. `unit` keeps only copies in that compile unit: a static
+   * function is inlined only where it is defined, so this tells apart static functions of one name.
+   */
+  inlinedInto(name: string, unit?: string): InlinedInto[] {
+    const { strings, inlines: i, functions } = this.tables;
     this.sitesByCallee ??= new GroupedRows(i.callee, strings.length);
-    const byFunction = new Map<number, CallSite[]>();
+    const unitId = unit === undefined ? undefined : this.idOf(unit);
+    if (unit !== undefined && unitId === undefined) return [];
+    const byHolder = new Map<string, InlinedInto>();
     for (const row of this.sitesByCallee.of(this.idOf(name))) {
+      const fnUnit = functions.unit[i.func[row]];
+      if (unitId !== undefined && fnUnit !== unitId) continue;
       const site: CallSite = { function: strings[i.function[row]], caller: strings[i.caller[row]], file: strings[i.file[row]], line: i.line[row] };
       if (i.address[row] !== noAddress) site.address = i.address[row];
-      const sites = byFunction.get(i.function[row]);
-      if (sites) sites.push(site);
-      else byFunction.set(i.function[row], [site]);
+      const symbol = i.symbol[row];
+      // Without a symbol (a .o), the DWARF name and its unit are all that tell holders apart.
+      const key = symbol !== noRow ? `s${symbol}` : `f${i.function[row]}:${fnUnit}`;
+      const holder = byHolder.get(key);
+      if (holder) holder.sites.push(site);
+      else byHolder.set(key, { function: site.function, unit: strings[fnUnit], ...(symbol !== noRow ? { symbol: this.symbolRow(symbol) } : {}), sites: [site] });
     }
-    return [...byFunction].map(([fn, sites]) => ({ function: strings[fn], sites }));
+    return [...byHolder.values()];
+  }
+
+  /**
+   * The functions the source calls `name`, with the symbol each became: `finish_task_switch`
+   * is `finish_task_switch.isra.0` in the image, and two static functions of one name in two
+   * files are two definitions, each with its sympos. Symbols without DWARF come last, unit ''.
+   * `file` keeps those whose compile unit is that source file, when any is.
+   */
+  definitions(name: string, file?: string): FunctionDefinition[] {
+    const { strings, functions } = this.tables;
+    this.functionsByName ??= new GroupedRows(functions.name, strings.length);
+    const seen = new Set<number>();
+    const found: FunctionDefinition[] = [];
+    for (const row of this.functionsByName.of(this.idOf(name))) {
+      const symbol = functions.symbol[row];
+      const key = symbol !== noRow ? symbol : -1 - functions.unit[row];
+      if (seen.has(key)) continue;
+      seen.add(key);
+      found.push({ unit: strings[functions.unit[row]], ...(symbol !== noRow ? { symbol: this.symbolRow(symbol) } : {}) });
+    }
+    for (const symbol of this.symbolsNamed(name)) {
+      if (symbol.kind === 'function' && !found.some((d) => d.symbol === symbol)) found.push({ unit: this.unitOf(symbol) ?? '', symbol });
+    }
+    if (file === undefined) return found;
+    const inFile = found.filter((d) => sameSourceFile(d.unit, file));
+    return inFile.length ? inFile : found;
+  }
+
+  /** The compile unit whose DWARF describes the function at this symbol, when one does. */
+  unitOf(symbol: TargetSymbol): string | undefined {
+    const { strings, functions, symbols } = this.tables;
+    if (!this.unitBySymbol) {
+      this.unitBySymbol = new Uint32Array(symbols.name.length).fill(noRow);
+      for (let row = 0; row < functions.symbol.length; row++) {
+        const at = functions.symbol[row];
+        if (at !== noRow && this.unitBySymbol[at] === noRow) this.unitBySymbol[at] = functions.unit[row];
+      }
+    }
+    const row = this.rowOfSymbol.get(symbol);
+    const unit = row !== undefined ? this.unitBySymbol[row] : noRow;
+    return unit === noRow ? undefined : strings[unit];
   }
 
   /** Every distinct function inlined into the out-of-line function `name`, at any depth. */
@@ -144,9 +205,9 @@ export class TargetIndex {
   /** 1 for the string ids of names with code of their own. */
   private outOfLine(): Uint8Array {
     if (!this.outOfLineIds) {
-      const { strings, concrete, symbols } = this.tables;
+      const { strings, functions, symbols } = this.tables;
       this.outOfLineIds = new Uint8Array(strings.length);
-      for (const id of concrete.name) this.outOfLineIds[id] = 1;
+      for (const id of functions.name) this.outOfLineIds[id] = 1;
       for (let row = 0; row < symbols.name.length; row++) if (symbols.flags[row] & symbolFlag.function) this.outOfLineIds[symbols.name[row]] = 1;
     }
     return this.outOfLineIds;

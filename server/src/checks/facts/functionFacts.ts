@@ -9,10 +9,31 @@ import type { XenPatchSite } from './xenPatchSite';
 export type FactsBasis = 'target' | 'source';
 
 export interface InlineSite {
-  /** The out-of-line function whose code holds the inlined copy. */
+  /** The out-of-line function whose code holds the inlined copy, as the image's symbol names it (`foo.isra.0`). */
   function: string;
+  /** Target only: klp's `old_sympos` of that symbol, when several symbols share its name. */
+  sympos?: number;
   file?: string;
   line?: number;
+}
+
+/** Which of several functions of one name is meant: the patched file's, or klp's `old_sympos`. */
+export interface FunctionScope {
+  /** The source file the function is defined in, as a patch names it (`kernel/sched/core.c`). */
+  file?: string;
+  /** klp `old_sympos` (0 or absent: not given). */
+  sympos?: number;
+}
+
+/** A symbol the image has for a source function: its own name, or a clone's (`foo.isra.0`). */
+export interface FunctionSymbol {
+  name: string;
+  /** Position among the symbols of that name, kallsyms order: klp's `old_sympos`. */
+  sympos: number;
+  /** How many symbols have that name (old_sympos is needed when more than 1). */
+  count: number;
+  /** The compile unit (DW_AT_name) that defines it, '' when unknown. */
+  unit: string;
 }
 
 export interface FunctionFacts {
@@ -39,7 +60,16 @@ export interface FunctionFacts {
   size?: bigint;
   endbr?: boolean;
   /** Target only: every function of this name in kallsyms order (index + 1 is klp's `old_sympos`). */
-  instances?: Array<{ address: bigint; size: bigint; section: string }>;
+  instances?: Array<{ address: bigint; size: bigint; section: string; unit?: string }>;
+  /**
+   * Target only: the symbols this function became, narrowed by the FunctionScope when it picks
+   * some: its own name, or gcc's clones of it (`finish_task_switch.isra.0`).
+   */
+  symbols?: FunctionSymbol[];
+  /** Target only: the compile unit the scope picked among several that define the name (inlinedInto is that unit's). */
+  unit?: string;
+  /** Target only: how many compile units define a function of this name. */
+  units?: number;
 }
 
 export interface MemberFacts {
@@ -59,8 +89,8 @@ export interface StructFacts {
 /** The one question-answerer the checks talk to; a target index or a source inference behind it. */
 export interface FactsProvider {
   readonly basis: FactsBasis;
-  /** Undefined when the function is unknown to this provider. */
-  function(name: string): FunctionFacts | undefined;
+  /** Undefined when the function is unknown to this provider; `scope` picks among functions of one name. */
+  function(name: string, scope?: FunctionScope): FunctionFacts | undefined;
   struct(name: string): StructFacts | undefined;
   /** Target only: the functions whose names are a likely misspelling away from `name`, nearest first. */
   similarFunctions?(name: string): string[];

@@ -4,6 +4,7 @@ import type { Finding } from '../finding';
 import { patchChecks } from './catalogue';
 import { finding, PatchContext, siteLabel, sourceLocation } from './context';
 import { basisNote, certainty, FunctionKnowledge, knowFunction } from './functionKnowledge';
+import { namingNote, symbolLabel } from '../facts/symbolNaming';
 
 /**
  * LP210-LP215: what makes a changed function impossible or incomplete to replace: where its
@@ -17,12 +18,12 @@ const initSections = new Set(['.init.text', '.exit.text', '.meminit.text', '.hea
 
 export function functionChecks(file: FileChange, entity: EntityChange, context: PatchContext): Finding[] {
   if (entity.kind !== 'function' || entity.change !== 'modified' || entity.aspects.every((a) => a === 'cosmetic')) return [];
-  const knowledge = knowFunction(entity, context);
+  const knowledge = knowFunction(entity, file.path, context);
   if (!knowledge) return [];
   const where = `${file.path}: ${entity.name}()`;
   const at = (site: InlineSite): string => siteLabel(site.file, site.line, context);
   const related = (sites: InlineSite[], what: string): NonNullable<Finding['related']> =>
-    sites.filter((s) => s.file && s.line).map((s) => ({ ...sourceLocation(s.file ?? '', s.line ?? 0, context), message: `${entity.name}() ${what} ${s.function}() here` }));
+    sites.filter((s) => s.file && s.line).map((s) => ({ ...sourceLocation(s.file ?? '', s.line ?? 0, context), message: `${entity.name}() ${what} ${symbolLabel(s, '()')} here` }));
   const findings: Finding[] = [];
   const { facts } = knowledge;
   const name = entity.name;
@@ -48,13 +49,14 @@ export function functionChecks(file: FileChange, entity: EntityChange, context: 
 
   const elsewhere = facts.inlinedInto.filter((s) => s.function !== '__schedule');
   if (elsewhere.length) {
-    const callers = elsewhere.map((s) => `${s.function}()${at(s) ? ` at ${at(s)}` : ''}`);
+    const callers = elsewhere.map((s) => `${symbolLabel(s, '()')}${at(s) ? ` at ${at(s)}` : ''}`);
+    const scope = facts.unit ? ` (the ${name}() of ${facts.unit}, one of ${facts.units} compile units defining one)` : '';
     findings.push(
       finding(
         patchChecks.inlined,
         context,
         range,
-        `${name}() ${certainty(knowledge, 'is', 'may be')} inlined into ${[...new Set(elsewhere.map((s) => s.function))].length} other function(s)${knowledge.inlineWhy ? `, because ${knowledge.inlineWhy}` : ''}${basisNote(knowledge)}: ${callers.join('; ')}. Replacing the out-of-line ${name}() does not change these inlined copies, which keep running the old code; each of these callers must be patched too (kpatch and klp-build pick them up only as \`changed function:\` lines, without saying why). List them in the patch module, or mark ${name}() noinline in both builds if its callers must stay untouched.`,
+        `${name}()${scope} ${certainty(knowledge, 'is', 'may be')} inlined into ${[...new Set(elsewhere.map((s) => symbolLabel(s)))].length} other function(s)${knowledge.inlineWhy ? `, because ${knowledge.inlineWhy}` : ''}${basisNote(knowledge)}: ${callers.join('; ')}. Replacing the out-of-line ${name}() does not change these inlined copies, which keep running the old code; each of these callers must be patched too (kpatch and klp-build pick them up only as \`changed function:\` lines, without saying why). List them in the patch module, or mark ${name}() noinline in both builds if its callers must stay untouched.${namingNote(elsewhere)}`,
         { where, related: related(elsewhere, 'is inlined into'), data: { function: name, inlinedInto: elsewhere } },
       ),
     );
@@ -66,7 +68,7 @@ export function functionChecks(file: FileChange, entity: EntityChange, context: 
         patchChecks.noOutOfLine,
         context,
         range,
-        `${name}() ${certainty(knowledge, 'has', 'may have')} no out-of-line copy${knowledge.inlineWhy ? `, because ${knowledge.inlineWhy}` : ''}${basisNote(knowledge)}: it exists only inside its callers, so there is no function symbol for klp_func.old_name or livepatch_func.name to redirect. Replace the functions it is inlined into instead${elsewhere.length || intoSchedule.length ? ` (${[...new Set([...intoSchedule, ...elsewhere].map((s) => s.function))].join(', ')})` : ''}.`,
+        `${name}() ${certainty(knowledge, 'has', 'may have')} no out-of-line copy${knowledge.inlineWhy ? `, because ${knowledge.inlineWhy}` : ''}${basisNote(knowledge)}: it exists only inside its callers, so there is no function symbol for klp_func.old_name or livepatch_func.name to redirect. Replace the functions it is inlined into instead${elsewhere.length || intoSchedule.length ? ` (${[...new Set([...intoSchedule, ...elsewhere].map((s) => symbolLabel(s)))].join(', ')})` : ''}.${namingNote([...intoSchedule, ...elsewhere])}`,
         { where, data: { function: name } },
       ),
     );

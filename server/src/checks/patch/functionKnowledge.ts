@@ -18,9 +18,10 @@ export interface FunctionKnowledge {
   attributes?: FunctionAttributes;
 }
 
-export function knowFunction(entity: EntityChange, context: PatchContext): FunctionKnowledge | undefined {
+/** What is known of `entity`, a function changed in the file at `path` (which picks among static functions of its name). */
+export function knowFunction(entity: EntityChange, path: string, context: PatchContext): FunctionKnowledge | undefined {
   const attributes = entity.before?.kind === 'function' ? entity.before.attributes : entity.header ? functionAttributes(entity.header) : undefined;
-  const fromTarget = context.targetFacts?.function(entity.name);
+  const fromTarget = context.targetFacts?.function(entity.name, { file: path });
   if (fromTarget) return { facts: fromTarget, origin: 'target', ...(attributes ? { attributes } : {}) };
   const fromSource = context.sourceFacts?.function(entity.name);
   if (fromSource) {

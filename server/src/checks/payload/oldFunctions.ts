@@ -55,6 +55,7 @@ function resolve(sink: FindingSink, ref: OldFunctionRef, target: TargetIndex): T
   if (!all.length) {
     if (lookup.kind === 'xen-reloc') return undefined; // LP315 reports the undefined symbol itself
     const inlinedOnly = target.inlinedInto(name).map((i) => i.function);
+    const clones = target.definitions(name).flatMap((d) => (d.symbol ? [d.symbol.name] : []));
     sink.add(
       payloadChecks.oldFunctionMissing,
       where,
@@ -62,7 +63,9 @@ function resolve(sink: FindingSink, ref: OldFunctionRef, target: TargetIndex): T
         (lookup.kind === 'klp'
           ? `The kernel says "symbol '${name}' not found in symbol table" and klp_enable_patch() fails (-EINVAL).`
           : `Xen says "livepatch: Could not resolve old address of ${name}" (-ENOENT).`) +
-        " Check the name against the target's symbols (static functions may carry a .constprop/.isra suffix).",
+        (clones.length
+          ? ` gcc emitted it only as ${clones.join(', ')}: name that symbol, with a replacement that takes the clone's parameters (kpatch-build and klp-build name clones themselves).`
+          : " Check the name against the target's symbols."),
       'ENOENT',
     );
     return undefined;

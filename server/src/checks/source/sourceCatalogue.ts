@@ -20,6 +20,7 @@ export const sourceChecks = {
   duplicateFunction: { id: 'LP115', title: 'function patched twice', severity: 'warning' },
   structMismatch: { id: 'LP116', title: 'struct copy differs from the target layout', severity: 'error' },
   nopOutArithmetic: { id: 'LP117', title: 'Xen NOP-out size computed from the function size (SZ - 1)', severity: 'warning' },
+  cloneOnly: { id: 'LP118', title: 'old_name has no symbol, only gcc clones of it', severity: 'error' },
   unpairedHook: { id: 'LP120', title: 'hook or callback without its counterpart', severity: 'warning' },
   vetoingHooks: { id: 'LP121', title: 'vetoing hooks forbid REPLACE', severity: 'information' },
   shadowLeak: { id: 'LP130', title: 'shadow variable allocated but never freed', severity: 'warning' },

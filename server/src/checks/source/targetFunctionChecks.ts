@@ -1,4 +1,5 @@
-import type { FunctionFacts, InlineSite } from '../facts/functionFacts';
+import type { FunctionFacts, FunctionSymbol, InlineSite } from '../facts/functionFacts';
+import { klpFields, namingNote, patchableSymbol, symbolLabel } from '../facts/symbolNaming';
 import type { Finding } from '../finding';
 import type { FixData } from '../fixes';
 import type { PatchedFunction } from './patchedFunctions';
@@ -9,7 +10,7 @@ import { finding, integerValue, SourceContext } from './sourceContext';
 const schedulerCore = new Set(['__schedule', 'context_switch', 'switch_to', '__switch_to', '__switch_to_asm']);
 
 /**
- * LP102-LP110: what the target says about each patched function. Only vmlinux and the
+ * LP102-LP110, LP118: what the target says about each patched function. Only vmlinux and the
  * hypervisor are checked: a klp_object naming a module patches code this target does not hold.
  */
 export function targetFunctionChecks(context: SourceContext): Finding[] {
@@ -18,9 +19,14 @@ export function targetFunctionChecks(context: SourceContext): Finding[] {
   const findings: Finding[] = [];
   for (const patched of context.patched) {
     if (patched.object !== 'vmlinux' && patched.object !== 'xen') continue;
-    const fn = facts.function(patched.name);
+    const given = patched.flavour === 'klp' ? integerValue(patched.entry.fields.old_sympos) : undefined;
+    const fn = facts.function(patched.name, given !== undefined && given > 0n && given <= 0xffffffffn ? { sympos: Number(given) } : {});
     if (!fn) {
       findings.push(unknown(context, patched));
+      continue;
+    }
+    if (fn.basis === 'target' && fn.count === 0 && fn.symbols?.length) {
+      findings.push(cloneOnly(context, patched, fn.symbols), ...inliningFindings(context, patched, fn));
       continue;
     }
     findings.push(...symposFindings(context, patched, fn), ...placementFindings(context, patched, fn), ...inliningFindings(context, patched, fn));
@@ -47,11 +53,30 @@ function unknown(context: SourceContext, patched: PatchedFunction): Finding {
   );
 }
 
+/** LP118: the source name has no symbol, only gcc's clones of it, and the kernel matches old_name exactly. */
+function cloneOnly(context: SourceContext, patched: PatchedFunction, symbols: FunctionSymbol[]): Finding {
+  const names = symbols.map((s) => symbolLabel({ function: s.name, ...(s.count > 1 ? { sympos: s.sympos } : {}) }));
+  const said =
+    patched.flavour === 'klp'
+      ? `klp_enable_patch() fails: "symbol '${patched.name}' not found in symbol table"`
+      : `Xen refuses the upload: "Could not resolve old address of ${patched.name}"`;
+  const first = symbols[0];
+  const fields = patched.flavour === 'klp' ? klpFields({ function: first.name, ...(first.count > 1 ? { sympos: first.sympos } : {}) }) : `.name = "${first.name}"`;
+  return finding(
+    sourceChecks.cloneOnly,
+    context,
+    patched.range,
+    `'${patched.name}' has no symbol of that name in ${targetLabel(context)}: gcc emitted it as ${names.join(', ')}${symbols.length > 1 ? ', each a function of its own' : ''}, so ${said}. Name ${symbols.length > 1 ? 'each' : 'it'} as the image does (${fields}), with a replacement that takes what the clone takes: ipa-sra and ipa-cp rewrite a clone's parameters. kpatch-build and klp-build find clones by their suffix themselves.`,
+  );
+}
+
 function symposFindings(context: SourceContext, patched: PatchedFunction, fn: FunctionFacts): Finding[] {
   if (patched.flavour !== 'klp') return [];
   const sympos = integerValue(patched.entry.fields.old_sympos) ?? (patched.entry.fields.old_sympos ? undefined : 0n);
   if (sympos === undefined) return [];
-  const where = (fn.instances ?? []).map((instance, i) => `${i + 1}: 0x${instance.address.toString(16)} in ${instance.section}`).join(', ');
+  const where = (fn.instances ?? [])
+    .map((instance, i) => `${i + 1}: 0x${instance.address.toString(16)} in ${instance.section}${instance.unit ? ` from ${instance.unit}` : ''}`)
+    .join(', ');
   if (sympos === 0n && fn.count > 1) {
     return [
       finding(
@@ -131,25 +156,28 @@ function inliningFindings(context: SourceContext, patched: PatchedFunction, fn: 
   }
   const findings: Finding[] = [];
   if (!fn.outOfLine) {
-    const into = [...new Set(fn.inlinedInto.map((site) => site.function))];
+    const into = [...new Set(fn.inlinedInto.map((s) => symbolLabel(s)))];
     findings.push(
       finding(
         sourceChecks.inlineOnly,
         context,
         patched.range,
-        `'${patched.name}' has no out-of-line copy in ${targetLabel(context)}: it ${may} only inlined${into.length ? ` into ${into.join(', ')}` : ''}, so there is no function to redirect. Patch ${into.length ? (into.length === 1 ? 'that caller' : 'those callers') : 'its callers'} instead.`,
+        `'${patched.name}' has no out-of-line copy in ${targetLabel(context)}: it ${may} only inlined${into.length ? ` into ${into.join(', ')}` : ''}, so there is no function to redirect. Patch ${into.length ? (into.length === 1 ? 'that caller' : 'those callers') : 'its callers'} instead.${namingNote(fn.inlinedInto)}`,
       ),
     );
   } else if (fn.inlinedInto.length) {
-    // The inline map is keyed by name: with several functions of this name, their sites are merged.
-    const merged = fn.count > 1 ? ` (sites of all ${fn.count} functions named '${patched.name}'; check which are this one's)` : '';
+    const merged = fn.unit
+      ? ` (the '${patched.name}' of ${fn.unit}${fn.symbols?.[0] && fn.symbols[0].count > 1 ? `, old_sympos ${fn.symbols[0].sympos}` : ''}: the other ${(fn.units ?? 1) - 1} unit(s) defining one are left out)`
+      : (fn.units ?? 0) > 1
+        ? ` (sites of all ${fn.units} functions named '${patched.name}', one per compile unit: set .old_sympos to see only this one's)`
+        : '';
     findings.push(
       finding(
         sourceChecks.inlinedElsewhere,
         context,
         patched.range,
-        `'${patched.name}' ${may} also inlined into ${sites(fn.inlinedInto)}${merged}: patching its out-of-line copy leaves those inlined copies unchanged. Patch each of these callers too (kpatch reports them as changed functions).`,
-        { data: { kind: 'inlinedInto', callers: [...new Set(fn.inlinedInto.map((s) => s.function))] } },
+        `'${patched.name}' ${may} also inlined into ${sites(fn.inlinedInto)}${merged}: patching its out-of-line copy leaves those inlined copies unchanged. Patch each of these callers too (kpatch reports them as changed functions).${namingNote(fn.inlinedInto)}`,
+        { data: { kind: 'inlinedInto', callers: [...new Set(fn.inlinedInto.map((s) => patchableSymbol(s.function)))] } },
       ),
     );
   }
@@ -160,7 +188,8 @@ function sites(list: InlineSite[]): string {
   const byFunction = new Map<string, string[]>();
   for (const site of list) {
     const at = site.file ? `${site.file.split('/').pop()}:${site.line}` : '';
-    byFunction.set(site.function, [...(byFunction.get(site.function) ?? []), ...(at ? [at] : [])]);
+    const label = symbolLabel(site);
+    byFunction.set(label, [...(byFunction.get(label) ?? []), ...(at ? [at] : [])]);
   }
   return [...byFunction].map(([fn, at]) => (at.length ? `${fn} at ${[...new Set(at)].join(', ')}` : fn)).join('; ');
 }

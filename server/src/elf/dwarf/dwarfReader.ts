@@ -50,6 +50,7 @@ interface RawFunctions {
   die: number[];
   lowPc: Array<bigint | undefined>;
   concrete: boolean[];
+  unit: number[];
 }
 
 /**
@@ -188,7 +189,7 @@ export class DwarfReader {
   /** The same as scan(), with the inlined copies as one array per field rather than an object each. */
   scanColumns(options: DwarfScanOptions = {}): DwarfColumnFacts {
     const names = new DieNames();
-    const functions: RawFunctions = { die: [], lowPc: [], concrete: [] };
+    const functions: RawFunctions = { die: [], lowPc: [], concrete: [], unit: [] };
     const inlines: RawInlines = { origin: [], func: [], parent: [], unit: [], callFile: [], callLine: [], address: [], die: [] };
     const structs = new Map<string, RawStruct>();
     let dies = 0;
@@ -290,6 +291,7 @@ export class DwarfReader {
             functions.die.push(die);
             functions.lowPc.push(lowPc);
             functions.concrete.push(hasCode);
+            functions.unit.push(unit.index);
             if (hasCode) {
               childFunc = functions.die.length - 1;
               childInline = -1;
@@ -395,7 +397,7 @@ export class DwarfReader {
     };
     const subprograms = functions.die.map((die, n): DwarfSubprogram => {
       const lowPc = functions.lowPc[n];
-      return { name: nameOf(die), die, concrete: functions.concrete[n], ...(lowPc !== undefined ? { lowPc } : {}) };
+      return { name: nameOf(die), die, concrete: functions.concrete[n], unit: this.units[functions.unit[n]].name, ...(lowPc !== undefined ? { lowPc } : {}) };
     });
     const fileTables = new Map<number, LineFileTable | undefined>();
     const filesOf = (unitIndex: number): LineFileTable | undefined => {
@@ -416,6 +418,7 @@ export class DwarfReader {
       callLine: raw.callLine,
       address: raw.address,
       die: raw.die,
+      func: raw.func,
     };
     const namer = new TypeNamer(this, this.cursor);
     const structs = new Map<string, StructLayout>();

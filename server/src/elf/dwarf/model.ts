@@ -8,6 +8,8 @@ export interface DwarfSubprogram {
   concrete: boolean;
   /** Entry address of a concrete subprogram (section-relative in a .o). */
   lowPc?: bigint;
+  /** DW_AT_name of its compile unit (the source file as the compiler was given it). */
+  unit: string;
 }
 
 /** One DW_TAG_inlined_subroutine inside a concrete (out-of-line) function. */
@@ -62,6 +64,8 @@ export interface InlineColumns {
   callLine: number[];
   address: Array<bigint | undefined>;
   die: number[];
+  /** Index into `subprograms` of the out-of-line function holding the copy. */
+  func: number[];
 }
 
 /** DwarfFacts with the inlined copies as columns: no object per copy for callers that store columns. */

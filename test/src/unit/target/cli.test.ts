@@ -39,7 +39,19 @@ test('--json prints one object with the documented shape, values from the image'
   assert.equal(result.flavour, 'either', 'the sample target has neither linux_banner nor __start_xen: it plays both');
   assert.equal(result.buildId, /Build ID: ([0-9a-f]+)/.exec(run('readelf', ['-n', sampleTarget]))![1]);
   const schedule = result.functions.__schedule;
-  assert.deepEqual(Object.keys(schedule), ['address', 'size', 'section', 'traceable', 'endbr', 'xenPatchSite', 'inlinedInto', 'inlines', 'outOfLine']);
+  assert.deepEqual(Object.keys(schedule), [
+    'address',
+    'size',
+    'section',
+    'traceable',
+    'endbr',
+    'xenPatchSite',
+    'symbols',
+    'inlinedInto',
+    'inlinedIntoSymbols',
+    'inlines',
+    'outOfLine',
+  ]);
   const nm = /^([0-9a-f]+) ([0-9a-f]+) t __schedule$/m.exec(run('nm', ['-S', sampleTarget]))!;
   assert.equal(schedule.address, `0x${nm[1].replace(/^0+/, '')}`);
   assert.equal(schedule.size, parseInt(nm[2], 16));

@@ -19,8 +19,8 @@ type Merged = ReturnType<typeof mergeDwarfTables>;
 function spelled(t: Merged, strings: string[]): unknown {
   const i = t.inlines;
   return {
-    inlines: Array.from(i.callee, (callee, n) => [strings[callee], strings[i.function[n]], strings[i.caller[n]], strings[i.file[n]], i.line[n], i.address[n]]),
-    concrete: Array.from(t.concrete.name, (id) => strings[id]),
+    inlines: Array.from(i.callee, (callee, n) => [strings[callee], strings[i.function[n]], strings[i.caller[n]], strings[i.file[n]], i.line[n], i.address[n], i.func[n]]),
+    functions: Array.from(t.functions.name, (id, f) => [strings[id], strings[t.functions.unit[f]], t.functions.address[f]]),
     structs: Array.from(t.structs.name, (name, s) => {
       const first = t.structs.firstMember[s];
       const members = Array.from({ length: t.structs.memberCount[s] }, (_, k) => {
