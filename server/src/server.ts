@@ -2,8 +2,11 @@ import { CodeActionKind, Connection, InitializeResult, TextDocumentSyncKind } fr
 import { AnalysisLanes } from './features/analysis/analysisLanes';
 import { DocumentAnalyses } from './features/analysis/documentAnalyses';
 import { registerCodeActions } from './features/codeActions';
+import { registerCodeLenses } from './features/codeLens';
+import { registerCompletion } from './features/completion';
 import { registerDefinition } from './features/definition';
 import { registerDocumentSymbols } from './features/documentSymbols';
+import { EmulatorStates } from './features/emulator/emulatorStates';
 import { emulatorCommandIds, registerEmulatorCommands } from './features/emulatorCommands';
 import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
@@ -12,6 +15,7 @@ import { registerPayloadInspection } from './features/payloadInspection';
 import { TargetService } from './features/targetService';
 import { kernelConfigPath } from './c/kernelConfig';
 import { configureLimits, LimitName } from './limits';
+import { fileURLToPath } from 'node:url';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
 
@@ -30,13 +34,17 @@ export function startServer(connection: Connection): void {
   const documents = new OpenDocuments();
   const target = new TargetService(connection);
   let settings: Settings = { target: '', sourceRoot: '', kernelConfig: '', limits: {} };
+  // The workspace folders' paths: where the user's files are (messages, go to definition).
+  let workspaceRoots: string[] = [];
+  let lensRefresh = false;
+  const emulatorStates = new EmulatorStates();
   // Analysis runs in worker threads, started with the first document (after initialize set the limits).
   const runner = new AnalysisLanes((message) => connection.console.error(message));
   const analyses = new DocumentAnalyses(documents, runner, () => {
     const targetName = target.targetName();
     const sourceRoot = target.sourceRoot(settings.sourceRoot);
     const kernelConfig = kernelConfigPath({ configured: settings.kernelConfig, target: target.targetPath(), sourceRoot });
-    return { sourceRoot, ...(targetName ? { targetName } : {}), ...(kernelConfig ? { kernelConfig } : {}) };
+    return { sourceRoot, workspaceRoots, ...(targetName ? { targetName } : {}), ...(kernelConfig ? { kernelConfig } : {}) };
   });
   new Diagnostics(connection, documents, analyses);
   target.onDidChange((state) => {
@@ -45,8 +53,11 @@ export function startServer(connection: Connection): void {
     if (state.state === 'failed') analyses.reanalyze();
   });
 
-  connection.onInitialize(({ initializationOptions }): InitializeResult => {
+  connection.onInitialize(({ initializationOptions, workspaceFolders, rootUri, capabilities }): InitializeResult => {
     settings = { ...settings, ...((initializationOptions as Partial<Settings> | undefined) ?? {}) };
+    const folders = workspaceFolders?.map((f) => f.uri) ?? (rootUri ? [rootUri] : []);
+    workspaceRoots = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+    lensRefresh = capabilities.workspace?.codeLens?.refreshSupport === true;
     configureLimits(settings.limits ?? {});
     // prettier-ignore
     return {
@@ -57,6 +68,8 @@ export function startServer(connection: Connection): void {
         hoverProvider: true,
         definitionProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+        completionProvider: { triggerCharacters: ['"'], resolveProvider: true },
         executeCommandProvider: { commands: emulatorCommandIds },
       },
       serverInfo: { name: 'livepatch-lens', version: typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development' },
@@ -70,11 +83,13 @@ export function startServer(connection: Connection): void {
   });
 
   registerDocumentSymbols(connection, analyses);
-  registerHover(connection, documents, analyses, target);
-  registerCodeActions(connection, documents);
+  registerHover(connection, documents, analyses, target, emulatorStates);
+  registerCodeActions(connection, documents, target);
+  registerCodeLenses(connection, analyses, emulatorStates, () => lensRefresh);
+  registerCompletion(connection, documents, target);
   registerPayloadInspection(connection, target);
-  const emulator = registerEmulatorCommands(connection, target);
-  registerDefinition(connection, analyses, target, () => settings.sourceRoot);
+  const emulator = registerEmulatorCommands(connection, target, emulatorStates);
+  registerDefinition(connection, analyses, target, { workspaceRoots: () => workspaceRoots, sourceRoot: () => settings.sourceRoot });
 
   documents.listen(connection);
   connection.listen();

@@ -1,4 +1,5 @@
 import type { SourcePosition, SourceRange } from '../c/sourceRange';
+import type { FactsProvider } from './facts/functionFacts';
 import type { Finding } from './finding';
 
 export interface TextEdit {
@@ -20,12 +21,14 @@ export type FixData =
   | { kind: 'insertSentinel'; end: SourcePosition }
   | { kind: 'addSympos'; count: number; /** the end of the old_name value */ after: SourcePosition; addresses: string[] }
   | { kind: 'addHook'; macro: string; function: string; after: SourcePosition; signature: 'action' | 'void' }
-  | { kind: 'shadowSkeleton'; type: string; kindOfType: string; added: Array<{ name: string; type: string }>; differences: string[] };
+  | { kind: 'shadowSkeleton'; type: string; kindOfType: string; added: Array<{ name: string; type: string }>; differences: string[] }
+  /** An unknown function name: the fixes are the target's functions a misspelling away from it. */
+  | { kind: 'didYouMean'; name: string };
 
 const at = (position: SourcePosition): SourceRange => ({ start: position, end: position });
 
-/** The edits that mend a finding, computed against the document's current text. */
-export function fixesFor(finding: Finding, text: string): Fix[] {
+/** The edits that mend a finding, computed against the document's current text (and the target's facts, when a fix needs them). */
+export function fixesFor(finding: Finding, text: string, facts?: Pick<FactsProvider, 'similarFunctions'>): Fix[] {
   const data = finding.data as FixData | undefined;
   const lines = text.split('\n');
   // prettier-ignore
@@ -50,9 +53,27 @@ export function fixesFor(finding: Finding, text: string): Fix[] {
     }
     case 'shadowSkeleton':
       return data.added.length ? [shadowSkeleton(finding.file, data)] : [];
+    case 'didYouMean':
+      return didYouMean(lines, finding.range, data.name, facts?.similarFunctions?.(data.name) ?? []);
     default:
       return [];
   }
+}
+
+/**
+ * The name is replaced where it is written: a string literal (`.old_name = "..."`) or a symbol
+ * (`.old_addr = name`). A Xen `.name` naming a `static const char[]` is written elsewhere: no fix.
+ */
+function didYouMean(lines: string[], range: SourceRange, name: string, suggestions: string[]): Fix[] {
+  if (range.start.line !== range.end.line) return [];
+  const written = lines[range.start.line]?.slice(range.start.column, range.end.column).replace(/\r$/, '');
+  const quoted = written === `"${name}"`;
+  if (!quoted && written !== name) return [];
+  return suggestions.map((suggestion) => ({
+    title: `Did you mean '${suggestion}'?`,
+    edits: [{ range, newText: quoted ? `"${suggestion}"` : suggestion }],
+    ...(suggestions.length === 1 ? { preferred: true } : {}),
+  }));
 }
 
 /**

@@ -59,7 +59,7 @@ checks that need the image being patched (old functions, build-id, inlining) run
                      to the target or in the source root, else the first branch is read
   --format F       text (default; file:line:column: severity ID: message),
                    json (a list of {file, line, column, severity, code, message}),
-                   sarif (SARIF 2.1.0)
+                   sarif (SARIF 2.1.0; file URIs relative to %SRCROOT%, the current directory)
 
 Exit status: 0 no error-level finding, 1 error-level findings, 2 usage or I/O error.`;
 
@@ -126,7 +126,7 @@ export const checkCommand: CliCommand = {
       }
     }
     const version = typeof LIVEPATCH_LENS_VERSION === 'string' ? LIVEPATCH_LENS_VERSION : 'development';
-    const report = format === 'json' ? jsonReport(findings) : format === 'sarif' ? sarifReport(findings, version) : textReport(findings);
+    const report = format === 'json' ? jsonReport(findings) : format === 'sarif' ? sarifReport(findings, version, { root: process.cwd() }) : textReport(findings);
     if (report) io.out(report);
     if (unread) return ExitCode.UsageOrIo;
     return findings.some((f) => f.severity === 'error') ? ExitCode.Findings : ExitCode.Ok;

@@ -4,9 +4,10 @@ import { fixesFor } from '../checks/fixes';
 import { guarded } from './guard';
 import { fromLspRange, toLspRange } from './lspDiagnostics';
 import type { OpenDocuments } from './openDocuments';
+import type { TargetService } from './targetService';
 
 /** Quick fixes for the findings whose check left the data a fix needs. */
-export function registerCodeActions(connection: Connection, documents: OpenDocuments): void {
+export function registerCodeActions(connection: Connection, documents: OpenDocuments, target: TargetService): void {
   connection.onCodeAction(
     guarded(connection, 'codeAction', [] as CodeAction[], (params: CodeActionParams) => {
       const document = documents.get(params.textDocument.uri);
@@ -18,6 +19,7 @@ export function registerCodeActions(connection: Connection, documents: OpenDocum
           fixesFor(
             { code: String(diagnostic.code), severity: 'error', message: diagnostic.message, file: document.uri, range: fromLspRange(diagnostic.range), data: diagnostic.data },
             text,
+            target.facts(),
           ).map((fix) => ({
             title: fix.title,
             kind: CodeActionKind.QuickFix,

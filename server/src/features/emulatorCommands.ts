@@ -3,6 +3,7 @@ import { unbootedState } from '../emulator/state';
 import { EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorState, emulatorStateNotification, RuntimeName } from '../protocol';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { BadArguments, commandOf } from './emulator/commandArgv';
+import type { EmulatorStates } from './emulator/emulatorStates';
 import { EmulatorWorker } from './emulator/emulatorWorkerClient';
 import { guarded } from './guard';
 import { TargetService } from './targetService';
@@ -19,15 +20,14 @@ const verbOf = new Map(Object.entries(emulatorCommands).map(([verb, id]) => [id 
  * runtime a command ran on after every command. A guest fault or a hypervisor panic is an
  * answer (exit status, console), never a dead server.
  */
-export function registerEmulatorCommands(connection: Connection, target: TargetService): EmulatorWorker {
+export function registerEmulatorCommands(connection: Connection, target: TargetService, lastState: EmulatorStates): EmulatorWorker {
   const emulator = new EmulatorWorker();
   let sessionTarget: string | undefined;
-  // Per runtime, the state after its last command: what a command refused before it ran leaves unchanged.
-  const lastState = new Map<RuntimeName, EmulatorState>();
   // call, dump and reset go to the runtime used last unless they name one.
   let lastRuntime: RuntimeName = 'xen';
   const answer = (result: EmulatorCommandResult, state: EmulatorState): EmulatorCommandResult => {
-    lastState.set(state.runtime, state);
+    // Per runtime, the state after its last command: what a command refused before it ran leaves unchanged.
+    lastState.set(state);
     // Sent before the answer, so a client sees the new state by the time the command returns.
     void connection.sendNotification(emulatorStateNotification, state);
     return result;

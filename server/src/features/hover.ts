@@ -4,7 +4,11 @@ import type { FunctionFacts, FunctionScope, FunctionSymbol } from '../checks/fac
 import { isClone, klpFields, namingNote, symbolLabel } from '../checks/facts/symbolNaming';
 import type { DisassembledInstruction } from '../elf';
 import type { DocumentAnalyses } from './analysis/documentAnalyses';
-import { patchedSiteAt } from './analysis/patchedSites';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { patchedSiteAt, type PatchedSite } from './analysis/patchedSites';
+import { emulatorHoverLines } from './emulator/emulatorHover';
+import type { EmulatorStates } from './emulator/emulatorStates';
+import { functionStatus } from './emulator/functionStatus';
 import { guarded } from './guard';
 import { toLspRange } from './lspDiagnostics';
 import { languageOf, OpenDocuments } from './openDocuments';
@@ -43,10 +47,18 @@ function symbolRow(s: FunctionSymbol): string {
 const roleFlavour = (role: string): 'linux' | 'xen' | undefined => (role.includes('Xen livepatch_func') ? 'xen' : role.includes('klp_func') ? 'linux' : undefined);
 
 /** What a livepatch author wants to know about the function under the cursor before patching it. */
-export function functionHoverMarkdown(name: string, role: string, fn: FunctionFacts | undefined, target: string | undefined, code: DisassembledInstruction[]): string {
+export function functionHoverMarkdown(
+  name: string,
+  role: string,
+  fn: FunctionFacts | undefined,
+  target: string | undefined,
+  code: DisassembledInstruction[],
+  emulator: string[] = [],
+): string {
   const lines = [`**${name}** — ${role}`, ''];
-  if (!target) return [...lines, '_No target is indexed yet: set `livepatch.target` (a vmlinux or xen-syms) to see its address, section, traceability and inlining._'].join('\n');
-  if (!fn) return [...lines, `Not a function of the target \`${target}\`.`].join('\n');
+  if (!target)
+    return [...lines, '_No target is indexed yet: set `livepatch.target` (a vmlinux or xen-syms) to see its address, section, traceability and inlining._', ...emulator].join('\n');
+  if (!fn) return [...lines, `Not a function of the target \`${target}\`.`, ...emulator].join('\n');
   const intoSchedule = fn.inlinedInto.some((site) => site.function === '__schedule');
   const callers = [...new Map(fn.inlinedInto.map((s) => [symbolLabel(s), s])).values()];
   lines.push('| | |', '|---|---|');
@@ -67,9 +79,16 @@ export function functionHoverMarkdown(name: string, role: string, fn: FunctionFa
   if (note) lines.push('', note);
   if (intoSchedule) lines.push('', '⚠ Inlined into `__schedule`: its copy there cannot be live patched (LP108).');
   if (code.length) {
-    lines.push('', `First instructions in \`${target}\`:`, '```asm', ...code.map((i) => `${i.address.toString(16)}:  ${i.text}`), '```');
+    // The bytes too: the patch site is what Xen overwrites and ftrace rewrites (e8 __fentry__ / 5-byte NOP).
+    lines.push(
+      '',
+      `First instructions in \`${target}\` (the patch site):`,
+      '```asm',
+      ...code.map((i) => `${i.address.toString(16)}:  ${i.bytes.toString('hex').padEnd(16)}  ${i.text}`),
+      '```',
+    );
   }
-  return lines.join('\n');
+  return [...lines, ...emulator].join('\n');
 }
 
 /** In a patch, any identifier that names a function of the target: the hunk header's function, callees, callers. */
@@ -78,6 +97,13 @@ function functionWordAt(line: string, column: number): { name: string; start: nu
     if (match.index <= column && column <= match.index + match[0].length) return { name: match[0], start: match.index };
   }
   return undefined;
+}
+
+/** The hover's heading for a site: the patched function itself, or (`.new_func`, `.new_addr`) what replaces it. */
+function siteRole(site: PatchedSite, document: TextDocument | undefined): string {
+  if (site.field !== 'replacement' && site.field !== 'replacementDefinition') return site.field === 'oldAddr' ? `its \`.old_addr\`, ${site.role}` : site.role;
+  const written = document?.getText(toLspRange(site.range)).replace(/^&\s*/, '');
+  return `replaced by \`${written}\`, ${site.role}`;
 }
 
 /** The file a patch line belongs to: the `+++` header above it (`b/` and `-p1` prefixes dropped). */
@@ -90,13 +116,13 @@ function patchedFileAbove(text: string, line: number): string | undefined {
   return undefined;
 }
 
-export function registerHover(connection: Connection, documents: OpenDocuments, analyses: DocumentAnalyses, target: TargetService): void {
-  const hoverFor = (name: string, role: string, range: SourceRange, scope: FunctionScope = {}): Hover => {
+export function registerHover(connection: Connection, documents: OpenDocuments, analyses: DocumentAnalyses, target: TargetService, emulator: EmulatorStates): void {
+  const hoverFor = (name: string, role: string, range: SourceRange, scope: FunctionScope = {}, emulatorLines: string[] = []): Hover => {
     const fn = target.facts()?.function(name, scope);
     // fn.address is the name's own symbol when it has one, else the first clone's (targetFacts).
     const symbol = fn?.symbols?.some((s) => s.name === name) ? name : (fn?.symbols?.[0]?.name ?? name);
     const code = fn?.address !== undefined ? (target.functionCode()?.firstInstructions(symbol, fn.address, 6) ?? []) : [];
-    return { contents: { kind: MarkupKind.Markdown, value: functionHoverMarkdown(name, role, fn, target.targetName(), code) }, range: toLspRange(range) };
+    return { contents: { kind: MarkupKind.Markdown, value: functionHoverMarkdown(name, role, fn, target.targetName(), code, emulatorLines) }, range: toLspRange(range) };
   };
   connection.onHover(
     guarded(connection, 'hover', null as Hover | null, async (params: HoverParams): Promise<Hover | null> => {
@@ -116,7 +142,9 @@ export function registerHover(connection: Connection, documents: OpenDocuments, 
       }
       const analysed = await analyses.current(params.textDocument.uri);
       const patched = analysed && patchedSiteAt(analysed.sites, at);
-      return patched ? hoverFor(patched.name, patched.role, patched.range) : null;
+      if (!patched) return null;
+      const flavour = roleFlavour(patched.role) === 'xen' ? 'xen' : 'klp';
+      return hoverFor(patched.name, siteRole(patched, document), patched.range, {}, emulatorHoverLines(functionStatus(emulator, patched.name, flavour)));
     }),
   );
 }

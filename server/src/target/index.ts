@@ -18,6 +18,7 @@
  *                tables (the columns), data (the same as plain objects, built on first read),
  *                flavour ({ flavour: linux | xen | either, xenIbt }: how the image is patched)
  *   FunctionCode: a target function's instructions (iced-x86), the ELF opened on first use
+ *   FunctionNames.of(tables): function names sorted once: withPrefix (completion), nearest ("did you mean")
  */
 export * from './model';
 export { TargetTables } from './tables';
@@ -25,6 +26,7 @@ export { TargetIndex, InlinedInto, FunctionDefinition } from './targetIndex';
 export { sameSourceFile } from './sourceFiles';
 export { FlavourFacts, TargetFlavour } from './flavour';
 export { FunctionCode } from './functionCode';
+export { FunctionNames, type NamedFunction } from './functionNames';
 export { loadTargetIndex, LoadedTargetIndex, LoadOptions, SharedTarget, sharedTargetIndex, shareTarget } from './loadTargetIndex';
 export { buildTargetIndexData, BuildOptions } from './buildTargetIndexData';
 export { defaultCacheDir, cacheFile } from './targetCache';

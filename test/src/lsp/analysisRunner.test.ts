@@ -34,7 +34,7 @@ const startsOf = (name: string) =>
 /** The worker side of an empty result. */
 const answer =
   "reply({ type: 'analyzed', id: job.id, result: { diagnostics: [], symbols: [], sites: { names: '', nameEnds: new Int32Array(0), rows: new Int32Array(0), roles: [] } } });";
-const job = (version: number, uri = 'file:///x.c') => ({ uri, version, language: 'c' as const, text: 'int x;', file: '/x.c', sourceRoot: '' });
+const job = (version: number, uri = 'file:///x.c') => ({ uri, version, language: 'c' as const, text: 'int x;', file: '/x.c', sourceRoot: '', workspaceRoots: [] });
 
 let runner: AnalysisRunner | undefined;
 const logs: string[] = [];

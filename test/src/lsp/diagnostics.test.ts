@@ -86,7 +86,8 @@ test('hover on a patched function: address and size as nm says, traceability, in
   assert.match(text, new RegExp(`\\*\\*cmdline_proc_show\\*\\*`));
   assert.ok(text.includes(`\`0x${address.replace(/^0+/, '')}\`, ${parseInt(size, 16)} bytes, \`.text\``), text);
   assert.match(text, /traceable \| yes/);
-  assert.match(text, new RegExp(`${address.replace(/^0+/, '')}:  call +[0-9a-f]+ <__fentry__>`));
+  // The bytes before each instruction: e8 and a rel32 for the call (the patch site).
+  assert.match(text, new RegExp(`${address.replace(/^0+/, '')}:  e8[0-9a-f]{8} +call +[0-9a-f]+ <__fentry__>`));
   const scheduleHover = await client.request('textDocument/hover', { textDocument: { uri }, position: at('"pick_next_task"') });
   assert.ok(scheduleHover);
   assert.match(scheduleHover.contents.value, /⚠ `__schedule` \(sched\.c:\d+\)/);

@@ -2,6 +2,9 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import type {
   CodeAction,
+  CodeLens,
+  CompletionItem,
+  CompletionList,
   ConfigurationParams,
   DocumentSymbol,
   ExecuteCommandOptions,
@@ -32,6 +35,9 @@ export interface Requests {
   'textDocument/definition': Location[];
   'textDocument/codeAction': CodeAction[];
   'textDocument/documentSymbol': DocumentSymbol[];
+  'textDocument/codeLens': CodeLens[];
+  'textDocument/completion': CompletionList | null;
+  'completionItem/resolve': CompletionItem;
 }
 
 /** The notifications (and server requests) the tests read. */
@@ -40,6 +46,8 @@ export interface Notifications {
   'window/showMessageRequest': ShowMessageRequestParams;
   'livepatch/targetState': TargetStateParams;
   'livepatch/emulatorState': EmulatorState;
+  /** A request from the server: ask for the code lenses again. */
+  'workspace/codeLens/refresh': null;
   '$/progress': { token: number | string; value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd };
 }
 
@@ -126,7 +134,12 @@ export class LspClient {
     const result = await this.request('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(rootPath).href,
-      capabilities: { textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } }, window: { workDoneProgress: true } },
+      // As VS Code says: lenses may be refreshed by the server.
+      capabilities: {
+        textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true } },
+        window: { workDoneProgress: true },
+        workspace: { codeLens: { refreshSupport: true } },
+      },
       initializationOptions,
     });
     this.notify('initialized', {});

@@ -324,7 +324,7 @@ function withoutWord(text: string, word: string): string {
   return text;
 }
 
-function findFunctionDeclarator(node: Node | null): Node | null {
+export function findFunctionDeclarator(node: Node | null): Node | null {
   for (let current = node; current;) {
     if (current.type === 'function_declarator') return current;
     if (!['pointer_declarator', 'parenthesized_declarator', 'attributed_declarator'].includes(current.type)) return null;

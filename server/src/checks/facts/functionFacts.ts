@@ -103,4 +103,6 @@ export interface FactsProvider {
   /** Undefined when the function is unknown to this provider; `scope` picks among functions of one name. */
   function(name: string, scope?: FunctionScope): FunctionFacts | undefined;
   struct(name: string): StructFacts | undefined;
+  /** Target only: the functions whose names are a likely misspelling away from `name`, nearest first. */
+  similarFunctions?(name: string): string[];
 }

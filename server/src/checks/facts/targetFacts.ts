@@ -1,4 +1,4 @@
-import type { FunctionDefinition, TargetIndex, TargetSymbol } from '../../target';
+import { FunctionNames, type FunctionDefinition, type TargetIndex, type TargetSymbol } from '../../target';
 import type { FactsProvider, FunctionFacts, FunctionScope, StructFacts } from './functionFacts';
 import { exportVersions } from './exportVersions';
 import { xenPatchSite } from './xenPatchSite';
@@ -55,6 +55,7 @@ export function targetFacts(index: TargetIndex): FactsProvider {
         members: layout.members.map((m) => ({ name: m.name, offset: Number(m.offset), size: Number(m.size), type: m.type })),
       };
     },
+    similarFunctions: (name: string): string[] => FunctionNames.of(index.tables).nearest(name),
   };
 }
 

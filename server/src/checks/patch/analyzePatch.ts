@@ -22,6 +22,8 @@ export interface AnalyzePatchOptions {
   file: string;
   /** The tree the patch applies to (`patch -p1 -d sourceRoot`); enables classification from both parsed versions. */
   sourceRoot?: string;
+  /** The editor's workspace folders, for the paths messages print. */
+  workspaceRoots?: readonly string[];
   /** Facts about the target (`targetFacts(index)`); without them, facts are inferred from the touched sources. */
   facts?: FactsProvider;
   /** The kernel's `.config` or `autoconf.h` (`kernelConfigPath`): `CONFIG_*` conditions are evaluated with it. */
@@ -40,6 +42,7 @@ export async function analyzePatch(text: string, options: AnalyzePatchOptions): 
     patchFile: options.file,
     patchLines,
     ...(options.sourceRoot ? { sourceRoot: options.sourceRoot } : {}),
+    ...(options.workspaceRoots?.length ? { workspaceRoots: options.workspaceRoots } : {}),
     ...(options.facts ? { targetFacts: options.facts } : {}),
   };
   try {

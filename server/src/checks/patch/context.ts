@@ -1,9 +1,9 @@
-import * as path from 'node:path';
 import type { SourceFactsProvider } from '../../c/sourceFacts';
 import type { SourceRange } from '../../c/sourceRange';
 import type { FileChange } from '../../diff/changes';
 import type { FactsProvider } from '../facts/functionFacts';
 import type { Finding } from '../finding';
+import { localPath, shownPath } from '../shownPath';
 import type { PatchCheck } from './catalogue';
 
 /** What every LP2xx check reads: the patch document, and the facts about the code it patches. */
@@ -12,6 +12,8 @@ export interface PatchContext {
   patchFile: string;
   patchLines: readonly string[];
   sourceRoot?: string;
+  /** The editor's workspace folders: messages name files under them relative to them. */
+  workspaceRoots?: readonly string[];
   /** From the target when the caller has one. */
   targetFacts?: FactsProvider;
   /** Inferred from the touched files of the source root. */
@@ -39,9 +41,9 @@ export function lineRange(line: number, context: PatchContext): SourceRange {
   return { start: { line, column: 0 }, end: { line, column: context.patchLines[line]?.length ?? 0 } };
 }
 
-/** A source location for `related`: absolute paths as they are, tree paths under the source root. */
+/** A source location for `related`: the user's copy of the file (shownPath.ts), tree paths under the source root. */
 export function sourceLocation(file: string, line: number, context: PatchContext): { file: string; range: SourceRange } {
-  const absolute = path.isAbsolute(file) || !context.sourceRoot ? file : path.join(context.sourceRoot, file);
+  const absolute = localPath(file, context);
   const zeroBased = Math.max(0, line - 1);
   return { file: absolute, range: { start: { line: zeroBased, column: 0 }, end: { line: zeroBased, column: 0 } } };
 }
@@ -49,6 +51,6 @@ export function sourceLocation(file: string, line: number, context: PatchContext
 /** `target/sched.c:68` from a site whose file may be absolute (DWARF) or a tree path (source facts). */
 export function siteLabel(file: string | undefined, line: number | undefined, context: PatchContext): string {
   if (!file) return '';
-  const shown = context.sourceRoot && path.isAbsolute(file) ? path.relative(context.sourceRoot, file) : file;
+  const shown = shownPath(file, context);
   return line ? `${shown}:${line}` : shown;
 }

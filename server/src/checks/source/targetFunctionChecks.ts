@@ -48,6 +48,8 @@ function unknown(context: SourceContext, patched: PatchedFunction): Finding {
     context,
     patched.range,
     `'${patched.name}' is not a function of ${targetLabel(context)}: ${said}. Check the spelling and whether it was renamed or became static inline; if it lives in a module, name that module in the klp_object's .name.`,
+    // The nearest names are looked for when the fix is asked for: most findings are never opened.
+    { data: { kind: 'didYouMean', name: patched.name } satisfies FixData },
   );
 }
 

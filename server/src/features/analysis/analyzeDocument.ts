@@ -1,5 +1,6 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { kernelConfigOrNone } from '../../c/kernelConfig';
+import { definedFunctionNames } from '../../c/definedFunctions';
 import { findLivepatchConstructs } from '../../c/livepatchConstructs';
 import type { Finding } from '../../checks';
 import { cParseBound, documentBounds } from '../../checks/documentBounds';
@@ -42,6 +43,7 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
       file: job.file,
       ...(job.sourceRoot ? { sourceRoot: job.sourceRoot } : {}),
       ...(job.kernelConfig ? { kernelConfig: job.kernelConfig } : {}),
+      workspaceRoots: job.workspaceRoots,
       ...withFacts,
     });
     return { diagnostics: cappedDiagnostics(findings, job.file), symbols: [], sites: noPatchedSites };
@@ -59,5 +61,9 @@ export async function analyzeDocument(job: AnalysisJob, trees: WorkerTrees, fact
   checkpoint();
   const findings = analyzeSource(tree, { file: job.file, ...withFacts, ...(job.targetName ? { targetName: job.targetName } : {}) }, constructs);
   checkpoint();
-  return { diagnostics: cappedDiagnostics(findings, job.file), symbols: outlineOf(constructs, job.file), sites: encodePatchedSites(patchedFunctions(constructs)) };
+  return {
+    diagnostics: cappedDiagnostics(findings, job.file),
+    symbols: outlineOf(constructs, job.file),
+    sites: encodePatchedSites(patchedFunctions(constructs), definedFunctionNames(tree)),
+  };
 }

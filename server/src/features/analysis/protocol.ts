@@ -25,6 +25,8 @@ export interface AnalysisJob {
   /** The path findings name (the URI's file path). */
   file: string;
   sourceRoot: string;
+  /** The workspace folders' paths: messages name files under them relative to them. */
+  workspaceRoots: string[];
   targetName?: string;
   /** The kernel configuration `CONFIG_*` conditions are evaluated with (kernelConfigPath), if any. */
   kernelConfig?: string;

@@ -37,7 +37,7 @@ function fixAndRecheck(text: string, code: string, facts?: FactsProvider, choose
   const before = analyze(text);
   const target = before.findings.find((f) => f.code === code);
   assert.ok(target, `${code} fires before the fix`);
-  const fixes = fixesFor(target, text);
+  const fixes = fixesFor(target, text, facts);
   assert.ok(fixes[choose], `a fix is offered for ${code}`);
   const fixed = apply(text, fixes[choose].edits);
   const after = analyze(fixed);
@@ -67,6 +67,30 @@ test('LP103: one fix per candidate; taking position 2 satisfies the kernel', () 
   );
   assert.equal(after.filter((f) => f.code.startsWith('LP10')).length, 0);
   assert.match(fixed, /"dup_fn", \.old_sympos = 2, \.new_func/);
+});
+
+test('LP102: did you mean offers the function a misspelling away; taking it satisfies the check', () => {
+  const text = 'static struct klp_func funcs[] = {\n\t{ .old_name = "use_aa", .new_func = fix, },\n\t{ }\n};\n';
+  const { fixes, after, fixed } = fixAndRecheck(text, 'LP102', dupFacts);
+  assert.equal(fixes[0].title, "Did you mean 'use_a'?");
+  assert.ok(!after.some((f) => f.code === 'LP102'));
+  assert.match(fixed, /\.old_name = "use_a",/);
+});
+
+test('LP102: a Xen .old_addr symbol is replaced as a symbol; far-off names and a .name behind a variable get no fix', () => {
+  const xen = 'struct livepatch_func f = {\n\t.version = 2,\n\t.old_addr = use_bb,\n\t.new_addr = fix,\n};\n';
+  const { fixed } = fixAndRecheck(xen, 'LP102', dupFacts);
+  assert.match(fixed, /\.old_addr = use_b,/);
+  const tree = parser.parse('static struct klp_func funcs[] = {\n\t{ .old_name = "completely_else", .new_func = fix, },\n\t{ }\n};\n')!;
+  const far = analyzeSource(tree, { file: 'f.c', facts: dupFacts }).find((f) => f.code === 'LP102')!;
+  tree.delete();
+  assert.deepEqual(fixesFor(far, '', dupFacts), []);
+  const named = 'static const char n[] = "use_bb";\nstruct livepatch_func f = {\n\t.version = 2,\n\t.name = n,\n\t.new_addr = fix,\n};\n';
+  const namedTree = parser.parse(named)!;
+  const behind = analyzeSource(namedTree, { file: 'f.c', facts: dupFacts }).find((f) => f.code === 'LP102');
+  namedTree.delete();
+  assert.ok(behind, 'the resolved name is checked');
+  assert.deepEqual(fixesFor(behind, named, dupFacts), [], 'the string lives in the variable, not at .name');
 });
 
 test('LP120: the missing revert hook is added with a stub', () => {
