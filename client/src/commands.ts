@@ -3,7 +3,10 @@ import type { Ctx } from './ctx';
 import { openPayloadInspector } from './features/payloadEditor';
 import { emulatorCommandTable } from './features/emulator';
 import { showStatusMenu } from './features/statusBar';
+import { openSampleWorkspace } from './features/sampleWorkspace';
+import { runScenario } from './features/scenario';
 import { selectTarget } from './features/targetPicker';
+import { checkWorkspace } from './features/workspaceCheck';
 
 /**
  * Every command of the extension, registered once at activation whatever the server's state,
@@ -21,6 +24,9 @@ const commands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
   'livepatch.selectTarget': selectTarget,
   'livepatch.statusMenu': showStatusMenu,
   'livepatch.openView': () => vscode.commands.executeCommand('workbench.view.extension.livepatch'),
+  'livepatch.checkWorkspace': checkWorkspace,
+  'livepatch.runScenario': (ctx, file) => runScenario(ctx, file),
+  'livepatch.openSampleWorkspace': (ctx, options) => openSampleWorkspace(ctx, (options ?? {}) as Parameters<typeof openSampleWorkspace>[1]),
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -9,7 +9,9 @@ import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
 import { registerPayloadInspection } from './features/payloadInspection';
+import { registerScenarioDiagnostics } from './features/scenarioDiagnostics';
 import { TargetService } from './features/targetService';
+import { WorkspaceCheck } from './features/workspaceCheck';
 import { configureLimits, LimitName } from './limits';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
@@ -29,11 +31,13 @@ export function startServer(connection: Connection): void {
   let settings: Settings = { target: '', sourceRoot: '', limits: {} };
   // Analysis runs in worker threads, started with the first document (after initialize set the limits).
   const runner = new AnalysisLanes((message) => connection.console.error(message));
-  const analyses = new DocumentAnalyses(documents, runner, () => {
+  const analysisContext = () => {
     const targetName = target.targetName();
     return { sourceRoot: target.sourceRoot(settings.sourceRoot), ...(targetName ? { targetName } : {}) };
-  });
-  new Diagnostics(connection, documents, analyses);
+  };
+  const analyses = new DocumentAnalyses(documents, runner, analysisContext);
+  const workspace = new WorkspaceCheck(connection, documents, runner, analysisContext, target);
+  new Diagnostics(connection, documents, analyses, (uri) => workspace.closed(uri));
   target.onDidChange((state) => {
     if (state.state === 'ready') runner.setTarget(state.shared);
     // No facts, but the source root may differ (the bundled sample's is the samples tree).
@@ -67,7 +71,9 @@ export function startServer(connection: Connection): void {
   registerDocumentSymbols(connection, analyses);
   registerHover(connection, documents, analyses, target);
   registerCodeActions(connection, documents);
-  registerPayloadInspection(connection, target);
+  registerPayloadInspection(connection, target, (uri) => workspace.closed(uri));
+  workspace.register();
+  registerScenarioDiagnostics(connection, documents);
   const emulator = registerEmulatorCommands(connection, target);
   registerDefinition(connection, analyses, target, () => settings.sourceRoot);
 
