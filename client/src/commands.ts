@@ -26,7 +26,7 @@ const commands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
   'livepatch.openView': () => vscode.commands.executeCommand('workbench.view.extension.livepatch'),
   'livepatch.checkWorkspace': checkWorkspace,
   'livepatch.runScenario': (ctx, file) => runScenario(ctx, file),
-  'livepatch.openSampleWorkspace': (ctx, options) => openSampleWorkspace(ctx, (options ?? {}) as Parameters<typeof openSampleWorkspace>[1]),
+  'livepatch.openSampleWorkspace': (ctx, options) => openSampleWorkspace(ctx, options ?? {}),
 };
 
 export function registerCommands(ctx: Ctx): void {

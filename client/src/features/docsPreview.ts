@@ -15,7 +15,10 @@ export function activate(ctx: Ctx): void {
       for (const tab of opened) {
         if (!(tab.input instanceof vscode.TabInputText) || !isBundledDoc(tab.input.uri)) continue;
         const uri = tab.input.uri;
-        void vscode.commands.executeCommand('markdown.showPreview', uri).then(() => vscode.window.tabGroups.close(tab));
+        // Looked up again once the preview is there: opening it changes the group, and the old tab object with it.
+        const textTabs = () =>
+          vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+        void vscode.commands.executeCommand('markdown.showPreview', uri).then(() => vscode.window.tabGroups.close(textTabs()));
       }
     }),
   );

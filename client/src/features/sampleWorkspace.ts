@@ -22,7 +22,12 @@ export interface SampleWorkspaceOptions {
 export async function openSampleWorkspace(ctx: Ctx, options: SampleWorkspaceOptions = {}): Promise<string | undefined> {
   let parent = options.parent;
   if (!parent) {
-    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Copy the samples here', title: 'Livepatch: where to put the sample workspace' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Copy the samples here',
+      title: 'Livepatch: where to put the sample workspace',
+    });
     parent = picked?.[0]?.fsPath;
   }
   if (!parent) return undefined;

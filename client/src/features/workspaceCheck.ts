@@ -28,27 +28,24 @@ export async function checkWorkspace(ctx: Ctx): Promise<WorkspaceCheckSummary | 
   const uris = await vscode.workspace.findFiles(workspaceCheckGlob, undefined, maxFiles + 1);
   const files = uris.slice(0, maxFiles).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   const summary: WorkspaceCheckSummary = { files: files.length, checked: 0, findings: 0, cancelled: false };
-  await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Livepatch: checking the workspace', cancellable: true },
-    async (progress, token) => {
-      let next = 0;
-      let done = 0;
-      const lane = async () => {
-        while (next < files.length && !token.isCancellationRequested) {
-          const uri = files[next++];
-          const result = await client.sendRequest<CheckWorkspaceFileResult | null>(checkWorkspaceFileRequest, { uri: uri.toString() }).catch(() => null);
-          done++;
-          if (result?.checked) {
-            summary.checked++;
-            summary.findings += result.findings;
-          }
-          progress.report({ message: `${done}/${files.length} ${vscode.workspace.asRelativePath(uri)}`, increment: 100 / files.length });
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Livepatch: checking the workspace', cancellable: true }, async (progress, token) => {
+    let next = 0;
+    let done = 0;
+    const lane = async () => {
+      while (next < files.length && !token.isCancellationRequested) {
+        const uri = files[next++];
+        const result = await client.sendRequest<CheckWorkspaceFileResult | null>(checkWorkspaceFileRequest, { uri: uri.toString() }).catch(() => null);
+        done++;
+        if (result?.checked) {
+          summary.checked++;
+          summary.findings += result.findings;
         }
-      };
-      await Promise.all(Array.from({ length: parallel }, lane));
-      summary.cancelled = token.isCancellationRequested;
-    },
-  );
+        progress.report({ message: `${done}/${files.length} ${vscode.workspace.asRelativePath(uri)}`, increment: 100 / files.length });
+      }
+    };
+    await Promise.all(Array.from({ length: parallel }, lane));
+    summary.cancelled = token.isCancellationRequested;
+  });
   const more = uris.length > maxFiles ? ` (only the first ${maxFiles} files: narrow files.exclude to check the rest)` : '';
   void vscode.window.setStatusBarMessage(
     `Livepatch: ${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} file(s), ${summary.findings} finding(s)${more}`,

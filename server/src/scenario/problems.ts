@@ -47,7 +47,11 @@ export function scenarioProblems(text: string, file: string): ScenarioProblem[] 
     const argv = command.argv[0] === 'xen-livepatch' ? command.argv.slice(1) : command.argv;
     const [verb = '', ...words] = argv;
     if (!knownVerbs.has(verb)) {
-      problems.push({ ...whole(line), severity: 'error', message: `unknown command '${verb}': a scenario has ${[...xenLivepatchVerbs, ...linuxVerbs, ...emulatorVerbs].join(', ')} (docs/scenario.md)` });
+      problems.push({
+        ...whole(line),
+        severity: 'error',
+        message: `unknown command '${verb}': a scenario has ${[...xenLivepatchVerbs, ...linuxVerbs, ...emulatorVerbs].join(', ')} (docs/scenario.md)`,
+      });
       continue;
     }
     const named = new Set([...(fileWords[verb]?.(words) ?? []), ...words.filter((w) => payloadLike.test(w))]);

@@ -40,7 +40,9 @@ after(() => {
 const cliCodes = (file: string): string[] => {
   let out: string;
   try {
-    out = execFileSync(process.execPath, [path.join(distDir, 'cli.js'), 'check', file, '--target', target, '--source-root', fromRoot('samples'), '--format', 'json'], { encoding: 'utf8' });
+    out = execFileSync(process.execPath, [path.join(distDir, 'cli.js'), 'check', file, '--target', target, '--source-root', fromRoot('samples'), '--format', 'json'], {
+      encoding: 'utf8',
+    });
   } catch (error) {
     out = (error as { stdout: string }).stdout; // exit 1: error-level findings
   }
