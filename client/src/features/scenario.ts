@@ -66,14 +66,23 @@ export async function runScenario(ctx: Ctx, arg?: unknown): Promise<ScenarioRun 
   return { file: file.fsPath, exitCode, output };
 }
 
-/** "▶ Run in the emulator" above the first line of every scenario file. */
+/** The real-machine runner (QEMU) runs the active editor's scenario, so its lens needs no argument. */
+const realMachineCommand = 'livepatch.runScenarioOnRealMachine';
+
+/** "▶ Run in the emulator" above the first line of every scenario file, and "Run on a real machine" where that runner is built in. */
 class ScenarioLenses implements vscode.CodeLensProvider {
+  constructor(private readonly realMachine: boolean) {}
+
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
-    return [new vscode.CodeLens(top, { title: '$(play) Run in the emulator', command: 'livepatch.runScenario', arguments: [document.uri] })];
+    const lenses = [new vscode.CodeLens(top, { title: '$(play) Run in the emulator', command: 'livepatch.runScenario', arguments: [document.uri] })];
+    if (this.realMachine) lenses.push(new vscode.CodeLens(top, { title: '$(vm) Run on a real machine', command: realMachineCommand }));
+    return lenses;
   }
 }
 
 export function activate(ctx: Ctx): void {
-  ctx.extension.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: scenarioLanguage }, new ScenarioLenses()));
+  const manifest = ctx.extension.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } };
+  const realMachine = manifest.contributes?.commands?.some((c) => c.command === realMachineCommand) ?? false;
+  ctx.extension.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: scenarioLanguage }, new ScenarioLenses(realMachine)));
 }

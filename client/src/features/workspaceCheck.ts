@@ -12,6 +12,8 @@ export interface WorkspaceCheckSummary {
   checked: number;
   findings: number;
   cancelled: boolean;
+  /** From the file search to the last answer. */
+  elapsedMs: number;
 }
 
 /**
@@ -25,9 +27,10 @@ export async function checkWorkspace(ctx: Ctx): Promise<WorkspaceCheckSummary | 
     void vscode.window.showWarningMessage('Livepatch Lens: the language server is not running; Check Workspace needs it.');
     return undefined;
   }
+  const started = performance.now();
   const uris = await vscode.workspace.findFiles(workspaceCheckGlob, undefined, maxFiles + 1);
   const files = uris.slice(0, maxFiles).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-  const summary: WorkspaceCheckSummary = { files: files.length, checked: 0, findings: 0, cancelled: false };
+  const summary: WorkspaceCheckSummary = { files: files.length, checked: 0, findings: 0, cancelled: false, elapsedMs: 0 };
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Livepatch: checking the workspace', cancellable: true }, async (progress, token) => {
     let next = 0;
     let done = 0;
@@ -46,9 +49,10 @@ export async function checkWorkspace(ctx: Ctx): Promise<WorkspaceCheckSummary | 
     await Promise.all(Array.from({ length: parallel }, lane));
     summary.cancelled = token.isCancellationRequested;
   });
+  summary.elapsedMs = performance.now() - started;
   const more = uris.length > maxFiles ? ` (only the first ${maxFiles} files: narrow files.exclude to check the rest)` : '';
   void vscode.window.setStatusBarMessage(
-    `Livepatch: ${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} file(s), ${summary.findings} finding(s)${more}`,
+    `Livepatch: ${summary.cancelled ? 'cancelled after' : 'checked'} ${summary.checked} of ${summary.files} file(s) in ${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.findings} finding(s)${more}`,
     10000,
   );
   return summary;

@@ -32,6 +32,7 @@ suite('Check Workspace, scenario files and getting started in a real VS Code', (
     assert.deepEqual(codes(module()), []);
     const summary = await vscode.commands.executeCommand<WorkspaceCheckSummary>('livepatch.checkWorkspace');
     assert.equal(summary.cancelled, false);
+    console.log(`[e2e] Check Workspace: ${summary.checked} of ${summary.files} files, ${summary.findings} findings, ${summary.elapsedMs.toFixed(0)} ms`);
     assert.ok(summary.checked >= 4 && summary.findings > 0, JSON.stringify(summary));
     assert.ok(!isOpen(module()) && !isOpen(patch()), 'checked from disk, never opened');
     assert.ok(codes(module()).includes('LP101'), `LP101 in Problems: ${codes(module()).join(',')}`);
