@@ -7,6 +7,7 @@ import { openSampleWorkspace } from './features/sampleWorkspace';
 import { runScenario } from './features/scenario';
 import { selectTarget } from './features/targetPicker';
 import { checkWorkspace } from './features/workspaceCheck';
+import { realMachineCommandTable } from './features/realMachine';
 
 /**
  * Every command of the extension, registered once at activation whatever the server's state,
@@ -27,6 +28,7 @@ const commands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
   'livepatch.checkWorkspace': checkWorkspace,
   'livepatch.runScenario': (ctx, file) => runScenario(ctx, file),
   'livepatch.openSampleWorkspace': (ctx, options) => openSampleWorkspace(ctx, options ?? {}),
+  ...realMachineCommandTable,
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -13,6 +13,7 @@ export * from './model';
 export { openPayload, decodePayloadBytes, decodePayloadBytesOpen, OpenedPayload } from './openPayload';
 export { currentPayloadVersion, endbr64Length, funcLayouts, livepatchMaxSize, livepatchRange, opaqueSize, patchInsnSize } from './xen/funcsLayout';
 export { hookKinds, hookSection, isArrayHook, vetoingHookKinds } from './xen/hookSections';
+export { altInstrSize } from './xen/decodeSpecial';
 export { SHF_RELA_LIVEPATCH } from './klp/klpNames';
 export { kernelKlpLayout } from './klp/klpLayout';
 export { payloadView, PayloadView, FunctionView, ChainLink } from './present/payloadView';

@@ -154,6 +154,18 @@ export interface SpecialSection {
   relocations: number;
 }
 
+/** A relocation of a section the hypervisor loads, other than what its loader applies as a matter of course. */
+export interface UnusualRelocation {
+  /** The relocated section, and the offset patched in it. */
+  section: string;
+  offset: bigint;
+  type: number;
+  /** readelf's name of the type. */
+  typeName: string;
+  /** Against symbol 0 (STN_UNDEF). */
+  undefinedSymbol: boolean;
+}
+
 export interface XenPayload extends PayloadBase {
   kind: 'xen';
   funcsSection?: XenFuncsSection;
@@ -164,6 +176,8 @@ export interface XenPayload extends PayloadBase {
   altInstructions: AltInstruction[];
   /** `.altinstructions`, `.altinstr_replacement`, `.ex_table`, `.bug_frames.N`, `.fixup`, `.alt_call_sites`. */
   special: SpecialSection[];
+  /** Relocations of loaded sections Xen 4.17's loader refuses or the emulator alone applies (see decodeRelocations.ts). */
+  unusualRelocations: UnusualRelocation[];
 }
 
 export interface KlpFunc {

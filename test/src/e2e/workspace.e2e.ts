@@ -70,6 +70,10 @@ suite('Check Workspace, scenario files and getting started in a real VS Code', (
     const run = lenses.find((l) => l.command?.command === 'livepatch.runScenario');
     assert.ok(run?.command, 'a Run lens');
     assert.equal(run.range.start.line, 0);
+    assert.ok(
+      lenses.some((l) => l.command?.command === 'livepatch.runScenarioOnRealMachine'),
+      'and one for the real machine',
+    );
     const result = await vscode.commands.executeCommand<ScenarioRun>(run.command.command, ...((run.command.arguments ?? []) as unknown[]));
     assert.equal(result.exitCode, 0, result.output);
     assert.match(result.output, /Hello World/);

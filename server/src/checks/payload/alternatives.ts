@@ -1,5 +1,5 @@
 import { SHF } from '../../elf';
-import { SymbolRef, XenPayload } from '../../payload';
+import { altInstrSize, SymbolRef, XenPayload } from '../../payload';
 import { FindingSink } from './context';
 import { payloadChecks } from './ids';
 
@@ -8,6 +8,15 @@ import { payloadChecks } from './ids';
  * code: the original must lie in the payload's text, the replacement in .altinstr_replacement.
  */
 export function checkAlternatives(sink: FindingSink, payload: XenPayload): void {
+  const table = payload.sections.find((s) => s.name === '.altinstructions');
+  if (table && table.size % BigInt(altInstrSize) !== 0n) {
+    return sink.add(
+      payloadChecks.alternatives,
+      '.altinstructions',
+      `.altinstructions is ${table.size} bytes, not a whole number of ${altInstrSize}-byte struct alt_instr entries: it was not made by the ALTERNATIVE() macros of this hypervisor. ${sink.xenSays(payload.name, `Wrong size ${table.size} of .altinstructions (must be multiple of ${altInstrSize})`)}.`,
+      'EINVAL',
+    );
+  }
   if (!payload.altInstructions.length) return;
   const text = payload.sections.filter((s) => s.flags & SHF.EXECINSTR && s.size > 0n && s.name !== '.altinstr_replacement');
   const replacement = payload.sections.find((s) => s.name === '.altinstr_replacement');

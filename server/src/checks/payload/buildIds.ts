@@ -35,12 +35,11 @@ export function checkBuildIdSections(sink: FindingSink, payload: XenPayload, env
   const expected = env.xenBuildId ?? env.target?.buildId;
   const actual = payload.xenDepends?.buildId;
   if (expected && actual && expected !== actual) {
-    sink.xenPrints(payload.name, 'build-id mismatch:', `  livepatch: ${actual}`, `       xen: ${expected}`);
     sink.add(
       payloadChecks.xenBuildIdMismatch,
       '.livepatch.xen_depends',
       `.livepatch.xen_depends is ${actual}, but the target's build-id is ${expected}: the payload was built for a different hypervisor build, and its offsets and assumptions about code do not hold here. ` +
-        `Xen refuses the upload with "livepatch: ${payload.name}: build-id mismatch:" followed by "livepatch: ${actual}" and "xen: ${expected}". Rebuild the payload against this target (\`--xen-depends ${expected}\`).`,
+        `${sink.xenSays(payload.name, 'check against hypervisor build-id failed')} (xen_build_id_dep() in Xen 4.17). Rebuild the payload against this target (\`--xen-depends ${expected}\`).`,
       'EINVAL',
     );
   }

@@ -24,6 +24,8 @@ export type XenErrno = 'EINVAL' | 'EOPNOTSUPP' | 'EOVERFLOW' | 'ENOENT' | 'EEXIS
 export interface XenRefusal {
   errno: XenErrno;
   console?: string[];
+  /** When Xen refuses it: at upload (the default), or only when the payload is applied. */
+  stage?: 'apply';
 }
 
 /**
@@ -48,10 +50,10 @@ export class FindingSink {
     this.console.push(...texts.map((text) => xenLine(payloadName, text)));
   }
 
-  add(check: PayloadCheck, where: string, message: string, errno?: XenErrno): void {
+  add(check: PayloadCheck, where: string, message: string, errno?: XenErrno, stage?: XenRefusal['stage']): void {
     const console = this.console;
     this.console = [];
-    const refusal: XenRefusal | undefined = errno ? { errno, ...(console.length ? { console } : {}) } : undefined;
+    const refusal: XenRefusal | undefined = errno ? { errno, ...(console.length ? { console } : {}), ...(stage ? { stage } : {}) } : undefined;
     this.findings.push({
       code: check.id,
       severity: check.severity,

@@ -35,7 +35,7 @@ export function checkElfIdentity(sink: FindingSink, name: string, identity: ElfI
       'ELF header',
       `The payload has ${identity.phnum} program header(s): it was linked into an image instead of left relocatable, so its code is bound to fixed addresses. ` +
         `${sink.xenSays(name, 'Invalid ELF payload')} (kpatch: "ELF contains program header"). Link with \`ld -r\`.`,
-      'EINVAL',
+      'EOPNOTSUPP',
     );
   }
 }

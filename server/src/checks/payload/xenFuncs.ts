@@ -1,4 +1,4 @@
-import { currentPayloadVersion, funcLayouts, isNullField, livepatchRange, opaqueSize, patchInsnSize, XenFunc, XenPayload } from '../../payload';
+import { currentPayloadVersion, funcLayouts, isNullField, livepatchRange, opaqueSize, patchInsnSize, SymbolRef, XenFunc, XenPayload } from '../../payload';
 import { xenPatchBytes } from '../facts/xenPatchSite';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { payloadChecks } from './ids';
@@ -16,13 +16,14 @@ export function checkXenFuncs(sink: FindingSink, payload: XenPayload, env: Paylo
   const section = payload.funcsSection;
   if (!section) return;
   const entrySize = funcLayouts[currentPayloadVersion].size;
-  if (section.size % BigInt(entrySize) !== 0n || section.size % BigInt(section.entrySize) !== 0n) {
-    const size = section.layout === 1 && section.size % BigInt(section.entrySize) === 0n ? entrySize : section.entrySize;
+  // Xen 4.17 divides by its own sizeof(struct livepatch_func), whatever version the entries say
+  // (a 104-byte section of version-1 entries passes here and fails the version check).
+  if (section.size % BigInt(entrySize) !== 0n) {
     sink.add(
       payloadChecks.funcsSize,
       section.section,
-      `${section.section} is ${section.size} bytes, not a whole number of ${size}-byte struct livepatch_func entries, so the hypervisor cannot tell where entries start. ` +
-        `${sink.xenSays(payload.name, `Wrong size ${section.size} of ${section.section} (must be multiple of ${size})`)}. Build the payload against the livepatch.h of the hypervisor you load it into.`,
+      `${section.section} is ${section.size} bytes, not a whole number of ${entrySize}-byte struct livepatch_func entries, so the hypervisor cannot tell where entries start. ` +
+        `${sink.xenSays(payload.name, `Wrong size ${section.size} of ${section.section} (must be multiple of ${entrySize})`)}. Build the payload against the livepatch.h of the hypervisor you load it into.`,
       'EINVAL',
     );
   }
@@ -38,7 +39,7 @@ function checkFunc(sink: FindingSink, name: string, f: XenFunc, env: PayloadChec
       where,
       `has version ${f.version}${f.version === 1 ? ' (the 64-byte layout without `expect`)' : ''}; the hypervisor reads version-${currentPayloadVersion} entries (104 bytes) and would misread any other. ` +
         `${sink.xenSays(name, `Wrong version (${f.version}). Expected ${currentPayloadVersion}`)}. Set .version = LIVEPATCH_PAYLOAD_VERSION from the target hypervisor's headers.`,
-      'EINVAL',
+      'EOPNOTSUPP',
     );
   }
   if (f.oldSize === 0) {
@@ -93,14 +94,23 @@ function checkFunc(sink: FindingSink, name: string, f: XenFunc, env: PayloadChec
         `the expectation is enabled but ${problem}, so the hypervisor cannot compare it with the old code. Xen fails the apply (${e.rsv !== 0 ? '-EINVAL' : e.len > opaqueSize ? '-EOVERFLOW' : '-ERANGE'}) and reports "expectations of ${name} failed". ` +
           `Set expect.len to the number of bytes in expect.data (1..${Math.min(opaqueSize, f.oldSize)}) and leave rsv 0.`,
         e.rsv !== 0 ? 'EINVAL' : e.len > opaqueSize ? 'EOVERFLOW' : 'ERANGE',
+        // Xen 4.17 uploads it and refuses the apply (livepatch_check_expectations), as the emulator does.
+        'apply',
       );
     }
   }
 }
 
+/** An old_addr relocated against a symbol the target defines: where the loader will resolve it. */
+function targetAddress(reloc: SymbolRef, env: PayloadCheckEnv): bigint | undefined {
+  if (reloc.section !== undefined) return undefined;
+  const symbol = env.target?.symbol(reloc.symbol);
+  return symbol ? symbol.address + reloc.addend : undefined;
+}
+
 function checkDistance(sink: FindingSink, where: string, f: XenFunc, env: PayloadCheckEnv): void {
   const placed = env.placement?.(f.index);
-  const oldAddress = placed?.oldAddress ?? (f.oldAddr.reloc ? undefined : f.oldAddr.raw || undefined);
+  const oldAddress = placed?.oldAddress ?? (f.oldAddr.reloc ? targetAddress(f.oldAddr.reloc, env) : f.oldAddr.raw || undefined);
   const newAddress = placed?.newAddress ?? (f.newAddr.reloc ? undefined : f.newAddr.raw || undefined);
   if (oldAddress === undefined || newAddress === undefined) return;
   const distance = newAddress > oldAddress ? newAddress - oldAddress : oldAddress - newAddress;
@@ -109,7 +119,7 @@ function checkDistance(sink: FindingSink, where: string, f: XenFunc, env: Payloa
       payloadChecks.distance,
       where,
       `the replacement at 0x${newAddress.toString(16)} is 0x${distance.toString(16)} bytes from the old function at 0x${oldAddress.toString(16)}, beyond the ±2 GiB a rel32 jump reaches. ` +
-        'Xen refuses it (-EOVERFLOW in livepatch_verify_distance). Build the payload with -mcmodel=kernel so it is loaded near the hypervisor text, and do not hard-code new_addr.',
+        'Xen refuses it (-EOVERFLOW in livepatch_verify_distance). Let new_addr be relocated against the replacement function (Xen places the payload within reach of its text); do not hard-code it.',
       'EOVERFLOW',
     );
   }

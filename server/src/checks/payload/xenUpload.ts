@@ -7,6 +7,7 @@ import { checkHookSections } from './hooks';
 import { checkModinfoFormat } from './modinfo';
 import { checkSomethingToPatch } from './nothingToPatch';
 import { checkNameAndHookPointers, checkOldAddressesInTarget, staticPointers } from './pointers';
+import { checkRelocations } from './relocations';
 import { checkSymbols } from './symbols';
 import { checkXenFuncs } from './xenFuncs';
 
@@ -20,6 +21,7 @@ export function xenUploadChecks(sink: FindingSink, payload: XenPayload, env: Pay
   checkSectionShapes(sink, payload);
   checkBuildIdSections(sink, payload, env);
   checkSymbols(sink, payload, env, replacementSymbols(payload));
+  checkRelocations(sink, payload, env);
   checkXenFuncs(sink, payload, env);
   checkNameAndHookPointers(sink, payload, staticPointers(payload));
   if (env.target) checkOldAddressesInTarget(sink, payload, env.target);

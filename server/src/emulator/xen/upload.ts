@@ -41,7 +41,8 @@ export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): Loa
     if (payload?.kind !== 'xen' || !elf) return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
     resolveSymbols(h, name, payload);
     const duplicate = h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
-    if (duplicate) refuse(h, name, 'EEXIST', `Already loaded as ${duplicate.name}!`);
+    // Xen's "Already loaded as" is a dprintk: a release build (Debian's) prints nothing.
+    if (duplicate) refuse(h, name, 'EEXIST');
     checkNewSymbols(h, name, payload);
     const image = place(h, name, elf);
     try {
@@ -62,7 +63,10 @@ function refuse(h: Hypervisor, name: string, errno: ErrnoName, message?: string)
 
 /** The first refusal decides, as the first failing step does in Xen; its console lines are printed. */
 function refuseOnFindings(h: Hypervisor, name: string, findings: Finding[]): void {
-  const refused = findings.find((f) => (f.data as XenRefusal | undefined)?.errno);
+  const refused = findings.find((f) => {
+    const refusal = f.data as XenRefusal | undefined;
+    return refusal?.errno && refusal.stage !== 'apply';
+  });
   const refusal = refused?.data as XenRefusal | undefined;
   if (!refused || !refusal) return;
   for (const line of refusal.console ?? []) h.console.printk(line);

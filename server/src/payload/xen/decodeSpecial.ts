@@ -8,9 +8,10 @@ const specialNames = /^(\.altinstructions|\.altinstr_replacement|\.alt_call_site
 /**
  * x86 `struct alt_instr` (xen/arch/x86/include/asm/alternative.h): s32 orig_offset,
  * s32 repl_offset (both PC-relative, so relocated), u16 cpuid, u8 orig_len, u8 repl_len,
- * u8 pad_len, u8 priv: 12 bytes unless sh_entsize says otherwise.
+ * u8 pad_len, u8 priv: 14 bytes unless sh_entsize says otherwise (Xen 4.17 refuses a section
+ * of another size: "Wrong size 9 of .altinstructions (must be multiple of 14)").
  */
-const altInstrSize = 12;
+export const altInstrSize = 14;
 
 export function decodeSpecialSections(view: RelocatedSections): SpecialSection[] {
   return view.elf.sections.filter((s) => specialNames.test(s.name)).map((s) => ({ name: s.name, size: s.size, relocations: view.relocationsOf(s).size }));

@@ -5,6 +5,7 @@ import { readPayloadBase } from '../payloadBase';
 import { RelocatedSections } from '../relocatedSections';
 import { decodeFuncs } from './decodeFuncs';
 import { decodeHooks } from './decodeHooks';
+import { decodeUnusualRelocations } from './decodeRelocations';
 import { decodeAltInstructions, decodeSpecialSections } from './decodeSpecial';
 
 /** A Xen livepatch payload as the hypervisor's load_payload_data() reads it. */
@@ -24,5 +25,6 @@ export function decodeXenPayload(elf: ElfFile, identity: ElfIdentity): XenPayloa
     hooks: decodeHooks(view),
     altInstructions: decodeAltInstructions(view),
     special: decodeSpecialSections(view),
+    unusualRelocations: decodeUnusualRelocations(elf),
   };
 }

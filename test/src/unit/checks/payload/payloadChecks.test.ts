@@ -1,18 +1,19 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkOpenedPayload, PayloadCheckEnv, payloadChecks } from '../../../../../server/out/checks/payload';
 import type { Finding } from '../../../../../server/out/checks';
 import { decodePayloadBytes, openPayload } from '../../../../../server/out/payload';
 import { buildTargetIndexData, TargetIndex } from '../../../../../server/out/target';
 import { buildSamples, targetPath } from '../../samples/binutils';
-import { assemble, linkRelocatable, objcopy } from '../../payload/build';
+import { assemble, buildDir, linkRelocatable, objcopy } from '../../payload/build';
 import { klpSample, renameSection, replaceInSection, sampleBytes, sectionData, setElfHeaderU16, setRelocationAddend, setSectionField, xenSample } from '../../payload/payloadBytes';
 import { bigBss, hookIntoData, hookOutside, nameOutside, oldAddrMoved } from '../../payload/untrustedPayloads';
 import { exportingTarget, moduleCalling, moduleWithBssFuncs } from '../../payload/moduleLoaderFixtures';
 import { run } from '../../samples/binutils';
 import { assertFires } from './assertFires';
+import { xenMutations } from '../../machines/xenMutations';
 
 let target: TargetIndex;
 const withTarget = (): PayloadCheckEnv => ({ target });
@@ -47,8 +48,12 @@ test('LP300: not x86-64 ELF64 (EM_386, ELFCLASS32) or not ET_REL', () => {
   assertFires(findingsOfBytes(setElfHeaderU16(hello(), 16, 2), 'x.livepatch'), 'LP300', 'Invalid ELF payload', 'ET_EXEC');
 });
 
-test('LP301: program headers present', () => {
-  assertFires(findingsOfBytes(setElfHeaderU16(hello(), 56, 1), 'x.livepatch'), 'LP301', 'Invalid ELF payload');
+/** The errno a finding says the hypervisor returns, and when (real Xen 4.17's, test/src/unit/machines/realXenDifferential.test.ts). */
+const refusal = (f: Finding) => f.data as { errno: string; stage?: string } | undefined;
+
+test('LP301: program headers present, EOPNOTSUPP as real Xen returns it', () => {
+  const hit = assertFires(findingsOfBytes(setElfHeaderU16(hello(), 56, 1), 'x.livepatch'), 'LP301', 'Invalid ELF payload');
+  assert.equal(refusal(hit)?.errno, 'EOPNOTSUPP');
 });
 
 test('LP302: SHT_REL relocations, and a file that is not ELF at all', () => {
@@ -66,6 +71,14 @@ test('LP304/LP305: funcs size not a multiple of 104, wrong version', () => {
   const v3 = hello();
   v3[funcsAt(v3, 32)] = 3;
   assertFires(findingsOfBytes(v3, 'x.livepatch'), 'LP305', 'Wrong version (3). Expected 2');
+});
+
+test('LP305 alone for a wrong version in a 104-byte entry: Xen sizes the section by its own struct, then refuses the version with EOPNOTSUPP', () => {
+  const v1 = hello();
+  v1[funcsAt(v1, 32)] = 1;
+  const findings = findingsOfBytes(v1, 'x.livepatch');
+  assert.equal(refusal(assertFires(findings, 'LP305', 'Wrong version (1). Expected 2'))?.errno, 'EOPNOTSUPP');
+  assert.equal(findings.filter((f) => f.code === 'LP304').length, 0);
 });
 
 test('a version-1 (64-byte) entry decodes with the v1 layout and is refused by current Xen', () => {
@@ -113,13 +126,20 @@ test("LP309: a placement puts the replacement more than 2 GiB from the old funct
   assert.deepEqual(codes(near), []);
 });
 
+test('LP309 against a target: an absolute new_addr 0x1000 is beyond 2 GiB of the old function the target defines', () => {
+  const absolute = xenMutations.find((m) => m.check === 'LP309')!.mutate(hello());
+  assertFires(findingsOfBytes(absolute, 'x.livepatch', withTarget()), 'LP309', 'EOVERFLOW');
+  assert.equal(findingsOfBytes(absolute, 'x.livepatch').filter((f) => f.code === 'LP309').length, 0, 'without a target old_addr is not known');
+});
+
 test('LP310: an enabled expectation with reserved bits set, or longer than old_size', () => {
   const rsv = hello();
   rsv[funcsAt(rsv, 72)] = 0x81;
   assertFires(findingsOfBytes(rsv, 'x.livepatch'), 'LP310', 'reserved bits');
   const long = hello();
   long[funcsAt(long, 72)] = 1 | (20 << 1);
-  assertFires(findingsOfBytes(long, 'x.livepatch'), 'LP310', 'more than old_size 13');
+  const hit = assertFires(findingsOfBytes(long, 'x.livepatch'), 'LP310', 'more than old_size 13');
+  assert.deepEqual(refusal(hit), { errno: 'ERANGE', stage: 'apply' }, 'Xen 4.17 uploads it and refuses the apply');
   const fine = hello();
   fine[funcsAt(fine, 72)] = 1 | (5 << 1);
   assert.deepEqual(codes(findingsOfBytes(fine, 'x.livepatch')), []);
@@ -154,6 +174,8 @@ repl: .byte 0x90, 0x90
     .byte 3, 2, 0, 0
 `,
     );
+  const cut = findingsOfBytes(renameSection(hello(), '.rodata.__func__.0', '.altinstructions'), 'x.livepatch');
+  assertFires(cut, 'LP314', 'Wrong size 9 of .altinstructions (must be multiple of 14)');
   const bad = linkRelocatable('alt-bad.livepatch', [xenSample('xen_hello_world'), alternatives('0x100')]);
   assertFires(findingsOfFile(bad), 'LP314', 'outside payload text');
   const good = linkRelocatable('alt-good.livepatch', [xenSample('xen_hello_world'), alternatives('0')]);
@@ -257,7 +279,7 @@ test('LP319/LP325: the name Xen looks up is not in the target; xen_depends is no
   const other = hello();
   const note = sectionData(other, '.livepatch.xen_depends');
   other[note.offset + note.size - 1] ^= 0xff;
-  assertFires(findingsOfBytes(other, 'x.livepatch', withTarget()), 'LP325', 'build-id mismatch:');
+  assertFires(findingsOfBytes(other, 'x.livepatch', withTarget()), 'LP325', 'check against hypervisor build-id failed');
 });
 
 /** The sample module with its old_name string replaced (and its sympos field set). */
@@ -357,3 +379,24 @@ test('every LP3xx check has a test in this folder that makes it fire', () => {
     [],
   );
 });
+
+test('LP340: a relocation against STN_UNDEF is refused always; R_X86_64_32S only against a target that is not a sample build', () => {
+  const undef = xenMutations.find((m) => m.what.includes('STN_UNDEF'))!.mutate(hello());
+  const hit = assertFires(findingsOfBytes(undef, 'x.livepatch'), 'LP340', 'Encountered STN_UNDEF');
+  assert.equal((hit.data as { errno: string }).errno, 'EOPNOTSUPP');
+  const s32 = xenMutations.find((m) => m.what.includes('R_X86_64_32S'))!.mutate(hello());
+  assert.equal(readelfTypes(s32).includes('R_X86_64_32S'), true, 'readelf sees the 32S the mutation made');
+  // The bundled hello world already has 32S relocations (-mcmodel=kernel): the sample target's emulator applies them.
+  assert.equal(findingsOfBytes(s32, 'x.livepatch', withTarget()).filter((f) => f.code === 'LP340').length, 0);
+  assert.equal(findingsOfBytes(s32, 'x.livepatch').filter((f) => f.code === 'LP340').length, 0);
+  // The same index, as if read from a real hypervisor's xen-syms outside the samples' build.
+  const elsewhere = Object.create(target, { path: { value: '/boot/xen-syms-elsewhere' } }) as TargetIndex;
+  assertFires(findingsOfBytes(s32, 'x.livepatch', { target: elsewhere }), 'LP340', 'Unhandled relocation 11');
+});
+
+/** readelf -rW of a payload's bytes: the relocation types, the oracle for what a mutation made. */
+function readelfTypes(bytes: Buffer): string[] {
+  const file = path.join(buildDir, 'lp340.livepatch');
+  writeFileSync(file, bytes);
+  return [...run('readelf', ['-rW', file]).matchAll(/\s(R_X86_64_\w+)\s/g)].map((m) => m[1]);
+}

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { errno, LIVEPATCH_STATE_CHECKED } from '../../../../../server/out/emulator/xen';
 import { boot, callString, uploadSample } from './support/boot';
@@ -16,15 +17,10 @@ test("a payload without .livepatch.xen_depends is refused with -EINVAL and Xen's
   assert.equal(xen.get('lp_no_xen_buildid').rc, -errno('ENOENT'));
 });
 
-test('xen_depends of another hypervisor build: build-id mismatch with both ids', () => {
-  const other = 'ab'.repeat(20);
-  const xen = boot({ buildId: other });
+test("xen_depends of another hypervisor build: Xen 4.17's one line, EINVAL", () => {
+  const xen = boot({ buildId: 'ab'.repeat(20) });
   assert.equal(xen.upload('xen_nop', sampleBytes('xen_nop')), -errno('EINVAL'));
-  const theirs = readelfBuildId(targetPath);
-  assert.equal(
-    xen.console.log,
-    ['(XEN) livepatch: xen_nop: build-id mismatch:', `(XEN) livepatch: xen_nop:   livepatch: ${theirs}`, `(XEN) livepatch: xen_nop:        xen: ${other}`, ''].join('\n'),
-  );
+  assert.equal(xen.console.log, '(XEN) livepatch: xen_nop: check against hypervisor build-id failed\n');
 });
 
 test("the hypervisor build-id is the target's GNU build-id", () => {
@@ -36,7 +32,7 @@ test('duplicate names and duplicate build-ids are -EEXIST', () => {
   uploadSample(xen, 'xen_hello_world');
   assert.equal(xen.upload('xen_hello_world', sampleBytes('xen_nop')), -errno('EEXIST'));
   assert.equal(xen.upload('again', sampleBytes('xen_hello_world')), -errno('EEXIST'));
-  assert.match(xen.console.log, /\(XEN\) livepatch: again: Already loaded as xen_hello_world!\n/);
+  assert.doesNotMatch(xen.console.log, /again/, "a release build's Xen says nothing (its 'Already loaded as' is a dprintk)");
   assert.equal(readelfBuildId(samplePayload('xen_hello_world')), xen.payload('xen_hello_world')!.buildId);
 });
 
@@ -84,3 +80,23 @@ test('list: upload order, metadata as uploaded, a version that changes with ever
   assert.equal(listed.payloads[0].metadata.toString('latin1'), 'LIVEPATCH_RULEZ\0');
   assert.equal(listed.payloads[1].metadata.length, 0);
 });
+
+test('an enabled expectation longer than old_size is uploaded, and its apply is refused with -ERANGE (as real Xen 4.17 does)', () => {
+  const xen = boot();
+  const bytes = sampleBytes('xen_hello_world');
+  const funcs = readelfSectionOffset(samplePayload('xen_hello_world'), '.livepatch.funcs');
+  // old_size cut to 8: a 10-byte expectation then stays inside the old function (LP335 quiet) but is over old_size.
+  bytes.writeUInt32LE(8, funcs + 28);
+  bytes[funcs + 72] = 1 | (10 << 1);
+  assert.equal(xen.upload('long_expect', bytes), 0);
+  assert.equal(xen.action('long_expect', 'apply'), -errno('ERANGE'));
+  assert.match(xen.console.log, /expectations of xen_extra_version failed \(rc=-34\), aborting!/);
+});
+
+/** readelf -SW: the file offset of a section's data. */
+function readelfSectionOffset(file: string, section: string): number {
+  const row = execFileSync('readelf', ['-SW', file], { encoding: 'utf8' })
+    .split('\n')
+    .find((l) => l.includes(` ${section} `));
+  return parseInt(/\]\s+\S+\s+\S+\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(row!)![1], 16);
+}
