@@ -134,7 +134,7 @@ export interface CheckWorkspaceFileParams {
   uri: string;
 }
 export interface CheckWorkspaceFileResult {
-  /** False for a file no check reads: a C file with no klp_func or livepatch_func table, a file that is gone. */
+  /** False for a file no check reads: a C file with no klp_func or livepatch_func table, an object or module that is no live patch, a file that is gone. */
   checked: boolean;
   findings: number;
 }

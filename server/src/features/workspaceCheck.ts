@@ -1,6 +1,6 @@
 import { Connection, Diagnostic, DidChangeWatchedFilesParams, FileChangeType } from 'vscode-languageserver';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { CheckWorkspaceFileParams, checkWorkspaceFileRequest, CheckWorkspaceFileResult } from '../protocol';
 import type { AnalysisLanes } from './analysis/analysisLanes';
@@ -16,6 +16,26 @@ type AnalysisContext = () => { sourceRoot: string; targetName?: string };
 
 /** Only C files that hold a patch's function table are patch-module sources; the rest of a tree is not ours to check. */
 const patchModuleSource = /\b(klp_func|livepatch_func)\b/;
+
+/**
+ * A `.ko` or `.o` is a live patch when it says so: a Xen payload object has `.livepatch.funcs`, a
+ * klp module the `livepatch=Y` modinfo of MODULE_INFO(livepatch, "Y"). A build tree's other
+ * objects and modules would each get the payload checks' verdicts on what is no payload at all.
+ */
+const livepatchMarkers = [Buffer.from('.livepatch.funcs'), Buffer.from('livepatch=Y')];
+/** Larger objects are not read to look for the markers: no live patch is near this size. */
+const objectReadBound = 256 * 1024 * 1024;
+
+async function isLivepatchObject(file: string): Promise<boolean> {
+  if (file.endsWith('.livepatch')) return true;
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => Infinity,
+  );
+  if (size > objectReadBound) return false;
+  const bytes = await readFile(file).catch(() => undefined);
+  return bytes !== undefined && livepatchMarkers.some((marker) => bytes.includes(marker));
+}
 
 const kindOf = (file: string): 'c' | 'diff' | 'payload' | undefined =>
   /\.c$/.test(file) ? 'c' : /\.(patch|diff)$/.test(file) ? 'diff' : /\.(livepatch|ko|o)$/.test(file) ? 'payload' : undefined;
@@ -98,7 +118,7 @@ export class WorkspaceCheck {
   }
 
   private async payload(file: string): Promise<Diagnostic[] | undefined> {
-    if (!existsSync(file)) return undefined;
+    if (!existsSync(file) || !(await isLivepatchObject(file))) return undefined;
     const state = this.target.state;
     try {
       const { findings } = await inspectInWorker(file, state.state === 'ready' ? state.shared : undefined);

@@ -17,8 +17,10 @@ const workspace = mkdtempSync(path.join(tmpdir(), 'lpl-workspace-'));
 const files = {
   module: path.join(workspace, 'klp_checks.c'),
   patch: path.join(workspace, 'inlined.patch'),
-  payload: path.join(workspace, 'leaky.ko'),
+  payload: path.join(workspace, 'lp-notrace.ko'),
   plainC: path.join(workspace, 'helper.c'),
+  plainModule: path.join(workspace, 'leaky.ko'),
+  targetObject: path.join(workspace, 'sched.o'),
 };
 const uri = (file: string) => pathToFileURL(file).href;
 let client: LspClient;
@@ -26,7 +28,9 @@ let client: LspClient;
 before(async () => {
   copyFileSync(fixture('checks/source/klp_checks.c'), files.module);
   copyFileSync(fromRoot('samples/patches/pick-next-task-inlined-into-schedule.patch'), files.patch);
-  copyFileSync(fromRoot('samples/build/payloads/klp/leaky.ko'), files.payload);
+  copyFileSync(fromRoot('samples/build/payloads/klp/lp-notrace.ko'), files.payload);
+  copyFileSync(fromRoot('samples/build/payloads/klp/leaky.ko'), files.plainModule);
+  copyFileSync(fromRoot('samples/build/target/sched.o'), files.targetObject);
   writeFileSync(files.plainC, 'int helper(void) { return 1; }\n');
   client = new LspClient(path.join(distDir, 'server.js'), ['--stdio'], { ...process.env, XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'lpl-cache-')) });
   await client.initialize(repoRoot, { target, sourceRoot: fromRoot('samples') });
@@ -56,7 +60,7 @@ const nextPublish = (file: string, seen: number, timeoutMs = 20000) => {
   return client.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri(file) && ++n > seen, timeoutMs);
 };
 
-test('each file checked from disk publishes what the CLI check finds; a C file with no klp_func/livepatch_func table is not read', async () => {
+test('each file checked from disk publishes what the CLI check finds; C with no klp_func/livepatch_func table and objects that are no live patch are not read', async () => {
   for (const file of [files.module, files.patch, files.payload]) {
     const expected = cliCodes(file);
     assert.ok(expected.length > 0, `${path.basename(file)} has findings to show`);
@@ -65,8 +69,12 @@ test('each file checked from disk publishes what the CLI check finds; a C file w
     assert.deepEqual(result, { checked: true, findings: expected.length });
     assert.deepEqual(codes(await published), expected, path.basename(file));
   }
-  assert.deepEqual(await client.request<CheckWorkspaceFileResult>('livepatch/checkWorkspaceFile', { uri: uri(files.plainC) }), { checked: false, findings: 0 });
-  assert.equal(publishedSoFar(files.plainC), 0);
+  for (const file of [files.plainC, files.plainModule, files.targetObject]) {
+    // What CLI check would say of them is the payload checks' verdict on what is no payload.
+    if (file !== files.plainC) assert.ok(cliCodes(file).length > 0, `${path.basename(file)} is a file the CLI has findings for`);
+    assert.deepEqual(await client.request<CheckWorkspaceFileResult>('livepatch/checkWorkspaceFile', { uri: uri(file) }), { checked: false, findings: 0 }, path.basename(file));
+    assert.equal(publishedSoFar(file), 0);
+  }
 });
 
 test('a watched file changed on disk is checked again: the sentinel added clears LP101', async () => {
