@@ -2,6 +2,7 @@ import { Connection, Diagnostic, DidChangeWatchedFilesParams, FileChangeType } f
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { limits, settingToRaise } from '../limits';
 import { CheckWorkspaceFileParams, checkWorkspaceFileRequest, CheckWorkspaceFileResult } from '../protocol';
 import type { AnalysisLanes } from './analysis/analysisLanes';
 import { outcomeDiagnostics } from './diagnostics';
@@ -100,6 +101,19 @@ export class WorkspaceCheck {
   }
 
   private async text(uri: string, file: string, language: 'c' | 'diff'): Promise<Diagnostic[] | undefined> {
+    // Not read at all past the bound an open document has: a generated file of gigabytes is no patch module.
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => undefined,
+    );
+    if (size === undefined) return undefined;
+    if (size > limits().documentBytes)
+      return [
+        serverDiagnostic(
+          file,
+          `not checked: ${size} bytes, more than the ${limits().documentBytes} bytes per document the analyzers read; ${settingToRaise('documentBytes')} to check it.`,
+        ),
+      ];
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined || (language === 'c' && !patchModuleSource.test(text))) return undefined;
     // A key of its own, so the check of the file on disk never cancels the open document's analysis.

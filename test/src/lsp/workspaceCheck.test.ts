@@ -117,3 +117,18 @@ test('a deleted file loses its findings; a new one is checked once the workspace
   client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(created), type: 1 }] });
   assert.deepEqual(codes(await first), cliCodes(created));
 });
+
+test('a text file past livepatch.limits.documentMiB is not read: one diagnostic says why and names the setting', async () => {
+  const bounded = new LspClient(path.join(distDir, 'server.js'), ['--stdio'], { ...process.env, XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'lpl-cache-')) });
+  try {
+    await bounded.initialize(repoRoot, { target: '', sourceRoot: '', limits: { documentBytes: 100 } });
+    const big = path.join(workspace, 'big.patch');
+    copyFileSync(fromRoot('samples/patches/pick-next-task-inlined-into-schedule.patch'), big);
+    const published = bounded.waitForNotification('textDocument/publishDiagnostics', (p) => p.uri === uri(big));
+    assert.deepEqual(await bounded.request<CheckWorkspaceFileResult>('livepatch/checkWorkspaceFile', { uri: uri(big) }), { checked: true, findings: 1 });
+    const [only] = (await published).diagnostics;
+    assert.match(only.message, /not checked: \d+ bytes, more than the 100 bytes per document .* livepatch\.limits\.documentMiB/);
+  } finally {
+    bounded.kill();
+  }
+});
