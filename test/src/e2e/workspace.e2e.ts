@@ -22,6 +22,8 @@ suite('Check Workspace, scenario files and getting started in a real VS Code', (
   const patch = () => vscode.Uri.file(path.join(folder(), 'closed.patch'));
 
   suiteSetup(async () => {
+    // The server-fault suite runs just before and leaves the server given up on if it fails: start afresh.
+    await vscode.commands.executeCommand('livepatch.restartServer');
     await runningExtension();
     mkdirSync(folder(), { recursive: true });
     writeFileSync(module().fsPath, readFileSync(path.join(workspace(), 'klp_checks.c')));
