@@ -3,7 +3,10 @@ import type { Ctx } from './ctx';
 import { openPayloadInspector } from './features/payloadEditor';
 import { emulatorCommandTable } from './features/emulator';
 import { showStatusMenu } from './features/statusBar';
+import { openSampleWorkspace } from './features/sampleWorkspace';
+import { runScenario } from './features/scenario';
 import { selectTarget } from './features/targetPicker';
+import { checkWorkspace } from './features/workspaceCheck';
 import { realMachineCommandTable } from './features/realMachine';
 
 /**
@@ -22,6 +25,9 @@ const commands: Record<string, (ctx: Ctx, ...args: unknown[]) => unknown> = {
   'livepatch.selectTarget': selectTarget,
   'livepatch.statusMenu': showStatusMenu,
   'livepatch.openView': () => vscode.commands.executeCommand('workbench.view.extension.livepatch'),
+  'livepatch.checkWorkspace': checkWorkspace,
+  'livepatch.runScenario': (ctx, file) => runScenario(ctx, file),
+  'livepatch.openSampleWorkspace': (ctx, options) => openSampleWorkspace(ctx, options ?? {}),
   ...realMachineCommandTable,
 };
 

@@ -5,6 +5,8 @@ import { Ctx, ServerState } from './ctx';
 import * as statusBar from './features/statusBar';
 import * as payloadEditor from './features/payloadEditor';
 import * as emulator from './features/emulator';
+import * as docsPreview from './features/docsPreview';
+import * as scenario from './features/scenario';
 import type { StatusPresentation } from './statusPresentation';
 import { lastTrustRefusal } from './workspaceTrust';
 
@@ -34,6 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Livepa
   const status = statusBar.activate(ctx);
   payloadEditor.activate(ctx);
   emulator.activate(ctx);
+  scenario.activate(ctx);
+  docsPreview.activate(ctx);
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsServerSettings(event)) void ctx.restart();

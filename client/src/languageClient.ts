@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { ErrorHandler, LanguageClient, LanguageClientOptions, Middleware, ServerOptions } from 'vscode-languageclient/node';
+import { workspaceCheckGlob } from '../../server/src/protocol';
 import { section, ServerSettings } from './config';
 
 /** What the context (ctx.ts) plugs into each client it makes. */
@@ -28,7 +29,10 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
       { scheme: 'file', language: 'c' },
       { scheme: 'untitled', language: 'c' },
       { scheme: 'file', language: 'diff' },
+      { scheme: 'file', language: 'livepatch-scenario' },
     ],
+    // Check Workspace's findings follow the files on disk (server/src/features/workspaceCheck.ts).
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(workspaceCheckGlob) },
     initializationOptions: settings,
     outputChannel,
     errorHandler: hooks.errorHandler,

@@ -123,3 +123,20 @@ export interface TargetStateParams {
   /** The sample target bundled with the extension, used because `livepatch.target` is empty. */
   bundled: boolean;
 }
+
+/**
+ * Client -> server (Check Workspace): check one workspace file as it is on disk, C patch-module
+ * sources, patches and payloads alike. Its findings stay in Problems while the file is closed and
+ * are checked again when it changes on disk; an open document's own diagnostics take their place.
+ */
+export const checkWorkspaceFileRequest = 'livepatch/checkWorkspaceFile';
+export interface CheckWorkspaceFileParams {
+  uri: string;
+}
+export interface CheckWorkspaceFileResult {
+  /** False for a file no check reads: a C file with no klp_func or livepatch_func table, an object or module that is no live patch, a file that is gone. */
+  checked: boolean;
+  findings: number;
+}
+/** The files Check Workspace reads, and the client's file watcher reports to the server. */
+export const workspaceCheckGlob = '**/*.{patch,diff,c,livepatch,ko,o}';

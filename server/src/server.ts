@@ -12,8 +12,10 @@ import { registerHover } from './features/hover';
 import { Diagnostics } from './features/diagnostics';
 import { OpenDocuments } from './features/openDocuments';
 import { registerPayloadInspection } from './features/payloadInspection';
+import { registerScenarioDiagnostics } from './features/scenarioDiagnostics';
 import { TargetService } from './features/targetService';
 import { kernelConfigPath } from './c/kernelConfig';
+import { WorkspaceCheck } from './features/workspaceCheck';
 import { configureLimits, LimitName } from './limits';
 import { fileURLToPath } from 'node:url';
 
@@ -40,13 +42,15 @@ export function startServer(connection: Connection): void {
   const emulatorStates = new EmulatorStates();
   // Analysis runs in worker threads, started with the first document (after initialize set the limits).
   const runner = new AnalysisLanes((message) => connection.console.error(message));
-  const analyses = new DocumentAnalyses(documents, runner, () => {
+  const analysisContext = () => {
     const targetName = target.targetName();
     const sourceRoot = target.sourceRoot(settings.sourceRoot);
     const kernelConfig = kernelConfigPath({ configured: settings.kernelConfig, target: target.targetPath(), sourceRoot });
     return { sourceRoot, workspaceRoots, ...(targetName ? { targetName } : {}), ...(kernelConfig ? { kernelConfig } : {}) };
-  });
-  new Diagnostics(connection, documents, analyses);
+  };
+  const analyses = new DocumentAnalyses(documents, runner, analysisContext);
+  const workspace = new WorkspaceCheck(connection, documents, runner, analysisContext, target);
+  new Diagnostics(connection, documents, analyses, (uri) => workspace.closed(uri));
   target.onDidChange((state) => {
     if (state.state === 'ready') runner.setTarget(state.shared);
     // No facts, but the source root may differ (the bundled sample's is the samples tree).
@@ -87,7 +91,9 @@ export function startServer(connection: Connection): void {
   registerCodeActions(connection, documents, target);
   registerCodeLenses(connection, analyses, emulatorStates, () => lensRefresh);
   registerCompletion(connection, documents, target);
-  registerPayloadInspection(connection, target);
+  registerPayloadInspection(connection, target, (uri) => workspace.closed(uri));
+  workspace.register();
+  registerScenarioDiagnostics(connection, documents);
   const emulator = registerEmulatorCommands(connection, target, emulatorStates);
   registerDefinition(connection, analyses, target, { workspaceRoots: () => workspaceRoots, sourceRoot: () => settings.sourceRoot });
 

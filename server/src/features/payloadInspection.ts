@@ -20,7 +20,7 @@ const workerFile = path.join(__dirname, 'payloadInspectionWorker.js');
  * DWARF: seconds for a big or hostile one. It runs in a worker of its own, over the target index
  * the main thread shares, and is stopped at `analysisTimeoutMs` like a document's analysis.
  */
-function inspectInWorker(file: string, target: SharedTarget | undefined): Promise<{ view: PayloadView; findings: Finding[] }> {
+export function inspectInWorker(file: string, target: SharedTarget | undefined): Promise<{ view: PayloadView; findings: Finding[] }> {
   return new Promise((resolve, reject) => {
     const workerData: InspectionRequest = { file, ...(target ? { target } : {}), limits: { ...limits() } };
     const worker = new Worker(workerFile, { workerData });
@@ -44,7 +44,7 @@ function inspectInWorker(file: string, target: SharedTarget | undefined): Promis
  * are binary, so never open as text documents), publishes the findings for its URI so they
  * show in the Problems panel, and answers with the view the webview renders.
  */
-export function registerPayloadInspection(connection: Connection, target: TargetService): void {
+export function registerPayloadInspection(connection: Connection, target: TargetService, onClosed: (uri: string) => void): void {
   const inspected = new Set<string>();
 
   const inspect = async (uri: string): Promise<InspectPayloadResult> => {
@@ -74,6 +74,7 @@ export function registerPayloadInspection(connection: Connection, target: Target
   connection.onNotification(closePayloadNotification, (params: ClosePayloadParams) => {
     inspected.delete(params.uri);
     void connection.sendDiagnostics({ uri: params.uri, diagnostics: [] });
+    onClosed(params.uri);
   });
 
   // Target-dependent checks change once the target is indexed: let open inspectors ask again.

@@ -7,8 +7,11 @@ export const runtimeNames: readonly RuntimeName[] = ['xen', 'linux'];
 /** The emulator's own commands, on either runtime: a real machine has none of them. */
 export const emulatorVerbs: readonly string[] = ['call', 'dump', 'reset'];
 
+/** xen-livepatch's commands (bare, or after `xen-livepatch`), as the emulator and a real dom0 take them. */
+export const xenLivepatchVerbs: readonly string[] = ['help', 'list', 'upload', 'load', 'apply', 'revert', 'unload', 'replace'];
+
 /** The shell commands of a Linux scenario, as a root shell on the kernel has them. */
-const linuxVerbs: readonly string[] = ['insmod', 'rmmod', 'echo', 'cat', 'sleep', 'dmesg', 'ps'];
+export const linuxVerbs: readonly string[] = ['insmod', 'rmmod', 'echo', 'cat', 'sleep', 'dmesg', 'ps'];
 
 /** What only a Linux scenario does; `cat` is Xen's too (`cat /sys/hypervisor/version/extra` in dom0). */
 const linuxOnlyVerbs = new Set(linuxVerbs.filter((verb) => verb !== 'cat'));

@@ -23,6 +23,12 @@ test('the .vsix holds the bundles, both grammar WASM files, media, syntaxes and 
     'extension/dist/emulatorWorker.js',
     'extension/dist/payloadInspectionWorker.js',
     'extension/samples/build/target/sample-target',
+    'extension/samples/build/payloads/xen/xen_hello_world.livepatch',
+    'extension/samples/build/payloads/klp/livepatch-sample.ko',
+    'extension/samples/demo.xlp',
+    'extension/samples/scenarios/blocking-task.sh',
+    'extension/docs/walkthrough/open-samples.md',
+    'extension/syntaxes/livepatch-scenario.tmLanguage.json',
     'extension/docs/checks/LP101.md',
     'extension/samples/target/sched.c',
     'extension/samples/patches/pick-next-task-inlined-into-schedule.patch',
@@ -38,7 +44,9 @@ test('the .vsix holds the bundles, both grammar WASM files, media, syntaxes and 
 
 test('the .vsix holds no sources, tests, source maps or node_modules', () => {
   const unwanted = zipEntries(vsix).filter((name) =>
-    /\.ts$|\.map$|^extension\/(client|server|test|scripts|bench|node_modules)\/|^extension\/samples\/build\/(?!target\/sample-target$)|^extension\/\.|tsconfig|esbuild/.test(name),
+    /\.ts$|\.map$|^extension\/(client|server|test|scripts|bench|node_modules)\/|^extension\/samples\/build\/(?!target\/sample-target$|payloads\/xen\/[^/]+\.livepatch$|payloads\/klp\/[^/]+\.ko$)|^extension\/\.|tsconfig|esbuild/.test(
+      name,
+    ),
   );
   assert.deepEqual(unwanted, []);
 });

@@ -6,7 +6,7 @@ import type { AnalysisOutcome } from './analysisRunner';
 import type { AnalysisResult } from './protocol';
 
 /** What a job needs beyond the document, read when it is queued: the target may change meanwhile. */
-type AnalysisContext = () => { sourceRoot: string; workspaceRoots: string[]; targetName?: string; kernelConfig?: string };
+export type AnalysisContext = () => { sourceRoot: string; workspaceRoots: string[]; targetName?: string; kernelConfig?: string };
 
 interface Latest {
   version: number;
