@@ -141,11 +141,14 @@ class DefinitionReader {
 
   /** Top level, and inside `#if`/`#ifdef` blocks, where much kernel code lives. */
   readScope(scope: Node): void {
-    for (const node of scope.namedChildren) {
+    // All the children, not the named ones: a function's attributes are read from its previous sibling's end, and `previousSibling` is a WASM call per function.
+    const children = scope.children;
+    for (let i = 0; i < children.length; i++) {
+      const node = children[i];
       if (!node) continue;
       switch (node.type) {
         case 'function_definition':
-          this.readFunction(node);
+          this.readFunction(node, children[i - 1]?.endIndex ?? 0);
           break;
         case 'declaration':
           this.readDeclaration(node);
@@ -179,9 +182,10 @@ class DefinitionReader {
     return this.original.slice(node.startIndex, node.endIndex);
   }
 
-  private readFunction(node: Node): void {
+  private readFunction(node: Node, previousEnd: number): void {
     const body = node.childForFieldName('body');
-    const declarator = findFunctionDeclarator(node.childForFieldName('declarator'));
+    const outer = node.childForFieldName('declarator');
+    const declarator = findFunctionDeclarator(outer);
     const nameNode = declarator?.childForFieldName('declarator');
     if (!body || !declarator || nameNode?.type !== 'identifier') return;
     const calls: CallSite[] = [];
@@ -210,8 +214,8 @@ class DefinitionReader {
       name: nameNode.text,
       lines: lineSpan(node),
       // A masked macro before the return type (`notrace int f(void)`) lies outside the node: read from the previous definition on.
-      attributes: functionAttributes(this.original.slice(node.previousSibling?.endIndex ?? 0, body.startIndex)),
-      prototype: prototypeOf(node, declarator),
+      attributes: functionAttributes(this.original.slice(previousEnd, body.startIndex)),
+      prototype: prototypeOf(node, outer, declarator),
       calls,
       identifiers,
       valueReferences,
@@ -233,15 +237,16 @@ class DefinitionReader {
     );
     for (const declarator of declarators) {
       if (!declarator || findFunctionDeclarator(declarator)) continue;
-      const inner = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') : declarator;
-      const value = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
+      const initialized = declarator.type === 'init_declarator';
+      const inner = initialized ? declarator.childForFieldName('declarator') : declarator;
+      const value = initialized ? declarator.childForFieldName('value') : null;
       const name = inner && innermostName(inner);
       if (!inner || !name) continue;
       this.definitions.push({
         kind: 'variable',
         name,
         lines: lineSpan(node),
-        type: typeWithShape(specifiers, declarator, name),
+        type: shapedType(specifiers, inner, name),
         isStatic: storage.includes('static'),
         initializer: value ? initializerEntries(value) : undefined,
       });
@@ -301,8 +306,12 @@ function fieldMembers(field: Node): Member[] {
  * specifiers (`specifiersOf`: qualifiers included, storage classes out) and the declarator's shape.
  */
 function typeWithShape(specifiers: string, declarator: Node, name: string): string {
-  const shape = (declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator).text;
-  return stripAttributes(`${specifiers} ${withoutWord(shape, name)}`);
+  return shapedType(specifiers, declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator, name);
+}
+
+/** `typeWithShape` for a declarator known to be no `init_declarator`: the one its caller has read already. */
+function shapedType(specifiers: string, shape: Node, name: string): string {
+  return stripAttributes(`${specifiers} ${withoutWord(shape.text, name)}`);
 }
 
 /**
@@ -326,17 +335,19 @@ function withoutWord(text: string, word: string): string {
 
 function findFunctionDeclarator(node: Node | null): Node | null {
   for (let current = node; current;) {
-    if (current.type === 'function_declarator') return current;
-    if (!['pointer_declarator', 'parenthesized_declarator', 'attributed_declarator'].includes(current.type)) return null;
+    const type = current.type;
+    if (type === 'function_declarator') return current;
+    if (type !== 'pointer_declarator' && type !== 'parenthesized_declarator' && type !== 'attributed_declarator') return null;
     current = current.childForFieldName('declarator') ?? current.namedChildren.find((c) => c?.type.endsWith('declarator')) ?? null;
   }
   return null;
 }
 
-function prototypeOf(definition: Node, declarator: Node): string {
+/** `outer` is the definition's declarator field, `declarator` the function declarator in it. */
+function prototypeOf(definition: Node, outerDeclarator: Node | null, declarator: Node): string {
   const returnType = definition.childForFieldName('type')?.text ?? '';
   // Pointer stars between the return type and the function declarator belong to the return type.
-  const outer = definition.childForFieldName('declarator')?.text ?? '';
+  const outer = outerDeclarator?.text ?? '';
   const stars = outer.slice(0, Math.max(0, outer.indexOf(declarator.text))).replace(/[^*]/g, '');
   const parameters = (declarator.childForFieldName('parameters')?.namedChildren ?? [])
     .filter((p): p is Node => p !== null && p.type !== 'comment')
@@ -354,7 +365,8 @@ function stripAttributes(text: string): string {
 }
 
 function innermostName(declarator: Node): string | undefined {
-  if (declarator.type === 'identifier' || declarator.type === 'field_identifier' || declarator.type === 'type_identifier') return declarator.text;
+  const type = declarator.type;
+  if (type === 'identifier' || type === 'field_identifier' || type === 'type_identifier') return declarator.text;
   const inner = declarator.childForFieldName('declarator') ?? declarator.namedChildren.find((c) => c?.type.endsWith('declarator') || c?.type.endsWith('identifier'));
   return inner ? innermostName(inner) : undefined;
 }
