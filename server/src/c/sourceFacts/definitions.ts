@@ -228,25 +228,35 @@ class DefinitionReader {
   private readDeclaration(node: Node): void {
     const type = node.childForFieldName('type');
     if (type && /^(struct|union|enum)_specifier$/.test(type.type) && type.childForFieldName('body')) this.readType(type, undefined);
-    const storage = node.namedChildren.filter((c) => c?.type === 'storage_class_specifier').map((c) => c?.text);
+    const text = node.text;
+    // Every storage class keyword holds one of these words: a declaration without any has no storage class child to look for (50k globals, 50k child lists).
+    const storage = storageClassWord.test(text) ? node.namedChildren.filter((c) => c?.type === 'storage_class_specifier').map((c) => c?.text) : [];
     if (storage.includes('extern') || storage.includes('typedef')) return;
     const declarators = node.childrenForFieldName('declarator');
     const specifiers = specifiersOf(
       node,
       declarators.find((d) => d !== null),
+      text,
     );
+    let lines: LineSpan | undefined;
     for (const declarator of declarators) {
-      if (!declarator || findFunctionDeclarator(declarator)) continue;
-      const initialized = declarator.type === 'init_declarator';
+      if (!declarator) continue;
+      const declaratorType = declarator.type;
+      if (declaratorType !== 'init_declarator' && declaratorType !== 'identifier' && findFunctionDeclarator(declarator)) continue;
+      const initialized = declaratorType === 'init_declarator';
       const inner = initialized ? declarator.childForFieldName('declarator') : declarator;
       const value = initialized ? declarator.childForFieldName('value') : null;
-      const name = inner && innermostName(inner);
-      if (!inner || !name) continue;
+      if (!inner) continue;
+      // A plain name is its own shape: its text read once.
+      const plain = inner.type === 'identifier' ? inner.text : undefined;
+      const name = plain ?? innermostName(inner);
+      if (!name) continue;
+      lines ??= lineSpan(node);
       this.definitions.push({
         kind: 'variable',
         name,
-        lines: lineSpan(node),
-        type: shapedType(specifiers, inner, name),
+        lines: { ...lines },
+        type: stripAttributes(`${specifiers} ${withoutWord(plain ?? inner.text, name)}`),
         isStatic: storage.includes('static'),
         initializer: value ? initializerEntries(value) : undefined,
       });
@@ -306,12 +316,8 @@ function fieldMembers(field: Node): Member[] {
  * specifiers (`specifiersOf`: qualifiers included, storage classes out) and the declarator's shape.
  */
 function typeWithShape(specifiers: string, declarator: Node, name: string): string {
-  return shapedType(specifiers, declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator, name);
-}
-
-/** `typeWithShape` for a declarator known to be no `init_declarator`: the one its caller has read already. */
-function shapedType(specifiers: string, shape: Node, name: string): string {
-  return stripAttributes(`${specifiers} ${withoutWord(shape.text, name)}`);
+  const shape = (declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator).text;
+  return stripAttributes(`${specifiers} ${withoutWord(shape, name)}`);
 }
 
 /**
@@ -319,9 +325,9 @@ function shapedType(specifiers: string, shape: Node, name: string): string {
  * declarator of the owner shares, read once per owner (per declarator, a declaration of 45k
  * names read all of them 45k times).
  */
-function specifiersOf(owner: Node, first: Node | null | undefined): string {
+function specifiersOf(owner: Node, first: Node | null | undefined, ownerText?: string): string {
   if (!first) return '';
-  return owner.text.slice(0, first.startIndex - owner.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
+  return (ownerText ?? owner.text).slice(0, first.startIndex - owner.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
 }
 
 /** The text without the first whole-word `word`: a regular expression per declared name costs a compilation each, 50k globals 0.5 s. */
@@ -359,6 +365,8 @@ function prototypeOf(definition: Node, outerDeclarator: Node | null, declarator:
     });
   return stripAttributes(normalize(`${returnType} ${stars}(${parameters.join(', ')})`));
 }
+
+const storageClassWord = /extern|static|auto|register|inline|thread/;
 
 function stripAttributes(text: string): string {
   return normalize(text.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' '));
