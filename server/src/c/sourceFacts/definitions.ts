@@ -247,16 +247,14 @@ class DefinitionReader {
       const inner = initialized ? declarator.childForFieldName('declarator') : declarator;
       const value = initialized ? declarator.childForFieldName('value') : null;
       if (!inner) continue;
-      // A plain name is its own shape: its text read once.
-      const plain = inner.type === 'identifier' ? inner.text : undefined;
-      const name = plain ?? innermostName(inner);
+      const { name, shape } = namedShape(inner);
       if (!name) continue;
       lines ??= lineSpan(node);
       this.definitions.push({
         kind: 'variable',
         name,
         lines: { ...lines },
-        type: stripAttributes(`${specifiers} ${withoutWord(plain ?? inner.text, name)}`),
+        type: typeWithShape(specifiers, shape, name),
         isStatic: storage.includes('static'),
         initializer: value ? initializerEntries(value) : undefined,
       });
@@ -306,8 +304,8 @@ function fieldMembers(field: Node): Member[] {
   const specifiers = specifiersOf(field, declarators[0]);
   if (!declarators.length) return [{ name: '', type: normalize(`${type?.text ?? ''} ${bits}`), line: field.startPosition.row }];
   return declarators.map((d) => {
-    const name = innermostName(d) ?? '';
-    return { name, type: normalize(`${typeWithShape(specifiers, d, name)} ${bits}`), line: d.startPosition.row };
+    const { name = '', shape } = namedShape(d);
+    return { name, type: normalize(`${typeWithShape(specifiers, shape, name)} ${bits}`), line: d.startPosition.row };
   });
 }
 
@@ -315,9 +313,19 @@ function fieldMembers(field: Node): Member[] {
  * `static const struct task_struct *p[4]` -> `const struct task_struct *[4]`: the owner's
  * specifiers (`specifiersOf`: qualifiers included, storage classes out) and the declarator's shape.
  */
-function typeWithShape(specifiers: string, declarator: Node, name: string): string {
-  const shape = (declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator).text;
+function typeWithShape(specifiers: string, shape: string, name: string): string {
   return stripAttributes(`${specifiers} ${withoutWord(shape, name)}`);
+}
+
+/** A declarator's name (`innermostName`) and its text without an initializer (its shape), each read once: a plain name is its own shape. */
+function namedShape(declarator: Node): { name: string | undefined; shape: string } {
+  const type = declarator.type;
+  if (type === 'identifier' || type === 'field_identifier' || type === 'type_identifier') {
+    const name = declarator.text;
+    return { name, shape: name };
+  }
+  const shape = type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator;
+  return { name: innermostName(declarator), shape: shape.text };
 }
 
 /**
@@ -353,15 +361,16 @@ function findFunctionDeclarator(node: Node | null): Node | null {
 function prototypeOf(definition: Node, outerDeclarator: Node | null, declarator: Node): string {
   const returnType = definition.childForFieldName('type')?.text ?? '';
   // Pointer stars between the return type and the function declarator belong to the return type.
-  const outer = outerDeclarator?.text ?? '';
+  // The usual `int f(void)`: the function declarator is the outer one, so no stars, and no texts to read.
+  const outer = outerDeclarator?.id === declarator.id ? '' : (outerDeclarator?.text ?? '');
   const stars = outer.slice(0, Math.max(0, outer.indexOf(declarator.text))).replace(/[^*]/g, '');
   const parameters = (declarator.childForFieldName('parameters')?.namedChildren ?? [])
     .filter((p): p is Node => p !== null && p.type !== 'comment')
     .map((p) => {
       const inner = p.childForFieldName('declarator');
-      const name = inner && innermostName(inner);
+      const named = inner && namedShape(inner);
       // `inner` is the first declarator child already (childForFieldName's answer): no second search for it.
-      return inner && name ? typeWithShape(specifiersOf(p, inner), inner, name) : stripAttributes(p.text);
+      return inner && named?.name ? typeWithShape(specifiersOf(p, inner), named.shape, named.name) : stripAttributes(p.text);
     });
   return stripAttributes(normalize(`${returnType} ${stars}(${parameters.join(', ')})`));
 }
