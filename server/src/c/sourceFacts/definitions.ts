@@ -199,7 +199,8 @@ class DefinitionReader {
       if (name === 'callee') calls.push({ callee: found.text, line: found.startPosition.row });
       else if (name === 'identifier') identifiers.set(found.text, (identifiers.get(found.text) ?? 0) + 1);
       else if (name === 'statement') statements++;
-      else if (found.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
+      // Most local declarations are not static, which their text says with one read instead of a node per child.
+      else if (found.text.includes('static') && found.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
         for (const d of found.childrenForFieldName('declarator')) {
           const local = d && innermostName(d);
           if (local) staticLocals.push({ name: local, line: d.startPosition.row });
