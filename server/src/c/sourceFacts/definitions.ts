@@ -227,9 +227,10 @@ class DefinitionReader {
   }
 
   private readDeclaration(node: Node): void {
-    const type = node.childForFieldName('type');
-    if (type && /^(struct|union|enum)_specifier$/.test(type.type) && type.childForFieldName('body')) this.readType(type, undefined);
     const text = node.text;
+    // Nor a type to read for one whose text names no struct, union or enum (the keyword is part of the type's text).
+    const type = /struct|union|enum/.test(text) ? node.childForFieldName('type') : null;
+    if (type && /^(struct|union|enum)_specifier$/.test(type.type) && type.childForFieldName('body')) this.readType(type, undefined);
     // Every storage class keyword holds one of these words: a declaration without any has no storage class child to look for (50k globals, 50k child lists).
     const storage = storageClassWord.test(text) ? node.namedChildren.filter((c) => c?.type === 'storage_class_specifier').map((c) => c?.text) : [];
     if (storage.includes('extern') || storage.includes('typedef')) return;
