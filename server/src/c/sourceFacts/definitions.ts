@@ -433,6 +433,7 @@ const squeezed = (code: string): string => code.replace(/\s+/g, ' ').replace(/ ?
 
 function normalize(text: string): string {
   const code = withoutSourceComments(text, /\n/g);
+  if (!code.includes('"') && !code.includes("'")) return squeezed(code).trim();
   let out = '';
   let last = 0;
   for (const m of code.matchAll(literal)) {
