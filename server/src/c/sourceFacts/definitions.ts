@@ -141,11 +141,14 @@ class DefinitionReader {
 
   /** Top level, and inside `#if`/`#ifdef` blocks, where much kernel code lives. */
   readScope(scope: Node): void {
-    for (const node of scope.namedChildren) {
+    // All the children, not the named ones: a function's attributes are read from its previous sibling's end, and `previousSibling` is a WASM call per function.
+    const children = scope.children;
+    for (let i = 0; i < children.length; i++) {
+      const node = children[i];
       if (!node) continue;
       switch (node.type) {
         case 'function_definition':
-          this.readFunction(node);
+          this.readFunction(node, children[i - 1]?.endIndex ?? 0);
           break;
         case 'declaration':
           this.readDeclaration(node);
@@ -179,9 +182,10 @@ class DefinitionReader {
     return this.original.slice(node.startIndex, node.endIndex);
   }
 
-  private readFunction(node: Node): void {
+  private readFunction(node: Node, previousEnd: number): void {
     const body = node.childForFieldName('body');
-    const declarator = findFunctionDeclarator(node.childForFieldName('declarator'));
+    const outer = node.childForFieldName('declarator');
+    const declarator = findFunctionDeclarator(outer);
     const nameNode = declarator?.childForFieldName('declarator');
     if (!body || !declarator || nameNode?.type !== 'identifier') return;
     const calls: CallSite[] = [];
@@ -195,7 +199,8 @@ class DefinitionReader {
       if (name === 'callee') calls.push({ callee: found.text, line: found.startPosition.row });
       else if (name === 'identifier') identifiers.set(found.text, (identifiers.get(found.text) ?? 0) + 1);
       else if (name === 'statement') statements++;
-      else if (found.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
+      // Most local declarations are not static, which their text says with one read instead of a node per child.
+      else if (found.text.includes('static') && found.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
         for (const d of found.childrenForFieldName('declarator')) {
           const local = d && innermostName(d);
           if (local) staticLocals.push({ name: local, line: d.startPosition.row });
@@ -210,8 +215,8 @@ class DefinitionReader {
       name: nameNode.text,
       lines: lineSpan(node),
       // A masked macro before the return type (`notrace int f(void)`) lies outside the node: read from the previous definition on.
-      attributes: functionAttributes(this.original.slice(node.previousSibling?.endIndex ?? 0, body.startIndex)),
-      prototype: prototypeOf(node, declarator),
+      attributes: functionAttributes(this.original.slice(previousEnd, body.startIndex)),
+      prototype: prototypeOf(node, outer, declarator),
       calls,
       identifiers,
       valueReferences,
@@ -222,26 +227,36 @@ class DefinitionReader {
   }
 
   private readDeclaration(node: Node): void {
-    const type = node.childForFieldName('type');
+    const text = node.text;
+    // Nor a type to read for one whose text names no struct, union or enum (the keyword is part of the type's text).
+    const type = /struct|union|enum/.test(text) ? node.childForFieldName('type') : null;
     if (type && /^(struct|union|enum)_specifier$/.test(type.type) && type.childForFieldName('body')) this.readType(type, undefined);
-    const storage = node.namedChildren.filter((c) => c?.type === 'storage_class_specifier').map((c) => c?.text);
+    // Every storage class keyword holds one of these words: a declaration without any has no storage class child to look for (50k globals, 50k child lists).
+    const storage = storageClassWord.test(text) ? node.namedChildren.filter((c) => c?.type === 'storage_class_specifier').map((c) => c?.text) : [];
     if (storage.includes('extern') || storage.includes('typedef')) return;
     const declarators = node.childrenForFieldName('declarator');
     const specifiers = specifiersOf(
       node,
       declarators.find((d) => d !== null),
+      text,
     );
+    let lines: LineSpan | undefined;
     for (const declarator of declarators) {
-      if (!declarator || findFunctionDeclarator(declarator)) continue;
-      const inner = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') : declarator;
-      const value = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') : null;
-      const name = inner && innermostName(inner);
-      if (!inner || !name) continue;
+      if (!declarator) continue;
+      const declaratorType = declarator.type;
+      if (declaratorType !== 'init_declarator' && declaratorType !== 'identifier' && findFunctionDeclarator(declarator)) continue;
+      const initialized = declaratorType === 'init_declarator';
+      const inner = initialized ? declarator.childForFieldName('declarator') : declarator;
+      const value = initialized ? declarator.childForFieldName('value') : null;
+      if (!inner) continue;
+      const { name, shape } = namedShape(inner);
+      if (!name) continue;
+      lines ??= lineSpan(node);
       this.definitions.push({
         kind: 'variable',
         name,
-        lines: lineSpan(node),
-        type: typeWithShape(specifiers, declarator, name),
+        lines: { ...lines },
+        type: typeWithShape(specifiers, shape, name),
         isStatic: storage.includes('static'),
         initializer: value ? initializerEntries(value) : undefined,
       });
@@ -291,8 +306,8 @@ function fieldMembers(field: Node): Member[] {
   const specifiers = specifiersOf(field, declarators[0]);
   if (!declarators.length) return [{ name: '', type: normalize(`${type?.text ?? ''} ${bits}`), line: field.startPosition.row }];
   return declarators.map((d) => {
-    const name = innermostName(d) ?? '';
-    return { name, type: normalize(`${typeWithShape(specifiers, d, name)} ${bits}`), line: d.startPosition.row };
+    const { name = '', shape } = namedShape(d);
+    return { name, type: normalize(`${typeWithShape(specifiers, shape, name)} ${bits}`), line: d.startPosition.row };
   });
 }
 
@@ -300,9 +315,19 @@ function fieldMembers(field: Node): Member[] {
  * `static const struct task_struct *p[4]` -> `const struct task_struct *[4]`: the owner's
  * specifiers (`specifiersOf`: qualifiers included, storage classes out) and the declarator's shape.
  */
-function typeWithShape(specifiers: string, declarator: Node, name: string): string {
-  const shape = (declarator.type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator).text;
+function typeWithShape(specifiers: string, shape: string, name: string): string {
   return stripAttributes(`${specifiers} ${withoutWord(shape, name)}`);
+}
+
+/** A declarator's name (`innermostName`) and its text without an initializer (its shape), each read once: a plain name is its own shape. */
+function namedShape(declarator: Node): { name: string | undefined; shape: string } {
+  const type = declarator.type;
+  if (type === 'identifier' || type === 'field_identifier' || type === 'type_identifier') {
+    const name = declarator.text;
+    return { name, shape: name };
+  }
+  const shape = type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator;
+  return { name: innermostName(declarator), shape: shape.text };
 }
 
 /**
@@ -310,9 +335,9 @@ function typeWithShape(specifiers: string, declarator: Node, name: string): stri
  * declarator of the owner shares, read once per owner (per declarator, a declaration of 45k
  * names read all of them 45k times).
  */
-function specifiersOf(owner: Node, first: Node | null | undefined): string {
+function specifiersOf(owner: Node, first: Node | null | undefined, ownerText?: string): string {
   if (!first) return '';
-  return owner.text.slice(0, first.startIndex - owner.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
+  return (ownerText ?? owner.text).slice(0, first.startIndex - owner.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
 }
 
 /** The text without the first whole-word `word`: a regular expression per declared name costs a compilation each, 50k globals 0.5 s. */
@@ -326,35 +351,41 @@ function withoutWord(text: string, word: string): string {
 
 export function findFunctionDeclarator(node: Node | null): Node | null {
   for (let current = node; current;) {
-    if (current.type === 'function_declarator') return current;
-    if (!['pointer_declarator', 'parenthesized_declarator', 'attributed_declarator'].includes(current.type)) return null;
+    const type = current.type;
+    if (type === 'function_declarator') return current;
+    if (type !== 'pointer_declarator' && type !== 'parenthesized_declarator' && type !== 'attributed_declarator') return null;
     current = current.childForFieldName('declarator') ?? current.namedChildren.find((c) => c?.type.endsWith('declarator')) ?? null;
   }
   return null;
 }
 
-function prototypeOf(definition: Node, declarator: Node): string {
+/** `outer` is the definition's declarator field, `declarator` the function declarator in it. */
+function prototypeOf(definition: Node, outerDeclarator: Node | null, declarator: Node): string {
   const returnType = definition.childForFieldName('type')?.text ?? '';
   // Pointer stars between the return type and the function declarator belong to the return type.
-  const outer = definition.childForFieldName('declarator')?.text ?? '';
+  // The usual `int f(void)`: the function declarator is the outer one, so no stars, and no texts to read.
+  const outer = outerDeclarator?.id === declarator.id ? '' : (outerDeclarator?.text ?? '');
   const stars = outer.slice(0, Math.max(0, outer.indexOf(declarator.text))).replace(/[^*]/g, '');
   const parameters = (declarator.childForFieldName('parameters')?.namedChildren ?? [])
     .filter((p): p is Node => p !== null && p.type !== 'comment')
     .map((p) => {
       const inner = p.childForFieldName('declarator');
-      const name = inner && innermostName(inner);
+      const named = inner && namedShape(inner);
       // `inner` is the first declarator child already (childForFieldName's answer): no second search for it.
-      return inner && name ? typeWithShape(specifiersOf(p, inner), inner, name) : stripAttributes(p.text);
+      return inner && named?.name ? typeWithShape(specifiersOf(p, inner), named.shape, named.name) : stripAttributes(p.text);
     });
   return stripAttributes(normalize(`${returnType} ${stars}(${parameters.join(', ')})`));
 }
+
+const storageClassWord = /extern|static|auto|register|inline|thread/;
 
 function stripAttributes(text: string): string {
   return normalize(text.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' '));
 }
 
 function innermostName(declarator: Node): string | undefined {
-  if (declarator.type === 'identifier' || declarator.type === 'field_identifier' || declarator.type === 'type_identifier') return declarator.text;
+  const type = declarator.type;
+  if (type === 'identifier' || type === 'field_identifier' || type === 'type_identifier') return declarator.text;
   const inner = declarator.childForFieldName('declarator') ?? declarator.namedChildren.find((c) => c?.type.endsWith('declarator') || c?.type.endsWith('identifier'));
   return inner ? innermostName(inner) : undefined;
 }
@@ -402,6 +433,7 @@ const squeezed = (code: string): string => code.replace(/\s+/g, ' ').replace(/ ?
 
 function normalize(text: string): string {
   const code = withoutSourceComments(text, /\n/g);
+  if (!code.includes('"') && !code.includes("'")) return squeezed(code).trim();
   let out = '';
   let last = 0;
   for (const m of code.matchAll(literal)) {
