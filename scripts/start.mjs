@@ -20,3 +20,12 @@ for (const args of [
   if (run.status !== 0) process.exit(run.status ?? 1);
   console.log('');
 }
+
+// What the two demos showed, in the editor: where to go from here.
+console.log(`Next, in VS Code:
+  npm run package && code --install-extension livepatch-lens.vsix
+  Then run "Livepatch: Open Sample Workspace" (or the walkthrough "Get Started with Livepatch Lens"):
+  - open payloads/xen/xen_hello_world.c there: diagnostics and hovers on its livepatch_func, a code lens to upload and apply it;
+  - the Livepatch view (its activity-bar icon): upload, apply, replace, revert and unload payloads, watch a klp transition task by task;
+  - "Livepatch: Select Target..." to check against your own vmlinux or xen-syms;
+  - "Livepatch: Check Workspace" for every patch, payload and patch-module source at once.`);
