@@ -5,7 +5,7 @@ import { isClone, klpFields, namingNote, symbolLabel } from '../checks/facts/sym
 import type { DisassembledInstruction } from '../elf';
 import type { DocumentAnalyses } from './analysis/documentAnalyses';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { patchedSiteAt, type PatchedSite } from './analysis/patchedSites';
+import { patchedSiteAt, siteFlavour, type PatchedSite } from './analysis/patchedSites';
 import { emulatorHoverLines } from './emulator/emulatorHover';
 import type { EmulatorStates } from './emulator/emulatorStates';
 import { functionStatus } from './emulator/functionStatus';
@@ -143,8 +143,7 @@ export function registerHover(connection: Connection, documents: OpenDocuments, 
       const analysed = await analyses.current(params.textDocument.uri);
       const patched = analysed && patchedSiteAt(analysed.sites, at);
       if (!patched) return null;
-      const flavour = roleFlavour(patched.role) === 'xen' ? 'xen' : 'klp';
-      return hoverFor(patched.name, siteRole(patched, document), patched.range, {}, emulatorHoverLines(functionStatus(emulator, patched.name, flavour)));
+      return hoverFor(patched.name, siteRole(patched, document), patched.range, {}, emulatorHoverLines(functionStatus(emulator, patched.name, siteFlavour(patched))));
     }),
   );
 }

@@ -32,6 +32,9 @@ function roleOf(patched: PatchedFunction): string {
   return `patched by this ${patched.flavour === 'klp' ? `klp_func (object ${patched.object})` : 'Xen livepatch_func'}`;
 }
 
+/** Which entry a site's role (roleOf) speaks for, hence which emulator runtime patches its function. */
+export const siteFlavour = (site: PatchedSite): 'klp' | 'xen' => (site.role.includes('Xen livepatch_func') ? 'xen' : 'klp');
+
 /** The function a `.new_func` / `.new_addr` value names: `fix`, `&fix`, `(void *)fix`. */
 export function replacementName(patched: PatchedFunction): string | undefined {
   const value = patched.entry.fields[patched.flavour === 'klp' ? 'new_func' : 'new_addr'];
