@@ -4,6 +4,7 @@ import type { FunctionFacts, FunctionScope, FunctionSymbol } from '../checks/fac
 import { isClone, klpFields, namingNote, symbolLabel } from '../checks/facts/symbolNaming';
 import type { DisassembledInstruction } from '../elf';
 import type { DocumentAnalyses } from './analysis/documentAnalyses';
+import { asmBlock } from './asmBlock';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { patchedSiteAt, siteFlavour, type PatchedSite } from './analysis/patchedSites';
 import { emulatorHoverLines } from './emulator/emulatorHover';
@@ -79,14 +80,7 @@ export function functionHoverMarkdown(
   if (note) lines.push('', note);
   if (intoSchedule) lines.push('', '⚠ Inlined into `__schedule`: its copy there cannot be live patched (LP108).');
   if (code.length) {
-    // The bytes too: the patch site is what Xen overwrites and ftrace rewrites (e8 __fentry__ / 5-byte NOP).
-    lines.push(
-      '',
-      `First instructions in \`${target}\` (the patch site):`,
-      '```asm',
-      ...code.map((i) => `${i.address.toString(16)}:  ${i.bytes.toString('hex').padEnd(16)}  ${i.text}`),
-      '```',
-    );
+    lines.push('', `First instructions in \`${target}\` (the patch site):`, ...asmBlock(code));
   }
   return [...lines, ...emulator].join('\n');
 }
