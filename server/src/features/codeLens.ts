@@ -15,7 +15,7 @@ const says = (title: string): Command => ({ title, command: '' });
 const run = (title: string, command: string, args: object): Command => ({ title, command, arguments: [args] });
 
 /** What the emulator does with the function, and what can be done about it from here. */
-export function lensCommands(status: FunctionStatus, source: string): Command[] {
+function lensCommands(status: FunctionStatus, source: string): Command[] {
   const flavour = status.runtime === 'xen' ? 'xen' : 'klp';
   if (!status.uses.length) {
     const built = builtPayloadFor(source, flavour);
