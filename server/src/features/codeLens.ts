@@ -1,7 +1,7 @@
 import { CodeLens, CodeLensParams, CodeLensRefreshRequest, Command, Connection } from 'vscode-languageserver';
 import { fileURLToPath } from 'node:url';
 import type { DocumentAnalyses } from './analysis/documentAnalyses';
-import { allPatchedSites, type PatchedSite } from './analysis/patchedSites';
+import { allPatchedSites, siteFlavour } from './analysis/patchedSites';
 import { builtPayloadFor } from './emulator/builtPayload';
 import type { EmulatorStates } from './emulator/emulatorStates';
 import { functionStatus, type FunctionStatus } from './emulator/functionStatus';
@@ -15,7 +15,7 @@ const says = (title: string): Command => ({ title, command: '' });
 const run = (title: string, command: string, args: object): Command => ({ title, command, arguments: [args] });
 
 /** What the emulator does with the function, and what can be done about it from here. */
-export function lensCommands(status: FunctionStatus, source: string): Command[] {
+function lensCommands(status: FunctionStatus, source: string): Command[] {
   const flavour = status.runtime === 'xen' ? 'xen' : 'klp';
   if (!status.uses.length) {
     const built = builtPayloadFor(source, flavour);
@@ -40,8 +40,6 @@ export function lensCommands(status: FunctionStatus, source: string): Command[] 
   });
 }
 
-const flavourOf = (site: PatchedSite): 'klp' | 'xen' => (site.role.includes('klp_func') ? 'klp' : 'xen');
-
 /**
  * Code lenses above each klp_func / livepatch_func entry and above the replacement functions
  * the file defines: the emulator's state of the patched function and the command that changes
@@ -58,7 +56,7 @@ export function registerCodeLenses(connection: Connection, analyses: DocumentAna
         .filter((site) => site.field === 'name' || site.field === 'replacementDefinition')
         .flatMap((site) => {
           const range = toLspRange(site.range);
-          return lensCommands(functionStatus(states, site.name, flavourOf(site)), source).map((command) => ({ range, command }));
+          return lensCommands(functionStatus(states, site.name, siteFlavour(site)), source).map((command) => ({ range, command }));
         });
     }),
   );

@@ -1,11 +1,12 @@
 import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
 import type { SourceRange } from '../c/sourceRange';
-import type { FunctionFacts, FunctionScope, FunctionSymbol } from '../checks/facts/functionFacts';
+import type { FunctionFacts, FunctionSymbol } from '../checks/facts/functionFacts';
 import { isClone, klpFields, namingNote, symbolLabel } from '../checks/facts/symbolNaming';
 import type { DisassembledInstruction } from '../elf';
 import type { DocumentAnalyses } from './analysis/documentAnalyses';
+import { asmBlock } from './asmBlock';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { patchedSiteAt, type PatchedSite } from './analysis/patchedSites';
+import { patchedSiteAt, siteFlavour, type PatchedSite } from './analysis/patchedSites';
 import { emulatorHoverLines } from './emulator/emulatorHover';
 import type { EmulatorStates } from './emulator/emulatorStates';
 import { functionStatus } from './emulator/functionStatus';
@@ -79,14 +80,7 @@ export function functionHoverMarkdown(
   if (note) lines.push('', note);
   if (intoSchedule) lines.push('', '⚠ Inlined into `__schedule`: its copy there cannot be live patched (LP108).');
   if (code.length) {
-    // The bytes too: the patch site is what Xen overwrites and ftrace rewrites (e8 __fentry__ / 5-byte NOP).
-    lines.push(
-      '',
-      `First instructions in \`${target}\` (the patch site):`,
-      '```asm',
-      ...code.map((i) => `${i.address.toString(16)}:  ${i.bytes.toString('hex').padEnd(16)}  ${i.text}`),
-      '```',
-    );
+    lines.push('', `First instructions in \`${target}\` (the patch site):`, ...asmBlock(code));
   }
   return [...lines, ...emulator].join('\n');
 }
@@ -117,8 +111,7 @@ function patchedFileAbove(text: string, line: number): string | undefined {
 }
 
 export function registerHover(connection: Connection, documents: OpenDocuments, analyses: DocumentAnalyses, target: TargetService, emulator: EmulatorStates): void {
-  const hoverFor = (name: string, role: string, range: SourceRange, scope: FunctionScope = {}, emulatorLines: string[] = []): Hover => {
-    const fn = target.facts()?.function(name, scope);
+  const hoverFor = (name: string, role: string, range: SourceRange, fn: FunctionFacts | undefined, emulatorLines: string[] = []): Hover => {
     // fn.address is the name's own symbol when it has one, else the first clone's (targetFacts).
     const symbol = fn?.symbols?.some((s) => s.name === name) ? name : (fn?.symbols?.[0]?.name ?? name);
     const code = fn?.address !== undefined ? (target.functionCode()?.firstInstructions(symbol, fn.address, 6) ?? []) : [];
@@ -131,20 +124,28 @@ export function registerHover(connection: Connection, documents: OpenDocuments, 
       if (document && languageOf(document) === 'diff') {
         const line = document.getText({ start: { line: at.line, character: 0 }, end: { line: at.line + 1, character: 0 } }).replace(/\r?\n$/, '');
         const word = /^(@@|[-+ ])/.test(line) ? functionWordAt(line, at.column) : undefined;
-        if (!word || !target.facts()?.function(word.name)) return null;
+        if (!word) return null;
         const file = patchedFileAbove(document.getText(), at.line);
+        // Once, scoped to the file: a name the target does not know is undefined in any scope.
+        const fn = target.facts()?.function(word.name, file ? { file } : {});
+        if (!fn) return null;
         return hoverFor(
           word.name,
           line.startsWith('@@') ? 'changed by this hunk' : 'named in this patch',
           { start: { line: at.line, column: word.start }, end: { line: at.line, column: word.start + word.name.length } },
-          file ? { file } : {},
+          fn,
         );
       }
       const analysed = await analyses.current(params.textDocument.uri);
       const patched = analysed && patchedSiteAt(analysed.sites, at);
       if (!patched) return null;
-      const flavour = roleFlavour(patched.role) === 'xen' ? 'xen' : 'klp';
-      return hoverFor(patched.name, siteRole(patched, document), patched.range, {}, emulatorHoverLines(functionStatus(emulator, patched.name, flavour)));
+      return hoverFor(
+        patched.name,
+        siteRole(patched, document),
+        patched.range,
+        target.facts()?.function(patched.name),
+        emulatorHoverLines(functionStatus(emulator, patched.name, siteFlavour(patched))),
+      );
     }),
   );
 }

@@ -1,3 +1,4 @@
+import { lastAtOrBelow } from './sortedSearch';
 import { symbolFlag, type TargetTables } from './tables';
 
 export interface NamedFunction {
@@ -29,7 +30,7 @@ export class FunctionNames {
       this.counts.set(strings[id], perId[id]);
       this.names.push(strings[id]);
     }
-    // The default order of sort() is by UTF-16 code unit, the order `<` and the binary search use.
+    // The default order of sort() is by UTF-16 code unit, the order `<=` and lastAtOrBelow use.
     this.names.sort();
   }
 
@@ -47,15 +48,11 @@ export class FunctionNames {
 
   /** At most `limit` functions whose name starts with `prefix`, in name order; `complete` is false when more exist. */
   withPrefix(prefix: string, limit: number): { functions: NamedFunction[]; complete: boolean } {
-    let lo = 0;
-    let hi = this.names.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.names[mid] < prefix) lo = mid + 1;
-      else hi = mid;
-    }
+    // The first name at or after `prefix`: names are distinct, so it is the one at or below it when equal.
+    const below = lastAtOrBelow(this.names, prefix);
+    const first = below >= 0 && this.names[below] === prefix ? below : below + 1;
     const functions: NamedFunction[] = [];
-    for (let i = lo; i < this.names.length && this.names[i].startsWith(prefix); i++) {
+    for (let i = first; i < this.names.length && this.names[i].startsWith(prefix); i++) {
       if (functions.length === limit) return { functions, complete: false };
       functions.push({ name: this.names[i], count: this.counts.get(this.names[i]) ?? 1 });
     }

@@ -1,5 +1,5 @@
 /** The last index of ascending `values` holding `value` or less; -1 when every value is greater. */
-export function lastAtOrBelow<T extends number | bigint>(values: ArrayLike<T>, value: T): number {
+export function lastAtOrBelow<T extends number | bigint | string>(values: ArrayLike<T>, value: T): number {
   let lo = 0;
   let hi = values.length - 1;
   let found = -1;

@@ -21,7 +21,7 @@ export interface PatchedSitesData {
  * Xen's `.name`), the `.old_addr` symbol, the `.new_func` / `.new_addr` replacement, or where
  * the replacement is defined in this file.
  */
-export const siteFields = ['name', 'oldAddr', 'replacement', 'replacementDefinition'] as const;
+const siteFields = ['name', 'oldAddr', 'replacement', 'replacementDefinition'] as const;
 export type SiteField = (typeof siteFields)[number];
 
 const width = 6;
@@ -32,8 +32,11 @@ function roleOf(patched: PatchedFunction): string {
   return `patched by this ${patched.flavour === 'klp' ? `klp_func (object ${patched.object})` : 'Xen livepatch_func'}`;
 }
 
+/** Which entry a site's role (roleOf) speaks for, hence which emulator runtime patches its function. */
+export const siteFlavour = (site: PatchedSite): 'klp' | 'xen' => (site.role.includes('Xen livepatch_func') ? 'xen' : 'klp');
+
 /** The function a `.new_func` / `.new_addr` value names: `fix`, `&fix`, `(void *)fix`. */
-export function replacementName(patched: PatchedFunction): string | undefined {
+function replacementName(patched: PatchedFunction): string | undefined {
   const value = patched.entry.fields[patched.flavour === 'klp' ? 'new_func' : 'new_addr'];
   return value ? /([A-Za-z_]\w*)\s*$/.exec(value)?.[1] : undefined;
 }

@@ -1,4 +1,5 @@
 import { disassemble } from '../../elf';
+import { asmBlock } from '../asmBlock';
 import type { FunctionStatus } from './functionStatus';
 
 /** At most this many instructions of what the emulator's old function now starts with. */
@@ -8,7 +9,7 @@ const shownInstructions = 3;
 function patchSiteCode(hexBytes: string | null, address: string): string[] {
   if (!hexBytes) return [];
   const code = disassemble(Buffer.from(hexBytes, 'hex'), BigInt(address)).slice(0, shownInstructions);
-  return code.length ? ['```asm', ...code.map((i) => `${i.address.toString(16)}:  ${i.bytes.toString('hex').padEnd(16)}  ${i.text}`), '```'] : [];
+  return code.length ? asmBlock(code) : [];
 }
 
 /** The emulator's part of a patched function's hover: which payload or patch has it, in what state, and its bytes now. */
