@@ -1,5 +1,6 @@
 import { evaluateCondition, type ConditionValue, type MacroLookup, type MacroState } from './conditionExpression';
 import type { KernelConfig } from './kernelConfig';
+import { blankRanges, newlinesIn } from './blankedText';
 
 /**
  * The C text the compiler would see after choosing one branch of every `#if`/`#ifdef`/`#elif`/
@@ -161,12 +162,12 @@ export function compiledBranches(text: string, config?: KernelConfig): CompiledT
   }
   // Groups never closed: their branches are chosen the same way, their opening directives stay for the parser.
   for (const group of stack.reverse()) {
-    closeBranch(group, { line: lineCount(text), start: text.length });
+    closeBranch(group, { line: newlinesIn(text, 0, text.length) + 1, start: text.length });
     for (const d of group.directives.slice(1)) blank.push([d.start, d.end]);
     unbalanced.push({ ...plain(group.opener), problem: 'unclosed' });
   }
   return {
-    text: blanked(text, blank),
+    text: blankRanges(text, blank),
     skipped: skipped.sort((a, b) => a.first - b.first),
     guessed: guessed.sort((a, b) => a.first - b.first),
     directives: directives.sort((a, b) => a.line - b.line),
@@ -209,27 +210,6 @@ function plain(d: RawDirective): Directive {
   return { line: d.line, last: d.last, text: d.text };
 }
 
-function lineCount(text: string): number {
-  let lines = 0;
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
-  return lines + 1;
-}
-
-function blanked(text: string, ranges: Array<[number, number]>): string {
-  if (!ranges.length) return text;
-  ranges.sort((a, b) => a[0] - b[0]);
-  const pieces: string[] = [];
-  let kept = 0;
-  for (const [from, to] of ranges) {
-    if (to <= kept) continue;
-    const start = Math.max(from, kept);
-    pieces.push(text.slice(kept, start), text.slice(start, to).replace(/[^\n\r]/g, ' '));
-    kept = to;
-  }
-  pieces.push(text.slice(kept));
-  return pieces.join('');
-}
-
 /**
  * Every preprocessor directive, in order: a `#` first on its line outside comments and strings,
  * to the end of its logical line. One regular expression steps from comment to string to line
@@ -249,12 +229,6 @@ function* scanDirectives(text: string): Generator<RawDirective> {
     counted = directive.end;
     lexemes.lastIndex = directive.end;
   }
-}
-
-function newlinesIn(text: string, from: number, to: number): number {
-  let count = 0;
-  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) count++;
-  return count;
 }
 
 /** The newline that ends a `//` comment (a backslash before it continues the comment). */

@@ -1,3 +1,4 @@
+import { blankRanges, newlinesIn } from './blankedText';
 import { compiledBranches } from './conditionals';
 import type { KernelConfig } from './kernelConfig';
 
@@ -42,16 +43,10 @@ export function parseableText(document: string, config?: KernelConfig): Parseabl
   const { text, comments, strays } = blankPathologicalRuns(closed);
   return {
     text,
-    ...(opened < 0 ? {} : { unterminatedCommentLine: lineAt(original, opened) }),
+    ...(opened < 0 ? {} : { unterminatedCommentLine: newlinesIn(original, 0, opened) }),
     ...(comments ? { blankedComments: comments } : {}),
-    ...(strays.length ? { strayCommentCloses: { line: lineAt(original, strays[0]), count: strays.length } } : {}),
+    ...(strays.length ? { strayCommentCloses: { line: newlinesIn(original, 0, strays[0]), count: strays.length } } : {}),
   };
-}
-
-function lineAt(text: string, index: number): number {
-  let line = 0;
-  for (let at = text.indexOf('\n'); at >= 0 && at < index; at = text.indexOf('\n', at + 1)) line++;
-  return line;
 }
 
 /** Where the comment left open starts, or -1: strings, character constants and `//` comments hide a `/*`. */
@@ -108,17 +103,8 @@ function blankPathologicalRuns(text: string): { text: string; comments: number; 
   // A stray `*\/` is a syntax error whatever follows (`/` is never unary): blanked, tree-sitter sees the rest as the compiler would.
   if (strays.length >= manyStrayCloses) for (const at of strays) blank.push([at, at + 2]);
   else strays.length = 0;
-  if (!blank.length) return { text, comments, strays };
-  blank.sort((a, b) => a[0] - b[0]);
   // Each comment on its own: a line continuation between two of them may belong to a directive.
-  const pieces: string[] = [];
-  let kept = 0;
-  for (const [from, to] of blank) {
-    pieces.push(text.slice(kept, from), text.slice(from, to).replace(/[^\n\r]/g, ' '));
-    kept = to;
-  }
-  pieces.push(text.slice(kept));
-  return { text: pieces.join(''), comments, strays };
+  return { text: blankRanges(text, blank), comments, strays };
 }
 
 function occurrences(text: string, what: string): number {

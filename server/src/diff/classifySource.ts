@@ -1,7 +1,7 @@
 import { unsizedArrayLength, type Definition, type SourceDefinitions } from '../c/sourceFacts/definitions';
 import { ChangeAspect, EntityChange, entityKey, rangesOf } from './changes';
 import { innermostByLine } from './definitionsByLine';
-import type { HunkPlacement } from './reconstruct';
+import { placedLine, type HunkPlacement } from './reconstruct';
 import type { DiffLine, FileDiff } from './unifiedDiff';
 
 /**
@@ -27,12 +27,9 @@ export function classifyFromSource(
   const oldAt = innermostByLine(before.definitions);
   const newAt = innermostByLine(after.definitions);
   for (const [index, hunk] of file.hunks.entries()) {
-    const placement = placements[index];
-    const oldShift = placement ? placement.oldStart - hunk.oldStart : 0;
-    const newShift = placement ? placement.newStart - hunk.newStart : 0;
     for (const line of hunk.lines) {
-      if (line.kind === 'removed' && line.oldLine !== undefined) touch(oldAt(line.oldLine - 1 + oldShift), line, 'removed');
-      if (line.kind === 'added' && line.newLine !== undefined) touch(newAt(line.newLine - 1 + newShift), line, 'added');
+      const at = placedLine(line, hunk, placements[index]);
+      if (at !== undefined) touch((line.kind === 'removed' ? oldAt : newAt)(at), line, line.kind === 'removed' ? 'removed' : 'added');
     }
   }
   const oldByKey = firstByKey(before.definitions);

@@ -1,6 +1,6 @@
 import type { CompiledText, ConditionalDirective, SkippedBranch } from '../c/conditionals';
 import type { FileChange } from './changes';
-import type { HunkPlacement } from './reconstruct';
+import { placedLine, type HunkPlacement } from './reconstruct';
 import type { DiffLine, FileDiff } from './unifiedDiff';
 
 type Problem = FileChange['problems'][number];
@@ -17,18 +17,11 @@ export function conditionalNotes(file: FileDiff, placements: readonly HunkPlacem
   const oldPlace = placesByLine(before);
   const newPlace = placesByLine(after);
   for (const [index, hunk] of file.hunks.entries()) {
-    const placement = placements[index];
-    const oldShift = placement ? placement.oldStart - hunk.oldStart : 0;
-    const newShift = placement ? placement.newStart - hunk.newStart : 0;
     // The removed lines' places are the old file's, the added lines' the new file's: the same branch is matched by its directives.
     const byPlace = new Map<string, { place: Place; lines: DiffLine[] }>();
     for (const line of hunk.lines) {
-      const found =
-        line.kind === 'removed' && line.oldLine !== undefined
-          ? oldPlace(line.oldLine - 1 + oldShift)
-          : line.kind === 'added' && line.newLine !== undefined
-            ? newPlace(line.newLine - 1 + newShift)
-            : undefined;
+      const at = placedLine(line, hunk, placements[index]);
+      const found = at === undefined ? undefined : (line.kind === 'removed' ? oldPlace : newPlace)(at);
       if (!found) continue;
       const key = found.kind === 'directive' ? 'directive' : `${found.kind}\0${found.branch.opener.text}\0${found.branch.branch.text}`;
       const entry = byPlace.get(key) ?? { place: found, lines: [] };

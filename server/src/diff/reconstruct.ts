@@ -1,6 +1,6 @@
 import { LineIndex } from './blockSearch';
 import { comparedText, fuzzLevels, HunkSides, locateHunk, sidesOf, swapSides } from './locateHunk';
-import type { FileDiff, Hunk } from './unifiedDiff';
+import type { DiffLine, FileDiff, Hunk } from './unifiedDiff';
 
 /**
  * Applies one file's hunks to its original text in memory as GNU patch 2.7 does (`patch -p1`,
@@ -16,6 +16,17 @@ export interface HunkPlacement {
   newStart: number;
   /** Patch's running offset at this hunk ("offset N lines"). */
   offset: number;
+}
+
+/**
+ * A changed line's 0-based line in the file version it belongs to (a removed line in the
+ * original, an added one in the patched file): its header's number moved to where patch placed
+ * the hunk. Undefined for a context line.
+ */
+export function placedLine(line: DiffLine, hunk: Hunk, placement: HunkPlacement | undefined): number | undefined {
+  if (line.kind === 'removed' && line.oldLine !== undefined) return line.oldLine - 1 + (placement ? placement.oldStart - hunk.oldStart : 0);
+  if (line.kind === 'added' && line.newLine !== undefined) return line.newLine - 1 + (placement ? placement.newStart - hunk.newStart : 0);
+  return undefined;
 }
 
 /** One hunk's fate, in the terms `patch --dry-run --verbose` prints it. */

@@ -3,6 +3,7 @@ import { genksymsHiddenLines } from '../../c/genksymsHidden';
 import type { Definition, LineSpan } from '../../c/sourceFacts/definitions';
 import { rangesOf, type EntityChange, type FileChange } from '../../diff/changes';
 import type { CodeComparison } from '../../diff/lineOnlyChanges';
+import { placedLine } from '../../diff/reconstruct';
 import type { DiffLine, FileDiff } from '../../diff/unifiedDiff';
 import { exportVersions } from '../facts/exportVersions';
 import type { ExportVersions } from '../facts/functionFacts';
@@ -87,8 +88,8 @@ function genksymsView(rebuilt: NonNullable<FileChange['rebuilt']>, diff: FileDif
     const placement = rebuilt.placements[index];
     if (!placement) continue;
     for (const line of hunk.lines) {
-      if (line.kind === 'removed' && line.oldLine !== undefined) shifts.set(line, line.oldLine - 1 + placement.oldStart - hunk.oldStart);
-      if (line.kind === 'added' && line.newLine !== undefined) shifts.set(line, line.newLine - 1 + placement.newStart - hunk.newStart);
+      const at = placedLine(line, hunk, placement);
+      if (at !== undefined) shifts.set(line, at);
     }
   }
   const visible = (line: DiffLine): boolean => {

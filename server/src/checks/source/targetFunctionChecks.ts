@@ -38,11 +38,15 @@ function targetLabel(context: SourceContext): string {
   return context.targetName ? `the target ${context.targetName}` : 'the target';
 }
 
+/** What the kernel or Xen says when no symbol has the patched function's name. */
+function notFoundSaying(patched: PatchedFunction): string {
+  return patched.flavour === 'klp'
+    ? `klp_enable_patch() fails: "symbol '${patched.name}' not found in symbol table"`
+    : `Xen refuses the upload: "Could not resolve old address of ${patched.name}"`;
+}
+
 function unknown(context: SourceContext, patched: PatchedFunction): Finding {
-  const said =
-    patched.flavour === 'klp'
-      ? `klp_enable_patch() fails: "symbol '${patched.name}' not found in symbol table"`
-      : `Xen refuses the upload: "Could not resolve old address of ${patched.name}"`;
+  const said = notFoundSaying(patched);
   return finding(
     sourceChecks.unknownFunction,
     context,
@@ -56,10 +60,7 @@ function unknown(context: SourceContext, patched: PatchedFunction): Finding {
 /** LP118: the source name has no symbol, only gcc's clones of it, and the kernel matches old_name exactly. */
 function cloneOnly(context: SourceContext, patched: PatchedFunction, symbols: FunctionSymbol[]): Finding {
   const names = symbols.map((s) => symbolLabel({ function: s.name, ...(s.count > 1 ? { sympos: s.sympos } : {}) }));
-  const said =
-    patched.flavour === 'klp'
-      ? `klp_enable_patch() fails: "symbol '${patched.name}' not found in symbol table"`
-      : `Xen refuses the upload: "Could not resolve old address of ${patched.name}"`;
+  const said = notFoundSaying(patched);
   const first = symbols[0];
   const fields = patched.flavour === 'klp' ? klpFields({ function: first.name, ...(first.count > 1 ? { sympos: first.sympos } : {}) }) : `.name = "${first.name}"`;
   return finding(
