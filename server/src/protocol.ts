@@ -61,6 +61,8 @@ export const emulatorCommands = {
   reset: 'livepatch.emulator.reset', // { runtime? }
 } as const;
 export type EmulatorCommand = keyof typeof emulatorCommands;
+/** The verb of an emulator command id: the client's middleware and the server's handler both map ids back. */
+export const emulatorVerbOf: ReadonlyMap<string, EmulatorCommand> = new Map(Object.entries(emulatorCommands).map(([verb, id]) => [id as string, verb as EmulatorCommand]));
 export interface EmulatorCommandArgs {
   name?: string;
   path?: string;

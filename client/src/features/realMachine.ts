@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { commandLine, guessRuntime, RuntimeName } from '../../../server/src/scen
 import { commandsOf, parseScript } from '../../../server/src/scenario/parse';
 import type { CommandResult } from '../../../server/src/scenario/result';
 import type { ScenarioJsonLine } from '../../../server/src/scenario/runner';
+import { spawnCli } from '../cliProcess';
 import type { Ctx } from '../ctx';
 import { requireTrust } from '../workspaceTrust';
 
@@ -124,12 +124,7 @@ const resultOf = (json: ScenarioJsonLine): CommandResult => ({
  * group 5 s later if it is still there.
  */
 function runCli(ctx: Ctx, program: 'vm' | 'emu', args: string[], cwd: string, on: { result?: (r: CommandResult) => void; stderr?: (line: string) => void }) {
-  const child = spawn(process.execPath, [ctx.extension.asAbsolutePath(path.join('dist', 'cli.js')), program, '--json', ...args], {
-    cwd,
-    detached: true,
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnCli(ctx, [program, '--json', ...args], { cwd, detached: true });
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
       if (child.pid) process.kill(-child.pid, signal);

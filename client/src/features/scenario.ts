@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { spawnCli } from '../cliProcess';
 import { serverSettings } from '../config';
 import type { Ctx } from '../ctx';
 import { requireTrust } from '../workspaceTrust';
@@ -38,7 +38,7 @@ export async function runScenario(ctx: Ctx, arg?: unknown): Promise<ScenarioRun 
   if (!requireTrust('running a scenario in the emulator')) return undefined;
   await vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString() && d.isDirty)?.save();
   const target = serverSettings().target;
-  const args = [ctx.extension.asAbsolutePath('dist/cli.js'), 'emu', '--echo', '--script', file.fsPath, ...(target ? ['--target', target] : [])];
+  const args = ['emu', '--echo', '--script', file.fsPath, ...(target ? ['--target', target] : [])];
   if (!channel) {
     channel = vscode.window.createOutputChannel('Livepatch Scenario');
     ctx.extension.subscriptions.push(channel);
@@ -49,7 +49,7 @@ export async function runScenario(ctx: Ctx, arg?: unknown): Promise<ScenarioRun 
   out.appendLine(`# ${vscode.workspace.asRelativePath(file)}`);
   let output = '';
   const exitCode = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: path.dirname(file.fsPath), env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const child = spawnCli(ctx, args, { cwd: path.dirname(file.fsPath) });
     const show = (chunk: Buffer) => {
       output += chunk.toString();
       out.append(chunk.toString());

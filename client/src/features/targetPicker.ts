@@ -38,5 +38,3 @@ export async function selectTarget(ctx: Ctx, arg?: unknown): Promise<string | un
   await vscode.workspace.getConfiguration(section).update('target', chosen, vscode.ConfigurationTarget.Global);
   return chosen;
 }
-
-export const recentTargets = (ctx: Ctx): string[] => ctx.extension.globalState.get<string[]>(recentKey, []);

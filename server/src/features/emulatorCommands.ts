@@ -1,6 +1,6 @@
 import { Connection, ExecuteCommandParams } from 'vscode-languageserver';
 import { unbootedState } from '../emulator/state';
-import { EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorState, emulatorStateNotification, RuntimeName } from '../protocol';
+import { EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, emulatorVerbOf, EmulatorState, emulatorStateNotification, RuntimeName } from '../protocol';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { BadArguments, commandOf } from './emulator/commandArgv';
 import type { EmulatorStates } from './emulator/emulatorStates';
@@ -10,8 +10,6 @@ import { TargetService } from './targetService';
 
 /** What the server advertises in `executeCommandProvider.commands`. */
 export const emulatorCommandIds: string[] = Object.values(emulatorCommands);
-
-const verbOf = new Map(Object.entries(emulatorCommands).map(([verb, id]) => [id as string, verb as EmulatorCommand]));
 
 /**
  * The emulator's commands as `workspace/executeCommand`: one session per runtime (Xen, Linux)
@@ -34,7 +32,7 @@ export function registerEmulatorCommands(connection: Connection, target: TargetS
   };
 
   const execute = async (params: ExecuteCommandParams): Promise<EmulatorCommandResult | null> => {
-    const verb = verbOf.get(params.command);
+    const verb = emulatorVerbOf.get(params.command);
     if (!verb) return null;
     const state = target.state;
     sessionTarget ??= 'path' in state ? state.path : bundledSampleTarget();

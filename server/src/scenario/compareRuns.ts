@@ -21,7 +21,7 @@ export type BootedFiles = Record<string, string>;
  * 12–16 hex digit addresses and `%p` hashes (each boot's), jiffies after `expires @`,
  * `expired =`, `jiffies =`.
  */
-export function normaliseText(text: string): string {
+function normaliseText(text: string): string {
   return text
     .replace(/^\[\s*\d+\.\d{6}\] /gm, '')
     .replaceAll('/modules/', '')

@@ -25,6 +25,9 @@ const fileWords: Record<string, (words: string[]) => string[]> = {
 /** A word that names a payload or module to read, whatever command carries it. */
 const payloadLike = /\.(livepatch|ko|o)$/;
 
+/** The 0-based line of a `FILE:LINE` source, as the parser names a command's or an error's place. */
+const lineOf = (source: string): number => Number(/:(\d+)$/.exec(source)?.[1] ?? 1) - 1;
+
 /**
  * What the editor can tell of a scenario without running it (docs/scenario.md): a line that does
  * not parse, a command no runtime has, a payload or module that does not exist relative to the
@@ -38,12 +41,12 @@ export function scenarioProblems(text: string, file: string): ScenarioProblem[] 
     steps = parseScript(text, file);
   } catch (error) {
     if (!(error instanceof ScenarioSyntaxError)) throw error;
-    const line = Number(/:(\d+)$/.exec(error.where)?.[1] ?? 1) - 1;
+    const line = lineOf(error.where);
     return [{ ...whole(line), severity: 'error', message: error.message.slice(error.where.length + 2) }];
   }
   const problems: ScenarioProblem[] = [];
   for (const command of commandsOf(steps)) {
-    const line = Number(/:(\d+)$/.exec(command.source)?.[1] ?? 1) - 1;
+    const line = lineOf(command.source);
     const argv = command.argv[0] === 'xen-livepatch' ? command.argv.slice(1) : command.argv;
     const [verb = '', ...words] = argv;
     if (!knownVerbs.has(verb)) {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorState, emulatorStateNotification } from '../../../../server/src/protocol';
+import { EmulatorCommandArgs, EmulatorCommandResult, emulatorVerbOf, EmulatorState, emulatorStateNotification } from '../../../../server/src/protocol';
 import type { Ctx } from '../../ctx';
 import { requireTrust } from '../../workspaceTrust';
 import { contextKeys } from './actions';
@@ -12,8 +12,6 @@ import type { ViewNode } from './viewNodes';
 // The emulated Xen hypervisor and Linux kernel for the user: the model of both sessions (fed by
 // the server's notifications), the Livepatch view over it, the context keys saying which verbs
 // can run now, and the commands (commands.ts).
-
-const verbs = new Map(Object.entries(emulatorCommands).map(([id, command]) => [command as string, id as EmulatorCommand]));
 
 let feature: (EmulatorFeature & { tree: LivepatchTree; view: vscode.TreeView<unknown>; keys: Record<string, boolean | string> }) | undefined;
 
@@ -48,7 +46,7 @@ export function activate(ctx: Ctx): void {
   ctx.onNotification(emulatorStateNotification, (params: EmulatorState) => model.update(params));
   // The server's commands run from VS Code (other extensions, tests, keybindings) the same way.
   ctx.handleServerCommands(async (command, args, next) => {
-    const verb = verbs.get(command);
+    const verb = emulatorVerbOf.get(command);
     if (!verb) return next(command, args) as unknown;
     if (!requireTrust(emulatorName)) return undefined;
     const commandArgs = (args[0] ?? {}) as EmulatorCommandArgs;
