@@ -16,7 +16,7 @@ import { fromRoot, repoRoot } from '../support/paths';
  * and cli/features hand it a machine, never the other way round.
  */
 const serverLayers: readonly (readonly string[])[] = [
-  ['limits'],
+  ['limits', 'cacheHome'],
   ['elf'],
   ['target', 'payload'],
   ['c'],
