@@ -4,10 +4,8 @@ import { CloseAction, ErrorAction, ErrorHandler, LanguageClient, Middleware, Sta
 import { serverSettings } from './config';
 import { createLanguageClient } from './languageClient';
 import { RestartPolicy } from './restartPolicy';
-import type { ServerRecovery } from './statusPresentation';
+import type { ServerRecovery, ServerState } from './statusPresentation';
 import { targetStateNotification, TargetStateParams } from '../../server/src/protocol';
-
-export type ServerState = 'starting' | 'running' | 'stopped';
 
 type ExecuteCommand = NonNullable<Middleware['executeCommand']>;
 

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { affectsServerSettings } from './config';
 import { registerCommands } from './commands';
-import { Ctx, ServerState } from './ctx';
+import { Ctx } from './ctx';
+import type { ServerState } from './statusPresentation';
 import * as statusBar from './features/statusBar';
 import * as payloadEditor from './features/payloadEditor';
 import * as emulator from './features/emulator';

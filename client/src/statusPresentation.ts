@@ -1,5 +1,4 @@
 import type { TargetStateParams } from '../../server/src/protocol';
-import type { ServerState } from './ctx';
 
 // No `vscode` import here: unit tests load this file in plain Node.
 export interface StatusPresentation {
@@ -11,6 +10,8 @@ export interface StatusPresentation {
 }
 
 /** How the server came back after it died on its own: restarted k times, or given up after N crashes. */
+export type ServerState = 'starting' | 'running' | 'stopped';
+
 export type ServerRecovery = { restarts: number } | { gaveUpAfter: number };
 
 const fileName = (path: string | undefined) => path?.split('/').pop() ?? '';

@@ -7,24 +7,10 @@ import { jsonReport, ReportFormat, reportFormats, sarifReport, textReport } from
 import { ElfError } from '../elf';
 import { defaultCacheDir, loadTargetIndex, TargetIndex } from '../target';
 import { CliCommand, CliError, CliIo, ExitCode, parseCliArgs } from './command';
+import { AnalysisEnv, Analyzer } from './analyzer';
 import { patchAnalyzer, sourceAnalyzer } from './textAnalyzers';
 
 declare const LIVEPATCH_LENS_VERSION: string | undefined;
-
-/** What an analyzer may use besides the file. */
-export interface AnalysisEnv {
-  target?: TargetIndex;
-  sourceRoot?: string;
-  /** --kernel-config, read once already; else one is looked for next to the target and in the source root. */
-  kernelConfig?: string;
-}
-
-/** One kind of input file `check` understands; the first analyzer that accepts a file runs. */
-export interface Analyzer {
-  kind: string;
-  accepts(file: string): boolean;
-  analyze(file: string, env: AnalysisEnv): Promise<Finding[]> | Finding[];
-}
 
 const elfMagic = (file: string): boolean => {
   const fd = openSync(file, 'r');

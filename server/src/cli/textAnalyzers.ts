@@ -7,7 +7,7 @@ import { analyzeSource } from '../checks/source/analyzeSource';
 import { sharedCParser } from '../c/cParser';
 import { kernelConfigOrNone, kernelConfigPath } from '../c/kernelConfig';
 import { parseableText } from '../c/parseableText';
-import type { AnalysisEnv, Analyzer } from './check';
+import type { AnalysisEnv, Analyzer } from './analyzer';
 
 /** The configuration given, or one found next to the target or in the source root. */
 function configPath(env: AnalysisEnv): string | undefined {

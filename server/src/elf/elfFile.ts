@@ -6,7 +6,7 @@ import { readNotes } from './notes';
 import { readRelocations } from './relocations';
 import { readSymbols } from './symbols';
 import { cString } from './strings';
-import { ElfHeader, ElfNote, ElfRelocation, ElfSection, ElfSegment, ElfSymbol } from './types';
+import { ElfContents, ElfHeader, ElfNote, ElfRelocation, ElfSection, ElfSegment, ElfSymbol } from './types';
 
 const elfHeaderSize = 64n;
 const sectionHeaderSize = 64n;
@@ -16,7 +16,7 @@ const programHeaderSize = 56n;
  * An open ELF64 little-endian file. Headers are read eagerly (they are small); symbols,
  * relocations, notes and section bytes only when asked for, and symbols are cached.
  */
-export class ElfFile {
+export class ElfFile implements ElfContents {
   readonly header: ElfHeader;
   readonly sections: readonly ElfSection[];
   readonly segments: readonly ElfSegment[];

@@ -1,7 +1,6 @@
 import { PT, SHT } from './constants';
-import type { ElfFile } from './elfFile';
 import { ElfError } from './errors';
-import { ElfNote } from './types';
+import { ElfContents, ElfNote } from './types';
 
 const align = (n: number, to: number): number => (n + to - 1) & ~(to - 1);
 
@@ -29,7 +28,7 @@ function parseNotes(file: string, bytes: Buffer, fileOffset: bigint, alignment: 
   return notes;
 }
 
-export function readNotes(elf: ElfFile): ElfNote[] {
+export function readNotes(elf: ElfContents): ElfNote[] {
   if (elf.sections.length) {
     return elf.sections.filter((s) => s.type === SHT.NOTE).flatMap((s) => parseNotes(elf.path, elf.sectionData(s), s.offset, s.addralign === 8n ? 8 : 4, s.name));
   }

@@ -1,11 +1,10 @@
 import { SHT } from './constants';
-import type { ElfFile } from './elfFile';
 import { ElfError } from './errors';
-import { ElfRelocation, ElfSection } from './types';
+import { ElfContents, ElfRelocation, ElfSection } from './types';
 
 const relaSize = 24;
 
-export function readRelocations(elf: ElfFile, section: ElfSection): ElfRelocation[] {
+export function readRelocations(elf: ElfContents, section: ElfSection): ElfRelocation[] {
   const structure = `relocation section ${section.name}`;
   if (section.type !== SHT.RELA) throw new ElfError(elf.path, structure, section.offset, `section type ${section.type} is not SHT_RELA`);
   if (section.size % BigInt(relaSize) !== 0n) throw new ElfError(elf.path, structure, section.offset, `size ${section.size} is not a multiple of ${relaSize}`);

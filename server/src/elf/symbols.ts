@@ -1,12 +1,11 @@
 import { SHN, SHT } from './constants';
-import type { ElfFile } from './elfFile';
 import { ElfError } from './errors';
 import { cString } from './strings';
-import { ElfSection, ElfSymbol } from './types';
+import { ElfContents, ElfSection, ElfSymbol } from './types';
 
 const symbolSize = 24;
 
-export function readSymbols(elf: ElfFile, table: ElfSection): ElfSymbol[] {
+export function readSymbols(elf: ElfContents, table: ElfSection): ElfSymbol[] {
   const structure = `symbol table ${table.name}`;
   if (table.entsize !== BigInt(symbolSize)) throw new ElfError(elf.path, structure, table.offset, `sh_entsize is ${table.entsize}, expected ${symbolSize}`);
   if (table.size % BigInt(symbolSize) !== 0n) throw new ElfError(elf.path, structure, table.offset, `size ${table.size} is not a multiple of ${symbolSize}`);

@@ -78,3 +78,16 @@ export interface ElfNote {
   /** The section (or "PT_NOTE segment N") the note was read from. */
   source: string;
 }
+
+/**
+ * What the table readers (symbols, relocations, notes) need of an open file: its headers and
+ * bounded reads. ElfFile implements it; the readers name this, not the class that calls them.
+ */
+export interface ElfContents {
+  readonly path: string;
+  readonly sections: readonly ElfSection[];
+  readonly segments: readonly ElfSegment[];
+  sectionAt(index: number, structure: string): ElfSection;
+  sectionData(section: ElfSection): Buffer;
+  readBytes(offset: bigint, length: bigint, structure: string): Buffer;
+}

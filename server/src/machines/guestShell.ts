@@ -1,15 +1,5 @@
 import { ScenarioCommand } from '../scenario/command';
-
-/**
- * One word for the guest's POSIX shell, taken literally whatever it holds: single quotes keep
- * every byte but `'` itself, which is closed, escaped and reopened. Nothing the author wrote is
- * ever expanded, globbed or split by the guest.
- */
-export function quoteWord(word: string): string {
-  if (word === '') return "''";
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+import { quoteWord } from '../scenario/shellWords';
 
 /**
  * The shell line the guest runs for a command: each word quoted, the redirection (if any) to

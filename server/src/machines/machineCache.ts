@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { livepatchCacheDir } from '../cacheHome';
 
 /**
  * The one place the real-machine runner writes: ~/.cache/livepatch-lens/KIND/ (or under
@@ -8,8 +8,7 @@ import * as path from 'node:path';
  * module chooses a path; written to a temporary name and renamed, so a crash leaves no half file.
  */
 export function machineCacheDir(kind: 'initramfs' | 'xen'): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'livepatch-lens', kind);
+  return livepatchCacheDir(kind);
 }
 
 /** Files kept per folder; older ones are removed when a new one is written. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { xenLivepatchVerbs } from '../scenario/dialect';
 import { GuestFiles } from './guestFiles';
 import { hostFileEntry, ImageEntry } from './initramfs';
 import { cachedFile, machineCacheDir } from './machineCache';
@@ -10,10 +11,7 @@ import { qemuXenArgs } from './qemu';
 import { MachineProfile } from './qemuMachine';
 import { XenPieces } from './xenPieces';
 
-/** The verbs of xen-livepatch that `emu` takes bare (`load X`): on the real machine they are the tool's. */
-export const xenLivepatchVerbs: readonly string[] = ['upload', 'list', 'apply', 'revert', 'replace', 'unload', 'load'];
-
-/** The guest's words of a Xen scenario command: a bare xen-livepatch verb gets the tool's name. */
+/** The guest's words of a Xen scenario command: a bare xen-livepatch verb (`load X`, as `emu` takes it) gets the tool's name. */
 export function xenArgv(argv: string[]): string[] {
   return xenLivepatchVerbs.includes(argv[0]) ? ['xen-livepatch', ...argv] : argv;
 }

@@ -1,4 +1,4 @@
-import { quoteWord } from '../machines/guestShell';
+import { quoteWord } from './shellWords';
 import type { ScenarioCommand } from './command';
 
 /** A script line the parser cannot read: the message starts with `FILE:LINE: `. */

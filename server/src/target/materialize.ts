@@ -1,12 +1,21 @@
-import { noAddress } from './tables';
-import type { TargetIndex } from './targetIndex';
-import { TargetIndexData } from './model';
+import type { StructLayout } from '../elf';
+import { TargetIndexData, TargetSymbol } from './model';
+import { noAddress, TargetTables } from './tables';
+
+/** The index's rows as TargetIndex reads them, which the lists are made of. */
+export interface IndexRows {
+  readonly path: string;
+  readonly buildId: string;
+  readonly tables: TargetTables;
+  symbolRow(row: number): TargetSymbol;
+  structRow(row: number): StructLayout;
+}
 
 /**
  * The index as plain objects (TargetIndexData), for callers that want whole lists. Each field
  * is built on first read: a caller that counts symbols should not pay for 300k inline sites.
  */
-export function materialize(index: TargetIndex): TargetIndexData {
+export function materialize(index: IndexRows): TargetIndexData {
   const { strings, symbols, inlines: i, functions, structs } = index.tables;
   const data = { path: index.path, buildId: index.buildId } as TargetIndexData;
   lazy(data, 'symbols', () => Array.from(symbols.name, (_, row) => index.symbolRow(row)));

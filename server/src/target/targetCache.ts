@@ -1,13 +1,12 @@
 import { mkdir, open, rename, writeFile } from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { livepatchCacheDir } from '../cacheHome';
 import { cacheFormatVersion, decodeIndex, decodeIndexInSlices, encodeIndex } from './cacheFormat';
 import { TargetTables } from './tables';
 
 /** `$XDG_CACHE_HOME/livepatch-lens/targets`, or `~/.cache/livepatch-lens/targets`. */
 export function defaultCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'livepatch-lens', 'targets');
+  return livepatchCacheDir('targets');
 }
 
 export function cacheFile(cacheDir: string, buildId: string): string {

@@ -1,6 +1,6 @@
 import { sharedCParser } from '../../c/cParser';
 import { loadKernelConfig, type KernelConfig } from '../../c/kernelConfig';
-import { sourceFacts } from '../../c/sourceFacts';
+import { sourceFacts } from '../facts/sourceFacts';
 import { classifyPatch } from '../../diff/classifyPatch';
 import type { FileChange } from '../../diff/changes';
 import { parseUnifiedDiff } from '../../diff/unifiedDiff';

@@ -1,4 +1,4 @@
-import type { SourceFactsProvider } from '../../c/sourceFacts';
+import type { SourceFactsProvider } from '../facts/sourceFacts';
 import type { SourceRange } from '../../c/sourceRange';
 import type { FileChange } from '../../diff/changes';
 import type { FactsProvider } from '../facts/functionFacts';

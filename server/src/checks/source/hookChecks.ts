@@ -2,7 +2,8 @@ import type { LivepatchConstruct } from '../../c/livepatchConstructs';
 import type { Finding } from '../finding';
 import type { FixData } from '../fixes';
 import { sourceChecks } from './sourceCatalogue';
-import { finding, isNull, SourceContext } from './sourceContext';
+import { isNull } from './initializerValues';
+import { finding, SourceContext } from './sourceContext';
 
 /** Each hook or callback and the one that undoes it. */
 const xenPairs: Array<[string, string]> = [['LIVEPATCH_APPLY_HOOK', 'LIVEPATCH_REVERT_HOOK']];

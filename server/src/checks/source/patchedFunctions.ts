@@ -1,6 +1,6 @@
 import type { LivepatchConstruct } from '../../c/livepatchConstructs';
 import type { SourceRange } from '../../c/sourceRange';
-import { unquote } from './sourceContext';
+import { unquote } from './initializerValues';
 
 /** A function of the target that a klp_func entry or a Xen livepatch_func replaces. */
 export interface PatchedFunction {

@@ -1,5 +1,5 @@
 import { definitionsOfTree, TypeDefinition } from '../../c/sourceFacts/definitions';
-import { structLayout } from '../../c/sourceFacts/structLayout';
+import { structLayout } from '../facts/structLayout';
 import type { MemberFacts, StructFacts } from '../facts/functionFacts';
 import type { Finding } from '../finding';
 import { sourceChecks } from './sourceCatalogue';

@@ -4,7 +4,8 @@ import type { Finding } from '../finding';
 import type { FixData } from '../fixes';
 import type { PatchedFunction } from './patchedFunctions';
 import { sourceChecks } from './sourceCatalogue';
-import { finding, integerValue, SourceContext } from './sourceContext';
+import { integerValue } from './initializerValues';
+import { finding, SourceContext } from './sourceContext';
 
 /** The scheduler core that can never be live patched, whatever is inlined into it. */
 const schedulerCore = new Set(['__schedule', 'context_switch', 'switch_to', '__switch_to', '__switch_to_asm']);

@@ -3,7 +3,8 @@ import { currentPayloadVersion, opaqueSize } from '../../payload';
 import { xenPatchBytes } from '../facts/xenPatchSite';
 import type { Finding } from '../finding';
 import { sourceChecks } from './sourceCatalogue';
-import { finding, integerValue, isNull, SourceContext, unquote } from './sourceContext';
+import { integerValue, isNull, unquote } from './initializerValues';
+import { finding, SourceContext } from './sourceContext';
 
 /** Xen keeps the original bytes of a NOP-out in its 31-byte undo buffer (LIVEPATCH_OPAQUE_SIZE). */
 const maxNopOut = BigInt(opaqueSize);

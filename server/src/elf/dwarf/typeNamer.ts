@@ -2,7 +2,7 @@ import { DwarfError } from '../errors';
 import { AbbrevTable } from './abbrev';
 import { DW_AT, DW_FORM, DW_TAG } from './constants';
 import { DieCursor } from './dieCursor';
-import type { DwarfReader } from './dwarfReader';
+import type { Unit } from './unit';
 
 interface TypeDie {
   tag: number;
@@ -22,6 +22,14 @@ const qualifiers: Record<number, string> = {
   [DW_TAG.atomic_type]: '_Atomic',
 };
 
+/** What the namer asks of the reader that owns it: the units and their abbreviations, by offset. */
+export interface UnitDirectory {
+  readonly elf: { readonly path: string };
+  unitAt(offset: number): Unit;
+  prepare(unit: Unit): void;
+  abbrevsOf(unit: Unit): AbbrevTable;
+}
+
 /** C spellings and sizes of DWARF types, read by random access and memoized by DIE offset. */
 export class TypeNamer {
   private readonly dies = new Map<number, TypeDie>();
@@ -29,7 +37,7 @@ export class TypeNamer {
   private readonly sizes = new Map<number, number>();
 
   constructor(
-    private readonly reader: DwarfReader,
+    private readonly reader: UnitDirectory,
     private readonly cursor: DieCursor,
   ) {}
 

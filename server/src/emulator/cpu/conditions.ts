@@ -1,5 +1,5 @@
 import { ConditionCode as Cond } from 'iced-x86';
-import { Val } from './emitter';
+import { Val } from './generatedValue';
 
 // Conditions straight from the operands of the flag-setting instruction before them (cmp/jcc,
 // test/jcc, sub/cmov...): a comparison of block locals instead of a call that rebuilds flags from

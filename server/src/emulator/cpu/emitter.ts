@@ -1,13 +1,8 @@
 import { ConditionCode, Instruction, MemorySize, OpKind, Register } from 'iced-x86';
 import { hiOf, loOf } from '../addr';
 import { FlagSource, fusedCondition } from './conditions';
+import { Val } from './generatedValue';
 import { gpRegister, GpReg } from './registers';
-
-/** An operand value inside generated code: JS expressions for the low and high int32 halves. */
-export interface Val {
-  l: string;
-  h: string;
-}
 
 /** An instruction the emulator cannot run; compiled into a fault so that only executing it fails. */
 export class Unsupported extends Error {}

@@ -1,7 +1,8 @@
 import { Instruction, Mnemonic, OpKind, Register } from 'iced-x86';
 import { hiOf, loOf } from '../addr';
 import { FlagOp } from './flagBits';
-import { Emitter, immediate, norm, Unsupported, Val } from './emitter';
+import { Emitter, immediate, norm, Unsupported } from './emitter';
+import { Val } from './generatedValue';
 import { GpReg } from './registers';
 import { constantShiftCount, emitConstantShift } from './shiftInline';
 

@@ -1,5 +1,6 @@
 import { Instruction, Mnemonic, OpKind } from 'iced-x86';
-import { Emitter, memoryBits, Val } from './emitter';
+import { Emitter, memoryBits } from './emitter';
+import { Val } from './generatedValue';
 import { gpRegister } from './registers';
 
 // Shifts and rotates by a constant, as straight-line JavaScript on the int32 halves. gcc emits them

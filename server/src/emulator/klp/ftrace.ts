@@ -1,5 +1,4 @@
 import { Machine } from '../machine';
-import type { LinuxKernel } from './kernel';
 
 /** The 5-byte NOP ftrace writes over `call __fentry__` (ideal_nops[5]: nopl 0x0(%rax,%rax,1)). */
 const FTRACE_NOP = new Uint8Array([0x0f, 0x1f, 0x44, 0x00, 0x00]);
@@ -71,7 +70,7 @@ export function readMcountTable(machine: Machine, start: bigint, end: bigint): b
 }
 
 /** ftrace_init(): the target's sites from __start_mcount_loc..__stop_mcount_loc. */
-export function installFtrace(kernel: LinuxKernel): void {
+export function installFtrace(kernel: { readonly machine: Machine; readonly ftrace: Ftrace }): void {
   const start = kernel.machine.symbols.get('__start_mcount_loc')?.address;
   const end = kernel.machine.symbols.get('__stop_mcount_loc')?.address;
   if (start !== undefined && end !== undefined) kernel.ftrace.addSites(readMcountTable(kernel.machine, start, end));

@@ -9,6 +9,7 @@ import { KernelHeap } from './heap';
 import { KernelTask, KernelTasks, TASK_DEAD, TaskSymbols } from './kernelTasks';
 import { TargetLayout } from './layout';
 import { KernelLog } from './log';
+import { KernelServices, LinuxKernelOptions, Oops, SyscallResult } from './kernelServices';
 import { KernelModules } from './modules';
 import { defineKernelNatives, overrideTargetFunctions } from './natives';
 import { ShadowVariables } from './natives/shadow';
@@ -18,25 +19,6 @@ import { installLivepatchCore, InstalledLivepatch } from './livepatch';
 import { registerModuleFiles, registerProcFiles, registerSlabInfo } from './procfs';
 import { Timers } from './timers';
 
-export interface LinuxKernelOptions {
-  /** CONFIG_HZ: jiffies per second (default: the target's `hz` variable, else 250, Debian's). */
-  hz?: number;
-  /** The kernel's vermagic: a module whose vermagic differs is refused. Default: any is accepted. */
-  vermagic?: string;
-  /** Guest seconds a system call (insmod, rmmod, cat) may sleep before it is reported stuck. */
-  syscallLimitSeconds?: number;
-}
-
-/** The outcome of a system call run in its own process (insmod's init_module, cat's read). */
-export type SyscallResult = { status: 'returned'; value: bigint; pid: number } | { status: 'failed'; message: string };
-
-/** After an oops: what faulted, on which task. */
-export interface Oops {
-  fault: GuestFault;
-  pid: number;
-  comm: string;
-}
-
 const MAX_IDLE_PASSES = 10_000;
 
 /**
@@ -44,7 +26,7 @@ const MAX_IDLE_PASSES = 10_000;
  * guest time, the kernel log, the target's own tasks and scheduler, modules, /proc and the files
  * sysfs shows. The livepatch core (klp/livepatch/) is built on the seams here.
  */
-export class LinuxKernel {
+export class LinuxKernel implements KernelServices {
   readonly log: KernelLog;
   readonly timers = new Timers();
   readonly fs = new KernelFs();

@@ -1,6 +1,6 @@
 import { EINVAL } from './errno';
-import type { LinuxKernel } from './kernel';
-import type { KernelModule } from './modules';
+import type { KernelServices } from './kernelServices';
+import type { KernelModule, ModuleParam } from './kernelModule';
 
 /** The types of include/linux/moduleparam.h's param_ops_<type>, with the width each stores. */
 const PARAM_TYPES: Record<string, { bytes: number; signed: boolean } | 'bool' | 'invbool' | 'charp'> = {
@@ -25,27 +25,18 @@ const KP_OPS = 16n;
 const KP_PERM = 24n;
 const KP_ARG = 32n;
 
-export interface ModuleParam {
-  name: string;
-  type: string;
-  /** module_param()'s sysfs mode: 0 means no /sys/module/MOD/parameters file. */
-  perm: number;
-  /** Where the value lives (kernel_param.arg). */
-  address: bigint;
-}
-
 /** Data symbols `param_ops_<type>` for modules to point at; the kernel model knows each by address. */
-export function defineParamOps(kernel: LinuxKernel, define: (name: string, size: bigint) => bigint): void {
+export function defineParamOps(kernel: KernelServices, define: (name: string, size: bigint) => bigint): void {
   const ops = new Map<bigint, string>();
   for (const type of Object.keys(PARAM_TYPES)) ops.set(define(`param_ops_${type}`, 32n), type);
   paramOpsOf.set(kernel, ops);
 }
 
 /** Each kernel's param_ops_<type> addresses. */
-const paramOpsOf = new WeakMap<LinuxKernel, Map<bigint, string>>();
+const paramOpsOf = new WeakMap<KernelServices, Map<bigint, string>>();
 
 /** The module's `__param` section: one struct kernel_param per module_param(). */
-export function readModuleParams(kernel: LinuxKernel, mod: KernelModule): ModuleParam[] {
+export function readModuleParams(kernel: KernelServices, mod: KernelModule): ModuleParam[] {
   const section = mod.image.sections.find((s) => s.name === '__param');
   if (!section) return [];
   const m = kernel.machine.memory;
@@ -61,7 +52,7 @@ export function readModuleParams(kernel: LinuxKernel, mod: KernelModule): Module
  * parse_args() over `name=value` arguments: an unknown name is warned about and ignored (as
  * for modules since 4.x), a bad value refuses the module. Returns the refusal, if any.
  */
-export function applyModuleParams(kernel: LinuxKernel, mod: KernelModule, args: string[]): string | undefined {
+export function applyModuleParams(kernel: KernelServices, mod: KernelModule, args: string[]): string | undefined {
   for (const arg of args) {
     const eq = arg.indexOf('=');
     const name = (eq < 0 ? arg : arg.slice(0, eq)).replace(/-/g, '_');
@@ -84,7 +75,7 @@ export function applyModuleParams(kernel: LinuxKernel, mod: KernelModule, args: 
  * the type's param_get_* (`%d\n`, `Y\n`/`N\n`, `%s\n`), writing its param_set_* (-EINVAL when the
  * value does not parse). Removed with the module's /sys/module/MOD folder (`fs.unregister`).
  */
-export function registerParamFiles(kernel: LinuxKernel, mod: KernelModule): void {
+export function registerParamFiles(kernel: KernelServices, mod: KernelModule): void {
   for (const param of mod.params) {
     if (!param.perm) continue;
     kernel.fs.register(`/sys/module/${mod.name}/parameters/${param.name}`, {
@@ -94,7 +85,7 @@ export function registerParamFiles(kernel: LinuxKernel, mod: KernelModule): void
   }
 }
 
-function getParam(kernel: LinuxKernel, param: ModuleParam): string {
+function getParam(kernel: KernelServices, param: ModuleParam): string {
   const m = kernel.machine.memory;
   const spec = PARAM_TYPES[param.type];
   if (spec === 'bool' || spec === 'invbool') return (m.readU8(param.address) !== 0) !== (spec === 'invbool') ? 'Y' : 'N';
@@ -110,7 +101,7 @@ function getParam(kernel: LinuxKernel, param: ModuleParam): string {
   return param.type === 'hexint' && value ? `0x${value.toString(16)}` : value.toString();
 }
 
-function setParam(kernel: LinuxKernel, param: ModuleParam, value: string | undefined): boolean {
+function setParam(kernel: KernelServices, param: ModuleParam, value: string | undefined): boolean {
   const m = kernel.machine.memory;
   const spec = PARAM_TYPES[param.type];
   if (spec === undefined) return false;

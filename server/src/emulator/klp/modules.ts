@@ -1,79 +1,13 @@
 import { ElfFile, parseElf, SHN, STB } from '../../elf';
 import { EmulatorError } from '../faults';
 import { LoadedImage, LoaderError } from '../loader';
-import { Memory } from '../memory';
 import { readModinfo } from '../../payload/modinfo';
 import { SHF_RELA_LIVEPATCH } from '../../payload/klp/klpNames';
 import { EEXIST, EINVAL, ENOENT, ENOEXEC } from './errno';
 import { readMcountTable } from './ftrace';
-import type { LinuxKernel } from './kernel';
-import { applyModuleParams, readModuleParams, ModuleParam, registerParamFiles } from './moduleParams';
-
-export type ModuleState = 'coming' | 'live' | 'going' | 'gone';
-
-/** enum module_state: what struct module's first member, `state`, holds (module callbacks print it). */
-const MODULE_STATE: Record<ModuleState, number> = { live: 0, coming: 1, going: 2, gone: 2 };
-
-/** A loaded module (struct module): its ELF, where its sections went, its symbols and state. */
-export class KernelModule {
-  private current: ModuleState = 'coming';
-  /** References held on it (try_module_get; the livepatch core holds one on an enabled patch's module). */
-  refcount = 0;
-  /** Modules that link against its symbols (they must go first). */
-  readonly usedBy = new Set<KernelModule>();
-  readonly uses = new Set<KernelModule>();
-  params: ModuleParam[] = [];
-  /** The taints it brought (TAINT_* bits), shown in /proc/modules. */
-  taints = 0;
-
-  constructor(
-    readonly name: string,
-    readonly file: string,
-    readonly elf: ElfFile,
-    readonly image: LoadedImage,
-    readonly modinfo: ReadonlyMap<string, string>,
-  ) {}
-
-  get state(): ModuleState {
-    return this.current;
-  }
-
-  /** Sets the state, in the module's own struct module too, where the module's code reads it. */
-  setState(state: ModuleState, memory: Memory): void {
-    this.current = state;
-    const at = this.thisModule;
-    if (at !== undefined && state !== 'gone') memory.writeU32(at, MODULE_STATE[state]);
-  }
-
-  /** `livepatch=Y` in .modinfo: a livepatch module (is_livepatch_module). */
-  get livepatch(): boolean {
-    return this.modinfo.get('livepatch') === 'Y';
-  }
-
-  /** Where a section of the module's ELF was placed. */
-  sectionAddress(name: string): bigint | undefined {
-    return this.image.sections.find((s) => s.name === name)?.address;
-  }
-
-  /** A symbol the module defines (its own, locals included). */
-  symbol(name: string): bigint | undefined {
-    return (this.image.symbols.find((s) => s.name === name && s.global) ?? this.image.symbols.find((s) => s.name === name))?.address;
-  }
-
-  /** Names it exports (EXPORT_SYMBOL: a `__ksymtab_<name>` entry): the only ones other modules may link to. */
-  get exports(): Set<string> {
-    return new Set(this.elf.symbols().flatMap((s) => (s.name.startsWith('__ksymtab_') ? [s.name.slice('__ksymtab_'.length)] : [])));
-  }
-
-  /** __this_module: the struct module a klp_patch's `mod` points at. */
-  get thisModule(): bigint | undefined {
-    return this.symbol('__this_module');
-  }
-
-  contains(address: bigint): boolean {
-    return address >= this.image.start && address < this.image.end;
-  }
-}
+import { KernelModule } from './kernelModule';
+import type { KernelServices, ModuleHook, ModuleList } from './kernelServices';
+import { applyModuleParams, readModuleParams, registerParamFiles } from './moduleParams';
 
 /** Why a load or removal failed: the errno the system call returns. */
 export class ModuleError extends Error {
@@ -84,9 +18,6 @@ export class ModuleError extends Error {
     super(message);
   }
 }
-
-/** A notifier on module state changes; a coming hook may refuse the module with a negative errno. */
-export type ModuleHook = (mod: KernelModule) => number | void;
 
 /** Taints in /proc/sys/kernel/tainted (include/linux/panic.h bit numbers). */
 const TAINT_OOT_MODULE = 12;
@@ -99,13 +30,13 @@ export const TAINT_LIVEPATCH = 15;
  * notifiers, parameters, init in the insmod process) and delete_module (in-use refusals, exit in
  * the rmmod process, the going notifiers, the memory freed).
  */
-export class KernelModules {
+export class KernelModules implements ModuleList {
   private readonly loaded: KernelModule[] = [];
   private readonly comingHooks: ModuleHook[] = [];
   private readonly goingHooks: ModuleHook[] = [];
   taints = 0;
 
-  constructor(private readonly kernel: LinuxKernel) {}
+  constructor(private readonly kernel: KernelServices) {}
 
   list(): readonly KernelModule[] {
     return this.loaded;

@@ -1,14 +1,14 @@
 import { hex16 } from '../addr';
 import { EIO } from './errno';
 import { FileError } from './fs';
-import type { LinuxKernel } from './kernel';
+import type { KernelServices } from './kernelServices';
 
 /**
  * The target's /proc files: each is an entry of its proc_entries table, read by running the
  * target's proc_read() in a `cat` process, so the show function that runs is whatever ftrace
  * redirects it to (patched or not). Also /proc/<pid>/patch_state from the livepatch core's slot.
  */
-export function registerProcFiles(kernel: LinuxKernel): void {
+export function registerProcFiles(kernel: KernelServices): void {
   const m = kernel.machine;
   const table = m.symbols.get('proc_entries');
   if (table && kernel.layout.has('proc_entry')) {
@@ -30,7 +30,7 @@ const TAINT_LETTERS = 'PFSRMBUDAWCIOELKXT';
  * /proc/modules (kernel/module/procfs.c m_show) and /proc/sys/kernel/tainted, from the module
  * loader's state: `name size refcount users state address (taints)`.
  */
-export function registerModuleFiles(kernel: LinuxKernel): void {
+export function registerModuleFiles(kernel: KernelServices): void {
   kernel.fs.register('/proc/sys/kernel/tainted', {
     read: () => `${kernel.modules.taints}
 `,
@@ -57,7 +57,7 @@ export function registerModuleFiles(kernel: LinuxKernel): void {
  * /proc/slabinfo (mm/slab_common.c, version 2.1) for the kmalloc-N caches: active_objs is what
  * a leak makes grow. The slab geometry is SLUB's for order-0 slabs, reduced: no tunables.
  */
-export function registerSlabInfo(kernel: LinuxKernel): void {
+export function registerSlabInfo(kernel: KernelServices): void {
   const name = (size: bigint) => `kmalloc-${size >= 1024n ? `${size / 1024n}k` : size}`;
   kernel.fs.register('/proc/slabinfo', {
     read: () =>
@@ -81,7 +81,7 @@ export function registerSlabInfo(kernel: LinuxKernel): void {
 }
 
 /** What `cat /proc/<name>` prints: the target's proc_read(name), in a process of its own. */
-function readProcFile(kernel: LinuxKernel, name: string): string {
+function readProcFile(kernel: KernelServices, name: string): string {
   const arg = kernel.heap.string(name);
   try {
     const result = kernel.syscall('cat', kernel.symbol('proc_read'), [arg]);
@@ -93,7 +93,7 @@ function readProcFile(kernel: LinuxKernel, name: string): string {
 }
 
 /** /proc/<pid>/...: looked up when read, since tasks come and go. */
-export function procPidFile(kernel: LinuxKernel, path: string): { read(): string } | undefined {
+export function procPidFile(kernel: KernelServices, path: string): { read(): string } | undefined {
   const m = /^\/proc\/(\d+)\/(patch_state|comm|stat)$/.exec(path);
   if (!m) return undefined;
   const task = kernel.tasks.byPid(Number(m[1]));

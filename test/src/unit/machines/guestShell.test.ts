@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { guestCommandLine, quoteWord } from '../../../../server/out/machines/guestShell';
+import { guestCommandLine } from '../../../../server/out/machines/guestShell';
+import { quoteWord } from '../../../../server/out/scenario/shellWords';
 
 // Words a scenario may hold that a careless join would expand, split, glob or run.
 const hostile = ['', ' ', 'a b', "it's", '"q"', '$HOME', '$(id)', '`id`', '*', '?', '~', 'a\nb', '\\', "''", 'x;y', 'a|b', '-n', '>', '&', '\t', 'é ü', '!'];

@@ -1,4 +1,4 @@
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { LivepatchCore } from './core';
 import { LivepatchHooks, LivepatchKernel } from './kernelPort';
 import { hookLinuxKernel, linuxKernelPort } from './linuxKernelPort';
@@ -17,10 +17,10 @@ export interface InstalledLivepatch extends LivepatchHooks {
 }
 
 /**
- * klp_init() on the kernel model: the core on the LinuxKernel's port, its module notifiers and
+ * klp_init() on the kernel model: the core on the KernelServices's port, its module notifiers and
  * task hooks registered. Call at boot, before any module loads.
  */
-export function installLivepatchCore(kernel: LinuxKernel): InstalledLivepatch {
+export function installLivepatchCore(kernel: KernelServices): InstalledLivepatch {
   const port = linuxKernelPort(kernel);
   const installed = startLivepatchCore(port);
   hookLinuxKernel(kernel, port, installed);

@@ -1,14 +1,14 @@
 import { GuestSymbol } from '../../symbols';
 import { klpLayoutOf } from '../../../payload/klp/klpLayout';
 import { GuestStep } from '../guestCode';
-import type { LinuxKernel } from '../kernel';
-import { KernelModule } from '../modules';
+import type { KernelServices } from '../kernelServices';
+import { KernelModule } from '../kernelModule';
 import { defineSteps } from '../natives/define';
 import { GuestCall, Steps } from './guestSteps';
 import { KlpKernelModule, LivepatchHooks, LivepatchKernel } from './kernelPort';
 import { writeKlpRelocations } from './klpRelocations';
 
-// The livepatch core's port on the kernel model (LinuxKernel): the one place that knows how the
+// The livepatch core's port on the kernel model (KernelServices): the one place that knows how the
 // kernel model is built. kallsyms is modelled here: vmlinux symbols in address order (what
 // scripts/kallsyms emits), a module's in its symbol table's order (module_kallsyms_on_each_symbol),
 // and a symbol's size is the distance to the next symbol, as kallsyms_lookup_size_offset() computes.
@@ -25,7 +25,7 @@ function guestSteps(steps: Steps<bigint>, answer?: bigint): GuestStep {
   return { call: call.call, args: call.args, then: (rax) => guestSteps(steps, rax) };
 }
 
-export function linuxKernelPort(kernel: LinuxKernel): LivepatchKernel & { moduleOf(module: KernelModule): KlpKernelModule } {
+export function linuxKernelPort(kernel: KernelServices): LivepatchKernel & { moduleOf(module: KernelModule): KlpKernelModule } {
   const modules = new WeakMap<KernelModule, PortModule>();
   const port = (module: KernelModule | undefined): PortModule | undefined => {
     if (!module || module.state === 'gone') return undefined;
@@ -92,7 +92,7 @@ export function linuxKernelPort(kernel: LinuxKernel): LivepatchKernel & { module
 }
 
 /** The kernel model's notifiers and task hooks, wired to the core's. */
-export function hookLinuxKernel(kernel: LinuxKernel, port: ReturnType<typeof linuxKernelPort>, hooks: LivepatchHooks): void {
+export function hookLinuxKernel(kernel: KernelServices, port: ReturnType<typeof linuxKernelPort>, hooks: LivepatchHooks): void {
   // apply_relocations() of load_module: a module's .klp.rela.vmlinux.* sections are written at load.
   kernel.modules.onComing((m) => writeKlpRelocations(port, m.image, 'vmlinux', true) || hooks.moduleComing(port.moduleOf(m)));
   kernel.modules.onGoing((m) => hooks.moduleGoing(port.moduleOf(m)));

@@ -1,26 +1,26 @@
 import { Perm } from '../../memory';
 import { NativeContext } from '../../natives';
 import { GuestStep } from '../guestCode';
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 
 /** A native that returns at once: its result goes to %rax. */
-export function defineCall(kernel: LinuxKernel, name: string, run: (ctx: NativeContext) => bigint | void): void {
+export function defineCall(kernel: KernelServices, name: string, run: (ctx: NativeContext) => bigint | void): void {
   kernel.machine.natives.define({ name, kind: 'call', run });
 }
 
 /** A native that may call guest code or sleep before it returns (see GuestCode). */
-export function defineSteps(kernel: LinuxKernel, name: string, run: (ctx: NativeContext) => GuestStep): void {
+export function defineSteps(kernel: KernelServices, name: string, run: (ctx: NativeContext) => GuestStep): void {
   kernel.machine.natives.define({ name, kind: 'jump', run: (ctx) => kernel.guestCode.continueWith(ctx, run(ctx)) });
 }
 
 const DATA_AREA = 0x10000n;
-const dataAreas = new WeakMap<LinuxKernel, { next: bigint; end: bigint }>();
+const dataAreas = new WeakMap<KernelServices, { next: bigint; end: bigint }>();
 
 /**
  * A kernel data symbol (system_wq, kmalloc_caches...): zeroed guest memory next to the code,
  * where modules reach it with the PC-relative relocations of -mcmodel=kernel.
  */
-export function defineData(kernel: LinuxKernel, name: string, size: bigint): bigint {
+export function defineData(kernel: KernelServices, name: string, size: bigint): bigint {
   let area = dataAreas.get(kernel);
   if (!area || area.next + size > area.end) {
     const start = kernel.machine.allocateNearCode(DATA_AREA, 'kernel data', Perm.RW);

@@ -1,4 +1,4 @@
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { defineParamOps } from '../moduleParams';
 import { defineData } from './define';
 import { defineMisc } from './misc';
@@ -15,7 +15,7 @@ import { defineWorkqueues } from './workqueue';
 const TARGET_OVERRIDES = ['printk', 'seq_printf'];
 
 /** The kernel API modules link against, as natives (and the data symbols they read). */
-export function defineKernelNatives(kernel: LinuxKernel): { shadows: ShadowVariables; timers: TimerLists } {
+export function defineKernelNatives(kernel: KernelServices): { shadows: ShadowVariables; timers: TimerLists } {
   const timers = new TimerLists(kernel);
   const shadows = new ShadowVariables(kernel);
   definePrintk(kernel);
@@ -37,7 +37,7 @@ export function defineKernelNatives(kernel: LinuxKernel): { shadows: ShadowVaria
  * kernel log with stamps and levels, and /proc output is formatted exactly. Runs after ftrace
  * has NOPed the call sites, and takes these functions out of ftrace's reach.
  */
-export function overrideTargetFunctions(kernel: LinuxKernel): void {
+export function overrideTargetFunctions(kernel: KernelServices): void {
   const machine = kernel.machine;
   for (const name of TARGET_OVERRIDES) {
     const fn = machine.symbols.global(name);

@@ -1,4 +1,4 @@
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { defineCall } from './define';
 
 /**
@@ -7,7 +7,7 @@ import { defineCall } from './define';
  * (always valid), might_sleep's and cond_resched's static calls (no-ops: tasks yield only by
  * sleeping), module references.
  */
-export function defineMisc(kernel: LinuxKernel): void {
+export function defineMisc(kernel: KernelServices): void {
   const X86_EFLAGS_IF = 0x200n;
   for (const name of [
     '_raw_spin_lock',

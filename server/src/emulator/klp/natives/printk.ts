@@ -2,7 +2,7 @@ import { hex16 } from '../../addr';
 import { STRING_LIMIT, varargs } from '../../builtinNatives';
 import { NativeContext } from '../../natives';
 import { formatPrintf } from '../../printk';
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { defineCall } from './define';
 
 /** printf-style formatting of a native's arguments from `formatArg` on, the KERN_* prefix kept apart. */
@@ -29,7 +29,7 @@ function linuxPointer(value: bigint, extension: string): { text: string; consume
  * log at its KERN_* level (default KERN_WARNING's 4), and to the machine's console. Returns the
  * length printed, as vprintk_emit does.
  */
-export function definePrintk(kernel: LinuxKernel): void {
+export function definePrintk(kernel: KernelServices): void {
   const printk = (ctx: NativeContext) => {
     const { level, text } = formatArgs(ctx, 0);
     kernel.log.printk(level + text);

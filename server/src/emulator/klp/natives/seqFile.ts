@@ -1,5 +1,5 @@
 import { NativeContext } from '../../natives';
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { defineCall } from './define';
 import { formatArgs } from './printk';
 
@@ -10,7 +10,7 @@ import { formatArgs } from './printk';
  * formats with the full printf language (glibc-exact), so modules and the target's own show
  * functions print the same.
  */
-export function defineSeqFile(kernel: LinuxKernel): void {
+export function defineSeqFile(kernel: KernelServices): void {
   const m = kernel.machine.memory;
   const l = kernel.layout;
   if (!l.has('seq_file')) return;

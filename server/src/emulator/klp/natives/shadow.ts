@@ -1,6 +1,6 @@
 import { hex16 } from '../../addr';
 import { andThen, GuestStep } from '../guestCode';
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { defineCall, defineSteps, int } from './define';
 
 interface Shadow {
@@ -18,7 +18,7 @@ interface Shadow {
 export class ShadowVariables {
   private readonly shadows: Shadow[] = [];
 
-  constructor(private readonly kernel: LinuxKernel) {}
+  constructor(private readonly kernel: KernelServices) {}
 
   get(obj: bigint, id: bigint): Shadow | undefined {
     return this.shadows.find((s) => s.obj === obj && s.id === id);
@@ -93,7 +93,7 @@ export class ShadowVariables {
   }
 }
 
-export function defineShadowVariables(kernel: LinuxKernel, shadows: ShadowVariables): void {
+export function defineShadowVariables(kernel: KernelServices, shadows: ShadowVariables): void {
   defineCall(kernel, 'klp_shadow_get', (ctx) => shadows.get(ctx.arg(0), ctx.arg(1))?.data ?? 0n);
   defineSteps(kernel, 'klp_shadow_alloc', (ctx) => shadows.alloc(ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(4), ctx.arg(5), true));
   defineSteps(kernel, 'klp_shadow_get_or_alloc', (ctx) => shadows.alloc(ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(4), ctx.arg(5), false));

@@ -1,4 +1,4 @@
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { defineCall, defineData } from './define';
 
 /** ___GFP_ZERO in 6.1's gfp_types.h. */
@@ -11,7 +11,7 @@ const KMALLOC_CACHES_SIZE = 4n * 14n * 8n;
  * kmalloc_trace(kmalloc_caches[type][index], flags, size), of a variable size __kmalloc(size,
  * flags); kzalloc adds __GFP_ZERO. The caches are opaque here: the size decides.
  */
-export function defineSlab(kernel: LinuxKernel): void {
+export function defineSlab(kernel: KernelServices): void {
   const heap = kernel.heap;
   const zero = (flags: bigint) => (flags & GFP_ZERO) !== 0n;
   defineData(kernel, 'kmalloc_caches', KMALLOC_CACHES_SIZE);

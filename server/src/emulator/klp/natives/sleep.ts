@@ -1,4 +1,4 @@
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE } from '../kernelTasks';
 import { defineSteps } from './define';
 import { waitLoop } from './wait';
@@ -12,7 +12,7 @@ const MAX_SCHEDULE_TIMEOUT = (1n << 63n) - 1n;
  * msleep_interruptible and schedule_timeout_interruptible end early on a wake-up and return the
  * time left; schedule_timeout() sleeps in the state the caller set.
  */
-export function defineSleep(kernel: LinuxKernel): void {
+export function defineSleep(kernel: KernelServices): void {
   const clock = kernel.clock;
   const sleepUntil = (state: bigint, expires: bigint, interruptible: boolean, result: (left: bigint) => bigint) => {
     let armed: number | undefined;

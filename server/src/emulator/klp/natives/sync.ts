@@ -1,4 +1,4 @@
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE } from '../kernelTasks';
 import { defineCall, defineSteps } from './define';
 import { waitLoop, WaitLists } from './wait';
@@ -16,7 +16,7 @@ const EINTR = -4n;
  * through, complete_all() all of them; mutex_unlock() wakes the first waiter, which takes the
  * lock when it runs.
  */
-export function defineSync(kernel: LinuxKernel): void {
+export function defineSync(kernel: KernelServices): void {
   const m = kernel.machine.memory;
   const tasks = kernel.tasks;
   const completions = new WaitLists();

@@ -1,4 +1,4 @@
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { defineCall } from './define';
 
 /**
@@ -10,7 +10,7 @@ export class TimerLists {
   private readonly pending = new Map<bigint, number>();
   private readonly off: { expires: bigint; function: bigint; flags: bigint };
 
-  constructor(private readonly kernel: LinuxKernel) {
+  constructor(private readonly kernel: KernelServices) {
     const l = kernel.layout;
     this.off = { expires: l.offset('timer_list', 'expires'), function: l.offset('timer_list', 'function'), flags: l.offset('timer_list', 'flags') };
   }
@@ -50,7 +50,7 @@ export class TimerLists {
   }
 }
 
-export function defineTimerLists(kernel: LinuxKernel, timers: TimerLists): void {
+export function defineTimerLists(kernel: KernelServices, timers: TimerLists): void {
   const m = kernel.machine.memory;
   defineCall(kernel, 'init_timer_key', (ctx) => timers.init(ctx.arg(0), ctx.arg(1), ctx.arg(2)));
   defineCall(kernel, 'add_timer', (ctx) => {

@@ -1,6 +1,6 @@
 import { GuestFault } from '../../faults';
 import { GuestStep } from '../guestCode';
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { KernelTask } from '../kernelTasks';
 
 /**
@@ -9,7 +9,7 @@ import { KernelTask } from '../kernelTasks';
  * the condition (a fake signal, a racing waker) just sleeps again. `check` gives the native's
  * result once the wait is over; `arm` may return another state to sleep in (TASK_RUNNING: yield).
  */
-export function waitLoop(kernel: LinuxKernel, state: bigint, check: (task: KernelTask) => bigint | undefined, arm: (task: KernelTask) => bigint | void): GuestStep {
+export function waitLoop(kernel: KernelServices, state: bigint, check: (task: KernelTask) => bigint | undefined, arm: (task: KernelTask) => bigint | void): GuestStep {
   const task = kernel.tasks.current();
   if (task === kernel.tasks.idle) throw new GuestFault('bug', `scheduling while atomic: ${task.comm}/0 (the idle task cannot sleep)`);
   if (kernel.atomicAs === task) throw new GuestFault('bug', `scheduling while atomic: ${task.comm}/${task.pid} (an emulator call runs in atomic context)`);

@@ -1,6 +1,6 @@
 import { EmulatorError } from '../../faults';
 import { andThen } from '../guestCode';
-import type { LinuxKernel } from '../kernel';
+import type { KernelServices } from '../kernelServices';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING, TASK_UNINTERRUPTIBLE } from '../kernelTasks';
 import { defineCall, defineData, defineSteps } from './define';
 import { TimerLists } from './timerList';
@@ -24,7 +24,7 @@ const SYSTEM_WORKQUEUES = [
  * its own stack (the target's worker_thread). Delayed work waits on its timer first. Every
  * workqueue shares the one pool, as unbound and per-CPU queues do on a one-CPU machine.
  */
-export function defineWorkqueues(kernel: LinuxKernel, timers: TimerLists): void {
+export function defineWorkqueues(kernel: KernelServices, timers: TimerLists): void {
   const m = kernel.machine.memory;
   const l = kernel.layout;
   const pool = kernel.symbol('cpu_worker_pool');

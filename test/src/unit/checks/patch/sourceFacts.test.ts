@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createCParser } from '../../../../../server/out/c/cParser';
-import { sourceFacts, SourceFactsProvider } from '../../../../../server/out/c/sourceFacts';
+import { sourceFacts, SourceFactsProvider } from '../../../../../server/out/checks/facts/sourceFacts';
 import { readDefinitions } from '../../../../../server/out/c/sourceFacts/definitions';
 import { maskKernelMacros } from '../../../../../server/out/c/sourceFacts/kernelAttributes';
 import { buildTargetIndexData, TargetIndex } from '../../../../../server/out/target';

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { LinuxKernel, LinuxKernelOptions } from '../../../../../../server/out/emulator/klp/kernel';
+import { LinuxKernel } from '../../../../../../server/out/emulator/klp/kernel';
+import type { LinuxKernelOptions } from '../../../../../../server/out/emulator/klp/kernelServices';
 import { runLinuxCommand, ShellResult } from '../../../../../../server/out/emulator/klp/shell';
 import { fromRoot } from '../../../../support/paths';
 

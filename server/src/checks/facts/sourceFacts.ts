@@ -1,7 +1,7 @@
-import type { FactsProvider, FunctionFacts, InlineSite, StructFacts } from '../checks/facts/functionFacts';
-import type { FunctionDefinition, SourceDefinitions, TypeDefinition } from './sourceFacts/definitions';
-import { InlineReason, inlineReason } from './sourceFacts/inlining';
-import { structLayout } from './sourceFacts/structLayout';
+import type { FactsProvider, FunctionFacts, InlineSite, StructFacts } from './functionFacts';
+import type { FunctionDefinition, SourceDefinitions, TypeDefinition } from '../../c/sourceFacts/definitions';
+import { InlineReason, inlineReason } from '../../c/sourceFacts/inlining';
+import { structLayout } from './structLayout';
 
 /**
  * Target facts inferred from C sources when there is no built target: a call graph of the

@@ -1,5 +1,5 @@
-import type { MemberFacts } from '../../checks/facts/functionFacts';
-import type { TypeDefinition } from './definitions';
+import type { MemberFacts } from './functionFacts';
+import type { TypeDefinition } from '../../c/sourceFacts/definitions';
 
 /**
  * The x86-64 (LP64) layout of a struct or union from its source, for the padding holes a data
