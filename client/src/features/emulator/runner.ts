@@ -51,6 +51,7 @@ export class EmulatorRunner {
   async recorded(verb: EmulatorCommand, args: EmulatorCommandArgs, send: () => Promise<EmulatorCommandResult | null | undefined>) {
     await this.restoring;
     const result = await send();
+    if (result) this.model.record(result);
     if (result && verb === 'reset') this.journal.clear();
     else if (result && !readOnly.has(verb)) this.journal.record(emulatorCommands[verb], args, result);
     return result;
