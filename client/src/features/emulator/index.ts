@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { EmulatorCommandArgs, EmulatorCommandResult, emulatorVerbOf, EmulatorState, emulatorStateNotification } from '../../../../server/src/protocol';
+import { EmulatorCommandArgs, EmulatorCommandResult, EmulatorScenarioResult, emulatorVerbOf, EmulatorState, emulatorStateNotification } from '../../../../server/src/protocol';
 import type { Ctx } from '../../ctx';
 import { requireTrust } from '../../workspaceTrust';
 import { contextKeys } from './actions';
@@ -65,6 +65,11 @@ export function activate(ctx: Ctx): void {
     const commandArgs = (args[0] ?? {}) as EmulatorCommandArgs;
     return runner.recorded(verb, commandArgs, async () => (await next(command, args)) as EmulatorCommandResult | null | undefined);
   });
+}
+
+/** Runs a scenario file in the session the view shows (Run Scenario); undefined when the server is not running. */
+export async function runScenarioInSession(file: string): Promise<EmulatorScenarioResult | undefined> {
+  return (await feature?.runner.execute('scenario', { path: file }, { show: false })) as EmulatorScenarioResult | undefined;
 }
 
 /** What the end-to-end tests read of the feature. */
