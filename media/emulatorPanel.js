@@ -97,26 +97,32 @@
     return section;
   }
 
+  /** Drawn events by seq: an event never changes once logged, so each is built once. @type {Map<number, HTMLElement>} */
+  let drawnEvents = new Map();
+
+  /** @param {any} event */
+  function eventItem(event) {
+    return el('li', { class: `event ${event.exitCode ? 'failed' : ''}` }, [
+      el('div', { class: 'command' }, [
+        el('span', { class: `runtime ${event.runtime}` }, [event.runtime]),
+        el('code', {}, [`$ ${event.commandLine}`]),
+        event.exitCode ? el('span', { class: 'exit' }, [`exit status ${event.exitCode}`]) : '',
+      ]),
+      el(
+        'pre',
+        {},
+        event.lines.map((/** @type {any} */ line) => el('span', { class: line.kind }, [`${line.text}\n`])),
+      ),
+    ]);
+  }
+
   /** @param {any[]} events */
   function logSection(events) {
-    const list = el(
-      'ol',
-      { class: 'events' },
-      events.map((event) =>
-        el('li', { class: `event ${event.exitCode ? 'failed' : ''}` }, [
-          el('div', { class: 'command' }, [
-            el('span', { class: `runtime ${event.runtime}` }, [event.runtime]),
-            el('code', {}, [`$ ${event.commandLine}`]),
-            event.exitCode ? el('span', { class: 'exit' }, [`exit status ${event.exitCode}`]) : '',
-          ]),
-          el(
-            'pre',
-            {},
-            event.lines.map((/** @type {any} */ line) => el('span', { class: line.kind }, [`${line.text}\n`])),
-          ),
-        ]),
-      ),
-    );
+    /** @type {Map<number, HTMLElement>} */
+    const items = new Map();
+    for (const event of events) items.set(event.seq, drawnEvents.get(event.seq) ?? eventItem(event));
+    drawnEvents = items;
+    const list = el('ol', { class: 'events' }, [...items.values()]);
     return el('section', { id: 'log' }, [el('h2', {}, [`Event log (${events.length})`]), events.length ? list : el('p', { class: 'empty' }, ['No command has run yet.'])]);
   }
 

@@ -22,7 +22,7 @@ export class EmulatorPanel implements vscode.Disposable {
   private seq = 0;
   /** When the model change behind each content not yet drawn came. */
   private readonly since = new Map<number, number>();
-  /** Milliseconds from a session change to the page having drawn it, the last 100. */
+  /** Milliseconds from a session change to the page having drawn it, the last 1000. */
   readonly refreshMs: number[] = [];
   /** What the page last said it drew. */
   rendered: (RenderedPanel & { seq: number }) | undefined;
@@ -71,7 +71,7 @@ export class EmulatorPanel implements vscode.Disposable {
       for (const seq of this.since.keys()) if (seq <= message.seq) this.since.delete(seq);
       if (since !== undefined) {
         this.refreshMs.push(performance.now() - since);
-        if (this.refreshMs.length > 100) this.refreshMs.shift();
+        if (this.refreshMs.length > 1000) this.refreshMs.shift();
       }
     } else if (message.type === 'action') {
       void this.run(message.action === 'force' ? { action: 'force', patch: message.patch } : { action: 'reset', runtime: message.runtime });
