@@ -6,8 +6,9 @@ import * as vscode from 'vscode';
 import type { LivepatchLensApi } from '../../../client/out/extension';
 import type { ShownNode } from '../../../client/out/features/emulator/tree';
 import type { ScenarioRun } from '../../../client/out/features/scenario';
-import type { EmulatorCommandArgs, EmulatorCommandResult } from '../../../server/src/protocol';
+import type { EmulatorCommandResult } from '../../../server/src/protocol';
 import { eventually, runningExtension, workspace } from './poll';
+import { emulatorCommand, findNode, timedStep } from './sessionSteps';
 
 // The emulator panel, the code lenses, completion, the did-you-mean fix and Run Scenario in a
 // real VS Code. The panel is asserted through what its page says it drew (its DOM, read back by
@@ -17,43 +18,20 @@ const extensionId = 'livepatch-lens.livepatch-lens';
 let api: LivepatchLensApi;
 const refreshes: number[] = [];
 
-const server = async (verb: string, args: EmulatorCommandArgs = {}): Promise<EmulatorCommandResult> => {
-  const result = await vscode.commands.executeCommand<EmulatorCommandResult>(`livepatch.emulator.${verb}`, args);
-  assert.ok(result, `livepatch.emulator.${verb} answered`);
-  return result;
-};
+const server = emulatorCommand;
 const shell = async (line: string): Promise<string> => (await server('run', { line, runtime: 'linux' })).stdout;
 
 const drawn = () => api.emulator.panel().rendered;
 
 /** Runs a command of ours with the panel open; waits for its page to have drawn the change, and keeps how long that took. */
 async function step(command: string, ...args: unknown[]): Promise<EmulatorCommandResult> {
-  // As a user's click: not right on the heels of the last change.
-  await new Promise((resolve) => setTimeout(resolve, 250));
-  const before = api.emulator.panelRefreshMs().length;
-  const result = await vscode.commands.executeCommand<EmulatorCommandResult>(command, ...args);
-  assert.ok(result, `${command} answered`);
-  assert.equal(result.exitCode, 0, `${command}: ${result.stderr}`);
   // A hidden panel's page is gone until it shows again (no retained context): nothing to time.
-  if (!api.emulator.panel().visible) return result;
-  const times = await eventually(
-    `the panel redrawn after ${command}`,
-    () => api.emulator.panelRefreshMs(),
-    (t) => t.length > before,
-    10000,
-  );
-  refreshes.push(...times.slice(before));
+  const { result, times } = await timedStep('the panel', api.emulator.panelRefreshMs, () => api.emulator.panel().visible, command, args);
+  refreshes.push(...times);
   return result;
 }
 
-const find = (nodes: ShownNode[], id: string): ShownNode | undefined => {
-  for (const node of nodes) {
-    const found = node.id === id ? node : find(node.children, id);
-    if (found) return found;
-  }
-  return undefined;
-};
-const view = (id: string): ShownNode | undefined => find(api.emulator.view(), id);
+const view = (id: string): ShownNode | undefined => findNode(api.emulator.view(), id);
 
 /** `ps` rows as `comm pid`, the idle task left out as ps leaves it. */
 const psTasks = (stdout: string): string[] =>
