@@ -11,6 +11,7 @@ import { Hypervisor } from './hypervisor';
 import { defineLivepatchNatives } from './natives';
 import { panic, XenPanic } from './panic';
 import { viewPayload, XenPayloadView } from './payloadView';
+import { attachRuntime, isRealXen, prepareRealXen } from './realImage/realXen';
 import { loadPayloadData, UploadError } from './upload';
 import { checkForLivepatchWork } from './work';
 
@@ -76,7 +77,10 @@ export class XenLivepatch {
       machine.loadTarget(elf, targetPath);
       const buildId = options.buildId ?? elf.buildId();
       if (!buildId) throw new EmulatorError(`${targetPath}: the hypervisor image has no GNU build-id note (link it with --build-id)`);
-      return new XenLivepatch(machine, { ...options, buildId });
+      const real = isRealXen(machine) ? prepareRealXen(machine, elf) : undefined;
+      const xen = new XenLivepatch(machine, { ...options, buildId });
+      if (real) attachRuntime(machine, real, xen.console);
+      return xen;
     } finally {
       elf.close();
     }
