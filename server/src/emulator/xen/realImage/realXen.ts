@@ -15,12 +15,27 @@ export const XEN_COMMAND_LINE = 'loglvl=all guest_loglvl=all';
 const DOMID_IDLE = 0x7fff;
 /** What marks a real xen-syms rather than the bundled sample target: its per-CPU machinery. */
 const REAL_XEN_SYMBOLS = ['cpu0_stack', '__per_cpu_start', '__per_cpu_offset', 'idle_vcpu'];
-/** The boot of __start_xen the emulator replays as the image's own code, in its order, each when the image has it. */
-const BOOT_CALLS = ['percpu_init_areas', 'cmdline_parse', 'smp_prepare_boot_cpu', 'tasklet_subsys_init', 'console_init_postirq'];
+/**
+ * The steps of __start_xen the emulator replays as the image's own code, in its order, each
+ * when the image has it (with the symbols its arguments name): what the functions patches
+ * reach read what these set. The rest of boot is hardware discovery and domain building.
+ */
+const BOOT_CALLS: ({ name: string; args?: string[] } | { store: string; value: number })[] = [
+  { name: 'percpu_init_areas' },
+  { name: 'cmdline_parse', args: ['<command line>'] },
+  { name: 'setup_virtual_regions', args: ['__start___ex_table', '__stop___ex_table'] },
+  { name: 'smp_prepare_boot_cpu' },
+  { name: 'tasklet_subsys_init' },
+  { name: 'console_init_postirq' },
+  // init_done(): SYS_STATE_active (enum system_state in xen/kernel.h: early_boot, boot, smp_boot, active).
+  { store: 'system_state', value: 3 },
+  { name: 'unregister_init_virtual_region' },
+];
 /** The livepatch core's functions the emulated runtime carries out itself (xen/natives.ts). */
 const RUNTIME_ENTRY_POINTS = ['arch_livepatch_apply', 'arch_livepatch_revert', 'common_livepatch_apply', 'common_livepatch_revert'];
-/** The system instructions the machine itself handles (its clock, the segment-base MSRs). */
-const MACHINE_HANDLED = new Set(['rdtsc', 'rdtscp', 'rdmsr', 'wrmsr', 'swapgs']);
+/** The system instructions the machine itself handles: its clock, swapgs, and rdmsr/wrmsr of the segment bases (MSR_FS_BASE..MSR_KERNEL_GS_BASE). */
+const MACHINE_HANDLED = new Set(['rdtsc', 'rdtscp', 'swapgs']);
+const SEGMENT_BASE_MSRS = [0xc0000100, 0xc0000101, 0xc0000102];
 
 export const isRealXen = (machine: Machine): boolean => REAL_XEN_SYMBOLS.every((name) => machine.symbols.get(name));
 
@@ -38,7 +53,7 @@ export interface RealXenBoot {
  * top, per-CPU offset of CPU 0), the per-CPU areas and command-line parameters set by the
  * image's own boot functions, the console ring as the call output, the hardware and allocator
  * functions as natives, text and rodata read-only and the init sections freed. See
- * docs/emulator/real-xen.md.
+ * docs/emulator-real-xen.md.
  */
 export function prepareRealXen(machine: Machine, elf: ElfFile): RealXenBoot {
   const started = Date.now();
@@ -50,7 +65,7 @@ export function prepareRealXen(machine: Machine, elf: ElfFile): RealXenBoot {
   machine.memory.writeU64(address(machine, 'idle_vcpu'), idle);
   const natives = bindBoundaryNatives(machine);
   for (const spec of builtinNatives) if (spec.name === 'panic' && bindNative(machine, spec.name)) natives.push(spec.name);
-  machine.systemHandler = (mnemonic) => (MACHINE_HANDLED.has(mnemonic) ? false : unmodelledHardware(machine, mnemonic));
+  machine.systemHandler = (mnemonic) => (handledByMachine(machine, mnemonic) ? false : unmodelledHardware(machine, mnemonic));
   boot(machine, elf.path);
   protectAndFree(machine, elf);
   machine.guestConsole = readConsoleRing(machine);
@@ -85,9 +100,14 @@ function idleVcpu(machine: Machine, layout: XenLayout): bigint {
 function boot(machine: Machine, file: string): void {
   const commandLine = machine.allocate(PAGE_SIZE, 'the hypervisor command line');
   machine.memory.writeCString(commandLine, XEN_COMMAND_LINE);
-  for (const name of BOOT_CALLS) {
-    if (!machine.symbols.get(name)) continue;
-    const result = machine.call(name, name === 'cmdline_parse' ? [commandLine] : []);
+  for (const step of BOOT_CALLS) {
+    if ('store' in step) {
+      machine.memory.writeU32(address(machine, step.store), step.value);
+      continue;
+    }
+    const { name, args = [] } = step;
+    if (!machine.symbols.get(name) || !args.every((arg) => arg === '<command line>' || machine.symbols.get(arg))) continue;
+    const result = machine.call(name, args.map((arg) => (arg === '<command line>' ? commandLine : address(machine, arg))));
     if (result.status !== 'returned') throw new EmulatorError(`${file}: the emulated boot stopped in ${name}: ${result.fault?.report() ?? result.stopReason}`);
   }
 }
@@ -107,11 +127,16 @@ function protectAndFree(machine: Machine, elf: ElfFile): void {
   }
 }
 
+function handledByMachine(machine: Machine, mnemonic: string): boolean {
+  if (MACHINE_HANDLED.has(mnemonic)) return true;
+  return (mnemonic === 'rdmsr' || mnemonic === 'wrmsr') && SEGMENT_BASE_MSRS.includes(machine.cpu.state.lo[1] >>> 0);
+}
+
 function unmodelledHardware(machine: Machine, mnemonic: string): never {
   const [innermost] = machine.backtrace();
   const fn = innermost?.split(' ')[0]?.replace(/\+0x[0-9a-f]+$/, '') ?? 'the called function';
   throw new GuestFault(
     'privileged',
-    `${mnemonic} in ${fn}: hardware the emulator does not model; this path needs a native for ${fn} or one of its callers (docs/emulator/real-xen.md)`,
+    `${mnemonic} in ${fn}: hardware the emulator does not model; this path needs a native for ${fn} or one of its callers (docs/emulator-real-xen.md)`,
   );
 }
