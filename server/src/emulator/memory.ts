@@ -355,7 +355,7 @@ export class Memory {
 
   /** A page at a time: loading a multi-megabyte image byte by byte costs half a second. */
   private forceWrite(address: bigint, data: Uint8Array): void {
-    for (let done = 0; done < data.length; ) {
+    for (let done = 0; done < data.length;) {
       const a = (address + BigInt(done)) & ((1n << 64n) - 1n);
       const key = Number(a >> 12n);
       const page = this.page(key);

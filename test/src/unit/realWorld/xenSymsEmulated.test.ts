@@ -39,17 +39,21 @@ before(() => {
   if (!skip) run('make', ['-s', '-C', fromRoot('samples'), 'real-xen', `XEN_SYMS=${xenSyms}`]);
 });
 
-test("hello world on Debian's xen-syms: upload, apply (the real printk prints hi_func's line), the patched extra version, revert, unload — as Debian's real Xen printed them", { skip }, async () => {
-  const emulated = await runScenarioCli('emu', fixture('differential', 'xen', 'real-hello-world.scn'), payloads, 'xen', xenSyms);
-  const expected = recorded();
-  assert.equal(emulated.results.length, expected.length, emulated.stderr);
-  emulated.results.forEach((result, i) => {
-    assert.equal(result.command, expected[i].command);
-    assert.equal(result.exitCode, 0, `${result.command}: ${result.stderr}`);
-    assert.equal(result.stdout, expected[i].stdout, result.command);
-    assert.deepEqual(result.log, expected[i].log, result.command);
-  });
-});
+test(
+  "hello world on Debian's xen-syms: upload, apply (the real printk prints hi_func's line), the patched extra version, revert, unload — as Debian's real Xen printed them",
+  { skip },
+  async () => {
+    const emulated = await runScenarioCli('emu', fixture('differential', 'xen', 'real-hello-world.scn'), payloads, 'xen', xenSyms);
+    const expected = recorded();
+    assert.equal(emulated.results.length, expected.length, emulated.stderr);
+    emulated.results.forEach((result, i) => {
+      assert.equal(result.command, expected[i].command);
+      assert.equal(result.exitCode, 0, `${result.command}: ${result.stderr}`);
+      assert.equal(result.stdout, expected[i].stdout, result.command);
+      assert.deepEqual(result.log, expected[i].log, result.command);
+    });
+  },
+);
 
 test("the image's own vsnprintf formats a call of printk: the log level is taken off, %pS names the symbol as Xen's symbols_lookup does", { skip }, () => {
   const symbols = nm();
@@ -63,11 +67,14 @@ test('a call that reaches hardware the emulator does not model stops with a gues
   const result = cli('call', 'get_cmos_time');
   assert.equal(result.status, 1, result.stdout + result.stderr);
   const output = result.stdout + result.stderr;
-  assert.match(output, /guest fault \(privileged\) at get_cmos_time\+0x[0-9a-f]+: (in|out) in get_cmos_time: hardware the emulator does not model; this path needs a native for get_cmos_time/);
+  assert.match(
+    output,
+    /guest fault \(privileged\) at get_cmos_time\+0x[0-9a-f]+: (in|out) in get_cmos_time: hardware the emulator does not model; this path needs a native for get_cmos_time/,
+  );
   assert.match(output, /call stack \(innermost first\):\n {2}get_cmos_time \(returns to <host-return>\)/);
 });
 
-test("the machine is the one boot leaves: per-CPU data through cpu_info on the stack, read-only text, init memory freed, the idle vCPU current", { skip }, (t) => {
+test('the machine is the one boot leaves: per-CPU data through cpu_info on the stack, read-only text, init memory freed, the idle vCPU current', { skip }, (t) => {
   const started = performance.now();
   const xen = XenLivepatch.boot(xenSyms);
   const bootMs = performance.now() - started;

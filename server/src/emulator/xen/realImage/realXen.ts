@@ -107,7 +107,10 @@ function boot(machine: Machine, file: string): void {
     }
     const { name, args = [] } = step;
     if (!machine.symbols.get(name) || !args.every((arg) => arg === '<command line>' || machine.symbols.get(arg))) continue;
-    const result = machine.call(name, args.map((arg) => (arg === '<command line>' ? commandLine : address(machine, arg))));
+    const result = machine.call(
+      name,
+      args.map((arg) => (arg === '<command line>' ? commandLine : address(machine, arg))),
+    );
     if (result.status !== 'returned') throw new EmulatorError(`${file}: the emulated boot stopped in ${name}: ${result.fault?.report() ?? result.stopReason}`);
   }
 }

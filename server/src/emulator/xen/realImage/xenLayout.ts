@@ -1,4 +1,4 @@
-import { DwarfReader, ElfFile, StructLayout } from '../../../elf';
+import { DwarfReader, ElfFile } from '../../../elf';
 import { EmulatorError } from '../../faults';
 import { Machine } from '../../machine';
 
@@ -26,18 +26,24 @@ const XEN_4_17: Omit<XenLayout, 'stackSize'> = {
 
 export function xenLayout(machine: Machine, elf: ElfFile): XenLayout {
   const stack = machine.symbols.get('cpu0_stack');
-  if (!stack || stack.size === 0n || (stack.size & (stack.size - 1n)) !== 0n) throw new EmulatorError(`${elf.path}: no cpu0_stack of a power-of-two size: STACK_SIZE is read from it`);
+  if (!stack || stack.size === 0n || (stack.size & (stack.size - 1n)) !== 0n)
+    throw new EmulatorError(`${elf.path}: no cpu0_stack of a power-of-two size: STACK_SIZE is read from it`);
   if (!elf.section('.debug_info')) return { stackSize: stack.size, ...XEN_4_17 };
   const structs = new DwarfReader(elf).scanColumns().structs;
-  const offset = (struct: string, member: string): bigint => {
-    const found = (structs.get(struct) as StructLayout | undefined)?.members.find((m) => m.name === member);
-    if (!found) throw new EmulatorError(`${elf.path}: the DWARF has no struct ${struct} with a member '${member}' (the emulated Xen needs it)`);
+  const struct = (name: string) => {
+    const layout = structs.get(name);
+    if (!layout) throw new EmulatorError(`${elf.path}: the DWARF has no struct ${name} (the emulated Xen needs its layout)`);
+    return layout;
+  };
+  const offset = (name: string, member: string): bigint => {
+    const found = struct(name).members.find((m) => m.name === member);
+    if (!found) throw new EmulatorError(`${elf.path}: struct ${name} has no member '${member}' in the DWARF (the emulated Xen needs it)`);
     return BigInt(found.offset);
   };
   // prettier-ignore
   return {
     stackSize: stack.size,
-    cpuInfo: { size: BigInt(structs.get('cpu_info')?.size ?? 0), processorId: offset('cpu_info', 'processor_id'), currentVcpu: offset('cpu_info', 'current_vcpu'), perCpuOffset: offset('cpu_info', 'per_cpu_offset') },
+    cpuInfo: { size: BigInt(struct('cpu_info').size), processorId: offset('cpu_info', 'processor_id'), currentVcpu: offset('cpu_info', 'current_vcpu'), perCpuOffset: offset('cpu_info', 'per_cpu_offset') },
     vcpu: { vcpuId: offset('vcpu', 'vcpu_id'), processor: offset('vcpu', 'processor'), domain: offset('vcpu', 'domain') },
     domain: { domainId: offset('domain', 'domain_id') },
   };
