@@ -101,3 +101,18 @@ test('the machine is the one boot leaves: per-CPU data through cpu_info on the s
   assert.match(init.fault!.detail, /Xen's \.init\.text, freed at the end of boot/);
   t.diagnostic(`boot of the emulated xen-syms: ${bootMs.toFixed(0)} ms`);
 });
+
+test("xmalloc at the hardware boundary: the image's _xmalloc honours the alignment, _xzalloc zeroes, a second xfree of a block is Xen's BUG", { skip }, () => {
+  const { machine } = XenLivepatch.boot(xenSyms);
+  const first = machine.call('_xmalloc', [24, 4096]);
+  assert.equal(first.status, 'returned');
+  assert.equal(first.rax % 4096n, 0n, `0x${first.rax.toString(16)} is page-aligned`);
+  machine.memory.write(first.rax, new Uint8Array(24).fill(0xaa));
+  assert.equal(machine.call('xfree', [first.rax]).status, 'returned');
+  const zeroed = machine.call('_xzalloc', [24, 8]);
+  assert.equal(zeroed.rax % 16n, 0n, "xmalloc's smallest alignment is 16");
+  assert.deepEqual([...machine.memory.read(zeroed.rax, 24)], new Array<number>(24).fill(0));
+  const twice = machine.call('xfree', [first.rax]);
+  assert.equal(twice.status, 'fault');
+  assert.match(twice.fault!.detail, /Xen BUG: xfree\(0x[0-9a-f]+\): not a block the allocator handed out, or freed twice/);
+});

@@ -58,7 +58,8 @@ type Run = (ctx: NativeContext) => bigint | void;
 
 function boundary(machine: Machine): Record<string, Run> {
   const heap = new XenHeap(machine);
-  const pages = (order: bigint) => PAGE_SIZE << order;
+  // `unsigned int order`: the caller need not clear the register's upper half.
+  const pages = (order: bigint) => PAGE_SIZE << (order & 0xffffffffn);
   const nothing: Run = () => undefined;
   // prettier-ignore
   return {

@@ -32,6 +32,7 @@ export function placeXenStacks(machine: Machine, layout: XenLayout, cpu: CpuIden
     machine.memory.writeU32(info + cpuInfo.processorId, cpu.processorId);
     machine.memory.writeU64(info + cpuInfo.currentVcpu, cpu.currentVcpu);
     machine.memory.writeU64(info + cpuInfo.perCpuOffset, cpu.perCpuOffset);
-    return { base: primary, top: info };
+    // Calls start below it, 16-byte aligned as the SysV ABI has a function entered.
+    return { base: primary, top: info & ~15n };
   };
 }
