@@ -93,6 +93,14 @@ test('the machine is the one boot leaves: per-CPU data through cpu_info on the s
   const idle = machine.memory.readU64(symbols.address('idle_vcpu'));
   assert.notEqual(idle, 0n, 'idle_vcpu[0] is set');
 
+  // The stack is Xen's: STACK_SIZE (cpu0_stack's size) aligned, two pages of primary stack, a guard below.
+  const task = machine.currentTask;
+  const stackSize = BigInt(parseInt(/^\S+ ([0-9a-f]+) \w cpu0_stack$/m.exec(run('nm', ['-S', xenSyms]))![1], 16));
+  assert.equal((task.stackTop | (stackSize - 1n)) + 1n - task.stackBase, 2n * 4096n, 'the primary stack is the top two pages of its STACK_SIZE block');
+  const overflow = machine.call('memset', [task.stackBase - 8n, 0, 8], { task: machine.createTask('another CPU-0 task') });
+  assert.equal(overflow.status, 'fault');
+  assert.match(overflow.fault!.detail, /write in the guard page below Xen's primary stack of 'idle vCPU d32767v0' \(stack overflow\)/);
+
   const write = machine.call('memset', [symbols.address('xen_extra_version'), 0, 1]);
   assert.equal(write.status, 'fault');
   assert.match(write.fault!.detail, /write of a page without write permission/);
