@@ -71,6 +71,14 @@ export class Machine {
    * them, what its own printk appends there during a call is part of the call's output.
    */
   consoleBuffer: { buffer: bigint; length: bigint } | undefined;
+  /** A console ring of another shape (Xen's conring), read instead of `consoleBuffer`: its write position, and the text between two positions. */
+  guestConsole: { position(): bigint; text(from: bigint, to: bigint): string } | undefined;
+  /**
+   * Where new tasks' stacks go when the image's code expects its own layout (Xen finds its
+   * per-CPU data from %rsp: struct cpu_info at the top of a STACK_SIZE-aligned stack); default
+   * a stack of `stackSize` above a guard page.
+   */
+  stackPlacement: ((name: string) => { base: bigint; top: bigint }) | undefined;
   /** Emulates a system instruction (cpuid, rdmsr, ...) and returns true, or lets it fault. */
   systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
   private current: Task;
@@ -199,11 +207,16 @@ export class Machine {
 
   createTask(name: string, stackSize = 0x10000n): Task {
     const id = this.tasks.length;
+    const placed = this.stackPlacement?.(name);
+    if (placed) return this.addTask(new Task(id, name, placed.base, placed.top));
     const guard = STACK_AREA + BigInt(id) * STACK_STRIDE;
     if (stackSize + PAGE_SIZE > STACK_STRIDE) throw new EmulatorError(`stack of ${stackSize} bytes is too large`);
     this.memory.reserveGuard(guard, PAGE_SIZE, `the stack guard page of task '${name}' (stack overflow)`);
     this.memory.map(guard + PAGE_SIZE, stackSize, Perm.RW, `stack of task '${name}'`);
-    const task = new Task(id, name, guard + PAGE_SIZE, guard + PAGE_SIZE + stackSize);
+    return this.addTask(new Task(id, name, guard + PAGE_SIZE, guard + PAGE_SIZE + stackSize));
+  }
+
+  private addTask(task: Task): Task {
     this.stacks.add(task.stackBase, task.stackTop, task.frames);
     this.tasks.push(task);
     return task;
@@ -320,12 +333,17 @@ export class Machine {
   }
 
   private guestLogLength(): bigint {
+    if (this.guestConsole) return this.guestConsole.position();
     return this.consoleBuffer ? this.memory.readU64(this.consoleBuffer.length) : 0n;
   }
 
   /** Appends what the guest's own printk wrote into its log buffer since `start`. */
   private collectGuestLog(start: bigint): void {
     const end = this.guestLogLength();
+    if (this.guestConsole) {
+      if (end > start) this.console += this.guestConsole.text(start, end);
+      return;
+    }
     if (!this.consoleBuffer || end <= start || end - start > 1n << 20n) return;
     this.console += Buffer.from(this.memory.read(this.consoleBuffer.buffer + start, Number(end - start))).toString('latin1');
   }

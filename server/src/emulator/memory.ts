@@ -346,17 +346,25 @@ export class Memory {
    * text_poke does; decoded code covering the bytes is dropped either way.
    */
   write(address: bigint, data: Uint8Array, options: { force?: boolean } = {}): void {
-    for (let i = 0; i < data.length; i++) {
-      const a = address + BigInt(i);
-      if (options.force) {
-        const key = Number((a & ((1n << 64n) - 1n)) >> 12n);
-        const page = this.page(key);
-        if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
-        if (page.code) this.dropCode(key, page);
-        page.bytes[Number(a & 4095n)] = data[i];
-      } else {
-        this.w8(...pair(a), data[i]);
-      }
+    if (options.force) {
+      this.forceWrite(address, data);
+      return;
+    }
+    for (let i = 0; i < data.length; i++) this.w8(...pair(address + BigInt(i)), data[i]);
+  }
+
+  /** A page at a time: loading a multi-megabyte image byte by byte costs half a second. */
+  private forceWrite(address: bigint, data: Uint8Array): void {
+    for (let done = 0; done < data.length;) {
+      const a = (address + BigInt(done)) & ((1n << 64n) - 1n);
+      const key = Number(a >> 12n);
+      const page = this.page(key);
+      if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
+      if (page.code) this.dropCode(key, page);
+      const offset = Number(a & 4095n);
+      const length = Math.min(4096 - offset, data.length - done);
+      page.bytes.set(data.subarray(done, done + length), offset);
+      done += length;
     }
   }
 

@@ -5,17 +5,23 @@
 export class XenConsole {
   private text = '';
   private partial = '';
+  /** What starts each line of guest output: '' when the image's own printk writes its `(XEN) ` (a real xen-syms's console ring). */
+  guestPrefix = '(XEN) ';
 
   /** One printk: LIVEPATCH-prefixed messages pass their `livepatch: ` prefix in `line`. */
   printk(line: string): void {
-    this.guest(`${line}\n`);
+    this.lines(`${line}\n`, '(XEN) ');
   }
 
   /** Raw output of guest code; split into lines, a trailing partial line waits for the rest. */
   guest(output: string): void {
+    this.lines(output, this.guestPrefix);
+  }
+
+  private lines(output: string, prefix: string): void {
     const lines = (this.partial + output).split('\n');
     this.partial = lines.pop() ?? '';
-    for (const line of lines) this.text += `(XEN) ${line}\n`;
+    for (const line of lines) this.text += `${prefix}${line}\n`;
   }
 
   /**

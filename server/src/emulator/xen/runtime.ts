@@ -11,6 +11,7 @@ import { Hypervisor } from './hypervisor';
 import { defineLivepatchNatives } from './natives';
 import { panic, XenPanic } from './panic';
 import { viewPayload, XenPayloadView } from './payloadView';
+import { attachRuntime, isRealXen, prepareRealXen, RealXenBoot } from './realImage/realXen';
 import { loadPayloadData, UploadError } from './upload';
 import { checkForLivepatchWork } from './work';
 
@@ -43,6 +44,8 @@ export class XenLivepatch {
   readonly console = new XenConsole();
   private readonly h: Hypervisor;
   private panicReason: string | undefined;
+  /** What the emulated boot of a real xen-syms set up; undefined on the sample target. */
+  realBoot: RealXenBoot | undefined;
 
   constructor(
     readonly machine: Machine,
@@ -76,7 +79,11 @@ export class XenLivepatch {
       machine.loadTarget(elf, targetPath);
       const buildId = options.buildId ?? elf.buildId();
       if (!buildId) throw new EmulatorError(`${targetPath}: the hypervisor image has no GNU build-id note (link it with --build-id)`);
-      return new XenLivepatch(machine, { ...options, buildId });
+      const real = isRealXen(machine) ? prepareRealXen(machine, elf) : undefined;
+      const xen = new XenLivepatch(machine, { ...options, buildId });
+      if (real) attachRuntime(machine, real, xen.console);
+      xen.realBoot = real;
+      return xen;
     } finally {
       elf.close();
     }

@@ -41,7 +41,8 @@ export function archRevert(memory: Memory, funcAddress: bigint, fstate: bigint):
   memory.write(func.oldAddr + BigInt(patchOffset), memory.read(fstate + fstateField.insnBuffer, length), { force: true });
 }
 
-function jumpTo(at: bigint, target: bigint): Uint8Array {
+/** `jmp rel32` at `at` to `target`. */
+export function jumpTo(at: bigint, target: bigint): Uint8Array {
   const insn = new Uint8Array(patchInsnSize);
   insn[0] = 0xe9;
   new DataView(insn.buffer).setInt32(1, Number(BigInt.asIntN(32, target - (at + BigInt(patchInsnSize)))), true);

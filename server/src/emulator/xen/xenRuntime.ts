@@ -34,7 +34,8 @@ export class XenRuntime implements LivepatchRuntime {
   }
 
   get banner(): string {
-    return `build-id ${this.xen.buildId}`;
+    const real = this.xen.realBoot;
+    return `build-id ${this.xen.buildId}${real ? `; the image's own code after its boot, ${real.natives.length} functions as natives` : ''}`;
   }
 
   halted(): string | undefined {

@@ -108,5 +108,14 @@ test(
         assert.deepEqual(normalised(emulated.results), normalised(real.results));
       },
     );
+
+    await t.test(
+      "the emulator on Debian's own xen-syms and the same payloads (issue 18): the same transcript, every command's (XEN) lines included, the hooks' printed by the image's real printk",
+      async () => {
+        const emulated = await runScenarioCli('emu', scenario, realPayloads, 'xen', artifacts.files.xenSyms);
+        assertTranscript(emulated.results, packagedExtra, emulated.stderr);
+        assert.deepEqual(normalised(emulated.results), normalised(real.results));
+      },
+    );
   },
 );

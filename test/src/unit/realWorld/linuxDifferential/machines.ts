@@ -17,16 +17,16 @@ export interface MachineRun {
  * emulator on the sample target) or `livepatch-lens vm --runtime R` (the real kernel or Xen in
  * QEMU, one boot), with `--json`. Its relative paths name files in `dir`: both CLIs read them
  * from the script's folder, so the script runs from a scratch folder of links to it and to
- * `dir`'s modules (Linux) or payloads (Xen).
+ * `dir`'s modules (Linux) or payloads (Xen). `target`: the emulator's image instead of the sample target.
  */
-export async function runScenarioCli(program: 'emu' | 'vm', scenario: string, dir: string, runtime: 'linux' | 'xen' = 'linux'): Promise<MachineRun> {
+export async function runScenarioCli(program: 'emu' | 'vm', scenario: string, dir: string, runtime: 'linux' | 'xen' = 'linux', target?: string): Promise<MachineRun> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'll-differential-'));
   const extension = runtime === 'xen' ? '.livepatch' : '.ko';
   try {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(extension))) symlinkSync(path.join(dir, file), path.join(scratch, file));
     const script = path.join(scratch, path.basename(scenario));
     symlinkSync(scenario, script);
-    const args = [path.join(distDir, 'cli.js'), program, '--runtime', runtime, '--json', '--script', script];
+    const args = [path.join(distDir, 'cli.js'), program, '--runtime', runtime, ...(target ? ['--target', target] : []), '--json', '--script', script];
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
       // A scenario that stops early exits non-zero; its lines up to there are still the run.
       execFile(process.execPath, args, { encoding: 'utf8', timeout: 110_000, maxBuffer: 64 << 20 }, (_error, out, err) => resolve({ stdout: out, stderr: err }));
