@@ -41,10 +41,9 @@ export function keepWindows(text: string, windows: readonly LineWindow[]): strin
   for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
   const count = starts.length;
   starts.push(text.length + 1);
-  const lineAt = (i: number): string => text.slice(starts[i], starts[i + 1] - 1);
   const keep = new Uint8Array(count);
   for (const window of windows) {
-    const { from, to } = wholeComments(lineAt, count, window);
+    const { from, to } = wholeComments(text, starts, window);
     keep.fill(1, from, to);
   }
   // Runs of kept lines as they are, runs of emptied ones as their newlines, one `\n` between two runs.
@@ -58,27 +57,43 @@ export function keepWindows(text: string, windows: readonly LineWindow[]): strin
 
 /**
  * A window that cuts a block comment would leave a `/*` whose end is blanked (and the comment
- * would swallow every later window) or a stray `*\/`: widen it to the whole comment.
+ * would swallow every later window) or a stray `*\/`: widen it to the whole comment. The tokens
+ * are searched for in the text (neither spans a newline), not line by line: no string per line.
  */
-function wholeComments(lineAt: (i: number) => string, count: number, window: LineWindow): LineWindow {
+function wholeComments(text: string, starts: readonly number[], window: LineWindow): LineWindow {
+  const count = starts.length - 1;
+  /** Where line `i`'s newline is (or the text's end). */
+  const lineEnd = (i: number): number => starts[i + 1] - 1;
   let from = Math.max(0, window.from);
   let to = Math.min(count, window.to);
-  // Most lines have neither token: `includes` rules them out without a regular expression (50k lines: 117 ms to 5 ms).
-  const mayHaveToken = (line: string): boolean => line.includes('/*') || line.includes('*/');
-  const firstToken = (line: string): string | undefined => (mayHaveToken(line) ? /\/\*|\*\//.exec(line)?.[0] : undefined);
-  for (let i = from; i < to; i++) {
-    const token = firstToken(lineAt(i));
-    if (token === '/*') break;
-    if (token === '*/') {
-      while (from > 0 && !lineAt(from).includes('/*')) from--;
-      break;
-    }
+  const tokens = /\/\*|\*\//g;
+  const nextToken = (at: number): RegExpExecArray | null => {
+    tokens.lastIndex = at;
+    return tokens.exec(text);
+  };
+  const first = from < to ? nextToken(starts[from]) : null;
+  if (first && first.index < lineEnd(to - 1) && first[0] === '*/') {
+    // Up to the nearest line at or above `from` with a `/*` in it, or the first line.
+    const opener = text.lastIndexOf('/*', lineEnd(from) - 2);
+    from = opener < 0 ? 0 : lineOf(starts, opener);
   }
   let open = false;
+  let token = from < count ? nextToken(starts[from]) : null;
   for (let i = from; i < count && (i < to || open); i++) {
-    const line = lineAt(i);
-    if (mayHaveToken(line)) for (const token of line.matchAll(/\/\*|\*\//g)) open = token[0] === '/*';
+    for (const end = lineEnd(i); token && token.index < end; token = tokens.exec(text)) open = token[0] === '/*';
     if (i >= to - 1 && !open) to = i + 1;
   }
   return { from, to };
+}
+
+/** The line holding offset `at`. */
+function lineOf(starts: readonly number[], at: number): number {
+  let low = 0;
+  let high = starts.length - 2;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= at) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
