@@ -40,11 +40,18 @@ export function overwritten(text: string, edits: ReadonlyArray<readonly [number,
   let kept = 0;
   for (const [at, replacement] of sorted) {
     const covered = text.slice(at, at + replacement.length);
-    pieces.push(text.slice(kept, at), covered.includes('\n') ? replacement.split('').map((c, i) => (covered[i] === '\n' ? '\n' : c)).join('') : replacement);
+    pieces.push(text.slice(kept, at), covered.includes('\n') ? withNewlinesOf(covered, replacement) : replacement);
     kept = at + replacement.length;
   }
   pieces.push(text.slice(kept));
   return pieces.join('');
+}
+
+/** `replacement` with a newline wherever `covered` has one. */
+function withNewlinesOf(covered: string, replacement: string): string {
+  let out = '';
+  for (let i = 0; i < replacement.length; i++) out += covered[i] === '\n' ? '\n' : replacement[i];
+  return out;
 }
 
 function overwrittenInOrder(text: string, edits: ReadonlyArray<readonly [number, string]>): string {

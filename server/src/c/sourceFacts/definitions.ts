@@ -436,7 +436,7 @@ const literal = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
 function squeezed(code: string): string {
   let out = '';
   let copied = 0;
-  for (let at = 0; at < code.length; ) {
+  for (let at = 0; at < code.length;) {
     if (!isSpace(code.charCodeAt(at))) {
       at++;
       continue;
