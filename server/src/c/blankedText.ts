@@ -25,3 +25,37 @@ export function newlinesIn(text: string, from: number, to: number): number {
   for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) count++;
   return count;
 }
+
+/**
+ * `text` with each edit's replacement written over it from its offset, in order, every newline of
+ * `text` kept (a replacement is as long as what it covers). Copied in pieces: an array of every
+ * character of a 300 KB kernel file, made and joined per pass, cost 20-50 ms a pass.
+ */
+export function overwritten(text: string, edits: ReadonlyArray<readonly [number, string]>): string {
+  const sorted = [...edits].sort((a, b) => a[0] - b[0]);
+  const disjoint = sorted.every(([at, replacement], k) => at >= 0 && at + replacement.length <= (sorted[k + 1]?.[0] ?? text.length));
+  // Edits that overlap are written in their order, the later over the earlier: as before, one character at a time.
+  if (!disjoint) return overwrittenInOrder(text, edits);
+  const pieces: string[] = [];
+  let kept = 0;
+  for (const [at, replacement] of sorted) {
+    const covered = text.slice(at, at + replacement.length);
+    pieces.push(text.slice(kept, at), covered.includes('\n') ? withNewlinesOf(covered, replacement) : replacement);
+    kept = at + replacement.length;
+  }
+  pieces.push(text.slice(kept));
+  return pieces.join('');
+}
+
+/** `replacement` with a newline wherever `covered` has one. */
+function withNewlinesOf(covered: string, replacement: string): string {
+  let out = '';
+  for (let i = 0; i < replacement.length; i++) out += covered[i] === '\n' ? '\n' : replacement[i];
+  return out;
+}
+
+function overwrittenInOrder(text: string, edits: ReadonlyArray<readonly [number, string]>): string {
+  const chars = text.split('');
+  for (const [at, replacement] of edits) for (let i = 0; i < replacement.length; i++) if (chars[at + i] !== '\n') chars[at + i] = replacement[i];
+  return chars.join('');
+}

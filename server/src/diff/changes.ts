@@ -68,6 +68,11 @@ export function languageOf(path: string): FileLanguage {
 
 /** One range per run of consecutive changed lines, so a finding underlines what the author wrote. */
 export function rangesOf(lines: readonly DiffLine[], patchText: readonly string[]): SourceRange[] {
+  // An entity of one changed line (50k added globals): no set, no sort.
+  if (lines.length === 1) {
+    const line = lines[0].patchLine;
+    return [{ start: { line, column: 0 }, end: { line, column: patchText[line]?.length ?? 0 } }];
+  }
   const sorted = [...new Set(lines.map((l) => l.patchLine))].sort((a, b) => a - b);
   const ranges: SourceRange[] = [];
   for (const line of sorted) {

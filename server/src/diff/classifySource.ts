@@ -20,9 +20,12 @@ export function classifyFromSource(
   const touch = (definition: Definition | undefined, line: DiffLine, side: 'removed' | 'added'): void => {
     if (!definition) return;
     const key = entityKey(definition);
-    const entry = touched.get(key) ?? { removed: [], added: [] };
+    let entry = touched.get(key);
+    if (!entry) {
+      entry = { removed: [], added: [] };
+      touched.set(key, entry);
+    }
     entry[side].push(line);
-    touched.set(key, entry);
   };
   const oldAt = innermostByLine(before.definitions);
   const newAt = innermostByLine(after.definitions);
@@ -57,7 +60,10 @@ export function classifyFromSource(
 
 function firstByKey(definitions: readonly Definition[]): Map<string, Definition> {
   const byKey = new Map<string, Definition>();
-  for (const definition of definitions) if (!byKey.has(entityKey(definition))) byKey.set(entityKey(definition), definition);
+  for (const definition of definitions) {
+    const key = entityKey(definition);
+    if (!byKey.has(key)) byKey.set(key, definition);
+  }
   return byKey;
 }
 

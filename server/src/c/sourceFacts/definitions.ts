@@ -380,6 +380,8 @@ function prototypeOf(definition: Node, outerDeclarator: Node | null, declarator:
 const storageClassWord = /extern|static|auto|register|inline|thread/;
 
 function stripAttributes(text: string): string {
+  // Most types have none: no scan by the regular expression (50k globals).
+  if (!text.includes('__attribute__')) return normalize(text);
   return normalize(text.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, ' '));
 }
 
@@ -429,7 +431,35 @@ function initializerEntries(value: Node): InitializerEntry[] {
 /** Comments out, spacing collapsed, none around punctuation: two texts equal here read the same to a compiler. */
 // String and character literals are kept as written: `"a  b"` and `"a b"` are different code.
 const literal = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
-const squeezed = (code: string): string => code.replace(/\s+/g, ' ').replace(/ ?([()[\]{},;*]) ?/g, '$1');
+// `code.replace(/\s+/g, ' ').replace(/ ?([()[\]{},;*]) ?/g, '$1')` in one scan, a third faster (22,000 bodies): a run of
+// spacing becomes one space, dropped when a punctuator is next to it.
+function squeezed(code: string): string {
+  let out = '';
+  let copied = 0;
+  for (let at = 0; at < code.length;) {
+    if (!isSpace(code.charCodeAt(at))) {
+      at++;
+      continue;
+    }
+    let end = at + 1;
+    while (end < code.length && isSpace(code.charCodeAt(end))) end++;
+    out += code.slice(copied, at);
+    if (!isSqueezedPunctuator(code.charCodeAt(at - 1)) && !isSqueezedPunctuator(code.charCodeAt(end))) out += ' ';
+    copied = at = end;
+  }
+  return copied ? out + code.slice(copied) : code;
+}
+
+/** What `\s` matches. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+const squeezedPunctuators = new Set([...'()[]{},;*'].map((c) => c.charCodeAt(0)));
+/** NaN (before the start, past the end) is none. */
+const isSqueezedPunctuator = (c: number): boolean => squeezedPunctuators.has(c);
 
 function normalize(text: string): string {
   const code = withoutSourceComments(text, /\n/g);

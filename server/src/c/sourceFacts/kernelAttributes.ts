@@ -1,3 +1,4 @@
+import { overwritten } from '../blankedText';
 import { withoutSourceComments } from '../lineCode';
 import { mayNeedReshaping, reshapeKernelMacros } from './macroShapes';
 
@@ -115,10 +116,8 @@ export function maskKernelMacros(text: string): string {
 }
 
 function blankMacros(text: string, words: RegExpExecArray[], calls: RegExpExecArray[], closing: Map<number, number>): string {
-  const chars = text.split('');
-  const blank = (from: number, to: number): void => {
-    for (let i = from; i < to; i++) if (chars[i] !== '\n') chars[i] = ' ';
-  };
+  const edits: Array<[number, string]> = [];
+  const blank = (from: number, to: number): void => void edits.push([from, ' '.repeat(to - from)]);
   // Inside `__attribute__((...))` the same words are attribute names the parser reads fine.
   const inAttribute = insideAny([...text.matchAll(/\b__attribute__\s*\(/g)].map((m) => [m.index, closing.get(m.index + m[0].length - 1) ?? -1]));
   for (const match of words) if (!inAttribute(match.index)) blank(match.index, match.index + match[0].length);
@@ -127,7 +126,7 @@ function blankMacros(text: string, words: RegExpExecArray[], calls: RegExpExecAr
     const close = closing.get(match.index + match[0].length - 1) ?? -1;
     if (close > 0) blank(match.index, close + 1);
   }
-  return chars.join('');
+  return overwritten(text, edits);
 }
 
 /** Every `(` with the `)` that closes it, in one pass (an unclosed one is absent). */

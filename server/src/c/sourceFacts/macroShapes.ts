@@ -1,3 +1,4 @@
+import { overwritten } from '../blankedText';
 /**
  * Kernel macros whose uses are not C that tree-sitter can read, rewritten (same length, every
  * newline where it was) into C that means the same to the analysis. Without this most of the
@@ -26,10 +27,7 @@ export function reshapeKernelMacros(text: string, closing: Map<number, number>):
   reshapeIterators(text, closing, edits);
   reshapeTypeArguments(text, closing, edits);
   reshapeDefinitions(text, closing, edits);
-  if (!edits.length) return text;
-  const chars = text.split('');
-  for (const [at, replacement] of edits) for (let i = 0; i < replacement.length; i++) if (chars[at + i] !== '\n') chars[at + i] = replacement[i];
-  return chars.join('');
+  return edits.length ? overwritten(text, edits) : text;
 }
 
 /** Blanks `[from, to)` except its newlines, so the text keeps its lines. */
