@@ -57,6 +57,8 @@ export class Memory {
   dirty = false;
   /** Called with a page number when bytes of a page holding decoded code change. */
   onCodeWrite: (key: number) => void = () => undefined;
+  /** Writes live-patch bytes by a patching protocol (smp/poke.ts); unset, they land at once. */
+  textPoker: ((address: bigint, data: Uint8Array) => void) | undefined;
 
   // ---- mapping -------------------------------------------------------------------------------
 
@@ -358,6 +360,12 @@ export class Memory {
         this.w8(...pair(a), data[i]);
       }
     }
+  }
+
+  /** Writes a live patch into text (through read-only pages, as text_poke does), by the protocol installed. */
+  pokeText(address: bigint, data: Uint8Array): void {
+    if (this.textPoker) this.textPoker(address, data);
+    else this.write(address, data, { force: true });
   }
 
   readU8(address: bigint): number {

@@ -9,6 +9,9 @@ import { EmulatorError } from './faults';
 import { LoaderError } from './loader';
 import type { LivepatchRuntime, RuntimeFactory, RuntimeOutput } from './runtime';
 import { callFunction, CallReport } from './sessionCall';
+import { runSmpCommand, smpVerbs } from './smp/commands';
+import { PokeProtocol } from './smp/poke';
+import { Smp } from './smp/smp';
 import { EmulatorState, unbootedState } from './state';
 
 export interface EmulatorSessionOptions {
@@ -23,6 +26,10 @@ export interface EmulatorSessionOptions {
   timeoutMs?: number;
   /** Every instruction a `call` executes, symbolized. */
   trace?: (line: string) => void;
+  /** CPUs (default 2), the scheduler's seed (default 1), and how live patches are written (default the runtime's own). */
+  cpus?: number;
+  seed?: number;
+  poke?: PokeProtocol;
 }
 
 /** A command's result; `call` has its report too. */
@@ -38,6 +45,7 @@ export interface SessionCommandResult extends CommandResult {
  */
 export class EmulatorSession implements ScenarioMachine {
   private current: LivepatchRuntime | undefined;
+  private smp: Smp | undefined;
 
   constructor(
     private readonly factory: RuntimeFactory,
@@ -77,7 +85,20 @@ export class EmulatorSession implements ScenarioMachine {
       // A bug of ours, never the payload's: this command fails with what happened, the session goes on.
       result = { stdout: '', stderr: `${internalError(command, error, runtime.name, runtime.subject?.(command))}\n`, exitCode: 1 };
     }
-    return { command: command.text, ...result, log: runtime.log.since(mark) };
+    return { command: command.text, ...this.withNotes(result), log: runtime.log.since(mark) };
+  }
+
+  /** The other CPUs' session: its seed, protocol and CPUs. */
+  get cpus(): Smp | undefined {
+    return this.smp;
+  }
+
+  /** What happened on the other CPUs during the command (torn fetches, lost NMIs, #MC) after its own stderr; a CPU's fault fails it. */
+  private withNotes<T extends RuntimeOutput>(result: T): T {
+    this.smp?.between();
+    const taken = this.smp?.take();
+    if (!taken || !taken.notes.length) return result;
+    return { ...result, stderr: `${result.stderr}${taken.notes.join('\n')}\n`, exitCode: taken.failed && result.exitCode === 0 ? 1 : result.exitCode };
   }
 
   private dispatch(runtime: LivepatchRuntime, command: ScenarioCommand): RuntimeOutput & { call?: CallReport } {
@@ -90,13 +111,16 @@ export class EmulatorSession implements ScenarioMachine {
       case 'reset':
         return this.reset();
       default:
+        if (smpVerbs.includes(verb) && this.smp) return runSmpCommand(this.smp, command.argv);
         return runtime.run(command, { readFile: (file) => readFileSync(path.resolve(this.options.baseDir ?? '.', file)) });
     }
   }
 
   private dump(runtime: LivepatchRuntime): RuntimeOutput {
     try {
-      return runtime.dump();
+      const dumped = runtime.dump();
+      if (!this.smp?.used) return dumped;
+      return { ...dumped, stdout: `${dumped.stdout}${this.smp.describe().join('\n')}\n` };
     } catch (error) {
       if (!(error instanceof EmulatorError)) throw error;
       return { stdout: '', stderr: `${error.message}\n`, exitCode: 1 };
@@ -116,6 +140,7 @@ export class EmulatorSession implements ScenarioMachine {
   private boot(): LivepatchRuntime {
     const runtime = this.factory.boot(this.options.target);
     for (const object of this.options.objects ?? []) runtime.machine.loadObject(object);
+    this.smp = new Smp(runtime.machine, { cpus: this.options.cpus ?? 2, seed: this.options.seed ?? 1, poke: this.options.poke ?? (runtime.name === 'xen' ? 'xen' : 'linux') });
     const trace = this.options.trace;
     if (trace) runtime.machine.cpu.trace = (address, text) => trace(`${runtime.machine.describe(address).padEnd(32)} ${text}`);
     return runtime;

@@ -4,8 +4,8 @@ import type { ScenarioCommand } from './command';
 export type RuntimeName = 'xen' | 'linux';
 export const runtimeNames: readonly RuntimeName[] = ['xen', 'linux'];
 
-/** The emulator's own commands, on either runtime: a real machine has none of them. */
-export const emulatorVerbs: readonly string[] = ['call', 'dump', 'reset'];
+/** The emulator's own commands, on either runtime: a real machine has none of them (run/stop/nmi/mce drive the other CPUs). */
+export const emulatorVerbs: readonly string[] = ['call', 'dump', 'reset', 'run', 'stop', 'nmi', 'mce'];
 
 /** xen-livepatch's commands (bare, or after `xen-livepatch`), as the emulator and a real dom0 take them. */
 export const xenLivepatchVerbs: readonly string[] = ['help', 'list', 'upload', 'load', 'apply', 'revert', 'unload', 'replace'];
