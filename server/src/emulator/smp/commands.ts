@@ -38,7 +38,7 @@ function run(smp: Smp, args: string[]): RuntimeOutput {
   const loop = args.includes('--loop');
   const [cpuText, name, ...rest] = args.filter((a) => a !== '--loop');
   const cpu = cpuArgument(smp, cpuText, 'run');
-  if (cpu.id === 0) throw new EmulatorError('run: CPU 0 runs the scenario\'s commands');
+  if (cpu.id === 0) throw new EmulatorError("run: CPU 0 runs the scenario's commands");
   if (!name) throw new EmulatorError('run: no function named');
   if (cpu.job) throw new EmulatorError(`run: CPU${cpu.id} already runs ${cpu.job.name}; stop it first`);
   const address = smp.machine.resolve(name);

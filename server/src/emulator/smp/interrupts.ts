@@ -57,7 +57,8 @@ export function deliverInterrupt(smp: Smp, cpu: SmpCpu, kind: InterruptKind): vo
     smp.note(`CPU${cpu.id}: ${name} not delivered: the target has no ${interruptHandlers[kind]}()`);
     return;
   }
-  if (kind === 'mce' && smp.write) smp.note(`CPU${cpu.id}: #MC in the middle of the ${smp.protocol} protocol's write at ${smp.write.where()}: nothing masks #MC (seed ${smp.seed})`);
+  if (kind === 'mce' && smp.write)
+    smp.note(`CPU${cpu.id}: #MC in the middle of the ${smp.protocol} protocol's write at ${smp.write.where()}: nothing masks #MC (seed ${smp.seed})`);
   if (cpu.id !== 0 && cpu.inCall) enter(smp, cpu, kind, handler);
   else runToEnd(smp, cpu, kind, handler);
 }

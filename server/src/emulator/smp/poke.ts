@@ -155,7 +155,12 @@ export function pokeText(smp: Smp, address: bigint, data: Uint8Array): void {
  * text_poke_bp(): int3 on the first byte, sync every CPU, the tail, sync, the first byte, sync
  * (arch/x86/kernel/alternative.c text_poke_bp_batch). A sync is an IPI every CPU takes: a round.
  */
-function textPokeBp(memory: { write(address: bigint, data: Uint8Array, options: { force?: boolean }): void }, write: TextWrite, put: (from: number, to: number) => void, sync: () => void): void {
+function textPokeBp(
+  memory: { write(address: bigint, data: Uint8Array, options: { force?: boolean }): void },
+  write: TextWrite,
+  put: (from: number, to: number) => void,
+  sync: () => void,
+): void {
   write.trap = true;
   memory.write(write.site, new Uint8Array([INT3]), { force: true });
   sync();

@@ -284,7 +284,8 @@ export class Smp implements PatchingHooks {
     return [
       `${this.cpus} CPUs, seed ${this.seed}, poke protocol ${this.protocol}`,
       ...this.known().map((cpu) => {
-        const doing = cpu.id === 0 ? 'runs the commands' : cpu.job ? `${cpu.inCall ? `in ${where(this, cpu)}` : 'between calls'} of ${cpu.job.name}${cpu.job.loop ? ' (loop)' : ''}` : 'idle';
+        const doing =
+          cpu.id === 0 ? 'runs the commands' : cpu.job ? `${cpu.inCall ? `in ${where(this, cpu)}` : 'between calls'} of ${cpu.job.name}${cpu.job.loop ? ' (loop)' : ''}` : 'idle';
         const irq = [`IRQs ${cpu.irqs ? 'on' : 'off'}`, ...(cpu.nmiLatched ? ['in an NMI'] : []), ...(cpu.lostNmis ? [`${cpu.lostNmis} NMIs lost`] : [])];
         const rendezvous = cpu.atRendezvous ? `; at the last rendezvous: ${cpu.atRendezvous}` : '';
         return `CPU${cpu.id}: ${doing}, ${cpu.calls} calls, ${irq.join(', ')}${rendezvous}`;

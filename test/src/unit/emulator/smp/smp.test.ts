@@ -94,10 +94,16 @@ test('text_poke_bp: a CPU hitting the int3 runs the new instruction through poke
 test("Xen's rendezvous: a CPU that never arrives times out the action with Xen's message", () => {
   const [, , apply] = runAll(session(), 'run 1 spin_irqs_off\nupload hw PAYLOAD\nexpect 2 apply hw');
   assert.equal(apply.exitCode, 2);
-  assert.ok(apply.log.some((l) => l.endsWith('livepatch: hw: Timed out on semaphore in CPU quiesce phase 0/1')), apply.log.join('\n'));
+  assert.ok(
+    apply.log.some((l) => l.endsWith('livepatch: hw: Timed out on semaphore in CPU quiesce phase 0/1')),
+    apply.log.join('\n'),
+  );
   // With four CPUs, two of them stuck.
   const four = runAll(session({ cpus: 4 }), 'run 1 spin_irqs_off\nrun 3 spin_irqs_off\nupload hw PAYLOAD\nexpect 2 apply hw');
-  assert.ok(four[3].log.some((l) => l.endsWith('livepatch: hw: Timed out on semaphore in CPU quiesce phase 1/3')), four[3].log.join('\n'));
+  assert.ok(
+    four[3].log.some((l) => l.endsWith('livepatch: hw: Timed out on semaphore in CPU quiesce phase 1/3')),
+    four[3].log.join('\n'),
+  );
 });
 
 test('NMIs during the Xen patch are swallowed by the masked callback and counted lost; outside it do_nmi runs', () => {
@@ -119,7 +125,7 @@ test('NMIs during the Xen patch are swallowed by the masked callback and counted
   assert.equal(memory().readCString(memory().readU64(nmSymbol('nmi_seen').address)), newString);
 });
 
-test('#MC is not masked: one at the write runs the half-written function (Xen\'s own TODO)', () => {
+test("#MC is not masked: one at the write runs the half-written function (Xen's own TODO)", () => {
   const [, load] = runAll(session(), 'mce 0 after 1\nload PAYLOAD');
   assert.equal(load.exitCode, 1);
   assert.match(load.stderr, /^CPU0: #MC in the middle of the xen protocol's write at xen_extra_version/m);
