@@ -74,6 +74,7 @@ shows them, kernel log lines as \`dmesg\` does.
                    exactly repeatable by its seed, which every note of another CPU prints
   --poke P         how live patches are written while other CPUs run: xen (the rendezvous,
                    NMIs masked), linux (text_poke_bp) or naive (byte by byte); default the runtime's
+  --nmi-rate R     NMIs drawn from the seed: R per 1000 instructions of each CPU on average (0..1000)
 
 A command prefixed with \`expect N\` must exit with status N (e.g. \`expect 2 revert NAME\` for a
 revert out of stack order); other commands must succeed. The session stops at the first command
@@ -87,7 +88,7 @@ Examples:
   livepatch-lens emu --runtime linux insmod livepatch-sample.ko -- cat /proc/cmdline`;
 
 const spec = {
-  values: new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout', '--cpus', '--seed', '--poke']),
+  values: new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout', '--cpus', '--seed', '--poke', '--nmi-rate']),
   flags: new Set(['--json', '--echo', '--trace']),
 };
 
@@ -124,9 +125,11 @@ function isLinuxKernel(target: string): boolean {
   }
 }
 
-/** --cpus, --seed and --poke, checked. */
-function smpOptions(single: (name: string) => string | undefined): { cpus?: number; seed?: number; poke?: PokeProtocol } {
+/** --cpus, --seed, --poke and --nmi-rate, checked. */
+function smpOptions(single: (name: string) => string | undefined): { cpus?: number; seed?: number; poke?: PokeProtocol; nmiRate?: number } {
   const cpus = single('--cpus');
+  const nmiRate = single('--nmi-rate');
+  if (nmiRate !== undefined && !(/^\d+(\.\d+)?$/.test(nmiRate) && Number(nmiRate) <= 1000)) throw new CliError(`--nmi-rate expects a number 0..1000, got '${nmiRate}'`);
   const seed = single('--seed');
   const poke = single('--poke');
   if (cpus !== undefined && !(/^\d+$/.test(cpus) && Number(cpus) >= 1 && Number(cpus) <= MAX_CPUS)) throw new CliError(`--cpus expects 1..${MAX_CPUS}, got '${cpus}'`);
@@ -136,6 +139,7 @@ function smpOptions(single: (name: string) => string | undefined): { cpus?: numb
     ...(cpus !== undefined ? { cpus: Number(cpus) } : {}),
     ...(seed !== undefined ? { seed: Number(seed) } : {}),
     ...(poke !== undefined ? { poke: poke as PokeProtocol } : {}),
+    ...(nmiRate !== undefined ? { nmiRate: Number(nmiRate) } : {}),
   };
 }
 

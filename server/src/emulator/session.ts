@@ -30,6 +30,8 @@ export interface EmulatorSessionOptions {
   cpus?: number;
   seed?: number;
   poke?: PokeProtocol;
+  /** NMIs drawn from the seed, per 1000 ticks of each CPU (default none). */
+  nmiRate?: number;
 }
 
 /** A command's result; `call` has its report too. */
@@ -140,7 +142,12 @@ export class EmulatorSession implements ScenarioMachine {
   private boot(): LivepatchRuntime {
     const runtime = this.factory.boot(this.options.target);
     for (const object of this.options.objects ?? []) runtime.machine.loadObject(object);
-    this.smp = new Smp(runtime.machine, { cpus: this.options.cpus ?? 2, seed: this.options.seed ?? 1, poke: this.options.poke ?? (runtime.name === 'xen' ? 'xen' : 'linux') });
+    this.smp = new Smp(runtime.machine, {
+      cpus: this.options.cpus ?? 2,
+      seed: this.options.seed ?? 1,
+      poke: this.options.poke ?? (runtime.name === 'xen' ? 'xen' : 'linux'),
+      nmiRate: this.options.nmiRate,
+    });
     const trace = this.options.trace;
     if (trace) runtime.machine.cpu.trace = (address, text) => trace(`${runtime.machine.describe(address).padEnd(32)} ${text}`);
     return runtime;

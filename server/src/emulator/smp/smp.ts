@@ -20,6 +20,8 @@ export interface SmpOptions {
   cpus: number;
   seed: number;
   poke: PokeProtocol;
+  /** NMIs drawn from the seed: on average this many per 1000 ticks of each CPU (0: none). */
+  nmiRate?: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export class Smp implements PatchingHooks {
   private readonly all: (SmpCpu | undefined)[];
   /** Mean time slice, drawn from the seed. */
   private readonly quantum: number;
+  private readonly nmiRate: number;
   private notes: string[] = [];
   private failed = false;
   /** Whether anything ran on another CPU or an interrupt was raised: only then does `dump` show the CPUs. */
@@ -57,6 +60,7 @@ export class Smp implements PatchingHooks {
     this.random = new SeededRandom(options.seed);
     this.protocol = options.poke;
     this.quantum = this.random.between(8, 64);
+    this.nmiRate = options.nmiRate ?? 0;
     this.all = new Array<SmpCpu | undefined>(options.cpus).fill(undefined);
     this.running = this.cpu(0);
     machine.patching = this;
@@ -143,32 +147,35 @@ export class Smp implements PatchingHooks {
     for (const cpu of this.known()) {
       if (cpu.id !== 0 && !cpu.spinning) continue;
       cpu.ticks++;
-      this.fireDue(cpu);
+      this.fireDue(cpu, 1);
     }
   }
 
   private idle(cpu: SmpCpu, k: number): void {
     cpu.ticks += k;
-    this.fireDue(cpu);
+    this.fireDue(cpu, k);
   }
 
   /**
-   * Runs `cpu`'s job for at most `budget` instructions, cut short at its next due interrupt; a
-   * returned call counts its result and, in a loop, the next call starts at the next slice.
-   * `startNew` false: a CPU on its way to the rendezvous starts no new call.
+   * Runs `cpu`'s job for `budget` instructions, cut at each due interrupt; in a loop a returned
+   * call is counted and the next one starts in the same slice. `startNew` false: a CPU on its
+   * way to the rendezvous finishes the call it is in and starts no other.
    */
   slice(cpu: SmpCpu, budget: number, startNew = true): void {
-    const job = cpu.job;
-    if (!job || (!cpu.inCall && !startNew)) return;
-    this.used = true;
-    const due = cpu.events.reduce((soonest, e) => Math.min(soonest, e.at), Infinity);
-    const k = Math.max(1, Math.min(budget, due - cpu.ticks));
-    const result = this.on(cpu, () =>
-      cpu.inCall ? this.machine.resume(cpu.task, { budget: k, slice: true }) : this.machine.call(job.address, job.args, { task: cpu.task, budget: k, slice: true }),
-    );
-    cpu.ticks += result.instructions;
-    this.settle(cpu, job, result);
-    this.fireDue(cpu);
+    let left = budget;
+    while (left > 0 && cpu.job && (cpu.inCall || startNew)) {
+      const job = cpu.job;
+      this.used = true;
+      const due = cpu.events.reduce((soonest, e) => Math.min(soonest, e.at), Infinity);
+      const k = Math.max(1, Math.min(left, due - cpu.ticks));
+      const result = this.on(cpu, () =>
+        cpu.inCall ? this.machine.resume(cpu.task, { budget: k, slice: true }) : this.machine.call(job.address, job.args, { task: cpu.task, budget: k, slice: true }),
+      );
+      cpu.ticks += result.instructions;
+      left -= Math.max(1, result.instructions);
+      this.settle(cpu, job, result);
+      this.fireDue(cpu, result.instructions);
+    }
   }
 
   private settle(cpu: SmpCpu, job: Job, result: CallResult): void {
@@ -227,7 +234,12 @@ export class Smp implements PatchingHooks {
     else cpu.events.push({ kind, at: cpu.ticks + after });
   }
 
-  private fireDue(cpu: SmpCpu): void {
+  /** Delivers what is due after `ran` more ticks: a held NMI, scheduled interrupts, and NMIs drawn at the seed's rate. */
+  private fireDue(cpu: SmpCpu, ran: number): void {
+    if (this.nmiRate && this.random.next() < (ran * this.nmiRate) / 1000) {
+      this.used = true;
+      deliverInterrupt(this, cpu, 'nmi');
+    }
     if (cpu.nmiPending && !cpu.nmiLatched) {
       cpu.nmiPending = false;
       deliverInterrupt(this, cpu, 'nmi');

@@ -80,6 +80,21 @@ for (const poke of ['xen', 'linux'] as const) {
   });
 }
 
+test('text_poke_bp with NMIs drawn from the seed: the handler meets the int3 too, no tear over 200 seeds; naive tears in do_nmi', () => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const [, load, stop] = runAll(session({ seed, poke: 'linux', nmiRate: 20 }), loopAndApply);
+    assert.doesNotMatch(load.stderr, /torn-write/, `seed ${seed}`);
+    for (const s of tallied(stop)) assert.ok(s === oldString || s === newString, `seed ${seed}: a call returned ${s}`);
+  }
+  let inHandler: string | undefined;
+  for (let seed = 1; seed <= 50 && !inHandler; seed++) {
+    const [, load] = runAll(session({ seed, poke: 'naive', nmiRate: 20 }), loopAndApply);
+    inHandler = load.stderr.split(/\n(?=CPU)/).find((note) => /torn-write/.test(note) && /do_nmi/.test(note));
+  }
+  assert.ok(inHandler, 'no seed of 1..50 tore inside do_nmi');
+  assert.match(inHandler, /xen_extra_version \(returns to default_nmi_callback\+0x[0-9a-f]+\)/);
+});
+
 test('text_poke_bp: a CPU hitting the int3 runs the new instruction through poke_int3_handler', () => {
   let hit: SessionCommandResult | undefined;
   for (let seed = 1; seed <= 50 && !hit; seed++) {
