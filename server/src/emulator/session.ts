@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ElfError } from '../elf';
 import type { ScenarioCommand } from '../scenario/command';
-import { commandLine, RuntimeName } from '../scenario/dialect';
+import { commandLine, cpuVerbs, RuntimeName } from '../scenario/dialect';
 import type { CommandResult } from '../scenario/result';
 import type { ScenarioMachine } from '../scenario/runner';
 import { EmulatorError } from './faults';
 import { LoaderError } from './loader';
 import type { LivepatchRuntime, RuntimeFactory, RuntimeOutput } from './runtime';
 import { callFunction, CallReport } from './sessionCall';
-import { runSmpCommand, smpVerbs } from './smp/commands';
+import { runSmpCommand } from './smp/commands';
 import { PokeProtocol } from './smp/poke';
 import { Smp } from './smp/smp';
 import { EmulatorState, unbootedState } from './state';
@@ -113,7 +113,7 @@ export class EmulatorSession implements ScenarioMachine {
       case 'reset':
         return this.reset();
       default:
-        if (smpVerbs.includes(verb) && this.smp) return runSmpCommand(this.smp, command.argv);
+        if (cpuVerbs.includes(verb) && this.smp) return runSmpCommand(this.smp, command.argv);
         return runtime.run(command, { readFile: (file) => readFileSync(path.resolve(this.options.baseDir ?? '.', file)) });
     }
   }

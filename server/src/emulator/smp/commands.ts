@@ -8,8 +8,6 @@ import { InterruptKind, SmpCpu } from './smpCpu';
 // The scenario commands of the other CPUs, on either runtime: run a function there (once or
 // in a loop), stop it with its tally of results, raise an NMI or #MC now or after N ticks.
 
-export const smpVerbs: readonly string[] = ['run', 'stop', 'nmi', 'mce'];
-
 const usage: Record<string, string> = {
   run: 'usage: run CPU FUNCTION [ARGS...] [--loop]  (CPU 1..N-1; CPU 0 runs the commands: use call)',
   stop: 'usage: stop CPU',
@@ -56,6 +54,8 @@ function stop(smp: Smp, args: string[]): RuntimeOutput {
   if (cpu.inCall) cpu.task.reset();
   cpu.job = undefined;
   cpu.inCall = false;
+  // Back in its idle loop, which runs with interrupts on.
+  cpu.irqs = true;
   const tally = [...cpu.results].map(([result, count]) => `  ${count} x ${result}`);
   const head = `CPU${cpu.id}: stopped${name ? ` ${name}` : ''} after ${cpu.calls} calls (seed ${smp.seed})`;
   return { stdout: `${[head, ...tally].join('\n')}\n`, stderr: '', exitCode: 0 };
