@@ -4,6 +4,7 @@ import { CpuHooks } from '../cpu/block';
 import { FetchGuard, FetchVerdict } from '../cpu/fetchGuard';
 import { CpuState } from '../cpu/state';
 import { GuestFault } from '../faults';
+import { Memory } from '../memory';
 import type { Smp } from './smp';
 
 // How a live patch's bytes reach the text while other CPUs run: Xen's memcpy inside the
@@ -155,12 +156,7 @@ export function pokeText(smp: Smp, address: bigint, data: Uint8Array): void {
  * text_poke_bp(): int3 on the first byte, sync every CPU, the tail, sync, the first byte, sync
  * (arch/x86/kernel/alternative.c text_poke_bp_batch). A sync is an IPI every CPU takes: a round.
  */
-function textPokeBp(
-  memory: { write(address: bigint, data: Uint8Array, options: { force?: boolean }): void },
-  write: TextWrite,
-  put: (from: number, to: number) => void,
-  sync: () => void,
-): void {
+function textPokeBp(memory: Memory, write: TextWrite, put: (from: number, to: number) => void, sync: () => void): void {
   write.trap = true;
   memory.write(write.site, new Uint8Array([INT3]), { force: true });
   sync();
