@@ -34,7 +34,15 @@ for (const poke of ['naive', 'xen', 'linux']) {
       }
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    rows.push({ poke, 'NMIs /1000 ticks': nmiRate, seeds, 'seeds torn': torn, 'first torn seed': firstTorn ?? '-', 's': seconds.toFixed(2), 'ms a seed': ((seconds * 1000) / seeds).toFixed(2) });
+    rows.push({
+      poke,
+      'NMIs /1000 ticks': nmiRate,
+      seeds,
+      'seeds torn': torn,
+      'first torn seed': firstTorn ?? '-',
+      s: seconds.toFixed(2),
+      'ms a seed': ((seconds * 1000) / seeds).toFixed(2),
+    });
   }
 }
 console.table(rows);
@@ -52,4 +60,6 @@ for (let i = 0; i < 20; i++) {
   if (apply.exitCode || revert.exitCode) throw new Error(apply.stderr + revert.stderr);
   best = Math.min(best, ms);
 }
-console.log(`apply + revert of xen_hello_world (1 function), 4 CPUs, 3 looping, Xen's protocol: best of 20 ${best.toFixed(2)} ms (16 time slices of each looping CPU after each command included)`);
+console.log(
+  `apply + revert of xen_hello_world (1 function), 4 CPUs, 3 looping, Xen's protocol: best of 20 ${best.toFixed(2)} ms (16 time slices of each looping CPU after each command included)`,
+);

@@ -28,7 +28,7 @@ const torn = path.join('samples', 'scenarios', 'torn-write.xlp');
 console.log(`$ livepatch-lens emu --poke naive|xen|linux --seed 1 --script ${torn}   (CPU lines only)`);
 for (const poke of ['naive', 'xen', 'linux']) {
   const run = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'emu', '--poke', poke, '--seed', '1', '--script', torn], { cwd: root, encoding: 'utf8' });
-  const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => /^(CPU1|  \d+ x )/.test(line));
+  const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => /^(CPU1| {2}\d+ x )/.test(line));
   console.log(`  --poke ${poke} (exit ${run.status}):\n${lines.map((line) => `    ${line.trim()}`).join('\n')}`);
   // The demo fails when the emulator stops behaving: naive must tear (exit 1), the others not.
   if (run.status !== (poke === 'naive' ? 1 : 0)) process.exit(1);

@@ -1,10 +1,11 @@
+#include <xen/version.h>
+
 /*
  * Like Xen's do_nmi() and do_machine_check() (xen/arch/x86/traps.c, cpu/mcheck/mce.c): the
  * handlers the emulator's IDT delivers NMI and #MC to. Both end up in xen_extra_version(),
  * which the sample payloads patch, so an NMI or #MC in the middle of a patch runs the function
  * being written. nmi_callback is what Xen's arch_livepatch_mask() replaces while it patches.
  */
-#include <xen/version.h>
 
 struct cpu_user_regs;
 
