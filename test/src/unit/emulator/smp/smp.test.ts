@@ -174,3 +174,13 @@ test('bad CPU numbers and options are usage errors', () => {
   assert.equal(stop.exitCode, 2);
   assert.match(nmi.stderr, /expected 'after N'/);
 });
+
+test('two CPUs by default, and a session that never uses the second prints nothing of it', () => {
+  const s = session();
+  const results = runAll(s, 'load PAYLOAD\ncall xen_extra_version\ndump');
+  assert.equal(s.cpus!.cpus, 2);
+  for (const r of results) {
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /CPU\d|seed/);
+  }
+});
