@@ -348,17 +348,22 @@ export class Memory {
    * text_poke does; decoded code covering the bytes is dropped either way.
    */
   write(address: bigint, data: Uint8Array, options: { force?: boolean } = {}): void {
-    for (let i = 0; i < data.length; i++) {
-      const a = address + BigInt(i);
+    // A page at a time: loading an image writes megabytes, and a fault still names the first byte that cannot be written.
+    for (let i = 0; i < data.length;) {
+      const a = (address + BigInt(i)) & (ADDRESS_SPACE_END - 1n);
+      const key = Number(a >> 12n);
+      const offset = Number(a & 4095n);
+      const length = Math.min(4096 - offset, data.length - i);
+      let page: Page | undefined;
       if (options.force) {
-        const key = Number((a & ((1n << 64n) - 1n)) >> 12n);
-        const page = this.page(key);
+        page = this.page(key);
         if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
         if (page.code) this.dropCode(key, page);
-        page.bytes[Number(a & 4095n)] = data[i];
       } else {
-        this.w8(...pair(a), data[i]);
+        page = this.writeKeys[key & (TLB_SLOTS - 1)] === key ? this.writePages[key & (TLB_SLOTS - 1)] : this.writePage(key, loOf(a), hiOf(a));
       }
+      page.bytes.set(data.subarray(i, i + length), offset);
+      i += length;
     }
   }
 
