@@ -5,7 +5,8 @@
 // them. Then the same target booted as a Linux kernel runs samples/demo-klp.sh: insmod the
 // kernel's livepatch-sample.ko, /proc/cmdline patched, the transition, disable, rmmod, as a root
 // shell and `dmesg` show them. The scripts' `expect N` lines make the demo fail (exit non-zero)
-// when the emulator stops behaving.
+// when the emulator stops behaving. Then samples/scenarios/torn-write.xlp three times, one a
+// patching protocol, CPU 1 looping through the function being patched.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -21,7 +22,20 @@ for (const args of [
   console.log('');
 }
 
-// What the two demos showed, in the editor: where to go from here.
+// Last, the same patch written while CPU 1 runs the function: byte by byte it tears, Xen's
+// rendezvous and Linux's text_poke_bp do not. Only the CPUs' lines, side by side.
+const torn = path.join('samples', 'scenarios', 'torn-write.xlp');
+console.log(`$ livepatch-lens emu --poke naive|xen|linux --seed 1 --script ${torn}   (CPU lines only)`);
+for (const poke of ['naive', 'xen', 'linux']) {
+  const run = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'emu', '--poke', poke, '--seed', '1', '--script', torn], { cwd: root, encoding: 'utf8' });
+  const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => /^(CPU1| {2}\d+ x )/.test(line));
+  console.log(`  --poke ${poke} (exit ${run.status}):\n${lines.map((line) => `    ${line.trim()}`).join('\n')}`);
+  // The demo fails when the emulator stops behaving: naive must tear (exit 1), the others not.
+  if (run.status !== (poke === 'naive' ? 1 : 0)) process.exit(1);
+}
+console.log('');
+
+// What the demos showed, in the editor: where to go from here.
 console.log(`Next, in VS Code:
   npm run package && code --install-extension livepatch-lens.vsix
   Then run "Livepatch: Open Sample Workspace" (or the walkthrough "Get Started with Livepatch Lens"):

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { readElf } from '../elf';
 import { runtimeFactory } from '../emulator/runtimes';
 import { EmulatorSession } from '../emulator/session';
+import { PokeProtocol, pokeProtocols } from '../emulator/smp/poke';
+import { MAX_CPUS } from '../emulator/smp/smp';
 import { commandLine, guessRuntime, RuntimeName } from '../scenario/dialect';
 import type { ScenarioCommand } from '../scenario/command';
 import { commandsOf } from '../scenario/parse';
@@ -12,7 +14,8 @@ import { CliCommand, CliError, CliIo, ExitCode } from './command';
 import { scenarioSteps } from './emuScript';
 import { runtimeOption, splitSessionOptions } from './sessionOptions';
 
-const usage = `Usage: livepatch-lens emu [--runtime xen|linux] [--target ELF] [--object FILE.o]... [--script FILE] [--json] [--echo] COMMAND [-- COMMAND]...
+const usage = `Usage: livepatch-lens emu [--runtime xen|linux] [--target ELF] [--object FILE.o]... [--script FILE] [--json] [--echo]
+       [--cpus N] [--seed S] [--poke xen|linux|naive] COMMAND [-- COMMAND]...
 
 Boots the target as an emulated Xen hypervisor (or, --runtime linux, a Linux kernel) and runs the
 commands in one session, in order, on the same machine. The scenario language is in
@@ -37,6 +40,12 @@ and the emulator's own:
                             hex, negative) or str:TEXT for a pointer to a guest copy of TEXT
   dump                      debug key 'x': every payload, its functions and build-ids
   reset                     reboot the hypervisor (a panicked one too): no payloads
+  run CPU FUNCTION [ARGS...] [--loop]
+                            CPU (1..N-1) runs FUNCTION, over and over with --loop, beside CPU 0
+  stop CPU                  ends CPU's job and prints what its calls returned
+  nmi CPU [after N]         an NMI to CPU, now or after N more ticks (its instructions; on CPU 0,
+                            steps of the patching code); delivered to the target's do_nmi()
+  mce CPU [after N]         the same for a machine check, to do_machine_check()
 
 Linux's are a root shell's: insmod FILE [param=value]..., rmmod NAME, echo VALUE > PATH,
 cat PATH, sleep SECONDS, dmesg [-c], ps; and the emulator's call (with --pid PID: run as that
@@ -60,6 +69,12 @@ shows them, kernel log lines as \`dmesg\` does.
   --budget N       instructions a call may run (default ${limitSpecs.guestInstructionBudget.default}, at most ${limitSpecs.guestInstructionBudget.ceiling})
   --timeout MS     wall-clock limit of a call in milliseconds (default ${limitSpecs.guestTimeoutMs.default}, at most ${limitSpecs.guestTimeoutMs.ceiling})
   --trace          print every instruction a call executes to stderr
+  --cpus N         CPUs of the machine (default 2, at most 64); CPU 0 runs the commands
+  --seed S         the seed of the scheduler that interleaves the CPUs (default 1): a run is
+                   exactly repeatable by its seed, which every note of another CPU prints
+  --poke P         how live patches are written while other CPUs run: xen (the rendezvous,
+                   NMIs masked), linux (text_poke_bp) or naive (byte by byte); default the runtime's
+  --nmi-rate R     NMIs drawn from the seed: R per 1000 instructions of each CPU on average (0..1000)
 
 A command prefixed with \`expect N\` must exit with status N (e.g. \`expect 2 revert NAME\` for a
 revert out of stack order); other commands must succeed. The session stops at the first command
@@ -73,7 +88,7 @@ Examples:
   livepatch-lens emu --runtime linux insmod livepatch-sample.ko -- cat /proc/cmdline`;
 
 const spec = {
-  values: new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout']),
+  values: new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout', '--cpus', '--seed', '--poke', '--nmi-rate']),
   flags: new Set(['--json', '--echo', '--trace']),
 };
 
@@ -110,6 +125,24 @@ function isLinuxKernel(target: string): boolean {
   }
 }
 
+/** --cpus, --seed, --poke and --nmi-rate, checked. */
+function smpOptions(single: (name: string) => string | undefined): { cpus?: number; seed?: number; poke?: PokeProtocol; nmiRate?: number } {
+  const cpus = single('--cpus');
+  const nmiRate = single('--nmi-rate');
+  if (nmiRate !== undefined && !(/^\d+(\.\d+)?$/.test(nmiRate) && Number(nmiRate) <= 1000)) throw new CliError(`--nmi-rate expects a number 0..1000, got '${nmiRate}'`);
+  const seed = single('--seed');
+  const poke = single('--poke');
+  if (cpus !== undefined && !(/^\d+$/.test(cpus) && Number(cpus) >= 1 && Number(cpus) <= MAX_CPUS)) throw new CliError(`--cpus expects 1..${MAX_CPUS}, got '${cpus}'`);
+  if (seed !== undefined && !(/^\d+$/.test(seed) && Number(seed) <= 0xffffffff)) throw new CliError(`--seed expects an integer 0..4294967295, got '${seed}'`);
+  if (poke !== undefined && !(pokeProtocols as readonly string[]).includes(poke)) throw new CliError(`--poke expects ${pokeProtocols.join(', ')}, got '${poke}'`);
+  return {
+    ...(cpus !== undefined ? { cpus: Number(cpus) } : {}),
+    ...(seed !== undefined ? { seed: Number(seed) } : {}),
+    ...(poke !== undefined ? { poke: poke as PokeProtocol } : {}),
+    ...(nmiRate !== undefined ? { nmiRate: Number(nmiRate) } : {}),
+  };
+}
+
 /** One `--json` line: the command's words and result, with its call report's fields beside them. */
 export type EmuJsonLine = ScenarioJsonLine & { command: string[]; console: string[] };
 
@@ -131,6 +164,7 @@ function run(args: string[], io: CliIo): ExitCode {
     budget: cappedInteger(io, '--budget', 'guestInstructionBudget', single('--budget')),
     timeoutMs: cappedInteger(io, '--timeout', 'guestTimeoutMs', single('--timeout')),
     ...(flags.has('--trace') ? { trace: (line: string) => io.err(line) } : {}),
+    ...smpOptions(single),
   });
   return runScenario(steps, session, io, {
     json: flags.has('--json'),

@@ -4,7 +4,7 @@ import { howToRaise, limits } from '../limits';
 // guest causes becomes one of these, with enough context to name the instruction and the access.
 
 export type FaultKind =
-  'page-fault' | 'divide-error' | 'invalid-opcode' | 'bug' | 'panic' | 'breakpoint' | 'privileged' | 'general-protection' | 'budget' | 'timeout' | 'native-error';
+  'page-fault' | 'divide-error' | 'invalid-opcode' | 'bug' | 'panic' | 'breakpoint' | 'privileged' | 'general-protection' | 'budget' | 'timeout' | 'native-error' | 'torn-write';
 
 export type Access = 'read' | 'write' | 'execute';
 

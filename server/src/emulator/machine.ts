@@ -9,6 +9,7 @@ import { addressSpaceExhausted, EmulatorError, FaultKind, GuestFault } from './f
 import { LoadedImage, loadExecutable, LoadOptions, loadRelocatable, LoaderHost } from './loader';
 import { ADDRESS_SPACE_END, Memory, PAGE_SIZE, Perm } from './memory';
 import { NativeContext, Natives } from './natives';
+import type { PatchingHooks } from './patching';
 import { SymbolTable } from './symbols';
 import { Frame, GuestStacks, Task } from './tasks';
 
@@ -19,6 +20,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** The task (guest stack) to run on; default the current task. */
   task?: Task;
+  /** The budget is a scheduler's time slice: at its end the task stops (reason `slice`) instead of faulting. */
+  slice?: boolean;
 }
 
 export interface CallResult {
@@ -81,6 +84,10 @@ export class Machine {
   stackPlacement: ((name: string) => { base: bigint; top: bigint }) | undefined;
   /** Emulates a system instruction (cpuid, rdmsr, ...) and returns true, or lets it fault. */
   systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
+  /** Told of every cli (false) and sti (true): the interrupt flag of the CPU running. */
+  interruptFlag: ((enabled: boolean) => void) | undefined;
+  /** The other CPUs, for a runtime's patching rendezvous; unset on a one-CPU machine. */
+  patching: PatchingHooks | undefined;
   private current: Task;
   /** The shadow call stack of the stack %rsp is in, and that stack's bounds (low, high] as signed doubles. */
   private frames: Frame[] = [];
@@ -312,7 +319,11 @@ export class Machine {
       };
     };
     try {
-      const stop = this.cpu.run({ budget: options.budget ?? limits().guestInstructionBudget, deadline: Date.now() + (options.timeoutMs ?? limits().guestTimeoutMs) });
+      const stop = this.cpu.run({
+        budget: options.budget ?? limits().guestInstructionBudget,
+        deadline: Date.now() + (options.timeoutMs ?? limits().guestTimeoutMs),
+        yieldOnBudget: options.slice,
+      });
       if (stop.reason === 'returned') {
         task.reset();
         return result('returned');
@@ -387,6 +398,7 @@ export class Machine {
   }
 
   private system(mnemonic: string): void {
+    if (mnemonic === 'cli' || mnemonic === 'sti') this.interruptFlag?.(mnemonic === 'sti');
     if (HARMLESS_SYSTEM.has(mnemonic)) return;
     if (this.systemHandler?.(mnemonic, this)) return;
     if (this.segmentBase(mnemonic)) return;

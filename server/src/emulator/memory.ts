@@ -57,6 +57,8 @@ export class Memory {
   dirty = false;
   /** Called with a page number when bytes of a page holding decoded code change. */
   onCodeWrite: (key: number) => void = () => undefined;
+  /** Writes live-patch bytes by a patching protocol (smp/poke.ts); unset, they land at once. */
+  textPoker: ((address: bigint, data: Uint8Array) => void) | undefined;
 
   // ---- mapping -------------------------------------------------------------------------------
 
@@ -346,26 +348,29 @@ export class Memory {
    * text_poke does; decoded code covering the bytes is dropped either way.
    */
   write(address: bigint, data: Uint8Array, options: { force?: boolean } = {}): void {
-    if (options.force) {
-      this.forceWrite(address, data);
-      return;
+    // A page at a time: loading an image writes megabytes, and a fault still names the first byte that cannot be written.
+    for (let i = 0; i < data.length;) {
+      const a = (address + BigInt(i)) & (ADDRESS_SPACE_END - 1n);
+      const key = Number(a >> 12n);
+      const offset = Number(a & 4095n);
+      const length = Math.min(4096 - offset, data.length - i);
+      let page: Page | undefined;
+      if (options.force) {
+        page = this.page(key);
+        if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
+        if (page.code) this.dropCode(key, page);
+      } else {
+        page = this.writeKeys[key & (TLB_SLOTS - 1)] === key ? this.writePages[key & (TLB_SLOTS - 1)] : this.writePage(key, loOf(a), hiOf(a));
+      }
+      page.bytes.set(data.subarray(i, i + length), offset);
+      i += length;
     }
-    for (let i = 0; i < data.length; i++) this.w8(...pair(address + BigInt(i)), data[i]);
   }
 
-  /** A page at a time: loading a multi-megabyte image byte by byte costs half a second. */
-  private forceWrite(address: bigint, data: Uint8Array): void {
-    for (let done = 0; done < data.length;) {
-      const a = (address + BigInt(done)) & ((1n << 64n) - 1n);
-      const key = Number(a >> 12n);
-      const page = this.page(key);
-      if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
-      if (page.code) this.dropCode(key, page);
-      const offset = Number(a & 4095n);
-      const length = Math.min(4096 - offset, data.length - done);
-      page.bytes.set(data.subarray(done, done + length), offset);
-      done += length;
-    }
+  /** Writes a live patch into text (through read-only pages, as text_poke does), by the protocol installed. */
+  pokeText(address: bigint, data: Uint8Array): void {
+    if (this.textPoker) this.textPoker(address, data);
+    else this.write(address, data, { force: true });
   }
 
   readU8(address: bigint): number {

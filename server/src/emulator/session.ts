@@ -2,13 +2,16 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ElfError } from '../elf';
 import type { ScenarioCommand } from '../scenario/command';
-import { commandLine, RuntimeName } from '../scenario/dialect';
+import { commandLine, cpuVerbs, RuntimeName } from '../scenario/dialect';
 import type { CommandResult } from '../scenario/result';
 import type { ScenarioMachine } from '../scenario/runner';
 import { EmulatorError } from './faults';
 import { LoaderError } from './loader';
 import type { LivepatchRuntime, RuntimeFactory, RuntimeOutput } from './runtime';
 import { callFunction, CallReport } from './sessionCall';
+import { runSmpCommand } from './smp/commands';
+import { PokeProtocol } from './smp/poke';
+import { Smp } from './smp/smp';
 import { EmulatorState, unbootedState } from './state';
 
 export interface EmulatorSessionOptions {
@@ -23,6 +26,12 @@ export interface EmulatorSessionOptions {
   timeoutMs?: number;
   /** Every instruction a `call` executes, symbolized. */
   trace?: (line: string) => void;
+  /** CPUs (default 2), the scheduler's seed (default 1), and how live patches are written (default the runtime's own). */
+  cpus?: number;
+  seed?: number;
+  poke?: PokeProtocol;
+  /** NMIs drawn from the seed, per 1000 ticks of each CPU (default none). */
+  nmiRate?: number;
 }
 
 /** A command's result; `call` has its report too. */
@@ -38,6 +47,7 @@ export interface SessionCommandResult extends CommandResult {
  */
 export class EmulatorSession implements ScenarioMachine {
   private current: LivepatchRuntime | undefined;
+  private smp: Smp | undefined;
 
   constructor(
     private readonly factory: RuntimeFactory,
@@ -78,7 +88,20 @@ export class EmulatorSession implements ScenarioMachine {
       // A bug of ours, never the payload's: this command fails with what happened, the session goes on.
       result = { stdout: '', stderr: `${internalError(command, error, runtime.name, runtime.subject?.(command))}\n`, exitCode: 1 };
     }
-    return { command: command.text, ...result, log: runtime.log.since(mark) };
+    return { command: command.text, ...this.withNotes(result), log: runtime.log.since(mark) };
+  }
+
+  /** The other CPUs' session: its seed, protocol and CPUs. */
+  get cpus(): Smp | undefined {
+    return this.smp;
+  }
+
+  /** What happened on the other CPUs during the command (torn fetches, lost NMIs, #MC) after its own stderr; a CPU's fault fails it. */
+  private withNotes<T extends RuntimeOutput>(result: T): T {
+    this.smp?.between();
+    const taken = this.smp?.take();
+    if (!taken || !taken.notes.length) return result;
+    return { ...result, stderr: `${result.stderr}${taken.notes.join('\n')}\n`, exitCode: taken.failed && result.exitCode === 0 ? 1 : result.exitCode };
   }
 
   private dispatch(runtime: LivepatchRuntime, command: ScenarioCommand, baseDir: string): RuntimeOutput & { call?: CallReport } {
@@ -91,13 +114,16 @@ export class EmulatorSession implements ScenarioMachine {
       case 'reset':
         return this.reset();
       default:
+        if (cpuVerbs.includes(verb) && this.smp) return runSmpCommand(this.smp, command.argv);
         return runtime.run(command, { readFile: (file) => readFileSync(path.resolve(baseDir, file)) });
     }
   }
 
   private dump(runtime: LivepatchRuntime): RuntimeOutput {
     try {
-      return runtime.dump();
+      const dumped = runtime.dump();
+      if (!this.smp?.used) return dumped;
+      return { ...dumped, stdout: `${dumped.stdout}${this.smp.describe().join('\n')}\n` };
     } catch (error) {
       if (!(error instanceof EmulatorError)) throw error;
       return { stdout: '', stderr: `${error.message}\n`, exitCode: 1 };
@@ -117,6 +143,12 @@ export class EmulatorSession implements ScenarioMachine {
   private boot(): LivepatchRuntime {
     const runtime = this.factory.boot(this.options.target);
     for (const object of this.options.objects ?? []) runtime.machine.loadObject(object);
+    this.smp = new Smp(runtime.machine, {
+      cpus: this.options.cpus ?? 2,
+      seed: this.options.seed ?? 1,
+      poke: this.options.poke ?? (runtime.name === 'xen' ? 'xen' : 'linux'),
+      nmiRate: this.options.nmiRate,
+    });
     const trace = this.options.trace;
     if (trace) runtime.machine.cpu.trace = (address, text) => trace(`${runtime.machine.describe(address).padEnd(32)} ${text}`);
     return runtime;

@@ -54,7 +54,7 @@ export function callFunction(runtime: LivepatchRuntime, args: string[], limits: 
 }
 
 /** An integer (decimal, 0x hex, negative as two's complement) or str:TEXT, a pointer to a guest copy of TEXT. */
-function parseArgument(machine: Machine, text: string): bigint {
+export function parseArgument(machine: Machine, text: string): bigint {
   if (text.startsWith('str:')) {
     const value = text.slice(4);
     const address = machine.allocate(BigInt(value.length + 1), `argument "${value.slice(0, 20)}"`);

@@ -4,8 +4,11 @@ import type { ScenarioCommand } from './command';
 export type RuntimeName = 'xen' | 'linux';
 export const runtimeNames: readonly RuntimeName[] = ['xen', 'linux'];
 
+/** The emulator's commands for its other CPUs (run a function there, stop it, raise an NMI or #MC). */
+export const cpuVerbs: readonly string[] = ['run', 'stop', 'nmi', 'mce'];
+
 /** The emulator's own commands, on either runtime: a real machine has none of them. */
-export const emulatorVerbs: readonly string[] = ['call', 'dump', 'reset'];
+export const emulatorVerbs: readonly string[] = ['call', 'dump', 'reset', ...cpuVerbs];
 
 /** xen-livepatch's commands (bare, or after `xen-livepatch`), as the emulator and a real dom0 take them. */
 export const xenLivepatchVerbs: readonly string[] = ['help', 'list', 'upload', 'load', 'apply', 'revert', 'unload', 'replace'];

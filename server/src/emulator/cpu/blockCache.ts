@@ -4,6 +4,7 @@ import { Memory } from '../memory';
 import { Block, BlockCode } from './block';
 import { FlagSource } from './conditions';
 import { Emitter, Unsupported } from './emitter';
+import { FetchGuard } from './fetchGuard';
 import { liveFlagStores, loopsBack } from './flagLiveness';
 import { callsHost, emitInstruction } from './semantics';
 
@@ -23,6 +24,8 @@ export class BlockCache {
   private readonly steps = new Map<number, Map<number, Block>>();
   /** Blocks compiled so far, a cost figure for benchmarks. */
   compiled = 0;
+  /** Set while live-patch bytes are being written: decoding consults it (never the block lookup). */
+  guard: FetchGuard | undefined;
   // A direct-mapped front cache: most block lookups hit here instead of the two maps.
   private readonly recentLo = new Int32Array(FRONT_SLOTS);
   private readonly recentHi = new Int32Array(FRONT_SLOTS);
@@ -92,6 +95,7 @@ export class BlockCache {
     let addresses: bigint[] = [];
     let text: string[] | undefined;
     let crossed = false;
+    let special: Block | undefined;
     try {
       while (decoded.length < (single ? 1 : MAX_BLOCK) && decoder.position < 4096 - offset) {
         const ins = decoder.decode();
@@ -100,16 +104,20 @@ export class BlockCache {
         // Blocks go on past a conditional branch (a side exit), so a loop body is usually one block.
         if (ins.code === Code.INVALID || (ins.flowControl !== FlowControl.Next && (single || !ins.isJccShortOrNear))) break;
       }
-      const fetchFault = !spansNext && decoder.position >= bytes.length;
-      this.emitBlock(decoded, body, fetchFault ? nextPage : undefined, !single && closesLoop(decoded, start));
-      addresses = decoded.map((i) => i.ip);
-      if (single) text = decoded.map((i) => i.toString());
+      special = this.guard && this.guarded(decoded, bytes, start);
+      if (!special) {
+        const fetchFault = !spansNext && decoder.position >= bytes.length;
+        this.emitBlock(decoded, body, fetchFault ? nextPage : undefined, !single && closesLoop(decoded, start));
+        addresses = decoded.map((i) => i.ip);
+        if (single) text = decoded.map((i) => i.toString());
+      }
     } finally {
       for (const ins of decoded) ins.free();
       decoder.free();
     }
     this.memory.markCode(key);
     if (crossed) this.memory.markCode(key + 1);
+    if (special) return special;
     this.compiled++;
     const source = `"use strict";${body.join('\n')}`;
     let code: BlockCode;
@@ -126,6 +134,33 @@ export class BlockCache {
       ipHi: addresses.map(hiOf),
       text,
     };
+  }
+
+  /**
+   * While a patch is written: a block of its own for an instruction that overlaps the write
+   * torn or at the writer's trap, and a block cut short before one (so it starts a block).
+   */
+  private guarded(decoded: Instruction[], bytes: Uint8Array, start: bigint): Block | undefined {
+    const guard = this.guard!;
+    for (let k = 0; k < decoded.length; k++) {
+      const ins = decoded[k];
+      const at = Number(ins.ip - start);
+      const own = bytes.slice(at, at + ins.length);
+      const verdict = guard.inspect(ins.ip, own);
+      if (!verdict) continue;
+      if (k > 0) {
+        for (const dropped of decoded.splice(k)) dropped.free();
+        return undefined;
+      }
+      const ip = ins.ip;
+      const text = ins.toString();
+      const code: BlockCode = (c, _m, _L, _H, _A, X) => {
+        guard.enter(verdict, ip, own, text, c, X);
+        return 1;
+      };
+      return { code, count: 1, ipLo: [loOf(ip)], ipHi: [hiOf(ip)], text: [text] };
+    }
+    return undefined;
   }
 
   /** This page's bytes from `lo`, plus the first 15 of the next page when it is executable. */

@@ -17,7 +17,12 @@ export interface RunLimits {
   budget: number;
   /** Date.now() after which the run stops with a timeout fault. */
   deadline: number;
+  /** At the end of the budget, stop with reason `slice` instead of faulting: a scheduler's time slice. */
+  yieldOnBudget?: boolean;
 }
+
+/** The stop reason of a run whose time slice (yieldOnBudget) ran out. */
+export const SLICE_END = 'slice';
 
 /** Why a run stopped without a fault: a hook asked for it (a native, the host-return stub). */
 export type StopRequest = { reason: string };
@@ -33,6 +38,8 @@ export class Cpu {
   instructions = 0;
   /** When set, every instruction is executed alone and reported here before it runs. */
   trace: ((address: bigint, text: string) => void) | undefined;
+  /** Inside `run`: a native (host code) is running on behalf of the guest. */
+  busy = false;
   private stopRequest: StopRequest | undefined;
 
   constructor(
@@ -61,10 +68,15 @@ export class Cpu {
     let rounds = 0;
     this.stopRequest = undefined;
     m.dirty = false;
+    this.busy = true;
     try {
       while (this.stopRequest === undefined) {
         const left = end - this.instructions;
-        if (left <= 0) throw new GuestFault('budget', `instruction budget of ${limits.budget} exhausted (runaway loop?)`);
+        if (left <= 0) {
+          if (!limits.yieldOnBudget) throw new GuestFault('budget', `instruction budget of ${limits.budget} exhausted (runaway loop?)`);
+          this.stopRequest = { reason: SLICE_END };
+          break;
+        }
         const single = this.trace !== undefined;
         block = undefined;
         block = this.cache.lookup(c.ripLo, c.ripHi, single);
@@ -89,6 +101,8 @@ export class Cpu {
       }
       error.instructions = this.instructions - start;
       throw error;
+    } finally {
+      this.busy = false;
     }
     return this.stopRequest;
   }

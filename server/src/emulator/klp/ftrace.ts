@@ -44,15 +44,15 @@ export class Ftrace {
     return this.sites.get(functionAddress);
   }
 
-  /** Makes a site call `__fentry__` (true) or turns it back into the NOP (false). */
+  /** Makes a site call `__fentry__` (true) or turns it back into the NOP (false), written as ftrace does: by text_poke_bp. */
   setTraced(site: bigint, traced: boolean): void {
     if (traced === this.enabled.has(site)) return;
     if (traced) {
       const rel = BigInt.asUintN(32, this.machine.nativeAddress('__fentry__')! - (site + 5n));
-      this.machine.memory.write(site, new Uint8Array([0xe8, ...[0n, 8n, 16n, 24n].map((s) => Number((rel >> s) & 0xffn))]), { force: true });
+      this.machine.memory.pokeText(site, new Uint8Array([0xe8, ...[0n, 8n, 16n, 24n].map((s) => Number((rel >> s) & 0xffn))]));
       this.enabled.add(site);
     } else {
-      this.machine.memory.write(site, FTRACE_NOP, { force: true });
+      this.machine.memory.pokeText(site, FTRACE_NOP);
       this.enabled.delete(site);
     }
   }

@@ -14,12 +14,15 @@ export function checkForLivepatchWork(h: Hypervisor): void {
   const work = h.work;
   if (!work) return;
   const p = work.payload;
-  const others = h.rendezvousNs.slice(1);
-  const arrived = others.filter((ns) => ns <= work.timeoutNs).length;
+  const smp = h.machine.patching;
+  const stuck = smp?.quiesce(work.timeoutNs) ?? new Set<number>();
+  const others = Math.max(h.rendezvousNs.length, smp?.cpus ?? 0) - 1;
+  let arrived = 0;
+  for (let cpu = 1; cpu <= others; cpu++) if ((h.rendezvousNs[cpu] ?? 0) <= work.timeoutNs && !stuck.has(cpu)) arrived++;
   let done = false;
   try {
-    if (arrived < others.length) {
-      h.console.printk(`livepatch: ${p.name}: Timed out on semaphore in CPU quiesce phase ${arrived}/${others.length}`);
+    if (arrived < others) {
+      h.console.printk(`livepatch: ${p.name}: Timed out on semaphore in CPU quiesce phase ${arrived}/${others}`);
       p.rc = -errno('EBUSY');
     } else {
       p.rc = doAction(h, work);
@@ -27,6 +30,7 @@ export function checkForLivepatchWork(h: Hypervisor): void {
     }
   } finally {
     h.work = undefined;
+    smp?.release();
   }
   const post = done && work.action !== 'replace' ? singleHook(p, work.action === 'apply' ? 'postapply' : 'postrevert') : undefined;
   if (post) {

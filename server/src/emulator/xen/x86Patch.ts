@@ -29,7 +29,7 @@ export function archApply(memory: Memory, funcAddress: bigint, fstate: bigint): 
   if (length <= 0) return;
   const at = func.oldAddr + BigInt(patchOffset);
   memory.write(fstate + fstateField.insnBuffer, memory.read(at, length));
-  memory.write(at, func.newAddr ? jumpTo(at, func.newAddr) : addNops(length), { force: true });
+  memory.pokeText(at, func.newAddr ? jumpTo(at, func.newAddr) : addNops(length));
 }
 
 /** arch_livepatch_revert(func, fstate): the saved bytes back where they were. */
@@ -38,7 +38,7 @@ export function archRevert(memory: Memory, funcAddress: bigint, fstate: bigint):
   const patchOffset = memory.readU32(fstate + fstateField.patchOffset);
   const length = insnLength(func, patchOffset);
   if (length <= 0) return;
-  memory.write(func.oldAddr + BigInt(patchOffset), memory.read(fstate + fstateField.insnBuffer, length), { force: true });
+  memory.pokeText(func.oldAddr + BigInt(patchOffset), memory.read(fstate + fstateField.insnBuffer, length));
 }
 
 /** `jmp rel32` at `at` to `target`. */

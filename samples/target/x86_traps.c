@@ -1,0 +1,43 @@
+#include <xen/version.h>
+
+/*
+ * Like Xen's do_nmi() and do_machine_check() (xen/arch/x86/traps.c, cpu/mcheck/mce.c): the
+ * handlers the emulator's IDT delivers NMI and #MC to. Both end up in xen_extra_version(),
+ * which the sample payloads patch, so an NMI or #MC in the middle of a patch runs the function
+ * being written. nmi_callback is what Xen's arch_livepatch_mask() replaces while it patches.
+ */
+
+struct cpu_user_regs;
+
+unsigned long nmi_count;
+unsigned long mce_count;
+const char *nmi_seen;
+const char *mce_seen;
+
+static int default_nmi_callback(const struct cpu_user_regs *regs, int cpu)
+{
+	nmi_seen = xen_extra_version();
+	return 0;
+}
+
+static int (*nmi_callback)(const struct cpu_user_regs *regs, int cpu) = default_nmi_callback;
+
+void do_nmi(const struct cpu_user_regs *regs)
+{
+	nmi_count++;
+	nmi_callback(regs, 0);
+}
+
+void do_machine_check(const struct cpu_user_regs *regs)
+{
+	mce_count++;
+	mce_seen = xen_extra_version();
+}
+
+/* Turns interrupts off and spins for ever: a CPU that never comes to the rendezvous. */
+void spin_irqs_off(void)
+{
+	asm volatile("cli");
+	for (;;)
+		asm volatile("" ::: "memory");
+}
