@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { readElf } from '../elf';
 import { runtimeFactory } from '../emulator/runtimes';
 import { EmulatorSession } from '../emulator/session';
-import { PokeProtocol, pokeProtocols } from '../emulator/smp/poke';
+import { PokeProtocol, pokeProtocols } from '../emulator/smp/cpuSet';
 import { MAX_CPUS } from '../emulator/smp/smp';
 import { commandLine, guessRuntime, RuntimeName } from '../scenario/dialect';
 import type { ScenarioCommand } from '../scenario/command';

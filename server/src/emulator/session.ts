@@ -10,7 +10,7 @@ import { LoaderError } from './loader';
 import type { LivepatchRuntime, RuntimeFactory, RuntimeOutput } from './runtime';
 import { callFunction, CallReport } from './sessionCall';
 import { runSmpCommand } from './smp/commands';
-import { PokeProtocol } from './smp/poke';
+import { PokeProtocol } from './smp/cpuSet';
 import { Smp } from './smp/smp';
 import { EmulatorState, unbootedState } from './state';
 

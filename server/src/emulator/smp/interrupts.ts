@@ -1,6 +1,6 @@
 import { fromPair, hiOf, loOf } from '../addr';
 import { GuestFault } from '../faults';
-import type { Smp } from './smp';
+import type { CpuSet } from './cpuSet';
 import { InterruptKind, SmpCpu } from './smpCpu';
 
 // The emulated IDT: NMI and #MC go to the target's own handlers, entered as the hardware enters
@@ -17,7 +17,7 @@ export function interruptName(kind: InterruptKind): string {
 }
 
 /** The native the handlers return to: puts back what the entry saved, as iretq does. */
-export function defineIret(smp: Smp): void {
+export function defineIret(smp: CpuSet): void {
   smp.machine.natives.define({
     name: IRET,
     kind: 'jump',
@@ -41,7 +41,7 @@ export function defineIret(smp: Smp): void {
  * callback masked (and counted: it is lost), and held while the CPU is inside an NMI (the
  * latch, until iret); #MC is never held off, which is Xen's own TODO.
  */
-export function deliverInterrupt(smp: Smp, cpu: SmpCpu, kind: InterruptKind): void {
+export function deliverInterrupt(smp: CpuSet, cpu: SmpCpu, kind: InterruptKind): void {
   const name = interruptName(kind);
   if (kind === 'nmi' && smp.masked) {
     cpu.lostNmis++;
@@ -64,7 +64,7 @@ export function deliverInterrupt(smp: Smp, cpu: SmpCpu, kind: InterruptKind): vo
 }
 
 /** Interrupts the CPU's running call: the handler starts at the next instruction the CPU runs. */
-function enter(smp: Smp, cpu: SmpCpu, kind: InterruptKind, handler: bigint): void {
+function enter(smp: CpuSet, cpu: SmpCpu, kind: InterruptKind, handler: bigint): void {
   const iret = smp.machine.nativeAddress(IRET)!;
   smp.on(cpu, () => {
     const c = smp.machine.cpu.state;
@@ -83,7 +83,7 @@ function enter(smp: Smp, cpu: SmpCpu, kind: InterruptKind, handler: bigint): voi
 }
 
 /** An idle CPU, or CPU 0 between two steps of the patching code: the handler runs to its end now. */
-function runToEnd(smp: Smp, cpu: SmpCpu, kind: InterruptKind, handler: bigint): void {
+function runToEnd(smp: CpuSet, cpu: SmpCpu, kind: InterruptKind, handler: bigint): void {
   if (kind === 'nmi') cpu.nmiLatched = true;
   try {
     const result = smp.callOn(cpu, handler);

@@ -5,13 +5,10 @@ import { FetchGuard, FetchVerdict } from '../cpu/fetchGuard';
 import { CpuState } from '../cpu/state';
 import { GuestFault } from '../faults';
 import { Memory } from '../memory';
-import type { Smp } from './smp';
+import type { CpuSet } from './cpuSet';
 
 // How a live patch's bytes reach the text while other CPUs run: Xen's memcpy inside the
 // rendezvous, Linux's text_poke_bp, or one byte at a time with nothing around it.
-
-export type PokeProtocol = 'xen' | 'linux' | 'naive';
-export const pokeProtocols: readonly PokeProtocol[] = ['xen', 'linux', 'naive'];
 
 const INT3 = 0xcc;
 
@@ -28,7 +25,7 @@ export class TextWrite implements FetchGuard {
   written = 0;
 
   constructor(
-    private readonly smp: Smp,
+    private readonly smp: CpuSet,
     readonly site: bigint,
     readonly old: Uint8Array,
     readonly data: Uint8Array,
@@ -113,7 +110,7 @@ function allNops(bytes: Uint8Array): boolean {
  * steps unless Xen's rendezvous holds them. From inside guest code (a payload's action hook
  * calling arch_livepatch_apply) the CPUs cannot be interleaved: the bytes land as one write.
  */
-export function pokeText(smp: Smp, address: bigint, data: Uint8Array): void {
+export function pokeText(smp: CpuSet, address: bigint, data: Uint8Array): void {
   const machine = smp.machine;
   if (machine.cpu.busy || smp.write) {
     machine.memory.write(address, data, { force: true });

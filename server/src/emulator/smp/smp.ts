@@ -5,7 +5,8 @@ import { PAGE_SIZE } from '../memory';
 import type { PatchingHooks } from '../patching';
 import { Task } from '../tasks';
 import { deliverInterrupt, defineIret } from './interrupts';
-import { pokeText, PokeProtocol, TextWrite } from './poke';
+import type { CpuSet, PokeProtocol } from './cpuSet';
+import { pokeText, TextWrite } from './poke';
 import { SeededRandom } from './random';
 import { InterruptKind, Job, SmpCpu } from './smpCpu';
 
@@ -33,7 +34,7 @@ export interface SmpOptions {
  * instruction fetch). What the author should see (torn fetches, lost NMIs, #MC during a write)
  * is collected as notes for the command that caused it.
  */
-export class Smp implements PatchingHooks {
+export class Smp implements PatchingHooks, CpuSet {
   readonly random: SeededRandom;
   readonly protocol: PokeProtocol;
   /** The CPU whose code runs now: CPU 0 while host code (the runtime) runs. */
