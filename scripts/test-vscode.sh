@@ -42,7 +42,9 @@ run_suite() {
   cp -r "$RUN/ws" "$RUN/$name-ws"
   mkdir -p "$RUN/$name-user" "$RUN/$name-server"
   # The suite's own profile; the untrusted one must not be asked at startup to trust the folder.
-  mkdir -p "$RUN/$name-user/User" && echo "{ \"security.workspace.trust.startupPrompt\": \"never\"${E2E_TRACE:+, \"livepatch.trace.server\": \"messages\"} }" > "$RUN/$name-user/User/settings.json"
+  # VS Code in a browser saves a dirty file after 1 s by default (desktop: never): a suite that
+  # applies a quick fix and reverts it would then race the save, and the next suite read the fix.
+  mkdir -p "$RUN/$name-user/User" && echo "{ \"security.workspace.trust.startupPrompt\": \"never\", \"files.autoSave\": \"off\"${E2E_TRACE:+, \"livepatch.trace.server\": \"messages\"} }" > "$RUN/$name-user/User/settings.json"
   E2E_WORKSPACE="$RUN/$name-ws" E2E_RESULT_FILE="$RUN/$name.json" setsid node "$SERVER_MAIN" --host 127.0.0.1 --port "$PORT" --without-connection-token \
     --accept-server-license-terms --enable-smoke-test-driver --disable-telemetry "$@" \
     --extensions-dir "$RUN/ext" --user-data-dir "$RUN/$name-user" --server-data-dir "$RUN/$name-server" > "$RUN/$name-server.log" 2>&1 &

@@ -59,6 +59,7 @@ export const emulatorCommands = {
   call: 'livepatch.emulator.call', // { function, args?, runtime? }
   dump: 'livepatch.emulator.dump', // { runtime? }
   reset: 'livepatch.emulator.reset', // { runtime? }
+  scenario: 'livepatch.emulator.runScenario', // { path }: a scenario file, answered by an EmulatorScenarioResult
 } as const;
 export type EmulatorCommand = keyof typeof emulatorCommands;
 /** The verb of an emulator command id: the client's middleware and the server's handler both map ids back. */
@@ -90,6 +91,20 @@ export interface EmulatorCommandResult {
   /** The machine log lines the command caused: `(XEN) ` console lines, `[    1.234567] ` kernel lines. */
   console: string[];
   call?: EmulatorCallResult;
+}
+/**
+ * `livepatch.emulator.runScenario`: a scenario file (docs/scenario.md) run in the session of its
+ * runtime as `livepatch-lens emu --echo --script FILE` runs it (a fresh boot of that session, paths
+ * relative to the file, the first unmet expectation ends it), with a state notification after
+ * every command; the session then stays as the scenario left it. `stdout` and `stderr` are the
+ * CLI's, `exitCode` the scenario's status.
+ */
+export interface EmulatorScenarioResult extends EmulatorCommandResult {
+  runtime: RuntimeName;
+  /** The CLI's stdout and stderr lines as they came, as a terminal shows them. */
+  transcript: string;
+  /** Each command's own answer in order, the reboot first. */
+  steps: EmulatorCommandResult[];
 }
 /** rax (hex), the string it points to, the guest's output, the instruction count, a fault report. */
 export type EmulatorCallResult = import('./scenario/result').CallDetails;

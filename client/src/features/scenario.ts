@@ -1,13 +1,11 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { spawnCli } from '../cliProcess';
-import { serverSettings } from '../config';
 import type { Ctx } from '../ctx';
 import { requireTrust } from '../workspaceTrust';
+import { runScenarioInSession } from './emulator';
 
 export const scenarioLanguage = 'livepatch-scenario';
 
-/** What Run Scenario ran and said: the CLI's exit status and its output, as the output channel shows it. */
+/** What Run Scenario ran and said: the scenario's exit status and its transcript, as the output channel shows it. */
 export interface ScenarioRun {
   file: string;
   exitCode: number | null;
@@ -25,9 +23,10 @@ function scenarioFile(arg: unknown): vscode.Uri | undefined {
 }
 
 /**
- * Livepatch: Run Scenario: the whole file in the emulator, as `livepatch-lens emu --echo --script`
- * runs it (one fresh boot, paths relative to the script, the runtime the script's commands say),
- * so the editor and the CLI give the same transcript. A saved file is what runs.
+ * Livepatch: Run Scenario: the whole file in the emulator session the Livepatch view and the
+ * panel show, as `livepatch-lens emu --echo --script` runs it (a fresh boot of the script's
+ * runtime, paths relative to the script), so the editor and the CLI give the same transcript and
+ * the view is left on the session the scenario made. A saved file is what runs.
  */
 export async function runScenario(ctx: Ctx, arg?: unknown): Promise<ScenarioRun | undefined> {
   const file = scenarioFile(arg);
@@ -37,8 +36,6 @@ export async function runScenario(ctx: Ctx, arg?: unknown): Promise<ScenarioRun 
   }
   if (!requireTrust('running a scenario in the emulator')) return undefined;
   await vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString() && d.isDirty)?.save();
-  const target = serverSettings().target;
-  const args = ['emu', '--echo', '--script', file.fsPath, ...(target ? ['--target', target] : [])];
   if (!channel) {
     channel = vscode.window.createOutputChannel('Livepatch Scenario');
     ctx.extension.subscriptions.push(channel);
@@ -47,23 +44,11 @@ export async function runScenario(ctx: Ctx, arg?: unknown): Promise<ScenarioRun 
   out.clear();
   out.show(true);
   out.appendLine(`# ${vscode.workspace.asRelativePath(file)}`);
-  let output = '';
-  const exitCode = await new Promise<number | null>((resolve) => {
-    const child = spawnCli(ctx, args, { cwd: path.dirname(file.fsPath) });
-    const show = (chunk: Buffer) => {
-      output += chunk.toString();
-      out.append(chunk.toString());
-    };
-    child.stdout.on('data', show);
-    child.stderr.on('data', show);
-    child.on('error', (error) => {
-      show(Buffer.from(`${error.message}\n`));
-      resolve(null);
-    });
-    child.on('close', (code) => resolve(code));
-  });
-  out.appendLine(`# exit status ${exitCode ?? 'none'}`);
-  return { file: file.fsPath, exitCode, output };
+  const result = await runScenarioInSession(file.fsPath);
+  if (!result) return undefined;
+  out.append(result.transcript);
+  out.appendLine(`# exit status ${result.exitCode}`);
+  return { file: file.fsPath, exitCode: result.exitCode, output: result.transcript };
 }
 
 /** The real-machine runner (QEMU) runs the active editor's scenario, so its lens needs no argument. */

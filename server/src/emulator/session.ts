@@ -62,7 +62,8 @@ export class EmulatorSession implements ScenarioMachine {
     return this.current ? this.current.state(this.options.target) : unbootedState(this.runtime, this.options.target);
   }
 
-  run(command: ScenarioCommand): SessionCommandResult {
+  /** `baseDir`: where this command's relative paths are read from, instead of the session's (a script the editor runs). */
+  run(command: ScenarioCommand, baseDir = this.options.baseDir): SessionCommandResult {
     let runtime: LivepatchRuntime;
     try {
       runtime = this.current ??= this.boot();
@@ -72,7 +73,7 @@ export class EmulatorSession implements ScenarioMachine {
     const mark = runtime.log.mark();
     let result: RuntimeOutput & { call?: CallReport };
     try {
-      result = this.dispatch(runtime, command);
+      result = this.dispatch(runtime, command, baseDir ?? '.');
     } catch (error) {
       // A bug of ours, never the payload's: this command fails with what happened, the session goes on.
       result = { stdout: '', stderr: `${internalError(command, error, runtime.name, runtime.subject?.(command))}\n`, exitCode: 1 };
@@ -80,7 +81,7 @@ export class EmulatorSession implements ScenarioMachine {
     return { command: command.text, ...result, log: runtime.log.since(mark) };
   }
 
-  private dispatch(runtime: LivepatchRuntime, command: ScenarioCommand): RuntimeOutput & { call?: CallReport } {
+  private dispatch(runtime: LivepatchRuntime, command: ScenarioCommand, baseDir: string): RuntimeOutput & { call?: CallReport } {
     const [verb, ...args] = command.argv;
     switch (verb) {
       case 'call':
@@ -90,7 +91,7 @@ export class EmulatorSession implements ScenarioMachine {
       case 'reset':
         return this.reset();
       default:
-        return runtime.run(command, { readFile: (file) => readFileSync(path.resolve(this.options.baseDir ?? '.', file)) });
+        return runtime.run(command, { readFile: (file) => readFileSync(path.resolve(baseDir, file)) });
     }
   }
 

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LivepatchLensApi } from '../../../client/out/extension';
 import type { ShownNode } from '../../../client/out/features/emulator/tree';
-import type { EmulatorCommandArgs, EmulatorCommandResult } from '../../../server/src/protocol';
+import type { EmulatorCommandResult } from '../../../server/src/protocol';
 import { fromRoot } from '../support/paths';
 import { eventually, runningExtension, workspace } from './poll';
+import { emulatorCommand, findNode, timedStep } from './sessionSteps';
 
 // The Livepatch view and the commands that match the runtimes' verbs, in a real VS Code: the
 // Xen demo (upload, apply, upload the replacement, replace, revert, unload) and the klp sample
@@ -20,40 +21,17 @@ const replaced = /return "([^"]*)";/.exec(readFileSync(fromRoot('samples', 'payl
 let api: LivepatchLensApi;
 const refreshes: number[] = [];
 
-const server = async (verb: string, args: EmulatorCommandArgs = {}): Promise<EmulatorCommandResult> => {
-  const result = await vscode.commands.executeCommand<EmulatorCommandResult>(`livepatch.emulator.${verb}`, args);
-  assert.ok(result, `livepatch.emulator.${verb} answered`);
-  return result;
-};
+const server = emulatorCommand;
 const shell = async (line: string): Promise<string> => (await server('run', { line, runtime: 'linux' })).stdout.trim();
 
 /** Runs a command of ours; waits for the visible view to be read again and keeps how long that took. */
 async function step(command: string, arg?: unknown): Promise<EmulatorCommandResult> {
-  // VS Code's tree view delivers a refresh at once unless one came within the last 200 ms
-  // (then at the end of that window): a user's click is the first case, so measure that one.
-  await new Promise((resolve) => setTimeout(resolve, 250));
-  const before = api.emulator.viewRefreshMs().length;
-  const result = await vscode.commands.executeCommand<EmulatorCommandResult>(command, arg);
-  assert.ok(result, `${command} answered`);
-  assert.equal(result.exitCode, 0, `${command}: ${result.stderr}`);
-  const times = await eventually(
-    `the view refreshed after ${command}`,
-    () => api.emulator.viewRefreshMs(),
-    (t) => t.length > before,
-    10000,
-  );
+  const { result, times } = await timedStep('the view', api.emulator.viewRefreshMs, () => true, command, [arg]);
   refreshes.push(times.at(-1)!);
   return result;
 }
 
-const child = (nodes: ShownNode[], id: string): ShownNode | undefined => {
-  for (const node of nodes) {
-    const found = node.id === id ? node : child(node.children, id);
-    if (found) return found;
-  }
-  return undefined;
-};
-const view = (id: string): ShownNode | undefined => child(api.emulator.view(), id);
+const view = (id: string): ShownNode | undefined => findNode(api.emulator.view(), id);
 const element = (id: string): unknown => {
   const found = api.emulator.viewElement(id);
   assert.ok(found, `${id} in the view`);

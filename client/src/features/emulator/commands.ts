@@ -11,6 +11,7 @@ import type { EmulatorRunner } from './runner';
 export interface EmulatorFeature {
   model: EmulatorModel;
   runner: EmulatorRunner;
+  panel: { show(): void };
 }
 
 type Command = (feature: EmulatorFeature, ...args: unknown[]) => unknown;
@@ -174,6 +175,7 @@ const commands: Record<string, Command> = {
   'livepatch.dumpPayloads': (feature) => feature.runner.execute('dump'),
   'livepatch.resetEmulator': reset,
   'livepatch.runScenarioLine': runScenarioLine,
+  'livepatch.emulator.showPanel': (feature) => feature.panel.show(),
 };
 
 export const emulatorName = 'the emulator';

@@ -1,19 +1,27 @@
 import * as vscode from 'vscode';
-import { EmulatorCommandArgs, EmulatorCommandResult, emulatorVerbOf, EmulatorState, emulatorStateNotification } from '../../../../server/src/protocol';
+import { EmulatorCommandArgs, EmulatorCommandResult, EmulatorScenarioResult, emulatorVerbOf, EmulatorState, emulatorStateNotification } from '../../../../server/src/protocol';
 import type { Ctx } from '../../ctx';
 import { requireTrust } from '../../workspaceTrust';
 import { contextKeys } from './actions';
 import { EmulatorFeature, emulatorCommandTable as commandTable, emulatorName } from './commands';
 import { EmulatorModel } from './model';
+import { EmulatorPanel } from './panel';
+import type { PanelAction } from './panelMessages';
 import { EmulatorRunner } from './runner';
 import { LivepatchTree, ShownNode } from './tree';
 import type { ViewNode } from './viewNodes';
 
 // The emulated Xen hypervisor and Linux kernel for the user: the model of both sessions (fed by
-// the server's notifications), the Livepatch view over it, the context keys saying which verbs
-// can run now, and the commands (commands.ts).
+// the server's notifications), the Livepatch view and the emulator panel over it, the context
+// keys saying which verbs can run now, and the commands (commands.ts).
 
-let feature: (EmulatorFeature & { tree: LivepatchTree; view: vscode.TreeView<unknown>; keys: Record<string, boolean | string> }) | undefined;
+let feature: (EmulatorFeature & { tree: LivepatchTree; view: vscode.TreeView<unknown>; panel: EmulatorPanel; keys: Record<string, boolean | string> }) | undefined;
+
+/** The panel's buttons run the same commands as the view's items. */
+const panelAction = (action: PanelAction) =>
+  action.action === 'force'
+    ? vscode.commands.executeCommand('livepatch.forcePatch', { name: action.patch })
+    : vscode.commands.executeCommand('livepatch.resetEmulator', { runtime: action.runtime });
 
 export const emulatorCommandTable = commandTable(() => feature);
 
@@ -22,17 +30,19 @@ export function activate(ctx: Ctx): void {
   const runner = new EmulatorRunner(ctx, model);
   const tree = new LivepatchTree(model);
   const view = vscode.window.createTreeView('livepatch.view', { treeDataProvider: tree, showCollapseAll: true });
+  const panel = new EmulatorPanel(ctx.extension.extensionUri, model, panelAction);
   let keys: Record<string, boolean | string> = {};
   const setKeys = () => {
     keys = contextKeys(model);
     if (feature) feature.keys = keys;
     for (const [key, value] of Object.entries(keys)) void vscode.commands.executeCommand('setContext', key, value);
   };
-  feature = { model, runner, tree, view, keys };
+  feature = { model, runner, tree, view, panel, keys };
   setKeys();
   ctx.extension.subscriptions.push(
     tree,
     view,
+    panel,
     model.onDidChange(() => {
       tree.rebuild();
       setKeys();
@@ -40,7 +50,10 @@ export function activate(ctx: Ctx): void {
     // A new server is a new hypervisor and kernel: forget the old one's payloads.
     ctx.onDidChangeState((state) => state === 'starting' && model.forgetSessions()),
     ctx.onDidChangeTarget((target) => model.setTarget(target)),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.rebuild()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      tree.rebuild();
+      panel.refresh();
+    }),
   );
   model.setTarget(ctx.targetState);
   ctx.onNotification(emulatorStateNotification, (params: EmulatorState) => model.update(params));
@@ -52,6 +65,11 @@ export function activate(ctx: Ctx): void {
     const commandArgs = (args[0] ?? {}) as EmulatorCommandArgs;
     return runner.recorded(verb, commandArgs, async () => (await next(command, args)) as EmulatorCommandResult | null | undefined);
   });
+}
+
+/** Runs a scenario file in the session the view shows (Run Scenario); undefined when the server is not running. */
+export async function runScenarioInSession(file: string): Promise<EmulatorScenarioResult | undefined> {
+  return (await feature?.runner.execute('scenario', { path: file }, { show: false })) as EmulatorScenarioResult | undefined;
 }
 
 /** What the end-to-end tests read of the feature. */
@@ -67,4 +85,8 @@ export const emulatorProbe = {
   /** Milliseconds from each session change to VS Code reading the refreshed tree. */
   viewRefreshMs: (): number[] => [...(feature?.tree.refreshMs ?? [])],
   contextKeys: (): Record<string, boolean | string> => ({ ...(feature?.keys ?? {}) }),
+  /** The emulator panel: whether it shows, the content last posted to its page, what the page said it drew. */
+  panel: () => ({ visible: feature?.panel.visible ?? false, content: feature?.panel.content, rendered: feature?.panel.rendered }),
+  /** Milliseconds from each session change to the panel's page having drawn it. */
+  panelRefreshMs: (): number[] => [...(feature?.panel.refreshMs ?? [])],
 };

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
-import { EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult } from '../../../../server/src/protocol';
+import { EmulatorCommand, EmulatorCommandArgs, emulatorCommands, EmulatorCommandResult, EmulatorScenarioResult } from '../../../../server/src/protocol';
 import type { Ctx } from '../../ctx';
 import { EmulatorJournal } from '../../emulatorJournal';
 import { linuxStateSummary } from '../../linuxStateSummary';
@@ -51,13 +51,19 @@ export class EmulatorRunner {
   async recorded(verb: EmulatorCommand, args: EmulatorCommandArgs, send: () => Promise<EmulatorCommandResult | null | undefined>) {
     await this.restoring;
     const result = await send();
+    // A scenario's log is its commands', each on its own, the reboot first.
+    const steps = verb === 'scenario' ? (result as EmulatorScenarioResult | null | undefined)?.steps : undefined;
+    if (result) for (const step of steps?.length ? steps : [result]) this.model.record(step);
     if (result && verb === 'reset') this.journal.clear();
     else if (result && !readOnly.has(verb)) this.journal.record(emulatorCommands[verb], args, result);
     return result;
   }
 
-  /** Runs one emulator command on the server and shows it; the answer, for callers and tests. */
-  async execute(verb: EmulatorCommand, args: EmulatorCommandArgs = {}): Promise<EmulatorCommandResult | undefined> {
+  /**
+   * Runs one emulator command on the server and shows it in the channel (unless the caller
+   * shows it its own way: a scenario's transcript); the answer, for callers and tests.
+   */
+  async execute(verb: EmulatorCommand, args: EmulatorCommandArgs = {}, options: { show?: boolean } = {}): Promise<EmulatorCommandResult | undefined> {
     const client = this.ctx.languageClient;
     if (!client || this.ctx.serverState !== 'running') {
       void vscode.window.showErrorMessage('Livepatch Lens: the language server is not running; the emulator lives in it. Try "Livepatch: Restart Language Server".');
@@ -72,6 +78,7 @@ export class EmulatorRunner {
       void vscode.window.showErrorMessage(`Livepatch Lens: ${emulatorCommands[verb]} failed; see the Livepatch Lens output.`);
       return undefined;
     }
+    if (options.show === false) return result;
     this.show(result);
     if (result.exitCode !== 0) void vscode.window.showWarningMessage(`${result.commandLine}: exit status ${result.exitCode}. ${result.stderr.split('\n')[0]}`);
     return result;

@@ -39,7 +39,10 @@ function scenarioLine(args: EmulatorCommandArgs): ScenarioCommand {
 const fromWords = (argv: string[]): ScenarioCommand => commandFromWords(argv, 'lsp');
 
 /** The scenario command an LSP command stands for, and the runtime it belongs to (undefined: either). */
-const commands: Record<EmulatorCommand, (args: EmulatorCommandArgs) => { command: ScenarioCommand; runtime?: RuntimeName }> = {
+/** The commands that stand for one session command; a scenario file is many (scenarioFile.ts). */
+export type SingleEmulatorCommand = Exclude<EmulatorCommand, 'scenario'>;
+
+const commands: Record<SingleEmulatorCommand, (args: EmulatorCommandArgs) => { command: ScenarioCommand; runtime?: RuntimeName }> = {
   upload: (a) => ({ command: fromWords(['upload', text(a, 'name'), text(a, 'path')]), runtime: 'xen' }),
   apply: (a) => ({ command: fromWords(['apply', text(a, 'name'), ...nodeps(a)]), runtime: 'xen' }),
   revert: (a) => ({ command: fromWords(['revert', text(a, 'name')]), runtime: 'xen' }),
@@ -62,7 +65,7 @@ const commands: Record<EmulatorCommand, (args: EmulatorCommandArgs) => { command
  * The session command an LSP command stands for and the runtime it runs on: the command's own
  * (Xen's tool, insmod), else the one asked for, else the last one used.
  */
-export function commandOf(verb: EmulatorCommand, args: EmulatorCommandArgs, last: RuntimeName): { command: ScenarioCommand; runtime: RuntimeName } {
+export function commandOf(verb: SingleEmulatorCommand, args: EmulatorCommandArgs, last: RuntimeName): { command: ScenarioCommand; runtime: RuntimeName } {
   if (args.runtime !== undefined && !runtimeNames.includes(args.runtime)) throw new BadArguments(`'runtime' must be one of ${runtimeNames.join(', ')}`);
   const { command, runtime } = commands[verb](args);
   return { command, runtime: runtime ?? args.runtime ?? last };

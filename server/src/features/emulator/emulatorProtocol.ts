@@ -16,6 +16,8 @@ export interface EmulatorRequest {
   redirect?: { path: string; append: boolean };
   /** The command as written (a `run` line); default the words. */
   text?: string;
+  /** Where relative paths are read from (a scenario file's folder); default the server's working directory. */
+  baseDir?: string;
 }
 
 export type EmulatorReply = { id: number; result: EmulatorCommandResult; state: EmulatorState } | { id: number; error: string };

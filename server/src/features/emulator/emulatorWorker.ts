@@ -16,13 +16,13 @@ if (!isMainThread && parentPort) {
   // One session per runtime: a Linux command does not cost the hypervisor its payloads.
   const sessions = new Map<RuntimeName, EmulatorSession>();
   // Commands arrive in order and run one by one: each is synchronous, a guest run included.
-  port.on('message', ({ id, target, argv, runtime = 'xen', redirect, text }: EmulatorRequest) => {
+  port.on('message', ({ id, target, argv, runtime = 'xen', redirect, text, baseDir }: EmulatorRequest) => {
     let reply: EmulatorReply;
     const command = { ...commandFromWords(argv, 'lsp'), ...(redirect ? { redirect } : {}), ...(text ? { text } : {}) };
     try {
       let session = sessions.get(runtime);
       if (!session) sessions.set(runtime, (session = new EmulatorSession(runtimeFactory(runtime), { target })));
-      const { stdout, stderr, exitCode, log, call } = session.run(command);
+      const { stdout, stderr, exitCode, log, call } = session.run(command, baseDir);
       reply = { id, result: { commandLine: commandLine(command, runtime), stdout, stderr, exitCode, console: log, ...(call ? { call } : {}) }, state: session.state() };
     } catch (error) {
       reply =
