@@ -26,7 +26,7 @@ import {
 // A new user's first sitting, in a real VS Code (the VS Code server of code-server, in Debian's
 // chromium), with the packaged .vsix installed: the walkthrough, the sample workspace it copies,
 // a diagnostic, the hello-world payload uploaded and applied from the Livepatch view,
-// xen_extra_version called, a hover on the patched function. Each step is asserted on what the
+// xen_extra_version called, a hover on the patched function, the emulator panel. Each step is asserted on what the
 // workbench shows (tree labels, hover and notification text), each figure against its own source:
 // package.json for the walkthrough, the CLI for the diagnostic, nm for the address, the
 // payload's C source for the string. Screenshots go to test/out/screenshots/ for a person to look at.
@@ -236,5 +236,39 @@ describe('A first sitting with Livepatch Lens in a real VS Code (Playwright)', {
     // The extension's page (README.md): the view, the hover, Problems with the patches' findings.
     // Cropped below the title bar and left of the minimap: under 150 KB.
     await shot('livepatch-lens.png', { x: 0, y: 35, width: 1170, height: 645 });
+  });
+  it("the emulator panel, from the view's title bar: the session and the event log of what was done", async () => {
+    await page.keyboard.press('Escape');
+    // Problems hidden (Ctrl+J), so the editor area and the panel beside it get the window's height.
+    await page.keyboard.press('Control+J');
+    await page.locator('.part.panel').waitFor({ state: 'hidden' });
+    await page.locator('.part.sidebar .title-actions .action-label[aria-label*="Show Emulator Panel"]').click();
+    // The webview's page sits two iframes down: VS Code's host frame, then the page's own.
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const xen = await until(
+      'the Xen session in the panel',
+      () =>
+        panel
+          .locator('#xen')
+          .innerText({ timeout: 1000 })
+          .catch(() => ''),
+      (text) => text.includes('xen_hello_world: APPLIED'),
+    );
+    assert.match(xen, /applied stack: xen_hello_world/);
+    assert.match(xen, /build-id [0-9a-f]{40}/);
+    const events = await panel.locator('#log .event').allInnerTexts();
+    const upload = events.findIndex((e) => /\$ .*upload .*xen_hello_world/.test(e));
+    const apply = events.findIndex((e) => /\$ .*apply xen_hello_world/.test(e));
+    const call = events.findIndex((e) => /\$ .*call xen_extra_version/.test(e));
+    assert.ok(upload >= 0 && upload < apply && apply < call, `upload, apply, call in that order:\n${events.join('\n---\n')}`);
+    assert.ok(events[call].includes(`"${hello}"`), events[call]);
+    const editors = (await page.locator('.part.editor').boundingBox())!;
+    // The mouse off the title bar's action, or its tooltip is in the picture.
+    await page.mouse.move(editors.x + editors.width - 100, editors.y + editors.height - 50);
+    await page
+      .locator('.workbench-hover')
+      .waitFor({ state: 'detached', timeout: 5000 })
+      .catch(() => undefined);
+    await shot('panel.png', editors);
   });
 });

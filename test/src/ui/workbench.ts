@@ -49,20 +49,28 @@ export async function answer(page: Page, text: string): Promise<void> {
 }
 
 /**
- * Picks a file in VS Code's own file dialog (the one the browser workbench shows): once it has
- * shown its starting folder, the path typed in, and Enter when the dialog lists the file.
+ * Picks a file in VS Code's own file dialog (the one the browser workbench shows): the path typed
+ * in once the dialog has shown its starting folder, and Enter when it lists the file. The dialog
+ * may still be settling its starting folder when the path goes in: then it is typed again.
  */
 export async function pickFile(page: Page, file: string): Promise<void> {
-  await until(
-    'the file dialog',
-    () => quickInputBox(page).inputValue(),
-    (value) => value.endsWith('/'),
-  );
-  await quickInputBox(page).fill(file);
-  await quickInput(page)
+  const listed = quickInput(page)
     .locator('.monaco-list-row', { hasText: file.split('/').pop() })
-    .first()
-    .waitFor();
+    .first();
+  for (let attempt = 1; ; attempt++) {
+    await until(
+      'the file dialog',
+      () => quickInputBox(page).inputValue(),
+      (value) => value.endsWith('/'),
+    );
+    await quickInputBox(page).fill(file);
+    const shown = await listed.waitFor({ timeout: 5000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown && (await quickInputBox(page).inputValue()) === file) break;
+    if (attempt === 3) throw new Error(`the file dialog does not list ${file}: it shows ${await quickInput(page).innerText()}`);
+  }
   await page.keyboard.press('Enter');
   await quickInput(page).waitFor({ state: 'hidden' });
 }
