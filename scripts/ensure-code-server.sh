@@ -2,12 +2,14 @@
 # Installs the real VS Code used by the end-to-end tests: the VS Code server inside the
 # `code-server` npm package, pinned to the last release that runs on Node 20 (VS Code 1.100.3).
 # It lives outside the repository, cached by version, because it compiles native modules and
-# must never enter `npm ci`. Prints the path of server-main.js.
+# must never enter `npm ci`. Prints the path of server-main.js. With --check it installs nothing:
+# exit 1 when it is not installed (the UI scenario then skips).
 set -euo pipefail
 CS_VERSION="${CS_VERSION:-4.100.3}"
 VSCODE_HOME="${LIVEPATCH_VSCODE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/livepatch-lens/vscode}"
 CS_DIR="$VSCODE_HOME/code-server-$CS_VERSION"
 if [ ! -f "$CS_DIR/.complete" ]; then
+  [ "${1:-}" != --check ] || exit 1
   bash "$(dirname "$0")/ensure-debian.sh" >&2
   rm -rf "$CS_DIR"; mkdir -p "$CS_DIR"
   echo '{"name":"livepatch-lens-e2e-host","private":true}' > "$CS_DIR/package.json"

@@ -27,6 +27,8 @@ stage unit-and-lsp node --test --test-reporter=tap test/out/unit test/out/lsp te
 stage neovim bash scripts/test-neovim.sh
 stage package bash -c 'npm run -s package >/dev/null && node --test --test-reporter=tap test/out/package'
 stage vscode bash scripts/test-vscode.sh
+# Playwright in the same VS Code: the walkthrough as a user follows it, screenshots in test/out/screenshots.
+stage ui node --test --test-reporter=tap test/out/ui
 
 passed=0; failed=0
 for log in "$logs"/*.log; do

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fromRoot } from '../support/paths';
 import { zipEntries } from '../support/zipEntries';
@@ -39,6 +39,16 @@ test('the .vsix holds the bundles, both grammar WASM files, media, syntaxes and 
     'extension/syntaxes/livepatch-c.injection.tmLanguage.json',
   ]) {
     assert.ok(entries.has(needed), `${needed} is packaged`);
+  }
+});
+
+test('every image README.md shows is packaged beside it, and none is an SVG (vsce refuses those)', () => {
+  const entries = new Set(zipEntries(vsix));
+  const images = [...readFileSync(fromRoot('README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+  assert.ok(images.length > 0, 'README.md shows an image');
+  for (const image of images) {
+    assert.doesNotMatch(image, /^[a-z]+:|\.svg$/i, `${image}: a relative PNG`);
+    assert.ok(entries.has(`extension/${image}`), `${image} is packaged`);
   }
 });
 
