@@ -165,7 +165,7 @@ const GROUP_PERM: Record<Group, Perm> = { text: Perm.RX, rodata: Perm.Read, data
 export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, options: LoadOptions = {}): LoadedImage {
   checkMachine(elf, name, ET.REL);
   checkCounts(elf, name);
-  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n && s.type !== SHT.NULL);
+  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n);
   const base = new Map<number, bigint>();
   const groups: Group[] = ['text', 'rodata', 'data'];
   const sizes = new Map<Group, bigint>();

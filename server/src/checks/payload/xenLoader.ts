@@ -118,8 +118,13 @@ export function xenLoaderVerdict(bytes: Buffer, env: XenLoaderEnv): XenLoaderVer
 
 function load(bytes: Buffer, env: XenLoaderEnv): void {
   const len = BigInt(bytes.length);
-  const resolve = (n: string): bigint | undefined => (env.lookup ? env.lookup(n) : env.base);
-  const clashes = (n: string): boolean => env.lookup?.(n) !== undefined;
+  // Xen's own table (tools/symbols) has no compiler-local names like `__func__.1` or `.LC0`: the
+  // image's ELF symbols do, so they are not looked up.
+  const known = (n: string): bigint | undefined => (n.includes('.') ? undefined : env.lookup!(n));
+  const resolve = (n: string): bigint | undefined => (env.lookup ? known(n) : env.base);
+  const clashes = (n: string): boolean => env.lookup !== undefined && known(n) !== undefined;
+  // verify_payload(): the hypercall takes no empty payload.
+  if (bytes.length === 0) refuse('EINVAL', 'the payload is empty');
   // livepatch_header_check()
   if (bytes.length < 64) refuse('EINVAL', 'the file is smaller than an ELF header', 'Section header is bigger than payload');
   if (bytes.readUInt32BE(0) !== 0x7f454c46) refuse('EINVAL', 'no ELF magic', 'Not an ELF payload');
@@ -132,10 +137,10 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
   const shnum = bytes.readUInt16LE(60);
   const shstrndx = bytes.readUInt16LE(62);
   if (shstrndx === 0) refuse('EINVAL', 'e_shstrndx is 0', 'Section name idx is undefined!?');
-  if (shnum >= 1024) refuse('EOPNOTSUPP', `${shnum} sections`, `Too many (${shnum}) sections!`);
+  if (shnum >= 1024) refuse('EOPNOTSUPP', `${shnum} sections`, `Too many (${shnum}) sections`);
   if (shstrndx >= shnum) refuse('EINVAL', `e_shstrndx ${shstrndx} is not below e_shnum ${shnum}`, `Section name idx (${shstrndx}) is past end of sections (${shnum})!`);
   if (shoff >= len) refuse('EINVAL', 'e_shoff is past the end of the file', 'Bogus e_shoff');
-  if (shentsize < 64) refuse('EINVAL', `e_shentsize ${shentsize}`, `Section header size is ${shentsize}! Expected 64!?`);
+  if (shentsize < 64) refuse('EINVAL', `e_shentsize ${shentsize}`, `Section header size is ${shentsize}! Expected 64.`);
   if ((len - shoff) / BigInt(shentsize) < BigInt(shnum)) refuse('EINVAL', 'the section headers run past the end of the file', 'Section header size is corrupted');
 
   // elf_resolve_sections()
@@ -160,6 +165,8 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
     if (i === 0) continue;
     if (s.offset < 64n || (s.type !== SHT_NOBITS && (s.offset > len || s.offset + s.size > len)))
       refuse('EINVAL', `section [${i}]'s data is outside the file`, `Section [${i}] data ${s.offset < 64n ? 'at ELF header' : 'is past end'} of payload`);
+    if (s.addralign & (s.addralign - 1n))
+      refuse('EOPNOTSUPP', `section [${i}]'s alignment ${s.addralign} is not a power of two`, `Section [${i}] alignment (0x${s.addralign.toString(16)}) is not supported`);
     if (s.flags & (SHF_WRITE | SHF_ALLOC) && s.type === SHT_NOBITS && s.size > LIVEPATCH_MAX_SIZE)
       refuse('EINVAL', `section [${i}] is SHT_NOBITS of ${s.size} bytes, over LIVEPATCH_MAX_SIZE`);
     if (s.type === SHT_SYMTAB) {
@@ -199,11 +206,10 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
   }
 
   // move_payload()
-  const ignored = (s: Section): boolean => !(s.flags & SHF_ALLOC) || s.size === 0n;
-  const sizes = { text: 0n, rw: 0n, ro: 0n };
-  const offsets = new Map<number, { region: keyof typeof sizes; offset: bigint }>();
+  const sizes: Record<Region, bigint> = { text: 0n, rw: 0n, ro: 0n };
+  const offsets = new Map<number, { region: Region; offset: bigint }>();
   for (const s of sections.slice(1)) {
-    if (ignored(s)) continue;
+    if (!(s.flags & SHF_ALLOC)) continue;
     const x = (s.flags & SHF_EXECINSTR) !== 0n;
     const w = (s.flags & SHF_WRITE) !== 0n;
     if (x && w) refuse('EOPNOTSUPP', `${s.name} is writable and executable`);
@@ -213,14 +219,20 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
     sizes[region] = (offset + s.size) & U64;
   }
   const total = roundUp(sizes.text, PAGE) + roundUp(sizes.rw, PAGE) + sizes.ro;
-  if (total > 1n << 30n || sizes.text > 1n << 30n || sizes.rw > 1n << 30n || sizes.ro > 1n << 30n)
+  // What vmalloc_xen() gives in practice; the model holds the pages itself.
+  if (total > 1n << 28n || sizes.text > 1n << 28n || sizes.rw > 1n << 28n || sizes.ro > 1n << 28n)
     refuse('ENOMEM', `the payload's sections add up to ${total} bytes`, 'Could not allocate memory for payload');
-  const regionBase = { text: env.base, rw: env.base + roundUp(sizes.text, PAGE), ro: env.base + roundUp(sizes.text, PAGE) + roundUp(sizes.rw, PAGE) };
+  const images: Record<Region, Buffer> = { text: Buffer.alloc(Number(sizes.text)), rw: Buffer.alloc(Number(sizes.rw)), ro: Buffer.alloc(Number(sizes.ro)) };
+  const regionBase: Record<Region, bigint> = { text: env.base, rw: env.base + roundUp(sizes.text, PAGE), ro: env.base + roundUp(sizes.text, PAGE) + roundUp(sizes.rw, PAGE) };
+  // An empty section has its place in the layout but no load address (NULL): Xen copies nothing for it.
   for (const s of sections.slice(1)) {
     const placed = offsets.get(s.index);
-    if (!placed) continue;
+    if (!placed || s.size === 0n) continue;
     s.load = regionBase[placed.region] + placed.offset;
-    s.data = s.type === SHT_NOBITS ? Buffer.alloc(Number(s.size)) : Buffer.from(bytes.subarray(Number(s.offset), Number(s.offset + s.size)));
+    // A view of its region: sections Xen lays over each other (an alignment of 0) overwrite, in order.
+    s.data = images[placed.region].subarray(Number(placed.offset), Number(placed.offset + s.size));
+    if (s.type === SHT_NOBITS) s.data.fill(0);
+    else bytes.copy(s.data, 0, Number(s.offset), Number(s.offset + s.size));
   }
 
   // livepatch_elf_resolve_symbols()
@@ -240,7 +252,7 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
           `Out of bounds symbol section 0x${sym.shndx.toString(16)}`,
         );
       const s = sections[sym.shndx];
-      if (!ignored(s)) sym.value = (sym.value + s.load!) & U64;
+      if (!ignored(s)) sym.value = (sym.value + (s.load ?? 0n)) & U64;
     }
   }
 
@@ -254,9 +266,9 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
     if (!(base.flags & SHF_ALLOC)) continue;
     if (r.link !== symtab.index) refuse('EINVAL', `${r.name} links symbol table ${r.link}`, `Relative link of ${r.name} is incorrect (${r.link}, expected=${symtab.index})`);
     if (r.size === 0n) continue;
-    if (r.entsize < (r.type === SHT_RELA ? 24n : 16n) || r.size % r.entsize) refuse('EINVAL', `${r.name}'s entry size or size is wrong`, 'Section relative header is corrupted!');
+    if (r.entsize < (r.type === SHT_RELA ? 24n : 16n) || r.size % r.entsize) refuse('EINVAL', `${r.name}'s entry size or size is wrong`, 'Section relative header is corrupted');
     if (r.type === SHT_REL) refuse('EOPNOTSUPP', `${r.name} is SHT_REL`, 'SHT_REL relocation unsupported');
-    performRela(bytes, r, base, symbols);
+    performRela(bytes, r, base, symbols, sections);
   }
 
   // check_special_sections()
@@ -301,7 +313,7 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
         if (oldSize < newSize) refuse('EINVAL', `funcs[${i}] NOPs out ${newSize} bytes of a ${oldSize}-byte function`);
       } else if (oldSize < 5) refuse('EINVAL', `funcs[${i}].old_size ${oldSize} is less than the 5-byte jump`);
       if (oldAddr === 0n) {
-        const fname = readPayloadString(sections, namePtr) ?? crashes(`funcs[${i}].name points outside the payload, and Xen reads it to resolve old_addr 0`);
+        const fname = readPayloadString(images, regionBase, namePtr) ?? crashes(`funcs[${i}].name points outside the payload, and Xen reads it to resolve old_addr 0`);
         oldAddr = resolve(fname) ?? refuse('ENOENT', `funcs[${i}]: nothing is named ${fname}`, `Could not resolve old address of ${fname}`);
       }
       if (newAddr !== 0n) {
@@ -334,10 +346,13 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
     const s = byName(`.bug_frames.${i}`);
     if (s) sectionOk(s, 8n);
   }
-  const alt = byName('.altinstructions');
-  if (alt) sectionOk(alt, BigInt(altInstrSize));
-  const ex = byName('.ex_table');
-  if (ex) sectionOk(ex, 8n);
+  // Both tables are walked at upload (apply_alternatives, sort_exception_table): unloaded, at NULL.
+  for (const [table, size] of [['.altinstructions', BigInt(altInstrSize)], ['.ex_table', 8n]] as const) {
+    const s = byName(table);
+    if (!s) continue;
+    sectionOk(s, size);
+    if (!s.data && s.size > 0n) crashes(`${table} is not SHF_ALLOC, so it is not loaded, and Xen walks it from the address it was not given`);
+  }
   const modinfo = byName('.modinfo');
   if (modinfo) {
     // Its data is loaded only when it has a size: an empty .modinfo is read at NULL - 1.
@@ -359,6 +374,9 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
   }
 }
 
+/** What symbol resolution and relocation leave alone: a section that is not SHF_ALLOC. */
+const ignored = (s: Section): boolean => !(s.flags & SHF_ALLOC);
+
 /** elf_verify_strtab(). */
 function validStrtab(bytes: Buffer, s: Section | undefined): boolean {
   if (!s || s.index === 0 || s.type !== SHT_STRTAB || s.size === 0n) return false;
@@ -366,7 +384,7 @@ function validStrtab(bytes: Buffer, s: Section | undefined): boolean {
 }
 
 /** arch_livepatch_perform_rela() of x86. */
-function performRela(bytes: Buffer, r: Section, base: Section, symbols: Symbol[]): void {
+function performRela(bytes: Buffer, r: Section, base: Section, symbols: Symbol[], sections: Section[]): void {
   for (let i = 0n; i < r.size / r.entsize; i++) {
     const at = Number(r.offset + i * r.entsize);
     const offset = bytes.readBigUInt64LE(at);
@@ -377,7 +395,10 @@ function performRela(bytes: Buffer, r: Section, base: Section, symbols: Symbol[]
     if (symndx === 0) refuse('EOPNOTSUPP', `a relocation in ${r.name} is against symbol 0`, 'Encountered STN_UNDEF');
     if (symndx >= symbols.length)
       refuse('EINVAL', `a relocation in ${r.name} is against symbol ${symndx}, past the table`, `Relative relocation wants symbol@${symndx} which is past end`);
-    const value = (BigInt.asUintN(64, addend) + symbols[symndx].value) & U64;
+    const sym = symbols[symndx];
+    if (sym.shndx !== SHN_UNDEF && sym.shndx !== SHN_ABS && sym.shndx < sections.length && ignored(sections[sym.shndx]))
+      refuse('EINVAL', `a relocation in ${r.name} is against ${sym.name || 'a section symbol'} of a section Xen does not load`, `Relocation against ignored symbol ${sym.name} cannot be resolved`);
+    const value = (BigInt.asUintN(64, addend) + sym.value) & U64;
     const past = (width: bigint): void => {
       if (offset >= base.size || offset + width > base.size)
         refuse('EINVAL', `a relocation in ${r.name} writes past ${base.name}`, `Relative relocation offset is past ${base.name} section`);
@@ -395,13 +416,23 @@ function performRela(bytes: Buffer, r: Section, base: Section, symbols: Symbol[]
   }
 }
 
-/** The NUL-terminated string at a payload address, or undefined when no loaded section holds it. */
-function readPayloadString(sections: Section[], address: bigint): string | undefined {
-  const s = sections.find((x) => x.data && x.load !== undefined && address >= x.load && address < x.load + x.size);
-  if (!s) return undefined;
-  const start = Number(address - s.load!);
-  const nul = s.data!.indexOf(0, start);
-  return nul < 0 ? undefined : s.data!.toString('latin1', start, nul);
+type Region = 'text' | 'rw' | 'ro';
+
+/**
+ * The NUL-terminated string at an address of the loaded payload, read as Xen reads it: across
+ * section ends and the zeros between sections, up to the end of the region's pages; undefined when
+ * the address or the string's end is outside them.
+ */
+function readPayloadString(images: Record<Region, Buffer>, bases: Record<Region, bigint>, address: bigint): string | undefined {
+  for (const region of ['text', 'rw', 'ro'] as const) {
+    const pages = roundUp(BigInt(images[region].length), PAGE);
+    if (address < bases[region] || address >= bases[region] + pages) continue;
+    const image = Buffer.concat([images[region], Buffer.alloc(Number(pages) - images[region].length)]);
+    const start = Number(address - bases[region]);
+    const nul = image.indexOf(0, start);
+    return nul < 0 ? undefined : image.toString('latin1', start, nul);
+  }
+  return undefined;
 }
 
 /** xen_build_id_check() of a note section Xen has loaded: the build-id, hex; refused as Xen refuses it. */

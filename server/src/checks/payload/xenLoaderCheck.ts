@@ -25,12 +25,19 @@ function loaderEnv(env: PayloadCheckEnv): XenLoaderEnv {
  * it refuses first. When another check already reports that refusal, with Xen's errno and line,
  * it moves to the front (the emulator's upload and the verdict follow the first refusal);
  * otherwise LP341 reports it, first. Silent when Xen accepts: the other checks then say what
- * Xen takes and should not.
+ * Xen takes and should not, as errors that are no refusal (the emulator uploads the payload).
  */
 export function checkXenLoader(sink: FindingSink, payloadName: string, env: PayloadCheckEnv): void {
   if (!env.bytes) return;
   const verdict = xenLoaderVerdict(env.bytes, loaderEnv(env));
-  if (!verdict) return;
+  if (!verdict) {
+    // Xen takes it: what the other checks find stays an error, but none of them is a refusal at upload.
+    sink.findings.forEach((f, i) => {
+      const refusal = f.data as XenRefusal | undefined;
+      if (refusal?.errno && refusal.stage !== 'apply') sink.findings[i] = { ...f, data: undefined };
+    });
+    return;
+  }
   const line = verdict.line && `livepatch: ${payloadName}: ${verdict.line}`;
   const same = sink.findings.findIndex((f) => {
     const refusal = f.data as XenRefusal | undefined;

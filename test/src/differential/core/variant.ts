@@ -53,8 +53,8 @@ const shown = (v: Verdict | undefined, field: VerdictField): string => {
 };
 
 /**
- * The fields on which `ours` differs from `real`, each step compared: the outcome always; the
- * errno and the line only when both refused (an accepted load has neither).
+ * The fields on which `ours` differs from `real`, each step ours took compared: the outcome always;
+ * the errno and the line only when both refused (an accepted load has neither).
  */
 export function compareVerdicts(variant: Variant, judge: string, real: Verdict, ours: Verdict, fields: readonly VerdictField[]): Disagreement[] {
   const found: Disagreement[] = [];
@@ -65,7 +65,8 @@ export function compareVerdicts(variant: Variant, judge: string, real: Verdict, 
       const b = shown(o, field);
       if (a !== b) found.push({ variant, judge, field, real: prefix + a, ours: prefix + b });
     }
-    if (r?.then || o?.then) compare(r?.then?.verdict, o?.then?.verdict, `${r?.then?.step ?? o?.then?.step}: `);
+    // A judge that does not take the second step (the analyzer does not apply) is judged on the first.
+    if (o?.then) compare(r?.then?.verdict, o.then.verdict, `${o.then.step}: `);
   };
   compare(real, ours, '');
   return found;

@@ -53,6 +53,6 @@ export const loader: DifferentialLoader = {
   runReal: (variants, progress) => runRealXen(findXenPieces(), written(variants), variants, applies, progress),
   judges: () => [
     { name: 'emulator', judge: (variants) => emulatorJudge(xenSyms, written(variants), applies).judge(variants) },
-    { name: 'analyzer', judge: (variants) => analyzerJudge(xenSyms, written(variants), applies).judge(variants) },
+    { name: 'analyzer', judge: (variants) => analyzerJudge(xenSyms, written(variants)).judge(variants) },
   ],
 };

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { analyzePayloadFile } from '../../../../server/out/checks/payload';
+import { analyzePayloadFile, payloadChecks } from '../../../../server/out/checks/payload';
 import type { XenRefusal } from '../../../../server/out/checks/payload/context';
 import type { Finding } from '../../../../server/out/checks/finding';
 import { errno } from '../../../../server/out/emulator/errno';
@@ -44,43 +44,30 @@ const halted = (r: { stderr: string; console: string[] }): boolean => r.console.
 
 const refusalOf = (f: Finding): XenRefusal | undefined => ((f.data as XenRefusal | undefined)?.errno && f.severity === 'error' ? (f.data as XenRefusal) : undefined);
 
-function refusalVerdict(f: Finding | undefined, name: string): Verdict {
-  const refusal = f && refusalOf(f);
-  if (!refusal) return { outcome: 'accepted' };
-  const line = refusal.console?.[0]?.replaceAll(name, '<name>');
-  return { outcome: 'refused', errno: errno(refusal.errno), ...(line ? { line } : {}) };
-}
-
-/** The analyzer (`check --target xen-syms`): the first refusal it says Xen makes at upload, and at apply. */
-export function analyzerJudge(xenSyms: string, dir: string, applies: (v: Variant) => boolean): Judge {
+/**
+ * The analyzer (`check --target xen-syms`) on the upload: what Xen faults on (LP341 without an
+ * errno), else the first refusal it says Xen makes then. It does not judge an apply: that depends
+ * on what is applied before, which only the emulator keeps.
+ */
+export function analyzerJudge(xenSyms: string, dir: string): Judge {
   return {
     name: 'analyzer',
     judge: async (variants) => {
       const target = await loadTargetIndex(xenSyms, { cacheDir: null, inWorker: false });
       const code = new FunctionCode(xenSyms);
       try {
-        return new Map(
-          variants.map((v) => {
-            const name = uploadName(v.id);
-            const refusals = analyzePayloadFile(fileOf(dir, v), { target, code }).findings.filter((f) => refusalOf(f));
-            const verdict = refusalVerdict(
-              refusals.find((f) => refusalOf(f)!.stage !== 'apply'),
-              name,
-            );
-            if (verdict.outcome === 'accepted' && applies(v))
-              verdict.then = {
-                step: 'apply',
-                verdict: refusalVerdict(
-                  refusals.find((f) => refusalOf(f)!.stage === 'apply'),
-                  name,
-                ),
-              };
-            return [v.id, verdict];
-          }),
-        );
+        return new Map(variants.map((v) => [v.id, uploadVerdict(analyzePayloadFile(fileOf(dir, v), { target, code }).findings, uploadName(v.id))]));
       } finally {
         code.close();
       }
     },
   };
+}
+
+function uploadVerdict(findings: Finding[], name: string): Verdict {
+  if (findings[0]?.code === payloadChecks.xenLoader.id && !findings[0].data) return { outcome: 'crashed' };
+  const refusal = findings.map(refusalOf).find((r) => r && r.stage !== 'apply');
+  if (!refusal) return { outcome: 'accepted' };
+  const line = refusal.console?.[0]?.replaceAll(name, '<name>').trimEnd();
+  return { outcome: 'refused', errno: errno(refusal.errno), ...(line ? { line } : {}) };
 }
