@@ -1,3 +1,4 @@
+import { decodeSectionHeader, ElfSection } from '../../elf';
 import { altInstrSize } from '../../payload';
 import type { XenErrno } from './context';
 
@@ -24,8 +25,6 @@ export interface XenLoaderEnv {
   lookup?(name: string): bigint | undefined;
   /** The running hypervisor's build-id, lowercase hex (xen_build_id_dep); unchecked when absent. */
   buildId?: string;
-  /** The build-ids of the payloads loaded before (a duplicate is -EEXIST). */
-  loadedBuildIds?: readonly string[];
   /** Where vmalloc_xen() puts the payload: page-aligned, near the hypervisor's text. */
   base: bigint;
 }
@@ -71,19 +70,9 @@ const LIVEPATCH_MAX_SIZE = 2n << 20n;
 const FUNC_SIZE = 104;
 const U64 = (1n << 64n) - 1n;
 
-interface Section {
-  index: number;
-  name: string;
+interface Section extends ElfSection {
   nameOffset: number;
-  type: number;
-  flags: bigint;
-  offset: bigint;
-  size: bigint;
-  link: number;
-  info: number;
-  addralign: bigint;
-  entsize: bigint;
-  /** move_payload()'s copy (what relocation writes), and where it is; undefined when ignored. */
+  /** move_payload()'s copy (what relocation writes), and where it is; undefined when ignored or empty. */
   data?: Buffer;
   load?: bigint;
 }
@@ -147,20 +136,8 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
   const sections: Section[] = [];
   let symtab: Section | undefined;
   for (let i = 0; i < shnum; i++) {
-    const at = Number(shoff) + i * shentsize;
-    const s: Section = {
-      index: i,
-      name: '',
-      nameOffset: bytes.readUInt32LE(at),
-      type: bytes.readUInt32LE(at + 4),
-      flags: bytes.readBigUInt64LE(at + 8),
-      offset: bytes.readBigUInt64LE(at + 24),
-      size: bytes.readBigUInt64LE(at + 32),
-      link: bytes.readUInt32LE(at + 40),
-      info: bytes.readUInt32LE(at + 44),
-      addralign: bytes.readBigUInt64LE(at + 48),
-      entsize: bytes.readBigUInt64LE(at + 56),
-    };
+    const { section, nameOffset } = decodeSectionHeader(bytes, Number(shoff) + i * shentsize, i);
+    const s: Section = { ...section, nameOffset };
     sections.push(s);
     if (i === 0) continue;
     if (s.offset < 64n || (s.type !== SHT_NOBITS && (s.offset > len || s.offset + s.size > len)))
@@ -338,8 +315,8 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
     sectionOk(s, 8n);
     if (kind === 'single' && s.size !== 8n) refuse('EINVAL', `${s.name} holds ${s.size / 8n} pointers, not one`);
   }
-  const ownId = noteId(byName('.note.gnu.build-id'));
-  if (byName('.note.gnu.build-id') && env.loadedBuildIds?.includes(ownId!)) refuse('EEXIST', `a payload with build-id ${ownId} is loaded already`);
+  // A build-id a loaded payload has is -EEXIST here too, silently: the emulator's upload knows them, and checks it after.
+  noteId(byName('.note.gnu.build-id'));
   noteId(byName('.livepatch.depends'));
   const xenDepends = noteId(byName('.livepatch.xen_depends'));
   for (let i = 0; i < 4; i++) {
@@ -347,7 +324,10 @@ function load(bytes: Buffer, env: XenLoaderEnv): void {
     if (s) sectionOk(s, 8n);
   }
   // Both tables are walked at upload (apply_alternatives, sort_exception_table): unloaded, at NULL.
-  for (const [table, size] of [['.altinstructions', BigInt(altInstrSize)], ['.ex_table', 8n]] as const) {
+  for (const [table, size] of [
+    ['.altinstructions', BigInt(altInstrSize)],
+    ['.ex_table', 8n],
+  ] as const) {
     const s = byName(table);
     if (!s) continue;
     sectionOk(s, size);
@@ -397,7 +377,11 @@ function performRela(bytes: Buffer, r: Section, base: Section, symbols: Symbol[]
       refuse('EINVAL', `a relocation in ${r.name} is against symbol ${symndx}, past the table`, `Relative relocation wants symbol@${symndx} which is past end`);
     const sym = symbols[symndx];
     if (sym.shndx !== SHN_UNDEF && sym.shndx !== SHN_ABS && sym.shndx < sections.length && ignored(sections[sym.shndx]))
-      refuse('EINVAL', `a relocation in ${r.name} is against ${sym.name || 'a section symbol'} of a section Xen does not load`, `Relocation against ignored symbol ${sym.name} cannot be resolved`);
+      refuse(
+        'EINVAL',
+        `a relocation in ${r.name} is against ${sym.name || 'a section symbol'} of a section Xen does not load`,
+        `Relocation against ignored symbol ${sym.name} cannot be resolved`,
+      );
     const value = (BigInt.asUintN(64, addend) + sym.value) & U64;
     const past = (width: bigint): void => {
       if (offset >= base.size || offset + width > base.size)

@@ -89,7 +89,6 @@ function loaderEnv(h: Hypervisor): XenLoaderEnv {
   return {
     lookup: (symbol) => lookupSymbol(h, symbol) ?? (xenMayDefine(symbol) ? h.machine.nativeAddress(symbol) : undefined),
     buildId: h.buildId,
-    loadedBuildIds: h.payloads.map((p) => p.buildId),
     base: ((end + twoMiB - 1n) & ~(twoMiB - 1n)) + twoMiB,
   };
 }
