@@ -44,13 +44,15 @@ export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): Loa
     const fault = findings.find((f) => f.code === payloadChecks.xenLoader.id && !f.data);
     // What Xen 4.17 follows unchecked during the upload takes it down: the emulated one too.
     if (fault) panic(h.console, `FATAL PAGE FAULT\nlivepatch: ${name}: ${fault.message}`);
-    refuseOnFindings(h, name, findings);
     const payload = opened.payload;
+    // prepare_payload() finds a loaded payload's build-id before build_symbol_table() finds its
+    // symbols again: the walk above knows no loaded payload, so this comes first. Xen's "Already
+    // loaded as" is a dprintk: a release build (Debian's) prints nothing.
+    const duplicate = payload?.kind === 'xen' && payload.buildId && h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
+    if (duplicate) refuse(h, name, 'EEXIST');
+    refuseOnFindings(h, name, findings);
     if (payload?.kind !== 'xen' || !elf) return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
     resolveSymbols(h, name, payload);
-    const duplicate = h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
-    // Xen's "Already loaded as" is a dprintk: a release build (Debian's) prints nothing.
-    if (duplicate) refuse(h, name, 'EEXIST');
     checkNewSymbols(h, name, payload);
     const image = place(h, name, elf);
     try {
