@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findXenPieces } from '../../../../server/out/machines/xenPieces';
@@ -23,8 +23,11 @@ const applies = (v: Variant): boolean => appliedMutators.has(v.mutator) && v.bas
 let scratch: string | undefined;
 /** The variants as files, in one folder per process: the real machine, the emulator and the analyzer read the same bytes. */
 function written(variants: readonly Variant[]): string {
-  scratch ??= mkdtempSync(path.join(os.tmpdir(), 'll-differential-xen-'));
-  mkdirSync(scratch, { recursive: true });
+  if (!scratch) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'll-differential-xen-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
   for (const v of variants) writeFileSync(path.join(scratch, `${uploadName(v.id)}.livepatch`), v.bytes);
   return scratch;
 }
