@@ -140,21 +140,9 @@ export class ElfFile implements ElfContents {
     const sections: ElfSection[] = [];
     const nameOffsets: number[] = [];
     for (let i = 0; i < shnum; i++) {
-      const at = i * Number(sectionHeaderSize);
-      nameOffsets.push(table.readUInt32LE(at));
-      sections.push({
-        index: i,
-        name: '',
-        type: table.readUInt32LE(at + 4),
-        flags: table.readBigUInt64LE(at + 8),
-        addr: table.readBigUInt64LE(at + 16),
-        offset: table.readBigUInt64LE(at + 24),
-        size: table.readBigUInt64LE(at + 32),
-        link: table.readUInt32LE(at + 40),
-        info: table.readUInt32LE(at + 44),
-        addralign: table.readBigUInt64LE(at + 48),
-        entsize: table.readBigUInt64LE(at + 56),
-      });
+      const { section, nameOffset } = decodeSectionHeader(table, i * Number(sectionHeaderSize), i);
+      nameOffsets.push(nameOffset);
+      sections.push(section);
     }
     for (const s of sections) {
       if (s.type !== SHT.NOBITS && s.type !== SHT.NULL && s.offset + s.size > this.source.size) {
@@ -206,6 +194,26 @@ export function readElf(path: string): ElfFile {
     source.close();
     throw error;
   }
+}
+
+/** One Elf64_Shdr at `at` of `bytes`, unnamed (its sh_name offset beside it), unchecked. */
+export function decodeSectionHeader(bytes: Buffer, at: number, index: number): { section: ElfSection; nameOffset: number } {
+  return {
+    nameOffset: bytes.readUInt32LE(at),
+    section: {
+      index,
+      name: '',
+      type: bytes.readUInt32LE(at + 4),
+      flags: bytes.readBigUInt64LE(at + 8),
+      addr: bytes.readBigUInt64LE(at + 16),
+      offset: bytes.readBigUInt64LE(at + 24),
+      size: bytes.readBigUInt64LE(at + 32),
+      link: bytes.readUInt32LE(at + 40),
+      info: bytes.readUInt32LE(at + 44),
+      addralign: bytes.readBigUInt64LE(at + 48),
+      entsize: bytes.readBigUInt64LE(at + 56),
+    },
+  };
 }
 
 /** Reads an ELF64 image that is already in memory; `name` is used in error messages. */

@@ -28,7 +28,7 @@
 export * from './constants';
 export * from './errors';
 export * from './types';
-export { ElfFile, readElf, parseElf } from './elfFile';
+export { ElfFile, readElf, parseElf, decodeSectionHeader } from './elfFile';
 export { AddressMap, SymbolHit } from './addressMap';
 
 // DWARF 2-5 (dwarf/): new DwarfReader(elf).scan({ onProgress }) -> DwarfFacts with concrete and

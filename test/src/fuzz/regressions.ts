@@ -25,7 +25,7 @@ export const regressions: Regression[] = [
     recipe: {
       kind: 'xen',
       sample: 'samples/build/payloads/xen/xen_replace_world.livepatch',
-      ops: [{ op: 'write', at: 3680, hex: '0000004000000000', what: '.rela.livepatch.funcs[0].r_addend' }],
+      ops: [{ op: 'write', at: 1048, hex: '0000004000000000', what: '.rela.livepatch.funcs[0].r_addend' }],
     },
   },
   {
@@ -41,7 +41,7 @@ export const regressions: Regression[] = [
     recipe: {
       kind: 'xen',
       sample: 'samples/build/payloads/xen/xen_prepost_hooks.livepatch',
-      ops: [{ op: 'write', at: 15360, hex: '0000004000000000', what: 'shdr[38 .bss.post_revert_cnt].sh_size' }],
+      ops: [{ op: 'write', at: 6344, hex: '0000004000000000', what: 'shdr[35 .bss.post_revert_cnt].sh_size' }],
     },
   },
   {
@@ -178,7 +178,7 @@ export const regressions: Regression[] = [
       kind: 'xen',
       sample: 'samples/build/payloads/xen/xen_replace_world.livepatch',
       ops: [
-        { op: 'write', at: 5904, hex: 'ffffffff00000000', what: 'shdr[3 .text.xen_replace_world].sh_flags' },
+        { op: 'write', at: 1536, hex: 'ffffffff00000000', what: 'shdr[3 .text.xen_replace_world].sh_flags' },
         { op: 'write', at: 62, hex: '0000', what: 'ehdr.e_shstrndx' },
       ],
     },

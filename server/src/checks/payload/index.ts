@@ -7,7 +7,9 @@
  *                                                      XenRefusal, the errno and Xen's console lines)
  *   FindingSink, PayloadCheckEnv, payloadChecks (ids)
  */
-import { KlpModule, OpenedPayload, openPayload, XenPayload } from '../../payload';
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { KlpModule, livepatchMaxSize, OpenedPayload, openPayload, XenPayload } from '../../payload';
 import { FunctionCode } from '../../target';
 import { Finding } from '../finding';
 import { FindingSink, PayloadCheckEnv } from './context';
@@ -20,6 +22,7 @@ import { checkOldFunctions, OldFunctionRef } from './oldFunctions';
 import { checkSymbols } from './symbols';
 import { funcWhere, oldFunctionName } from './xenFuncs';
 import { xenUploadChecks } from './xenUpload';
+import { checkXenLoader } from './xenLoaderCheck';
 import { payloadChecks } from './ids';
 
 export { FindingSink, PayloadCheckEnv, XenErrno } from './context';
@@ -32,8 +35,24 @@ export interface PayloadAnalysis {
 
 export function analyzePayloadFile(file: string, env: PayloadCheckEnv = {}): PayloadAnalysis {
   const opened = openPayload(file);
-  return { opened, findings: checkOpenedPayload(opened, env) };
+  const bytes = isXenPayload(opened) ? xenPayloadBytes(file) : undefined;
+  return { opened, findings: checkOpenedPayload(opened, { ...(bytes ? { bytes } : {}), ...env }) };
 }
+
+/** The name xen-livepatch uploads a file as (and Xen's lines say): its base name without the extension. */
+const uploadName = (file: string): string => path.basename(file).replace(/\.[^.]*$/, '');
+
+/** The bytes Xen would walk: none when the file cannot be read or is over LIVEPATCH_MAX_SIZE (refused before any walk). */
+function xenPayloadBytes(file: string): Buffer | undefined {
+  try {
+    return BigInt(statSync(file).size) <= livepatchMaxSize ? readFileSync(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Xen payload, or a file too broken to tell that is not named like a Linux module. */
+const isXenPayload = (opened: OpenedPayload): boolean => (opened.payload ? opened.payload.kind === 'xen' : !opened.file.endsWith('.ko'));
 
 export function checkOpenedPayload(opened: OpenedPayload, env: PayloadCheckEnv = {}): Finding[] {
   const sink = new FindingSink(opened.file);
@@ -50,6 +69,7 @@ export function checkOpenedPayload(opened: OpenedPayload, env: PayloadCheckEnv =
   const payload = opened.payload;
   if (payload?.kind === 'xen') checkXen(sink, payload, env);
   if (payload?.kind === 'klp') checkKlp(sink, payload, env);
+  if (payload?.kind !== 'klp') checkXenLoader(sink, payload?.name ?? uploadName(opened.file), env);
   return sink.findings;
 }
 

@@ -78,10 +78,14 @@ function refusal(sink: FindingSink, payloadName: string, line: string): string {
   return `Xen 4.17 does not check this and would follow the pointer (a fatal page fault, or worse, code written over whatever it names); the emulator refuses the upload (-EINVAL) with "livepatch: ${payloadName}: ${line}".`;
 }
 
-/** The bytes at old_addr the hypervisor reads or writes: the jump (after a possible ENDBR64 it reads), the NOPs, the expectation. */
+/**
+ * The bytes at old_addr the hypervisor reads or writes: the jump (after a possible ENDBR64 it
+ * reads), the NOPs. An expectation is read only at apply, and only when old_size covers it
+ * (-ERANGE otherwise, LP310): Xen 4.17 takes the upload, as the differential saw.
+ */
 function touchedBytes(f: XenFunc): bigint {
   const patch = isNullField(f.newAddr) ? f.newSize : patchInsnSize;
-  return BigInt(Math.max(patch, endbr64Length, f.expect?.enabled ? f.expect.len : 0));
+  return BigInt(Math.max(patch, endbr64Length));
 }
 
 /** old_addr, once known (resolved against the target or placed by the emulator), must be inside a function of the patched image. */

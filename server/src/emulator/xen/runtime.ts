@@ -1,4 +1,5 @@
 import { ElfError, readElf } from '../../elf';
+import { xenMayDefine } from '../../target/xenSymbolView';
 import { EmulatorError, GuestFault } from '../faults';
 import { Machine } from '../machine';
 import { LivepatchAction, maxPayloadSize, nameSize, PayloadState } from './abi';
@@ -54,7 +55,8 @@ export class XenLivepatch {
     const target = machine.images.find((image) => image.kind === 'executable');
     if (!target) throw new EmulatorError('load the hypervisor image (the target) before starting live patching');
     const xenSymbols = new Map<string, bigint>();
-    for (const symbol of target.symbols) if (!xenSymbols.has(symbol.name)) xenSymbols.set(symbol.name, symbol.address);
+    // The Xen view of the image: the bundled target's Linux-only names are not the hypervisor's.
+    for (const symbol of target.symbols) if (!xenSymbols.has(symbol.name) && xenMayDefine(symbol.name)) xenSymbols.set(symbol.name, symbol.address);
     defineLivepatchNatives(machine, this.console);
     this.h = {
       machine,
@@ -104,7 +106,9 @@ export class XenLivepatch {
     if (!validName(name) || payload.length === 0 || payload.length > maxPayloadSize) return -errno('EINVAL');
     if (this.h.payloads.some((p) => p.name === name)) return -errno('EEXIST');
     try {
-      this.h.payloads.push(loadPayloadData(this.h, name, Buffer.from(payload)));
+      const loaded = this.survive(() => loadPayloadData(this.h, name, Buffer.from(payload)), undefined);
+      if (!loaded) return -errno('EFAULT');
+      this.h.payloads.push(loaded);
     } catch (error) {
       if (error instanceof UploadError) return -errno(error.errno);
       if (error instanceof ElfError) return -errno('EINVAL');

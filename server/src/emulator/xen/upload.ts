@@ -3,10 +3,14 @@ import { FindingSink, XenRefusal } from '../../checks/payload/context';
 import { checkXenFuncs } from '../../checks/payload/xenFuncs';
 import { CodeAt, checkNameAndHookPointers, checkOldAddress, located, PayloadPointer, PointerView } from '../../checks/payload/pointers';
 import { replacementSymbols } from '../../checks/payload/xenUpload';
+import { payloadChecks } from '../../checks/payload/ids';
+import type { XenLoaderEnv } from '../../checks/payload/xenLoader';
+import { panic } from './panic';
 import { Finding } from '../../checks/finding';
 import { ElfFile, ElfSection, SHF } from '../../elf';
 import { decodePayloadBytesOpen, endbr64Length, hookKinds, hookSection, HookKind, patchInsnSize, XenPayload } from '../../payload';
 import { limits } from '../../limits';
+import { xenMayDefine } from '../../target/xenSymbolView';
 import { funcField } from '../../payload/xen/funcsLayout';
 import { hex } from '../addr';
 import { GuestMemoryError } from '../faults';
@@ -36,13 +40,19 @@ export class UploadError extends Error {
 export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): LoadedPayload {
   const { opened, elf } = decodePayloadBytesOpen(bytes, `${name}.livepatch`);
   try {
-    refuseOnFindings(h, name, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
+    const findings = checkOpenedPayload(opened, { xenBuildId: h.buildId, bytes, xenLoader: loaderEnv(h) });
+    const fault = findings.find((f) => f.code === payloadChecks.xenLoader.id && !f.data);
+    // What Xen 4.17 follows unchecked during the upload takes it down: the emulated one too.
+    if (fault) panic(h.console, `FATAL PAGE FAULT\nlivepatch: ${name}: ${fault.message}`);
     const payload = opened.payload;
+    // prepare_payload() finds a loaded payload's build-id before build_symbol_table() finds its
+    // symbols again: the walk above knows no loaded payload, so this comes first. Xen's "Already
+    // loaded as" is a dprintk: a release build (Debian's) prints nothing.
+    const duplicate = payload?.kind === 'xen' && payload.buildId && h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
+    if (duplicate) refuse(h, name, 'EEXIST');
+    refuseOnFindings(h, name, findings);
     if (payload?.kind !== 'xen' || !elf) return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
     resolveSymbols(h, name, payload);
-    const duplicate = h.payloads.find((p) => p.buildId === payload.buildId?.buildId);
-    // Xen's "Already loaded as" is a dprintk: a release build (Debian's) prints nothing.
-    if (duplicate) refuse(h, name, 'EEXIST');
     checkNewSymbols(h, name, payload);
     const image = place(h, name, elf);
     try {
@@ -74,11 +84,21 @@ function refuseOnFindings(h: Hypervisor, name: string, findings: Finding[]): voi
   throw new UploadError(refusal.errno);
 }
 
+/** The hypervisor Xen's walk of a payload (checks/payload/xenLoader.ts) loads into: this one. */
+function loaderEnv(h: Hypervisor): XenLoaderEnv {
+  const end = h.machine.images.find((image) => image.kind === 'executable')?.end ?? 0n;
+  const twoMiB = 2n << 20n;
+  return {
+    lookup: (symbol) => lookupSymbol(h, symbol) ?? (xenMayDefine(symbol) ? h.machine.nativeAddress(symbol) : undefined),
+    buildId: h.buildId,
+    base: ((end + twoMiB - 1n) & ~(twoMiB - 1n)) + twoMiB,
+  };
+}
+
 /** livepatch_elf_resolve_symbols(): against the hypervisor and the payloads loaded before. */
 function resolveSymbols(h: Hypervisor, name: string, payload: XenPayload): void {
-  for (const symbol of payload.symbols.undefinedNames) {
-    if (lookupSymbol(h, symbol) === undefined && h.machine.nativeAddress(symbol) === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
-  }
+  const env = loaderEnv(h);
+  for (const symbol of payload.symbols.undefinedNames) if (env.lookup!(symbol) === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
 }
 
 /** build_symbol_table(): a new symbol may not take a name the hypervisor or a payload has. */

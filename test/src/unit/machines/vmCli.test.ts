@@ -85,7 +85,8 @@ test(
       'Nothing to list',
       `$ xen-livepatch upload sample_hello ${bundled}`,
       'Uploading /modules/xen_hello_world.livepatch... failed',
-      '(XEN) livepatch: sample_hello: Unknown symbol: __fentry__',
+      // Built for the sample target as Xen's own test payloads are (issue 16): its only fault on a real Xen is the build-id it names.
+      '(XEN) livepatch: sample_hello: check against hypervisor build-id failed',
       '(exit status 1)',
       '$ cat /sys/hypervisor/version/major',
       '4',

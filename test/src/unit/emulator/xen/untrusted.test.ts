@@ -12,6 +12,7 @@ import { act, boot, callString, sourceString, uploadSample } from './support/boo
 
 const hello = sourceString('payloads/xen/xen_hello_world_func.c');
 import { setSectionField } from '../../payload/payloadBytes';
+import { run } from '../../samples/binutils';
 import { sampleBytes, samplePayload, targetPath } from './support/xenPayloads';
 
 // Payload contents are untrusted: every pointer the hypervisor follows for a payload is judged
@@ -33,7 +34,8 @@ function assertRefused(bytes: Buffer, code: 'EINVAL' | 'ENOMEM', line?: RegExp):
 }
 
 test('a name pointer outside the payload (one symbol value changed) is -EINVAL with its console line', () => {
-  assertRefused(nameOutside(), 'EINVAL', /\(XEN\) livepatch: bad: Function name of entry 0 outside payload: \.rodata\.hello_world_patch_this_fnc\+0x10000\n/);
+  // Xen 4.17 takes it (LP341 is quiet), so the refusal is the placed payload's check, naming the address relocation left.
+  assertRefused(nameOutside(), 'EINVAL', /\(XEN\) livepatch: bad: Function name of entry 0 outside payload: 0x[0-9a-f]{16}\n/);
 });
 
 test('old_addr moved by its relocation off the hypervisor text is refused at upload, not a fault at apply', () => {
@@ -43,7 +45,7 @@ test('old_addr moved by its relocation off the hypervisor text is refused at upl
 });
 
 test('a hook pointer outside the payload is -EINVAL', () => {
-  assertRefused(hookOutside(), 'EINVAL', /\(XEN\) livepatch: bad: Hook \.livepatch\.hooks\.load\[0\] outside payload text: \.text\.hi_func\+0x100000\n/);
+  assertRefused(hookOutside(), 'EINVAL', /\(XEN\) livepatch: bad: Hook \.livepatch\.hooks\.load\[0\] outside payload text: 0x[0-9a-f]{16}\n/);
 });
 
 /** Runs `body`, asserting it takes well under a second and grows the resident set by under 64 MiB. */
@@ -119,7 +121,12 @@ test('the loader bounds the symbols and relocations it walks by limits(), naming
   const xen = boot();
   configureLimits({ elfSymbols: 10 });
   assert.equal(xen.upload('few', sampleBytes('xen_hello_world')), -errno('EINVAL'));
-  assert.match(xen.console.log, /\(XEN\) livepatch: few: 48 symbols in \.symtab, more than the limit of 10 symbols per ELF file \(raise it with --limit elfSymbols=N\)/);
+  // readelf's count of the symbol table's entries, null symbol included, as the loader counts them.
+  const entries = /Symbol table '\.symtab' contains (\d+) entries/.exec(run('readelf', ['-sW', samplePayload('xen_hello_world')]))![1];
+  assert.ok(
+    xen.console.log.includes(`(XEN) livepatch: few: ${entries} symbols in .symtab, more than the limit of 10 symbols per ELF file (raise it with --limit elfSymbols=N)`),
+    xen.console.log,
+  );
   configureLimits({ elfRelocations: 5 });
   assert.throws(() => xen.machine.loadObject(parseElf(sampleBytes('xen_hello_world'), 'x.o'), 'x'), /relocations in its SHT_RELA sections, more than the limit of 5/);
 });
