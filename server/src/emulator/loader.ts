@@ -44,7 +44,25 @@ export interface LoadOptions {
    * Their symbols may be SHN_LIVEPATCH ones, left for the caller to resolve.
    */
   defer?: (relaSection: { name: string; flags: bigint }) => boolean;
+  /**
+   * A module loader's own rules instead of these (Linux's: klp/moduleRelocations.ts): its
+   * relocation arithmetic and checks; no refusal of a relocation outside its section or of an
+   * alignment above a page (the kernel checks neither); an SHN_LIVEPATCH symbol in an ordinary
+   * relocation section relocates with its st_value, as simplify_symbols() leaves it.
+   */
+  rules?: { relocate: Relocate };
 }
+
+/** One relocation to apply: S + A, the place P, and where it is for a message. */
+export interface RelocationSite {
+  type: number;
+  value: bigint;
+  place: bigint;
+  where: string;
+}
+
+/** Applies a relocation (throws LoaderError to refuse the object). */
+export type Relocate = (memory: Memory, site: RelocationSite) => void;
 
 /** A symbol a deferred relocation refers to, as the object's symbol table has it. */
 export interface DeferredSymbol {
@@ -174,7 +192,7 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
     let size = 0n;
     for (const s of allocated.filter((x) => groupOf(x) === group)) {
       size = alignUp(size, s.addralign > 0n ? s.addralign : 1n);
-      if (s.addralign > PAGE_SIZE) throw new LoaderError(name, `section ${s.name} asks for alignment ${s.addralign}, more than a page`);
+      if (s.addralign > PAGE_SIZE && !options.rules) throw new LoaderError(name, `section ${s.name} asks for alignment ${s.addralign}, more than a page`);
       offsets.set(s.index, size);
       size += s.size;
     }
@@ -231,7 +249,7 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
     for (const rela of elf.relocationSectionsFor(target)) {
       const relocations = elf.relocations(rela);
       for (const r of relocations) {
-        if (r.offset < 0n || r.offset >= target.size) throw new LoaderError(name, `relocation in ${target.name} at offset ${hex(r.offset)} lies outside the section`);
+        if ((r.offset < 0n || r.offset >= target.size) && !options.rules) throw new LoaderError(name, `relocation in ${target.name} at offset ${hex(r.offset)} lies outside the section`);
       }
       if (options.defer?.(rela)) {
         deferred.push({
@@ -250,12 +268,14 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
       }
       for (const r of relocations) {
         const sym = elfSymbols[r.symbolIndex];
-        const S = values[r.symbolIndex];
+        const S = values[r.symbolIndex] ?? (options.rules && sym?.shndx === SHN.LIVEPATCH ? sym.value : undefined);
         if (S === undefined && sym?.shndx === SHN.LIVEPATCH)
           throw new LoaderError(name, `relocation in ${target.name} against livepatch symbol '${sym.name}' outside a deferred (.klp.rela) section`);
         if (S === undefined) throw new LoaderError(name, `relocation in ${target.name} against unknown symbol index ${r.symbolIndex}`);
         const P = base.get(target.index)! + r.offset;
-        applyRelocation(host.memory, name, r.type, S + r.addend, P, `against '${symbolName(elf, sym)}' in ${target.name}+${hex(r.offset)}`);
+        const where = `against '${symbolName(elf, sym)}' in ${target.name}+${hex(r.offset)}`;
+        if (options.rules) options.rules.relocate(host.memory, { type: r.type, value: S + r.addend, place: P, where });
+        else applyRelocation(host.memory, name, r.type, S + r.addend, P, where);
       }
     }
   }
@@ -285,12 +305,20 @@ function symbolName(elf: ElfFile, sym: ElfSymbol): string {
  * load knew keep their value, the others (SHN_LIVEPATCH, `.klp.sym.<obj>.<name>,<pos>`) come from
  * `resolve`. The bytes are those the load would have written with the same symbol values.
  */
-export function applyDeferredRelocations(memory: Memory, image: LoadedImage, section: DeferredRelocationSection, resolve: (symbol: DeferredSymbol) => bigint | undefined): void {
+export function applyDeferredRelocations(
+  memory: Memory,
+  image: LoadedImage,
+  section: DeferredRelocationSection,
+  resolve: (symbol: DeferredSymbol) => bigint | undefined,
+  relocate?: Relocate,
+): void {
   for (const r of section.relocations) {
     const S = r.symbol.value ?? resolve(r.symbol);
     if (S === undefined) throw new LoaderError(image.name, `${section.name}: cannot resolve symbol '${r.symbol.name}'`);
     const where = `against '${r.symbol.name}' in ${section.target.name}+${hex(r.offset)} (${section.name})`;
-    applyRelocation(memory, image.name, r.type, S + r.addend, section.target.address + r.offset, where);
+    const site = { type: r.type, value: S + r.addend, place: section.target.address + r.offset, where };
+    if (relocate) relocate(memory, site);
+    else applyRelocation(memory, image.name, site.type, site.value, site.place, where);
   }
 }
 

@@ -17,12 +17,15 @@ import { installPerCpu, PerCpu } from './percpu';
 import { installLivepatchCore, InstalledLivepatch } from './livepatch';
 import { registerModuleFiles, registerProcFiles, registerSlabInfo } from './procfs';
 import { Timers } from './timers';
+import type { ModuleAbi } from './moduleAbi';
 
 export interface LinuxKernelOptions {
   /** CONFIG_HZ: jiffies per second (default: the target's `hz` variable, else 250, Debian's). */
   hz?: number;
   /** The kernel's vermagic: a module whose vermagic differs is refused. Default: any is accepted. */
   vermagic?: string;
+  /** The module ABI of a real kernel build the model stands for (moduleAbi.ts); the sample kernel's rules without one. */
+  abi?: ModuleAbi;
   /** Guest seconds a system call (insmod, rmmod, cat) may sleep before it is reported stuck. */
   syscallLimitSeconds?: number;
 }

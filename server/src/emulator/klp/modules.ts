@@ -8,6 +8,9 @@ import { EEXIST, EINVAL, ENOENT, ENOEXEC } from './errno';
 import { readMcountTable } from './ftrace';
 import type { LinuxKernel } from './kernel';
 import { applyModuleParams, readModuleParams, ModuleParam, registerParamFiles } from './moduleParams';
+import { checkAgainstAbi, simplifySymbols, TaintState } from './abiChecks';
+import { moduleFile, ModuleFile, ModuleFileError } from './moduleFile';
+import { linuxRelocate } from './moduleRelocations';
 
 export type ModuleState = 'coming' | 'live' | 'going' | 'gone';
 
@@ -45,9 +48,9 @@ export class KernelModule {
     if (at !== undefined && state !== 'gone') memory.writeU32(at, MODULE_STATE[state]);
   }
 
-  /** `livepatch=Y` in .modinfo: a livepatch module (is_livepatch_module). */
+  /** A `livepatch=` field in .modinfo, whatever its value: a livepatch module (check_modinfo_livepatch() asks only whether it is there). */
   get livepatch(): boolean {
-    return this.modinfo.get('livepatch') === 'Y';
+    return this.modinfo.has('livepatch');
   }
 
   /** Where a section of the module's ELF was placed. */
@@ -99,11 +102,12 @@ export const TAINT_LIVEPATCH = 15;
  * notifiers, parameters, init in the insmod process) and delete_module (in-use refusals, exit in
  * the rmmod process, the going notifiers, the memory freed).
  */
-export class KernelModules {
+export class KernelModules implements TaintState {
   private readonly loaded: KernelModule[] = [];
   private readonly comingHooks: ModuleHook[] = [];
   private readonly goingHooks: ModuleHook[] = [];
   taints = 0;
+  lockDebugOff?: boolean;
 
   constructor(private readonly kernel: LinuxKernel) {}
 
@@ -133,6 +137,17 @@ export class KernelModules {
   /** init_module(2): loads, links and initialises a module; throws ModuleError with the errno. */
   load(file: string, bytes: Uint8Array, args: string[] = []): KernelModule {
     const log = this.kernel.log;
+    const abi = this.kernel.options.abi;
+    let raw: ModuleFile | undefined;
+    if (abi) {
+      try {
+        raw = moduleFile(bytes);
+      } catch (error) {
+        if (!(error instanceof ModuleFileError)) throw error;
+        if (error.line) log.printk(`\x01${/^Invalid|^ELF|^empty/.test(error.line) ? 3 : 4}${error.line}\n`);
+        throw new ModuleError(ENOEXEC, error.message);
+      }
+    }
     let elf: ElfFile;
     try {
       elf = parseElf(Buffer.from(bytes), file);
@@ -141,26 +156,38 @@ export class KernelModules {
       throw new ModuleError(ENOEXEC, 'not a module');
     }
     const modinfo = new Map((readModinfo(elf)?.entries ?? []).map((e) => [e.key, e.value] as [string, string]));
-    const name = modinfo.get('name') ?? moduleNameOf(file);
-    if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
-    const vermagic = this.kernel.options.vermagic;
-    if (vermagic !== undefined && modinfo.get('vermagic') !== vermagic) {
-      log.printk(`\x013${name}: version magic '${modinfo.get('vermagic') ?? ''}' should be '${vermagic}'\n`);
-      throw new ModuleError(ENOEXEC, 'version magic');
+    const name = raw?.structName ?? modinfo.get('name') ?? moduleNameOf(file);
+    const mine = { taints: 0 };
+    if (raw && abi) {
+      const context = { log, abi, file: raw, state: this, mine, moduleExports: new Set(this.loaded.flatMap((m) => [...m.exports])) };
+      const refused = checkAgainstAbi(context);
+      if (refused) throw new ModuleError(-refused, 'refused by the module ABI checks');
+      if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
+      this.taintUnsigned(name, mine);
+      const unresolved = simplifySymbols(context, elf, (symbol) => this.kernel.machine.symbols.global(symbol) !== undefined || this.kernel.machine.natives.id(symbol) !== undefined);
+      if (unresolved) throw new ModuleError(-unresolved, 'unresolved symbols');
+    } else {
+      if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
+      const vermagic = this.kernel.options.vermagic;
+      if (vermagic !== undefined && modinfo.get('vermagic') !== vermagic) {
+        log.printk(`\x013${name}: version magic '${modinfo.get('vermagic') ?? ''}' should be '${vermagic}'\n`);
+        throw new ModuleError(ENOEXEC, 'version magic');
+      }
+      mine.taints = this.taint(name, modinfo);
+      const unknown = this.unknownSymbols(elf);
+      if (unknown.length) {
+        for (const symbol of unknown) log.printk(`\x014${name}: Unknown symbol ${symbol} (err -${ENOENT})\n`);
+        throw new ModuleError(ENOENT, `unknown symbols ${unknown.join(', ')}`);
+      }
     }
-    const moduleTaints = this.taint(name, modinfo);
-    const unknown = this.unknownSymbols(elf);
-    if (unknown.length) {
-      for (const symbol of unknown) log.printk(`\x014${name}: Unknown symbol ${symbol} (err -${ENOENT})\n`);
-      throw new ModuleError(ENOENT, `unknown symbols ${unknown.join(', ')}`);
-    }
+    const moduleTaints = mine.taints;
     let image: LoadedImage;
     try {
       // A livepatch module's .klp.rela sections wait for the livepatch core (module-elf-format.rst).
-      image = this.kernel.machine.loadObject(elf, name, { defer: (rela) => (rela.flags & SHF_RELA_LIVEPATCH) !== 0n });
+      image = this.kernel.machine.loadObject(elf, name, { defer: (rela) => (rela.flags & SHF_RELA_LIVEPATCH) !== 0n, rules: { relocate: linuxRelocate(name) } });
     } catch (error) {
       if (!(error instanceof LoaderError || error instanceof EmulatorError)) throw error;
-      log.printk(`\x013${name}: ${error.message.replace(`${name}: `, '')}\n`);
+      for (const line of error.message.replace(`${name}: `, '').split('\n')) log.printk(`\x013${/^(module|x86\/modules|overflow|`)/.test(line) ? line : `${name}: ${line}`}\n`);
       throw new ModuleError(ENOEXEC, error.message);
     }
     const mod = new KernelModule(name, file, elf, image, modinfo);
@@ -225,6 +252,13 @@ export class KernelModules {
     this.kernel.machine.unloadObject(mod.image);
     this.loaded.splice(this.loaded.indexOf(mod), 1);
     mod.setState('gone', this.kernel.machine.memory);
+  }
+
+  /** The signature notice of add_unformed_module()'s caller: every module here is unsigned. */
+  private taintUnsigned(name: string, mine: { taints: number }): void {
+    if (!(this.taints & (1 << TAINT_UNSIGNED_MODULE))) this.kernel.log.printk(`\x015${name}: module verification failed: signature and/or required key missing - tainting kernel\n`);
+    this.taints |= 1 << TAINT_UNSIGNED_MODULE;
+    mine.taints |= 1 << TAINT_UNSIGNED_MODULE;
   }
 
   /** The taints load_module adds, each announced once per boot as the kernel does; returns the module's. */
