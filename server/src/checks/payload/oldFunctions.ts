@@ -4,6 +4,7 @@ import type { FunctionCode, TargetIndex, TargetSymbol } from '../../target';
 import { FindingSink } from './context';
 import { payloadChecks } from './ids';
 import { checkPatchSite } from './patchSites';
+import { xenMayDefine } from '../../target/xenSymbolView';
 
 /** One function a payload replaces, however it names it. */
 export interface OldFunctionRef {
@@ -51,7 +52,7 @@ function resolve(sink: FindingSink, ref: OldFunctionRef, target: TargetIndex): T
     );
     return undefined;
   }
-  const all = target.symbolsNamed(name).filter((s) => s.kind === 'function');
+  const all = lookup.kind === 'klp' || xenMayDefine(name) ? target.symbolsNamed(name).filter((s) => s.kind === 'function') : [];
   if (!all.length) {
     if (lookup.kind === 'xen-reloc') return undefined; // LP315 reports the undefined symbol itself
     const inlinedOnly = target.inlinedInto(name).map((i) => i.function);

@@ -2,6 +2,10 @@ import { KlpModule, Payload } from '../../payload';
 import type { TargetIndex } from '../../target';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { payloadChecks } from './ids';
+import { xenMayDefine } from '../../target/xenSymbolView';
+
+/** What a hypervisor running this image resolves: its symbols, less the Linux-only names of the bundled target. */
+const xenDefines = (target: TargetIndex, name: string): boolean => xenMayDefine(name) && target.symbolsNamed(name).length > 0;
 
 /** The kernel's livepatch core (CONFIG_LIVEPATCH) API, which target indexes do not model (the emulator provides it). */
 const livepatchCoreApi = /^(klp_enable_patch|klp_shadow_\w+|klp_get_state|klp_get_prev_state)$/;
@@ -48,7 +52,7 @@ export function checkSymbols(sink: FindingSink, payload: Payload, env: PayloadCh
   const target = env.target;
   if (!target) return;
   for (const name of payload.symbols.undefinedNames) {
-    const why = payload.kind === 'klp' ? moduleLoaderMisses(name, payload, target) : target.symbolsNamed(name).length ? undefined : `the target ${target.path} does not define it`;
+    const why = payload.kind === 'klp' ? moduleLoaderMisses(name, payload, target) : xenDefines(target, name) ? undefined : `the target ${target.path} does not define it for Xen`;
     if (!why) continue;
     sink.add(
       payloadChecks.unknownSymbol,
@@ -61,7 +65,7 @@ export function checkSymbols(sink: FindingSink, payload: Payload, env: PayloadCh
   }
   if (payload.kind !== 'xen') return;
   for (const symbol of payload.symbols.definedGlobals) {
-    if (replacements.has(symbol.name) || !target.symbolsNamed(symbol.name).length) continue;
+    if (replacements.has(symbol.name) || !xenDefines(target, symbol.name)) continue;
     sink.add(
       payloadChecks.duplicateSymbol,
       symbol.name,

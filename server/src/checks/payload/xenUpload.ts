@@ -21,7 +21,7 @@ export function xenUploadChecks(sink: FindingSink, payload: XenPayload, env: Pay
   checkSectionShapes(sink, payload);
   checkBuildIdSections(sink, payload, env);
   checkSymbols(sink, payload, env, replacementSymbols(payload));
-  checkRelocations(sink, payload, env);
+  checkRelocations(sink, payload);
   checkXenFuncs(sink, payload, env);
   checkNameAndHookPointers(sink, payload, staticPointers(payload));
   if (env.target) checkOldAddressesInTarget(sink, payload, env.target);

@@ -1,4 +1,5 @@
 import { ElfError, readElf } from '../../elf';
+import { xenMayDefine } from '../../target/xenSymbolView';
 import { EmulatorError, GuestFault } from '../faults';
 import { Machine } from '../machine';
 import { LivepatchAction, maxPayloadSize, nameSize, PayloadState } from './abi';
@@ -51,7 +52,8 @@ export class XenLivepatch {
     const target = machine.images.find((image) => image.kind === 'executable');
     if (!target) throw new EmulatorError('load the hypervisor image (the target) before starting live patching');
     const xenSymbols = new Map<string, bigint>();
-    for (const symbol of target.symbols) if (!xenSymbols.has(symbol.name)) xenSymbols.set(symbol.name, symbol.address);
+    // The Xen view of the image: the bundled target's Linux-only names are not the hypervisor's.
+    for (const symbol of target.symbols) if (!xenSymbols.has(symbol.name) && xenMayDefine(symbol.name)) xenSymbols.set(symbol.name, symbol.address);
     defineLivepatchNatives(machine, this.console);
     this.h = {
       machine,

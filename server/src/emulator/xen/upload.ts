@@ -7,6 +7,7 @@ import { Finding } from '../../checks/finding';
 import { ElfFile, ElfSection, SHF } from '../../elf';
 import { decodePayloadBytesOpen, endbr64Length, hookKinds, hookSection, HookKind, patchInsnSize, XenPayload } from '../../payload';
 import { limits } from '../../limits';
+import { xenMayDefine } from '../../target/xenSymbolView';
 import { funcField } from '../../payload/xen/funcsLayout';
 import { hex } from '../addr';
 import { GuestMemoryError } from '../faults';
@@ -77,7 +78,8 @@ function refuseOnFindings(h: Hypervisor, name: string, findings: Finding[]): voi
 /** livepatch_elf_resolve_symbols(): against the hypervisor and the payloads loaded before. */
 function resolveSymbols(h: Hypervisor, name: string, payload: XenPayload): void {
   for (const symbol of payload.symbols.undefinedNames) {
-    if (lookupSymbol(h, symbol) === undefined && h.machine.nativeAddress(symbol) === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
+    const native = xenMayDefine(symbol) ? h.machine.nativeAddress(symbol) : undefined;
+    if (lookupSymbol(h, symbol) === undefined && native === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
   }
 }
 

@@ -17,12 +17,12 @@ export const differenceKey = (d: Difference): string =>
   [d.scenario, String(d.index), d.command, d.stream, flat(d.real ?? '(not run)'), flat(d.emulated ?? '(not run)')].join(' | ');
 
 /**
- * The rows of the table under the heading `heading` in docs/machines.md, keyed as the tests key
+ * The rows of the table under the heading `heading` of a doc (docs/machines.md, docs/differential.md), keyed as the tests key
  * what they found: every cell but the last (the reason), unquoted, joined by ` | `.
  */
 export function listedRows(doc: string, heading: string): Map<string, string> {
   const at = doc.indexOf(`\n${heading}\n`);
-  if (at < 0) throw new Error(`docs/machines.md has no heading '${heading}'`);
+  if (at < 0) throw new Error(`no heading '${heading}' in the document`);
   const rows = new Map<string, string>();
   const lines = doc.slice(at + heading.length + 2).split('\n');
   const table = lines.slice(lines.findIndex((l) => l.startsWith('|')));

@@ -46,7 +46,8 @@ export function readelfBuildId(file: string): string {
   return /Build ID: ([0-9a-f]+)/.exec(run('readelf', ['-n', file]))![1];
 }
 
-const kernelCflags = [
+// samples/Makefile's XEN_CFLAGS.
+const xenCflags = [
   '-std=gnu11',
   '-O2',
   '-nostdinc',
@@ -56,18 +57,18 @@ const kernelCflags = [
   '-mno-mmx',
   '-mno-red-zone',
   '-ffreestanding',
-  '-fno-pic',
+  '-fno-builtin',
+  '-fno-common',
+  '-fpic',
   '-fno-stack-protector',
+  '-fcf-protection=none',
   '-fno-asynchronous-unwind-tables',
-  '-mcmodel=kernel',
-  '-mfentry',
-  '-pg',
   '-ffunction-sections',
   '-fdata-sections',
 ];
 
 /**
- * Compiles `source` with the target's flags against the sample headers and config.h, and links
+ * Compiles `source` with the flags samples/Makefile builds Xen payloads with (Xen's: -fpic, no fentry) against the sample headers and config.h, and links
  * it like xen/test/livepatch/Makefile: `ld -r --build-id` with the depends notes, then
  * `.livepatch.funcs` made read-only.
  */
@@ -77,7 +78,7 @@ export function buildPayload(name: string, source: string, options: { xenNote?: 
   const o = path.join(buildDir, `${name}.o`);
   const out = path.join(buildDir, `${name}.livepatch`);
   writeFileSync(c, source);
-  run('gcc', [...kernelCflags, `-I${path.join(samples, 'include')}`, `-I${sampleXen}`, ...(options.defines ?? []).map((d) => `-D${d}`), '-c', '-o', o, c]);
+  run('gcc', [...xenCflags, `-I${path.join(samples, 'include')}`, `-I${sampleXen}`, ...(options.defines ?? []).map((d) => `-D${d}`), '-c', '-o', o, c]);
   const notes = [path.join(sampleXen, 'note.o'), ...(options.xenNote === false ? [] : [path.join(sampleXen, 'xen_note.o')])];
   run('ld', ['-r', '--build-id=sha1', '-z', 'noexecstack', '-o', out, o, ...notes]);
   run('objcopy', ['--set-section-flags', '.livepatch.funcs=alloc,readonly', out]);
