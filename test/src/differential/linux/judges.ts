@@ -12,21 +12,21 @@ import { LinuxVerdict, verdictOf } from './verdict';
 
 const words = (...argv: string[]): ScenarioCommand => ({ argv, text: argv.join(' ') }) as ScenarioCommand;
 
-/** The file each variant is insmod'ed from, in the folder both judges read. */
-export const variantFile = (index: number): string => `v${String(index).padStart(4, '0')}.ko`;
+/** The file a variant is insmod'ed from, in the folder both machines read. */
+export const variantFile = (id: string): string => `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.ko`;
 
 /**
  * The emulator's verdicts: each variant insmod'ed on the sample target with the module ABI of
  * the kernel the modules were built for (moduleAbi.ts), the machine rebooted
  * after every variant it accepted (or that broke it), so each starts from a fresh boot.
  */
-export function emulatorVerdicts(dir: string, count: number, target: string, headers: string): LinuxVerdict[] {
+export function emulatorVerdicts(dir: string, files: readonly string[], target: string, headers: string): LinuxVerdict[] {
   // The kernel the modules were built for: its vermagic, exports and CRCs, from the headers kbuild used.
   const abi = headersModuleAbi(headers);
   const session = new EmulatorSession({ name: 'linux', boot: (t) => new LinuxRuntime(LinuxKernel.boot(t, { abi })) }, { target, baseDir: dir });
   const verdicts: LinuxVerdict[] = [];
-  for (let i = 0; i < count; i++) {
-    const verdict = verdictOf(session.run(words('insmod', variantFile(i))));
+  for (const file of files) {
+    const verdict = verdictOf(session.run(words('insmod', file)));
     verdicts.push(verdict);
     if (verdict.accepted || verdict.broken) session.run(words('reset'));
   }
@@ -120,9 +120,16 @@ export interface RealRun {
  * turned off): the machine is rebooted then, and the reboot written down. A batch during which
  * the machine died is run again a variant at a time, to find the one that killed it.
  */
-export async function realVerdicts(dir: string, count: number, log: (line: string) => void = () => undefined, onVerdict: (index: number, verdict: LinuxVerdict) => void = () => undefined, batchSize = 25): Promise<RealRun> {
+export async function realVerdicts(
+  dir: string,
+  names: readonly string[],
+  log: (line: string) => void = () => undefined,
+  onVerdict: (index: number, verdict: LinuxVerdict) => void = () => undefined,
+  batchSize = 25,
+): Promise<RealRun> {
   const files = new GuestFiles(dir);
-  for (let i = 0; i < count; i++) files.add(variantFile(i));
+  for (const name of names) files.add(name);
+  const count = names.length;
   const profile = linuxProfile(findLinuxPieces(), files, { memoryMiB: 1024 });
   const reboots: RealRun['reboots'] = [];
   let machine = await QemuMachine.boot(profile);
@@ -135,7 +142,7 @@ export async function realVerdicts(dir: string, count: number, log: (line: strin
   const verdicts: LinuxVerdict[] = [];
   const reboot = async (index: number, why: string) => {
     reboots.push({ index, why });
-    log(`rebooting after ${variantFile(index)}: ${why}`);
+    log(`rebooting after ${names[index]}: ${why}`);
     await machine.close();
     machine = await QemuMachine.boot(profile);
     boots++;
@@ -143,7 +150,7 @@ export async function realVerdicts(dir: string, count: number, log: (line: strin
   let one = 0;
   for (let next = 0; next < count; ) {
     const size = one > next ? 1 : batchSize;
-    const batch = Array.from({ length: Math.min(size, count - next) }, (_, k) => variantFile(next + k));
+    const batch = names.slice(next, next + size);
     let stdout: string;
     try {
       stdout = (await machine.run(words('eval', batchScript(batch)), 30_000 + batch.length * 5_000)).stdout;

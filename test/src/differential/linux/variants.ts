@@ -3,82 +3,48 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { moduleFacts } from './moduleFacts';
+import type { Base, Mutator } from '../core/mutator';
+import { ModuleFacts, moduleFacts } from './moduleFacts';
 import { Candidate, linuxCandidates } from './mutators';
-
-/** One generated module: its base, the one change made, and the bytes. */
-export interface LinuxVariant {
-  /** `<base>#<n>`: stable for a seed and a base. */
-  id: string;
-  base: string;
-  family: string;
-  what: string;
-  bytes: Buffer;
-  sha256: string;
-}
-
-/** mulberry32: a small seeded generator, so a seed names one list of variants. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A kbuild module as `make modules_install INSTALL_MOD_STRIP=1` installs it (`strip
- * --strip-debug`): the loader ignores DWARF, and without it a few hundred variants of seven
- * modules fit in one initramfs. The bases' digests go with the recorded verdicts.
+ * --strip-debug`): the loader ignores DWARF, and without it hundreds of variants of seven
+ * modules fit in one initramfs. The recording keeps the digests of these bytes.
  */
-export function strippedBase(ko: string, cacheDir = path.join(os.tmpdir(), 'll-linux-variants')): Buffer {
+export function strippedBase(ko: string, cacheDir = path.join(os.tmpdir(), 'll-linux-bases')): Buffer {
   mkdirSync(cacheDir, { recursive: true });
   const out = path.join(cacheDir, `${createHash('sha256').update(readFileSync(ko)).digest('hex').slice(0, 16)}-${path.basename(ko)}`);
   execFileSync('objcopy', ['--strip-debug', ko, out]);
   return readFileSync(out);
 }
 
-export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+const families = ['elf-header', 'section-flags', 'alignment', 'size', 'this-module', 'reloc-type', 'reloc-addend', 'reloc-symbol', 'symbol-binding', 'symbol-type', 'symbol-section', 'symbol-value', 'duplicate-symbol', 'undefined-symbol', 'modinfo', 'build-id', 'klp-func', 'klp-sentinel', 'klp-section'];
 
-/**
- * `perBase` variants of each base: the candidates of each family shuffled by the seed, then
- * taken a family at a time in turn, so every family is tried before any is exhausted.
- */
-export function linuxVariants(bases: Record<string, Buffer>, seed: number, perBase: number, riskyPerBase = 1): LinuxVariant[] {
-  const variants: LinuxVariant[] = [];
-  for (const [base, bytes] of Object.entries(bases).sort(([a], [b]) => a.localeCompare(b))) {
-    const random = seeded(seed ^ hashOf(base));
+/** The candidates of a base, read once per base (the generator hands each draw a copy of its bytes). */
+const byBase = new Map<string, { facts: ModuleFacts; byFamily: Map<string, Candidate[]> }>();
+function candidatesOf(base: Base): Map<string, Candidate[]> {
+  const digest = createHash('sha256').update(base.bytes).digest('hex');
+  const key = `${base.name}:${digest}`;
+  let known = byBase.get(key);
+  if (!known) {
+    const facts = moduleFacts(base.name, Buffer.from(base.bytes));
     const byFamily = new Map<string, Candidate[]>();
-    for (const c of linuxCandidates(moduleFacts(base, bytes))) byFamily.set(c.family, [...(byFamily.get(c.family) ?? []), c]);
-    const queues = [...byFamily.values()].map((list) => shuffle(list, random));
-    const picked: Candidate[] = [];
-    let risky = 0;
-    const take = (q: Candidate[]) => {
-      const c = q.shift()!;
-      if (c.risky && risky++ >= riskyPerBase) return;
-      picked.push(c);
-    };
-    while (picked.length < perBase && queues.some((q) => q.length)) for (const q of queues) if (q.length && picked.length < perBase) take(q);
-    picked.forEach((c, n) => {
-      const made = c.make(Buffer.from(bytes));
-      variants.push({ id: `${base}#${n}`, base, family: c.family, what: c.what, bytes: made, sha256: sha256(made) });
-    });
+    // A change that leaves the real kernel oopsing costs a reboot (tens of seconds under TCG on a busy host): not drawn.
+    for (const c of linuxCandidates(facts).filter((c) => !c.risky)) byFamily.set(c.family, [...(byFamily.get(c.family) ?? []), c]);
+    known = { facts, byFamily };
+    byBase.set(key, known);
   }
-  return variants;
+  return known.byFamily;
 }
 
-function shuffle<T>(list: T[], random: () => number): T[] {
-  const out = [...list];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-function hashOf(text: string): number {
-  return createHash('sha256').update(text).digest().readUInt32LE(0);
-}
+/** One mutator per family (core/mutator.ts): the draw picks one of the family's candidate changes for the base. */
+export const linuxMutators: Mutator[] = families.map((family) => ({
+  name: family,
+  mutate: (base, rng) => {
+    const candidates = candidatesOf(base).get(family);
+    if (!candidates?.length) return undefined;
+    const c = rng.pick(candidates);
+    return { description: c.what, bytes: c.make(base.bytes) };
+  },
+}));

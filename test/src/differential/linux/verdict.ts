@@ -1,5 +1,6 @@
 import { guestFilesDir } from '../../../../server/out/machines/guestFiles';
 import type { CommandResult } from '../../../../server/out/scenario/result';
+import type { Verdict } from '../core/variant';
 
 /** What a loader said of one variant's `insmod`, as the two machines are compared. */
 export interface LinuxVerdict {
@@ -68,3 +69,17 @@ export function verdictOf(result: Pick<CommandResult, 'stderr' | 'exitCode' | 'l
     ...(broken ? { broken } : {}),
   };
 }
+
+/** The common core's verdict (core/variant.ts): the ERROR line with its file named `<file>`, the kernel's first line. */
+export function coreVerdict(v: LinuxVerdict): Verdict {
+  const line = v.error?.replace(/^(insmod: ERROR: could not insert module )[^:]+:/, '$1<file>:');
+  const number = v.errno && v.errno in errnoNumbers ? errnoNumbers[v.errno] : undefined;
+  return {
+    outcome: v.broken ? 'crashed' : v.accepted ? 'accepted' : 'refused',
+    ...(number !== undefined ? { errno: number } : {}),
+    ...(line ? { line } : {}),
+    ...(v.kernel[0] !== undefined ? { kernel: v.kernel[0] } : {}),
+  };
+}
+
+const errnoNumbers: Record<string, number> = { EPERM: 1, ENOENT: 2, ESRCH: 3, ENOEXEC: 8, ENOMEM: 12, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOKEY: 126, EKEYREJECTED: 129 };
