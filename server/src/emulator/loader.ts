@@ -183,7 +183,8 @@ const GROUP_PERM: Record<Group, Perm> = { text: Perm.RX, rodata: Perm.Read, data
 export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, options: LoadOptions = {}): LoadedImage {
   checkMachine(elf, name, ET.REL);
   checkCounts(elf, name);
-  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n && s.type !== SHT.NULL);
+  // A module loader places an empty section too: its symbols (a relocation against it) point where it would start.
+  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && (s.size > 0n || options.rules) && s.type !== SHT.NULL);
   const base = new Map<number, bigint>();
   const groups: Group[] = ['text', 'rodata', 'data'];
   const sizes = new Map<Group, bigint>();
@@ -222,7 +223,7 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
   for (const sym of elfSymbols) {
     // SHN_LIVEPATCH symbols (`.klp.sym.<obj>.<name>,<pos>`) are the livepatch core's to resolve, as in the kernel.
     if (sym.shndx === SHN.UNDEF || sym.shndx === SHN.COMMON || sym.shndx === SHN.LIVEPATCH) continue;
-    const value = sym.shndx === SHN.ABS ? sym.value : (base.get(sym.shndx) ?? 0n) + sym.value;
+    const value = sym.shndx === SHN.ABS ? sym.value : (base.get(sym.shndx) ?? (options.rules ? notLaidOut(elf, sym.shndx) : 0n)) + sym.value;
     values[sym.index] = value;
     if (sym.bind !== STB.LOCAL && sym.name) ownGlobals.set(sym.name, value);
     if (sym.name && sym.type !== STT.SECTION && sym.type !== STT.FILE && base.has(sym.shndx)) {
@@ -268,7 +269,8 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
       }
       for (const r of relocations) {
         const sym = elfSymbols[r.symbolIndex];
-        const S = values[r.symbolIndex] ?? (options.rules && sym?.shndx === SHN.LIVEPATCH ? sym.value : undefined);
+        // Linux relocates against the null symbol (index 0) and SHN_LIVEPATCH ones with their st_value, as simplify_symbols() leaves it.
+        const S = values[r.symbolIndex] ?? (options.rules && sym && (sym.shndx === SHN.LIVEPATCH || sym.index === 0) ? sym.value : undefined);
         if (S === undefined && sym?.shndx === SHN.LIVEPATCH)
           throw new LoaderError(name, `relocation in ${target.name} against livepatch symbol '${sym.name}' outside a deferred (.klp.rela) section`);
         if (S === undefined) throw new LoaderError(name, `relocation in ${target.name} against unknown symbol index ${r.symbolIndex}`);
@@ -294,6 +296,15 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
     symbols,
     deferred,
   };
+}
+
+/**
+ * Where a module loader leaves a section it does not lay out (no SHF_ALLOC): Linux's
+ * rewrite_section_headers() points sh_addr into its vmalloc'ed copy of the file, and a symbol
+ * there keeps that address (x86-64's vmalloc space starts at 0xffffc90000000000).
+ */
+function notLaidOut(elf: ElfFile, shndx: number): bigint {
+  return 0xffffc90000000000n + (elf.sections[shndx]?.offset ?? 0n);
 }
 
 function symbolName(elf: ElfFile, sym: ElfSymbol): string {

@@ -7,6 +7,8 @@
  *                                                      XenRefusal, the errno and Xen's console lines)
  *   FindingSink, PayloadCheckEnv, payloadChecks (ids)
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { KlpModule, OpenedPayload, openPayload, XenPayload } from '../../payload';
 import { FunctionCode } from '../../target';
 import { Finding } from '../finding';
@@ -15,6 +17,7 @@ import { checkElfIdentity, checkSectionShapes } from './elfShape';
 import { checkVetoingHooks } from './hooks';
 import { checkKlpModule, reportPlainModule } from './klpModule';
 import { checkModinfoFormat } from './modinfo';
+import { checkModuleLoader } from './moduleLoader';
 import { checkSomethingToPatch } from './nothingToPatch';
 import { checkOldFunctions, OldFunctionRef } from './oldFunctions';
 import { checkSymbols } from './symbols';
@@ -32,7 +35,20 @@ export interface PayloadAnalysis {
 
 export function analyzePayloadFile(file: string, env: PayloadCheckEnv = {}): PayloadAnalysis {
   const opened = openPayload(file);
-  return { opened, findings: checkOpenedPayload(opened, env) };
+  const findings = checkOpenedPayload(opened, env);
+  // A kernel module's file as load_module() reads it, raw: LP141 needs the bytes, not the decoded payload.
+  if (opened.payload?.kind === 'klp' || (!opened.payload && file.endsWith('.ko'))) {
+    const sink = new FindingSink(file);
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      bytes = undefined; // openPayload has said why it cannot be read
+    }
+    if (bytes) checkModuleLoader(sink, bytes, path.basename(file));
+    findings.push(...sink.findings);
+  }
+  return { opened, findings };
 }
 
 export function checkOpenedPayload(opened: OpenedPayload, env: PayloadCheckEnv = {}): Finding[] {

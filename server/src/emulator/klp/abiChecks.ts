@@ -2,7 +2,7 @@ import { ElfFile, SHN, STB } from '../../elf';
 import { EINVAL, ENOENT, ENOEXEC } from './errno';
 import type { KernelLog } from './log';
 import type { ModuleAbi } from './moduleAbi';
-import type { ModuleFile } from './moduleFile';
+import type { ModuleFile } from '../../payload/klp/moduleFile';
 
 /*
  * The checks 6.1's load_module() makes of a module against the kernel's ABI, in its order and
@@ -17,6 +17,8 @@ export const TAINT = { PROPRIETARY: 0, FORCED: 1, CRAP: 10, OOT: 12, UNSIGNED: 1
 /** The kernel's taint word and the once-a-boot notices that go with it. */
 export interface TaintState {
   taints: number;
+  /** spectre_v2_bad_module: set (with a line) by the first module built without retpolines. */
+  spectreWarned?: boolean;
   /** debug_locks: cleared (with a line) by the first taint that makes lockdep unreliable. */
   lockDebugOff?: boolean;
 }
@@ -90,6 +92,12 @@ export function checkAgainstAbi(c: AbiContext): number {
   }
   const mod = file.structName;
   if (file.modinfo('intree') === undefined) addTaint(c, TAINT.OOT, `${mod}: loading out-of-tree module taints kernel.`, 4);
+  // check_modinfo_retpoline(): retpoline_module_ok() says it once per boot, then the module line each time.
+  if (abi.retpoline && file.modinfo('retpoline') === undefined) {
+    if (!c.state.spectreWarned) log.printk('\x013Spectre V2 : System may be vulnerable to spectre v2\n');
+    c.state.spectreWarned = true;
+    log.printk(`\x014${mod}: loading module not compiled with retpoline compiler.\n`);
+  }
   if (file.modinfo('staging') !== undefined) {
     addTaint(c, TAINT.CRAP, undefined, 4);
     log.printk(`\x014${mod}: module is from the staging directory, the quality is unknown, you have been warned.\n`);

@@ -22,6 +22,8 @@ export interface ModuleAbi {
   forceLoad: boolean;
   /** offsetof(struct module, name): a loaded module is named by its struct module, not by .modinfo. */
   structNameOffset: number;
+  /** CONFIG_RETPOLINE (with its mitigation on, as on the project's machines): a module without `retpoline=Y` is warned about. */
+  retpoline: boolean;
 }
 
 /** `0xCRC\tNAME\tMODULE\tEXPORT_SYMBOL[_GPL]\tNAMESPACE` lines of vmlinux's exports. */
@@ -42,7 +44,8 @@ export function readSymvers(text: string): Map<string, KernelExport> {
 export function headersModuleAbi(headers: string): ModuleAbi {
   const config = readFileSync(path.join(headers, 'include', 'config', 'auto.conf'), 'utf8');
   const on = (option: string) => new RegExp(`^CONFIG_${option}=y$`, 'm').test(config);
-  const release = readFileSync(path.join(headers, 'include', 'config', 'kernel.release'), 'utf8').trim();
+  // UTS_RELEASE, not include/config/kernel.release (Debian's says the upstream 6.1.N there).
+  const release = /UTS_RELEASE "([^"]*)"/.exec(readFileSync(path.join(headers, 'include', 'generated', 'utsrelease.h'), 'utf8'))?.[1] ?? '';
   const vermagic = [
     `${release} `,
     on('SMP') ? 'SMP ' : '',
@@ -51,5 +54,5 @@ export function headersModuleAbi(headers: string): ModuleAbi {
     on('MODVERSIONS') ? 'modversions ' : '',
     on('RANDSTRUCT') ? 'RANDSTRUCT ' : '',
   ].join('');
-  return { vermagic, exports: readSymvers(readFileSync(path.join(headers, 'Module.symvers'), 'utf8')), forceLoad: on('MODULE_FORCE_LOAD'), structNameOffset: 24 };
+  return { vermagic, exports: readSymvers(readFileSync(path.join(headers, 'Module.symvers'), 'utf8')), forceLoad: on('MODULE_FORCE_LOAD'), structNameOffset: 24, retpoline: on('RETPOLINE') };
 }

@@ -32,6 +32,8 @@ export interface ModuleParam {
   perm: number;
   /** Where the value lives (kernel_param.arg). */
   address: bigint;
+  /** kernel_param.ops: 0 when a weak param_ops_* stayed unresolved. */
+  opsAddress: bigint;
 }
 
 /** Data symbols `param_ops_<type>` for modules to point at; the kernel model knows each by address. */
@@ -52,7 +54,7 @@ export function readModuleParams(kernel: LinuxKernel, mod: KernelModule): Module
   const params: ModuleParam[] = [];
   for (let at = section.address; at + KP_SIZE <= section.address + section.size; at += KP_SIZE) {
     const type = paramOpsOf.get(kernel)?.get(m.readU64(at + KP_OPS)) ?? 'unknown';
-    params.push({ name: m.readCString(m.readU64(at + KP_NAME), 256), type, perm: m.readU32(at + KP_PERM) & 0xffff, address: m.readU64(at + KP_ARG) });
+    params.push({ name: m.readCString(m.readU64(at + KP_NAME), 256), type, perm: m.readU32(at + KP_PERM) & 0xffff, address: m.readU64(at + KP_ARG), opsAddress: m.readU64(at + KP_OPS) });
   }
   return params;
 }

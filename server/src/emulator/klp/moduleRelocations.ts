@@ -5,8 +5,8 @@ import { Memory } from '../memory';
  * __apply_relocate_add() of 6.1's arch/x86/kernel/module.c, for modules and for the livepatch
  * core's .klp.rela sections: the place must still be zero, the value is written, then
  * R_X86_64_32 and 32S are checked for overflow (PC32 and PLT32 never are: the check is under
- * `#if 0`), any other type is refused. Refusals carry the kernel's lines; the first is what
- * LoaderError says, the rest follow it after a newline.
+ * `#if 0`), any other type is refused. Refusals carry the kernel's lines, each with the file's
+ * pr_fmt prefix (`module: `, KBUILD_MODNAME of a built-in file), one per line of the message.
  */
 export function linuxRelocate(moduleName: string): Relocate {
   return (memory: Memory, { type, value, place }) => {
@@ -18,13 +18,13 @@ export function linuxRelocate(moduleName: string): Relocate {
     if (old.some((b) => b !== 0))
       throw new LoaderError(
         moduleName,
-        `x86/modules: Skipping invalid relocation target, existing value is nonzero for type ${type}, loc ${place.toString(16).padStart(16, '0')}, val ${val.toString(16)}`,
+        `module: x86/modules: Skipping invalid relocation target, existing value is nonzero for type ${type}, loc ${place.toString(16).padStart(16, '0')}, val ${val.toString(16)}`,
       );
     const bytes = new Uint8Array(width);
     for (let i = 0; i < width; i++) bytes[i] = Number((val >> BigInt(8 * i)) & 0xffn);
     memory.write(place, bytes, { force: true });
     const written = BigInt.asUintN(32, val);
     const fits = type === 10 ? val === written : type === 11 ? BigInt.asIntN(64, val) === BigInt.asIntN(32, written) : true;
-    if (!fits) throw new LoaderError(moduleName, `overflow in relocation type ${type} val ${val.toString(16)}\n\`${moduleName}' likely not compiled with -mcmodel=kernel`);
+    if (!fits) throw new LoaderError(moduleName, `module: overflow in relocation type ${type} val ${val.toString(16)}\nmodule: \`${moduleName}' likely not compiled with -mcmodel=kernel`);
   };
 }

@@ -9,7 +9,7 @@ import { readMcountTable } from './ftrace';
 import type { LinuxKernel } from './kernel';
 import { applyModuleParams, readModuleParams, ModuleParam, registerParamFiles } from './moduleParams';
 import { checkAgainstAbi, simplifySymbols, TaintState } from './abiChecks';
-import { moduleFile, ModuleFile, ModuleFileError } from './moduleFile';
+import { asKernelReadsIt, moduleFile, ModuleFile, ModuleFileError } from '../../payload/klp/moduleFile';
 import { linuxRelocate } from './moduleRelocations';
 
 export type ModuleState = 'coming' | 'live' | 'going' | 'gone';
@@ -88,6 +88,19 @@ export class ModuleError extends Error {
   }
 }
 
+/**
+ * A load the kernel does not refuse but dies in (an oops or a BUG() on insmod's task): the lines
+ * are printed, and insmod is killed by `signal` (the shell says `Killed` or `Segmentation fault`).
+ */
+export class ModuleCrash extends ModuleError {
+  constructor(
+    readonly signal: 'SIGKILL' | 'SIGSEGV',
+    message: string,
+  ) {
+    super(0, message);
+  }
+}
+
 /** A notifier on module state changes; a coming hook may refuse the module with a negative errno. */
 export type ModuleHook = (mod: KernelModule) => number | void;
 
@@ -108,6 +121,7 @@ export class KernelModules implements TaintState {
   private readonly goingHooks: ModuleHook[] = [];
   taints = 0;
   lockDebugOff?: boolean;
+  spectreWarned?: boolean;
 
   constructor(private readonly kernel: LinuxKernel) {}
 
@@ -144,13 +158,13 @@ export class KernelModules implements TaintState {
         raw = moduleFile(bytes);
       } catch (error) {
         if (!(error instanceof ModuleFileError)) throw error;
-        if (error.line) log.printk(`\x01${/^Invalid|^ELF|^empty/.test(error.line) ? 3 : 4}${error.line}\n`);
+        log.printk(`\x01${/^Invalid|^ELF|^empty/.test(error.line) ? 3 : 4}${error.line}\n`);
         throw new ModuleError(ENOEXEC, error.message);
       }
     }
     let elf: ElfFile;
     try {
-      elf = parseElf(Buffer.from(bytes), file);
+      elf = parseElf(raw ? asKernelReadsIt(bytes) : Buffer.from(bytes), file);
       if (!elf.sections.some((s) => s.name === '.gnu.linkonce.this_module')) throw new Error('no .gnu.linkonce.this_module section');
     } catch {
       throw new ModuleError(ENOEXEC, 'not a module');
@@ -162,6 +176,12 @@ export class KernelModules implements TaintState {
       const context = { log, abi, file: raw, state: this, mine, moduleExports: new Set(this.loaded.flatMap((m) => [...m.exports])) };
       const refused = checkAgainstAbi(context);
       if (refused) throw new ModuleError(-refused, 'refused by the module ABI checks');
+      // add_unformed_module() looks the name up with a fortified strlen(): 56 bytes and no NUL is a BUG().
+      if (raw.structName.length >= 56) {
+        log.printk('\x010detected buffer overflow in __fortify_strlen\n');
+        log.printk('\x014kernel BUG at lib/string_helpers.c:1027!\n');
+        throw new ModuleCrash('SIGSEGV', 'struct module name without its NUL');
+      }
       if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
       this.taintUnsigned(name, mine);
       const unresolved = simplifySymbols(context, elf, (symbol) => this.kernel.machine.symbols.global(symbol) !== undefined || this.kernel.machine.natives.id(symbol) !== undefined);
@@ -187,7 +207,7 @@ export class KernelModules implements TaintState {
       image = this.kernel.machine.loadObject(elf, name, { defer: (rela) => (rela.flags & SHF_RELA_LIVEPATCH) !== 0n, rules: { relocate: linuxRelocate(name) } });
     } catch (error) {
       if (!(error instanceof LoaderError || error instanceof EmulatorError)) throw error;
-      for (const line of error.message.replace(`${name}: `, '').split('\n')) log.printk(`\x013${/^(module|x86\/modules|overflow|`)/.test(line) ? line : `${name}: ${line}`}\n`);
+      for (const line of error.message.replace(`${name}: `, '').split('\n')) log.printk(`\x013${line.startsWith('module: ') ? line : `${name}: ${line}`}\n`);
       throw new ModuleError(ENOEXEC, error.message);
     }
     const mod = new KernelModule(name, file, elf, image, modinfo);
@@ -208,6 +228,11 @@ export class KernelModules implements TaintState {
     }
     try {
       mod.params = readModuleParams(this.kernel, mod);
+      // mod_sysfs_setup() -> add_sysfs_param() reads kp->ops: a NULL one (an unresolved weak param_ops_*) is an oops.
+      if (abi && mod.params.some((p) => p.opsAddress === 0n)) {
+        log.printk('\x011BUG: kernel NULL pointer dereference, address: 0000000000000000\n');
+        throw new ModuleCrash('SIGKILL', 'kernel_param with NULL ops');
+      }
       const bad = applyModuleParams(this.kernel, mod, args);
       if (bad) throw new ModuleError(EINVAL, bad);
       registerParamFiles(this.kernel, mod);
@@ -318,10 +343,27 @@ export class KernelModules implements TaintState {
     }
   }
 
-  /** ftrace_module_init(): the module's __mcount_loc sites become NOPs until traced. */
+  /**
+   * ftrace_module_init(): the module's __mcount_loc sites become NOPs until traced. With a real
+   * kernel's ABI, ftrace_verify_code() first checks each site calls __fentry__: one that does not
+   * is ftrace_bug() (its WARNs, and ftrace left alone), and the site stays as it was.
+   */
   private addFtraceSites(mod: KernelModule): void {
     const section = mod.image.sections.find((s) => s.name === '__mcount_loc');
-    if (section) this.kernel.ftrace.addSites(readMcountTable(this.kernel.machine, section.address, section.address + section.size));
+    if (!section) return;
+    const machine = this.kernel.machine;
+    const sites = readMcountTable(machine, section.address, section.address + section.size);
+    const fentry = machine.symbols.global('__fentry__')?.address ?? machine.nativeAddress('__fentry__');
+    const calls = (site: bigint) => {
+      const code = machine.memory.read(site, 5);
+      const rel = BigInt(code[1] | (code[2] << 8) | (code[3] << 16) | (code[4] << 24));
+      return code[0] === 0xe8 && site + 5n + rel === fentry;
+    };
+    const bad = this.kernel.options.abi ? sites.find((site) => !calls(site)) : undefined;
+    if (bad === undefined) return this.kernel.ftrace.addSites(sites);
+    const log = this.kernel.log;
+    for (const line of ['------------[ cut here ]------------', 'WARNING: at arch/x86/kernel/ftrace.c:95 ftrace_verify_code', '------------[ ftrace bug ]------------', 'ftrace failed to modify ', `[<${bad.toString(16)}>] ${machine.describe(bad)}`, 'Initializing ftrace call sites'])
+      log.printk(`\x014${line}\n`);
   }
 }
 

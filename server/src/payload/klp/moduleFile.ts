@@ -1,5 +1,3 @@
-import { ENOEXEC } from './errno';
-
 /*
  * What 6.1's load_module() reads from a module file before it parses anything else, on the raw
  * bytes as the kernel does (kernel/module/main.c): elf_validity_check() with its words, then
@@ -8,11 +6,10 @@ import { ENOEXEC } from './errno';
  * NUL is missing, as the kernel's do.
  */
 
-/** A refusal before the module has a name: the kernel's pr_err line (none for a file shorter than a header) and -ENOEXEC. */
+/** A refusal (-ENOEXEC) before the module has a name, with the kernel's line. */
 export class ModuleFileError extends Error {
-  readonly errno = ENOEXEC;
-  constructor(readonly line: string | undefined) {
-    super(line ?? 'file shorter than an ELF header');
+  constructor(readonly line: string) {
+    super(line);
   }
 }
 
@@ -61,7 +58,7 @@ export function validModuleFile(bytes: Uint8Array): RawSection[] {
   const fail = (line: string): never => {
     throw new ModuleFileError(line);
   };
-  if (bytes.length < 64) throw new ModuleFileError(undefined);
+  if (bytes.length < 64) fail(`Invalid ELF header len ${bytes.length}`);
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) fail('Invalid ELF header magic: != \x7fELF');
   const type = u16(bytes, 16);
   if (type !== 1) fail(`Invalid ELF header type: ${type} != 1`);
@@ -130,4 +127,16 @@ export function moduleFile(bytes: Uint8Array): ModuleFile {
   // struct module: enum module_state (4), padding, struct list_head (16), char name[56].
   const structName = cString(bytes, Number(mod.offset) + 24, 56);
   return { bytes, sections, name: early ?? structName, structName, modinfo, find };
+}
+
+/**
+ * The file as the kernel takes it, for an ELF reader that checks more: e_ident's class and byte
+ * order (elf_check_arch() reads only e_machine) and the program headers are never read by
+ * load_module(), so the copy says ELF64, little-endian, no program headers.
+ */
+export function asKernelReadsIt(bytes: Uint8Array): Buffer {
+  const copy = Buffer.from(bytes);
+  copy.set([2, 1], 4);
+  copy.writeUInt16LE(0, 56);
+  return copy;
 }
