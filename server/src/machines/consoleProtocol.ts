@@ -81,6 +81,11 @@ export class ConsoleReader {
     this.marker = `${markerPrefix}${nonce}:`;
   }
 
+  /** The console lines of a command that has not ended: what a guest said before it died in it. */
+  get unfinished(): string[] {
+    return this.inFrame ? [...this.console] : [];
+  }
+
   feed(chunk: string): void {
     this.pending += chunk;
     let end: number;

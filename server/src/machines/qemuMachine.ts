@@ -50,6 +50,7 @@ type Waiter = { want: 'ready' | 'result'; resolve(event: ConsoleEvent): void; re
  */
 export class QemuMachine {
   private waiter: Waiter | undefined;
+  private readonly reader: ConsoleReader;
   private exited: Error | undefined;
   private readonly noise: string[] = [];
   private stderr = '';
@@ -70,6 +71,7 @@ export class QemuMachine {
     private readonly signal: AbortSignal | undefined,
   ) {
     const reader = new ConsoleReader(nonce, (event) => this.event(event));
+    this.reader = reader;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       try {
@@ -139,6 +141,11 @@ export class QemuMachine {
     const frame = (event as { frame: GuestFrame }).frame;
     if (frame.index !== index) this.fail(new MachineError(`the guest answered command ${frame.index} for command ${index}`));
     return { command: command.text, stdout: frame.stdout, stderr: frame.stderr, exitCode: frame.exitCode, log: this.profile.log(frame) };
+  }
+
+  /** The console lines the command running when the machine died had printed (its hypervisor's last words). */
+  unfinishedConsole(): string[] {
+    return this.reader.unfinished;
   }
 
   /** Powers the guest off and waits for QEMU to end, killing it if it does not in time. Safe to call twice. */

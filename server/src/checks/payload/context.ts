@@ -1,6 +1,7 @@
 import type { FunctionCode, TargetIndex } from '../../target';
 import { Finding, startOfFile } from '../finding';
 import { PayloadCheck } from './ids';
+import type { XenLoaderEnv } from './xenLoader';
 
 /** What the checks may know beyond the payload itself. */
 export interface PayloadCheckEnv {
@@ -15,10 +16,14 @@ export interface PayloadCheckEnv {
    * index. Without them, the distance check only judges absolute addresses.
    */
   placement?: (funcIndex: number) => { oldAddress?: bigint; newAddress?: bigint };
+  /** The payload's bytes, for Xen's own walk of them (xenLoader.ts); without them it is skipped. */
+  bytes?: Buffer;
+  /** The hypervisor that walk loads into (the emulator's); default: derived from `target`. */
+  xenLoader?: XenLoaderEnv;
 }
 
 /** Errno-style result Xen returns for the condition, for the emulator's upload and apply. */
-export type XenErrno = 'EINVAL' | 'EOPNOTSUPP' | 'EOVERFLOW' | 'ENOENT' | 'EEXIST' | 'EFAULT' | 'ERANGE' | 'ENOEXEC';
+export type XenErrno = 'EINVAL' | 'EOPNOTSUPP' | 'EOVERFLOW' | 'ENOENT' | 'EEXIST' | 'EFAULT' | 'ERANGE' | 'ENOEXEC' | 'ENOMEM';
 
 /** What the emulator's hypervisor does with a refusal: the errno it returns and its console lines. */
 export interface XenRefusal {

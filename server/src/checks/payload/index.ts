@@ -7,9 +7,9 @@
  *                                                      XenRefusal, the errno and Xen's console lines)
  *   FindingSink, PayloadCheckEnv, payloadChecks (ids)
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { KlpModule, OpenedPayload, openPayload, XenPayload } from '../../payload';
+import { KlpModule, livepatchMaxSize, OpenedPayload, openPayload, XenPayload } from '../../payload';
 import { FunctionCode } from '../../target';
 import { Finding } from '../finding';
 import { FindingSink, PayloadCheckEnv } from './context';
@@ -23,6 +23,7 @@ import { checkOldFunctions, OldFunctionRef } from './oldFunctions';
 import { checkSymbols } from './symbols';
 import { funcWhere, oldFunctionName } from './xenFuncs';
 import { xenUploadChecks } from './xenUpload';
+import { checkXenLoader } from './xenLoaderCheck';
 import { payloadChecks } from './ids';
 
 export { FindingSink, PayloadCheckEnv, XenErrno } from './context';
@@ -35,21 +36,37 @@ export interface PayloadAnalysis {
 
 export function analyzePayloadFile(file: string, env: PayloadCheckEnv = {}): PayloadAnalysis {
   const opened = openPayload(file);
-  const findings = checkOpenedPayload(opened, env);
+  const bytes = isXenPayload(opened) ? xenPayloadBytes(file) : undefined;
+  const findings = checkOpenedPayload(opened, { ...(bytes ? { bytes } : {}), ...env });
   // A kernel module's file as load_module() reads it, raw: LP141 needs the bytes, not the decoded payload.
   if (opened.payload?.kind === 'klp' || (!opened.payload && file.endsWith('.ko'))) {
     const sink = new FindingSink(file);
-    let bytes: Buffer | undefined;
+    let raw: Buffer | undefined;
     try {
-      bytes = readFileSync(file);
+      raw = readFileSync(file);
     } catch {
-      bytes = undefined; // openPayload has said why it cannot be read
+      raw = undefined; // openPayload has said why it cannot be read
     }
-    if (bytes) checkModuleLoader(sink, bytes, path.basename(file));
+    if (raw) checkModuleLoader(sink, raw, path.basename(file));
     findings.push(...sink.findings);
   }
   return { opened, findings };
 }
+
+/** The name xen-livepatch uploads a file as (and Xen's lines say): its base name without the extension. */
+const uploadName = (file: string): string => path.basename(file).replace(/\.[^.]*$/, '');
+
+/** The bytes Xen would walk: none when the file cannot be read or is over LIVEPATCH_MAX_SIZE (refused before any walk). */
+function xenPayloadBytes(file: string): Buffer | undefined {
+  try {
+    return BigInt(statSync(file).size) <= livepatchMaxSize ? readFileSync(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Xen payload, or a file too broken to tell that is not named like a Linux module. */
+const isXenPayload = (opened: OpenedPayload): boolean => (opened.payload ? opened.payload.kind === 'xen' : !opened.file.endsWith('.ko'));
 
 export function checkOpenedPayload(opened: OpenedPayload, env: PayloadCheckEnv = {}): Finding[] {
   const sink = new FindingSink(opened.file);
@@ -66,6 +83,7 @@ export function checkOpenedPayload(opened: OpenedPayload, env: PayloadCheckEnv =
   const payload = opened.payload;
   if (payload?.kind === 'xen') checkXen(sink, payload, env);
   if (payload?.kind === 'klp') checkKlp(sink, payload, env);
+  if (payload?.kind !== 'klp') checkXenLoader(sink, payload?.name ?? uploadName(opened.file), env);
   return sink.findings;
 }
 

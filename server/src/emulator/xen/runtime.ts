@@ -99,7 +99,9 @@ export class XenLivepatch {
     if (!validName(name) || payload.length === 0 || payload.length > maxPayloadSize) return -errno('EINVAL');
     if (this.h.payloads.some((p) => p.name === name)) return -errno('EEXIST');
     try {
-      this.h.payloads.push(loadPayloadData(this.h, name, Buffer.from(payload)));
+      const loaded = this.survive(() => loadPayloadData(this.h, name, Buffer.from(payload)), undefined);
+      if (!loaded) return -errno('EFAULT');
+      this.h.payloads.push(loaded);
     } catch (error) {
       if (error instanceof UploadError) return -errno(error.errno);
       if (error instanceof ElfError) return -errno('EINVAL');

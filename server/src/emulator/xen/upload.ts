@@ -3,6 +3,9 @@ import { FindingSink, XenRefusal } from '../../checks/payload/context';
 import { checkXenFuncs } from '../../checks/payload/xenFuncs';
 import { CodeAt, checkNameAndHookPointers, checkOldAddress, located, PayloadPointer, PointerView } from '../../checks/payload/pointers';
 import { replacementSymbols } from '../../checks/payload/xenUpload';
+import { payloadChecks } from '../../checks/payload/ids';
+import type { XenLoaderEnv } from '../../checks/payload/xenLoader';
+import { panic } from './panic';
 import { Finding } from '../../checks/finding';
 import { ElfFile, ElfSection, SHF } from '../../elf';
 import { decodePayloadBytesOpen, endbr64Length, hookKinds, hookSection, HookKind, patchInsnSize, XenPayload } from '../../payload';
@@ -37,7 +40,11 @@ export class UploadError extends Error {
 export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): LoadedPayload {
   const { opened, elf } = decodePayloadBytesOpen(bytes, `${name}.livepatch`);
   try {
-    refuseOnFindings(h, name, checkOpenedPayload(opened, { xenBuildId: h.buildId }));
+    const findings = checkOpenedPayload(opened, { xenBuildId: h.buildId, bytes, xenLoader: loaderEnv(h) });
+    const fault = findings.find((f) => f.code === payloadChecks.xenLoader.id && !f.data);
+    // What Xen 4.17 follows unchecked during the upload takes it down: the emulated one too.
+    if (fault) panic(h.console, `FATAL PAGE FAULT\nlivepatch: ${name}: ${fault.message}`);
+    refuseOnFindings(h, name, findings);
     const payload = opened.payload;
     if (payload?.kind !== 'xen' || !elf) return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
     resolveSymbols(h, name, payload);
@@ -75,12 +82,22 @@ function refuseOnFindings(h: Hypervisor, name: string, findings: Finding[]): voi
   throw new UploadError(refusal.errno);
 }
 
+/** The hypervisor Xen's walk of a payload (checks/payload/xenLoader.ts) loads into: this one. */
+function loaderEnv(h: Hypervisor): XenLoaderEnv {
+  const end = h.machine.images.find((image) => image.kind === 'executable')?.end ?? 0n;
+  const twoMiB = 2n << 20n;
+  return {
+    lookup: (symbol) => lookupSymbol(h, symbol) ?? (xenMayDefine(symbol) ? h.machine.nativeAddress(symbol) : undefined),
+    buildId: h.buildId,
+    loadedBuildIds: h.payloads.map((p) => p.buildId),
+    base: ((end + twoMiB - 1n) & ~(twoMiB - 1n)) + twoMiB,
+  };
+}
+
 /** livepatch_elf_resolve_symbols(): against the hypervisor and the payloads loaded before. */
 function resolveSymbols(h: Hypervisor, name: string, payload: XenPayload): void {
-  for (const symbol of payload.symbols.undefinedNames) {
-    const native = xenMayDefine(symbol) ? h.machine.nativeAddress(symbol) : undefined;
-    if (lookupSymbol(h, symbol) === undefined && native === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
-  }
+  const env = loaderEnv(h);
+  for (const symbol of payload.symbols.undefinedNames) if (env.lookup!(symbol) === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
 }
 
 /** build_symbol_table(): a new symbol may not take a name the hypervisor or a payload has. */

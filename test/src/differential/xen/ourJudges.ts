@@ -39,7 +39,8 @@ export function emulatorJudge(xenSyms: string, dir: string, applies: (v: Variant
   };
 }
 
-const halted = (r: { stderr: string }): boolean => /the hypervisor has panicked/.test(r.stderr);
+/** The hypervisor died of the command: its panic banner, or a tool that found it dead. */
+const halted = (r: { stderr: string; console: string[] }): boolean => r.console.some((l) => l.includes('Panic on CPU')) || /the hypervisor has panicked/.test(r.stderr);
 
 const refusalOf = (f: Finding): XenRefusal | undefined => ((f.data as XenRefusal | undefined)?.errno && f.severity === 'error' ? (f.data as XenRefusal) : undefined);
 

@@ -1,0 +1,59 @@
+import { xenMayDefine } from '../../target/xenSymbolView';
+import { FindingSink, PayloadCheckEnv, XenRefusal } from './context';
+import { payloadChecks } from './ids';
+import { XenLoaderEnv, xenLoaderVerdict } from './xenLoader';
+
+const twoMiB = 2n << 20n;
+/** Where Xen 4.17 would place a payload when we know no better: its vmap area starts past the image. */
+const defaultBase = 0xffff82d040800000n;
+
+/** The hypervisor the walk loads into: the caller's (the emulator's), else the target's symbols and build-id. */
+function loaderEnv(env: PayloadCheckEnv): XenLoaderEnv {
+  if (env.xenLoader) return env.xenLoader;
+  const target = env.target;
+  // The highest symbol address the image has: its payloads go past it, as Xen's vmap area is past its image.
+  const end = target?.tables.symbols.address.reduce((max, a) => (a > max ? a : max), 0n) || undefined;
+  return {
+    base: end === undefined ? defaultBase : ((end + twoMiB - 1n) & ~(twoMiB - 1n)) + twoMiB,
+    ...(target ? { lookup: (name: string) => (xenMayDefine(name) ? target.symbolsNamed(name)[0]?.address : undefined) } : {}),
+    ...(env.xenBuildId || target?.buildId ? { buildId: env.xenBuildId ?? target!.buildId } : {}),
+  };
+}
+
+/**
+ * LP341, after the other upload checks: Xen's own walk of the bytes (xenLoader.ts) decides what
+ * it refuses first. When another check already reports that refusal, with Xen's errno and line,
+ * it moves to the front (the emulator's upload and the verdict follow the first refusal);
+ * otherwise LP341 reports it, first. Silent when Xen accepts: the other checks then say what
+ * Xen takes and should not.
+ */
+export function checkXenLoader(sink: FindingSink, payloadName: string, env: PayloadCheckEnv): void {
+  if (!env.bytes) return;
+  const verdict = xenLoaderVerdict(env.bytes, loaderEnv(env));
+  if (!verdict) return;
+  const line = verdict.line && `livepatch: ${payloadName}: ${verdict.line}`;
+  const same = sink.findings.findIndex((f) => {
+    const refusal = f.data as XenRefusal | undefined;
+    return refusal?.errno === verdict.errno && refusal?.stage !== 'apply' && (refusal?.console?.[0] ?? undefined) === line;
+  });
+  if (verdict.kind === 'refused' && same >= 0) {
+    sink.findings.unshift(...sink.findings.splice(same, 1));
+    return;
+  }
+  if (verdict.kind === 'crashes') {
+    sink.add(
+      payloadChecks.xenLoader,
+      'upload',
+      `Xen's loader does not check this and faults on it during the upload: ${verdict.why}. Xen 4.17 takes a fatal page fault and the machine reboots. Rebuild the payload.`,
+    );
+  } else {
+    if (line) sink.xenSays(payloadName, verdict.line!);
+    sink.add(
+      payloadChecks.xenLoader,
+      'upload',
+      `Xen's loader refuses the upload: ${verdict.why}. ${line ? `Xen says "${line}"` : 'Xen says nothing on its console'} (-${verdict.errno}). Rebuild the payload with the toolchain and flags of samples/Makefile's XEN_CFLAGS, linked with \`ld -r\`.`,
+      verdict.errno,
+    );
+  }
+  sink.findings.unshift(sink.findings.pop()!);
+}
