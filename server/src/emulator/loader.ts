@@ -251,7 +251,8 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
     for (const rela of elf.relocationSectionsFor(target)) {
       const relocations = elf.relocations(rela);
       for (const r of relocations) {
-        if ((r.offset < 0n || r.offset >= target.size) && !options.rules) throw new LoaderError(name, `relocation in ${target.name} at offset ${hex(r.offset)} lies outside the section`);
+        if ((r.offset < 0n || r.offset >= target.size) && !options.rules)
+          throw new LoaderError(name, `relocation in ${target.name} at offset ${hex(r.offset)} lies outside the section`);
       }
       if (options.defer?.(rela)) {
         deferred.push({

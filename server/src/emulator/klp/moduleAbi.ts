@@ -54,5 +54,11 @@ export function headersModuleAbi(headers: string): ModuleAbi {
     on('MODVERSIONS') ? 'modversions ' : '',
     on('RANDSTRUCT') ? 'RANDSTRUCT ' : '',
   ].join('');
-  return { vermagic, exports: readSymvers(readFileSync(path.join(headers, 'Module.symvers'), 'utf8')), forceLoad: on('MODULE_FORCE_LOAD'), structNameOffset: 24, retpoline: on('RETPOLINE') };
+  return {
+    vermagic,
+    exports: readSymvers(readFileSync(path.join(headers, 'Module.symvers'), 'utf8')),
+    forceLoad: on('MODULE_FORCE_LOAD'),
+    structNameOffset: 24,
+    retpoline: on('RETPOLINE'),
+  };
 }

@@ -25,6 +25,7 @@ export function linuxRelocate(moduleName: string): Relocate {
     memory.write(place, bytes, { force: true });
     const written = BigInt.asUintN(32, val);
     const fits = type === 10 ? val === written : type === 11 ? BigInt.asIntN(64, val) === BigInt.asIntN(32, written) : true;
-    if (!fits) throw new LoaderError(moduleName, `module: overflow in relocation type ${type} val ${val.toString(16)}\nmodule: \`${moduleName}' likely not compiled with -mcmodel=kernel`);
+    if (!fits)
+      throw new LoaderError(moduleName, `module: overflow in relocation type ${type} val ${val.toString(16)}\nmodule: \`${moduleName}' likely not compiled with -mcmodel=kernel`);
   };
 }

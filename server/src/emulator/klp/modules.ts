@@ -184,7 +184,11 @@ export class KernelModules implements TaintState {
       }
       if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
       this.taintUnsigned(name, mine);
-      const unresolved = simplifySymbols(context, elf, (symbol) => this.kernel.machine.symbols.global(symbol) !== undefined || this.kernel.machine.natives.id(symbol) !== undefined);
+      const unresolved = simplifySymbols(
+        context,
+        elf,
+        (symbol) => this.kernel.machine.symbols.global(symbol) !== undefined || this.kernel.machine.natives.id(symbol) !== undefined,
+      );
       if (unresolved) throw new ModuleError(-unresolved, 'unresolved symbols');
     } else {
       if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
@@ -281,7 +285,8 @@ export class KernelModules implements TaintState {
 
   /** The signature notice of add_unformed_module()'s caller: every module here is unsigned. */
   private taintUnsigned(name: string, mine: { taints: number }): void {
-    if (!(this.taints & (1 << TAINT_UNSIGNED_MODULE))) this.kernel.log.printk(`\x015${name}: module verification failed: signature and/or required key missing - tainting kernel\n`);
+    if (!(this.taints & (1 << TAINT_UNSIGNED_MODULE)))
+      this.kernel.log.printk(`\x015${name}: module verification failed: signature and/or required key missing - tainting kernel\n`);
     this.taints |= 1 << TAINT_UNSIGNED_MODULE;
     mine.taints |= 1 << TAINT_UNSIGNED_MODULE;
   }
@@ -362,7 +367,14 @@ export class KernelModules implements TaintState {
     const bad = this.kernel.options.abi ? sites.find((site) => !calls(site)) : undefined;
     if (bad === undefined) return this.kernel.ftrace.addSites(sites);
     const log = this.kernel.log;
-    for (const line of ['------------[ cut here ]------------', 'WARNING: at arch/x86/kernel/ftrace.c:95 ftrace_verify_code', '------------[ ftrace bug ]------------', 'ftrace failed to modify ', `[<${bad.toString(16)}>] ${machine.describe(bad)}`, 'Initializing ftrace call sites'])
+    for (const line of [
+      '------------[ cut here ]------------',
+      'WARNING: at arch/x86/kernel/ftrace.c:95 ftrace_verify_code',
+      '------------[ ftrace bug ]------------',
+      'ftrace failed to modify ',
+      `[<${bad.toString(16)}>] ${machine.describe(bad)}`,
+      'Initializing ftrace call sites',
+    ])
       log.printk(`\x014${line}\n`);
   }
 }

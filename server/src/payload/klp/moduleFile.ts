@@ -1,3 +1,4 @@
+import type { ElfSection } from '../../elf';
 /*
  * What 6.1's load_module() reads from a module file before it parses anything else, on the raw
  * bytes as the kernel does (kernel/module/main.c): elf_validity_check() with its words, then
@@ -18,17 +19,8 @@ const SHT_NULL = 0;
 const SHT_SYMTAB = 2;
 const SHT_NOBITS = 8;
 
-export interface RawSection {
-  index: number;
-  name: string;
-  nameOffset: number;
-  type: number;
-  flags: bigint;
-  addr: bigint;
-  offset: bigint;
-  size: bigint;
-  link: number;
-}
+/** A section header as the kernel reads it, before any name is trusted: sh_name kept as the offset it is. */
+export type RawSection = Pick<ElfSection, 'index' | 'name' | 'type' | 'flags' | 'addr' | 'offset' | 'size' | 'link'> & { nameOffset: number };
 
 /** The file as setup_load_info() leaves it: the sections, the name, and where the kernel found what. */
 export interface ModuleFile {
@@ -73,7 +65,17 @@ export function validModuleFile(bytes: Uint8Array): RawSection[] {
   if (shstrndx === 0 || shstrndx >= shnum) fail(`Invalid ELF section name index: ${shstrndx} || e_shstrndx (${shstrndx}) >= e_shnum (${shnum})`);
   const header = (index: number): RawSection => {
     const at = Number(shoff) + index * 64;
-    return { index, name: '', nameOffset: u32(bytes, at), type: u32(bytes, at + 4), flags: u64(bytes, at + 8), addr: u64(bytes, at + 16), offset: u64(bytes, at + 24), size: u64(bytes, at + 32), link: u32(bytes, at + 40) };
+    return {
+      index,
+      name: '',
+      nameOffset: u32(bytes, at),
+      type: u32(bytes, at + 4),
+      flags: u64(bytes, at + 8),
+      addr: u64(bytes, at + 16),
+      offset: u64(bytes, at + 24),
+      size: u64(bytes, at + 32),
+      link: u32(bytes, at + 40),
+    };
   };
   const inFile = (s: RawSection) => s.offset + s.size <= len && s.offset + s.size >= s.offset;
   const strhdr = header(shstrndx);

@@ -148,7 +148,7 @@ export async function realVerdicts(
     boots++;
   };
   let one = 0;
-  for (let next = 0; next < count; ) {
+  for (let next = 0; next < count;) {
     const size = one > next ? 1 : batchSize;
     const batch = names.slice(next, next + size);
     let stdout: string;

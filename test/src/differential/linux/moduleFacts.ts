@@ -70,7 +70,7 @@ function readFields(elf: ElfFile): ModinfoField[] {
   if (!section) return [];
   const data = elf.sectionData(section);
   const fields: ModinfoField[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const end = data.indexOf(0, at);
     const text = data.toString('latin1', at, end < 0 ? data.length : end);
     const eq = text.indexOf('=');

@@ -75,7 +75,12 @@ function sectionChanges(f: ModuleFacts): Candidate[] {
     // Code and data the module runs with: moved out of the image, or made read-only, it faults.
     const lives = /^\.(text|data|bss|init|exit|gnu\.linkonce\.this_module)|^__/.test(s.name) && s.type !== SHT.NOTE;
     const flags = (family: string, what: string, value: bigint) =>
-      out.push({ family, what: `${s.name} flags ${flagText(s.flags)} made ${flagText(value)}${what}`, make: write(at + 8, 8, value), risky: lives && (!(value & SHF.ALLOC) || ((s.flags & SHF.WRITE) !== 0n && !(value & SHF.WRITE))) });
+      out.push({
+        family,
+        what: `${s.name} flags ${flagText(s.flags)} made ${flagText(value)}${what}`,
+        make: write(at + 8, 8, value),
+        risky: lives && (!(value & SHF.ALLOC) || ((s.flags & SHF.WRITE) !== 0n && !(value & SHF.WRITE))),
+      });
     if (s.flags & SHF.ALLOC) {
       flags('section-flags', ' (SHF_ALLOC cleared)', s.flags & ~SHF.ALLOC);
       if (!(s.flags & SHF.WRITE)) flags('section-flags', ' (SHF_WRITE set)', s.flags | SHF.WRITE);
@@ -83,7 +88,8 @@ function sectionChanges(f: ModuleFacts): Candidate[] {
       if (s.flags & SHF.WRITE) flags('section-flags', ' (SHF_WRITE cleared)', s.flags & ~SHF.WRITE);
       flags('section-flags', ' (SHF_WRITE|SHF_EXECINSTR)', s.flags | SHF.WRITE | SHF.EXECINSTR);
       for (const align of [0n, 3n, 4096n, 1n << 21n, 1n << 40n])
-        if (align !== s.addralign) out.push({ family: 'alignment', what: `${s.name} sh_addralign ${hex(align)} (was ${hex(s.addralign)})`, make: write(at + 48, 8, align), risky: align > 4096n });
+        if (align !== s.addralign)
+          out.push({ family: 'alignment', what: `${s.name} sh_addralign ${hex(align)} (was ${hex(s.addralign)})`, make: write(at + 48, 8, align), risky: align > 4096n });
     } else if (s.type !== SHT.NULL && s.type !== SHT.RELA && s.type !== SHT.SYMTAB && s.type !== SHT.STRTAB) {
       flags('section-flags', ' (SHF_ALLOC set)', s.flags | SHF.ALLOC);
     }
@@ -100,7 +106,11 @@ function sectionChanges(f: ModuleFacts): Candidate[] {
           family: s.name === '.gnu.linkonce.this_module' ? 'this-module' : 'size',
           what: `${s.name} sh_size ${hex(size)} (was ${hex(s.size)})`,
           make: write(at + 32, 8, size),
-          risky: (lives || s.type === SHT.RELA || s.type === SHT.SYMTAB) && size < s.offset + BigInt(f.bytes.length) && size <= s.size + 4096n && !(s.type === SHT.NOBITS && size > s.size),
+          risky:
+            (lives || s.type === SHT.RELA || s.type === SHT.SYMTAB) &&
+            size < s.offset + BigInt(f.bytes.length) &&
+            size <= s.size + 4096n &&
+            !(s.type === SHT.NOBITS && size > s.size),
         });
     if (s.type !== SHT.NOBITS) out.push({ family: 'size', what: `${s.name} sh_offset past the end of the file`, make: (b) => write(at + 24, 8, BigInt(b.length) + 16n)(b) });
   }
@@ -125,7 +135,8 @@ const wideTypes = [1, 24];
 
 function relocations(f: ModuleFacts): Candidate[] {
   const out: Candidate[] = [];
-  const where = (r: PlacedRelocation) => `${r.rela.name}[${r.index}] (${relName(r.type)} at ${r.target.name}+${hex(r.offset)} against ${f.symbols[r.symbolIndex]?.name || `section ${f.symbols[r.symbolIndex]?.shndx}`}${r.addend < 0n ? '' : '+'}${r.addend})`;
+  const where = (r: PlacedRelocation) =>
+    `${r.rela.name}[${r.index}] (${relName(r.type)} at ${r.target.name}+${hex(r.offset)} against ${f.symbols[r.symbolIndex]?.name || `section ${f.symbols[r.symbolIndex]?.shndx}`}${r.addend < 0n ? '' : '+'}${r.addend})`;
   for (const r of f.relocations) {
     const type = (t: number) => out.push({ family: 'reloc-type', what: `${where(r)} made ${relName(t)}`, make: write(r.fileOffset + 8, 4, BigInt(t)) });
     for (const t of unknownTypes) type(t);
@@ -133,7 +144,8 @@ function relocations(f: ModuleFacts): Candidate[] {
     if (r.type !== 10) type(10);
     if (r.type === 2 || r.type === 4) type(r.type === 2 ? 4 : 2);
     if (r.target.flags & SHF.EXECINSTR) for (const t of wideTypes) if (t !== r.type) type(t);
-    const addend = (a: bigint, why: string) => out.push({ family: 'reloc-addend', what: `${where(r)} addend ${a}${why}`, make: (b) => (b.writeBigInt64LE(a, r.fileOffset + 16), b) });
+    const addend = (a: bigint, why: string) =>
+      out.push({ family: 'reloc-addend', what: `${where(r)} addend ${a}${why}`, make: (b) => (b.writeBigInt64LE(a, r.fileOffset + 16), b) });
     // The loader checks R_X86_64_32 and 32S for overflow, never PC32 or PLT32 (arch/x86/kernel/module.c);
     // + 2^40 cannot fit 32 bits from any kernel or module address (+ 2^31 can, wrapping around).
     if (r.type === 10 || r.type === 11) addend(r.addend + (1n << 40n), ' (+2^40)');
@@ -176,15 +188,29 @@ function symbolChanges(f: ModuleFacts): Candidate[] {
       c('symbol-section', 'st_shndx SHN_ABS', write(at + 6, 2, BigInt(SHN.ABS)));
       c('symbol-section', 'st_shndx SHN_LIVEPATCH', write(at + 6, 2, BigInt(SHN.LIVEPATCH)));
       c('symbol-value', 'st_value 0x1000000', write(at + 8, 8, 0x1000000n));
-      c('duplicate-symbol', `a second GLOBAL ${s.name}`, (b) => addSymbol(b, { name: s.name, info: (STB.GLOBAL << 4) | s.type, shndx: s.shndx, value: s.value, size: s.size }).bytes);
+      c(
+        'duplicate-symbol',
+        `a second GLOBAL ${s.name}`,
+        (b) => addSymbol(b, { name: s.name, info: (STB.GLOBAL << 4) | s.type, shndx: s.shndx, value: s.value, size: s.size }).bytes,
+      );
     }
     if (onlyNarrow && refs.length) c('symbol-value', 'st_value 2^40 (its 32-bit relocations overflow)', write(at + 8, 8, 1n << 40n));
-    if (s.bind !== STB.LOCAL) c('duplicate-symbol', `renamed ${['init_module', 'cleanup_module'].includes(s.name) ? '__this_module' : 'init_module'} (another global's name)`, (b) => renameSymbol(b, f, s.index, s.name === 'init_module' || s.name === 'cleanup_module' ? '__this_module' : 'init_module'));
+    if (s.bind !== STB.LOCAL)
+      c('duplicate-symbol', `renamed ${['init_module', 'cleanup_module'].includes(s.name) ? '__this_module' : 'init_module'} (another global's name)`, (b) =>
+        renameSymbol(b, f, s.index, s.name === 'init_module' || s.name === 'cleanup_module' ? '__this_module' : 'init_module'),
+      );
   }
-  out.push({ family: 'undefined-symbol', what: 'an extra GLOBAL undefined symbol lens_missing', make: (b) => addSymbol(b, { name: 'lens_missing', info: STB.GLOBAL << 4, shndx: SHN.UNDEF }).bytes });
-  out.push({ family: 'undefined-symbol', what: 'an extra WEAK undefined symbol lens_missing', make: (b) => addSymbol(b, { name: 'lens_missing', info: STB.WEAK << 4, shndx: SHN.UNDEF }).bytes });
-  out.push({ family: 'undefined-symbol', what: 'an extra GLOBAL undefined symbol _GLOBAL_OFFSET_TABLE_', make: (b) => addSymbol(b, { name: '_GLOBAL_OFFSET_TABLE_', info: STB.GLOBAL << 4, shndx: SHN.UNDEF }).bytes });
-  out.push({ family: 'duplicate-symbol', what: 'an extra GLOBAL undefined klp_enable_patch', make: (b) => addSymbol(b, { name: 'klp_enable_patch', info: STB.GLOBAL << 4, shndx: SHN.UNDEF }).bytes });
+  const extra = (family: string, name: string, bind: number, what: string): Candidate => ({
+    family,
+    what,
+    make: (b) => addSymbol(b, { name, info: bind << 4, shndx: SHN.UNDEF }).bytes,
+  });
+  out.push(
+    extra('undefined-symbol', 'lens_missing', STB.GLOBAL, 'an extra GLOBAL undefined symbol lens_missing'),
+    extra('undefined-symbol', 'lens_missing', STB.WEAK, 'an extra WEAK undefined symbol lens_missing'),
+    extra('undefined-symbol', '_GLOBAL_OFFSET_TABLE_', STB.GLOBAL, 'an extra GLOBAL undefined symbol _GLOBAL_OFFSET_TABLE_'),
+    extra('duplicate-symbol', 'klp_enable_patch', STB.GLOBAL, 'an extra GLOBAL undefined klp_enable_patch'),
+  );
   return out;
 }
 
@@ -238,7 +264,16 @@ function modinfoChanges(f: ModuleFacts): Candidate[] {
   const section = f.elf.section('.modinfo');
   if (section) {
     const grow = (text: string) => (b: Buffer) => growModinfo(b, section.index, text);
-    for (const extra of ['livepatch=Y', 'intree=Y', 'staging=Y', 'test=Y', 'license=Proprietary', 'depends=lens_nosuch', 'vermagic=6.1.0-57-amd64 SMP preempt mod_unload modversions ', 'name=lens_renamed'])
+    for (const extra of [
+      'livepatch=Y',
+      'intree=Y',
+      'staging=Y',
+      'test=Y',
+      'license=Proprietary',
+      'depends=lens_nosuch',
+      'vermagic=6.1.0-57-amd64 SMP preempt mod_unload modversions ',
+      'name=lens_renamed',
+    ])
       c(`.modinfo ${extra} added at its end`, grow(extra));
     c('.modinfo last NUL made X', write(Number(section.offset + section.size) - 1, 1, 0x58n));
   }
@@ -335,7 +370,12 @@ function klpStructs(f: ModuleFacts): Candidate[] {
     const last = obj.funcs.at(-1);
     if (last && obj.funcsTerminated) {
       const sentinel = Number(section.offset + last.offset) + funcSize(f);
-      out.push({ family: 'klp-sentinel', what: `object ${obj.name ?? 'vmlinux'}: the { } after its last klp_func given old_sympos 1`, make: write(sentinel + 16, 8, 1n), risky: true });
+      out.push({
+        family: 'klp-sentinel',
+        what: `object ${obj.name ?? 'vmlinux'}: the { } after its last klp_func given old_sympos 1`,
+        make: write(sentinel + 16, 8, 1n),
+        risky: true,
+      });
     }
   }
   return out;

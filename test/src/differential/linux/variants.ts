@@ -19,7 +19,27 @@ export function strippedBase(ko: string, cacheDir = path.join(os.tmpdir(), 'll-l
   return readFileSync(out);
 }
 
-const families = ['elf-header', 'section-flags', 'alignment', 'size', 'this-module', 'reloc-type', 'reloc-addend', 'reloc-symbol', 'symbol-binding', 'symbol-type', 'symbol-section', 'symbol-value', 'duplicate-symbol', 'undefined-symbol', 'modinfo', 'build-id', 'klp-func', 'klp-sentinel', 'klp-section'];
+const families = [
+  'elf-header',
+  'section-flags',
+  'alignment',
+  'size',
+  'this-module',
+  'reloc-type',
+  'reloc-addend',
+  'reloc-symbol',
+  'symbol-binding',
+  'symbol-type',
+  'symbol-section',
+  'symbol-value',
+  'duplicate-symbol',
+  'undefined-symbol',
+  'modinfo',
+  'build-id',
+  'klp-func',
+  'klp-sentinel',
+  'klp-section',
+];
 
 /** The candidates of a base, read once per base (the generator hands each draw a copy of its bytes). */
 const byBase = new Map<string, { facts: ModuleFacts; byFamily: Map<string, Candidate[]> }>();

@@ -39,7 +39,11 @@ const errnoOfWords: Record<string, string> = {
  * unsigned module taints the kernel): the real machine loads hundreds of variants in one boot,
  * the emulator boots afresh for each, so whether they show says which variant came first.
  */
-const oncePerBoot = [/: loading out-of-tree module taints kernel\.$/, /: tainting kernel with TAINT_LIVEPATCH$/, /: module verification failed: signature and\/or required key missing - tainting kernel$/];
+const oncePerBoot = [
+  /: loading out-of-tree module taints kernel\.$/,
+  /: tainting kernel with TAINT_LIVEPATCH$/,
+  /: module verification failed: signature and\/or required key missing - tainting kernel$/,
+];
 
 /** A kernel line with what is the machine's own made alike: the stamp, hashed pointers and addresses. */
 export function normaliseKernelLine(line: string): string {
@@ -82,4 +86,17 @@ export function coreVerdict(v: LinuxVerdict): Verdict {
   };
 }
 
-const errnoNumbers: Record<string, number> = { EPERM: 1, ENOENT: 2, ESRCH: 3, ENOEXEC: 8, ENOMEM: 12, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOKEY: 126, EKEYREJECTED: 129 };
+const errnoNumbers: Record<string, number> = {
+  EPERM: 1,
+  ENOENT: 2,
+  ESRCH: 3,
+  ENOEXEC: 8,
+  ENOMEM: 12,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  ENOKEY: 126,
+  EKEYREJECTED: 129,
+};

@@ -50,8 +50,11 @@ export const loader: DifferentialLoader = {
     // Each verdict as it comes, for a reader of a long run (and what is left of one that died).
     const log = path.join(os.tmpdir(), 'll-differential-linux.jsonl');
     writeFileSync(log, '');
-    const run = await realVerdicts(written(variants), variants.map((v) => variantFile(v.id)), progress, (i, verdict) =>
-      appendFileSync(log, `${JSON.stringify({ id: variants[i].id, mutator: variants[i].mutator, description: variants[i].description, real: verdict })}\n`),
+    const run = await realVerdicts(
+      written(variants),
+      variants.map((v) => variantFile(v.id)),
+      progress,
+      (i, verdict) => appendFileSync(log, `${JSON.stringify({ id: variants[i].id, mutator: variants[i].mutator, description: variants[i].description, real: verdict })}\n`),
     );
     return {
       versions: { kernel: run.kernel, accel: run.accel },
@@ -63,7 +66,18 @@ export const loader: DifferentialLoader = {
   judges: () => [
     {
       name: 'emulator',
-      judge: (variants) => Promise.resolve(byId(variants, emulatorVerdicts(written(variants), variants.map((v) => variantFile(v.id)), sampleTarget, kbuildSamples().samples!.headers).map(coreVerdict))),
+      judge: (variants) =>
+        Promise.resolve(
+          byId(
+            variants,
+            emulatorVerdicts(
+              written(variants),
+              variants.map((v) => variantFile(v.id)),
+              sampleTarget,
+              kbuildSamples().samples!.headers,
+            ).map(coreVerdict),
+          ),
+        ),
     },
     {
       // `check`: whether it reports an error the kernel would refuse the module for.
@@ -72,7 +86,12 @@ export const loader: DifferentialLoader = {
       judge: (variants) => {
         const dir = written(variants);
         return Promise.resolve(
-          new Map(variants.map((v) => [v.id, { outcome: analyzePayloadFile(path.join(dir, variantFile(v.id))).findings.some((f) => f.severity === 'error') ? 'refused' : 'accepted' } satisfies Verdict])),
+          new Map(
+            variants.map((v) => [
+              v.id,
+              { outcome: analyzePayloadFile(path.join(dir, variantFile(v.id))).findings.some((f) => f.severity === 'error') ? 'refused' : 'accepted' } satisfies Verdict,
+            ]),
+          ),
         );
       },
     },

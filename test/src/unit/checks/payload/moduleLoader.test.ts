@@ -19,7 +19,10 @@ const findings = (bytes: Buffer) => {
   writeFileSync(file, bytes);
   return analyzePayloadFile(file).findings;
 };
-const lp141 = (bytes: Buffer): string[] => findings(bytes).filter((f) => f.code === 'LP141').map((f) => f.message);
+const lp141 = (bytes: Buffer): string[] =>
+  findings(bytes)
+    .filter((f) => f.code === 'LP141')
+    .map((f) => f.message);
 
 test('LP141 stays quiet on a module the kernel loads', () => {
   assert.deepEqual(lp141(sample), []);

@@ -41,15 +41,36 @@ test('elf_validity_check: each header and section-table fault in the kernel word
     return refusal(b);
   };
   assert.equal(refusal(good.subarray(0, 63)), 'Invalid ELF header len 63');
-  assert.equal(edit(1, (b) => (b[1] = 0x58)), 'Invalid ELF header magic: != \x7fELF');
-  assert.equal(edit(16, (b) => b.writeUInt16LE(2, 16)), 'Invalid ELF header type: 2 != 1');
-  assert.equal(edit(18, (b) => b.writeUInt16LE(3, 18)), 'Invalid architecture in ELF header: 3');
-  assert.equal(edit(58, (b) => b.writeUInt16LE(40, 58)), 'Invalid ELF section header size');
-  assert.equal(edit(60, (b) => b.writeUInt16LE(1000, 60)), 'Invalid ELF section header overflow');
+  assert.equal(
+    edit(1, (b) => (b[1] = 0x58)),
+    'Invalid ELF header magic: != \x7fELF',
+  );
+  assert.equal(
+    edit(16, (b) => b.writeUInt16LE(2, 16)),
+    'Invalid ELF header type: 2 != 1',
+  );
+  assert.equal(
+    edit(18, (b) => b.writeUInt16LE(3, 18)),
+    'Invalid architecture in ELF header: 3',
+  );
+  assert.equal(
+    edit(58, (b) => b.writeUInt16LE(40, 58)),
+    'Invalid ELF section header size',
+  );
+  assert.equal(
+    edit(60, (b) => b.writeUInt16LE(1000, 60)),
+    'Invalid ELF section header overflow',
+  );
   assert.match(edit(62, (b) => b.writeUInt16LE(0, 62)) ?? '', /^Invalid ELF section name index: 0 \|\| e_shstrndx \(0\) >= e_shnum \(\d+\)$/);
   const shoff = Number(good.readBigUInt64LE(40));
-  assert.equal(edit(0, (b) => b.writeBigUInt64LE(1n, shoff + 32)), 'ELF Spec violation: section 0 type(0)!=SH_NULL or non-zero len or addr');
-  assert.equal(edit(0, (b) => b.writeBigUInt64LE(1n << 40n, shoff + 64 + 32)), `Invalid ELF section in module (section 1 type ${good.readUInt32LE(shoff + 64 + 4)})`);
+  assert.equal(
+    edit(0, (b) => b.writeBigUInt64LE(1n, shoff + 32)),
+    'ELF Spec violation: section 0 type(0)!=SH_NULL or non-zero len or addr',
+  );
+  assert.equal(
+    edit(0, (b) => b.writeBigUInt64LE(1n << 40n, shoff + 64 + 32)),
+    `Invalid ELF section in module (section 1 type ${good.readUInt32LE(shoff + 64 + 4)})`,
+  );
 });
 
 test("setup_load_info: .modinfo values are C strings that run past the section's end, as get_modinfo() reads them", () => {
@@ -67,10 +88,16 @@ test('x86 relocations: the place must be zero, 32 and 32S overflow, PC32 is neve
   memory.map(0xffffffffc0000000n, 0x1000n, Perm.RW, 'module');
   const relocate = linuxRelocate('m');
   const at = 0xffffffffc0000010n;
-  const site = (type: number, value: bigint, place = at) => () => relocate(memory, { type, value, place, where: '' });
+  const site =
+    (type: number, value: bigint, place = at) =>
+    () =>
+      relocate(memory, { type, value, place, where: '' });
   site(11, 0xffffffffc0000100n)();
   assert.deepEqual([...memory.read(at, 4)], [0x00, 0x01, 0x00, 0xc0]);
-  assert.throws(site(11, 0xffffffffc0000100n), (e: Error) => e instanceof LoaderError && /existing value is nonzero for type 11, loc ffffffffc0000010, val ffffffffc0000100/.test(e.message));
+  assert.throws(
+    site(11, 0xffffffffc0000100n),
+    (e: Error) => e instanceof LoaderError && /existing value is nonzero for type 11, loc ffffffffc0000010, val ffffffffc0000100/.test(e.message),
+  );
   assert.throws(site(10, 0xffffffffc0000100n, at + 8n), /module: overflow in relocation type 10 val ffffffffc0000100\nmodule: `m' likely not compiled with -mcmodel=kernel/);
   assert.doesNotThrow(site(2, 0x10n, at + 16n), 'PC32 far out of range is written, not refused');
   assert.throws(site(3, 0n, at + 32n), /module: m: Unknown rela relocation: 3/);
