@@ -41,7 +41,7 @@ export function emulatorVerdicts(dir: string, files: readonly string[], target: 
  * disabled patch's module just after its transition ends), so the next variant meets the kernel
  * as a fresh boot left it. The kernel log of the whole batch comes at its end, cut at the
  * markers. It stops at the first variant that oopsed (TAINT_DIE), warned (TAINT_WARN, newly),
- * or left a module behind; the host decides from its lines whether the kernel can go on.
+ * or left a module behind; the host reboots the machine after it.
  */
 function batchScript(files: string[]): string {
   return `has() { read -r _ < /proc/modules; }
@@ -175,9 +175,11 @@ export async function realVerdicts(
       verdicts.push(item.stopped && !verdict.broken && item.stopped !== 'WARNED' ? { ...verdict, broken: item.stopped } : verdict);
       onVerdict(next, verdicts[next]);
       next++;
-      // A WARN alone leaves a kernel that can judge more (sysfs refusing a name); an oops, a
-      // stuck module or ftrace turned off does not.
-      const why = verdicts[next - 1].broken;
+      // An oops, a stuck module or ftrace turned off leaves a kernel that cannot judge more; so
+      // may a WARN (an empty .orc_unwind_ip table WARNs at load, and the kernel died at the next
+      // insmod once): the machine is rebooted after either, but only the first makes the variant a crash.
+      const why =
+        verdicts[next - 1].broken ?? (item.stopped === 'WARNED' ? `it WARNed: ${verdicts[next - 1].kernel.find((l) => l.startsWith('WARNING')) ?? 'cut here'}` : undefined);
       if (why) await reboot(next - 1, why);
     }
   }
