@@ -155,7 +155,7 @@ function relocations(f: ModuleFacts): Candidate[] {
       type(0);
       addend(r.addend + 1n, ' (+1)');
       addend(r.addend + 0x1000n, ' (+0x1000)');
-      addend(0n, ' (0)');
+      if (r.addend !== 0n) addend(0n, ' (0)');
       out.push({ family: 'reloc-symbol', what: `${where(r)} against symbol 0 (STN_UNDEF)`, make: (b) => (b.writeUInt32LE(0, r.fileOffset + 12), b) });
     }
   }
