@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzePayloadFile } from '../../../../server/out/checks/payload';
@@ -18,7 +18,10 @@ const sampleTarget = fromRoot('samples', 'build', 'target', 'sample-target');
 let scratch: string | undefined;
 /** The variants as files, in one folder per process: the real machine, the emulator and the analyzer read the same bytes. */
 function written(variants: readonly Variant[]): string {
-  scratch ??= mkdtempSync(path.join(os.tmpdir(), 'll-differential-linux-'));
+  if (!scratch) {
+    const dir = (scratch = mkdtempSync(path.join(os.tmpdir(), 'll-differential-linux-')));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   mkdirSync(scratch, { recursive: true });
   for (const v of variants) writeFileSync(path.join(scratch, variantFile(v.id)), v.bytes);
   return scratch;
