@@ -44,7 +44,25 @@ export interface LoadOptions {
    * Their symbols may be SHN_LIVEPATCH ones, left for the caller to resolve.
    */
   defer?: (relaSection: { name: string; flags: bigint }) => boolean;
+  /**
+   * A module loader's own rules instead of these (Linux's: klp/moduleRelocations.ts): its
+   * relocation arithmetic and checks; no refusal of a relocation outside its section or of an
+   * alignment above a page (the kernel checks neither); an SHN_LIVEPATCH symbol in an ordinary
+   * relocation section relocates with its st_value, as simplify_symbols() leaves it.
+   */
+  rules?: { relocate: Relocate };
 }
+
+/** One relocation to apply: S + A, the place P, and where it is for a message. */
+export interface RelocationSite {
+  type: number;
+  value: bigint;
+  place: bigint;
+  where: string;
+}
+
+/** Applies a relocation (throws LoaderError to refuse the object). */
+export type Relocate = (memory: Memory, site: RelocationSite) => void;
 
 /** A symbol a deferred relocation refers to, as the object's symbol table has it. */
 export interface DeferredSymbol {
@@ -165,7 +183,8 @@ const GROUP_PERM: Record<Group, Perm> = { text: Perm.RX, rodata: Perm.Read, data
 export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, options: LoadOptions = {}): LoadedImage {
   checkMachine(elf, name, ET.REL);
   checkCounts(elf, name);
-  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && s.size > 0n);
+  // A module loader places an empty section too: its symbols (a relocation against it) point where it would start.
+  const allocated = elf.sections.filter((s) => s.flags & SHF.ALLOC && (s.size > 0n || options.rules));
   const base = new Map<number, bigint>();
   const groups: Group[] = ['text', 'rodata', 'data'];
   const sizes = new Map<Group, bigint>();
@@ -205,7 +224,7 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
   for (const sym of elfSymbols) {
     // SHN_LIVEPATCH symbols (`.klp.sym.<obj>.<name>,<pos>`) are the livepatch core's to resolve, as in the kernel.
     if (sym.shndx === SHN.UNDEF || sym.shndx === SHN.COMMON || sym.shndx === SHN.LIVEPATCH) continue;
-    const value = sym.shndx === SHN.ABS ? sym.value : (base.get(sym.shndx) ?? 0n) + sym.value;
+    const value = sym.shndx === SHN.ABS ? sym.value : (base.get(sym.shndx) ?? (options.rules ? notLaidOut(elf, sym.shndx) : 0n)) + sym.value;
     values[sym.index] = value;
     if (sym.bind !== STB.LOCAL && sym.name) ownGlobals.set(sym.name, value);
     if (sym.name && sym.type !== STT.SECTION && sym.type !== STT.FILE && base.has(sym.shndx)) {
@@ -232,7 +251,8 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
     for (const rela of elf.relocationSectionsFor(target)) {
       const relocations = elf.relocations(rela);
       for (const r of relocations) {
-        if (r.offset < 0n || r.offset >= target.size) throw new LoaderError(name, `relocation in ${target.name} at offset ${hex(r.offset)} lies outside the section`);
+        if ((r.offset < 0n || r.offset >= target.size) && !options.rules)
+          throw new LoaderError(name, `relocation in ${target.name} at offset ${hex(r.offset)} lies outside the section`);
       }
       if (options.defer?.(rela)) {
         deferred.push({
@@ -251,12 +271,15 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
       }
       for (const r of relocations) {
         const sym = elfSymbols[r.symbolIndex];
-        const S = values[r.symbolIndex];
+        // Linux relocates against the null symbol (index 0) and SHN_LIVEPATCH ones with their st_value, as simplify_symbols() leaves it.
+        const S = values[r.symbolIndex] ?? (options.rules && sym && (sym.shndx === SHN.LIVEPATCH || sym.index === 0) ? sym.value : undefined);
         if (S === undefined && sym?.shndx === SHN.LIVEPATCH)
           throw new LoaderError(name, `relocation in ${target.name} against livepatch symbol '${sym.name}' outside a deferred (.klp.rela) section`);
         if (S === undefined) throw new LoaderError(name, `relocation in ${target.name} against unknown symbol index ${r.symbolIndex}`);
         const P = base.get(target.index)! + r.offset;
-        applyRelocation(host.memory, name, r.type, S + r.addend, P, `against '${symbolName(elf, sym)}' in ${target.name}+${hex(r.offset)}`);
+        const where = `against '${symbolName(elf, sym)}' in ${target.name}+${hex(r.offset)}`;
+        if (options.rules) options.rules.relocate(host.memory, { type: r.type, value: S + r.addend, place: P, where });
+        else applyRelocation(host.memory, name, r.type, S + r.addend, P, where);
       }
     }
   }
@@ -277,6 +300,15 @@ export function loadRelocatable(host: LoaderHost, elf: ElfFile, name: string, op
   };
 }
 
+/**
+ * Where a module loader leaves a section it does not lay out (no SHF_ALLOC): Linux's
+ * rewrite_section_headers() points sh_addr into its vmalloc'ed copy of the file, and a symbol
+ * there keeps that address (x86-64's vmalloc space starts at 0xffffc90000000000).
+ */
+function notLaidOut(elf: ElfFile, shndx: number): bigint {
+  return 0xffffc90000000000n + (elf.sections[shndx]?.offset ?? 0n);
+}
+
 function symbolName(elf: ElfFile, sym: ElfSymbol): string {
   return sym.name || (sym.type === STT.SECTION ? elf.sections[sym.shndx]?.name : undefined) || `#${sym.index}`;
 }
@@ -286,12 +318,20 @@ function symbolName(elf: ElfFile, sym: ElfSymbol): string {
  * load knew keep their value, the others (SHN_LIVEPATCH, `.klp.sym.<obj>.<name>,<pos>`) come from
  * `resolve`. The bytes are those the load would have written with the same symbol values.
  */
-export function applyDeferredRelocations(memory: Memory, image: LoadedImage, section: DeferredRelocationSection, resolve: (symbol: DeferredSymbol) => bigint | undefined): void {
+export function applyDeferredRelocations(
+  memory: Memory,
+  image: LoadedImage,
+  section: DeferredRelocationSection,
+  resolve: (symbol: DeferredSymbol) => bigint | undefined,
+  relocate?: Relocate,
+): void {
   for (const r of section.relocations) {
     const S = r.symbol.value ?? resolve(r.symbol);
     if (S === undefined) throw new LoaderError(image.name, `${section.name}: cannot resolve symbol '${r.symbol.name}'`);
     const where = `against '${r.symbol.name}' in ${section.target.name}+${hex(r.offset)} (${section.name})`;
-    applyRelocation(memory, image.name, r.type, S + r.addend, section.target.address + r.offset, where);
+    const site = { type: r.type, value: S + r.addend, place: section.target.address + r.offset, where };
+    if (relocate) relocate(memory, site);
+    else applyRelocation(memory, image.name, site.type, site.value, site.place, where);
   }
 }
 

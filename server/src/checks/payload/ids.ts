@@ -39,6 +39,7 @@ export const payloadChecks = {
   bssTooLarge: { id: 'LP336', title: 'SHT_NOBITS section (.bss) larger than LIVEPATCH_MAX_SIZE', severity: 'error' },
   nopBoundary: { id: 'LP338', title: 'Xen NOP-out cuts an instruction or removes the way out', severity: 'error' },
   jumpOverBranchTarget: { id: 'LP339', title: "Xen's jump at the patch site overwrites a branch target", severity: 'error' },
+  moduleLoaderRefuses: { id: 'LP141', title: "module file Linux's load_module() refuses before linking it", severity: 'error' },
   xenLoader: { id: 'LP341', title: "Xen's loader refuses the upload, or faults on it, in its own order", severity: 'error' },
   unhandledRelocation: { id: 'LP340', title: "relocation Xen's loader refuses (STN_UNDEF, or a type it does not apply)", severity: 'error' },
 } as const satisfies Record<string, CheckInfo>;

@@ -17,6 +17,7 @@ import { checkElfIdentity, checkSectionShapes } from './elfShape';
 import { checkVetoingHooks } from './hooks';
 import { checkKlpModule, reportPlainModule } from './klpModule';
 import { checkModinfoFormat } from './modinfo';
+import { checkModuleLoader } from './moduleLoader';
 import { checkSomethingToPatch } from './nothingToPatch';
 import { checkOldFunctions, OldFunctionRef } from './oldFunctions';
 import { checkSymbols } from './symbols';
@@ -36,7 +37,20 @@ export interface PayloadAnalysis {
 export function analyzePayloadFile(file: string, env: PayloadCheckEnv = {}): PayloadAnalysis {
   const opened = openPayload(file);
   const bytes = isXenPayload(opened) ? xenPayloadBytes(file) : undefined;
-  return { opened, findings: checkOpenedPayload(opened, { ...(bytes ? { bytes } : {}), ...env }) };
+  const findings = checkOpenedPayload(opened, { ...(bytes ? { bytes } : {}), ...env });
+  // A kernel module's file as load_module() reads it, raw: LP141 needs the bytes, not the decoded payload.
+  if (opened.payload?.kind === 'klp' || (!opened.payload && file.endsWith('.ko'))) {
+    const sink = new FindingSink(file);
+    let raw: Buffer | undefined;
+    try {
+      raw = readFileSync(file);
+    } catch {
+      raw = undefined; // openPayload has said why it cannot be read
+    }
+    if (raw) checkModuleLoader(sink, raw, path.basename(file));
+    findings.push(...sink.findings);
+  }
+  return { opened, findings };
 }
 
 /** The name xen-livepatch uploads a file as (and Xen's lines say): its base name without the extension. */

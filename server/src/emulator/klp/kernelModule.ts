@@ -10,6 +10,8 @@ export interface ModuleParam {
   perm: number;
   /** Where the value lives (kernel_param.arg). */
   address: bigint;
+  /** kernel_param.ops: 0 when a weak param_ops_* stayed unresolved. */
+  opsAddress: bigint;
 }
 
 export type ModuleState = 'coming' | 'live' | 'going' | 'gone';
@@ -48,9 +50,9 @@ export class KernelModule {
     if (at !== undefined && state !== 'gone') memory.writeU32(at, MODULE_STATE[state]);
   }
 
-  /** `livepatch=Y` in .modinfo: a livepatch module (is_livepatch_module). */
+  /** A `livepatch=` field in .modinfo, whatever its value: a livepatch module (check_modinfo_livepatch() asks only whether it is there). */
   get livepatch(): boolean {
-    return this.modinfo.get('livepatch') === 'Y';
+    return this.modinfo.has('livepatch');
   }
 
   /** Where a section of the module's ELF was placed. */

@@ -7,6 +7,7 @@ import type { GuestCode } from './guestCode';
 import type { KernelHeap } from './heap';
 import type { KernelModule } from './kernelModule';
 import type { KernelTask, KernelTasks } from './kernelTasks';
+import type { ModuleAbi } from './moduleAbi';
 import type { TargetLayout } from './layout';
 import type { KernelLog } from './log';
 import type { PerCpu } from './percpu';
@@ -21,6 +22,8 @@ export interface LinuxKernelOptions {
   hz?: number;
   /** The kernel's vermagic: a module whose vermagic differs is refused. Default: any is accepted. */
   vermagic?: string;
+  /** The module ABI of a real kernel build the model stands for (moduleAbi.ts); the sample kernel's rules without one. */
+  abi?: ModuleAbi;
   /** Guest seconds a system call (insmod, rmmod, cat) may sleep before it is reported stuck. */
   syscallLimitSeconds?: number;
 }

@@ -43,7 +43,13 @@ export function readModuleParams(kernel: KernelServices, mod: KernelModule): Mod
   const params: ModuleParam[] = [];
   for (let at = section.address; at + KP_SIZE <= section.address + section.size; at += KP_SIZE) {
     const type = paramOpsOf.get(kernel)?.get(m.readU64(at + KP_OPS)) ?? 'unknown';
-    params.push({ name: m.readCString(m.readU64(at + KP_NAME), 256), type, perm: m.readU32(at + KP_PERM) & 0xffff, address: m.readU64(at + KP_ARG) });
+    params.push({
+      name: m.readCString(m.readU64(at + KP_NAME), 256),
+      type,
+      perm: m.readU32(at + KP_PERM) & 0xffff,
+      address: m.readU64(at + KP_ARG),
+      opsAddress: m.readU64(at + KP_OPS),
+    });
   }
   return params;
 }

@@ -8,6 +8,9 @@ import { readMcountTable } from './ftrace';
 import { KernelModule } from './kernelModule';
 import type { KernelServices, ModuleHook, ModuleList } from './kernelServices';
 import { applyModuleParams, readModuleParams, registerParamFiles } from './moduleParams';
+import { checkAgainstAbi, simplifySymbols, TaintState } from './abiChecks';
+import { asKernelReadsIt, moduleFile, ModuleFile, ModuleFileError } from '../../payload/klp/moduleFile';
+import { linuxRelocate } from './moduleRelocations';
 
 /** Why a load or removal failed: the errno the system call returns. */
 export class ModuleError extends Error {
@@ -16,6 +19,19 @@ export class ModuleError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A load the kernel does not refuse but dies in (an oops or a BUG() on insmod's task): the lines
+ * are printed, and insmod is killed by `signal` (the shell says `Killed` or `Segmentation fault`).
+ */
+export class ModuleCrash extends ModuleError {
+  constructor(
+    readonly signal: 'SIGKILL' | 'SIGSEGV',
+    message: string,
+  ) {
+    super(0, message);
   }
 }
 
@@ -30,11 +46,13 @@ export const TAINT_LIVEPATCH = 15;
  * notifiers, parameters, init in the insmod process) and delete_module (in-use refusals, exit in
  * the rmmod process, the going notifiers, the memory freed).
  */
-export class KernelModules implements ModuleList {
+export class KernelModules implements ModuleList, TaintState {
   private readonly loaded: KernelModule[] = [];
   private readonly comingHooks: ModuleHook[] = [];
   private readonly goingHooks: ModuleHook[] = [];
   taints = 0;
+  lockDebugOff?: boolean;
+  spectreWarned?: boolean;
 
   constructor(private readonly kernel: KernelServices) {}
 
@@ -64,34 +82,67 @@ export class KernelModules implements ModuleList {
   /** init_module(2): loads, links and initialises a module; throws ModuleError with the errno. */
   load(file: string, bytes: Uint8Array, args: string[] = []): KernelModule {
     const log = this.kernel.log;
+    const abi = this.kernel.options.abi;
+    let raw: ModuleFile | undefined;
+    if (abi) {
+      try {
+        raw = moduleFile(bytes);
+      } catch (error) {
+        if (!(error instanceof ModuleFileError)) throw error;
+        log.printk(`\x01${/^Invalid|^ELF|^empty/.test(error.line) ? 3 : 4}${error.line}\n`);
+        throw new ModuleError(ENOEXEC, error.message);
+      }
+    }
     let elf: ElfFile;
     try {
-      elf = parseElf(Buffer.from(bytes), file);
+      elf = parseElf(raw ? asKernelReadsIt(bytes) : Buffer.from(bytes), file);
       if (!elf.sections.some((s) => s.name === '.gnu.linkonce.this_module')) throw new Error('no .gnu.linkonce.this_module section');
     } catch {
       throw new ModuleError(ENOEXEC, 'not a module');
     }
     const modinfo = new Map((readModinfo(elf)?.entries ?? []).map((e) => [e.key, e.value] as [string, string]));
-    const name = modinfo.get('name') ?? moduleNameOf(file);
-    if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
-    const vermagic = this.kernel.options.vermagic;
-    if (vermagic !== undefined && modinfo.get('vermagic') !== vermagic) {
-      log.printk(`\x013${name}: version magic '${modinfo.get('vermagic') ?? ''}' should be '${vermagic}'\n`);
-      throw new ModuleError(ENOEXEC, 'version magic');
+    const name = raw?.structName ?? modinfo.get('name') ?? moduleNameOf(file);
+    const mine = { taints: 0 };
+    if (raw && abi) {
+      const context = { log, abi, file: raw, state: this, mine, moduleExports: new Set(this.loaded.flatMap((m) => [...m.exports])) };
+      const refused = checkAgainstAbi(context);
+      if (refused) throw new ModuleError(-refused, 'refused by the module ABI checks');
+      // add_unformed_module() looks the name up with a fortified strlen(): 56 bytes and no NUL is a BUG().
+      if (raw.structName.length >= 56) {
+        log.printk('\x010detected buffer overflow in __fortify_strlen\n');
+        log.printk('\x014kernel BUG at lib/string_helpers.c:1027!\n');
+        throw new ModuleCrash('SIGSEGV', 'struct module name without its NUL');
+      }
+      if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
+      this.taintUnsigned(name, mine);
+      const unresolved = simplifySymbols(
+        context,
+        elf,
+        (symbol) => this.kernel.machine.symbols.global(symbol) !== undefined || this.kernel.machine.natives.id(symbol) !== undefined,
+      );
+      if (unresolved) throw new ModuleError(-unresolved, 'unresolved symbols');
+    } else {
+      if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
+      const vermagic = this.kernel.options.vermagic;
+      if (vermagic !== undefined && modinfo.get('vermagic') !== vermagic) {
+        log.printk(`\x013${name}: version magic '${modinfo.get('vermagic') ?? ''}' should be '${vermagic}'\n`);
+        throw new ModuleError(ENOEXEC, 'version magic');
+      }
+      mine.taints = this.taint(name, modinfo);
+      const unknown = this.unknownSymbols(elf);
+      if (unknown.length) {
+        for (const symbol of unknown) log.printk(`\x014${name}: Unknown symbol ${symbol} (err -${ENOENT})\n`);
+        throw new ModuleError(ENOENT, `unknown symbols ${unknown.join(', ')}`);
+      }
     }
-    const moduleTaints = this.taint(name, modinfo);
-    const unknown = this.unknownSymbols(elf);
-    if (unknown.length) {
-      for (const symbol of unknown) log.printk(`\x014${name}: Unknown symbol ${symbol} (err -${ENOENT})\n`);
-      throw new ModuleError(ENOENT, `unknown symbols ${unknown.join(', ')}`);
-    }
+    const moduleTaints = mine.taints;
     let image: LoadedImage;
     try {
       // A livepatch module's .klp.rela sections wait for the livepatch core (module-elf-format.rst).
-      image = this.kernel.machine.loadObject(elf, name, { defer: (rela) => (rela.flags & SHF_RELA_LIVEPATCH) !== 0n });
+      image = this.kernel.machine.loadObject(elf, name, { defer: (rela) => (rela.flags & SHF_RELA_LIVEPATCH) !== 0n, rules: { relocate: linuxRelocate(name) } });
     } catch (error) {
       if (!(error instanceof LoaderError || error instanceof EmulatorError)) throw error;
-      log.printk(`\x013${name}: ${error.message.replace(`${name}: `, '')}\n`);
+      for (const line of error.message.replace(`${name}: `, '').split('\n')) log.printk(`\x013${line.startsWith('module: ') ? line : `${name}: ${line}`}\n`);
       throw new ModuleError(ENOEXEC, error.message);
     }
     const mod = new KernelModule(name, file, elf, image, modinfo);
@@ -112,6 +163,11 @@ export class KernelModules implements ModuleList {
     }
     try {
       mod.params = readModuleParams(this.kernel, mod);
+      // mod_sysfs_setup() -> add_sysfs_param() reads kp->ops: a NULL one (an unresolved weak param_ops_*) is an oops.
+      if (abi && mod.params.some((p) => p.opsAddress === 0n)) {
+        log.printk('\x011BUG: kernel NULL pointer dereference, address: 0000000000000000\n');
+        throw new ModuleCrash('SIGKILL', 'kernel_param with NULL ops');
+      }
       const bad = applyModuleParams(this.kernel, mod, args);
       if (bad) throw new ModuleError(EINVAL, bad);
       registerParamFiles(this.kernel, mod);
@@ -156,6 +212,14 @@ export class KernelModules implements ModuleList {
     this.kernel.machine.unloadObject(mod.image);
     this.loaded.splice(this.loaded.indexOf(mod), 1);
     mod.setState('gone', this.kernel.machine.memory);
+  }
+
+  /** The signature notice of add_unformed_module()'s caller: every module here is unsigned. */
+  private taintUnsigned(name: string, mine: { taints: number }): void {
+    if (!(this.taints & (1 << TAINT_UNSIGNED_MODULE)))
+      this.kernel.log.printk(`\x015${name}: module verification failed: signature and/or required key missing - tainting kernel\n`);
+    this.taints |= 1 << TAINT_UNSIGNED_MODULE;
+    mine.taints |= 1 << TAINT_UNSIGNED_MODULE;
   }
 
   /** The taints load_module adds, each announced once per boot as the kernel does; returns the module's. */
@@ -215,10 +279,34 @@ export class KernelModules implements ModuleList {
     }
   }
 
-  /** ftrace_module_init(): the module's __mcount_loc sites become NOPs until traced. */
+  /**
+   * ftrace_module_init(): the module's __mcount_loc sites become NOPs until traced. With a real
+   * kernel's ABI, ftrace_verify_code() first checks each site calls __fentry__: one that does not
+   * is ftrace_bug() (its WARNs, and ftrace left alone), and the site stays as it was.
+   */
   private addFtraceSites(mod: KernelModule): void {
     const section = mod.image.sections.find((s) => s.name === '__mcount_loc');
-    if (section) this.kernel.ftrace.addSites(readMcountTable(this.kernel.machine, section.address, section.address + section.size));
+    if (!section) return;
+    const machine = this.kernel.machine;
+    const sites = readMcountTable(machine, section.address, section.address + section.size);
+    const fentry = machine.symbols.global('__fentry__')?.address ?? machine.nativeAddress('__fentry__');
+    const calls = (site: bigint) => {
+      const code = machine.memory.read(site, 5);
+      const rel = BigInt(code[1] | (code[2] << 8) | (code[3] << 16) | (code[4] << 24));
+      return code[0] === 0xe8 && site + 5n + rel === fentry;
+    };
+    const bad = this.kernel.options.abi ? sites.find((site) => !calls(site)) : undefined;
+    if (bad === undefined) return this.kernel.ftrace.addSites(sites);
+    const log = this.kernel.log;
+    for (const line of [
+      '------------[ cut here ]------------',
+      'WARNING: at arch/x86/kernel/ftrace.c:95 ftrace_verify_code',
+      '------------[ ftrace bug ]------------',
+      'ftrace failed to modify ',
+      `[<${bad.toString(16)}>] ${machine.describe(bad)}`,
+      'Initializing ftrace call sites',
+    ])
+      log.printk(`\x014${line}\n`);
   }
 }
 

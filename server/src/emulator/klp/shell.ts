@@ -2,7 +2,7 @@ import { ScenarioCommand } from '../../scenario/command';
 import { EACCES, EBUSY, EINVAL, EISDIR, ENOENT, ENOEXEC, ESRCH, strerror } from './errno';
 import { FileError, KernelFile } from './fs';
 import type { LinuxKernel } from './kernel';
-import { ModuleError, moduleNameOf } from './modules';
+import { ModuleCrash, ModuleError, moduleNameOf } from './modules';
 import { procPidFile } from './procfs';
 
 export interface ShellIo {
@@ -93,6 +93,7 @@ function insmod(kernel: LinuxKernel, args: string[], io: ShellIo): ShellResult {
     kernel.modules.load(file, bytes, params);
     return ok();
   } catch (error) {
+    if (error instanceof ModuleCrash) return fail(error.signal === 'SIGKILL' ? 'Killed\n' : 'Segmentation fault\n', error.signal === 'SIGKILL' ? 137 : 139);
     if (!(error instanceof ModuleError)) throw error;
     return fail(`insmod: ERROR: could not insert module ${file}: ${modStrerror(error.errno)}\n`);
   }

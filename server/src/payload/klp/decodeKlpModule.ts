@@ -23,7 +23,8 @@ export function decodeKlpModule(elf: ElfFile, identity: ElfIdentity): KlpModule 
     .symbols()
     .filter((s) => s.name.startsWith(klpSymPrefix))
     .map((s) => ({ name: s.name, ...parseKlpSymbolName(s.name), livepatchIndex: s.shndx === SHN.LIVEPATCH }));
-  const livepatch = modinfoValue(base.modinfo, 'livepatch') === 'Y';
+  // check_modinfo_livepatch() asks only whether the field is there: livepatch=N is a livepatch module too (Debian's 6.1 loads it as one).
+  const livepatch = modinfoValue(base.modinfo, 'livepatch') !== undefined;
   const plain = !livepatch && !base.symbols.undefinedNames.includes('klp_enable_patch') && !klpRelaSections.length && !klpSymbols.length;
   // prettier-ignore
   return {

@@ -15,8 +15,9 @@ export async function judgeVariants(loader: DifferentialLoader, variants: readon
   const result: Agreement[] = [];
   for (const judge of loader.judges()) {
     const ours = await judge.judge(judged);
-    const disagreements = judged.flatMap((v) => compareVerdicts(v, judge.name, real.get(v.id)!, ours.get(v.id)!, loader.fields));
-    const agree = Object.fromEntries(loader.fields.map((f) => [f, judged.length - new Set(disagreements.filter((d) => d.field === f).map((d) => d.variant.id)).size])) as Record<
+    const fields = judge.fields ?? loader.fields;
+    const disagreements = judged.flatMap((v) => compareVerdicts(v, judge.name, real.get(v.id)!, ours.get(v.id)!, fields));
+    const agree = Object.fromEntries(fields.map((f) => [f, judged.length - new Set(disagreements.filter((d) => d.field === f).map((d) => d.variant.id)).size])) as Record<
       VerdictField,
       number
     >;

@@ -5,6 +5,8 @@ import type { Variant, Verdict, VerdictField } from './variant';
 /** One of our judges of a variant: the emulator's loader, the analyzer (`check`/`inspect`). */
 export interface Judge {
   name: string;
+  /** The fields this judge answers, when fewer than the loader's (the analyzer says accepted or refused, not the kernel's words). */
+  fields?: readonly VerdictField[];
   judge(variants: readonly Variant[]): Promise<Map<string, Verdict>>;
 }
 

@@ -30,11 +30,13 @@ export interface Verdict {
   errno?: number;
   /** The loader's first line about it (Xen's `(XEN) ` line, the kernel's or insmod's), normalised. */
   line?: string;
+  /** Linux: the kernel's first line about it (dmesg), when `line` is the tool's (insmod's ERROR line). */
+  kernel?: string;
   /** A second step some variants need (Xen: apply, for a refusal Xen makes only then). */
   then?: { step: string; verdict: Verdict };
 }
 
-export type VerdictField = 'outcome' | 'errno' | 'line';
+export type VerdictField = 'outcome' | 'errno' | 'line' | 'kernel';
 
 /** One field of one variant on which one of our judges and the real loader differ. */
 export interface Disagreement {
@@ -48,7 +50,7 @@ export interface Disagreement {
 const shown = (v: Verdict | undefined, field: VerdictField): string => {
   if (!v) return '(not run)';
   if (field === 'outcome') return v.outcome;
-  const value = field === 'errno' ? v.errno : v.line;
+  const value = field === 'errno' ? v.errno : field === 'kernel' ? v.kernel : v.line;
   return value === undefined ? '–' : String(value);
 };
 

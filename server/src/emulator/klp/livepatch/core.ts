@@ -80,6 +80,13 @@ export class LivepatchCore implements LivepatchHooks, PatchStores, TransitionOwn
     if (object.name !== null && object.name.length >= MODULE_NAME_LEN) return -EINVAL;
     object.patched = false;
     this.setObjectModule(object, object.name === null ? undefined : this.kernel.findModule(object.name));
+    // kobject_add(&obj->kobj, ..., "%s", name) before any func: an empty name is a WARN and -EINVAL.
+    if (object.name === '') {
+      this.kernel.printk('\x014------------[ cut here ]------------\n');
+      this.kernel.printk(`\x014kobject: (${object.address.toString(16).padStart(16, '0')}): attempted to be registered with empty name!\n`);
+      this.kernel.printk('\x014WARNING: at lib/kobject.c:210 kobject_add_internal\n');
+      return -EINVAL;
+    }
     for (const func of object.funcs) {
       if (func.oldName === null) return -EINVAL;
       if (!func.newFunc && !func.nop) return -EINVAL;

@@ -1,5 +1,6 @@
 import { SHN } from '../../../elf';
-import { parseKlpRelaName, parseKlpSymbolName } from '../../../payload/klp/klpNames';
+import { parseKlpSymbolName } from '../../../payload/klp/klpNames';
+import { linuxRelocate } from '../moduleRelocations';
 import { applyDeferredRelocations, DeferredRelocationSection, LoadedImage, LoaderError } from '../../loader';
 import { Memory } from '../../memory';
 import { findObjectSymbol } from './findSymbol';
@@ -16,14 +17,15 @@ const WIDTH: Record<number, number> = { 1: 8, 24: 8, 2: 4, 4: 4, 10: 4, 11: 4 };
 
 /** 0 or -errno, after printing why as the kernel does. */
 export function writeKlpRelocations(kernel: LivepatchKernel, image: LoadedImage, objectName: string, apply: boolean): number {
+  // Every SHF_RELA_LIVEPATCH section (the loader deferred those), whatever its name says.
   for (const section of image.deferred) {
-    if (!section.name.startsWith('.klp.rela.')) continue;
-    const parsed = parseKlpRelaName(section.name);
-    if (!parsed) {
+    // sscanf(name, ".klp.rela.%55[^.]", objname) == 1
+    const sectionObject = section.name.startsWith('.klp.rela.') ? /^[^.]{1,55}/.exec(section.name.slice('.klp.rela.'.length))?.[0] : undefined;
+    if (!sectionObject) {
       kernel.printk(`\x013livepatch: section ${section.name} has an incorrectly formatted name\n`);
       return -EINVAL;
     }
-    if (parsed.objectName !== objectName) continue;
+    if (sectionObject !== objectName) continue;
     if (!apply) {
       clearRelocations(kernel.machine.memory, section);
       continue;
@@ -57,10 +59,10 @@ function applySection(kernel: LivepatchKernel, image: LoadedImage, section: Defe
     resolved.set(symbol.index, found.address);
   }
   try {
-    applyDeferredRelocations(kernel.machine.memory, image, section, (symbol) => resolved.get(symbol.index));
+    applyDeferredRelocations(kernel.machine.memory, image, section, (symbol) => resolved.get(symbol.index), linuxRelocate(image.name));
   } catch (error) {
     if (!(error instanceof LoaderError)) throw error;
-    kernel.printk(`\x013${image.name}: ${error.message.replace(`${image.name}: `, '')}\n`);
+    for (const line of error.message.replace(`${image.name}: `, '').split('\n')) kernel.printk(`\x013${line}\n`);
     return -ENOEXEC;
   }
   return 0;

@@ -236,12 +236,12 @@ test('LP337: a plain module (no livepatch=Y, no klp_enable_patch, no .klp.*) is 
   assert.deepEqual(codes(plain), ['LP337']);
   const info = assertFires(plain, 'LP337', 'plain-module is a plain kernel module, not a livepatch module', 'klp_object named "plain-module"');
   assert.equal(info.severity, 'information');
-  const unmarked = findingsOfBytes(replaceInSection(sampleBytes(klpSample()), '.modinfo', 'livepatch=Y', 'livepatch=N'), 'm.ko');
+  const unmarked = findingsOfBytes(replaceInSection(sampleBytes(klpSample()), '.modinfo', 'livepatch=Y', 'livepatcX=Y'), 'm.ko');
   assert.deepEqual(codes(unmarked), ['LP330'], 'calls klp_enable_patch() without livepatch=Y: a broken livepatch module');
   const noEnable = objcopy('no-enable.ko', klpSample(), ['--redefine-sym', 'klp_enable_patch=klp_enable_patcx']);
   assert.deepEqual(codes(findingsOfFile(noEnable)), ['LP318'], 'livepatch=Y without a klp_enable_patch() call: a broken livepatch module');
   const klpSymOnly = objcopy('klp-sym-only.ko', noEnable, ['--redefine-sym', 'seq_printf=.klp.sym.vmlinux.seq_printf,0']);
-  const klpSymUnmarked = replaceInSection(readFileSync(klpSymOnly), '.modinfo', 'livepatch=Y', 'livepatch=N');
+  const klpSymUnmarked = replaceInSection(readFileSync(klpSymOnly), '.modinfo', 'livepatch=Y', 'livepatcX=Y');
   assert.ok(codes(findingsOfBytes(klpSymUnmarked, 'k.ko')).includes('LP330'), 'a .klp.sym symbol is a sign of a livepatch module');
 });
 
@@ -304,7 +304,7 @@ test('LP319-LP324 for klp: unknown, bad sympos, notrace, __init, inlined into ca
 });
 
 test('LP330/LP331: no livepatch=Y; a klp_func array without its sentinel', () => {
-  assertFires(findingsOfBytes(replaceInSection(sampleBytes(klpSample()), '.modinfo', 'livepatch=Y', 'livepatch=N'), 'm.ko'), 'LP330', 'is not marked as a livepatch module');
+  assertFires(findingsOfBytes(replaceInSection(sampleBytes(klpSample()), '.modinfo', 'livepatch=Y', 'livepatcX=Y'), 'm.ko'), 'LP330', 'is not marked as a livepatch module');
   const noSentinel = sampleBytes(klpSample());
   const funcs = sectionData(noSentinel, '.data.funcs');
   noSentinel.writeBigUInt64LE(1n, funcs.offset + funcs.size / 2 + 16);
@@ -365,13 +365,13 @@ test('LP336: a writable .bss larger than LIVEPATCH_MAX_SIZE (1 GiB, 4 GiB, 2^64-
   assertFires(findingsOfBytes(nobitsHooks, 'x.livepatch'), 'LP336', '.livepatch.hooks.load');
 });
 
-test('every LP3xx check has a test in this folder that makes it fire', () => {
+test('every payload check (LP3xx, and LP141) has a test in this folder that makes it fire', () => {
   const source = readdirSync(__dirname)
     .filter((f) => f.endsWith('.test.js'))
     .map((f) => readFileSync(path.join(__dirname, f), 'utf8'))
     .join('\n');
   // Compiled, a call imported from another module reads `(0, assertFires_1.assertFires)(`.
-  const fired = new Set([...source.matchAll(/assertFires\)?\([^;]*?'(LP3\d\d)'/g)].map((m) => m[1]));
+  const fired = new Set([...source.matchAll(/assertFires\)?\([^;]*?'(LP\d{3})'/g)].map((m) => m[1]));
   assert.deepEqual(
     Object.values(payloadChecks)
       .map((c) => c.id)
