@@ -1,7 +1,19 @@
 import type { FunctionCode, TargetIndex } from '../../target';
 import { Finding, startOfFile } from '../finding';
 import { PayloadCheck } from './ids';
-import type { XenLoaderEnv } from './xenLoader';
+
+/** What Xen's own walk of a payload (xenLoader.ts) needs from the hypervisor it loads into. */
+export interface XenLoaderEnv {
+  /**
+   * symbols_lookup_by_name(), then the new symbols of the payloads loaded before. Without it (no
+   * target known) every undefined name resolves, near the payload, and no new symbol clashes.
+   */
+  lookup?(name: string): bigint | undefined;
+  /** The running hypervisor's build-id, lowercase hex (xen_build_id_dep); unchecked when absent. */
+  buildId?: string;
+  /** Where vmalloc_xen() puts the payload: page-aligned, near the hypervisor's text. */
+  base: bigint;
+}
 
 /** What the checks may know beyond the payload itself. */
 export interface PayloadCheckEnv {

@@ -1,6 +1,6 @@
 import { decodeSectionHeader, ElfSection } from '../../elf';
 import { altInstrSize } from '../../payload';
-import type { XenErrno } from './context';
+import type { XenErrno, XenLoaderEnv } from './context';
 
 /**
  * Xen 4.17's load_payload_data() walked over the payload's bytes in its own order, with its own
@@ -15,19 +15,6 @@ import type { XenErrno } from './context';
  * Judged against the real hypervisor by the differential (docs/differential.md); the lines are
  * Debian's 4.17.7's.
  */
-
-/** What the model needs from the hypervisor it loads into. */
-export interface XenLoaderEnv {
-  /**
-   * symbols_lookup_by_name(), then the new symbols of the payloads loaded before. Without it (no
-   * target known) every undefined name resolves, near the payload, and no new symbol clashes.
-   */
-  lookup?(name: string): bigint | undefined;
-  /** The running hypervisor's build-id, lowercase hex (xen_build_id_dep); unchecked when absent. */
-  buildId?: string;
-  /** Where vmalloc_xen() puts the payload: page-aligned, near the hypervisor's text. */
-  base: bigint;
-}
 
 export interface XenLoaderVerdict {
   /** refused: Xen returns errno; crashes: Xen follows a pointer it never checked and takes a fatal fault. */

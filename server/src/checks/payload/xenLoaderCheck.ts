@@ -1,7 +1,8 @@
 import { xenMayDefine } from '../../target/xenSymbolView';
 import { FindingSink, PayloadCheckEnv, XenRefusal } from './context';
 import { payloadChecks } from './ids';
-import { XenLoaderEnv, xenLoaderVerdict } from './xenLoader';
+import type { XenLoaderEnv } from './context';
+import { xenLoaderVerdict } from './xenLoader';
 
 const twoMiB = 2n << 20n;
 /** Where Xen 4.17 would place a payload when we know no better: its vmap area starts past the image. */

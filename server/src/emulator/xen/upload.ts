@@ -4,7 +4,7 @@ import { checkXenFuncs } from '../../checks/payload/xenFuncs';
 import { CodeAt, checkNameAndHookPointers, checkOldAddress, located, PayloadPointer, PointerView } from '../../checks/payload/pointers';
 import { replacementSymbols } from '../../checks/payload/xenUpload';
 import { payloadChecks } from '../../checks/payload/ids';
-import type { XenLoaderEnv } from '../../checks/payload/xenLoader';
+import type { XenLoaderEnv } from '../../checks/payload/context';
 import { panic } from './panic';
 import { Finding } from '../../checks/finding';
 import { ElfFile, ElfSection, SHF } from '../../elf';
