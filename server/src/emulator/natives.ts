@@ -45,6 +45,11 @@ export class Natives {
     return this.ids.get(name);
   }
 
+  /** Every native's name: what code linked against the machine may call without the target defining it. */
+  names(): string[] {
+    return [...this.ids.keys()];
+  }
+
   spec(id: number): NativeSpec {
     return this.specs[id];
   }

@@ -24,6 +24,11 @@ export class SymbolTable {
     this.sorted = undefined;
   }
 
+  /** The symbols an image (the target, a module, the kernel model's data) defined. */
+  definedBy(image: string): GuestSymbol[] {
+    return [...this.byName.values()].flat().filter((s) => s.image === image);
+  }
+
   /** Forgets every symbol an image defined (the image was unloaded). */
   remove(image: string): void {
     for (const [name, list] of this.byName) {

@@ -2,13 +2,11 @@ import { KlpModule, Payload } from '../../payload';
 import type { TargetIndex } from '../../target';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { payloadChecks } from './ids';
+import { sampleKernelExports } from '../../target/sampleKernelExports';
 import { xenMayDefine } from '../../target/xenSymbolView';
 
 /** What a hypervisor running this image resolves: its symbols, less the Linux-only names of the bundled target. */
 const xenDefines = (target: TargetIndex, name: string): boolean => xenMayDefine(name) && target.symbolsNamed(name).length > 0;
-
-/** The kernel's livepatch core (CONFIG_LIVEPATCH) API, which target indexes do not model (the emulator provides it). */
-const livepatchCoreApi = /^(klp_enable_patch|klp_shadow_\w+|klp_get_state|klp_get_prev_state)$/;
 
 /** The licenses the kernel's license_is_gpl_compatible() accepts: only they may use EXPORT_SYMBOL_GPL symbols. */
 const gplCompatible = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
@@ -17,11 +15,11 @@ const gplCompatible = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Du
  * Why the module loader would not resolve `name` against vmlinux, or undefined when it does.
  * It looks only at what vmlinux exports (find_symbol() over __ksymtab and, for GPL-compatible
  * modules, __ksymtab_gpl), whatever the type or binding of the symbol. A target that exports
- * nothing (the sample target) is judged by what it defines, with the klp core API that the
- * emulator provides.
+ * nothing (the sample target) is judged by what it defines and what the emulator's kernel
+ * model gives modules on it (its natives: the allocators, printk, the klp core API, ...).
  */
 function moduleLoaderMisses(name: string, module: KlpModule, target: TargetIndex): string | undefined {
-  if (!target.hasExports) return target.symbolsNamed(name).length || livepatchCoreApi.test(name) ? undefined : `the target ${target.path} does not define it`;
+  if (!target.hasExports) return target.symbolsNamed(name).length || sampleKernelExports(name) ? undefined : `the target ${target.path} does not define it`;
   const exported = target.exported(name);
   if (exported?.gpl) {
     const license = module.license;
