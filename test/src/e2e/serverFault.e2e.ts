@@ -97,7 +97,9 @@ suite('A language server that dies in a real VS Code', () => {
     await emulator('reset');
   });
 
-  test('a server that dies on every start is given up on after 6 crashes, and the status item restarts it', async () => {
+  test('a server that dies on every start is given up on after 6 crashes, and the status item restarts it', async function () {
+    // Eight server starts, each replaying the emulator session: seconds each on a loaded machine.
+    this.timeout(240_000);
     // A start by the user begins a fresh count.
     assert.equal(await vscode.commands.executeCommand<string>('livepatch.restartServer'), 'running');
     for (let crash = 1; crash <= 6; crash++) {
