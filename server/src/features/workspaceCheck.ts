@@ -48,6 +48,7 @@ const kindOf = (file: string): 'c' | 'diff' | 'payload' | undefined =>
  */
 export class WorkspaceCheck {
   private readonly found = new Map<string, Diagnostic[]>();
+  private readonly inFlight = new Map<string, Promise<CheckWorkspaceFileResult>>();
 
   constructor(
     private readonly connection: Connection,
@@ -80,7 +81,22 @@ export class WorkspaceCheck {
     if (this.found.has(uri)) void this.check(uri).catch(() => undefined);
   }
 
-  async check(uri: string): Promise<CheckWorkspaceFileResult> {
+  /**
+   * One check of a file at a time, the newer after the older: Check Workspace and a file event
+   * for the same file (a file just written) share the analysis key, and two at once cancelled
+   * each other until one gave up with "cancelled twice".
+   */
+  check(uri: string): Promise<CheckWorkspaceFileResult> {
+    const run = (this.inFlight.get(uri) ?? Promise.resolve()).catch(() => undefined).then(() => this.checkNow(uri));
+    this.inFlight.set(uri, run);
+    const settled = () => {
+      if (this.inFlight.get(uri) === run) this.inFlight.delete(uri);
+    };
+    run.then(settled, settled);
+    return run;
+  }
+
+  private async checkNow(uri: string): Promise<CheckWorkspaceFileResult> {
     const file = fileURLToPath(uri);
     const kind = kindOf(file);
     const diagnostics = kind === 'payload' ? await this.payload(file) : kind ? await this.text(uri, file, kind) : undefined;
