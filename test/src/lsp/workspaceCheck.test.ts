@@ -135,10 +135,11 @@ test('a text file past livepatch.limits.documentMiB is not read: one diagnostic 
 
 test('two checks of the same file at once (Check Workspace and the event of a file just written) both give its findings', async () => {
   const expected = cliCodes(files.patch);
-  const [first, second, third] = await Promise.all(
-    [0, 1, 2].map(() => client.request<CheckWorkspaceFileResult>('livepatch/checkWorkspaceFile', { uri: uri(files.patch) }, 30000)),
-  );
+  const [first, second, third] = await Promise.all([0, 1, 2].map(() => client.request<CheckWorkspaceFileResult>('livepatch/checkWorkspaceFile', { uri: uri(files.patch) }, 30000)));
   for (const result of [first, second, third]) assert.deepEqual(result, { checked: true, findings: expected.length });
-  const last = client.notificationsOf('textDocument/publishDiagnostics').filter((p) => p.uri === uri(files.patch)).at(-1)!;
+  const last = client
+    .notificationsOf('textDocument/publishDiagnostics')
+    .filter((p) => p.uri === uri(files.patch))
+    .at(-1)!;
   assert.deepEqual(codes(last), expected);
 });
