@@ -29,7 +29,8 @@ export class Frame {
 
 export type TaskState = 'idle' | 'running' | 'stopped';
 
-interface SavedRegisters {
+/** A task's registers while another runs on its CPU (and an interrupt's frame). */
+export interface SavedRegisters {
   lo: Int32Array;
   hi: Int32Array;
   ripLo: number;

@@ -1,4 +1,4 @@
-import { Task } from '../tasks';
+import { SavedRegisters, Task } from '../tasks';
 
 /** A function a CPU runs, once or over and over (`run CPU FUNCTION [ARGS] --loop`). */
 export interface Job {
@@ -11,14 +11,8 @@ export interface Job {
 export type InterruptKind = 'nmi' | 'mce';
 
 /** The registers an interrupt saved on entry, for the emulated iret to put back. */
-export interface InterruptFrame {
+export interface InterruptFrame extends SavedRegisters {
   kind: InterruptKind;
-  lo: Int32Array;
-  hi: Int32Array;
-  ripLo: number;
-  ripHi: number;
-  status: number;
-  df: number;
 }
 
 /**

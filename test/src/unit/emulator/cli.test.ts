@@ -1,25 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { runCli } from '../../../../server/out/cli';
+import { emu as cli } from './support/emuCli';
 import type { EmuJsonLine } from '../../../../server/out/cli/emu';
 import { corpusDir, kernelObject } from './support/gcc';
 
 // `livepatch-lens emu`: the default target, extra objects linked against it, JSON, faults.
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['emu', ...args], {
-    out: (t) => {
-      out += `${t}\n`;
-    },
-    err: (t) => {
-      err += `${t}\n`;
-    },
-  });
-  return { code, out, err };
-}
 
 test('calls a function of the bundled sample target and prints its string result', async () => {
   const { code, out } = await cli('call', 'xen_extra_version', '--string');

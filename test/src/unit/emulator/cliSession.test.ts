@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../../../server/out/cli';
+import { emu as cli } from './support/emuCli';
 import type { EmuJsonLine } from '../../../../server/out/cli/emu';
 import { fromRoot } from '../../support/paths';
 import { sourceString } from './xen/support/boot';
@@ -20,20 +20,6 @@ const unpatched = define('XEN_EXTRAVERSION');
 const hello = sourceString('payloads/xen/xen_hello_world_func.c');
 const helloFile = samplePayload('xen_hello_world');
 const byeFile = samplePayload('xen_bye_world');
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['emu', ...args], {
-    out: (t) => {
-      out += `${t}\n`;
-    },
-    err: (t) => {
-      err += `${t}\n`;
-    },
-  });
-  return { code, out, err };
-}
 
 function script(text: string): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'lp-emu-')), 'session.xlp');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { runCli } from '../../../../../server/out/cli';
+import { emu as cli } from '../support/emuCli';
 import { fromRoot } from '../../../support/paths';
 import { buildSamples, samplePayload } from '../xen/support/xenPayloads';
 
@@ -9,20 +9,6 @@ import { buildSamples, samplePayload } from '../xen/support/xenPayloads';
 // line and from samples/scenarios/torn-write.xlp, on both runtimes.
 
 buildSamples();
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['emu', ...args], {
-    out: (t) => {
-      out += `${t}\n`;
-    },
-    err: (t) => {
-      err += `${t}\n`;
-    },
-  });
-  return { code, out, err };
-}
 
 test('bad --cpus, --seed, --poke and --nmi-rate values are usage errors (exit 2) naming the option', async () => {
   for (const [option, value] of [
