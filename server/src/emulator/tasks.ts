@@ -39,6 +39,20 @@ export interface SavedRegisters {
   df: number;
 }
 
+/** One copy for a task switch and an interrupt entry alike, so both keep the same registers. */
+export function saveRegisters(c: CpuState): SavedRegisters {
+  return { lo: c.lo.slice(), hi: c.hi.slice(), ripLo: c.ripLo, ripHi: c.ripHi, status: c.status(), df: c.df };
+}
+
+export function restoreRegisters(c: CpuState, s: SavedRegisters): void {
+  c.lo.set(s.lo);
+  c.hi.set(s.hi);
+  c.ripLo = s.ripLo;
+  c.ripHi = s.ripHi;
+  c.setBits(s.status);
+  c.df = s.df;
+}
+
 /**
  * A guest thread of execution with its own stack and shadow call stack, so a runtime can leave
  * one task sleeping inside a function while others run, and then inspect or resume it.
@@ -60,7 +74,7 @@ export class Task {
   ) {}
 
   save(c: CpuState): void {
-    this.saved = { lo: c.lo.slice(), hi: c.hi.slice(), ripLo: c.ripLo, ripHi: c.ripHi, status: c.status(), df: c.df };
+    this.saved = saveRegisters(c);
   }
 
   restore(c: CpuState): void {
@@ -70,12 +84,7 @@ export class Task {
       c.hi.fill(0);
       return;
     }
-    c.lo.set(s.lo);
-    c.hi.set(s.hi);
-    c.ripLo = s.ripLo;
-    c.ripHi = s.ripHi;
-    c.setBits(s.status);
-    c.df = s.df;
+    restoreRegisters(c, s);
   }
 
   /** Forgets everything on the stack, after a fault or when a call ends. */

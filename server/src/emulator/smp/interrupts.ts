@@ -1,5 +1,6 @@
 import { fromPair, hiOf, loOf } from '../addr';
 import { GuestFault } from '../faults';
+import { restoreRegisters, saveRegisters } from '../tasks';
 import type { CpuSet } from './cpuSet';
 import { InterruptKind, SmpCpu } from './smpCpu';
 
@@ -26,10 +27,7 @@ export function defineIret(smp: CpuSet): void {
       const frame = cpu.frames.pop();
       if (!frame) throw new GuestFault('general-protection', `CPU${cpu.id}: iret without an interrupt frame`);
       const c = smp.machine.cpu.state;
-      c.lo.set(frame.lo);
-      c.hi.set(frame.hi);
-      c.setBits(frame.status);
-      c.df = frame.df;
+      restoreRegisters(c, frame);
       if (frame.kind === 'nmi') cpu.nmiLatched = false;
       return fromPair(frame.ripLo, frame.ripHi);
     },
@@ -68,7 +66,7 @@ function enter(smp: CpuSet, cpu: SmpCpu, kind: InterruptKind, handler: bigint): 
   const iret = smp.machine.nativeAddress(IRET)!;
   smp.on(cpu, () => {
     const c = smp.machine.cpu.state;
-    cpu.frames.push({ kind, lo: c.lo.slice(), hi: c.hi.slice(), ripLo: c.ripLo, ripHi: c.ripHi, status: c.status(), df: c.df });
+    cpu.frames.push({ kind, ...saveRegisters(c) });
     // Below what the interrupted code may use, 16-byte aligned as at a call's target.
     const sp = ((fromPair(c.lo[4], c.hi[4]) - 256n) & ~15n) - 8n;
     smp.machine.memory.writeU64(sp, iret);

@@ -1,4 +1,5 @@
 import { fromPair, hiOf, loOf } from '../addr';
+import { SLICE_END } from '../cpu/cpu';
 import { EmulatorError, GuestFault } from '../faults';
 import { CallResult, Machine } from '../machine';
 import { PAGE_SIZE } from '../memory';
@@ -184,7 +185,7 @@ export class Smp implements PatchingHooks, CpuSet {
       this.faulted(cpu, result.fault!);
       return;
     }
-    if (result.status === 'stopped' && result.stopReason === 'slice') {
+    if (result.status === 'stopped' && result.stopReason === SLICE_END) {
       cpu.inCall = true;
       return;
     }
