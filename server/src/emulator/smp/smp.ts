@@ -1,6 +1,7 @@
 import { fromPair, hiOf, loOf } from '../addr';
 import { SLICE_END } from '../cpu/cpu';
 import { EmulatorError, GuestFault } from '../faults';
+import { guestCallBounds } from '../guestCallBounds';
 import { CallResult, Machine } from '../machine';
 import { PAGE_SIZE } from '../memory';
 import type { PatchingHooks } from '../patching';
@@ -12,9 +13,6 @@ import { SeededRandom } from './random';
 import { InterruptKind, Job, SmpCpu } from './smpCpu';
 
 export const MAX_CPUS = 64;
-/** Instructions a handler may run, as a hook may (xen/guestCalls.ts). */
-const HANDLER_BUDGET = 20_000_000;
-const HANDLER_TIMEOUT_MS = 5_000;
 /** Rounds the other CPUs run after each command, so a loop goes on past a patch. */
 const ROUNDS_BETWEEN_COMMANDS = 16;
 
@@ -224,7 +222,7 @@ export class Smp implements PatchingHooks, CpuSet {
 
   /** Runs a handler to its end on `cpu`'s task (an idle CPU, or CPU 0 between two steps of host code). */
   callOn(cpu: SmpCpu, address: bigint): CallResult {
-    return this.on(cpu, () => this.machine.call(address, [0n], { task: cpu.task, budget: HANDLER_BUDGET, timeoutMs: HANDLER_TIMEOUT_MS }));
+    return this.on(cpu, () => this.machine.call(address, [0n], { task: cpu.task, ...guestCallBounds }));
   }
 
   // ---- interrupts -------------------------------------------------------------------------------

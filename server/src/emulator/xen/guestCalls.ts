@@ -1,10 +1,8 @@
+import { guestCallBounds } from '../guestCallBounds';
 import { Machine } from '../machine';
 import { Task } from '../tasks';
 import { XenConsole } from './console';
 import { panic } from './panic';
-
-const hookBudget = 20_000_000;
-const hookTimeoutMs = 5_000;
 
 /**
  * Runs payload code (hooks) in hypervisor context, on a task of its own. Its printk output joins
@@ -22,7 +20,7 @@ export class GuestCalls {
 
   /** Calls a guest function; returns its `int` result. */
   call(address: bigint, args: bigint[]): number {
-    const result = this.machine.call(address, args, { task: this.task, budget: hookBudget, timeoutMs: hookTimeoutMs });
+    const result = this.machine.call(address, args, { task: this.task, ...guestCallBounds });
     this.console.guest(result.output);
     if (result.status === 'returned') return Number(BigInt.asIntN(32, result.rax));
     const what = this.machine.describe(address);
