@@ -40,7 +40,8 @@ export class UploadError extends Error {
 export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): LoadedPayload {
   const { opened, elf } = decodePayloadBytesOpen(bytes, `${name}.livepatch`);
   try {
-    const findings = checkOpenedPayload(opened, { xenBuildId: h.buildId, bytes, xenLoader: loaderEnv(h) });
+    const env = loaderEnv(h);
+    const findings = checkOpenedPayload(opened, { xenBuildId: h.buildId, bytes, xenLoader: env });
     const fault = findings.find((f) => f.code === payloadChecks.xenLoader.id && !f.data);
     // What Xen 4.17 follows unchecked during the upload takes it down: the emulated one too.
     if (fault) panic(h.console, `FATAL PAGE FAULT\nlivepatch: ${name}: ${fault.message}`);
@@ -52,7 +53,7 @@ export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): Loa
     if (duplicate) refuse(h, name, 'EEXIST');
     refuseOnFindings(h, name, findings);
     if (payload?.kind !== 'xen' || !elf) return refuse(h, name, 'EINVAL', '.livepatch.depends is missing');
-    resolveSymbols(h, name, payload);
+    resolveSymbols(h, name, payload, env);
     checkNewSymbols(h, name, payload);
     const image = place(h, name, elf);
     try {
@@ -96,8 +97,7 @@ function loaderEnv(h: Hypervisor): XenLoaderEnv {
 }
 
 /** livepatch_elf_resolve_symbols(): against the hypervisor and the payloads loaded before. */
-function resolveSymbols(h: Hypervisor, name: string, payload: XenPayload): void {
-  const env = loaderEnv(h);
+function resolveSymbols(h: Hypervisor, name: string, payload: XenPayload, env: XenLoaderEnv): void {
   for (const symbol of payload.symbols.undefinedNames) if (env.lookup!(symbol) === undefined) refuse(h, name, 'ENOENT', `Unknown symbol: ${symbol}`);
 }
 
