@@ -28,9 +28,6 @@ export type SectionField = keyof typeof sectionFields;
 export const symbolFields = { name: [0, 4], info: [4, 1], other: [5, 1], shndx: [6, 2], value: [8, 8], size: [16, 8] } as const;
 export type SymbolField = keyof typeof symbolFields;
 
-/** Relocation fields (Elf64_Rela, 24 bytes); `info` is symbol << 32 | type. */
-export const relocationFields = { offset: [0, 8], info: [8, 8], addend: [16, 8] } as const;
-
 function put(bytes: Buffer, at: number, width: number, value: bigint): void {
   if (width === 8) bytes.writeBigUInt64LE(BigInt.asUintN(64, value), at);
   else if (width === 4) bytes.writeUInt32LE(Number(BigInt.asUintN(32, value)), at);
@@ -57,9 +54,6 @@ export function setSectionField(bytes: Buffer, index: number, field: SectionFiel
   put(bytes, sectionHeaderAt(elfOf(bytes), index) + off, width, value);
   return bytes;
 }
-
-/** Index of the section named `name`, or undefined. */
-export const sectionIndex = (bytes: Buffer, name: string): number | undefined => elfOf(bytes).section(name)?.index;
 
 function symtab(elf: ElfFile) {
   const s = elf.sections.find((x) => x.type === SHT.SYMTAB);
