@@ -15,6 +15,8 @@ import { viewPayload, XenPayloadView } from './payloadView';
 import { attachRuntime, isRealXen, prepareRealXen, RealXenBoot } from './realImage/realXen';
 import { loadPayloadData, UploadError } from './upload';
 import { checkForLivepatchWork } from './work';
+import { installXenTraps } from './traps';
+import { coreRegion } from './virtualRegion';
 
 export interface XenLivepatchOptions {
   /** The running hypervisor's build-id (hex); default: the target's GNU build-id note. */
@@ -70,6 +72,11 @@ export class XenLivepatch {
       version: 1,
       rendezvousNs: new Array<number>(Math.max(1, options.cpus ?? 2)).fill(0),
     };
+    const core = coreRegion(machine, target);
+    installXenTraps(machine, this.console, {
+      regions: () => [core, ...this.h.payloads.map((p) => p.region)],
+      ownMemory: (address) => [target, ...this.h.payloads.map((p) => p.image)].some((image) => address >= image.start && address < image.end),
+    });
   }
 
   /** A fresh machine running the hypervisor image at `targetPath`. */
@@ -97,7 +104,7 @@ export class XenLivepatch {
 
   /** Why the hypervisor panicked, once it has. */
   get panicked(): string | undefined {
-    return this.panicReason;
+    return this.panicReason ?? this.console.pendingPanic;
   }
 
   /** XEN_SYSCTL_LIVEPATCH_UPLOAD: 0 (state CHECKED) or -errno. */
@@ -180,8 +187,14 @@ export class XenLivepatch {
     return p && viewPayload(this.h, p);
   }
 
+  /** After guest code ran outside a hypercall (`call`): the banner of a panic its trap handler raised. */
+  settlePanic(): void {
+    const pending = this.console.pendingPanic;
+    if (pending && !this.panicReason) this.survive(() => panic(this.console, pending), undefined);
+  }
+
   private alive(): void {
-    if (this.panicReason) throw new EmulatorError(`the hypervisor has panicked (${this.panicReason}); boot a new one`);
+    if (this.panicked) throw new EmulatorError(`the hypervisor has panicked (${this.panicked}); boot a new one`);
   }
 
   private survive<T>(run: () => T, failed: T): T {
