@@ -380,9 +380,7 @@ export class Machine {
 
   /** Functions on a task's guest stack, innermost first, as `caller+offset` return addresses. */
   backtrace(task: Task = this.current): string[] {
-    return [...(task === this.current ? this.frames : task.frames)]
-      .reverse()
-      .map((f) => `${this.describeCode(f.target)} (returns to ${this.describeCode(f.returnAddress)})`);
+    return [...(task === this.current ? this.frames : task.frames)].reverse().map((f) => `${this.describeCode(f.target)} (returns to ${this.describeCode(f.returnAddress)})`);
   }
 
   /** Return addresses on the running task's guest stack, innermost first. */

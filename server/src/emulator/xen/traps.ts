@@ -80,7 +80,14 @@ function bugLine(memory: Memory, frame: bigint): number {
 }
 
 /** WARN: the message and registers, then on after the ud2; BUG, ASSERT: the same, then panic. run_fn frames are left to the fault. */
-function reportBugFrame(machine: Machine, printk: (line: string) => void, env: TrapEnvironment, frame: FoundFrame, rip: bigint, console: XenConsole): bigint | GuestFault | undefined {
+function reportBugFrame(
+  machine: Machine,
+  printk: (line: string) => void,
+  env: TrapEnvironment,
+  frame: FoundFrame,
+  rip: bigint,
+  console: XenConsole,
+): bigint | GuestFault | undefined {
   if (frame.type !== BUGFRAME_warn && frame.type !== BUGFRAME_bug && frame.type !== BUGFRAME_assert) return undefined;
   const memory = machine.memory;
   const filenameAt = frame.address + s24(memory.readU32(frame.address + 4n));
