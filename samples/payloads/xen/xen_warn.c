@@ -1,8 +1,9 @@
 /*
  * A WARN() in payload code: Xen finds its bug frame in the payload's .bug_frames.1 (a payload's
  * virtual region is registered at upload), prints `Xen WARN at <file>:<line>` and the registers,
- * and goes on after the ud2. The load hook warns once while the payload is applied; the
- * replacement of xen_minor_version() warns at every call and then returns 77.
+ * and goes on after the ud2. The load hook warns once while the payload is applied (before its
+ * function is patched); the replacement of xen_minor_version() answers 77 and does not warn
+ * (see xen_warn_func.c).
  */
 #include <linux/kernel.h>
 #include <xen/bug.h>

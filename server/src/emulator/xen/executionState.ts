@@ -6,13 +6,21 @@ import { Machine } from '../machine';
 // the control and segment-base registers (not modelled: printed as 0), the code bytes and the
 // raw stack words are left out.
 
+/**
+ * What show_registers() calls for its `----[ Xen-4.17.7  x86_64  debug=n ...` banner
+ * (print_xen_info, objdump of Debian's xen-syms): a report from code that replaced one of them
+ * reports again inside itself.
+ */
+export const BANNER_CALLS: readonly string[] = ['print_tainted', 'xen_build_info', 'xen_extra_version', 'xen_minor_version', 'xen_major_version'];
+
 const hex16 = (value: bigint): string => value.toString(16).padStart(16, '0');
 
-/** `%pS`: `symbol+0xoffset/0xsize`, or the bare address when no symbol holds it. */
+/** `%pS`: `symbol+0xoffset/0xsize`, ` [payload]` after a payload's (livepatch_symbols_lookup), or the bare address when no symbol holds it. */
 export function xenSymbol(machine: Machine, address: bigint): string {
   const hit = machine.symbols.at(address);
   if (!hit) return hex16(address);
-  return `${hit.symbol.name}+0x${hit.offset.toString(16)}/0x${hit.symbol.size.toString(16)}`;
+  const payload = machine.images.some((image) => image.kind === 'object' && image.name === hit.symbol.image) ? ` [${hit.symbol.image}]` : '';
+  return `${hit.symbol.name}+0x${hit.offset.toString(16)}/0x${hit.symbol.size.toString(16)}${payload}`;
 }
 
 /** The register dump and call trace Xen prints after `Xen WARN at`, `Xen BUG at` and friends, trapped at `rip`. */

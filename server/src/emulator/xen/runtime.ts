@@ -17,6 +17,8 @@ import { loadPayloadData, UploadError } from './upload';
 import { checkForLivepatchWork } from './work';
 import { installXenTraps } from './traps';
 import { coreRegion } from './virtualRegion';
+import { BANNER_CALLS } from './executionState';
+import { readGuestFunc } from './guestLayout';
 
 export interface XenLivepatchOptions {
   /** The running hypervisor's build-id (hex); default: the target's GNU build-id note. */
@@ -76,6 +78,7 @@ export class XenLivepatch {
     installXenTraps(machine, this.console, {
       regions: () => [core, ...this.h.payloads.map((p) => p.region)],
       ownMemory: (address) => [target, ...this.h.payloads.map((p) => p.image)].some((image) => address >= image.start && address < image.end),
+      bannerReplacedAround: (rip) => bannerReplacedAround(this.h, rip),
     });
   }
 
@@ -207,6 +210,18 @@ export class XenLivepatch {
       return failed;
     }
   }
+}
+
+/** The function of the register dump's banner an applied payload replaced with code holding `rip`. */
+function bannerReplacedAround(h: Hypervisor, rip: bigint): string | undefined {
+  for (const payload of h.applied) {
+    for (const address of payload.funcs) {
+      const func = readGuestFunc(h.machine.memory, address);
+      const name = h.machine.symbols.at(func.oldAddr)?.symbol.name;
+      if (func.newAddr && rip >= func.newAddr && rip < func.newAddr + BigInt(func.newSize) && name && BANNER_CALLS.includes(name)) return name;
+    }
+  }
+  return undefined;
 }
 
 /**

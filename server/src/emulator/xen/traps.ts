@@ -23,6 +23,8 @@ export interface TrapEnvironment {
   regions(): VirtualRegion[];
   /** is_kernel() || is_patch(): a bug frame's strings must lie in the image or a payload. */
   ownMemory(address: bigint): boolean;
+  /** The function of BANNER_CALLS an applied payload replaced with code around `rip`, if any. */
+  bannerReplacedAround(rip: bigint): string | undefined;
 }
 
 /** Makes the machine's faults go through Xen's handlers first. */
@@ -99,19 +101,36 @@ function reportBugFrame(
     prefix = '...';
   }
   const where = `${prefix}${filename}:${bugLine(memory, frame.address)}`;
+  const messageAt = frame.address + s32(memory, frame.address + 12n);
+  const predicate = (): string => (env.ownMemory(messageAt) ? memory.readCString(messageAt) : '<unknown>');
+  const message = frame.type === BUGFRAME_warn ? `Xen WARN at ${where}` : frame.type === BUGFRAME_bug ? `Xen BUG at ${where}` : `Assertion '${predicate()}' failed at ${where}`;
+  const banner = env.bannerReplacedAround(rip);
+  if (banner) return recursiveReport(printk, console, message, banner);
+  printk(message);
   if (frame.type === BUGFRAME_warn) {
-    printk(`Xen WARN at ${where}`);
     showExecutionState(machine, printk, rip);
     return rip + 2n;
   }
-  const messageAt = frame.address + s32(memory, frame.address + 12n);
-  const predicate = frame.type === BUGFRAME_assert ? (env.ownMemory(messageAt) ? memory.readCString(messageAt) : '<unknown>') : '';
-  const message = frame.type === BUGFRAME_bug ? `Xen BUG at ${where}` : `Assertion '${predicate}' failed at ${where}`;
-  printk(message);
   showExecutionState(machine, printk, rip);
   // The banner follows once the caller has put this run's output on the console.
   console.pendingPanic ??= message;
   return new GuestFault('panic', message);
+}
+
+/**
+ * The report's banner calls the replaced function, whose replacement traps again: every report
+ * starts another until the stack overflows into the double-fault handler, whose own report
+ * does the same (a real Xen 4.17 prints `*** DOUBLE FAULT ***` for ever). Shown once each.
+ */
+function recursiveReport(printk: (line: string) => void, console: XenConsole, first: string, banner: string): GuestFault {
+  const message = 'DOUBLE FAULT -- system shutdown';
+  printk(first);
+  printk('*** DOUBLE FAULT ***');
+  console.pendingPanic ??= message;
+  return new GuestFault(
+    'panic',
+    `${message}: the register dump after \`${first}\` prints its banner with ${banner}(), which this payload replaced with the code that trapped, so each report traps again until the stack overflows`,
+  );
 }
 
 /** search_exception_table(): the fixup of the entry for `rip` in its region's table (entries are `s32 addr, s32 cont`, each relative to itself). */

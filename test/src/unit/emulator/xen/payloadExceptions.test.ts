@@ -8,7 +8,7 @@ import { cpuFeatures } from '../../../../../server/out/emulator/cpu/features';
 import { XenSession } from '../../../../../server/out/emulator/xen';
 import { renameSection } from '../../payload/payloadBytes';
 import { boot, uploadSample } from './support/boot';
-import { buildPayload, payloadStructC, samplePayload, samples, targetPath } from './support/xenPayloads';
+import { buildPayload, nmSymbol, payloadStructC, samplePayload, samples, targetPath } from './support/xenPayloads';
 
 // Exceptions inside payload code (issue 17, item 5), through the emulator session as `emu` runs
 // it: WARN/BUG/ASSERT bug frames, exception-table fixups and alternatives, in Xen 4.17's wording.
@@ -38,6 +38,10 @@ const sourceLine = (file: string, pattern: RegExp): number =>
     .split('\n')
     .findIndex((l) => pattern.test(l)) + 1;
 
+/** How Xen prints a bug frame's file name: longer than 50 characters, `...` and its last 47. */
+const xenFile = (file: string): string => (file.length > 50 ? `...${file.slice(-47)}` : file);
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const session = (): XenSession => new XenSession({ target: targetPath });
 
 /** The lines after `from` in `lines`, asserting each of `expected` comes in order (a regexp or the exact line). */
@@ -57,16 +61,16 @@ test('a WARN in a load hook prints Xen WARN at file:line with the registers at i
   assert.equal(load.exitCode, 0, load.stderr);
   const line = sourceLine('payloads/xen/xen_warn.c', /^\tWARN\(\);$/);
   const [offset] = ud2Offsets(file, 'warn_hook');
-  const at = `warn_hook+0x${offset.toString(16)}/0x${nmSize(file, 'warn_hook').toString(16)}`;
+  const at = `warn_hook+0x${offset.toString(16)}/0x${nmSize(file, 'warn_hook').toString(16)} [xen_warn]`;
   assertInOrder(load.console, [
     '(XEN) warn_hook: before the WARN',
     `(XEN) Xen WARN at payloads/xen/xen_warn.c:${line}`,
     '(XEN) CPU:    0',
-    new RegExp(`^\\(XEN\\) RIP:    e008:\\[<ffffffff[0-9a-f]{8}>\\] ${at.replace(/\+/g, '\\+')}$`),
+    new RegExp(`^\\(XEN\\) RIP:    e008:\\[<ffffffff[0-9a-f]{8}>\\] ${escape(at)}$`),
     /^\(XEN\) RFLAGS: [0-9a-f]{16}   CONTEXT: hypervisor$/,
     /^\(XEN\) rax: [0-9a-f]{16}   rbx: [0-9a-f]{16}   rcx: [0-9a-f]{16}$/,
     '(XEN) Xen call trace:',
-    new RegExp(`^\\(XEN\\)    \\[<[0-9a-f]{16}>\\] R ${at.replace(/\+/g, '\\+')}$`),
+    new RegExp(`^\\(XEN\\)    \\[<[0-9a-f]{16}>\\] R ${escape(at)}$`),
     '(XEN) warn_hook: after the WARN',
     '(XEN) livepatch: xen_warn finished APPLY with rc=0',
   ]);
@@ -77,43 +81,54 @@ test('a WARN in a load hook prints Xen WARN at file:line with the registers at i
   assert.equal(BigInt(`0x${rip}`), xen.machine.symbols.get('warn_hook')!.address + BigInt(offset));
 });
 
-test('a WARN in a replacement function: the call goes on after it and returns what the function returns', () => {
-  const s = session();
-  assert.equal(s.run(['load', samplePayload('xen_warn')]).exitCode, 0);
-  const call = s.run(['call', 'xen_minor_version']);
-  assert.equal(call.exitCode, 0, call.stderr);
-  assert.equal(call.call?.rax, '0x4d', 'the replacement returns 77 after its WARN');
-  const line = sourceLine('payloads/xen/xen_warn_func.c', /^\tWARN\(\);$/);
-  assert.match(call.stdout, new RegExp(`^Xen WARN at payloads/xen/xen_warn_func\\.c:${line}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] xen_warn_minor_version\\+0x0/0x`, 'm'));
-  // Every call warns again: a WARN has no once-only state.
-  assert.match(s.run(['call', 'xen_minor_version']).stdout, /Xen WARN at payloads\/xen\/xen_warn_func\.c/);
-  assert.equal(s.run(['revert', 'xen_warn']).exitCode, 0);
-  const reverted = s.run(['call', 'xen_minor_version']);
-  assert.equal(reverted.call?.rax, '0x15');
-  assert.doesNotMatch(reverted.stdout, /WARN/);
-});
-
-const bugPayload = (name: string, statement: string): string =>
+/** A payload whose replacement of `old` (`old_size` from nm) runs `statement` and answers 77. */
+const replacing = (name: string, old: string, statement: string): string =>
   buildPayload(
     name,
     `${payloadStructC}#include <xen/bug.h>
-static unsigned int broken(unsigned int x) { if (x == 0) ${statement}; return x; }
-unsigned int lp_bug_major(void) { return broken(0) + 1; }
-${funcC('f', 'xen_major_version', 'lp_bug_major')}`,
+unsigned int lp_replacement(void) { ${statement}; return 77; }
+static const char f_name[] = "${old}";
+struct livepatch_func __attribute__((section(".livepatch.funcs"))) f = {
+	.version = LIVEPATCH_PAYLOAD_VERSION, .name = f_name, .new_addr = lp_replacement, .old_addr = 0,
+	.new_size = 16, .old_size = ${nmSymbol(old).size},
+};`,
   );
-const funcC = (variable: string, old: string, replacement: string): string => `
-static const char ${variable}_name[] = "${old}";
-struct livepatch_func __attribute__((section(".livepatch.funcs"))) ${variable} = {
-	.version = LIVEPATCH_PAYLOAD_VERSION, .name = ${variable}_name,
-	.new_addr = ${replacement}, .old_addr = ${old}, .new_size = 16, .old_size = ${old.toUpperCase()}_SZ,
-};`;
 
-/** How Xen prints a bug frame's file name: longer than 50 characters, `...` and its last 47. */
-const xenFile = (file: string): string => (file.length > 50 ? `...${file.slice(-47)}` : file);
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+test('a WARN in a replacement function: every call warns and goes on, and returns what the function returns', () => {
+  const file = replacing('lp_warn_mce', 'do_machine_check', 'WARN()');
+  const source = file.replace(/\.livepatch$/, '.c');
+  const line =
+    readFileSync(source, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('WARN()')) + 1;
+  const s = session();
+  assert.equal(s.run(['load', file]).exitCode, 0);
+  for (let i = 0; i < 2; i++) {
+    const call = s.run(['call', 'do_machine_check', '0']);
+    assert.equal(call.exitCode, 0, call.stderr);
+    assert.equal(call.call?.rax, '0x4d', 'the replacement answers 77 after its WARN');
+    assert.match(
+      call.stdout,
+      new RegExp(`^Xen WARN at ${escape(xenFile(source))}:${line}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x0/0x[0-9a-f]+ \\[lp_warn_mce\\]$`, 'm'),
+    );
+  }
+  assert.equal(s.run(['revert', 'lp_warn_mce']).exitCode, 0);
+  assert.doesNotMatch(s.run(['call', 'do_machine_check', '0']).stdout, /WARN/);
+});
+
+test('a WARN in the replacement of a function the register dump calls for its banner (xen_minor_version): the report recurses into a double fault', () => {
+  const s = session();
+  assert.equal(s.run(['load', replacing('lp_warn_minor', 'xen_minor_version', 'WARN()')]).exitCode, 0);
+  const call = s.run(['call', 'xen_minor_version']);
+  assert.equal(call.exitCode, 1);
+  assertInOrder(call.stdout.split('\n'), [/^Xen WARN at .*lp_warn_minor\.c:\d+$/, '*** DOUBLE FAULT ***']);
+  assert.match(call.stderr, /DOUBLE FAULT -- system shutdown: the register dump after `Xen WARN at .*` prints its banner with xen_minor_version\(\)/);
+  assertInOrder(call.console, ['(XEN) Panic on CPU 0:', '(XEN) DOUBLE FAULT -- system shutdown']);
+  assert.equal(s.run(['list']).exitCode, 1);
+});
 
 test('a BUG in payload code prints Xen BUG at file:line and the registers, then panics: the call faults and the hypervisor is dead', () => {
-  const file = bugPayload('lp_bug', 'BUG()');
+  const file = replacing('lp_bug', 'do_machine_check', 'BUG()');
   const source = file.replace(/\.livepatch$/, '.c');
   const where = `${escape(xenFile(source))}:${
     readFileSync(source, 'utf8')
@@ -122,12 +137,12 @@ test('a BUG in payload code prints Xen BUG at file:line and the registers, then 
   }`;
   const s = session();
   assert.equal(s.run(['load', file]).exitCode, 0);
-  const call = s.run(['call', 'xen_major_version']);
+  const call = s.run(['call', 'do_machine_check', '0']);
   assert.equal(call.exitCode, 1);
-  assert.match(call.stdout, new RegExp(`^Xen BUG at ${where}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_bug_major\\+0x`, 'm'));
+  assert.match(call.stdout, new RegExp(`^Xen BUG at ${where}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[lp_bug\\]$`, 'm'));
   // The fault report names the payload's code as payload!function, the hypervisor's bare.
-  assert.match(call.stderr, new RegExp(`^guest fault \\(panic\\) at lp_bug!lp_bug_major(\\+0x[0-9a-f]+)?: Xen BUG at ${where}$`, 'm'));
-  assert.match(call.stderr, /^ {2}xen_major_version \(returns to <host-return>\)$/m);
+  assert.match(call.stderr, new RegExp(`^guest fault \\(panic\\) at lp_bug!lp_replacement(\\+0x[0-9a-f]+)?: Xen BUG at ${where}$`, 'm'));
+  assert.match(call.stderr, /^ {2}do_machine_check \(returns to <host-return>\)$/m);
   assertInOrder(call.console, ['(XEN) ****************************************', '(XEN) Panic on CPU 0:', new RegExp(`^\\(XEN\\) Xen BUG at ${where}$`)]);
   const after = s.run(['list']);
   assert.equal(after.exitCode, 1);
@@ -135,7 +150,7 @@ test('a BUG in payload code prints Xen BUG at file:line and the registers, then 
 });
 
 test('an ASSERT that fails prints Assertion ... failed at file:line with its predicate, then panics', () => {
-  const file = bugPayload('lp_assert', 'ASSERT(x != 0)');
+  const file = replacing('lp_assert', 'do_machine_check', 'volatile unsigned int x = 0; ASSERT(x != 0)');
   const source = file.replace(/\.livepatch$/, '.c');
   const where = `${escape(xenFile(source))}:${
     readFileSync(source, 'utf8')
@@ -144,7 +159,7 @@ test('an ASSERT that fails prints Assertion ... failed at file:line with its pre
   }`;
   const s = session();
   assert.equal(s.run(['load', file]).exitCode, 0);
-  const call = s.run(['call', 'xen_major_version']);
+  const call = s.run(['call', 'do_machine_check', '0']);
   assert.equal(call.exitCode, 1);
   assert.match(call.stdout, new RegExp(`^Assertion 'x != 0' failed at ${where}$`, 'm'));
   assert.match(call.console.join('\n'), new RegExp(`Panic on CPU 0:\\n\\(XEN\\) Assertion 'x != 0' failed at ${where}\\n`));
