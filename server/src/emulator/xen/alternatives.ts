@@ -3,6 +3,8 @@ import { LoadedImage } from '../loader';
 import { Memory } from '../memory';
 import { altInstrSize } from '../../payload';
 import { addNops } from './nops';
+import { XenConsole } from './console';
+import { hex16 } from './executionState';
 
 // apply_alternatives() of Xen 4.17 (xen/arch/x86/alternative.c) over a payload's
 // .altinstructions, at upload (prepare_payload), for the emulated CPU's features
@@ -11,9 +13,11 @@ import { addNops } from './nops';
 const field = { origOffset: 0n, replOffset: 4n, cpuid: 8n, origLen: 10n, replLen: 11n, padLen: 12n, priv: 13n } as const;
 
 /** Each site whose feature the CPU has gets the replacement (a leading call/jmp rel32 re-aimed), padded with NOPs; the others keep the original, their padding made ideal NOPs. */
-export function applyAlternatives(memory: Memory, image: LoadedImage): void {
+export function applyAlternatives(memory: Memory, console: XenConsole, image: LoadedImage): void {
   const table = image.sections.find((s) => s.name === '.altinstructions');
   if (!table) return;
+  // _apply_alternatives()'s KERN_INFO line, %p of the table's bounds.
+  console.printk(`alt table ${hex16(table.address)} -> ${hex16(table.address + table.size)}`);
   const touched = new Set<bigint>();
   for (let at = table.address; at + BigInt(altInstrSize) <= table.address + table.size; at += BigInt(altInstrSize)) {
     const orig = at + field.origOffset + BigInt(memory.readU32(at + field.origOffset) | 0);

@@ -13,7 +13,8 @@ import { Machine } from '../machine';
  */
 export const BANNER_CALLS: readonly string[] = ['print_tainted', 'xen_build_info', 'xen_extra_version', 'xen_minor_version', 'xen_major_version'];
 
-const hex16 = (value: bigint): string => value.toString(16).padStart(16, '0');
+/** `%p`: 16 hex digits. */
+export const hex16 = (value: bigint): string => value.toString(16).padStart(16, '0');
 
 /** `%pS`: `symbol+0xoffset/0xsize`, ` [payload]` after a payload's (livepatch_symbols_lookup), or the bare address when no symbol holds it. */
 export function xenSymbol(machine: Machine, address: bigint): string {

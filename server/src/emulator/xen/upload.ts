@@ -160,7 +160,7 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
   const replacementAddresses = new Set(placed.map((f) => f.newAddr));
   const writable = sections.filter((s) => s.elf.flags & SHF.WRITE);
   const text = region(sections.filter((s) => s.elf.flags & SHF.EXECINSTR));
-  applyAlternatives(memory, image);
+  applyAlternatives(memory, h.console, image);
   const p: LoadedPayload = {
     name,
     state: LIVEPATCH_STATE_CHECKED,

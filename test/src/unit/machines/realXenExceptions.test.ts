@@ -36,7 +36,8 @@ export function comparable(log: string[]): string[] {
   const kept: string[] = [];
   for (const line of log) {
     const text = line.replace(/^\(XEN\) /, '');
-    if (/^(warn|extable|alternative)_hook: /.test(text) || /^Xen (WARN|BUG) at /.test(text) || /^livepatch: \w+: Applying /.test(text)) kept.push(text);
+    if (/^alt table /.test(text)) kept.push(text.replace(/[0-9a-f]{16}/g, 'ADDR'));
+    else if (/^(warn|extable|alternative)_hook: /.test(text) || /^Xen (WARN|BUG) at /.test(text) || /^livepatch: \w+: Applying /.test(text)) kept.push(text);
     else if (/^RIP: /.test(text)) kept.push(text.replace(/\[<[0-9a-f]+>\]/, '[<ADDR>]'));
     else if (text === 'Xen call trace:') trace = true;
     else if (trace && / R /.test(text)) {

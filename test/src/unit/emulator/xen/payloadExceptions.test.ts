@@ -198,6 +198,12 @@ test('alternatives are applied at upload for the emulated CPU: the LM site runs 
   const load = s.run(['load', file]);
   assert.equal(load.exitCode, 0, load.stderr);
   assert.ok(load.console.includes('(XEN) alternative_hook: LM site runs the replacement, VP2INTERSECT site runs the original'), load.console.join('\n'));
+  // Upload prints the table's bounds (Xen's `alt table %p -> %p`): 28 bytes, two entries of 14.
+  const [, from, to] = /^\(XEN\) alt table ([0-9a-f]{16}) -> ([0-9a-f]{16})$/m.exec(load.console.join('\n'))!;
+  assert.equal(
+    BigInt(`0x${to}`) - BigInt(`0x${from}`),
+    BigInt(Number.parseInt(/\.altinstructions\s+PROGBITS\s+\S+\s+\S+\s+([0-9a-f]+)/.exec(execFileSync('readelf', ['-SW', file], { encoding: 'utf8' }))![1], 16)),
+  );
   assert.equal(s.run(['call', 'xen_extra_version']).call?.string, '-lm-orig');
   // The bytes: as built, each site is `xor %eax,%eax` and three 0x90 NOPs (objdump); after upload the LM
   // site holds the replacement objdump shows in .altinstr_replacement, the other Xen's 3-byte NOP.
