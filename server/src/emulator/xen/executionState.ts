@@ -6,13 +6,6 @@ import { Machine } from '../machine';
 // the control and segment-base registers (not modelled: printed as 0), the code bytes and the
 // raw stack words are left out.
 
-/**
- * What show_registers() calls for its `----[ Xen-4.17.7  x86_64  debug=n ...` banner
- * (print_xen_info, objdump of Debian's xen-syms): a report from code that replaced one of them
- * reports again inside itself.
- */
-export const BANNER_CALLS: readonly string[] = ['print_tainted', 'xen_build_info', 'xen_extra_version', 'xen_minor_version', 'xen_major_version'];
-
 /** `%p`: 16 hex digits. */
 export const hex16 = (value: bigint): string => value.toString(16).padStart(16, '0');
 

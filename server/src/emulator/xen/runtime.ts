@@ -17,7 +17,7 @@ import { loadPayloadData, UploadError } from './upload';
 import { checkForLivepatchWork } from './work';
 import { installXenTraps } from './traps';
 import { coreRegion } from './virtualRegion';
-import { BANNER_CALLS } from './executionState';
+import { BANNER_CALLS } from '../../checks/payload/reportRecursion';
 import { readGuestFunc } from './guestLayout';
 
 export interface XenLivepatchOptions {
