@@ -24,7 +24,9 @@ export function checkReportRecursion(sink: FindingSink, payload: XenPayload): vo
     const replacement = f.newAddr.reloc;
     if (!name || !BANNER_CALLS.includes(name) || replacement?.sectionOffset === undefined) continue;
     const start = replacement.sectionOffset;
-    const inside = payload.bugFrames.filter((b) => b.at.section === replacement.section && b.at.sectionOffset !== undefined && b.at.sectionOffset >= start && b.at.sectionOffset < start + BigInt(f.newSize));
+    const inside = payload.bugFrames.filter(
+      (b) => b.at.section === replacement.section && b.at.sectionOffset !== undefined && b.at.sectionOffset >= start && b.at.sectionOffset < start + BigInt(f.newSize),
+    );
     for (const frame of inside) {
       sink.add(
         payloadChecks.reportRecursion,

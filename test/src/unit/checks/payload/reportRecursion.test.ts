@@ -34,7 +34,12 @@ test('LP370 fires for a WARN, a BUG or an ASSERT in the replacement of xen_minor
     const findings = lp370(replacing(name, 'xen_minor_version', statement));
     assert.equal(findings.length, 1, `${name}: ${JSON.stringify(findings)}`);
     assert.equal(findings[0].severity, 'error');
-    assert.match(findings[0].message, new RegExp(`^${kind} at \\.text\\.lp_replacement\\+0x[0-9a-f]+ is inside lp_replacement, the replacement of xen_minor_version\\(\\), which Xen's register dump calls for its banner .* double-faults`));
+    assert.match(
+      findings[0].message,
+      new RegExp(
+        `^${kind} at \\.text\\.lp_replacement\\+0x[0-9a-f]+ is inside lp_replacement, the replacement of xen_minor_version\\(\\), which Xen's register dump calls for its banner .* double-faults`,
+      ),
+    );
   }
 });
 
