@@ -314,10 +314,13 @@ export class Machine {
   private runTask(task: Task, options: CallOptions): CallResult {
     const outputStart = this.console.length;
     const before = this.cpu.instructions;
+    // A run inside a run (a native calling guest code) reads its own part; the outer one then reads all of its own.
+    const outerMark = this.logMark;
     this.logMark = this.guestLogLength();
     task.state = 'running';
     const result = (status: CallResult['status'], extra: Partial<CallResult> = {}): CallResult => {
       this.collectGuestLog();
+      this.logMark = outerMark;
       return {
         status,
         rax: fromPair(this.cpu.state.lo[0], this.cpu.state.hi[0]),
@@ -388,10 +391,10 @@ export class Machine {
     return this.frames.map((f) => f.returnAddress).reverse();
   }
 
-  /** `func+0x12` in the target, `payload!func+0x12` in a loaded object (a payload, a module): where a fault report's code is. */
+  /** `func+0x12`, or `payload!func+0x12` in a live-patch payload (LoadedImage.payload): where a fault report's code is. */
   describeCode(address: bigint): string {
     const hit = this.symbols.at(address);
-    const owner = hit && this.images.find((image) => image.kind === 'object' && image.name === hit.symbol.image);
+    const owner = hit && this.images.find((image) => image.payload && image.name === hit.symbol.image);
     const text = this.symbols.describe(address);
     return owner ? `${owner.name}!${text}` : text;
   }

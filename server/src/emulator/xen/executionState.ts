@@ -13,7 +13,7 @@ export const hex16 = (value: bigint): string => value.toString(16).padStart(16, 
 export function xenSymbol(machine: Machine, address: bigint): string {
   const hit = machine.symbols.at(address);
   if (!hit) return hex16(address);
-  const payload = machine.images.some((image) => image.kind === 'object' && image.name === hit.symbol.image) ? ` [${hit.symbol.image}]` : '';
+  const payload = machine.images.some((image) => image.payload && image.name === hit.symbol.image) ? ` [${hit.symbol.image}]` : '';
   return `${hit.symbol.name}+0x${hit.offset.toString(16)}/0x${hit.symbol.size.toString(16)}${payload}`;
 }
 

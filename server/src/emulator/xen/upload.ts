@@ -113,7 +113,9 @@ function checkNewSymbols(h: Hypervisor, name: string, payload: XenPayload): void
 
 function place(h: Hypervisor, name: string, elf: ElfFile): LoadedImage {
   try {
-    return h.machine.loadObject(elf, name);
+    const image = h.machine.loadObject(elf, name);
+    image.payload = true;
+    return image;
   } catch (error) {
     if (error instanceof LoaderError) refuse(h, name, 'EINVAL', error.message.slice(error.file.length + 2));
     if (error instanceof GuestMemoryError) {

@@ -8,7 +8,7 @@ import { cpuFeatures } from '../../../../../server/out/emulator/cpu/features';
 import { XenSession } from '../../../../../server/out/emulator/xen';
 import { renameSection } from '../../payload/payloadBytes';
 import { boot, uploadSample } from './support/boot';
-import { buildPayload, nmSymbol, payloadStructC, samplePayload, samples, targetPath } from './support/xenPayloads';
+import { replacingPayload, samplePayload, samples, targetPath } from './support/xenPayloads';
 
 // Exceptions inside payload code (issue 17, item 5), through the emulator session as `emu` runs
 // it: WARN/BUG/ASSERT bug frames, exception-table fixups and alternatives, in Xen 4.17's wording.
@@ -81,18 +81,7 @@ test('a WARN in a load hook prints Xen WARN at file:line with the registers at i
   assert.equal(BigInt(`0x${rip}`), xen.machine.symbols.get('warn_hook')!.address + BigInt(offset));
 });
 
-/** A payload whose replacement of `old` (`old_size` from nm) runs `statement` and answers 77. */
-const replacing = (name: string, old: string, statement: string): string =>
-  buildPayload(
-    name,
-    `${payloadStructC}#include <xen/bug.h>
-unsigned int lp_replacement(void) { ${statement}; return 77; }
-static const char f_name[] = "${old}";
-struct livepatch_func __attribute__((section(".livepatch.funcs"))) f = {
-	.version = LIVEPATCH_PAYLOAD_VERSION, .name = f_name, .new_addr = lp_replacement, .old_addr = 0,
-	.new_size = 16, .old_size = ${nmSymbol(old).size},
-};`,
-  );
+const replacing = replacingPayload;
 
 test('a WARN in a replacement function: every call warns and goes on, and returns what the function returns', () => {
   const file = replacing('lp_warn_mce', 'do_machine_check', 'WARN()');
