@@ -34,4 +34,7 @@
 	".L%=_repl_s:\n\t" newinstr "\n.L%=_repl_e:\n"                                                    \
 	".popsection\n"
 
+/* The asm statement of one alternative with its output operand (Xen's alternative_io, inputs left out). */
+#define alternative_io(oldinstr, newinstr, feature, output) asm volatile(ALTERNATIVE(oldinstr, newinstr, feature) : output)
+
 #endif

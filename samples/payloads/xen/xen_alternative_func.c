@@ -5,7 +5,7 @@ unsigned int xen_alternative_lm(void)
 {
 	unsigned int v;
 
-	asm volatile(ALTERNATIVE("xor %k0, %k0", "mov $1, %k0", X86_FEATURE_LM) : "=r"(v));
+	alternative_io("xor %k0, %k0", "mov $1, %k0", X86_FEATURE_LM, "=r"(v));
 	return v;
 }
 
@@ -13,7 +13,7 @@ unsigned int xen_alternative_vp2intersect(void)
 {
 	unsigned int v;
 
-	asm volatile(ALTERNATIVE("xor %k0, %k0", "mov $1, %k0", X86_FEATURE_AVX512_VP2INTERSECT) : "=r"(v));
+	alternative_io("xor %k0, %k0", "mov $1, %k0", X86_FEATURE_AVX512_VP2INTERSECT, "=r"(v));
 	return v;
 }
 

@@ -1,6 +1,5 @@
 /* A read that may fault, with its fixup, and the replacement for xen_major_version() that uses it. */
 #include <linux/errno.h>
-#include <xen/extable.h>
 
 int xen_extable_read(const unsigned long *p, unsigned long *val)
 {
@@ -13,7 +12,17 @@ int xen_extable_read(const unsigned long *p, unsigned long *val)
 		     "3: mov %[efault], %[rc]\n"
 		     "   xor %k[v], %k[v]\n"
 		     "   jmp 2b\n"
-		     ".popsection\n" _ASM_EXTABLE(1b, 3b)
+		     ".popsection\n"
+		     /*
+		      * Xen 4.17's _ASM_EXTABLE(1b, 3b) (asm_defns.h), spelled out: in .ex_table, an 8-byte
+		      * struct exception_table_entry of two displacements, each from itself, to the
+		      * instruction that may fault and to where execution goes on if it does.
+		      */
+		     ".pushsection .ex_table, \"a\"\n"
+		     ".balign 4\n"
+		     ".long 1b - .\n"
+		     ".long 3b - .\n"
+		     ".popsection\n"
 		     : [rc] "=r"(rc), [v] "=r"(v)
 		     : [p] "m"(*p), [efault] "i"(-EFAULT), "0"(0));
 	*val = v;
