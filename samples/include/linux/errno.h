@@ -6,6 +6,7 @@
 #define ENOMEM 12
 #define EBUSY 16
 #define ENODEV 19
+#define EFAULT 14
 #define EINVAL 22
 
 #endif

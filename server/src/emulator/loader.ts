@@ -26,6 +26,8 @@ export interface LoadedSection {
 
 export interface LoadedImage {
   name: string;
+  /** A live-patch payload (set by the runtime that uploaded it): fault reports name its code `name!function`. */
+  payload?: boolean;
   kind: 'executable' | 'object';
   /** Lowest and one-past-highest mapped address. */
   start: bigint;

@@ -84,6 +84,12 @@ export class Machine {
   stackPlacement: ((name: string) => { base: bigint; top: bigint }) | undefined;
   /** Emulates a system instruction (cpuid, rdmsr, ...) and returns true, or lets it fault. */
   systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
+  /**
+   * The guest's exception handlers (a runtime's do_invalid_op, exception-table fixups): given a
+   * fault at `rip`, the address to go on at, a fault ending the run instead, or undefined when
+   * the fault ends the run.
+   */
+  trapHandler: ((fault: GuestFault, rip: bigint, machine: Machine) => bigint | GuestFault | undefined) | undefined;
   /** Told of every cli (false) and sti (true): the interrupt flag of the CPU running. */
   interruptFlag: ((enabled: boolean) => void) | undefined;
   /** The other CPUs, for a runtime's patching rendezvous; unset on a one-CPU machine. */
@@ -92,6 +98,8 @@ export class Machine {
   /** The shadow call stack of the stack %rsp is in, and that stack's bounds (low, high] as signed doubles. */
   private frames: Frame[] = [];
   private stackLow = 0;
+  /** How far into the guest's log buffer the console has read. */
+  private logMark = 0n;
   private stackHigh = 0;
   private arenaNext: bigint | undefined;
   private heapNext = HEAP_AREA;
@@ -306,10 +314,13 @@ export class Machine {
   private runTask(task: Task, options: CallOptions): CallResult {
     const outputStart = this.console.length;
     const before = this.cpu.instructions;
-    const logStart = this.guestLogLength();
+    // A run inside a run (a native calling guest code) reads its own part; the outer one then reads all of its own.
+    const outerMark = this.logMark;
+    this.logMark = this.guestLogLength();
     task.state = 'running';
     const result = (status: CallResult['status'], extra: Partial<CallResult> = {}): CallResult => {
-      this.collectGuestLog(logStart);
+      this.collectGuestLog();
+      this.logMark = outerMark;
       return {
         status,
         rax: fromPair(this.cpu.state.lo[0], this.cpu.state.hi[0]),
@@ -336,7 +347,7 @@ export class Machine {
         task.reset();
         throw error;
       }
-      error.location = error.rip === undefined ? undefined : this.symbols.describe(error.rip);
+      error.location = error.rip === undefined ? undefined : this.describeCode(error.rip);
       error.backtrace = this.backtrace(task);
       task.reset();
       return result('fault', { fault: error });
@@ -348,9 +359,20 @@ export class Machine {
     return this.consoleBuffer ? this.memory.readU64(this.consoleBuffer.length) : 0n;
   }
 
-  /** Appends what the guest's own printk wrote into its log buffer since `start`. */
-  private collectGuestLog(start: bigint): void {
+  /**
+   * Output of host code running for the guest (an exception handler's printk), in its place
+   * among what the guest printed so far.
+   */
+  print(text: string): void {
+    this.collectGuestLog();
+    this.console += text;
+  }
+
+  /** Appends what the guest's own printk wrote into its log buffer since the last look. */
+  private collectGuestLog(): void {
+    const start = this.logMark;
     const end = this.guestLogLength();
+    this.logMark = end;
     if (this.guestConsole) {
       if (end > start) this.console += this.guestConsole.text(start, end);
       return;
@@ -361,9 +383,20 @@ export class Machine {
 
   /** Functions on a task's guest stack, innermost first, as `caller+offset` return addresses. */
   backtrace(task: Task = this.current): string[] {
-    return [...(task === this.current ? this.frames : task.frames)]
-      .reverse()
-      .map((f) => `${this.symbols.describe(f.target)} (returns to ${this.symbols.describe(f.returnAddress)})`);
+    return [...(task === this.current ? this.frames : task.frames)].reverse().map((f) => `${this.describeCode(f.target)} (returns to ${this.describeCode(f.returnAddress)})`);
+  }
+
+  /** Return addresses on the running task's guest stack, innermost first. */
+  returnAddresses(): bigint[] {
+    return this.frames.map((f) => f.returnAddress).reverse();
+  }
+
+  /** `func+0x12`, or `payload!func+0x12` in a live-patch payload (LoadedImage.payload): where a fault report's code is. */
+  describeCode(address: bigint): string {
+    const hit = this.symbols.at(address);
+    const owner = hit && this.images.find((image) => image.payload && image.name === hit.symbol.image);
+    const text = this.symbols.describe(address);
+    return owner ? `${owner.name}!${text}` : text;
   }
 
   // ---- the CPU's view of the machine -------------------------------------------------------------
@@ -380,6 +413,7 @@ export class Machine {
       system: (mnemonic) => this.system(mnemonic),
       native: (id) => this.runNative(id),
       fault: (kind: FaultKind, message: string) => new GuestFault(kind, message),
+      trap: (fault, rip) => this.trapHandler?.(fault, rip, this),
     };
   }
 

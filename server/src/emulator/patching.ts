@@ -12,4 +12,6 @@ export interface PatchingHooks {
   release(): void;
   /** CPUs online, the patching one included. */
   readonly cpus: number;
+  /** The CPU whose code runs now (what a register dump names). */
+  readonly runningCpu: number;
 }

@@ -148,6 +148,16 @@ export interface AltInstruction {
   cpuid: number;
 }
 
+/** A WARN, BUG or ASSERT site of a payload: a frame of `.bug_frames.1..3` and the ud2 it names. */
+export interface BugFrameRef {
+  /** BUGFRAME_warn (1), _bug (2) or _assert (3). */
+  type: 1 | 2 | 3;
+  /** Offset of the frame in its `.bug_frames.N`. */
+  offset: bigint;
+  /** Where the ud2 is (the line number bits the frame keeps above the displacement taken off). */
+  at: SymbolRef;
+}
+
 export interface SpecialSection {
   name: string;
   size: bigint;
@@ -174,6 +184,7 @@ export interface XenPayload extends PayloadBase {
   xenDepends?: BuildIdNote;
   hooks: XenHook[];
   altInstructions: AltInstruction[];
+  bugFrames: BugFrameRef[];
   /** `.altinstructions`, `.altinstr_replacement`, `.ex_table`, `.bug_frames.N`, `.fixup`, `.alt_call_sites`. */
   special: SpecialSection[];
   /** Relocations of loaded sections Xen 4.17's loader refuses or the emulator alone applies (see decodeRelocations.ts). */

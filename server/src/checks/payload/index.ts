@@ -15,6 +15,7 @@ import { Finding } from '../finding';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { checkElfIdentity, checkSectionShapes } from './elfShape';
 import { checkVetoingHooks } from './hooks';
+import { checkReportRecursion } from './reportRecursion';
 import { checkKlpModule, reportPlainModule } from './klpModule';
 import { checkModinfoFormat } from './modinfo';
 import { checkModuleLoader } from './moduleLoader';
@@ -90,6 +91,7 @@ export function checkOpenedPayload(opened: OpenedPayload, env: PayloadCheckEnv =
 function checkXen(sink: FindingSink, payload: XenPayload, env: PayloadCheckEnv): void {
   xenUploadChecks(sink, payload, env);
   checkVetoingHooks(sink, payload);
+  checkReportRecursion(sink, payload);
   const refs: OldFunctionRef[] = payload.funcs.flatMap((f): OldFunctionRef[] => {
     const name = oldFunctionName(f);
     if (f.oldAddr.reloc) return [{ where: funcWhere(f), name: f.oldAddr.reloc.symbol, lookup: { kind: 'xen-reloc' }, func: f }];

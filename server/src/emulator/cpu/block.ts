@@ -14,6 +14,12 @@ export interface CpuHooks {
   /** Runs the native bound to a stub address. */
   native(id: number): void;
   fault(kind: FaultKind, message: string): GuestFault;
+  /**
+   * An exception the guest's own handler may take (a WARN's bug frame, an exception-table
+   * fixup): the address execution goes on at, a fault that ends the run instead (a BUG's
+   * panic), or undefined to let this one end it.
+   */
+  trap?(fault: GuestFault, rip: bigint): bigint | GuestFault | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { fromPair } from '../addr';
+import { fromPair, hiOf, loOf } from '../addr';
 import { GuestFault } from '../faults';
 import { Memory } from '../memory';
 import { Block, CpuHooks } from './block';
@@ -70,37 +70,51 @@ export class Cpu {
     m.dirty = false;
     this.busy = true;
     try {
-      while (this.stopRequest === undefined) {
-        const left = end - this.instructions;
-        if (left <= 0) {
-          if (!limits.yieldOnBudget) throw new GuestFault('budget', `instruction budget of ${limits.budget} exhausted (runaway loop?)`);
-          this.stopRequest = { reason: SLICE_END };
+      for (;;) {
+        try {
+          while (this.stopRequest === undefined) {
+            const left = end - this.instructions;
+            if (left <= 0) {
+              if (!limits.yieldOnBudget) throw new GuestFault('budget', `instruction budget of ${limits.budget} exhausted (runaway loop?)`);
+              this.stopRequest = { reason: SLICE_END };
+              break;
+            }
+            const single = this.trace !== undefined;
+            block = undefined;
+            block = this.cache.lookup(c.ripLo, c.ripHi, single);
+            if (block.count > left) block = this.cache.lookup(c.ripLo, c.ripHi, true);
+            if (this.trace && block.text) this.trace(fromPair(c.ripLo, c.ripHi), block.text[0]);
+            c.k = 0;
+            c.n = 0;
+            this.instructions += block.code(c, m, L, H, A, X, left < SLICE ? left : SLICE);
+            if ((++rounds & 1023) === 0 && Date.now() > limits.deadline) {
+              throw new GuestFault('timeout', `wall-clock limit reached after ${this.instructions - start} instructions`);
+            }
+          }
           break;
-        }
-        const single = this.trace !== undefined;
-        block = undefined;
-        block = this.cache.lookup(c.ripLo, c.ripHi, single);
-        if (block.count > left) block = this.cache.lookup(c.ripLo, c.ripHi, true);
-        if (this.trace && block.text) this.trace(fromPair(c.ripLo, c.ripHi), block.text[0]);
-        c.k = 0;
-        c.n = 0;
-        this.instructions += block.code(c, m, L, H, A, X, left < SLICE ? left : SLICE);
-        if ((++rounds & 1023) === 0 && Date.now() > limits.deadline) {
-          throw new GuestFault('timeout', `wall-clock limit reached after ${this.instructions - start} instructions`);
+        } catch (error) {
+          if (!(error instanceof GuestFault)) throw error;
+          if (error.rip === undefined) {
+            if (block && error.kind !== 'budget' && error.kind !== 'timeout') {
+              error.rip = fromPair(block.ipLo[c.k], block.ipHi[c.k]);
+              this.instructions += c.n + c.k;
+            } else {
+              error.rip = fromPair(c.ripLo, c.ripHi);
+            }
+          }
+          // The guest's own exception handler may take it: execution goes on where it says, or
+          // it ends the run with a fault of its own (a BUG's panic).
+          const taken = error.kind === 'budget' || error.kind === 'timeout' ? undefined : X.trap?.(error, error.rip);
+          if (typeof taken !== 'bigint') {
+            const fault = taken ?? error;
+            fault.rip ??= error.rip;
+            fault.instructions = this.instructions - start;
+            throw fault;
+          }
+          c.ripLo = loOf(taken);
+          c.ripHi = hiOf(taken);
         }
       }
-    } catch (error) {
-      if (!(error instanceof GuestFault)) throw error;
-      if (error.rip === undefined) {
-        if (block && error.kind !== 'budget' && error.kind !== 'timeout') {
-          error.rip = fromPair(block.ipLo[c.k], block.ipHi[c.k]);
-          this.instructions += c.n + c.k;
-        } else {
-          error.rip = fromPair(c.ripLo, c.ripHi);
-        }
-      }
-      error.instructions = this.instructions - start;
-      throw error;
     } finally {
       this.busy = false;
     }

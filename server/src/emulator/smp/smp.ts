@@ -38,6 +38,10 @@ export class Smp implements PatchingHooks, CpuSet {
   readonly protocol: PokeProtocol;
   /** The CPU whose code runs now: CPU 0 while host code (the runtime) runs. */
   running: SmpCpu;
+  get runningCpu(): number {
+    return this.running.id;
+  }
+
   /** The text write in flight, if any. */
   write: TextWrite | undefined;
   /** Xen's arch_livepatch_mask(): the NMI callback swallows NMIs. */

@@ -32,6 +32,12 @@ export class XenConsole {
     this.text += `(emulator) ${line}\n`;
   }
 
+  /**
+   * A panic() of the hypervisor's own trap handler (a BUG in payload code), in the middle of a
+   * guest run: its banner is printed once the run's output is (printPendingPanic).
+   */
+  pendingPanic: string | undefined;
+
   panic(message: string): void {
     const stars = '****************************************';
     for (const line of [stars, 'Panic on CPU 0:', message, stars, '', 'Reboot in five seconds...']) this.printk(line);

@@ -24,6 +24,8 @@ export class GuestCalls {
     this.console.guest(result.output);
     if (result.status === 'returned') return Number(BigInt.asIntN(32, result.rax));
     const what = this.machine.describe(address);
+    // Xen's own handler panicked (a BUG in the payload's code): its banner, nothing more.
+    if (this.console.pendingPanic) panic(this.console, this.console.pendingPanic);
     if (result.fault) {
       for (const line of result.fault.report().split('\n')) this.console.printk(line);
       panic(this.console, `FATAL TRAP: ${result.fault.kind} in ${what}`);

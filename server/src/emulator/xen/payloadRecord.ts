@@ -2,6 +2,7 @@ import { HookKind } from '../../payload';
 import { LoadedImage } from '../loader';
 import { PayloadState } from './abi';
 import { fstateSize } from './guestLayout';
+import { VirtualRegion } from './virtualRegion';
 
 export interface GuestRegion {
   address: bigint;
@@ -35,6 +36,8 @@ export interface LoadedPayload {
   xenDepends: string;
   /** `.modinfo` as loaded. */
   metadata: Buffer;
+  /** Its text, bug frames and exception table, registered from upload to unload. */
+  region: VirtualRegion;
   /** Symbols other than replacements, which later payloads may resolve `old_addr` names against. */
   newSymbols: Map<string, bigint>;
 }

@@ -15,6 +15,10 @@ import { viewPayload, XenPayloadView } from './payloadView';
 import { attachRuntime, isRealXen, prepareRealXen, RealXenBoot } from './realImage/realXen';
 import { loadPayloadData, UploadError } from './upload';
 import { checkForLivepatchWork } from './work';
+import { installXenTraps } from './traps';
+import { coreRegion } from './virtualRegion';
+import { BANNER_CALLS } from '../../checks/payload/reportRecursion';
+import { readGuestFunc } from './guestLayout';
 
 export interface XenLivepatchOptions {
   /** The running hypervisor's build-id (hex); default: the target's GNU build-id note. */
@@ -70,6 +74,12 @@ export class XenLivepatch {
       version: 1,
       rendezvousNs: new Array<number>(Math.max(1, options.cpus ?? 2)).fill(0),
     };
+    const core = coreRegion(machine, target);
+    installXenTraps(machine, this.console, {
+      regions: () => [core, ...this.h.payloads.map((p) => p.region)],
+      ownMemory: (address) => [target, ...this.h.payloads.map((p) => p.image)].some((image) => address >= image.start && address < image.end),
+      bannerReplacedAround: (rip) => bannerReplacedAround(this.h, rip),
+    });
   }
 
   /** A fresh machine running the hypervisor image at `targetPath`. */
@@ -97,7 +107,7 @@ export class XenLivepatch {
 
   /** Why the hypervisor panicked, once it has. */
   get panicked(): string | undefined {
-    return this.panicReason;
+    return this.panicReason ?? this.console.pendingPanic;
   }
 
   /** XEN_SYSCTL_LIVEPATCH_UPLOAD: 0 (state CHECKED) or -errno. */
@@ -180,8 +190,14 @@ export class XenLivepatch {
     return p && viewPayload(this.h, p);
   }
 
+  /** After guest code ran outside a hypercall (`call`): the banner of a panic its trap handler raised. */
+  settlePanic(): void {
+    const pending = this.console.pendingPanic;
+    if (pending && !this.panicReason) this.survive(() => panic(this.console, pending), undefined);
+  }
+
   private alive(): void {
-    if (this.panicReason) throw new EmulatorError(`the hypervisor has panicked (${this.panicReason}); boot a new one`);
+    if (this.panicked) throw new EmulatorError(`the hypervisor has panicked (${this.panicked}); boot a new one`);
   }
 
   private survive<T>(run: () => T, failed: T): T {
@@ -194,6 +210,18 @@ export class XenLivepatch {
       return failed;
     }
   }
+}
+
+/** The function of the register dump's banner an applied payload replaced with code holding `rip`. */
+function bannerReplacedAround(h: Hypervisor, rip: bigint): string | undefined {
+  for (const payload of h.applied) {
+    for (const address of payload.funcs) {
+      const func = readGuestFunc(h.machine.memory, address);
+      const name = h.machine.symbols.at(func.oldAddr)?.symbol.name;
+      if (func.newAddr && rip >= func.newAddr && rip < func.newAddr + BigInt(func.newSize) && name && BANNER_CALLS.includes(name)) return name;
+    }
+  }
+  return undefined;
 }
 
 /**

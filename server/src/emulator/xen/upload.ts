@@ -23,6 +23,8 @@ import { Hypervisor, lookupSymbol } from './hypervisor';
 import { GuestRegion, LoadedPayload } from './payloadRecord';
 import { writePayloadStruct } from './payloadStruct';
 import { startsWithEndbr } from './x86Patch';
+import { applyAlternatives } from './alternatives';
+import { payloadRegion } from './virtualRegion';
 
 /** Upload refused: the console already has Xen's message (when Xen prints one). */
 export class UploadError extends Error {
@@ -111,7 +113,9 @@ function checkNewSymbols(h: Hypervisor, name: string, payload: XenPayload): void
 
 function place(h: Hypervisor, name: string, elf: ElfFile): LoadedImage {
   try {
-    return h.machine.loadObject(elf, name);
+    const image = h.machine.loadObject(elf, name);
+    image.payload = true;
+    return image;
   } catch (error) {
     if (error instanceof LoaderError) refuse(h, name, 'EINVAL', error.message.slice(error.file.length + 2));
     if (error instanceof GuestMemoryError) {
@@ -157,6 +161,8 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
   );
   const replacementAddresses = new Set(placed.map((f) => f.newAddr));
   const writable = sections.filter((s) => s.elf.flags & SHF.WRITE);
+  const text = region(sections.filter((s) => s.elf.flags & SHF.EXECINSTR));
+  applyAlternatives(memory, h.console, image);
   const p: LoadedPayload = {
     name,
     state: LIVEPATCH_STATE_CHECKED,
@@ -164,10 +170,11 @@ function record(h: Hypervisor, name: string, payload: XenPayload, elf: ElfFile, 
     reverted: false,
     safeToReapply: writable.length === 0 || (writable.length === 1 && writable[0].elf.name === '.livepatch.funcs'),
     image,
-    text: region(sections.filter((s) => s.elf.flags & SHF.EXECINSTR)),
+    text,
     rw: region(writable),
     ro: region(sections.filter((s) => !(s.elf.flags & (SHF.EXECINSTR | SHF.WRITE)))),
     pages: Number((image.end - image.start) / PAGE_SIZE),
+    region: payloadRegion(name, text, image),
     struct: h.machine.allocate(payloadStructSize, `struct payload ${name}`),
     funcs,
     fstate: h.machine.allocate(fstateSize * BigInt(Math.max(funcs.length, 1)), `livepatch_fstate[] of ${name}`),

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { ScenarioCommand } from '../../scenario/command';
 import { emulatorVerbs } from '../../scenario/dialect';
 import type { Machine } from '../machine';
-import type { LivepatchRuntime, RuntimeFactory, RuntimeIo, RuntimeLog, RuntimeOutput } from '../runtime';
+import type { CallContext, LivepatchRuntime, RuntimeFactory, RuntimeIo, RuntimeLog, RuntimeOutput } from '../runtime';
 import type { EmulatorState } from '../state';
 import { XenLivepatch } from './runtime';
 import { xenState } from './state';
@@ -36,6 +36,20 @@ export class XenRuntime implements LivepatchRuntime {
   get banner(): string {
     const real = this.xen.realBoot;
     return `build-id ${this.xen.buildId}${real ? `; the image's own code after its boot, ${real.natives.length} functions as natives` : ''}`;
+  }
+
+  /** A `call` runs on the current task; a BUG it hits panics the hypervisor once its output is out. */
+  callContext(args: string[]): CallContext {
+    return {
+      args,
+      around: (call) => {
+        try {
+          return call();
+        } finally {
+          this.xen.settlePanic();
+        }
+      },
+    };
   }
 
   halted(): string | undefined {

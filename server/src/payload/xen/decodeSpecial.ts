@@ -1,6 +1,6 @@
 import { ElfRelocation } from '../../elf';
 import { RelocatedSections } from '../relocatedSections';
-import { AltInstruction, SpecialSection } from '../model';
+import { AltInstruction, BugFrameRef, SpecialSection } from '../model';
 
 /** Arch tables the hypervisor bounds-checks or applies when it loads a payload. */
 const specialNames = /^(\.altinstructions|\.altinstr_replacement|\.alt_call_sites|\.ex_table|\.fixup|\.bug_frames\.\d+)$/;
@@ -32,4 +32,23 @@ export function decodeAltInstructions(view: RelocatedSections): AltInstruction[]
     entries.push({ index, ...(orig ? { orig } : {}), ...(repl ? { repl } : {}), cpuid: bytes.readUInt16LE(at + 8), origLen: bytes[at + 10], replLen: bytes[at + 11] });
   }
   return entries;
+}
+
+/**
+ * The WARN, BUG and ASSERT frames (Xen 4.17's x86 struct bug_frame, 8 bytes: a 24-bit displacement
+ * to the ud2 with 7 bits of the line above it, then the file's): each frame's first word is
+ * relocated against the ud2's section, the line bits riding in the addend. An ASSERT's second
+ * pair (`0, message`) has no relocation on its first word and is no frame.
+ */
+export function decodeBugFrames(view: RelocatedSections): BugFrameRef[] {
+  return ([1, 2, 3] as const).flatMap((type) => {
+    const section = view.elf.section(`.bug_frames.${type}`);
+    if (!section) return [];
+    return [...view.relocationsOf(section)].flatMap(([offset, reloc]) => {
+      if (offset % 8n !== 0n) return [];
+      const ref = view.describe(reloc, section);
+      const lineBits = reloc.addend - BigInt.asIntN(24, reloc.addend);
+      return [{ type, offset, at: { ...ref, ...(ref.sectionOffset !== undefined ? { sectionOffset: ref.sectionOffset - lineBits } : {}) } }];
+    });
+  });
 }

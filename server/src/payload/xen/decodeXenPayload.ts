@@ -6,7 +6,7 @@ import { RelocatedSections } from '../relocatedSections';
 import { decodeFuncs } from './decodeFuncs';
 import { decodeHooks } from './decodeHooks';
 import { decodeUnusualRelocations } from './decodeRelocations';
-import { decodeAltInstructions, decodeSpecialSections } from './decodeSpecial';
+import { decodeAltInstructions, decodeBugFrames, decodeSpecialSections } from './decodeSpecial';
 
 /** A Xen livepatch payload as the hypervisor's load_payload_data() reads it. */
 export function decodeXenPayload(elf: ElfFile, identity: ElfIdentity): XenPayload {
@@ -24,6 +24,7 @@ export function decodeXenPayload(elf: ElfFile, identity: ElfIdentity): XenPayloa
     ...(xenDepends ? { xenDepends } : {}),
     hooks: decodeHooks(view),
     altInstructions: decodeAltInstructions(view),
+    bugFrames: decodeBugFrames(view),
     special: decodeSpecialSections(view),
     unusualRelocations: decodeUnusualRelocations(elf),
   };

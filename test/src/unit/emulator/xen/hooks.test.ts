@@ -113,5 +113,6 @@ test('a hook that faults is a fault in the hypervisor: reported, then a panic', 
   xen.action('lp_hook_fault', 'apply');
   assert.doesNotThrow(() => xen.idle());
   assert.match(xen.panicked ?? '', /FATAL TRAP: page-fault in boom/);
-  assert.match(xen.console.log, /guest fault \(page-fault\) at boom.*write of an unmapped address 0x0/);
+  // The report names the payload's code as payload!function.
+  assert.match(xen.console.log, /guest fault \(page-fault\) at lp_hook_fault!boom.*write of an unmapped address 0x0/);
 });

@@ -110,3 +110,21 @@ struct livepatch_func __attribute__((section(".livepatch.funcs"))) ${variable} =
 	.new_addr = ${replacement}, .old_addr = ${old},
 	.new_size = 16, .old_size = ${old.toUpperCase()}_SZ, ${extra}
 };`;
+
+/**
+ * A payload replacing `old` (its old_size from nm, old_addr looked up by name) with
+ * `lp_replacement()`, which runs `statement` (bug.h's WARN/BUG/ASSERT are there) and answers 77;
+ * `prelude` is C placed before it.
+ */
+export const replacingPayload = (name: string, old: string, statement: string, prelude = ''): string =>
+  buildPayload(
+    name,
+    `${payloadStructC}#include <xen/bug.h>
+${prelude}
+unsigned int lp_replacement(void) { ${statement}; return 77; }
+static const char f_name[] = "${old}";
+struct livepatch_func __attribute__((section(".livepatch.funcs"))) f = {
+	.version = LIVEPATCH_PAYLOAD_VERSION, .name = f_name, .new_addr = lp_replacement, .old_addr = 0,
+	.new_size = 32, .old_size = ${nmSymbol(old).size},
+};`,
+  );
