@@ -114,14 +114,6 @@ export interface RealRun {
   restores: { index: number; why: string }[];
 }
 
-/**
- * The real kernel's verdicts: one boot of Debian's kernel with every variant in its initramfs,
- * insmod'ed by kmod in batches. A variant that oopses or warns, or whose module cannot be
- * removed, leaves a kernel that cannot judge the next one (a module stuck in its init, ftrace
- * turned off): the machine is then resumed from the checkpoint taken just after the boot (a
- * second where a boot takes several), and that written down. A batch during which the machine
- * died is run again a variant at a time, to find the one that killed it.
- */
 /** A batch that has not started a variant for this long is hung: a module stuck in its init, a kernel in a loop. */
 const quietMs = 30_000;
 /**
@@ -131,6 +123,16 @@ const quietMs = 30_000;
  */
 const oops = /^\[[\s\d.]+\] (general protection fault|BUG: |kernel BUG at|Oops: )/;
 
+/**
+ * The real kernel's verdicts: one boot of Debian's kernel with every variant in its initramfs,
+ * insmod'ed by kmod in batches. A variant that oopses or warns, or whose module cannot be
+ * removed, leaves a kernel that cannot judge the next one (a module stuck in its init, ftrace
+ * turned off): the machine is then resumed from the checkpoint taken just after the boot (a
+ * second where a boot takes several), and that written down. A batch during which the machine
+ * died is run again a variant at a time, to find the one that killed it; a variant during which
+ * it died is run once more on a fresh machine (what killed it may be an earlier module's timer),
+ * and is `crashed` when that one dies too.
+ */
 export async function realVerdicts(
   dir: string,
   names: readonly string[],
@@ -158,6 +160,7 @@ export async function realVerdicts(
     log(`resumed from the checkpoint in ${machine.bootMs.toFixed(0)} ms after ${names[index]}: ${why}`);
   };
   let one = 0;
+  let retried = -1;
   for (let next = 0; next < count;) {
     const size = one > next ? 1 : batchSize;
     const batch = names.slice(next, next + size);
@@ -169,6 +172,11 @@ export async function realVerdicts(
       if (batch.length > 1) {
         one = next + batch.length;
         await reboot(next, `${why} (its batch is run again a variant at a time)`);
+        continue;
+      }
+      if (retried !== next) {
+        retried = next;
+        await reboot(next, `${why} (run again on a fresh machine)`);
         continue;
       }
       verdicts.push({ accepted: false, error: why, kernel: [], broken: why });

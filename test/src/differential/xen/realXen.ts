@@ -21,8 +21,11 @@ const quietMs = 60_000;
  * and reverted when APPLY is 1), then unloaded. Markers written to the console, between the
  * hypervisor's lines in the order the serial port carries them (Xen runs with sync_console), say
  * which variant the `(XEN)` lines that follow belong to and what each step returned, with the
- * tool's output in base64. It is in the image from the boot; a batch is a list of calls, so any
- * variant can start one, in a machine resumed from the checkpoint too.
+ * tool's output in base64. `judge_lines FROM TO LIST` judges the variants on those lines of the
+ * list (one `ID NAME FILE APPLY` a line). Both are in the image from the boot, so a batch is a
+ * short command that any variant can start, in a machine resumed from the checkpoint too: a long
+ * one would not do, as Xen's console drops what dom0 does not read from its 128-byte input ring
+ * in time.
  */
 const judgeScript = `step() { id=$1; what=$2; shift 2; xen-livepatch "$@" >/tmp/v.out 2>&1; rc=$?; echo "@@R $id $what $rc $(base64 /tmp/v.out | tr -d '\\n')" > /dev/console; }
 judge() {
@@ -33,6 +36,7 @@ judge() {
     step $1 unload unload $2
   fi
 }
+judge_lines() { sed -n "$1,$2p" $3 | while read -r id name file apply; do judge $id $name $file $apply </dev/null; done; }
 `;
 
 interface StepResult {
@@ -87,7 +91,8 @@ export async function runRealXen(
   const guest = new Map(variants.map((v) => [v.id, files.add(path.join(dir, `${uploadName(v.id)}.livepatch`))]));
   writeFileSync(path.join(dir, 'judge.sh'), judgeScript);
   const judge = files.add(path.join(dir, 'judge.sh'));
-  const call = (v: Variant) => `judge ${v.id} ${uploadName(v.id)} ${guest.get(v.id)!} ${applies(v) ? 1 : 0}`;
+  writeFileSync(path.join(dir, 'variants.txt'), variants.map((v) => `${v.id} ${uploadName(v.id)} ${guest.get(v.id)!} ${applies(v) ? 1 : 0}\n`).join(''));
+  const list = files.add(path.join(dir, 'variants.txt'));
   const started = performance.now();
   const verdicts = new Map<string, Verdict>();
   // Every console line of a command, the markers too: the stock profile keeps the (XEN) ones only.
@@ -100,7 +105,7 @@ export async function runRealXen(
     for (let next = 0; next < variants.length;) {
       const batch = variants.slice(next, next + batchSize);
       try {
-        const result = await machine.run(command('sh', '-c', [`. ${judge}`, ...batch.map(call)].join('; ')), batchTimeoutMs, { quietMs });
+        const result = await machine.run(command('sh', '-c', `. ${judge}; judge_lines ${next + 1} ${next + batch.length} ${list}`), batchTimeoutMs, { quietMs });
         const { steps } = readBatch(result.log);
         for (const v of batch) verdicts.set(v.id, verdictOf(v, steps.get(v.id)));
         next += batch.length;
