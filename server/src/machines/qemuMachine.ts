@@ -107,9 +107,7 @@ export class QemuMachine {
   kvmFailure: string | undefined;
 
   private qmp: Qmp | undefined;
-  /** Set by the first byte from the guest. */
-  private spoke = false;
-  /** When the guest last sent a byte. */
+  /** When the guest last sent a byte (0: not yet). */
   private heardAt = 0;
   /** The running command's RunWatch.stopOn. */
   private stopOn: RegExp | undefined;
@@ -139,7 +137,6 @@ export class QemuMachine {
     this.reader = reader;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
-      this.spoke = true;
       this.heardAt = performance.now();
       try {
         reader.feed(chunk);
@@ -200,7 +197,7 @@ export class QemuMachine {
       accel === 'kvm' &&
       !from &&
       setTimeout(() => {
-        if (!machine.spoke) machine.fail(new MachineError(`under KVM the guest printed nothing within ${machineDefaults.kvmSilentMs} ms (this host's KVM does not run it)`));
+        if (!machine.heardAt) machine.fail(new MachineError(`under KVM the guest printed nothing within ${machineDefaults.kvmSilentMs} ms (this host's KVM does not run it)`));
       }, machineDefaults.kvmSilentMs);
     try {
       if (socket) machine.qmp = await Qmp.connect(socket, timeoutMs);
