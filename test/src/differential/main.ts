@@ -38,7 +38,12 @@ async function main(): Promise<number> {
     const real = recorded
       ? { versions: recorded.versions, verdicts: new Map(recorded.variants.map((v) => [v.id, v.real])), seconds: 0, boots: 0, restores: 0 }
       : await loader.runReal(variants, (line) => console.log(`${loader.name}: ${line}`));
-    console.log(`${loader.name}: real run ${real.seconds.toFixed(1)} s (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}), ${real.boots} boot(s), ${real.restores} restore(s) from its checkpoint, on ${Object.values(real.versions).join('; ')}`);
+    console.log(
+      `${loader.name}: real run ${real.seconds.toFixed(1)} s (load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}), ${real.boots} boot(s), ${real.restores} restore(s) from its checkpoint, on ${Object.values(real.versions).join('; ')}`,
+    );
     // Recorded before our judges run: what the real machine said is kept whatever they then do.
     if (record && !recorded) {
       const file = writeRecording(
