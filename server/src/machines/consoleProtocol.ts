@@ -77,6 +77,8 @@ export class ConsoleReader {
     nonce: string,
     private readonly emit: (event: ConsoleEvent) => void,
     private readonly maxFrameChars = 64 * 1024 * 1024,
+    /** Sees every line that is neither a marker nor encoded output (a hypervisor's line, a panic), as it comes. */
+    private readonly watch: (line: string) => void = () => undefined,
   ) {
     this.marker = `${markerPrefix}${nonce}:`;
   }
@@ -103,8 +105,11 @@ export class ConsoleReader {
       if (this.held > this.maxFrameChars) throw new Error(`a command's output is larger than ${this.maxFrameChars} characters`);
       if (this.section && base64Line.test(line)) this.sections[this.section].push(line);
       else if (!line.trim()) return;
-      else if (this.inFrame) this.console.push(line);
-      else this.emit({ kind: 'noise', line });
+      else {
+        if (this.inFrame) this.console.push(line);
+        else this.emit({ kind: 'noise', line });
+        this.watch(line);
+      }
       return;
     }
     // Firmware escapes (`\e[2J`) may precede the first marker on its line.

@@ -60,5 +60,7 @@ export function xenProfile(pieces: XenPieces, files: GuestFiles, options: XenPro
       }),
     guestArgv: (argv) => files.rewrite(xenArgv(argv)),
     log: (frame) => frame.console.filter((line) => line.startsWith('(XEN)')),
+    // After a panic (or dom0's death) Xen waits five seconds, then resets the machine, which ends QEMU.
+    downLine: /^\(XEN\) (Reboot in five seconds|Hardware Dom0 crashed)/,
   };
 }

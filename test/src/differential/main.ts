@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { disagreementKey, judgeAgainstTable } from './core/allowed';
 import { generateVariants } from './core/generate';
@@ -35,9 +36,14 @@ async function main(): Promise<number> {
     console.log(`${loader.name}: ${variants.length} variants of ${bases.length} bases (seed ${generate.seed}, ${generate.perBase} per base)`);
     // --recorded: our judges against the recorded real verdicts, no VM (after a fix to our loader).
     const real = recorded
-      ? { versions: recorded.versions, verdicts: new Map(recorded.variants.map((v) => [v.id, v.real])), seconds: 0, boots: 0 }
+      ? { versions: recorded.versions, verdicts: new Map(recorded.variants.map((v) => [v.id, v.real])), seconds: 0, boots: 0, restores: 0 }
       : await loader.runReal(variants, (line) => console.log(`${loader.name}: ${line}`));
-    console.log(`${loader.name}: real run ${real.seconds.toFixed(1)} s, ${real.boots} boot(s), on ${Object.values(real.versions).join('; ')}`);
+    console.log(
+      `${loader.name}: real run ${real.seconds.toFixed(1)} s (load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}), ${real.boots} boot(s), ${real.restores} restore(s) from its checkpoint, on ${Object.values(real.versions).join('; ')}`,
+    );
     // Recorded before our judges run: what the real machine said is kept whatever they then do.
     if (record && !recorded) {
       const file = writeRecording(

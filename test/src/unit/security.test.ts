@@ -166,9 +166,12 @@ const reviewedWriters: Record<string, string> = {
   'server/src/target/targetCache.ts': 'the target index cache: the cache directory (XDG_CACHE_HOME or the option) joined with the build-id as hex, or nobuildid- and a SHA-1',
   'server/src/machines/machineCache.ts':
     "the real machines' initramfs and unpacked Xen: XDG_CACHE_HOME/livepatch-lens/KIND joined with a SHA-256 of the inputs as hex (a name of word characters only)",
+  'server/src/machines/qemuMachine.ts': "a machine's QMP socket: a folder mkdtemp makes in os.tmpdir(), removed when the machine ends or the process exits",
+  'server/src/machines/machineState.ts':
+    "a checkpoint's saved state: the fixed name `state` in a folder mkdtemp makes in os.tmpdir(), removed by dispose() or when the process exits",
 };
 
-test("the engine writes files in reviewed places only: the target cache and the real machines' cache", () => {
+test("the engine writes files in reviewed places only: the target cache, the real machines' cache and their temporary control files", () => {
   const writers = sourceFiles('server/src').filter((f) => fsWrites(f, readFileSync(fromRoot(f), 'utf8')).length);
   assert.deepEqual(writers.sort(), Object.keys(reviewedWriters).sort());
   // The scan itself sees writes however fs is imported.

@@ -17,8 +17,10 @@ export interface RealRun {
   verdicts: Map<string, Verdict>;
   /** Wall time of the session, boot included. */
   seconds: number;
-  /** Boots it took (1 unless a variant took the machine down). */
+  /** Boots it took: 1, the machine then checkpointed. */
   boots: number;
+  /** Machines resumed from the checkpoint, each after a variant that took the machine down or left it unfit to judge the next. */
+  restores: number;
 }
 
 /** A real loader and ours, as the differential drives them. */

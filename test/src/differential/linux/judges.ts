@@ -36,7 +36,7 @@ export function emulatorVerdicts(dir: string, files: readonly string[], target: 
 /**
  * The guest's loop over a batch of variants, in one command (a command's framing, and every
  * process started, cost more than an insmod under TCG on a busy host): per variant, a marker
- * written into the kernel log, kmod's insmod and its exit status; after an accepted one, every
+ * written into the kernel log and on the console (the host's sign that the batch goes on), kmod's insmod and its exit status; after an accepted one, every
  * livepatch disabled and every module removed (a few rounds: the livepatch core lets go of a
  * disabled patch's module just after its transition ends), so the next variant meets the kernel
  * as a fresh boot left it. The kernel log of the whole batch comes at its end, cut at the
@@ -49,6 +49,7 @@ read t0 < /proc/sys/kernel/tainted
 for f in ${files.join(' ')}; do
   echo "@@V $f" > /dev/kmsg
   echo "@@V $f"
+  echo "@@V $f" > /dev/console
   insmod $f 2>&1; rc=$?
   echo "@@RC $rc"
   read t < /proc/sys/kernel/tainted
@@ -109,16 +110,28 @@ export interface RealRun {
   kernel: string;
   accel: string;
   boots: number;
-  /** Variants after which the kernel was rebooted, and why. */
-  reboots: { index: number; why: string }[];
+  /** Variants after which the machine was resumed from its checkpoint (a fresh boot's kernel), and why. */
+  restores: { index: number; why: string }[];
 }
+
+/** A batch that has not started a variant for this long is hung: a module stuck in its init, a kernel in a loop. */
+const quietMs = 30_000;
+/**
+ * An oops or BUG makes the kernel print to the console from then on (console_verbose()), and
+ * the rest of a batch then often hangs on a lock the dead task held: a batch is stopped at its
+ * first one and run again a variant at a time from a resumed machine.
+ */
+const oops = /^\[[\s\d.]+\] (general protection fault|BUG: |kernel BUG at|Oops: )/;
 
 /**
  * The real kernel's verdicts: one boot of Debian's kernel with every variant in its initramfs,
  * insmod'ed by kmod in batches. A variant that oopses or warns, or whose module cannot be
  * removed, leaves a kernel that cannot judge the next one (a module stuck in its init, ftrace
- * turned off): the machine is rebooted then, and the reboot written down. A batch during which
- * the machine died is run again a variant at a time, to find the one that killed it.
+ * turned off): the machine is then resumed from the checkpoint taken just after the boot (a
+ * second where a boot takes several), and that written down. A batch during which the machine
+ * died is run again a variant at a time, to find the one that killed it; a variant during which
+ * it died is run once more on a fresh machine (what killed it may be an earlier module's timer),
+ * and is `crashed` when that one dies too.
  */
 export async function realVerdicts(
   dir: string,
@@ -131,34 +144,39 @@ export async function realVerdicts(
   for (const name of names) files.add(name);
   const count = names.length;
   const profile = linuxProfile(findLinuxPieces(), files, { memoryMiB: 1024 });
-  const reboots: RealRun['reboots'] = [];
-  let machine = await QemuMachine.boot(profile);
-  let boots = 1;
+  const restores: RealRun['restores'] = [];
+  let machine = await QemuMachine.boot(profile, { checkpoints: true });
   const release = await machine.run(words('uname', '-r'));
   const version = await machine.run(words('uname', '-v'));
   const kernel = `${release.stdout.trim()} ${version.stdout.trim()}`;
   const accel = machine.accel;
   log(`booted ${kernel} (${accel}${machine.kvmFailure ? `: KVM refused, ${machine.kvmFailure.split('\n')[0]}` : ''}) in ${machine.bootMs.toFixed(0)} ms`);
+  const checkpoint = await machine.checkpoint();
   const verdicts: LinuxVerdict[] = [];
   const reboot = async (index: number, why: string) => {
-    reboots.push({ index, why });
-    log(`rebooting after ${names[index]}: ${why}`);
-    await machine.close();
-    machine = await QemuMachine.boot(profile);
-    boots++;
+    restores.push({ index, why });
+    machine.discard();
+    machine = await QemuMachine.resume(checkpoint);
+    log(`resumed from the checkpoint in ${machine.bootMs.toFixed(0)} ms after ${names[index]}: ${why}`);
   };
   let one = 0;
+  let retried = -1;
   for (let next = 0; next < count;) {
     const size = one > next ? 1 : batchSize;
     const batch = names.slice(next, next + size);
     let stdout: string;
     try {
-      stdout = (await machine.run(words('eval', batchScript(batch)), 30_000 + batch.length * 5_000)).stdout;
+      stdout = (await machine.run(words('eval', batchScript(batch)), 30_000 + batch.length * 5_000, { quietMs, ...(batch.length > 1 ? { stopOn: oops } : {}) })).stdout;
     } catch (error) {
       const why = `the machine died: ${(error as Error).message.split('\n')[0]}`;
       if (batch.length > 1) {
         one = next + batch.length;
         await reboot(next, `${why} (its batch is run again a variant at a time)`);
+        continue;
+      }
+      if (retried !== next) {
+        retried = next;
+        await reboot(next, `${why} (run again on a fresh machine)`);
         continue;
       }
       verdicts.push({ accepted: false, error: why, kernel: [], broken: why });
@@ -184,5 +202,6 @@ export async function realVerdicts(
     }
   }
   await machine.close();
-  return { verdicts, kernel, accel, boots, reboots };
+  checkpoint.dispose();
+  return { verdicts, kernel, accel, boots: 1, restores };
 }

@@ -64,6 +64,7 @@ export const loader: DifferentialLoader = {
       verdicts: byId(variants, run.verdicts.map(coreVerdict)),
       seconds: (performance.now() - started) / 1000,
       boots: run.boots,
+      restores: run.restores.length,
     };
   },
   judges: () => [

@@ -12,28 +12,32 @@ import { toolVerdict, uploadName } from './verdicts';
 /** Variants per guest command: the markers and dmesg of a command cost more than an upload under TCG. */
 const batchSize = 40;
 const batchTimeoutMs = 900_000;
+const bootTimeoutMs = 300_000;
+/** A batch whose console has said nothing for this long is hung: the hypervisor in a loop. */
+const quietMs = 60_000;
 
 /**
- * dom0's shell for a batch of variants: each uploaded (applied and reverted when `applies`),
- * then unloaded. Markers written to the console, between the hypervisor's lines in the order
- * the serial port carries them (Xen runs with sync_console), say which variant the `(XEN)` lines
- * that follow belong to and what each step returned, with the tool's output in base64.
+ * dom0's shell function that judges one variant (`judge ID NAME FILE APPLY`): uploaded (applied
+ * and reverted when APPLY is 1), then unloaded. Markers written to the console, between the
+ * hypervisor's lines in the order the serial port carries them (Xen runs with sync_console), say
+ * which variant the `(XEN)` lines that follow belong to and what each step returned, with the
+ * tool's output in base64. `judge_lines FROM TO LIST` judges the variants on those lines of the
+ * list (one `ID NAME FILE APPLY` a line). Both are in the image from the boot, so a batch is a
+ * short command that any variant can start, in a machine resumed from the checkpoint too: a long
+ * one would not do, as Xen's console drops what dom0 does not read from its 128-byte input ring
+ * in time.
  */
-function batchScript(variants: readonly Variant[], guestFile: (v: Variant) => string, applies: (v: Variant) => boolean): string {
-  const step = (id: string, what: string, args: string) =>
-    `xen-livepatch ${args} >/tmp/v.out 2>&1; rc=$?; echo "@@R ${id} ${what} $rc $(base64 /tmp/v.out | tr -d '\\n')" > /dev/console`;
-  return variants
-    .map((v) => {
-      const name = uploadName(v.id);
-      const apply = applies(v) ? `\n  ${step(v.id, 'apply', `apply ${name}`)}\n  [ $rc = 0 ] && xen-livepatch revert ${name} >/dev/null 2>&1` : '';
-      return [
-        `echo "@@V ${v.id}" > /dev/console`,
-        step(v.id, 'upload', `upload ${name} ${guestFile(v)}`),
-        `if [ $rc = 0 ]; then${apply}\n  ${step(v.id, 'unload', `unload ${name}`)}\nfi`,
-      ].join('\n');
-    })
-    .join('\n');
+const judgeScript = `step() { id=$1; what=$2; shift 2; xen-livepatch "$@" >/tmp/v.out 2>&1; rc=$?; echo "@@R $id $what $rc $(base64 /tmp/v.out | tr -d '\\n')" > /dev/console; }
+judge() {
+  echo "@@V $1" > /dev/console
+  step $1 upload upload $2 $3
+  if [ $rc = 0 ]; then
+    if [ $4 = 1 ]; then step $1 apply apply $2; [ $rc = 0 ] && xen-livepatch revert $2 >/dev/null 2>&1; fi
+    step $1 unload unload $2
+  fi
 }
+judge_lines() { sed -n "$1,$2p" $3 | while read -r id name file apply; do judge $id $name $file $apply </dev/null; done; }
+`;
 
 interface StepResult {
   exitCode: number;
@@ -73,7 +77,8 @@ function verdictOf(v: Variant, steps: Map<string, StepResult> | undefined): Verd
 /**
  * Every variant uploaded to Debian's Xen in one boot (dom0's xen-livepatch, as realXenDifferential
  * does), in batches of one guest command each. A variant that takes the hypervisor down is
- * `crashed` (the console up to its death says which), and the run goes on in a new boot after it.
+ * `crashed` (the console up to its death says which), and the run goes on after it in a machine
+ * resumed from the checkpoint taken once the boot was ready: seconds, not a boot.
  */
 export async function runRealXen(
   pieces: XenPieces,
@@ -84,45 +89,47 @@ export async function runRealXen(
 ): Promise<RealRun> {
   const files = new GuestFiles(dir);
   const guest = new Map(variants.map((v) => [v.id, files.add(path.join(dir, `${uploadName(v.id)}.livepatch`))]));
+  writeFileSync(path.join(dir, 'judge.sh'), judgeScript);
+  const judge = files.add(path.join(dir, 'judge.sh'));
+  writeFileSync(path.join(dir, 'variants.txt'), variants.map((v) => `${v.id} ${uploadName(v.id)} ${guest.get(v.id)!} ${applies(v) ? 1 : 0}\n`).join(''));
+  const list = files.add(path.join(dir, 'variants.txt'));
   const started = performance.now();
   const verdicts = new Map<string, Verdict>();
-  const versions: Record<string, string> = {};
-  let boots = 0;
-  let next = 0;
-  while (next < variants.length) {
-    // Each boot's batches start at the first variant not yet judged.
-    const scripts: { from: number; to: number; guestPath: string }[] = [];
-    for (let from = next; from < variants.length; from += batchSize) {
-      const to = Math.min(from + batchSize, variants.length);
-      const file = path.join(dir, `batch-${boots}-${from}.sh`);
-      writeFileSync(file, `${batchScript(variants.slice(from, to), (v) => guest.get(v.id)!, applies)}\n`);
-      scripts.push({ from, to, guestPath: files.add(file) });
-    }
-    // Every console line of a command, the markers too: the stock profile keeps the (XEN) ones only.
-    const machine = await QemuMachine.boot({ ...xenProfile(pieces, files), log: (frame) => frame.console }, { bootTimeoutMs: 300_000 });
-    boots++;
-    let batch = scripts[0];
-    try {
-      if (boots === 1) Object.assign(versions, await machineVersions(machine));
-      progress(`booted ${path.basename(pieces.xen)} (${machine.accel}) in ${(machine.bootMs / 1000).toFixed(1)} s; variants ${next}..${variants.length - 1}`);
-      for (batch of scripts) {
-        const result = await machine.run(command('sh', batch.guestPath), batchTimeoutMs);
+  // Every console line of a command, the markers too: the stock profile keeps the (XEN) ones only.
+  let machine = await QemuMachine.boot({ ...xenProfile(pieces, files), log: (frame) => frame.console }, { bootTimeoutMs, checkpoints: true });
+  const versions = await machineVersions(machine);
+  progress(`booted ${path.basename(pieces.xen)} (${machine.accel}) in ${(machine.bootMs / 1000).toFixed(1)} s`);
+  const checkpoint = await machine.checkpoint();
+  let restores = 0;
+  try {
+    for (let next = 0; next < variants.length;) {
+      const batch = variants.slice(next, next + batchSize);
+      try {
+        const result = await machine.run(command('sh', '-c', `. ${judge}; judge_lines ${next + 1} ${next + batch.length} ${list}`), batchTimeoutMs, { quietMs });
         const { steps } = readBatch(result.log);
-        for (const v of variants.slice(batch.from, batch.to)) verdicts.set(v.id, verdictOf(v, steps.get(v.id)));
-        next = batch.to;
+        for (const v of batch) verdicts.set(v.id, verdictOf(v, steps.get(v.id)));
+        next += batch.length;
         progress(`${next} of ${variants.length} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      } catch (error) {
+        const { steps, last } = readBatch(machine.unfinishedConsole());
+        const at = Math.max(
+          0,
+          batch.findIndex((v) => v.id === last),
+        );
+        for (const v of batch.slice(0, at + 1)) verdicts.set(v.id, verdictOf(v, steps.get(v.id)));
+        progress(`${batch[at].id} (${batch[at].description}) took the machine down: ${(error as Error).message.split('\n')[0]}`);
+        next += at + 1;
+        await machine.close();
+        machine = await QemuMachine.resume(checkpoint, { bootTimeoutMs });
+        restores++;
+        progress(`resumed from the checkpoint in ${(machine.bootMs / 1000).toFixed(1)} s`);
       }
-    } catch (error) {
-      const { steps, last } = readBatch(machine.unfinishedConsole());
-      const at = last ? variants.findIndex((v) => v.id === last) : batch.from;
-      for (const v of variants.slice(batch.from, at + 1)) verdicts.set(v.id, verdictOf(v, steps.get(v.id)));
-      progress(`${variants[at].id} (${variants[at].description}) took the machine down: ${(error as Error).message.split('\n')[0]}`);
-      next = at + 1;
-    } finally {
-      await machine.close();
     }
+  } finally {
+    await machine.close();
+    checkpoint.dispose();
   }
-  return { versions, verdicts, seconds: (performance.now() - started) / 1000, boots };
+  return { versions, verdicts, seconds: (performance.now() - started) / 1000, boots: 1, restores };
 }
 
 /** The hypervisor's version as dom0's /sys/hypervisor has it, dom0's kernel from uname. */

@@ -96,3 +96,21 @@ test("the command line sent to the guest decodes with busybox's base64 to the sh
   const decoded = spawnSync('busybox', ['base64', '-d'], { input: line.slice(4, -1), encoding: 'utf8' });
   assert.equal(decoded.stdout, text);
 });
+
+test("the watcher sees every line that is the guest's own words (a hypervisor's line, a panic), none of the protocol's", () => {
+  const seen: string[] = [];
+  const reader = new ConsoleReader(
+    nonce,
+    () => undefined,
+    undefined,
+    (line) => seen.push(line),
+  );
+  reader.feed(stream);
+  assert.deepEqual(seen, [
+    '\x1b[?7l\x1b[2JSeaBIOS (version 1.16.2)',
+    '(XEN) livepatch: p: Applying 1 functions',
+    '(XEN) hi_func: Hi!',
+    '(XEN) late line',
+    '[   3.0] Kernel panic - not syncing: stray',
+  ]);
+});

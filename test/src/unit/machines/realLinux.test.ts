@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { GuestFiles } from '../../../../server/out/machines/guestFiles';
@@ -128,4 +128,34 @@ test('cancelling a boot kills QEMU at once and says so', { skip: host.skip, time
 
 test('a boot past its time limit stops QEMU with a message naming the limit', { skip: host.skip, timeout: 30_000 }, async () => {
   await assert.rejects(QemuMachine.boot(linuxProfile(host.found!, new GuestFiles('/')), { bootTimeoutMs: 300 }), /the guest did not boot within 300 ms/);
+});
+
+test('a checkpoint resumes in a new QEMU as the guest was when it was taken, as many times as asked', { skip: host.skip, timeout: 240_000 }, async (t) => {
+  const machine = await QemuMachine.boot(linuxProfile(host.found!, new GuestFiles('/')), { checkpoints: true });
+  const resumed: QemuMachine[] = [];
+  try {
+    await machine.run(command('sh', '-c', 'echo before > /tmp/mark'));
+    const checkpoint = await machine.checkpoint();
+    try {
+      // The machine runs on after its checkpoint; what it does then is not in the checkpoint.
+      await machine.run(command('sh', '-c', 'echo after > /tmp/mark'));
+      assert.equal((await machine.run(command('cat', '/tmp/mark'))).stdout, 'after\n');
+      machine.discard();
+      for (const round of [1, 2]) {
+        const again = await QemuMachine.resume(checkpoint);
+        resumed.push(again);
+        t.diagnostic(`round ${round}: resumed in ${again.bootMs.toFixed(0)} ms; the boot took ${machine.bootMs.toFixed(0)} ms`);
+        // The guest expects the command after the last one it ran before the checkpoint: a wrong count would fail here.
+        assert.equal((await again.run(command('cat', '/tmp/mark'))).stdout, 'before\n', `round ${round}`);
+        await again.run(command('sh', '-c', 'echo changed > /tmp/mark'));
+        await again.close();
+      }
+    } finally {
+      checkpoint.dispose();
+    }
+    assert.equal(existsSync(checkpoint.file), false, 'dispose() removes the saved state');
+  } finally {
+    machine.discard();
+    for (const m of resumed) m.discard();
+  }
 });
