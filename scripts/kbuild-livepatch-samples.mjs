@@ -75,7 +75,11 @@ function build(dir, headers, tarball) {
     for (const m of SAMPLE_MODULES) if (!existsSync(path.join(scratch, `${m}.c`))) throw new Error(`${tarball} has no samples/livepatch/${m}.c`);
     log(`make -C ${headers} M=${scratch} CONFIG_SAMPLE_LIVEPATCH=m modules`);
     const started = Date.now();
-    const ok = run('make', ['-s', '-C', headers, `M=${scratch}`, 'CONFIG_SAMPLE_LIVEPATCH=m', `-j${SAMPLE_MODULES.length}`, 'modules'], quiet);
+    // The scratch folder's random name would land in the DWARF of every module, so each build would
+    // give other bytes, and the differential's recordings (which hold the modules' hashes) would
+    // not match a rebuild on another machine: map it to one fixed name.
+    const prefixMap = `KCFLAGS=-ffile-prefix-map=${scratch}=/livepatch-lens/samples/livepatch`;
+    const ok = run('make', ['-s', '-C', headers, `M=${scratch}`, 'CONFIG_SAMPLE_LIVEPATCH=m', prefixMap, `-j${SAMPLE_MODULES.length}`, 'modules'], quiet);
     if (!ok) throw new Error(`kbuild failed in ${scratch}`);
     const missing = SAMPLE_MODULES.filter((m) => !existsSync(path.join(scratch, `${m}.ko`)));
     if (missing.length) throw new Error(`kbuild made no ${missing.join(', ')}`);
