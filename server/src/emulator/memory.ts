@@ -339,7 +339,11 @@ export class Memory {
   /** Reads guest bytes; faults like the guest would when a page is unmapped or unreadable. */
   read(address: bigint, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.r8(...pair(address + BigInt(i)));
+    let [lo, hi] = pair(address);
+    for (let i = 0; i < length; i++) {
+      out[i] = this.r8(lo, hi);
+      [lo, hi] = step(lo, hi, 1);
+    }
     return out;
   }
 
@@ -397,10 +401,12 @@ export class Memory {
   /** A NUL-terminated string, at most `max` bytes, decoded as Latin-1 (kernel strings are bytes). */
   readCString(address: bigint, max = 4096): string {
     let text = '';
+    let [lo, hi] = pair(address);
     for (let i = 0; i < max; i++) {
-      const byte = this.r8(...pair(address + BigInt(i)));
+      const byte = this.r8(lo, hi);
       if (byte === 0) return text;
       text += String.fromCharCode(byte);
+      [lo, hi] = step(lo, hi, 1);
     }
     return text;
   }

@@ -74,7 +74,18 @@ export class Task {
   ) {}
 
   save(c: CpuState): void {
-    this.saved = saveRegisters(c);
+    // A task is switched out at every time slice: its copy of the registers is reused, not made again.
+    const s = this.saved;
+    if (!s) {
+      this.saved = saveRegisters(c);
+      return;
+    }
+    s.lo.set(c.lo);
+    s.hi.set(c.hi);
+    s.ripLo = c.ripLo;
+    s.ripHi = c.ripHi;
+    s.status = c.status();
+    s.df = c.df;
   }
 
   restore(c: CpuState): void {
