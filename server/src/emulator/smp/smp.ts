@@ -48,6 +48,7 @@ export class Smp implements PatchingHooks, CpuSet {
   private readonly quantum: number;
   private readonly nmiRate: number;
   private notes: string[] = [];
+  private readonly resultKeys = new Map<bigint, { text: string | undefined; key: string }>();
   private failed = false;
   /** Whether anything ran on another CPU or an interrupt was raised: only then does `dump` show the CPUs. */
   used = false;
@@ -162,20 +163,24 @@ export class Smp implements PatchingHooks, CpuSet {
    * way to the rendezvous finishes the call it is in and starts no other.
    */
   slice(cpu: SmpCpu, budget: number, startNew = true): void {
-    let left = budget;
-    while (left > 0 && cpu.job && (cpu.inCall || startNew)) {
-      const job = cpu.job;
-      this.used = true;
-      const due = cpu.events.reduce((soonest, e) => Math.min(soonest, e.at), Infinity);
-      const k = Math.max(1, Math.min(left, due - cpu.ticks));
-      const result = this.on(cpu, () =>
-        cpu.inCall ? this.machine.resume(cpu.task, { budget: k, slice: true }) : this.machine.call(job.address, job.args, { task: cpu.task, budget: k, slice: true }),
-      );
-      cpu.ticks += result.instructions;
-      left -= Math.max(1, result.instructions);
-      this.settle(cpu, job, result);
-      this.fireDue(cpu, result.instructions);
-    }
+    if (!cpu.job || !(cpu.inCall || startNew)) return;
+    // One switch to the CPU for the whole slice, however many calls of its job it runs.
+    this.on(cpu, () => {
+      let left = budget;
+      while (left > 0 && cpu.job && (cpu.inCall || startNew)) {
+        const job = cpu.job;
+        this.used = true;
+        const due = cpu.events.reduce((soonest, e) => Math.min(soonest, e.at), Infinity);
+        const k = Math.max(1, Math.min(left, due - cpu.ticks));
+        const result = cpu.inCall
+          ? this.machine.resume(cpu.task, { budget: k, slice: true })
+          : this.machine.call(job.address, job.args, { task: cpu.task, budget: k, slice: true });
+        cpu.ticks += result.instructions;
+        left -= Math.max(1, result.instructions);
+        this.settle(cpu, job, result);
+        this.fireDue(cpu, result.instructions);
+      }
+    });
   }
 
   private settle(cpu: SmpCpu, job: Job, result: CallResult): void {
@@ -195,9 +200,26 @@ export class Smp implements PatchingHooks, CpuSet {
       return;
     }
     cpu.calls++;
-    const key = describeResult(this.machine, result.rax);
+    const key = this.describeResult(result.rax);
     cpu.results.set(key, (cpu.results.get(key) ?? 0) + 1);
     if (!job.loop) cpu.job = undefined;
+  }
+
+  /** A call's result as the tally counts it: the value, and the string it points to when it is one. */
+  private describeResult(rax: bigint): string {
+    let text: string | undefined;
+    try {
+      const s = this.machine.memory.readCString(rax, 256);
+      if (s.length > 0 && s.length < 256 && /^[\x20-\x7e]+$/.test(s)) text = s;
+    } catch {
+      text = undefined;
+    }
+    // A looping CPU returns the same few results over and over: their keys are made once.
+    const known = this.resultKeys.get(rax);
+    if (known && known.text === text) return known.key;
+    const key = `0x${rax.toString(16)}${text === undefined ? '' : ` ${JSON.stringify(text)}`}`;
+    this.resultKeys.set(rax, { text, key });
+    return key;
   }
 
   /** Runs `run` with `cpu`'s registers and per-CPU base in the CPU, and switches back to what ran before. */
@@ -314,14 +336,3 @@ export function where(smp: Smp, cpu: SmpCpu): string {
   });
 }
 
-/** A call's result as the tally counts it: the value, and the string it points to when it is one. */
-function describeResult(machine: Machine, rax: bigint): string {
-  let text: string | undefined;
-  try {
-    const s = machine.memory.readCString(rax, 256);
-    if (s.length > 0 && s.length < 256 && /^[\x20-\x7e]+$/.test(s)) text = s;
-  } catch {
-    text = undefined;
-  }
-  return `0x${rax.toString(16)}${text === undefined ? '' : ` ${JSON.stringify(text)}`}`;
-}
