@@ -34,7 +34,15 @@ function checkSeeds(property, expected, first, last, stride) {
 if (!isMainThread) {
   // One worker for every property, so its warm-up is paid once.
   parentPort.on('message', ({ name, expected, last }) => {
-    parentPort.postMessage(checkSeeds(patchProperties.find((p) => p.name === name), expected, workerData.first, last, workerData.stride));
+    parentPort.postMessage(
+      checkSeeds(
+        patchProperties.find((p) => p.name === name),
+        expected,
+        workerData.first,
+        last,
+        workerData.stride,
+      ),
+    );
   });
 } else {
   const args = process.argv.slice(2);
@@ -42,7 +50,10 @@ if (!isMainThread) {
   const workers = at >= 0 ? Number(args.splice(at, 2)[1]) : 2;
   const seeds = Number(args[0] ?? 10000);
   const expected = expectedResults(files);
-  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
   console.log(`${cpus().length} cores, load average ${load()}; old result ${expected.old}, new ${expected.new}`);
   // The reference first, alone: 200 seeds of each property on this thread.
   const reference = 200;

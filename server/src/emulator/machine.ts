@@ -86,6 +86,11 @@ export class Machine {
   systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
   /** Told of every cli (false) and sti (true): the interrupt flag of the CPU running. */
   interruptFlag: ((enabled: boolean) => void) | undefined;
+  /**
+   * An int3 executed (no live patch's): enters the target's #BP handler, to return to `next`,
+   * and says so; unset or false, the int3 is a breakpoint fault.
+   */
+  breakpointTrap: ((next: bigint) => boolean) | undefined;
   /** The other CPUs, for a runtime's patching rendezvous; unset on a one-CPU machine. */
   patching: PatchingHooks | undefined;
   private current: Task;
@@ -403,6 +408,7 @@ export class Machine {
       system: (mnemonic) => this.system(mnemonic),
       native: (id) => this.runNative(id),
       fault: (kind: FaultKind, message: string) => new GuestFault(kind, message),
+      breakpoint: (nextLo, nextHi) => this.breakpointTrap?.(fromPair(nextLo, nextHi)) ?? false,
     };
   }
 

@@ -14,6 +14,8 @@ export interface CpuHooks {
   /** Runs the native bound to a stub address. */
   native(id: number): void;
   fault(kind: FaultKind, message: string): GuestFault;
+  /** An int3: true when a handler took it (RIP is now the handler's), else it faults. */
+  breakpoint(nextLo: number, nextHi: number): boolean;
 }
 
 /**

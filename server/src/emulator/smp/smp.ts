@@ -6,7 +6,7 @@ import { CallResult, Machine } from '../machine';
 import { PAGE_SIZE } from '../memory';
 import type { PatchingHooks } from '../patching';
 import { Task } from '../tasks';
-import { deliverInterrupt, defineIret } from './interrupts';
+import { deliverHeld, deliverInterrupt, defineIret, trapBreakpoint } from './interrupts';
 import type { CpuSet, PokeProtocol } from './cpuSet';
 import { pokeText, TextWrite } from './poke';
 import { SeededRandom } from './random';
@@ -22,6 +22,10 @@ export interface SmpOptions {
   poke: PokeProtocol;
   /** NMIs drawn from the seed: on average this many per 1000 ticks of each CPU (0: none). */
   nmiRate?: number;
+  /** A timer interrupt every this many ticks of each CPU, at a phase drawn from the seed (0: none). */
+  timerPeriod?: number;
+  /** The protocols' IPIs (Xen's rendezvous kick, text_poke_bp's syncs) go to the target's handler. */
+  ipis?: boolean;
 }
 
 /**
@@ -47,7 +51,10 @@ export class Smp implements PatchingHooks, CpuSet {
   /** Mean time slice, drawn from the seed. */
   private readonly quantum: number;
   private readonly nmiRate: number;
+  private readonly timerPeriod: number;
+  readonly ipis: boolean;
   private notes: string[] = [];
+  private readonly noted = new Set<string>();
   private readonly resultKeys = new Map<bigint, { text: string | undefined; key: string }>();
   private failed = false;
   /** Whether anything ran on another CPU or an interrupt was raised: only then does `dump` show the CPUs. */
@@ -62,6 +69,8 @@ export class Smp implements PatchingHooks, CpuSet {
     this.protocol = options.poke;
     this.quantum = this.random.between(8, 64);
     this.nmiRate = options.nmiRate ?? 0;
+    this.timerPeriod = options.timerPeriod ?? 0;
+    this.ipis = options.ipis ?? false;
     this.all = new Array<SmpCpu | undefined>(options.cpus).fill(undefined);
     this.running = this.cpu(0);
     machine.patching = this;
@@ -69,6 +78,7 @@ export class Smp implements PatchingHooks, CpuSet {
     machine.interruptFlag = (enabled) => {
       this.running.irqs = enabled;
     };
+    machine.breakpointTrap = (next) => trapBreakpoint(this, next);
     defineIret(this);
   }
 
@@ -89,6 +99,7 @@ export class Smp implements PatchingHooks, CpuSet {
     const area = this.machine.allocate(PAGE_SIZE, `per-CPU area of CPU ${id}`);
     this.machine.memory.writeU32(area, id);
     const made = new SmpCpu(id, task, area);
+    if (this.timerPeriod) made.nextTimer = this.random.between(1, this.timerPeriod);
     this.all[id] = made;
     return made;
   }
@@ -102,6 +113,13 @@ export class Smp implements PatchingHooks, CpuSet {
 
   note(line: string): void {
     this.notes.push(line);
+  }
+
+  /** A note that would repeat at every tick (a handler the target lacks): said once a session. */
+  noteOnce(line: string): void {
+    if (this.noted.has(line)) return;
+    this.noted.add(line);
+    this.note(line);
   }
 
   /** A guest fault on a CPU: its job ends and the command that caused it fails. */
@@ -170,7 +188,7 @@ export class Smp implements PatchingHooks, CpuSet {
       while (left > 0 && cpu.job && (cpu.inCall || startNew)) {
         const job = cpu.job;
         this.used = true;
-        const due = cpu.events.reduce((soonest, e) => Math.min(soonest, e.at), Infinity);
+        const due = cpu.events.reduce((soonest, e) => Math.min(soonest, e.at), cpu.nextTimer);
         const k = Math.max(1, Math.min(left, due - cpu.ticks));
         const result = cpu.inCall
           ? this.machine.resume(cpu.task, { budget: k, slice: true })
@@ -256,8 +274,14 @@ export class Smp implements PatchingHooks, CpuSet {
     else cpu.events.push({ kind, at: cpu.ticks + after });
   }
 
-  /** Delivers what is due after `ran` more ticks: a held NMI, scheduled interrupts, and NMIs drawn at the seed's rate. */
+  /** Delivers what is due after `ran` more ticks: the timer, held IRQs and NMI, scheduled interrupts, and NMIs drawn at the seed's rate. */
   private fireDue(cpu: SmpCpu, ran: number): void {
+    if (cpu.ticks >= cpu.nextTimer) {
+      cpu.nextTimer += this.timerPeriod * Math.max(1, Math.ceil((cpu.ticks - cpu.nextTimer + 1) / this.timerPeriod));
+      this.used = true;
+      deliverInterrupt(this, cpu, 'timer');
+    }
+    deliverHeld(this, cpu);
     if (this.nmiRate && this.random.next() < (ran * this.nmiRate) / 1000) {
       this.used = true;
       deliverInterrupt(this, cpu, 'nmi');
@@ -288,6 +312,8 @@ export class Smp implements PatchingHooks, CpuSet {
     for (const cpu of this.known()) {
       if (cpu.id === 0) continue;
       cpu.atRendezvous = cpu.inCall ? `in ${where(this, cpu)}` : 'idle';
+      // schedule_work(): smp_call_function(reschedule_fn) kicks every other CPU.
+      if (this.ipis) deliverInterrupt(this, cpu, 'ipi');
       if (cpu.inCall) this.slice(cpu, Math.max(1, Math.floor(timeoutNs)), false);
       if (cpu.inCall) stuck.add(cpu.id);
       else cpu.spinning = true;
@@ -335,4 +361,3 @@ export function where(smp: Smp, cpu: SmpCpu): string {
     return smp.machine.describe(fromPair(c.ripLo, c.ripHi));
   });
 }
-
