@@ -60,7 +60,8 @@ export function deliverInterrupt(smp: CpuSet, cpu: SmpCpu, kind: InterruptKind):
   }
   // In Xen's quiesced zone every CPU has interrupts off (livepatch_spin's local_irq_disable).
   if ((kind === 'timer' || kind === 'ipi') && (!cpu.irqs || cpu.spinning || smp.holding)) {
-    cpu.heldIrqs.push(kind);
+    // One pending bit a vector, as the local APIC's IRR has: ticks missed meanwhile are one.
+    if (!cpu.heldIrqs.includes(kind)) cpu.heldIrqs.push(kind);
     return;
   }
   const handler = handlerOf(smp, kind);
