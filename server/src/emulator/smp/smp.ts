@@ -226,11 +226,14 @@ export class Smp implements PatchingHooks, CpuSet {
   /** A call's result as the tally counts it: the value, and the string it points to when it is one. */
   private describeResult(rax: bigint): string {
     let text: string | undefined;
-    try {
-      const s = this.machine.memory.readCString(rax, 256);
-      if (s.length > 0 && s.length < 256 && /^[\x20-\x7e]+$/.test(s)) text = s;
-    } catch {
-      text = undefined;
+    // Most values that are no pointer point nowhere: no fault is made (and thrown) to learn it.
+    if (this.machine.memory.isMapped(rax)) {
+      try {
+        const s = this.machine.memory.readCString(rax, 256);
+        if (s.length > 0 && s.length < 256 && /^[\x20-\x7e]+$/.test(s)) text = s;
+      } catch {
+        text = undefined;
+      }
     }
     // A looping CPU returns the same few results over and over: their keys are made once.
     const known = this.resultKeys.get(rax);

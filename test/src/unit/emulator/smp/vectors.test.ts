@@ -48,7 +48,7 @@ test('--timer: a CPU with interrupts off holds the ticks it misses as one, taken
   assert.deepEqual(s.cpus!.cpu(1).heldIrqs, []);
 });
 
-test("--ipi with text_poke_bp: three syncs, each an IPI every other CPU takes; none without --ipi", () => {
+test('--ipi with text_poke_bp: three syncs, each an IPI every other CPU takes; none without --ipi', () => {
   const script = 'run 1 xen_extra_version --loop\nrun 2 xen_extra_version --loop\nload PAYLOAD\nstop 1\nstop 2';
   for (const seed of [1, 2, 3]) {
     const s = session({ poke: 'linux', cpus: 3, ipis: true, seed });
@@ -76,7 +76,10 @@ test("--ipi with Xen's protocol: the rendezvous kicks each other CPU once; one w
   const stuck = session({ cpus: 3, ipis: true });
   const [, , , apply] = runAll(stuck, 'run 1 spin_irqs_off\nrun 2 xen_extra_version --loop\nupload hw PAYLOAD\nexpect 2 apply hw');
   assert.equal(apply.exitCode, 2);
-  assert.ok(apply.log.some((l) => l.endsWith('Timed out on semaphore in CPU quiesce phase 1/2')), apply.log.join('\n'));
+  assert.ok(
+    apply.log.some((l) => l.endsWith('Timed out on semaphore in CPU quiesce phase 1/2')),
+    apply.log.join('\n'),
+  );
   assert.equal(counter(stuck, 'call_function_ipis'), 1n, 'only CPU 2 took the kick');
   assert.deepEqual(stuck.cpus!.cpu(1).heldIrqs, ['ipi']);
 });
