@@ -57,6 +57,8 @@ export class Memory {
   dirty = false;
   /** Called with a page number when bytes of a page holding decoded code change. */
   onCodeWrite: (key: number) => void = () => undefined;
+  /** Bumped by every map, unmap and protect: what was unreadable stays so while it is unchanged. */
+  layoutVersion = 0;
   /** Writes live-patch bytes by a patching protocol (smp/poke.ts); unset, they land at once. */
   textPoker: ((address: bigint, data: Uint8Array) => void) | undefined;
 
@@ -79,6 +81,7 @@ export class Memory {
     if (length > available) throw new GuestMemoryError(name, length, available);
     this.regions.push({ name, start, end, guard: false, perm });
     this.mappedBytes += length;
+    this.layoutVersion++;
   }
 
   /** Bytes the guest memory limit (`limits().guestMemoryBytes`) still allows to map. */
@@ -115,6 +118,7 @@ export class Memory {
       if (page.code) this.dropCode(key, page);
       this.pages.delete(key);
     });
+    this.layoutVersion++;
     this.flushTlb();
   }
 
@@ -137,6 +141,7 @@ export class Memory {
     this.forEachPage(from, to, (_, page) => {
       page.perm = perm;
     });
+    this.layoutVersion++;
     this.flushTlb();
   }
 
@@ -409,6 +414,21 @@ export class Memory {
       [lo, hi] = step(lo, hi, 1);
     }
     return text;
+  }
+
+  /** Whether `text` and a NUL are the bytes at `address` (a string read before, still there); false where unreadable. */
+  holdsCString(address: bigint, text: string): boolean {
+    let [lo, hi] = pair(address);
+    try {
+      for (let i = 0; i <= text.length; i++) {
+        if (this.r8(lo, hi) !== (i < text.length ? text.charCodeAt(i) : 0)) return false;
+        [lo, hi] = step(lo, hi, 1);
+      }
+    } catch (error) {
+      if (error instanceof GuestFault) return false;
+      throw error;
+    }
+    return true;
   }
 
   writeCString(address: bigint, text: string): void {

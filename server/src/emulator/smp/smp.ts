@@ -55,7 +55,7 @@ export class Smp implements PatchingHooks, CpuSet {
   readonly ipis: boolean;
   private notes: string[] = [];
   private readonly noted = new Set<string>();
-  private readonly resultKeys = new Map<bigint, { text: string | undefined; key: string }>();
+  private readonly resultKeys = new Map<bigint, { text: string | undefined; layout: number; key: string }>();
   private failed = false;
   /** Whether anything ran on another CPU or an interrupt was raised: only then does `dump` show the CPUs. */
   used = false;
@@ -225,21 +225,25 @@ export class Smp implements PatchingHooks, CpuSet {
 
   /** A call's result as the tally counts it: the value, and the string it points to when it is one. */
   private describeResult(rax: bigint): string {
+    const memory = this.machine.memory;
+    // A looping CPU returns the same few results over and over: each is described once, and
+    // again only when its string is no longer there or the unreadable address was mapped.
+    const known = this.resultKeys.get(rax);
+    if (known && (known.text === undefined ? known.layout === memory.layoutVersion : memory.holdsCString(rax, known.text))) return known.key;
     let text: string | undefined;
-    // Most values that are no pointer point nowhere: no fault is made (and thrown) to learn it.
-    if (this.machine.memory.isMapped(rax)) {
+    const unmapped = !memory.isMapped(rax);
+    if (!unmapped) {
       try {
-        const s = this.machine.memory.readCString(rax, 256);
+        const s = memory.readCString(rax, 256);
         if (s.length > 0 && s.length < 256 && /^[\x20-\x7e]+$/.test(s)) text = s;
       } catch {
         text = undefined;
       }
     }
-    // A looping CPU returns the same few results over and over: their keys are made once.
-    const known = this.resultKeys.get(rax);
-    if (known && known.text === text) return known.key;
     const key = `0x${rax.toString(16)}${text === undefined ? '' : ` ${JSON.stringify(text)}`}`;
-    this.resultKeys.set(rax, { text, key });
+    // Bytes that are no string may become one: only an unmapped address is remembered as none.
+    if (text !== undefined || unmapped) this.resultKeys.set(rax, { text, layout: memory.layoutVersion, key });
+    else this.resultKeys.delete(rax);
     return key;
   }
 
