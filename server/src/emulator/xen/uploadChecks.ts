@@ -28,7 +28,7 @@ const remembered: Remembered[] = [];
  * address), up to the first answer that differs, after which the checks run again.
  */
 export function uploadChecks(opened: OpenedPayload, bytes: Buffer, buildId: string, env: XenLoaderEnv): Finding[] {
-  const lookup = env.lookup!;
+  const lookup = (name: string): bigint | undefined => env.lookup!(name);
   for (const known of remembered) {
     if (known.file !== opened.file || known.buildId !== buildId || known.base !== env.base || known.limits !== limits() || !known.bytes.equals(bytes)) continue;
     if (known.lookups.every(([name, answer]) => lookup(name) === answer)) return [...known.findings];
