@@ -1,7 +1,7 @@
 import { Block } from './block';
 
 /** Compiled blocks kept for every machine of the process; past this many, the table starts over. */
-const MAX_SHARED = 50_000;
+const MAX_SHARED = 20_000;
 
 /** A compiled block and the bytes it was decoded from. */
 export interface SharedBlock {
