@@ -15,7 +15,7 @@ import { scenarioSteps } from './emuScript';
 import { runtimeOption, splitSessionOptions } from './sessionOptions';
 
 const usage = `Usage: livepatch-lens emu [--runtime xen|linux] [--target ELF] [--object FILE.o]... [--script FILE] [--json] [--echo]
-       [--cpus N] [--seed S] [--poke xen|linux|naive] COMMAND [-- COMMAND]...
+       [--cpus N] [--seed S] [--poke xen|linux|naive] [--nmi-rate R] [--timer N] [--ipi] COMMAND [-- COMMAND]...
 
 Boots the target as an emulated Xen hypervisor (or, --runtime linux, a Linux kernel) and runs the
 commands in one session, in order, on the same machine. The scenario language is in
@@ -75,6 +75,10 @@ shows them, kernel log lines as \`dmesg\` does.
   --poke P         how live patches are written while other CPUs run: xen (the rendezvous,
                    NMIs masked), linux (text_poke_bp) or naive (byte by byte); default the runtime's
   --nmi-rate R     NMIs drawn from the seed: R per 1000 instructions of each CPU on average (0..1000)
+  --timer N        a timer interrupt every N instructions of each CPU (1..1000000), the first at
+                   a point drawn from the seed, to the target's timer_interrupt (held while IRQs are off)
+  --ipi            the protocols' IPIs go to the target's call_function_interrupt: Xen's rendezvous
+                   kick, each sync of text_poke_bp (which waits until every CPU has taken it)
 
 A command prefixed with \`expect N\` must exit with status N (e.g. \`expect 2 revert NAME\` for a
 revert out of stack order); other commands must succeed. The session stops at the first command
@@ -88,8 +92,8 @@ Examples:
   livepatch-lens emu --runtime linux insmod livepatch-sample.ko -- cat /proc/cmdline`;
 
 const spec = {
-  values: new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout', '--cpus', '--seed', '--poke', '--nmi-rate']),
-  flags: new Set(['--json', '--echo', '--trace']),
+  values: new Set(['--runtime', '--target', '--object', '--script', '--budget', '--timeout', '--cpus', '--seed', '--poke', '--nmi-rate', '--timer']),
+  flags: new Set(['--json', '--echo', '--trace', '--ipi']),
 };
 
 /** A positive integer option, capped at its limit's ceiling (saying so on stderr): no user value makes a run unbounded. */
@@ -125,9 +129,14 @@ function isLinuxKernel(target: string): boolean {
   }
 }
 
-/** --cpus, --seed, --poke and --nmi-rate, checked. */
-function smpOptions(single: (name: string) => string | undefined): { cpus?: number; seed?: number; poke?: PokeProtocol; nmiRate?: number } {
+/** --cpus, --seed, --poke, --nmi-rate, --timer and --ipi, checked. */
+function smpOptions(
+  single: (name: string) => string | undefined,
+  flags: ReadonlySet<string>,
+): { cpus?: number; seed?: number; poke?: PokeProtocol; nmiRate?: number; timerPeriod?: number; ipis?: boolean } {
   const cpus = single('--cpus');
+  const timer = single('--timer');
+  if (timer !== undefined && !(/^\d+$/.test(timer) && Number(timer) >= 1 && Number(timer) <= 1_000_000)) throw new CliError(`--timer expects 1..1000000, got '${timer}'`);
   const nmiRate = single('--nmi-rate');
   if (nmiRate !== undefined && !(/^\d+(\.\d+)?$/.test(nmiRate) && Number(nmiRate) <= 1000)) throw new CliError(`--nmi-rate expects a number 0..1000, got '${nmiRate}'`);
   const seed = single('--seed');
@@ -140,6 +149,8 @@ function smpOptions(single: (name: string) => string | undefined): { cpus?: numb
     ...(seed !== undefined ? { seed: Number(seed) } : {}),
     ...(poke !== undefined ? { poke: poke as PokeProtocol } : {}),
     ...(nmiRate !== undefined ? { nmiRate: Number(nmiRate) } : {}),
+    ...(timer !== undefined ? { timerPeriod: Number(timer) } : {}),
+    ...(flags.has('--ipi') ? { ipis: true } : {}),
   };
 }
 
@@ -164,7 +175,7 @@ function run(args: string[], io: CliIo): ExitCode {
     budget: cappedInteger(io, '--budget', 'guestInstructionBudget', single('--budget')),
     timeoutMs: cappedInteger(io, '--timeout', 'guestTimeoutMs', single('--timeout')),
     ...(flags.has('--trace') ? { trace: (line: string) => io.err(line) } : {}),
-    ...smpOptions(single),
+    ...smpOptions(single, flags),
   });
   return runScenario(steps, session, io, {
     json: flags.has('--json'),

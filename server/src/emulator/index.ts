@@ -15,7 +15,7 @@
  *   GuestFault                             what a guest run can end with (kind, rip, report())
  *
  *   new EmulatorSession(runtimeFactory('xen' | 'linux'), { target, objects?, baseDir?, budget?, timeoutMs?, trace?,
- *                                                         cpus?, seed?, poke?, nmiRate? })   (smp/: several CPUs)
+ *                                                         cpus?, seed?, poke?, nmiRate?, timerPeriod?, ipis? })   (smp/: several CPUs)
  *     .run(ScenarioCommand) -> { command, stdout, stderr, exitCode, log, call? }   never throws
  *     .state() -> EmulatorState                    the editor's view, keyed by runtime
  *   LivepatchRuntime / RuntimeFactory (runtime.ts) what xen/ and klp/ implement

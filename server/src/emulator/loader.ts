@@ -124,7 +124,6 @@ function checkMachine(elf: ElfFile, name: string, type: number): void {
 /** Maps the PT_LOAD segments of a linked image at their addresses, with their permissions. */
 export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): LoadedImage {
   checkMachine(elf, name, ET.EXEC);
-  const pagePerms = new Map<bigint, number>();
   const loads = elf.segments.filter((s) => s.type === PT.LOAD && s.memsz > 0n);
   if (!loads.length) throw new LoaderError(name, 'no PT_LOAD segments');
   // The page walk below is as long as the segments: bound it by what may be mapped before walking.
@@ -135,19 +134,8 @@ export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): Lo
     span += alignUp(s.vaddr + s.memsz, PAGE_SIZE) - (s.vaddr & ~(PAGE_SIZE - 1n));
     if (span > host.memory.available()) throw new GuestMemoryError(`${name} segment at ${hex(s.vaddr)}`, s.memsz, host.memory.available());
   }
-  for (const s of loads) {
-    const perm = Perm.Read | (s.flags & PF_W ? Perm.Write : 0) | (s.flags & PF_X ? Perm.Exec : 0);
-    for (let page = s.vaddr & ~(PAGE_SIZE - 1n); page < s.vaddr + s.memsz; page += PAGE_SIZE) {
-      pagePerms.set(page, (pagePerms.get(page) ?? 0) | perm);
-    }
-  }
-  const pages = [...pagePerms.keys()].sort((a, b) => (a < b ? -1 : 1));
-  for (let i = 0; i < pages.length;) {
-    let j = i + 1;
-    while (j < pages.length && pages[j] === pages[j - 1] + PAGE_SIZE && pagePerms.get(pages[j]) === pagePerms.get(pages[i])) j++;
-    host.memory.map(pages[i], BigInt(j - i) * PAGE_SIZE, pagePerms.get(pages[i])!, `${name} segment`);
-    i = j;
-  }
+  const runs = pageRuns(loads.map((s) => ({ start: s.vaddr & ~(PAGE_SIZE - 1n), end: alignUp(s.vaddr + s.memsz, PAGE_SIZE), perm: segmentPerm(s.flags) })));
+  for (const run of runs) host.memory.map(run.start, run.end - run.start, run.perm, `${name} segment`);
   for (const s of loads) {
     if (s.filesz > 0n) host.memory.write(s.vaddr, elf.readBytes(s.offset, s.filesz, `segment at ${hex(s.vaddr)}`), { force: true });
   }
@@ -159,12 +147,41 @@ export function loadExecutable(host: LoaderHost, elf: ElfFile, name: string): Lo
   return {
     name,
     kind: 'executable',
-    start: pages[0],
-    end: pages[pages.length - 1] + PAGE_SIZE,
+    start: runs[0].start,
+    end: runs[runs.length - 1].end,
     sections,
     symbols,
     deferred: [],
   };
+}
+
+function segmentPerm(flags: bigint): number {
+  return Perm.Read | (flags & PF_W ? Perm.Write : 0) | (flags & PF_X ? Perm.Exec : 0);
+}
+
+interface PageRun {
+  start: bigint;
+  end: bigint;
+  perm: number;
+}
+
+/**
+ * The segments' pages as maximal runs of contiguous pages with one permission, a page two
+ * segments share having both's: walked by segment boundaries, so a large .bss costs nothing.
+ */
+function pageRuns(spans: PageRun[]): PageRun[] {
+  const cuts = [...new Set(spans.flatMap((s) => [s.start, s.end]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const runs: PageRun[] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const [start, end] = [cuts[i], cuts[i + 1]];
+    const covering = spans.filter((s) => s.start < end && start < s.end);
+    if (!covering.length) continue;
+    const perm = covering.reduce((p, s) => p | s.perm, 0);
+    const last = runs[runs.length - 1];
+    if (last && last.end === start && last.perm === perm) last.end = end;
+    else runs.push({ start, end, perm });
+  }
+  return runs;
 }
 
 type Group = 'text' | 'rodata' | 'data';

@@ -92,6 +92,11 @@ export class Machine {
   trapHandler: ((fault: GuestFault, rip: bigint, machine: Machine) => bigint | GuestFault | undefined) | undefined;
   /** Told of every cli (false) and sti (true): the interrupt flag of the CPU running. */
   interruptFlag: ((enabled: boolean) => void) | undefined;
+  /**
+   * An int3 executed (no live patch's): enters the target's #BP handler, to return to `next`,
+   * and says so; unset or false, the int3 is a breakpoint fault.
+   */
+  breakpointTrap: ((next: bigint) => boolean) | undefined;
   /** The other CPUs, for a runtime's patching rendezvous; unset on a one-CPU machine. */
   patching: PatchingHooks | undefined;
   private current: Task;
@@ -107,6 +112,11 @@ export class Machine {
   private stubNext = 0n;
   private stubEnd = 0n;
   private readonly hostReturnId: number;
+  private hostReturn: { lo: number; hi: number } | undefined;
+  /** The last address called, in halves: a scheduler calls one job over and over. */
+  private lastCalled = { address: -1n, lo: 0, hi: 0 };
+  /** The guest log's length as last read, so an unchanged one costs no BigInt. */
+  private lastLogLength = { lo: 0, hi: 0, value: 0n };
   private readonly fentryId: number;
 
   constructor() {
@@ -290,17 +300,25 @@ export class Machine {
     if (task.state !== 'idle') throw new EmulatorError(`task '${task.name}' is ${task.state}; resume it or use another task`);
     this.switchTo(task);
     const c = this.cpu.state;
-    const hostReturn = this.nativeAddress('<host-return>')!;
-    const sp = task.stackTop - 8n;
-    this.memory.writeU64(sp, hostReturn);
-    setRegister(c.lo, c.hi, 4, sp);
+    // A scheduler calls a looping job thousands of times: the return stub's halves are kept.
+    if (!this.hostReturn) {
+      const stub = this.nativeAddress('<host-return>')!;
+      this.hostReturn = { lo: loOf(stub), hi: hiOf(stub) };
+    }
+    const hostReturn = this.hostReturn;
+    const spLo = task.topSlotLo;
+    const spHi = task.topSlotHi;
+    this.memory.w64(spLo, spHi, hostReturn.lo, hostReturn.hi);
+    c.lo[4] = spLo;
+    c.hi[4] = spHi;
     args.forEach((value, i) => setRegister(c.lo, c.hi, ARGUMENT_REGISTERS[i], BigInt(value)));
     c.setRflags(0);
-    c.ripLo = loOf(address);
-    c.ripHi = hiOf(address);
+    if (address !== this.lastCalled.address) this.lastCalled = { address, lo: loOf(address), hi: hiOf(address) };
+    c.ripLo = this.lastCalled.lo;
+    c.ripHi = this.lastCalled.hi;
     task.reset();
     this.enterStack();
-    task.frames.push(new Frame(c.ripLo, c.ripHi, loOf(hostReturn), hiOf(hostReturn), loOf(sp), hiOf(sp)));
+    task.frames.push(new Frame(c.ripLo, c.ripHi, hostReturn.lo, hostReturn.hi, spLo, spHi));
     return this.runTask(task, options);
   }
 
@@ -318,17 +336,6 @@ export class Machine {
     const outerMark = this.logMark;
     this.logMark = this.guestLogLength();
     task.state = 'running';
-    const result = (status: CallResult['status'], extra: Partial<CallResult> = {}): CallResult => {
-      this.collectGuestLog();
-      this.logMark = outerMark;
-      return {
-        status,
-        rax: fromPair(this.cpu.state.lo[0], this.cpu.state.hi[0]),
-        output: this.console.slice(outputStart),
-        instructions: this.cpu.instructions - before,
-        ...extra,
-      };
-    };
     try {
       const stop = this.cpu.run({
         budget: options.budget ?? limits().guestInstructionBudget,
@@ -337,11 +344,13 @@ export class Machine {
       });
       if (stop.reason === 'returned') {
         task.reset();
-        return result('returned');
+        return this.callResult('returned', outputStart, before, outerMark);
       }
       task.state = 'stopped';
       task.stopReason = stop.reason;
-      return result('stopped', { stopReason: stop.reason });
+      const stopped = this.callResult('stopped', outputStart, before, outerMark);
+      stopped.stopReason = stop.reason;
+      return stopped;
     } catch (error) {
       if (!(error instanceof GuestFault)) {
         task.reset();
@@ -350,13 +359,32 @@ export class Machine {
       error.location = error.rip === undefined ? undefined : this.describeCode(error.rip);
       error.backtrace = this.backtrace(task);
       task.reset();
-      return result('fault', { fault: error });
+      const faulted = this.callResult('fault', outputStart, before, outerMark);
+      faulted.fault = error;
+      return faulted;
     }
+  }
+
+  private callResult(status: CallResult['status'], outputStart: number, before: number, outerMark: bigint): CallResult {
+    this.collectGuestLog();
+    this.logMark = outerMark;
+    return {
+      status,
+      rax: fromPair(this.cpu.state.lo[0], this.cpu.state.hi[0]),
+      output: this.console.slice(outputStart),
+      instructions: this.cpu.instructions - before,
+    };
   }
 
   private guestLogLength(): bigint {
     if (this.guestConsole) return this.guestConsole.position();
-    return this.consoleBuffer ? this.memory.readU64(this.consoleBuffer.length) : 0n;
+    if (!this.consoleBuffer) return 0n;
+    const length = this.consoleBuffer.length;
+    const lo = this.memory.r64(loOf(length), hiOf(length));
+    const hi = this.memory.hi;
+    const last = this.lastLogLength;
+    if (lo !== last.lo || hi !== last.hi) this.lastLogLength = { lo, hi, value: fromPair(lo, hi) };
+    return this.lastLogLength.value;
   }
 
   /**
@@ -414,6 +442,7 @@ export class Machine {
       native: (id) => this.runNative(id),
       fault: (kind: FaultKind, message: string) => new GuestFault(kind, message),
       trap: (fault, rip) => this.trapHandler?.(fault, rip, this),
+      breakpoint: (nextLo, nextHi) => this.breakpointTrap?.(fromPair(nextLo, nextHi)) ?? false,
     };
   }
 

@@ -57,6 +57,8 @@ export class Memory {
   dirty = false;
   /** Called with a page number when bytes of a page holding decoded code change. */
   onCodeWrite: (key: number) => void = () => undefined;
+  /** Bumped by every map, unmap and protect: what was unreadable stays so while it is unchanged. */
+  layoutVersion = 0;
   /** Writes live-patch bytes by a patching protocol (smp/poke.ts); unset, they land at once. */
   textPoker: ((address: bigint, data: Uint8Array) => void) | undefined;
 
@@ -79,6 +81,7 @@ export class Memory {
     if (length > available) throw new GuestMemoryError(name, length, available);
     this.regions.push({ name, start, end, guard: false, perm });
     this.mappedBytes += length;
+    this.layoutVersion++;
   }
 
   /** Bytes the guest memory limit (`limits().guestMemoryBytes`) still allows to map. */
@@ -115,6 +118,7 @@ export class Memory {
       if (page.code) this.dropCode(key, page);
       this.pages.delete(key);
     });
+    this.layoutVersion++;
     this.flushTlb();
   }
 
@@ -137,6 +141,7 @@ export class Memory {
     this.forEachPage(from, to, (_, page) => {
       page.perm = perm;
     });
+    this.layoutVersion++;
     this.flushTlb();
   }
 
@@ -339,7 +344,11 @@ export class Memory {
   /** Reads guest bytes; faults like the guest would when a page is unmapped or unreadable. */
   read(address: bigint, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.r8(...pair(address + BigInt(i)));
+    let [lo, hi] = pair(address);
+    for (let i = 0; i < length; i++) {
+      out[i] = this.r8(lo, hi);
+      [lo, hi] = step(lo, hi, 1);
+    }
     return out;
   }
 
@@ -397,12 +406,29 @@ export class Memory {
   /** A NUL-terminated string, at most `max` bytes, decoded as Latin-1 (kernel strings are bytes). */
   readCString(address: bigint, max = 4096): string {
     let text = '';
+    let [lo, hi] = pair(address);
     for (let i = 0; i < max; i++) {
-      const byte = this.r8(...pair(address + BigInt(i)));
+      const byte = this.r8(lo, hi);
       if (byte === 0) return text;
       text += String.fromCharCode(byte);
+      [lo, hi] = step(lo, hi, 1);
     }
     return text;
+  }
+
+  /** Whether `text` and a NUL are the bytes at `address` (a string read before, still there); false where unreadable. */
+  holdsCString(address: bigint, text: string): boolean {
+    let [lo, hi] = pair(address);
+    try {
+      for (let i = 0; i <= text.length; i++) {
+        if (this.r8(lo, hi) !== (i < text.length ? text.charCodeAt(i) : 0)) return false;
+        [lo, hi] = step(lo, hi, 1);
+      }
+    } catch (error) {
+      if (error instanceof GuestFault) return false;
+      throw error;
+    }
+    return true;
   }
 
   writeCString(address: bigint, text: string): void {

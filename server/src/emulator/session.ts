@@ -32,6 +32,9 @@ export interface EmulatorSessionOptions {
   poke?: PokeProtocol;
   /** NMIs drawn from the seed, per 1000 ticks of each CPU (default none). */
   nmiRate?: number;
+  /** A timer interrupt every this many ticks of each CPU (default none), and the protocols' IPIs through the target's handler. */
+  timerPeriod?: number;
+  ipis?: boolean;
 }
 
 /** A command's result; `call` has its report too. */
@@ -148,6 +151,8 @@ export class EmulatorSession implements ScenarioMachine {
       seed: this.options.seed ?? 1,
       poke: this.options.poke ?? (runtime.name === 'xen' ? 'xen' : 'linux'),
       nmiRate: this.options.nmiRate,
+      timerPeriod: this.options.timerPeriod,
+      ipis: this.options.ipis,
     });
     const trace = this.options.trace;
     if (trace) runtime.machine.cpu.trace = (address, text) => trace(`${runtime.machine.describe(address).padEnd(32)} ${text}`);

@@ -1,4 +1,4 @@
-import { fromPair } from './addr';
+import { fromPair, hiOf, loOf } from './addr';
 import { CpuState } from './cpu/state';
 
 /**
@@ -63,6 +63,9 @@ export class Task {
   /** What stopped the task when it is 'stopped' (the reason a native gave). */
   stopReason: string | undefined;
   private saved: SavedRegisters | undefined;
+  /** Where a call's return address goes (stackTop - 8), in halves, for the machine's call. */
+  readonly topSlotLo: number;
+  readonly topSlotHi: number;
 
   constructor(
     readonly id: number,
@@ -71,10 +74,24 @@ export class Task {
     readonly stackBase: bigint,
     /** Initial stack pointer (16-byte aligned, just above the stack). */
     readonly stackTop: bigint,
-  ) {}
+  ) {
+    this.topSlotLo = loOf(stackTop - 8n);
+    this.topSlotHi = hiOf(stackTop - 8n);
+  }
 
   save(c: CpuState): void {
-    this.saved = saveRegisters(c);
+    // A task is switched out at every time slice: its copy of the registers is reused, not made again.
+    const s = this.saved;
+    if (!s) {
+      this.saved = saveRegisters(c);
+      return;
+    }
+    s.lo.set(c.lo);
+    s.hi.set(c.hi);
+    s.ripLo = c.ripLo;
+    s.ripHi = c.ripHi;
+    s.status = c.status();
+    s.df = c.df;
   }
 
   restore(c: CpuState): void {

@@ -20,6 +20,8 @@ export interface CpuHooks {
    * panic), or undefined to let this one end it.
    */
   trap?(fault: GuestFault, rip: bigint): bigint | GuestFault | undefined;
+  /** An int3: true when a handler took it (RIP is now the handler's), else it faults. */
+  breakpoint(nextLo: number, nextHi: number): boolean;
 }
 
 /**

@@ -7,8 +7,11 @@ import { Emitter, Unsupported } from './emitter';
 import { FetchGuard } from './fetchGuard';
 import { liveFlagStores, loopsBack } from './flagLiveness';
 import { callsHost, emitInstruction } from './semantics';
+import { SharedBlock, sharedBlocks } from './sharedBlocks';
 
 const MAX_BLOCK = 48;
+/** Bytes MAX_BLOCK instructions of the longest x86 length can take. */
+const FETCH_WINDOW = MAX_BLOCK * 15;
 /** Generated code that calls memory, a helper or a hook, or throws, may fault. */
 const MAY_THROW = /(?:^|[^\w$.])(?:[mAX]\.|throw\b)/;
 /** iced's RflagsBits for OF SF ZF AF CF PF. */
@@ -87,15 +90,24 @@ export class BlockCache {
     const offset = lo & 4095;
     const start = fromPair(lo, hi);
     const nextPage = start - BigInt(offset) + 4096n;
-    const { bytes, spansNext } = this.fetch(lo, hi, nextPage);
+    const { bytes, truncated } = this.fetch(lo, hi, offset, nextPage);
+    const known = sharedBlocks.find(lo, hi, single, bytes, truncated);
+    if (known && !(this.guard && this.touchesGuard(known, start))) {
+      this.memory.markCode(key);
+      if (known.crossed) this.memory.markCode(key + 1);
+      return known.block;
+    }
     const decoder = new Decoder(64, bytes, DecoderOptions.None);
     decoder.ip = start;
     const decoded: Instruction[] = [];
     const body: string[] = [];
     let addresses: bigint[] = [];
+    let lengths: number[] = [];
     let text: string[] | undefined;
     let crossed = false;
     let special: Block | undefined;
+    let cut = false;
+    let read = 0;
     try {
       while (decoded.length < (single ? 1 : MAX_BLOCK) && decoder.position < 4096 - offset) {
         const ins = decoder.decode();
@@ -104,11 +116,17 @@ export class BlockCache {
         // Blocks go on past a conditional branch (a side exit), so a loop body is usually one block.
         if (ins.code === Code.INVALID || (ins.flowControl !== FlowControl.Next && (single || !ins.isJccShortOrNear))) break;
       }
+      const last = decoded[decoded.length - 1];
+      // An undefined instruction may have been judged on any of the 15 bytes from its start.
+      read = last.code === Code.INVALID ? Math.min(bytes.length, Number(last.ip - start) + 15) : decoder.position;
+      const whole = decoded.length;
       special = this.guard && this.guarded(decoded, bytes, start);
+      cut = decoded.length < whole;
       if (!special) {
-        const fetchFault = !spansNext && decoder.position >= bytes.length;
+        const fetchFault = truncated && decoder.position >= bytes.length;
         this.emitBlock(decoded, body, fetchFault ? nextPage : undefined, !single && closesLoop(decoded, start));
         addresses = decoded.map((i) => i.ip);
+        lengths = decoded.map((i) => i.length);
         if (single) text = decoded.map((i) => i.toString());
       }
     } finally {
@@ -127,13 +145,26 @@ export class BlockCache {
     } catch (error) {
       throw new Error(`internal error: generated code for the block at ${hex(start)} does not compile (${(error as Error).message}):\n${source}`);
     }
-    return {
+    const block: Block = {
       code,
       count: decoded.length,
       ipLo: addresses.map(loOf),
       ipHi: addresses.map(hiOf),
       text,
     };
+    // A block cut short before a write in flight is not what these bytes decode to otherwise.
+    if (!cut) sharedBlocks.add(lo, hi, single, { bytes: bytes.slice(0, read), truncated, crossed, lengths, block });
+    return block;
+  }
+
+  /** Whether the guard has a verdict on an instruction of a compiled block: then it is decoded again, the guard's way. */
+  private touchesGuard(known: SharedBlock, start: bigint): boolean {
+    let at = 0;
+    for (const length of known.lengths) {
+      if (this.guard!.inspect(start + BigInt(at), known.bytes.subarray(at, at + length))) return true;
+      at += length;
+    }
+    return false;
   }
 
   /**
@@ -163,18 +194,23 @@ export class BlockCache {
     return undefined;
   }
 
-  /** This page's bytes from `lo`, plus the first 15 of the next page when it is executable. */
-  private fetch(lo: number, hi: number, nextPage: bigint): { bytes: Uint8Array; spansNext: boolean } {
-    const bytes = this.memory.codeBytes(lo, hi).subarray(lo & 4095);
+  /**
+   * The bytes a block at `lo` can decode: at most MAX_BLOCK longest instructions, and at the
+   * page's end the first 15 bytes of the next page when it is executable (`truncated` when not).
+   */
+  private fetch(lo: number, hi: number, offset: number, nextPage: bigint): { bytes: Uint8Array; truncated: boolean } {
+    const page = this.memory.codeBytes(lo, hi);
+    if (offset + FETCH_WINDOW < 4096) return { bytes: page.subarray(offset, offset + FETCH_WINDOW), truncated: false };
+    const bytes = page.subarray(offset);
     try {
       const following = this.memory.codeBytes(loOf(nextPage), hiOf(nextPage));
       const joined = new Uint8Array(bytes.length + 15);
       joined.set(bytes);
       joined.set(following.subarray(0, 15), bytes.length);
-      return { bytes: joined, spansNext: true };
+      return { bytes: joined, truncated: false };
     } catch {
       // The next page is not executable: an instruction running into it is a fetch fault.
-      return { bytes, spansNext: false };
+      return { bytes, truncated: true };
     }
   }
 

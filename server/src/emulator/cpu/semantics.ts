@@ -81,7 +81,7 @@ export function emitInstruction(e: Emitter, next: Val): boolean {
     case Mnemonic.Jmp: return jump(e);
     case Mnemonic.Call: return call(e, next);
     case Mnemonic.Ret: return ret(e);
-    case Mnemonic.Int3: e.emit(`throw X.fault('breakpoint','int3 breakpoint');`); return true;
+    case Mnemonic.Int3: e.emit(`if(X.breakpoint(${next.l},${next.h})){${e.leave}}throw X.fault('breakpoint','int3 breakpoint');`); return true;
     case Mnemonic.Ud2: e.emit(`throw X.fault('bug','BUG: ud2 (kernel BUG())');`); return true;
     case Mnemonic.Ud1: case Mnemonic.Ud0: e.emit(`throw X.fault('bug','${ins.toString()} (kernel WARN/UBSAN trap)');`); return true;
     default:

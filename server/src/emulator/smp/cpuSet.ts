@@ -25,7 +25,10 @@ export interface CpuSet {
   masked: boolean;
   /** The other CPUs are held in the rendezvous: they run nothing while the text is written. */
   readonly holding: boolean;
+  /** The protocols' IPIs go to the target's handler (`--ipi`). */
+  readonly ipis: boolean;
   note(line: string): void;
+  noteOnce(line: string): void;
   faulted(cpu: SmpCpu, fault: GuestFault): void;
   on<T>(cpu: SmpCpu, run: () => T): T;
   callOn(cpu: SmpCpu, address: bigint): CallResult;

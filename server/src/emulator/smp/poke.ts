@@ -6,11 +6,14 @@ import { CpuState } from '../cpu/state';
 import { GuestFault } from '../faults';
 import { Memory } from '../memory';
 import type { CpuSet } from './cpuSet';
+import { deliverInterrupt, ipiOutstanding } from './interrupts';
 
 // How a live patch's bytes reach the text while other CPUs run: Xen's memcpy inside the
 // rendezvous, Linux's text_poke_bp, or one byte at a time with nothing around it.
 
 const INT3 = 0xcc;
+/** Time slices a text_poke_bp sync waits for the other CPUs to take its IPI. */
+const SYNC_ROUNDS = 64;
 
 const hexBytes = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
 
@@ -129,13 +132,23 @@ export function pokeText(smp: CpuSet, address: bigint, data: Uint8Array): void {
     smp.hostStep();
     if (!smp.holding) smp.round();
   };
+  // on_each_cpu(do_sync_core, NULL, 1): an IPI every other CPU takes, waited for.
+  const sync = () => {
+    if (!smp.ipis) return step();
+    const others = smp.known().filter((cpu) => cpu.id !== 0);
+    for (const cpu of others) deliverInterrupt(smp, cpu, 'ipi');
+    step();
+    for (let round = 1; round < SYNC_ROUNDS && others.some(ipiOutstanding); round++) step();
+    for (const cpu of others.filter(ipiOutstanding))
+      smp.note(`CPU${cpu.id}: has not taken text_poke_bp's sync IPI after ${SYNC_ROUNDS} time slices (interrupts off?): Linux waits for it (seed ${smp.seed})`);
+  };
   smp.write = write;
   cache.guard = write;
   const hitsBefore = smp.known().map((cpu) => cpu.trapHits);
   try {
     // Where the other CPUs are when the write starts is the seed's choice.
     if (!smp.holding) smp.round();
-    if (smp.protocol === 'linux' && data.length > 1) textPokeBp(machine.memory, write, put, step);
+    if (smp.protocol === 'linux' && data.length > 1) textPokeBp(machine.memory, write, put, sync);
     else put(0, data.length);
   } finally {
     smp.write = undefined;
@@ -151,7 +164,8 @@ export function pokeText(smp: CpuSet, address: bigint, data: Uint8Array): void {
 
 /**
  * text_poke_bp(): int3 on the first byte, sync every CPU, the tail, sync, the first byte, sync
- * (arch/x86/kernel/alternative.c text_poke_bp_batch). A sync is an IPI every CPU takes: a round.
+ * (arch/x86/kernel/alternative.c text_poke_bp_batch). A sync is a round of the other CPUs, and
+ * with `--ipi` the call-function IPI each of them takes in the target's handler first.
  */
 function textPokeBp(memory: Memory, write: TextWrite, put: (from: number, to: number) => void, sync: () => void): void {
   write.trap = true;

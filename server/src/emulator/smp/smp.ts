@@ -6,7 +6,7 @@ import { CallResult, Machine } from '../machine';
 import { PAGE_SIZE } from '../memory';
 import type { PatchingHooks } from '../patching';
 import { Task } from '../tasks';
-import { deliverInterrupt, defineIret } from './interrupts';
+import { deliverHeld, deliverInterrupt, defineIret, trapBreakpoint } from './interrupts';
 import type { CpuSet, PokeProtocol } from './cpuSet';
 import { pokeText, TextWrite } from './poke';
 import { SeededRandom } from './random';
@@ -22,6 +22,10 @@ export interface SmpOptions {
   poke: PokeProtocol;
   /** NMIs drawn from the seed: on average this many per 1000 ticks of each CPU (0: none). */
   nmiRate?: number;
+  /** A timer interrupt every this many ticks of each CPU, at a phase drawn from the seed (0: none). */
+  timerPeriod?: number;
+  /** The protocols' IPIs (Xen's rendezvous kick, text_poke_bp's syncs) go to the target's handler. */
+  ipis?: boolean;
 }
 
 /**
@@ -51,7 +55,11 @@ export class Smp implements PatchingHooks, CpuSet {
   /** Mean time slice, drawn from the seed. */
   private readonly quantum: number;
   private readonly nmiRate: number;
+  private readonly timerPeriod: number;
+  readonly ipis: boolean;
   private notes: string[] = [];
+  private readonly noted = new Set<string>();
+  private readonly resultKeys = new Map<bigint, { text: string | undefined; layout: number; key: string }>();
   private failed = false;
   /** Whether anything ran on another CPU or an interrupt was raised: only then does `dump` show the CPUs. */
   used = false;
@@ -65,6 +73,8 @@ export class Smp implements PatchingHooks, CpuSet {
     this.protocol = options.poke;
     this.quantum = this.random.between(8, 64);
     this.nmiRate = options.nmiRate ?? 0;
+    this.timerPeriod = options.timerPeriod ?? 0;
+    this.ipis = options.ipis ?? false;
     this.all = new Array<SmpCpu | undefined>(options.cpus).fill(undefined);
     this.running = this.cpu(0);
     machine.patching = this;
@@ -72,6 +82,7 @@ export class Smp implements PatchingHooks, CpuSet {
     machine.interruptFlag = (enabled) => {
       this.running.irqs = enabled;
     };
+    machine.breakpointTrap = (next) => trapBreakpoint(this, next);
     defineIret(this);
   }
 
@@ -92,6 +103,7 @@ export class Smp implements PatchingHooks, CpuSet {
     const area = this.machine.allocate(PAGE_SIZE, `per-CPU area of CPU ${id}`);
     this.machine.memory.writeU32(area, id);
     const made = new SmpCpu(id, task, area);
+    if (this.timerPeriod) made.nextTimer = this.random.between(1, this.timerPeriod);
     this.all[id] = made;
     return made;
   }
@@ -105,6 +117,13 @@ export class Smp implements PatchingHooks, CpuSet {
 
   note(line: string): void {
     this.notes.push(line);
+  }
+
+  /** A note that would repeat at every tick (a handler the target lacks): said once a session. */
+  noteOnce(line: string): void {
+    if (this.noted.has(line)) return;
+    this.noted.add(line);
+    this.note(line);
   }
 
   /** A guest fault on a CPU: its job ends and the command that caused it fails. */
@@ -166,20 +185,24 @@ export class Smp implements PatchingHooks, CpuSet {
    * way to the rendezvous finishes the call it is in and starts no other.
    */
   slice(cpu: SmpCpu, budget: number, startNew = true): void {
-    let left = budget;
-    while (left > 0 && cpu.job && (cpu.inCall || startNew)) {
-      const job = cpu.job;
-      this.used = true;
-      const due = cpu.events.reduce((soonest, e) => Math.min(soonest, e.at), Infinity);
-      const k = Math.max(1, Math.min(left, due - cpu.ticks));
-      const result = this.on(cpu, () =>
-        cpu.inCall ? this.machine.resume(cpu.task, { budget: k, slice: true }) : this.machine.call(job.address, job.args, { task: cpu.task, budget: k, slice: true }),
-      );
-      cpu.ticks += result.instructions;
-      left -= Math.max(1, result.instructions);
-      this.settle(cpu, job, result);
-      this.fireDue(cpu, result.instructions);
-    }
+    if (!cpu.job || !(cpu.inCall || startNew)) return;
+    // One switch to the CPU for the whole slice, however many calls of its job it runs.
+    this.on(cpu, () => {
+      let left = budget;
+      while (left > 0 && cpu.job && (cpu.inCall || startNew)) {
+        const job = cpu.job;
+        this.used = true;
+        const due = cpu.events.reduce((soonest, e) => Math.min(soonest, e.at), cpu.nextTimer);
+        const k = Math.max(1, Math.min(left, due - cpu.ticks));
+        const result = cpu.inCall
+          ? this.machine.resume(cpu.task, { budget: k, slice: true })
+          : this.machine.call(job.address, job.args, { task: cpu.task, budget: k, slice: true });
+        cpu.ticks += result.instructions;
+        left -= Math.max(1, result.instructions);
+        this.settle(cpu, job, result);
+        this.fireDue(cpu, result.instructions);
+      }
+    });
   }
 
   private settle(cpu: SmpCpu, job: Job, result: CallResult): void {
@@ -199,9 +222,33 @@ export class Smp implements PatchingHooks, CpuSet {
       return;
     }
     cpu.calls++;
-    const key = describeResult(this.machine, result.rax);
+    const key = this.describeResult(result.rax);
     cpu.results.set(key, (cpu.results.get(key) ?? 0) + 1);
     if (!job.loop) cpu.job = undefined;
+  }
+
+  /** A call's result as the tally counts it: the value, and the string it points to when it is one. */
+  private describeResult(rax: bigint): string {
+    const memory = this.machine.memory;
+    // A looping CPU returns the same few results over and over: each is described once, and
+    // again only when its string is no longer there or the unreadable address was mapped.
+    const known = this.resultKeys.get(rax);
+    if (known && (known.text === undefined ? known.layout === memory.layoutVersion : memory.holdsCString(rax, known.text))) return known.key;
+    let text: string | undefined;
+    const unmapped = !memory.isMapped(rax);
+    if (!unmapped) {
+      try {
+        const s = memory.readCString(rax, 256);
+        if (s.length > 0 && s.length < 256 && /^[\x20-\x7e]+$/.test(s)) text = s;
+      } catch {
+        text = undefined;
+      }
+    }
+    const key = `0x${rax.toString(16)}${text === undefined ? '' : ` ${JSON.stringify(text)}`}`;
+    // Bytes that are no string may become one: only an unmapped address is remembered as none.
+    if (text !== undefined || unmapped) this.resultKeys.set(rax, { text, layout: memory.layoutVersion, key });
+    else this.resultKeys.delete(rax);
+    return key;
   }
 
   /** Runs `run` with `cpu`'s registers and per-CPU base in the CPU, and switches back to what ran before. */
@@ -238,8 +285,14 @@ export class Smp implements PatchingHooks, CpuSet {
     else cpu.events.push({ kind, at: cpu.ticks + after });
   }
 
-  /** Delivers what is due after `ran` more ticks: a held NMI, scheduled interrupts, and NMIs drawn at the seed's rate. */
+  /** Delivers what is due after `ran` more ticks: the timer, held IRQs and NMI, scheduled interrupts, and NMIs drawn at the seed's rate. */
   private fireDue(cpu: SmpCpu, ran: number): void {
+    if (cpu.ticks >= cpu.nextTimer) {
+      cpu.nextTimer += this.timerPeriod * Math.max(1, Math.ceil((cpu.ticks - cpu.nextTimer + 1) / this.timerPeriod));
+      this.used = true;
+      deliverInterrupt(this, cpu, 'timer');
+    }
+    deliverHeld(this, cpu);
     if (this.nmiRate && this.random.next() < (ran * this.nmiRate) / 1000) {
       this.used = true;
       deliverInterrupt(this, cpu, 'nmi');
@@ -270,6 +323,8 @@ export class Smp implements PatchingHooks, CpuSet {
     for (const cpu of this.known()) {
       if (cpu.id === 0) continue;
       cpu.atRendezvous = cpu.inCall ? `in ${where(this, cpu)}` : 'idle';
+      // schedule_work(): smp_call_function(reschedule_fn) kicks every other CPU.
+      if (this.ipis) deliverInterrupt(this, cpu, 'ipi');
       if (cpu.inCall) this.slice(cpu, Math.max(1, Math.floor(timeoutNs)), false);
       if (cpu.inCall) stuck.add(cpu.id);
       else cpu.spinning = true;
@@ -316,16 +371,4 @@ export function where(smp: Smp, cpu: SmpCpu): string {
     const c = smp.machine.cpu.state;
     return smp.machine.describe(fromPair(c.ripLo, c.ripHi));
   });
-}
-
-/** A call's result as the tally counts it: the value, and the string it points to when it is one. */
-function describeResult(machine: Machine, rax: bigint): string {
-  let text: string | undefined;
-  try {
-    const s = machine.memory.readCString(rax, 256);
-    if (s.length > 0 && s.length < 256 && /^[\x20-\x7e]+$/.test(s)) text = s;
-  } catch {
-    text = undefined;
-  }
-  return `0x${rax.toString(16)}${text === undefined ? '' : ` ${JSON.stringify(text)}`}`;
 }

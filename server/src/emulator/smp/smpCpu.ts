@@ -8,7 +8,8 @@ export interface Job {
   loop: boolean;
 }
 
-export type InterruptKind = 'nmi' | 'mce';
+/** NMI and #MC; the timer tick and the call-function IPI (maskable: held while IRQs are off); #BP, an int3. */
+export type InterruptKind = 'nmi' | 'mce' | 'timer' | 'ipi' | 'bp';
 
 /** The registers an interrupt saved on entry, for the emulated iret to put back. */
 export interface InterruptFrame extends SavedRegisters {
@@ -33,6 +34,10 @@ export class SmpCpu {
   /** Inside an NMI handler until its iret: another NMI waits (one, as the hardware holds it). */
   nmiLatched = false;
   nmiPending = false;
+  /** Timer ticks and IPIs raised while interrupts were off, taken at the next sti. */
+  readonly heldIrqs: ('timer' | 'ipi')[] = [];
+  /** The tick of this CPU's next timer interrupt (`--timer`). */
+  nextTimer = Infinity;
   lostNmis = 0;
   /** Hits on the int3 of a text_poke_bp in flight, each emulated by poke_int3_handler. */
   trapHits = 0;

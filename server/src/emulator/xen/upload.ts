@@ -1,4 +1,3 @@
-import { checkOpenedPayload } from '../../checks/payload';
 import { FindingSink, XenRefusal } from '../../checks/payload/context';
 import { checkXenFuncs } from '../../checks/payload/xenFuncs';
 import { CodeAt, checkNameAndHookPointers, checkOldAddress, located, PayloadPointer, PointerView } from '../../checks/payload/pointers';
@@ -25,6 +24,7 @@ import { writePayloadStruct } from './payloadStruct';
 import { startsWithEndbr } from './x86Patch';
 import { applyAlternatives } from './alternatives';
 import { payloadRegion } from './virtualRegion';
+import { uploadChecks } from './uploadChecks';
 
 /** Upload refused: the console already has Xen's message (when Xen prints one). */
 export class UploadError extends Error {
@@ -43,7 +43,7 @@ export function loadPayloadData(h: Hypervisor, name: string, bytes: Buffer): Loa
   const { opened, elf } = decodePayloadBytesOpen(bytes, `${name}.livepatch`);
   try {
     const env = loaderEnv(h);
-    const findings = checkOpenedPayload(opened, { xenBuildId: h.buildId, bytes, xenLoader: env });
+    const findings = uploadChecks(opened, bytes, h.buildId, env);
     const fault = findings.find((f) => f.code === payloadChecks.xenLoader.id && !f.data);
     // What Xen 4.17 follows unchecked during the upload takes it down: the emulated one too.
     if (fault) panic(h.console, `FATAL PAGE FAULT\nlivepatch: ${name}: ${fault.message}`);
