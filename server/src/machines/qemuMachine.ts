@@ -1,5 +1,4 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +11,7 @@ import { MachineError } from './machineError';
 import { incomingArgs, SavedState, saveState, waitRunning } from './machineState';
 import { Accelerator, kvmUsable } from './qemu';
 import { Qmp } from './qmp';
+import { spawnTiedToThisProcess } from './tiedSpawn';
 
 export const machineDefaults = {
   /** A TCG boot takes 2-10 s (Xen and dom0 about 8); a busy host and a user's verbose kernel need room. */
@@ -147,7 +147,7 @@ export class QemuMachine {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-4096)));
     child.stdin.on('error', () => undefined); // a dead QEMU's closed pipe: the exit handler reports it
-    child.on('error', (error) => this.fail(new MachineError(`cannot start ${child.spawnfile}: ${error.message}`)));
+    child.on('error', (error) => this.fail(new MachineError(`cannot start ${profile.qemu}: ${error.message}`)));
     child.on('exit', (code, sig) => this.fail(new MachineError(`QEMU ended (${sig ?? `exit ${code}`})${this.why()}`)));
     process.once('exit', this.killOnExit);
     signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -190,7 +190,7 @@ export class QemuMachine {
     const controlDir = options.checkpoints || from ? mkdtempSync(path.join(os.tmpdir(), 'll-qemu-')) : undefined;
     const socket = controlDir && path.join(controlDir, 'qmp.sock');
     const control = [...(socket ? ['-qmp', `unix:${socket},server=on,wait=off`] : []), ...(from ? incomingArgs(from) : [])];
-    const child = spawn(profile.qemu, [...args, ...control], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnTiedToThisProcess(profile.qemu, [...args, ...control]);
     const machine = new QemuMachine(child, nonce, accel, image, profile, options.signal, args, controlDir);
     const timeoutMs = options.bootTimeoutMs ?? machineDefaults.bootTimeoutMs;
     const silent =
