@@ -18,8 +18,10 @@ export class TargetLayout {
     return new TargetLayout(new DwarfReader(elf).scanColumns().structs, file);
   }
 
-  has(struct: string): boolean {
-    return this.structs.has(struct);
+  /** Whether the DWARF has `struct` (with a direct member named `member`, when given). */
+  has(struct: string, member?: string): boolean {
+    const layout = this.structs.get(struct);
+    return layout !== undefined && (member === undefined || layout.members.some((m) => m.name === member));
   }
 
   size(struct: string): number {

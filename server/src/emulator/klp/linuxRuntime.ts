@@ -6,6 +6,7 @@ import type { LinuxEmulatorState, LinuxPatchState } from '../state';
 import { LinuxKernel } from './kernel';
 import type { KernelTask } from './kernelTasks';
 import type { LivepatchSnapshot } from './livepatch';
+import { readSingleShow } from './realImage/procFiles';
 import { ps, runLinuxCommand } from './shell';
 
 /**
@@ -141,6 +142,8 @@ export class LinuxRuntime implements LivepatchRuntime {
  * rather than in a `cat` process, so reading it takes no pid from the scenario's tasks.
  */
 function bootVersion(kernel: LinuxKernel): string | undefined {
+  const versionShow = kernel.realBoot && kernel.machine.symbols.get('version_proc_show');
+  if (versionShow) return readSingleShow(kernel, undefined, versionShow.address).split('\n')[0] || undefined;
   if (!kernel.machine.symbols.get('proc_read')) return undefined;
   const name = kernel.heap.string('version');
   try {
