@@ -61,7 +61,10 @@ export function linuxKernelPort(kernel: KernelServices): LivepatchKernel & { mod
     kallsymsLookup: (objectName, name) => {
       const image = objectName === null ? kernel.machine.images[0] : kernel.modules.get(objectName)?.image;
       if (!image) return [];
-      if (objectName !== null) return imageSymbols(image).filter((s) => s.name === name).map((s) => s.address);
+      if (objectName !== null)
+        return imageSymbols(image)
+          .filter((s) => s.name === name)
+          .map((s) => s.address);
       // vmlinux's kallsyms order: by address.
       const symbols = kernel.machine.symbols.named(name).filter((s) => s.image === image.name && s.kind !== 'other');
       return symbols.map((s) => s.address).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

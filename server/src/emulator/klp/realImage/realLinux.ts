@@ -40,10 +40,17 @@ export interface RealLinuxBoot {
 export function prepareRealLinux(machine: Machine, elf: ElfFile, layout: TargetLayout, started: number): RealLinuxBoot {
   const perCpu = placePerCpuAreas(machine, elf.path);
   const processes = new RealProcesses(machine, layout, perCpu, elf.path);
+  nameIdleTask(machine, layout, processes.symbols.initTask);
   saveCommandLine(machine, elf.path);
   faultOnUnmodelledHardware(machine, REAL_LINUX_DOCS);
   const sections = elf.sections.map(({ name, addr, size }) => ({ name, addr, size }));
   return { perCpu, processes, natives: [], bootMs: Date.now() - started, endBoot: () => protectAndFree(machine, sections) };
+}
+
+/** init_idle(): CPU 0's idle task is `swapper/0` (INIT_TASK_COMM and the CPU), as ps and an oops name it. */
+function nameIdleTask(machine: Machine, layout: TargetLayout, initTask: bigint): void {
+  const comm = initTask + layout.offset('task_struct', 'comm');
+  machine.memory.writeCString(comm, `${machine.memory.readCString(comm, 16)}/0`.slice(0, 15));
 }
 
 /** setup_command_line(): `saved_command_line` points at the command line (allocated, as memblock does). */
