@@ -6,7 +6,10 @@ import { LinuxKernel } from '../../../../server/out/emulator/klp/kernel';
 import { LinuxRuntime } from '../../../../server/out/emulator/klp/linuxRuntime';
 import { runLinuxCommand } from '../../../../server/out/emulator/klp/shell';
 import { kbuildSamples } from '../../support/kbuildSamples';
+import { fixture } from '../../support/paths';
 import { run } from '../samples/binutils';
+import { runScenarioCli } from './linuxDifferential/machines';
+import { Normalised, normaliseRun } from './linuxDifferential/normalise';
 
 // Issue 18, the Linux half: Debian's own vmlinux as the emulated machine. The kernel's
 // samples/livepatch modules, built by kbuild, insmod against it; `cat /proc/cmdline` runs the
@@ -87,6 +90,15 @@ test('livepatch-sample.ko: insmod patches the real cmdline_proc_show, disabling 
     "livepatch: 'livepatch_sample': unpatching complete",
   ])
     assert.ok(log.includes(line), `${line}\n in\n${log.join('\n')}`);
+});
+
+test("livepatch-sample.scn through `livepatch-lens emu --target vmlinux`: every command as Debian's real 6.1 answered it in QEMU, kernel log included", { skip }, async () => {
+  const scenario = fixture('differential', 'linux', 'livepatch-sample.scn');
+  const emulated = await runScenarioCli('emu', scenario, found.samples!.dir, 'linux', vmlinux);
+  const real = JSON.parse(readFileSync(fixture('differential', 'linux', 'real-livepatch-sample.json'), 'utf8')) as { results: Normalised[] };
+  assert.equal(emulated.results.length, real.results.length, emulated.stderr);
+  const normalised = normaliseRun(emulated.results, emulated.results[0].stdout.trimEnd());
+  normalised.forEach((result, i) => assert.deepEqual(result, real.results[i], result.command));
 });
 
 test("/proc/version is the image's version_proc_show over init_uts_ns: the image's linux_banner", { skip }, () => {
