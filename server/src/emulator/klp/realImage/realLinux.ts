@@ -8,7 +8,7 @@ import { placePerCpuAreas, RealPerCpu } from './perCpuAreas';
 import { RealProcesses } from './processes';
 
 /** What marks a real vmlinux rather than the bundled sample target: its per-CPU machinery and run queues. */
-const REAL_LINUX_SYMBOLS = ['__per_cpu_start', '__per_cpu_end', '__per_cpu_offset', 'this_cpu_off', 'current_task', 'runqueues', 'init_task'];
+export const REAL_LINUX_SYMBOLS = ['__per_cpu_start', '__per_cpu_end', '__per_cpu_offset', 'this_cpu_off', 'current_task', 'runqueues', 'init_task'];
 /**
  * The kernel command line the emulated boot leaves in `saved_command_line`: the one the QEMU
  * runner boots the real kernel with (machines/qemu.ts), less its per-boot nonce, so

@@ -15,7 +15,7 @@ export const XEN_COMMAND_LINE = 'loglvl=all guest_loglvl=all';
 /** DOMID_IDLE (public/xen.h): the idle domain's id. */
 const DOMID_IDLE = 0x7fff;
 /** What marks a real xen-syms rather than the bundled sample target: its per-CPU machinery. */
-const REAL_XEN_SYMBOLS = ['cpu0_stack', '__per_cpu_start', '__per_cpu_offset', 'idle_vcpu'];
+export const REAL_XEN_SYMBOLS = ['cpu0_stack', '__per_cpu_start', '__per_cpu_offset', 'idle_vcpu'];
 /**
  * The steps of __start_xen the emulator replays as the image's own code, in its order, each
  * when the image has it (with the symbols its arguments name): what the functions patches
