@@ -21,6 +21,7 @@ import { Timers } from './timers';
 import { bindRealImageNatives } from './realImage/boundaryNatives';
 import { defineRealPrintkStore } from './realImage/printkStore';
 import { registerRealProcFiles } from './realImage/procFiles';
+import { defineRealWorkqueues } from './realImage/workqueues';
 import { isRealLinux, prepareRealLinux, RealLinuxBoot } from './realImage/realLinux';
 
 const MAX_IDLE_PASSES = 10_000;
@@ -119,6 +120,7 @@ export class LinuxKernel implements KernelServices {
    * a process of its own to the end (RealProcesses).
    */
   private finishRealBoot(realBoot: RealLinuxBoot, started: number): LinuxKernel {
+    defineRealWorkqueues(this, (func, work) => void this.processSyscall(realBoot, 'kworker/0:1', func, [work]));
     realBoot.natives.push(...bindRealImageNatives(this));
     realBoot.endBoot();
     registerRealProcFiles(this);

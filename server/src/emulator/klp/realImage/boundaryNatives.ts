@@ -1,13 +1,14 @@
 import { bindNative } from '../../nativeBinding';
 import type { KernelServices } from '../kernelServices';
+import { REAL_WORKQUEUE_NATIVES } from './workqueues';
 
 /**
  * The kernel model's natives that replace the real vmlinux's own function of the same name, each
  * where boot left nothing for the real one to work on, or where the emulated runtime is the
  * point: the slab and vmalloc allocators (kmem_cache_init never ran: every kmalloc_caches entry
  * is NULL), the log store (realImage/printkStore.ts), the livepatch core and shadow variables
- * (klp/livepatch), module references (the model counts them), and dump_stack (the model's
- * unwinder). Everything else a module or the image calls is the image's own code.
+ * (klp/livepatch), module references (the model counts them), dump_stack (the model's
+ * unwinder), and the workqueues (realImage/workqueues.ts). Everything else a module or the image calls is the image's own code.
  */
 const REAL_IMAGE_NATIVES = [
   '__kmalloc',
@@ -35,6 +36,7 @@ const REAL_IMAGE_NATIVES = [
   'klp_shadow_get_or_alloc',
   'klp_shadow_free',
   'klp_shadow_free_all',
+  ...REAL_WORKQUEUE_NATIVES,
 ];
 
 /** Binds those natives at the image's functions (out of ftrace's reach then); returns the bound names. */
