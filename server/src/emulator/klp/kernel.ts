@@ -21,6 +21,7 @@ import { Timers } from './timers';
 import { bindRealImageNatives } from './realImage/boundaryNatives';
 import { defineRealPrintkStore } from './realImage/printkStore';
 import { registerRealProcFiles } from './realImage/procFiles';
+import { defineNoScheduler } from './realImage/noScheduler';
 import { defineRealWorkqueues } from './realImage/workqueues';
 import { isRealLinux, prepareRealLinux, RealLinuxBoot } from './realImage/realLinux';
 
@@ -121,6 +122,7 @@ export class LinuxKernel implements KernelServices {
    */
   private finishRealBoot(realBoot: RealLinuxBoot, started: number): LinuxKernel {
     defineRealWorkqueues(this, (func, work) => void this.processSyscall(realBoot, 'kworker/0:1', func, [work]));
+    defineNoScheduler(this);
     realBoot.natives.push(...bindRealImageNatives(this));
     realBoot.endBoot();
     registerRealProcFiles(this);

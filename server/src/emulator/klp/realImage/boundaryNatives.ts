@@ -8,7 +8,7 @@ import { REAL_WORKQUEUE_NATIVES } from './workqueues';
  * point: the slab and vmalloc allocators (kmem_cache_init never ran: every kmalloc_caches entry
  * is NULL), the log store (realImage/printkStore.ts), the livepatch core and shadow variables
  * (klp/livepatch), module references (the model counts them), dump_stack (the model's
- * unwinder), and the workqueues (realImage/workqueues.ts). Everything else a module or the image calls is the image's own code.
+ * unwinder), the workqueues (realImage/workqueues.ts), and __schedule (realImage/noScheduler.ts). Everything else a module or the image calls is the image's own code.
  */
 const REAL_IMAGE_NATIVES = [
   '__kmalloc',
@@ -37,6 +37,7 @@ const REAL_IMAGE_NATIVES = [
   'klp_shadow_free',
   'klp_shadow_free_all',
   ...REAL_WORKQUEUE_NATIVES,
+  '__schedule',
 ];
 
 /** Binds those natives at the image's functions (out of ftrace's reach then); returns the bound names. */

@@ -42,6 +42,7 @@ export function prepareRealLinux(machine: Machine, elf: ElfFile, layout: TargetL
   const processes = new RealProcesses(machine, layout, perCpu, elf.path);
   nameIdleTask(machine, layout, processes.symbols.initTask);
   saveCommandLine(machine, elf.path);
+  fillPointerHashKey(machine);
   faultOnUnmodelledHardware(machine, REAL_LINUX_DOCS);
   const sections = elf.sections.map(({ name, addr, size }) => ({ name, addr, size }));
   return { perCpu, processes, natives: [], bootMs: Date.now() - started, endBoot: () => protectAndFree(machine, sections) };
@@ -51,6 +52,21 @@ export function prepareRealLinux(machine: Machine, elf: ElfFile, layout: TargetL
 function nameIdleTask(machine: Machine, layout: TargetLayout, initTask: bigint): void {
   const comm = initTask + layout.offset('task_struct', 'comm');
   machine.memory.writeCString(comm, `${machine.memory.readCString(comm, 16)}/0`.slice(0, 15));
+}
+
+/**
+ * fill_ptr_key_workfn() once the RNG is ready (lib/vsprintf.c): `%p` prints a siphash of the
+ * pointer with `ptr_key` instead of `(____ptrval____)`. The key is fixed, so runs are reproducible.
+ */
+function fillPointerHashKey(machine: Machine): void {
+  const key = machine.symbols.get('ptr_key');
+  const filled = machine.symbols.get('filled_random_ptr_key');
+  if (!key || !filled) return;
+  machine.memory.write(
+    key.address,
+    Uint8Array.from({ length: Number(key.size || 16n) }, (_, i) => (0x5a + 37 * i) & 0xff),
+  );
+  machine.memory.write(filled.address, new Uint8Array([1]));
 }
 
 /** setup_command_line(): `saved_command_line` points at the command line (allocated, as memblock does). */
