@@ -34,7 +34,8 @@ const cpuMs = (run) => {
   const used = process.cpuUsage(start);
   return { value, ms: (used.user + used.system) / 1000 };
 };
-const sh = (kernel, text) => runLinuxCommand(kernel, { argv: text.split(' '), expect: 0, text, source: 'bench' }, { readFile: (p) => readFileSync(modules[p.replace(/\.ko$/, '')] ?? p) });
+const sh = (kernel, text) =>
+  runLinuxCommand(kernel, { argv: text.split(' '), expect: 0, text, source: 'bench' }, { readFile: (p) => readFileSync(modules[p.replace(/\.ko$/, '')] ?? p) });
 
 function measure(target) {
   const best = { boot: Infinity, insmod: Infinity, cat: Infinity };
@@ -44,7 +45,8 @@ function measure(target) {
     const kernel = boot.value;
     const insmod = cpuMs(() => sh(kernel, 'insmod livepatch-sample.ko'));
     const cat = cpuMs(() => sh(kernel, 'cat /proc/cmdline'));
-    if (insmod.value.exitCode !== 0 || cat.value.stdout !== 'this has been live patched\n') throw new Error(`livepatch-sample did not patch ${target}: ${JSON.stringify([insmod.value, cat.value])}`);
+    if (insmod.value.exitCode !== 0 || cat.value.stdout !== 'this has been live patched\n')
+      throw new Error(`livepatch-sample did not patch ${target}: ${JSON.stringify([insmod.value, cat.value])}`);
     const run = { boot: boot.ms, insmod: insmod.ms, cat: cat.ms };
     first ??= run;
     for (const key of Object.keys(best)) best[key] = Math.min(best[key], run[key]);

@@ -23,7 +23,8 @@ export function defineRealPrintkStore(kernel: KernelServices, vsnprintf: bigint)
         const text = ctx.memory.readCString(buffer, Number(LOG_LINE_MAX));
         heap.free(buffer);
         kernel.log.printk(level >= 0n ? `\x01${level}${text}` : text);
-        ctx.print(text.replace(/^\x01./, ''));
+        // The console shows the message without its KERN_* prefix.
+        ctx.print(text.charCodeAt(0) === 1 ? text.slice(2) : text);
         return { result: length };
       },
     };
