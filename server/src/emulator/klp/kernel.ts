@@ -248,6 +248,27 @@ export class LinuxKernel implements KernelServices {
     } finally {
       realBoot.processes.exit(address);
       m.writeU64(this.tasks.symbols.currentTask, this.tasks.symbols.initTask);
+      this.runDueWork();
+    }
+  }
+
+  private inDueWork = false;
+
+  /**
+   * Once a process is done, what is due now runs before the command returns: work queued with no
+   * delay (queue_work), which a kworker would take as soon as the CPU is free.
+   */
+  private runDueWork(): void {
+    if (this.inDueWork) return;
+    this.inDueWork = true;
+    try {
+      for (let pass = 0; pass < MAX_IDLE_PASSES; pass++) {
+        const fire = this.timers.takeDue(this.clock.ns);
+        if (!fire) return;
+        fire();
+      }
+    } finally {
+      this.inDueWork = false;
     }
   }
 

@@ -92,14 +92,59 @@ test('livepatch-sample.ko: insmod patches the real cmdline_proc_show, disabling 
     assert.ok(log.includes(line), `${line}\n in\n${log.join('\n')}`);
 });
 
+/** A scenario of the Linux differential through `livepatch-lens emu --target vmlinux`, normalised, and what Debian's real 6.1 answered in QEMU (the recorded fixture). */
+async function emulatedAndReal(name: string): Promise<{ emulated: Normalised[]; real: Normalised[]; stderr: string }> {
+  const run = await runScenarioCli('emu', fixture('differential', 'linux', `${name}.scn`), found.samples!.dir, 'linux', vmlinux);
+  const own = run.results[0]?.command === 'cat /proc/cmdline' ? run.results[0].stdout.trimEnd() : undefined;
+  const real = JSON.parse(readFileSync(fixture('differential', 'linux', `real-${name}.json`), 'utf8')) as { results: Normalised[] };
+  return { emulated: normaliseRun(run.results, own), real: real.results, stderr: run.stderr };
+}
+
 test("livepatch-sample.scn through `livepatch-lens emu --target vmlinux`: every command as Debian's real 6.1 answered it in QEMU, kernel log included", { skip }, async () => {
-  const scenario = fixture('differential', 'linux', 'livepatch-sample.scn');
-  const emulated = await runScenarioCli('emu', scenario, found.samples!.dir, 'linux', vmlinux);
-  const real = JSON.parse(readFileSync(fixture('differential', 'linux', 'real-livepatch-sample.json'), 'utf8')) as { results: Normalised[] };
-  assert.equal(emulated.results.length, real.results.length, emulated.stderr);
-  const normalised = normaliseRun(emulated.results, emulated.results[0].stdout.trimEnd());
-  normalised.forEach((result, i) => assert.deepEqual(result, real.results[i], result.command));
+  const { emulated, real, stderr } = await emulatedAndReal('livepatch-sample');
+  assert.equal(emulated.length, real.length, stderr);
+  emulated.forEach((result, i) => assert.deepEqual(result, real[i], result.command));
 });
+
+test("callbacks.scn: the callbacks of demo and mod, refusals included, as the real 6.1; busymod's sleeping work stops with the fault naming msleep", { skip }, async () => {
+  const { emulated, real } = await emulatedAndReal('callbacks');
+  const busy = real.findIndex((r) => r.command.startsWith('insmod livepatch-callbacks-busymod.ko'));
+  assert.ok(busy > 0);
+  emulated.slice(0, busy).forEach((result, i) => assert.deepEqual(result, real[i], result.command));
+  // The work runs at once, as on the real kernel, and prints its first line before it sleeps.
+  const log = emulated[busy].log;
+  assert.deepEqual(log.slice(0, real[busy].log.length), real[busy].log);
+  assert.match(log[real[busy].log.length], /^BUG: msleep sleeps \(__schedule <- schedule <- schedule_timeout <- msleep\): the emulated vmlinux has no scheduler/);
+});
+
+test(
+  'the shadow samples on vmlinux: shadow-mod allocates a dummy a second on delayed work, fix1 takes over its allocation and its leak, every dummy is freed at rmmod',
+  { skip },
+  () => {
+    const lines = (text: string) => {
+      const mark = kernel.log.mark();
+      assert.equal(sh(text).exitCode, 0, text);
+      return kernel.log.since(mark).map((line) => line.replace(/^\[\s*\d+\.\d{6}\] /, ''));
+    };
+    const count = (log: string[], pattern: RegExp) => log.filter((line) => pattern.test(line)).length;
+    lines('insmod livepatch-shadow-mod.ko');
+    const first = lines('sleep 3.5');
+    // The image's vsnprintf prints %p as a siphash of the pointer, 16 hex digits.
+    assert.equal(count(first, /^dummy_alloc: dummy @ [0-9a-f]{16}, expires @ [0-9a-f]+$/), 3, first.join('\n'));
+    lines('insmod livepatch-shadow-fix1.ko');
+    const fixed = lines('sleep 3.5');
+    assert.equal(count(fixed, /^dummy_alloc: /), 0, 'fix1 replaces dummy_alloc');
+    const underFix1 = count(fixed, /^livepatch_shadow_fix1: livepatch_fix1_dummy_alloc: dummy @ [0-9a-f]{16}, expires @ [0-9a-f]+$/);
+    assert.ok(underFix1 >= 3, fixed.join('\n'));
+    lines('echo 0 > /sys/kernel/livepatch/livepatch_shadow_fix1/enabled');
+    // klp_shadow_free_all() with fix1's destructor: one line per dummy that fix1 gave a shadow leak pointer.
+    assert.equal(
+      count(lines('rmmod livepatch_shadow_fix1'), /^livepatch_shadow_fix1: livepatch_fix1_dummy_leak_dtor: dummy @ [0-9a-f]{16}, prevented leak @ [0-9a-f]{16}$/),
+      underFix1,
+    );
+    assert.equal(count(lines('rmmod livepatch_shadow_mod'), /^dummy_free: /), 3 + underFix1);
+  },
+);
 
 test("/proc/version is the image's version_proc_show over init_uts_ns: the image's linux_banner", { skip }, () => {
   const banner = imageString('linux_banner');

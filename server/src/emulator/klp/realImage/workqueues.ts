@@ -7,7 +7,7 @@ const PENDING = 1n;
 /**
  * Workqueues on a real vmlinux, whose workqueue_init_early() never ran (system_wq is NULL, no
  * kworker pool): a queued item's PENDING bit is set and a timer of the kernel model runs it at
- * its time (`delay` jiffies on), clearing the bit first as process_one_work() does, so the item
+ * its time (`delay` jiffies on; no delay: as soon as the queueing process is done), clearing the bit first as process_one_work() does, so the item
  * may queue itself again; `runWork` runs work->func(work) in a kworker process to the end.
  * Cancelling takes a pending item off its timer. Every workqueue is the same queue here.
  */
