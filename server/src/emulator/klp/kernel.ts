@@ -83,7 +83,6 @@ export class LinuxKernel implements KernelServices {
    * then the workqueue's kworker threads, /proc, and the natives modules link against.
    */
   static boot(targetPath: string, options: LinuxKernelOptions = {}): LinuxKernel {
-    const started = Date.now();
     const machine = new Machine();
     const elf = readElf(targetPath);
     let layout: TargetLayout;
@@ -91,7 +90,7 @@ export class LinuxKernel implements KernelServices {
     try {
       machine.loadTarget(elf, targetPath);
       layout = TargetLayout.read(elf, targetPath);
-      if (isRealLinux(machine)) realBoot = prepareRealLinux(machine, elf, layout, started);
+      if (isRealLinux(machine)) realBoot = prepareRealLinux(machine, elf, layout);
     } finally {
       elf.close();
     }
@@ -102,7 +101,7 @@ export class LinuxKernel implements KernelServices {
     else overrideTargetFunctions(kernel);
     kernel.livepatch = installLivepatchCore(kernel);
     kernel.writeJiffies();
-    if (realBoot) return kernel.finishRealBoot(realBoot, started);
+    if (realBoot) return kernel.finishRealBoot(realBoot);
     kernel.expect(kernel.callAtomic('start_kernel'), 'start_kernel');
     // The sample's boot threads ticked jiffies: guest time starts where they left it.
     if (kernel.jiffiesAddress !== undefined) kernel.clock.set(kernel.clock.nsAtJiffies(machine.memory.readU64(kernel.jiffiesAddress)));
@@ -120,7 +119,7 @@ export class LinuxKernel implements KernelServices {
    * files whose show functions can run, the module files. No scheduler: each system call runs in
    * a process of its own to the end (RealProcesses).
    */
-  private finishRealBoot(realBoot: RealLinuxBoot, started: number): LinuxKernel {
+  private finishRealBoot(realBoot: RealLinuxBoot): LinuxKernel {
     defineRealWorkqueues(this, (func, work) => void this.processSyscall(realBoot, 'kworker/0:1', func, [work]));
     defineNoScheduler(this);
     realBoot.natives.push(...bindRealImageNatives(this));
@@ -128,7 +127,6 @@ export class LinuxKernel implements KernelServices {
     registerRealProcFiles(this);
     registerModuleFiles(this);
     registerSlabInfo(this);
-    realBoot.bootMs = Date.now() - started;
     return this;
   }
 

@@ -33,7 +33,9 @@ export class LinuxRuntime implements LivepatchRuntime {
   }
 
   get banner(): string {
-    return this.version ?? `${this.kernel.tasks.list().length} tasks`;
+    const real = this.kernel.realBoot;
+    const booted = real ? `; the image's own code after its boot, ${real.natives.length} functions as natives` : '';
+    return (this.version ?? `${this.kernel.tasks.list().length} tasks`) + booted;
   }
 
   /**

@@ -25,7 +25,6 @@ export interface RealLinuxBoot {
   processes: RealProcesses;
   /** The image's functions that run as natives (allocators, the log store, the livepatch core's entry points). */
   natives: string[];
-  bootMs: number;
   /** mark_rodata_ro() and free_initmem(): after ftrace_init() has read __mcount_loc (init data). */
   endBoot(): void;
 }
@@ -37,7 +36,7 @@ export interface RealLinuxBoot {
  * instruction the machine does not model a named fault; `endBoot` then makes text read-only and
  * executable, rodata read-only, and frees init memory. See docs/emulator-real-linux.md.
  */
-export function prepareRealLinux(machine: Machine, elf: ElfFile, layout: TargetLayout, started: number): RealLinuxBoot {
+export function prepareRealLinux(machine: Machine, elf: ElfFile, layout: TargetLayout): RealLinuxBoot {
   const perCpu = placePerCpuAreas(machine, elf.path);
   const processes = new RealProcesses(machine, layout, perCpu, elf.path);
   nameIdleTask(machine, layout, processes.symbols.initTask);
@@ -45,7 +44,7 @@ export function prepareRealLinux(machine: Machine, elf: ElfFile, layout: TargetL
   fillPointerHashKey(machine);
   faultOnUnmodelledHardware(machine, REAL_LINUX_DOCS);
   const sections = elf.sections.map(({ name, addr, size }) => ({ name, addr, size }));
-  return { perCpu, processes, natives: [], bootMs: Date.now() - started, endBoot: () => protectAndFree(machine, sections) };
+  return { perCpu, processes, natives: [], endBoot: () => protectAndFree(machine, sections) };
 }
 
 /** init_idle(): CPU 0's idle task is `swapper/0` (INIT_TASK_COMM and the CPU), as ps and an oops name it. */
