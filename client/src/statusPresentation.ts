@@ -21,7 +21,7 @@ function targetLine(target: TargetStateParams | undefined): { suffix: string; to
   const where = target?.bundled ? 'the bundled sample target (set livepatch.target to your vmlinux or xen-syms)' : target?.path;
   switch (target?.state) {
     case 'ready':
-      return { suffix: `: ${fileName(target.path)}`, tooltip: `Target: ${where}, build-id ${target.buildId}.` };
+      return { suffix: `: ${fileName(target.path)}${emulatedAs(target)}`, tooltip: `Target: ${where}, build-id ${target.buildId}. ${emulatorLine(target)}` };
     case 'loading':
       return { suffix: `: indexing ${fileName(target.path)}`, tooltip: `Indexing the target ${where}…` };
     case 'failed':
@@ -31,6 +31,22 @@ function targetLine(target: TargetStateParams | undefined): { suffix: string; to
     default:
       return { suffix: '', tooltip: '' };
   }
+}
+
+const realNames = { linux: 'Linux', xen: 'Xen' } as const;
+
+/** The emulator's machine, in the item's text: a real image's kind, or that it is the sample. */
+function emulatedAs(target: TargetStateParams): string {
+  if (target.realImage) return ` · real ${realNames[target.realImage]}`;
+  return target.bundled ? ' (sample)' : '';
+}
+
+function emulatorLine(target: TargetStateParams): string {
+  if (target.realImage === 'linux') return 'The emulator boots this vmlinux itself: its own code runs as the kernel, modules insmod against it (docs/emulator-real-linux.md).';
+  if (target.realImage === 'xen') return 'The emulator boots this xen-syms itself: its own code runs as the hypervisor, payloads upload to it (docs/emulator-real-xen.md).';
+  return target.bundled
+    ? "The emulator runs the bundled sample target's kernel and hypervisor model."
+    : "The emulator boots it with the sample target's model: it is not a vmlinux or xen-syms with the per-CPU symbols of a real image.";
 }
 
 export function presentStatus(state: ServerState, error: string | undefined, target?: TargetStateParams, recovery?: ServerRecovery): StatusPresentation {

@@ -139,6 +139,12 @@ export interface TargetStateParams {
   detail?: string;
   /** The sample target bundled with the extension, used because `livepatch.target` is empty. */
   bundled: boolean;
+  /**
+   * Once indexed: what the emulator boots the target as when it is a real image, its own code
+   * running (a vmlinux as a Linux kernel, a xen-syms as a hypervisor; docs/emulator-real-*.md).
+   * Absent: the bundled sample target's model.
+   */
+  realImage?: 'linux' | 'xen';
 }
 
 /**

@@ -4,6 +4,7 @@ import { targetFacts } from '../checks/facts/targetFacts';
 import type { FactsProvider } from '../checks/facts/functionFacts';
 import { disassemble } from '../elf';
 import { defaultCacheDir, FunctionNames, loadTargetIndex, SharedTarget, shareTarget, TargetIndex } from '../target';
+import { realImageKind } from '../emulator/realImages';
 import { bundledSampleTarget, bundledSampleTargetHint } from '../target/bundledSampleTarget';
 import { FunctionCode } from '../target/functionCode';
 import { basename, dirname } from 'node:path';
@@ -120,8 +121,10 @@ function describeTarget(state: TargetState): TargetStateParams {
       return { state: 'none', detail: state.reason, bundled };
     case 'loading':
       return { state: 'loading', path: state.path, bundled };
-    case 'ready':
-      return { state: 'ready', path: state.path, buildId: state.index.buildId, flavour: state.index.flavour.flavour, bundled };
+    case 'ready': {
+      const realImage = bundled ? undefined : realImageKind((name) => state.index.symbolsNamed(name).length > 0);
+      return { state: 'ready', path: state.path, buildId: state.index.buildId, flavour: state.index.flavour.flavour, bundled, ...(realImage ? { realImage } : {}) };
+    }
     case 'failed':
       return { state: 'failed', path: state.path, detail: state.reason, bundled };
   }

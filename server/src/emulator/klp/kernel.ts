@@ -18,6 +18,12 @@ import { installPerCpu, PerCpu } from './percpu';
 import { installLivepatchCore, InstalledLivepatch } from './livepatch';
 import { registerModuleFiles, registerProcFiles, registerSlabInfo } from './procfs';
 import { Timers } from './timers';
+import { bindRealImageNatives } from './realImage/boundaryNatives';
+import { defineRealPrintkStore } from './realImage/printkStore';
+import { registerRealProcFiles } from './realImage/procFiles';
+import { defineNoScheduler } from './realImage/noScheduler';
+import { defineRealWorkqueues } from './realImage/workqueues';
+import { isRealLinux, prepareRealLinux, RealLinuxBoot } from './realImage/realLinux';
 
 const MAX_IDLE_PASSES = 10_000;
 
@@ -54,14 +60,16 @@ export class LinuxKernel implements KernelServices {
     readonly layout: TargetLayout,
     readonly clock: GuestClock,
     readonly options: LinuxKernelOptions,
+    /** What the emulated boot of a real vmlinux set up; undefined on the sample target. */
+    readonly realBoot: RealLinuxBoot | undefined,
   ) {
     this.log = new KernelLog(clock);
     this.heap = new KernelHeap(machine);
     this.guestCode = new GuestCode(machine);
-    this.percpu = installPerCpu(machine);
+    this.percpu = realBoot?.perCpu ?? installPerCpu(machine);
     this.ftrace = new Ftrace(machine);
     this.jiffiesAddress = machine.symbols.global('jiffies')?.address;
-    this.tasks = new KernelTasks(machine, layout, taskSymbols(machine));
+    this.tasks = new KernelTasks(machine, layout, realBoot?.processes.symbols ?? taskSymbols(machine));
     this.modules = new KernelModules(this);
     this.syscallLimitNs = BigInt(options.syscallLimitSeconds ?? 600) * 1_000_000_000n;
   }
@@ -78,18 +86,22 @@ export class LinuxKernel implements KernelServices {
     const machine = new Machine();
     const elf = readElf(targetPath);
     let layout: TargetLayout;
+    let realBoot: RealLinuxBoot | undefined;
     try {
       machine.loadTarget(elf, targetPath);
       layout = TargetLayout.read(elf, targetPath);
+      if (isRealLinux(machine)) realBoot = prepareRealLinux(machine, elf, layout);
     } finally {
       elf.close();
     }
-    const kernel = new LinuxKernel(machine, targetPath, layout, new GuestClock(options.hz ?? targetHz(machine) ?? 250), options);
+    const kernel = new LinuxKernel(machine, targetPath, layout, new GuestClock(options.hz ?? targetHz(machine) ?? 250), options, realBoot);
     ({ shadows: kernel.shadows, timers: kernel.timerLists } = defineKernelNatives(kernel));
     installFtrace(kernel);
-    overrideTargetFunctions(kernel);
+    if (realBoot) defineRealPrintkStore(kernel, kernel.symbol('vsnprintf'));
+    else overrideTargetFunctions(kernel);
     kernel.livepatch = installLivepatchCore(kernel);
     kernel.writeJiffies();
+    if (realBoot) return kernel.finishRealBoot(realBoot);
     kernel.expect(kernel.callAtomic('start_kernel'), 'start_kernel');
     // The sample's boot threads ticked jiffies: guest time starts where they left it.
     if (kernel.jiffiesAddress !== undefined) kernel.clock.set(kernel.clock.nsAtJiffies(machine.memory.readU64(kernel.jiffiesAddress)));
@@ -100,6 +112,22 @@ export class LinuxKernel implements KernelServices {
     registerSlabInfo(kernel);
     kernel.runTasks();
     return kernel;
+  }
+
+  /**
+   * The rest of a real vmlinux's boot: its functions the model implements bound by name, /proc's
+   * files whose show functions can run, the module files. No scheduler: each system call runs in
+   * a process of its own to the end (RealProcesses).
+   */
+  private finishRealBoot(realBoot: RealLinuxBoot): LinuxKernel {
+    defineRealWorkqueues(this, (func, work) => void this.processSyscall(realBoot, 'kworker/0:1', func, [work]));
+    defineNoScheduler(this);
+    realBoot.natives.push(...bindRealImageNatives(this));
+    realBoot.endBoot();
+    registerRealProcFiles(this);
+    registerModuleFiles(this);
+    registerSlabInfo(this);
+    return this;
   }
 
   private expect(result: CallResult, what: string): void {
@@ -134,7 +162,8 @@ export class LinuxKernel implements KernelServices {
     for (let pass = 0; pass < MAX_IDLE_PASSES; pass++) {
       this.tasks.discover();
       this.tasks.runIdleHooks();
-      if (this.tasks.nrRunning() <= 1) return;
+      // A real vmlinux's processes run to the end in their system call: nothing is left to schedule.
+      if (this.realBoot || this.tasks.nrRunning() <= 1) return;
       this.callAtomic('schedule');
     }
   }
@@ -161,6 +190,7 @@ export class LinuxKernel implements KernelServices {
    * syscallLimitNs. The process then returns to user space (the user-return hooks run).
    */
   syscall(comm: string, fn: bigint, args: bigint[] = []): SyscallResult {
+    if (this.realBoot) return this.processSyscall(this.realBoot, comm, fn, args);
     const m = this.machine.memory;
     const l = this.layout;
     const request = this.heap.alloc(BigInt(l.size('syscall_call')), true);
@@ -193,6 +223,50 @@ export class LinuxKernel implements KernelServices {
     } finally {
       this.heap.free(request);
       this.heap.free(name);
+    }
+  }
+
+  /**
+   * A system call on a real vmlinux: a process forked from init_task is `current` while fn(args)
+   * runs on the CPU's stack to the end (a sleep would need the real scheduler, which is a fault
+   * naming it); then it returns to user space (the user-return hooks run) and exits.
+   */
+  private processSyscall(realBoot: RealLinuxBoot, comm: string, fn: bigint, args: bigint[]): SyscallResult {
+    const m = this.machine.memory;
+    const address = realBoot.processes.spawn(comm);
+    // Seen while init_task is still current: the new-task hooks take it as the parent (klp_copy_process).
+    const task = this.tasks.task(address);
+    m.writeU64(this.tasks.symbols.currentTask, address);
+    const pid = task.pid;
+    try {
+      const result = this.callAtomic(fn, args);
+      if (result.status !== 'returned') return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
+      this.tasks.runUserReturnHooks(task);
+      return { status: 'returned', value: result.rax, pid };
+    } finally {
+      realBoot.processes.exit(address);
+      m.writeU64(this.tasks.symbols.currentTask, this.tasks.symbols.initTask);
+      this.runDueWork();
+    }
+  }
+
+  private inDueWork = false;
+
+  /**
+   * Once a process is done, what is due now runs before the command returns: work queued with no
+   * delay (queue_work), which a kworker would take as soon as the CPU is free.
+   */
+  private runDueWork(): void {
+    if (this.inDueWork) return;
+    this.inDueWork = true;
+    try {
+      for (let pass = 0; pass < MAX_IDLE_PASSES; pass++) {
+        const fire = this.timers.takeDue(this.clock.ns);
+        if (!fire) return;
+        fire();
+      }
+    } finally {
+      this.inDueWork = false;
     }
   }
 

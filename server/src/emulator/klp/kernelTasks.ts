@@ -9,6 +9,9 @@ export const TASK_INTERRUPTIBLE = 1n;
 export const TASK_UNINTERRUPTIBLE = 2n;
 export const TASK_DEAD = 0x80n;
 
+/** The task_struct member holding the state word: 5.14 renamed `state` to `__state`. */
+export const taskStateMember = (layout: TargetLayout): string => (layout.has('task_struct', '__state') ? '__state' : 'state');
+
 /** ps(1)'s state letters. */
 export type TaskStateLetter = 'R' | 'S' | 'D' | 'X';
 
@@ -114,7 +117,7 @@ export class KernelTasks {
     if (this.slots <= 0n) throw new EmulatorError('the target has no task_pool slots');
     this.stackSize = symbols.taskStacks.size / this.slots;
     this.off = {
-      state: layout.offset('task_struct', 'state'),
+      state: layout.offset('task_struct', taskStateMember(layout)),
       pid: layout.offset('task_struct', 'pid'),
       comm: layout.offset('task_struct', 'comm'),
       sp: layout.offset('task_struct', 'thread.sp'),

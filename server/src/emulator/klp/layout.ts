@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { DwarfReader, ElfFile, StructLayout } from '../../elf';
+import { decodeIndex } from '../../target/cacheFormat';
+import { cacheFile, defaultCacheDir } from '../../target/targetCache';
+import { TargetIndex } from '../../target/targetIndex';
 import { EmulatorError } from '../faults';
 
 /**
@@ -8,18 +12,27 @@ import { EmulatorError } from '../faults';
  */
 export class TargetLayout {
   private constructor(
-    private readonly structs: Map<string, StructLayout>,
+    private readonly structs: (name: string) => StructLayout | undefined,
     private readonly file: string,
   ) {}
 
-  static read(elf: ElfFile, file: string): TargetLayout {
+  /**
+   * From the target's index in the cache (the editor and `check` write it) when there is one for
+   * its build-id: the same DWARF layouts without scanning vmlinux's 600 MB of DWARF again.
+   */
+  static read(elf: ElfFile, file: string, cacheDir: string | null = defaultCacheDir()): TargetLayout {
+    const cached = cacheDir === null ? undefined : cachedIndex(elf, cacheDir);
+    if (cached) return new TargetLayout((name) => cached.struct(name), file);
     if (!elf.section('.debug_info'))
       throw new EmulatorError(`${file}: no DWARF (.debug_info): the Linux runtime reads the target's task_struct and run-queue layouts from it; build the target with -g`);
-    return new TargetLayout(new DwarfReader(elf).scanColumns().structs, file);
+    const structs = new DwarfReader(elf).scanColumns().structs;
+    return new TargetLayout((name) => structs.get(name), file);
   }
 
-  has(struct: string): boolean {
-    return this.structs.has(struct);
+  /** Whether the DWARF has `struct` (with a direct member named `member`, when given). */
+  has(struct: string, member?: string): boolean {
+    const layout = this.structs(struct);
+    return layout !== undefined && (member === undefined || layout.members.some((m) => m.name === member));
   }
 
   size(struct: string): number {
@@ -41,8 +54,21 @@ export class TargetLayout {
   }
 
   private struct(name: string): StructLayout {
-    const layout = this.structs.get(name);
+    const layout = this.structs(name);
     if (!layout) throw new EmulatorError(`${this.file}: no struct ${name} in the DWARF (the Linux runtime needs it)`);
     return layout;
+  }
+}
+
+/** The cached index of the image's build-id, if one is there and decodes; an image without a build-id has none. */
+function cachedIndex(elf: ElfFile, cacheDir: string): TargetIndex | undefined {
+  const buildId = elf.buildId();
+  if (!buildId) return undefined;
+  try {
+    const tables = decodeIndex(readFileSync(cacheFile(cacheDir, buildId)), buildId);
+    return tables && new TargetIndex({ ...tables, path: elf.path });
+  } catch {
+    // A missing or corrupt cache file only means the DWARF is read instead.
+    return undefined;
   }
 }

@@ -6,6 +6,7 @@ import type { LinuxEmulatorState, LinuxPatchState } from '../state';
 import { LinuxKernel } from './kernel';
 import type { KernelTask } from './kernelTasks';
 import type { LivepatchSnapshot } from './livepatch';
+import { readSingleShow } from './realImage/procFiles';
 import { ps, runLinuxCommand } from './shell';
 
 /**
@@ -32,7 +33,9 @@ export class LinuxRuntime implements LivepatchRuntime {
   }
 
   get banner(): string {
-    return this.version ?? `${this.kernel.tasks.list().length} tasks`;
+    const real = this.kernel.realBoot;
+    const booted = real ? `; the image's own code after its boot, ${real.natives.length} functions as natives` : '';
+    return (this.version ?? `${this.kernel.tasks.list().length} tasks`) + booted;
   }
 
   /**
@@ -141,6 +144,8 @@ export class LinuxRuntime implements LivepatchRuntime {
  * rather than in a `cat` process, so reading it takes no pid from the scenario's tasks.
  */
 function bootVersion(kernel: LinuxKernel): string | undefined {
+  const versionShow = kernel.realBoot && kernel.machine.symbols.get('version_proc_show');
+  if (versionShow) return readSingleShow(kernel, undefined, versionShow.address).split('\n')[0] || undefined;
   if (!kernel.machine.symbols.get('proc_read')) return undefined;
   const name = kernel.heap.string('version');
   try {

@@ -25,10 +25,13 @@ const KP_OPS = 16n;
 const KP_PERM = 24n;
 const KP_ARG = 32n;
 
-/** Data symbols `param_ops_<type>` for modules to point at; the kernel model knows each by address. */
+/**
+ * Data symbols `param_ops_<type>` for modules to point at; the kernel model knows each by address.
+ * A real vmlinux has its own, which modules link to: those are the ones known then.
+ */
 export function defineParamOps(kernel: KernelServices, define: (name: string, size: bigint) => bigint): void {
   const ops = new Map<bigint, string>();
-  for (const type of Object.keys(PARAM_TYPES)) ops.set(define(`param_ops_${type}`, 32n), type);
+  for (const type of Object.keys(PARAM_TYPES)) ops.set(kernel.machine.symbols.global(`param_ops_${type}`)?.address ?? define(`param_ops_${type}`, 32n), type);
   paramOpsOf.set(kernel, ops);
 }
 

@@ -26,6 +26,19 @@ test('the status bar names the target the checks use, and says when it is only t
   assert.match(failed.tooltip, /cannot be indexed: not an ELF file\. Checks use source-level facts only\./);
 });
 
+test('the status bar says which machine the emulator boots: the real image itself, or the bundled sample', () => {
+  const linux = presentStatus('running', undefined, { state: 'ready', path: '/usr/lib/debug/boot/vmlinux-6.1.0-56-amd64', buildId: 'eb4f', bundled: false, realImage: 'linux' });
+  assert.equal(linux.text, '$(check) Livepatch: vmlinux-6.1.0-56-amd64 · real Linux');
+  assert.match(linux.tooltip, /boots this vmlinux itself.*docs\/emulator-real-linux\.md/);
+  const xen = presentStatus('running', undefined, { state: 'ready', path: '/usr/lib/debug/boot/xen-syms-4.17-amd64', buildId: '1a2b', bundled: false, realImage: 'xen' });
+  assert.equal(xen.text, '$(check) Livepatch: xen-syms-4.17-amd64 · real Xen');
+  assert.match(xen.tooltip, /boots this xen-syms itself/);
+  const sample = presentStatus('running', undefined, { state: 'ready', path: '/x/samples/build/target/sample-target', buildId: 'f00', bundled: true });
+  assert.equal(sample.text, '$(check) Livepatch: sample-target (sample)');
+  assert.match(sample.tooltip, /runs the bundled sample target's kernel and hypervisor model/);
+  assert.doesNotMatch(presentStatus('running', undefined, { state: 'loading', path: '/boot/vmlinux', bundled: false }).text, /real|sample/);
+});
+
 test('after a crash the status says the server was restarted and how often; after too many it offers a restart on click', () => {
   const restarted = presentStatus('running', undefined, undefined, { restarts: 2 });
   assert.equal(restarted.text, '$(check) Livepatch (restarted 2)');

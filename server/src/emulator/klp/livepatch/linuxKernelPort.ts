@@ -37,9 +37,7 @@ export function linuxKernelPort(kernel: KernelServices): LivepatchKernel & { mod
     return known;
   };
   const kernelModule = (mod: KlpKernelModule): KernelModule => (mod as PortModule).module;
-  const imageSymbols = (objectName: string | null): GuestSymbol[] =>
-    (objectName === null ? kernel.machine.images[0] : kernel.modules.get(objectName)?.image)?.symbols.filter((s) => s.kind !== 'other') ?? [];
-  const byAddress = new WeakMap<GuestSymbol[], bigint[]>();
+  const imageSymbols = (image: { symbols: GuestSymbol[] }): GuestSymbol[] => image.symbols.filter((s) => s.kind !== 'other');
   const self: ReturnType<typeof linuxKernelPort> = {
     moduleOf: (module) => port(module) ?? { name: module.name, address: 0n, livepatch: module.livepatch, klpLayout: klpLayoutOf(module.elf) },
     machine: kernel.machine,
@@ -61,22 +59,22 @@ export function linuxKernelPort(kernel: KernelServices): LivepatchKernel & { mod
     },
     writeKlpRelocations: (patchModule, objectName, apply) => writeKlpRelocations(self, kernelModule(patchModule).image, objectName, apply),
     kallsymsLookup: (objectName, name) => {
-      const symbols = imageSymbols(objectName).filter((s) => s.name === name);
-      if (objectName === null) symbols.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-      return symbols.map((s) => s.address);
+      const image = objectName === null ? kernel.machine.images[0] : kernel.modules.get(objectName)?.image;
+      if (!image) return [];
+      if (objectName !== null)
+        return imageSymbols(image)
+          .filter((s) => s.name === name)
+          .map((s) => s.address);
+      // vmlinux's kallsyms order: by address.
+      const symbols = kernel.machine.symbols.named(name).filter((s) => s.image === image.name && s.kind !== 'other');
+      return symbols.map((s) => s.address).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     },
     kallsymsSize: (address) => {
       const hit = kernel.machine.symbols.at(address);
       if (!hit) return undefined;
-      const image = kernel.machine.images.find((i) => i.name === hit.symbol.image);
-      if (!image) return hit.symbol.size || undefined;
-      let sorted = byAddress.get(image.symbols);
-      if (!sorted) {
-        sorted = [...new Set(image.symbols.filter((s) => s.kind !== 'other').map((s) => s.address))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        byAddress.set(image.symbols, sorted);
-      }
-      const next = sorted.find((a) => a > hit.symbol.address);
-      return next !== undefined ? next - hit.symbol.address : hit.symbol.size || undefined;
+      if (!kernel.machine.images.some((i) => i.name === hit.symbol.image)) return hit.symbol.size || undefined;
+      const next = kernel.machine.symbols.nextAbove(hit.symbol.address, hit.symbol.image);
+      return next !== undefined ? next.address - hit.symbol.address : hit.symbol.size || undefined;
     },
     ftraceSite: (func) => kernel.ftrace.siteOf(func),
     setTraced: (site, traced) => kernel.ftrace.setTraced(site, traced),

@@ -1,3 +1,4 @@
+import { bindNative } from '../../nativeBinding';
 import type { KernelServices } from '../kernelServices';
 import { defineParamOps } from '../moduleParams';
 import { defineData } from './define';
@@ -23,7 +24,8 @@ export function defineKernelNatives(kernel: KernelServices): { shadows: ShadowVa
   defineSleep(kernel);
   defineSync(kernel);
   defineTimerLists(kernel, timers);
-  defineWorkqueues(kernel, timers);
+  // Over the sample target's kworker pool; a real vmlinux's workqueues are its own code.
+  if (kernel.machine.symbols.get('cpu_worker_pool')) defineWorkqueues(kernel, timers);
   defineShadowVariables(kernel, shadows);
   defineSeqFile(kernel);
   defineMisc(kernel);
@@ -41,10 +43,6 @@ export function overrideTargetFunctions(kernel: KernelServices): void {
   const machine = kernel.machine;
   for (const name of TARGET_OVERRIDES) {
     const fn = machine.symbols.global(name);
-    if (!fn || fn.image === 'natives' || fn.kind !== 'function') continue;
-    const native = machine.nativeAddress(name)!;
-    const rel = BigInt.asUintN(32, native - (fn.address + 5n));
-    machine.memory.write(fn.address, new Uint8Array([0xe9, ...[0n, 8n, 16n, 24n].map((s) => Number((rel >> s) & 0xffn))]), { force: true });
-    kernel.ftrace.forget(fn.address);
+    if (fn && bindNative(machine, name)) kernel.ftrace.forget(fn.address);
   }
 }

@@ -1,8 +1,8 @@
-import { EmulatorError, GuestFault } from '../../faults';
+import { GuestFault } from '../../faults';
 import { Machine } from '../../machine';
 import { PAGE_SIZE, Perm } from '../../memory';
 import { NativeContext } from '../../natives';
-import { jumpTo } from '../x86Patch';
+import { bindNative } from '../../nativeBinding';
 
 /** Where xmalloc's pool and the xenheap's pages come from (inside Xen's direct map, above the stacks). */
 const HEAP_BASE = 0xffff830100000000n;
@@ -78,22 +78,6 @@ function boundary(machine: Machine): Record<string, Run> {
     set_timer: nothing, stop_timer: nothing, kill_timer: nothing, migrate_timer: nothing,
     send_IPI_mask: nothing, smp_send_event_check_mask: nothing,
   };
-}
-
-/**
- * Makes the image's own function `name` run the native of that name: a `jmp` to its stub at the
- * function's entry, so callers inside the image and payloads linked against it both reach it,
- * and a payload that patches the function still replaces it. Returns false when the image has
- * no such function.
- */
-export function bindNative(machine: Machine, name: string): boolean {
-  const symbol = machine.symbols.get(name);
-  if (!symbol || symbol.kind !== 'function' || symbol.image === 'natives') return false;
-  if (symbol.size !== 0n && symbol.size < 5n) throw new EmulatorError(`${symbol.image}: ${name} is ${symbol.size} bytes, too small for the jump to its native`);
-  const stub = machine.nativeAddress(name);
-  if (stub === undefined) throw new EmulatorError(`no native named ${name}`);
-  machine.memory.write(symbol.address, jumpTo(symbol.address, stub), { force: true });
-  return true;
 }
 
 /** Defines the hardware-boundary natives and binds those the image has; returns the bound names. */

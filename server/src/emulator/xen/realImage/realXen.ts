@@ -1,10 +1,11 @@
 import { ElfFile } from '../../../elf';
 import { builtinNatives } from '../../builtinNatives';
-import { EmulatorError, GuestFault } from '../../faults';
+import { EmulatorError } from '../../faults';
 import { Machine } from '../../machine';
 import { PAGE_SIZE, Perm } from '../../memory';
 import { XenConsole } from '../console';
-import { bindBoundaryNatives, bindNative } from './boundaryNatives';
+import { bindNative, faultOnUnmodelledHardware } from '../../nativeBinding';
+import { bindBoundaryNatives } from './boundaryNatives';
 import { readConsoleRing } from './conring';
 import { xenLayout, XenLayout } from './xenLayout';
 import { placeXenStacks } from './xenStacks';
@@ -14,7 +15,7 @@ export const XEN_COMMAND_LINE = 'loglvl=all guest_loglvl=all';
 /** DOMID_IDLE (public/xen.h): the idle domain's id. */
 const DOMID_IDLE = 0x7fff;
 /** What marks a real xen-syms rather than the bundled sample target: its per-CPU machinery. */
-const REAL_XEN_SYMBOLS = ['cpu0_stack', '__per_cpu_start', '__per_cpu_offset', 'idle_vcpu'];
+export const REAL_XEN_SYMBOLS = ['cpu0_stack', '__per_cpu_start', '__per_cpu_offset', 'idle_vcpu'];
 /**
  * The steps of __start_xen the emulator replays as the image's own code, in its order, each
  * when the image has it (with the symbols its arguments name): what the functions patches
@@ -33,9 +34,6 @@ const BOOT_CALLS: ({ name: string; args?: string[] } | { store: string; value: n
 ];
 /** The livepatch core's functions the emulated runtime carries out itself (xen/natives.ts). */
 const RUNTIME_ENTRY_POINTS = ['arch_livepatch_apply', 'arch_livepatch_revert', 'common_livepatch_apply', 'common_livepatch_revert'];
-/** The system instructions the machine itself handles: its clock, swapgs, and rdmsr/wrmsr of the segment bases (MSR_FS_BASE..MSR_KERNEL_GS_BASE). */
-const MACHINE_HANDLED = new Set(['rdtsc', 'rdtscp', 'swapgs']);
-const SEGMENT_BASE_MSRS = [0xc0000100, 0xc0000101, 0xc0000102];
 
 export const isRealXen = (machine: Machine): boolean => REAL_XEN_SYMBOLS.every((name) => machine.symbols.get(name));
 
@@ -65,7 +63,7 @@ export function prepareRealXen(machine: Machine, elf: ElfFile): RealXenBoot {
   machine.memory.writeU64(address(machine, 'idle_vcpu'), idle);
   const natives = bindBoundaryNatives(machine);
   for (const spec of builtinNatives) if (spec.name === 'panic' && bindNative(machine, spec.name)) natives.push(spec.name);
-  machine.systemHandler = (mnemonic) => (handledByMachine(machine, mnemonic) ? false : unmodelledHardware(machine, mnemonic));
+  faultOnUnmodelledHardware(machine, 'docs/emulator-real-xen.md');
   boot(machine, elf.path);
   protectAndFree(machine, elf);
   machine.guestConsole = readConsoleRing(machine);
@@ -128,18 +126,4 @@ function protectAndFree(machine: Machine, elf: ElfFile): void {
       machine.memory.reserveGuard(start, size, `Xen's ${section.name}, freed at the end of boot`);
     }
   }
-}
-
-function handledByMachine(machine: Machine, mnemonic: string): boolean {
-  if (MACHINE_HANDLED.has(mnemonic)) return true;
-  return (mnemonic === 'rdmsr' || mnemonic === 'wrmsr') && SEGMENT_BASE_MSRS.includes(machine.cpu.state.lo[1] >>> 0);
-}
-
-function unmodelledHardware(machine: Machine, mnemonic: string): never {
-  const [innermost] = machine.backtrace();
-  const fn = innermost?.split(' ')[0]?.replace(/\+0x[0-9a-f]+$/, '') ?? 'the called function';
-  throw new GuestFault(
-    'privileged',
-    `${mnemonic} in ${fn}: hardware the emulator does not model; this path needs a native for ${fn} or one of its callers (docs/emulator-real-xen.md)`,
-  );
 }
