@@ -91,6 +91,11 @@ export class EmulatorSession implements ScenarioMachine {
     return { command: command.text, ...this.withNotes(result), log: runtime.log.since(mark) };
   }
 
+  /** The seed the scheduler interleaves the CPUs by, given or the default: what replays the run. */
+  get seed(): number {
+    return this.options.seed ?? 1;
+  }
+
   /** The other CPUs' session: its seed, protocol and CPUs. */
   get cpus(): Smp | undefined {
     return this.smp;
@@ -145,7 +150,7 @@ export class EmulatorSession implements ScenarioMachine {
     for (const object of this.options.objects ?? []) runtime.machine.loadObject(object);
     this.smp = new Smp(runtime.machine, {
       cpus: this.options.cpus ?? 2,
-      seed: this.options.seed ?? 1,
+      seed: this.seed,
       poke: this.options.poke ?? (runtime.name === 'xen' ? 'xen' : 'linux'),
       nmiRate: this.options.nmiRate,
     });
