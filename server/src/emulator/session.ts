@@ -69,7 +69,9 @@ export class EmulatorSession implements ScenarioMachine {
 
   /** What the editor shows: the booted runtime's state, or the empty one of its kind. */
   state(): EmulatorState {
-    return this.current ? this.current.state(this.options.target) : unbootedState(this.runtime, this.options.target);
+    if (!this.current) return unbootedState(this.runtime, this.options.target);
+    const state = this.current.state(this.options.target);
+    return this.smp?.used ? { ...state, cpus: this.smp.state() } : state;
   }
 
   /** `baseDir`: where this command's relative paths are read from, instead of the session's (a script the editor runs). */
