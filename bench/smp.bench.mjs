@@ -1,5 +1,5 @@
 // Several CPUs in the embedded emulator, in host time: the property run of issue 17 (CPU 1
-// calling xen_trap_banner in a loop while CPU 0 applies xen_trap_world, one fresh boot per
+// calling xen_build_info in a loop while CPU 0 applies xen_trap_world, one fresh boot per
 // seed) under each patching protocol, counting the seeds whose write tore; and one apply plus
 // revert of the payload with 4 CPUs, three of them looping through the function.
 // `node bench/smp.bench.mjs [SEEDS]` (default 1000 seeds a protocol).
@@ -26,7 +26,7 @@ for (const poke of ['naive', 'xen', 'linux']) {
     const start = process.hrtime.bigint();
     for (let seed = 1; seed <= seeds; seed++) {
       const session = new EmulatorSession(runtimeFactory('xen'), { target, seed, poke, nmiRate });
-      run(session, 'run 1 xen_trap_banner --loop');
+      run(session, 'run 1 xen_build_info --loop');
       const load = run(session, `load ${payload}`);
       if (/torn-write/.test(load.stderr)) {
         torn++;
@@ -51,7 +51,7 @@ console.table(rows);
 let best = Infinity;
 for (let i = 0; i < 20; i++) {
   const session = new EmulatorSession(runtimeFactory('xen'), { target, cpus: 4, poke: 'xen', seed: i + 1 });
-  for (const cpu of [1, 2, 3]) run(session, `run ${cpu} xen_trap_banner --loop`);
+  for (const cpu of [1, 2, 3]) run(session, `run ${cpu} xen_build_info --loop`);
   run(session, `upload hw ${payload}`);
   const start = process.hrtime.bigint();
   const apply = run(session, 'apply hw');

@@ -1,10 +1,12 @@
 /*
  * Like Xen's do_nmi() and do_machine_check() (xen/arch/x86/traps.c, cpu/mcheck/mce.c): the
- * handlers the emulator's IDT delivers NMI and #MC to. Both end up in xen_trap_banner(), which
+ * handlers the emulator's IDT delivers NMI and #MC to. Both end up in xen_build_info(), which
  * only the torn-write scenario's payload (xen_trap_world) patches, so an NMI or #MC in the middle
  * of that patch runs the function being written, and LP360 warns of it on that payload alone.
  * nmi_callback is what Xen's arch_livepatch_mask() replaces while it patches.
  */
+
+#include <xen/version.h>
 
 struct cpu_user_regs;
 
@@ -13,18 +15,9 @@ unsigned long mce_count;
 const char *nmi_seen;
 const char *mce_seen;
 
-/*
- * What the handlers record; a function of its own, so no other sample payload patches it, and
- * never inlined into them, so they call the copy a payload redirects.
- */
-__attribute__((noinline)) const char *xen_trap_banner(void)
-{
-	return "old banner";
-}
-
 static int default_nmi_callback(const struct cpu_user_regs *regs, int cpu)
 {
-	nmi_seen = xen_trap_banner();
+	nmi_seen = xen_build_info();
 	return 0;
 }
 
@@ -39,7 +32,7 @@ void do_nmi(const struct cpu_user_regs *regs)
 void do_machine_check(const struct cpu_user_regs *regs)
 {
 	mce_count++;
-	mce_seen = xen_trap_banner();
+	mce_seen = xen_build_info();
 }
 
 /* Turns interrupts off and spins for ever: a CPU that never comes to the rendezvous. */

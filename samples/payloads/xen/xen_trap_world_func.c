@@ -1,5 +1,5 @@
-/* The replacement for xen_trap_banner(), built into its own object like Xen's test payloads. */
+/* The replacement for xen_build_info(), built into its own object like Xen's test payloads. */
 const char *xen_trap_world(void)
 {
-	return "new banner";
+	return "debug=n, patched";
 }

@@ -67,15 +67,15 @@ function sourceFindings(text: string, facts: FactsProvider, file = 'patch.c') {
   }
 }
 
-test("LP360 fires on the torn-write scenario's payload: the #MC and NMI handlers reach xen_trap_banner, each chain named", () => {
-  // objdump's chain: do_machine_check calls xen_trap_banner; do_nmi reaches it through the callback.
-  assert.ok(calledBy('do_machine_check').includes('xen_trap_banner'));
-  assert.ok(calledBy('default_nmi_callback').includes('xen_trap_banner'));
+test("LP360 fires on the torn-write scenario's payload: the #MC and NMI handlers reach xen_build_info, each chain named", () => {
+  // objdump's chain: do_machine_check calls xen_build_info; do_nmi reaches it through the callback.
+  assert.ok(calledBy('do_machine_check').includes('xen_build_info'));
+  assert.ok(calledBy('default_nmi_callback').includes('xen_build_info'));
   const findings = analyzePayloadFile(xenPayload('xen_trap_world'), { target: sample }).findings.filter((f) => f.code === 'LP360');
   assert.equal(findings.length, 2, findings.map((f) => f.message).join('\n'));
   const [nmi, mce] = ['NMI handler', 'machine-check'].map((what) => findings.find((f) => f.message.includes(what))!.message);
-  assert.match(mce, /do_machine_check → xen_trap_banner\. #MC is not masked at all/);
-  assert.match(nmi, /do_nmi → default_nmi_callback → xen_trap_banner\. Xen masks NMIs while it patches by replacing the NMI callback/);
+  assert.match(mce, /do_machine_check → xen_build_info\. #MC is not masked at all/);
+  assert.match(nmi, /do_nmi → default_nmi_callback → xen_build_info\. Xen masks NMIs while it patches by replacing the NMI callback/);
   assert.equal(findings[0].severity, 'warning');
 });
 
@@ -94,13 +94,13 @@ test('LP360 stays quiet on the good sample payloads, whose functions no handler 
   );
 });
 
-test('LP142 fires on the payload source that patches xen_trap_banner and not on xen_hello_world.c', () => {
+test('LP142 fires on the payload source that patches xen_build_info and not on xen_hello_world.c', () => {
   const facts = targetFacts(sample);
   const source = (name: string) => readFileSync(fromRoot('samples', 'payloads', 'xen', `${name}.c`), 'utf8');
   const fired = sourceFindings(source('xen_trap_world'), facts);
-  assert.deepEqual(fired.map((f) => /reaches xen_trap_banner: ([^.]*)\./.exec(f.message)?.[1]).sort(), [
-    'do_machine_check → xen_trap_banner',
-    'do_nmi → default_nmi_callback → xen_trap_banner',
+  assert.deepEqual(fired.map((f) => /reaches xen_build_info: ([^.]*)\./.exec(f.message)?.[1]).sort(), [
+    'do_machine_check → xen_build_info',
+    'do_nmi → default_nmi_callback → xen_build_info',
   ]);
   assert.deepEqual(sourceFindings(source('xen_hello_world'), facts), []);
 });
@@ -127,8 +127,8 @@ static struct klp_patch patch = { .mod = THIS_MODULE, .objs = objs, };
 
 test('the hover of a patched function shows the chains from the handlers, or says none reaches it', () => {
   const facts = targetFacts(sample);
-  const reached = functionHoverMarkdown('xen_trap_banner', 'patched by this Xen livepatch_func', facts.function('xen_trap_banner'), 'sample-target', []);
-  assert.match(reached, /\| runs in \| ⚠ NMI: `do_nmi → default_nmi_callback → xen_trap_banner`; #MC: `do_machine_check → xen_trap_banner` \(LP142\) \|/);
+  const reached = functionHoverMarkdown('xen_build_info', 'patched by this Xen livepatch_func', facts.function('xen_build_info'), 'sample-target', []);
+  assert.match(reached, /\| runs in \| ⚠ NMI: `do_nmi → default_nmi_callback → xen_build_info`; #MC: `do_machine_check → xen_build_info` \(LP142\) \|/);
   const quiet = functionHoverMarkdown('xen_extra_version', 'patched by this Xen livepatch_func', facts.function('xen_extra_version'), 'sample-target', []);
   assert.match(quiet, /\| runs in \| no NMI, #MC or patching-code path reaches it by direct calls \|/);
 });

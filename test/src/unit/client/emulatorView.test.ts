@@ -257,7 +257,7 @@ test('the CPUs node: each CPU with where it is, its task, IRQ state and NMI stat
   // A fresh machine: CPU 1 loops through the patched function; an NMI raised during the patch is
   // lost, on the CPUs the load's own notes name.
   run('reset');
-  assert.equal(run('run', '1', 'xen_trap_banner', '--loop').exitCode, 0);
+  assert.equal(run('run', '1', 'xen_build_info', '--loop').exitCode, 0);
   assert.equal(run('nmi', '0', 'after', '1').exitCode, 0);
   assert.equal(run('nmi', '1', 'after', '2').exitCode, 0);
   const load = run('load', 'xen_trap_world.livepatch');
@@ -271,8 +271,8 @@ test('the CPUs node: each CPU with where it is, its task, IRQ state and NMI stat
     else assert.doesNotMatch(cpu.description!, /lost/);
   }
   assert.ok(total > 0, load.stderr);
-  assert.match(cpus.children[1].description!, /runs xen_trap_banner \(loop\) · IRQs on/);
-  assert.match(cpus.children[1].tooltip!, /^CPU1: runs xen_trap_banner \(loop\), \d+ calls returned/);
+  assert.match(cpus.children[1].description!, /runs xen_build_info \(loop\) · IRQs on/);
+  assert.match(cpus.children[1].tooltip!, /^CPU1: runs xen_build_info \(loop\), \d+ calls returned/);
 });
 
 test('a CPU inside an NMI handler shows the latch', () => {

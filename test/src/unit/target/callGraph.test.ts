@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildTargetIndexData, TargetIndex } from '../../../../server/out/target';
+import { lastAtOrBelow } from '../../../../server/out/target/sortedSearch';
 import { assemble, buildDir } from '../payload/build';
 import { fromRoot } from '../../support/paths';
 import { buildSamples, run, targetPath } from '../samples/binutils';
@@ -31,17 +32,9 @@ function objdumpEdges(image: string): Set<string> {
     .filter((f) => f.size > 0n)
     .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   const starts = new Set(functions.map((f) => f.start));
+  const sorted = functions.map((f) => f.start);
   const holder = (at: bigint) => {
-    let lo = 0;
-    let hi = functions.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (functions[mid].start <= at) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    let found = lastAtOrBelow(sorted, at);
     // Aliases: the first of the functions at the holder's address.
     while (found > 0 && functions[found - 1].start === functions[found].start) found--;
     return found >= 0 && at < functions[found].start + functions[found].size ? functions[found].start : undefined;
@@ -70,20 +63,20 @@ test("the sample target's call graph is objdump's direct calls and jumps between
 });
 
 test('callPath: the shortest chain from the entries, entry first; none when no entry reaches it or the image names no entry', () => {
-  const banner = sample.symbol('xen_trap_banner')!;
+  const banner = sample.symbol('xen_build_info')!;
   assert.deepEqual(
     sample.callPath(['do_machine_check'], banner)?.map((s) => s.name),
-    ['do_machine_check', 'xen_trap_banner'],
+    ['do_machine_check', 'xen_build_info'],
   );
   // The listing shows the same call.
-  assert.match(run('objdump', ['-d', '--no-show-raw-insn', '--disassemble=do_machine_check', targetPath]), /call\s+[0-9a-f]+ <xen_trap_banner>/);
+  assert.match(run('objdump', ['-d', '--no-show-raw-insn', '--disassemble=do_machine_check', targetPath]), /call\s+[0-9a-f]+ <xen_build_info>/);
   assert.deepEqual(
-    sample.callPath(['xen_trap_banner'], banner)?.map((s) => s.name),
-    ['xen_trap_banner'],
+    sample.callPath(['xen_build_info'], banner)?.map((s) => s.name),
+    ['xen_build_info'],
   );
   assert.equal(sample.callPath(['do_machine_check'], sample.symbol('xen_extra_version')!), undefined);
   assert.equal(sample.callPath(['no_such_entry'], banner), undefined);
-  assert.ok(sample.callees(sample.symbol('do_machine_check')!).some((s) => s.name === 'xen_trap_banner'));
+  assert.ok(sample.callees(sample.symbol('do_machine_check')!).some((s) => s.name === 'xen_build_info'));
 });
 
 test('a tail jump is an edge, a jump inside the function is not, a call through a register names no callee', async () => {

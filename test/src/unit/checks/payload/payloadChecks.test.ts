@@ -403,5 +403,5 @@ function readelfTypes(bytes: Buffer): string[] {
 }
 
 test("LP360: the torn-write scenario's payload patches what the #MC handler calls; the good samples are quiet (above)", () => {
-  assertFires(findingsOfFile(xenSample('xen_trap_world'), withTarget()), 'LP360', 'do_nmi → default_nmi_callback → xen_trap_banner', 'arch_livepatch_mask');
+  assertFires(findingsOfFile(xenSample('xen_trap_world'), withTarget()), 'LP360', 'do_nmi → default_nmi_callback → xen_build_info', 'arch_livepatch_mask');
 });

@@ -31,7 +31,7 @@ test('samples/scenarios/torn-write.xlp: naive tears (exit 1), the default (Xen) 
   assert.match(naive.out + naive.err, /CPU1: guest fault \(torn-write\).*naive protocol.*seed 3$/m);
   const xen = await cli('--seed', '3', '--script', file);
   assert.equal(xen.code, 0, xen.err);
-  assert.match(xen.out, /^CPU1: stopped xen_trap_banner after \d+ calls \(seed 3\)$/m);
+  assert.match(xen.out, /^CPU1: stopped xen_build_info after \d+ calls \(seed 3\)$/m);
 });
 
 test('64 CPUs, one of them looping, on the Xen runtime; the CPU commands work on the Linux runtime too', async () => {
