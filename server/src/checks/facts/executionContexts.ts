@@ -53,11 +53,16 @@ const entries: Record<Patcher, readonly ContextEntries[]> = {
  * Where the machine is going down or only reporting: a panic, a crash dump, a register dump. A
  * half-written function met there changes how the crash reads, not whether it happens, and every
  * handler reaches them: chains stop there (one is flagged itself when a chain of others reaches it).
+ * On Linux the scheduler too: a static call to preempt_schedule leads from every handler into
+ * __schedule and all it reaches, but an NMI or #MC handler never schedules (in_nmi()).
  */
 // prettier-ignore
 const fatalPaths: Record<Patcher, readonly string[]> = {
   xen: ['panic', 'fatal_trap', 'mc_panic', '__domain_crash', 'machine_restart', 'machine_halt', 'kexec_crash', 'show_execution_state', 'do_unexpected_trap'],
-  linux: ['panic', 'nmi_panic', 'die', '__die', 'oops_begin', '__warn', 'show_regs', 'dump_stack', 'machine_restart', 'emergency_restart', 'mce_panic'],
+  linux: [
+    'panic', 'nmi_panic', 'die', '__die', 'oops_begin', '__warn', 'show_regs', 'dump_stack', 'machine_restart', 'emergency_restart', 'mce_panic',
+    'preempt_schedule', 'preempt_schedule_notrace', 'preempt_schedule_common', '__schedule',
+  ],
 };
 
 /** Xen's callbacks that arch_livepatch_mask swaps out: while it patches, NMIs stop in mask_nmi_callback. */

@@ -25,7 +25,7 @@ let linux: TargetIndex;
 
 /** A kernel-like image: Linux's NMI and #MC entries, text_poke_bp, and functions none of them reaches. */
 const linuxLike = `${linuxImagePrelude}
-  .globl exc_nmi, default_do_nmi, nmi_helper, exc_machine_check, do_machine_check, text_poke_bp, poke_helper, plain_function
+  .globl exc_nmi, default_do_nmi, nmi_helper, preempt_schedule, sched_helper, exc_machine_check, do_machine_check, text_poke_bp, poke_helper, plain_function
   .macro fn name, body:vararg
   .type \\name,@function
 \\name: call __fentry__
@@ -35,7 +35,9 @@ const linuxLike = `${linuxImagePrelude}
   .endm
   fn exc_nmi, call default_do_nmi
   fn default_do_nmi, call nmi_helper
-  fn nmi_helper, nop
+  fn nmi_helper, call preempt_schedule
+  fn preempt_schedule, call sched_helper
+  fn sched_helper, nop
   fn exc_machine_check, call do_machine_check
   fn do_machine_check, nop
   fn text_poke_bp, call poke_helper
@@ -105,7 +107,7 @@ test('LP142 fires on the payload source that patches xen_build_info and not on x
   assert.deepEqual(sourceFindings(source('xen_hello_world'), facts), []);
 });
 
-test('a klp patch on a Linux image: the NMI path (shortest, from either entry), the #MC entry itself and text_poke_bp code are flagged; other functions are not', () => {
+test('a klp patch on a Linux image: the NMI path (shortest, from either entry), the #MC entry itself and text_poke_bp code are flagged; other functions, and what only the scheduler reaches, are not', () => {
   assert.deepEqual(calledBy('default_do_nmi', path.join(buildDir, 'linux-entries-vmlinux')), ['__fentry__', 'nmi_helper']);
   const klp = (names: string[]) => `#include <linux/livepatch.h>
 static int fix(void) { return 0; }
@@ -116,13 +118,15 @@ ${names.map((n) => `\t{ .old_name = "${n}", .new_func = fix, },`).join('\n')}
 static struct klp_object objs[] = { { .funcs = funcs, }, { } };
 static struct klp_patch patch = { .mod = THIS_MODULE, .objs = objs, };
 `;
-  const findings = sourceFindings(klp(['nmi_helper', 'do_machine_check', 'poke_helper', 'plain_function']), targetFacts(linux));
+  // nmi_helper calls preempt_schedule, which calls sched_helper: an NMI never schedules, so the chain stops there.
+  assert.deepEqual(calledBy('preempt_schedule', path.join(buildDir, 'linux-entries-vmlinux')), ['__fentry__', 'sched_helper']);
+  const findings = sourceFindings(klp(['nmi_helper', 'do_machine_check', 'poke_helper', 'plain_function', 'sched_helper']), targetFacts(linux));
   const messages = findings.map((f) => f.message);
   assert.equal(findings.length, 3, messages.join('\n'));
   assert.ok(messages.some((m) => m.includes('The NMI handler reaches nmi_helper: default_do_nmi → nmi_helper') && m.includes("text_poke_bp's int3 keeps every fetch whole")));
   assert.ok(messages.some((m) => m.startsWith('do_machine_check is the entry of the machine-check (#MC) handler.')));
   assert.ok(messages.some((m) => m.includes('The patching code itself reaches poke_helper: text_poke_bp → poke_helper') && m.includes("The kernel's own patching code runs it")));
-  assert.ok(!messages.some((m) => m.includes('plain_function')));
+  assert.ok(!messages.some((m) => m.includes('plain_function') || m.includes('sched_helper')));
 });
 
 test('the hover of a patched function shows the chains from the handlers, or says none reaches it', () => {
