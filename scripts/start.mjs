@@ -40,6 +40,7 @@ console.log(`Next, in VS Code:
   npm run package && code --install-extension livepatch-lens.vsix
   Then run "Livepatch: Open Sample Workspace" (or the walkthrough "Get Started with Livepatch Lens"):
   - open payloads/xen/xen_hello_world.c there: diagnostics and hovers on its livepatch_func, a code lens to upload and apply it;
-  - the Livepatch view (its activity-bar icon): upload, apply, replace, revert and unload payloads, watch a klp transition task by task;
+  - the Livepatch view (its activity-bar icon): upload, apply, replace, revert and unload payloads, watch a klp transition task by task,
+    and each CPU (where it is, IRQs, NMI latch, its loop) once another CPU runs ("Livepatch: Emulator: Run Scenario Command...", 'run 1 xen_build_info --loop');
   - "Livepatch: Select Target..." to check against your own vmlinux or xen-syms;
   - "Livepatch: Check Workspace" for every patch, payload and patch-module source at once.`);

@@ -124,6 +124,8 @@ export type {
   LinuxBlockingTask,
   LinuxTaskState,
   LinuxModuleState,
+  EmulatorCpusState,
+  EmulatorCpuState,
 } from './emulator/state';
 export type { RuntimeName } from './scenario/dialect';
 

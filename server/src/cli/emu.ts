@@ -63,7 +63,7 @@ shows them, kernel log lines as \`dmesg\` does.
                    comment; "double" and 'single' quotes; relative paths are read from FILE's folder
   --echo           print each command (\`$ xen-livepatch ...\`, \`$ emu call ...\`) before its output
                    and \`(exit status N)\` after a failing one; a script's comments and blank lines too
-  --json           one JSON object per command and line: {command, stdout, stderr, exitCode,
+  --json           one JSON object per command and line: {command, stdout, stderr, exitCode, seed,
                    console (Xen) or log (Linux)}, for call also {status, rax, string, output,
                    instructions, fault?}
   --budget N       instructions a call may run (default ${limitSpecs.guestInstructionBudget.default}, at most ${limitSpecs.guestInstructionBudget.ceiling})
@@ -183,6 +183,7 @@ function run(args: string[], io: CliIo): ExitCode {
     display: (command) => commandLine(command, runtime),
     logKey: runtime === 'xen' ? 'console' : 'log',
     program: 'livepatch-lens emu',
+    seed: session.seed,
   });
 }
 

@@ -41,7 +41,7 @@ export function keepWindows(text: string, windows: readonly LineWindow[]): strin
   starts.unshift(0);
   const count = starts.length;
   starts.push(text.length + 1);
-  const comments = commentTokens(text);
+  const comments = commentSpans(text);
   const keep = new Uint8Array(count);
   for (const window of windows) {
     const { from, to } = wholeComments(starts, comments, window);
@@ -56,21 +56,27 @@ export function keepWindows(text: string, windows: readonly LineWindow[]): strin
   return runs.join('\n');
 }
 
-/** Where each `/*` or `*\/` token is (neither spans a newline, so a line's are those within it), and every `/*` as a substring. */
-interface CommentTokens {
-  at: number[];
-  opens: boolean[];
-  openers: number[];
+/**
+ * Every block comment as [start, end) offsets, found the way the C lexer finds them: from a `/*`
+ * to the first `*\/` after it (to the end of the text when there is none), then the next `/*`
+ * after that. Found once for the whole text: searched for per window, 11,000 windows each
+ * scanned the rest of the text.
+ */
+interface CommentSpans {
+  starts: number[];
+  ends: number[];
 }
 
-/** Found once for the whole text: searched for per window, 11,000 windows each scanned the rest of the text. */
-function commentTokens(text: string): CommentTokens {
-  const tokens: CommentTokens = { at: [], opens: [], openers: offsetsAfter(text, '/*').map((after) => after - 2) };
-  for (const token of text.matchAll(/\/\*|\*\//g)) {
-    tokens.at.push(token.index);
-    tokens.opens.push(token[0] === '/*');
+function commentSpans(text: string): CommentSpans {
+  const spans: CommentSpans = { starts: [], ends: [] };
+  for (let open = text.indexOf('/*'); open >= 0;) {
+    const close = text.indexOf('*/', open + 2);
+    const end = close < 0 ? text.length : close + 2;
+    spans.starts.push(open);
+    spans.ends.push(end);
+    open = text.indexOf('/*', end);
   }
-  return tokens;
+  return spans;
 }
 
 /** The offset just after each occurrence of `what`. */
@@ -80,28 +86,29 @@ function offsetsAfter(text: string, what: string): number[] {
   return offsets;
 }
 
+/** The comment that `offset` lies strictly inside (after its `/` and before its end), as its index, or -1. */
+function commentAround(comments: CommentSpans, offset: number): number {
+  const span = firstAtOrAfter(comments.starts, offset) - 1;
+  return span >= 0 && comments.ends[span] > offset ? span : -1;
+}
+
 /**
- * A window that cuts a block comment would leave a `/*` whose end is blanked (and the comment
- * would swallow every later window) or a stray `*\/`: widen it to the whole comment.
+ * A window that starts or ends inside a block comment would keep a `*\/` without its `/*`, or a
+ * `/*` whose end is blanked (which would then swallow every later window, or un-comment what the
+ * whole text comments out when the `*\/` it ends at was deleted): widen it to whole comments.
  */
-function wholeComments(starts: readonly number[], comments: CommentTokens, window: LineWindow): LineWindow {
+function wholeComments(starts: readonly number[], comments: CommentSpans, window: LineWindow): LineWindow {
   const count = starts.length - 1;
-  /** Where line `i`'s newline is (or the text's end). */
-  const lineEnd = (i: number): number => starts[i + 1] - 1;
+  /** The line holding `offset`. */
+  const lineOf = (offset: number): number => firstAtOrAfter(starts, offset + 1) - 1;
   let from = Math.max(0, window.from);
   let to = Math.min(count, window.to);
-  const first = from < to ? firstAtOrAfter(comments.at, starts[from]) : comments.at.length;
-  if (first < comments.at.length && comments.at[first] < lineEnd(to - 1) && !comments.opens[first]) {
-    // Up to the nearest line at or above `from` with a `/*` in it, or the first line.
-    const opener = firstAtOrAfter(comments.openers, lineEnd(from) - 1) - 1;
-    from = opener < 0 ? 0 : firstAtOrAfter(starts, comments.openers[opener] + 1) - 1;
-  }
-  let open = false;
-  let token = from < count ? firstAtOrAfter(comments.at, starts[from]) : comments.at.length;
-  for (let i = from; i < count && (i < to || open); i++) {
-    for (const end = lineEnd(i); token < comments.at.length && comments.at[token] < end; token++) open = comments.opens[token];
-    if (i >= to - 1 && !open) to = i + 1;
-  }
+  if (from >= to) return { from, to };
+  // A comment's first line may end another comment that began further up: until a line starts outside any.
+  for (let span = commentAround(comments, starts[from]); span >= 0; span = commentAround(comments, starts[from])) from = lineOf(comments.starts[span]);
+  // The newline ending the window's last line, until it is outside any comment (an unterminated one ends at the text's end).
+  for (let span = commentAround(comments, starts[to] - 1); span >= 0 && to < count; span = commentAround(comments, starts[to] - 1))
+    to = Math.max(to + 1, lineOf(comments.ends[span] - 1) + 1);
   return { from, to };
 }
 

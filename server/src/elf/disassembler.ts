@@ -172,3 +172,38 @@ function relocationText(elf: ElfFile, section: ElfSection, symbols: ElfSymbol[],
   }
   return texts;
 }
+
+/** A direct call, or a direct jump or jcc (gcc reaches a `.cold` part by jcc), found by directTransfers. */
+export interface DirectTransfer {
+  kind: 'call' | 'jump';
+  /** Address of the instruction. */
+  at: bigint;
+  target: bigint;
+}
+
+/**
+ * The direct calls and jumps in each [from, to) byte range of `code` (at
+ * `address`), decoded from each range's start: what a call graph is built from. Only the flow
+ * control and branch target of each instruction are read, not its text: a vmlinux has millions.
+ */
+export function directTransfers(code: Buffer, address: bigint, ranges: ReadonlyArray<readonly [number, number]>, visit: (range: number, transfer: DirectTransfer) => void): void {
+  const { Decoder, DecoderOptions, FlowControl, Instruction, OpKind } = loadIced();
+  const decoder = new Decoder(64, code, DecoderOptions.None);
+  const instruction = new Instruction();
+  try {
+    ranges.forEach(([from, to], range) => {
+      decoder.position = from;
+      decoder.ip = address + BigInt(from);
+      while (decoder.position < to && decoder.canDecode) {
+        decoder.decodeOut(instruction);
+        const flow = instruction.flowControl;
+        if (flow !== FlowControl.Call && flow !== FlowControl.UnconditionalBranch && flow !== FlowControl.ConditionalBranch) continue;
+        if (instruction.op0Kind !== OpKind.NearBranch64) continue;
+        visit(range, { kind: flow === FlowControl.Call ? 'call' : 'jump', at: instruction.ip, target: instruction.nearBranch64 });
+      }
+    });
+  } finally {
+    decoder.free();
+    instruction.free();
+  }
+}

@@ -41,4 +41,4 @@ export * from './dwarf/model';
 
 // Disassembly (iced-x86, objdump-like AT&T): disassemble(code, address, { symbolize, relocations })
 // and disassembleSymbol(elf, symbol), which symbolizes and adds `objdump -dr` relocation lines.
-export { disassemble, disassembleSymbol, DisassembledInstruction, DisassembleOptions, InstructionFlow } from './disassembler';
+export { disassemble, disassembleSymbol, directTransfers, DirectTransfer, DisassembledInstruction, DisassembleOptions, InstructionFlow } from './disassembler';

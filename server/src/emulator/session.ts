@@ -72,7 +72,9 @@ export class EmulatorSession implements ScenarioMachine {
 
   /** What the editor shows: the booted runtime's state, or the empty one of its kind. */
   state(): EmulatorState {
-    return this.current ? this.current.state(this.options.target) : unbootedState(this.runtime, this.options.target);
+    if (!this.current) return unbootedState(this.runtime, this.options.target);
+    const state = this.current.state(this.options.target);
+    return this.smp?.used ? { ...state, cpus: this.smp.state() } : state;
   }
 
   /** `baseDir`: where this command's relative paths are read from, instead of the session's (a script the editor runs). */
@@ -92,6 +94,11 @@ export class EmulatorSession implements ScenarioMachine {
       result = { stdout: '', stderr: `${internalError(command, error, runtime.name, runtime.subject?.(command))}\n`, exitCode: 1 };
     }
     return { command: command.text, ...this.withNotes(result), log: runtime.log.since(mark) };
+  }
+
+  /** The seed the scheduler interleaves the CPUs by, given or the default: what replays the run. */
+  get seed(): number {
+    return this.options.seed ?? 1;
   }
 
   /** The other CPUs' session: its seed, protocol and CPUs. */
@@ -148,7 +155,7 @@ export class EmulatorSession implements ScenarioMachine {
     for (const object of this.options.objects ?? []) runtime.machine.loadObject(object);
     this.smp = new Smp(runtime.machine, {
       cpus: this.options.cpus ?? 2,
-      seed: this.options.seed ?? 1,
+      seed: this.seed,
       poke: this.options.poke ?? (runtime.name === 'xen' ? 'xen' : 'linux'),
       nmiRate: this.options.nmiRate,
       timerPeriod: this.options.timerPeriod,

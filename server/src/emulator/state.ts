@@ -17,6 +17,35 @@ export interface XenEmulatorState {
   /** Applied payloads, bottom of the build-id stack first. */
   appliedStack: string[];
   payloads: EmulatorPayloadState[];
+  /** The CPUs, once anything ran on another CPU or an interrupt was raised (what `dump` lists). */
+  cpus?: EmulatorCpusState;
+}
+
+/** The machine's CPUs as `dump` shows them: the scheduler's seed, how text is written, and each CPU made so far. */
+export interface EmulatorCpusState {
+  count: number;
+  seed: number;
+  poke: 'xen' | 'linux' | 'naive';
+  cpus: EmulatorCpuState[];
+}
+export interface EmulatorCpuState {
+  id: number;
+  /** `function+0x..` when a call of its job is under way on it; absent between calls, and for CPU 0 (it runs the commands). */
+  where?: string;
+  /** The function its job calls (`run CPU FUNCTION`); none: CPU 0 runs the commands, another CPU is idle. */
+  job?: string;
+  /** The job calls its function over and over (`--loop`). */
+  loop: boolean;
+  /** Calls of the job that returned. */
+  calls: number;
+  /** The interrupt flag. */
+  irqs: boolean;
+  /** The NMI latch: inside an NMI handler, until its iret; another NMI waits. */
+  inNmi: boolean;
+  /** NMIs Xen's mask swallowed on it. */
+  lostNmis: number;
+  /** Where it was when the last rendezvous started. */
+  atRendezvous?: string;
 }
 export interface EmulatorPayloadState {
   name: string;
@@ -56,6 +85,8 @@ export interface LinuxEmulatorState {
   tasks: LinuxTaskState[];
   /** Loaded modules, load order. */
   modules: LinuxModuleState[];
+  /** As XenEmulatorState's. */
+  cpus?: EmulatorCpusState;
 }
 export interface LinuxPatchState {
   /** The patch module's name, the directory under /sys/kernel/livepatch/. */

@@ -1,5 +1,6 @@
 import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
 import type { SourceRange } from '../c/sourceRange';
+import { hazardPath, type ExecutionContext } from '../checks/facts/executionContexts';
 import type { FunctionFacts, FunctionSymbol } from '../checks/facts/functionFacts';
 import { isClone, klpFields, namingNote, symbolLabel } from '../checks/facts/symbolNaming';
 import type { DisassembledInstruction } from '../elf';
@@ -34,6 +35,21 @@ function patchSiteRows(fn: FunctionFacts, as: 'linux' | 'xen' | undefined): stri
     );
   }
   return rows;
+}
+
+const contextLabels: Record<ExecutionContext, string> = { nmi: 'NMI', mce: '#MC', apply: 'patching code' };
+
+/** Where the function runs besides its callers (LP142): the NMI and #MC entries and the patching code reaching it, each with its chain of calls. */
+function executionRows(fn: FunctionFacts, as: 'linux' | 'xen' | undefined): string[] {
+  const patchers = as ? [as] : (['xen', 'linux'] as const);
+  const shown = new Set<string>();
+  for (const patcher of patchers) {
+    for (const hazard of fn.executionHazards?.[patcher] ?? []) {
+      shown.add(`${contextLabels[hazard.context]}: \`${hazardPath(hazard)}\``);
+    }
+  }
+  if (!fn.executionHazards) return [];
+  return [`| runs in | ${shown.size ? `⚠ ${[...shown.values()].join('; ')} (LP142)` : 'no NMI, #MC or patching-code path reaches it by direct calls'} |`];
 }
 
 /** A symbol the function became, and the klp_func fields that name it. */
@@ -73,6 +89,7 @@ export function functionHoverMarkdown(
   const renamed = (fn.symbols ?? []).filter((s) => s.name !== name || s.count > 1);
   if (renamed.length) lines.push(`| symbol | ${renamed.map(symbolRow).join('; ')} |`);
   lines.push(...patchSiteRows(fn, roleFlavour(role)));
+  lines.push(...executionRows(fn, roleFlavour(role)));
   lines.push(
     `| inlined into | ${callers.length ? callers.map((s) => `${s.function === '__schedule' ? '⚠ ' : ''}\`${symbolLabel(s)}\`${s.file ? ` (${s.file.split('/').pop()}:${s.line})` : ''}`).join(', ') : 'nothing'} |`,
   );

@@ -29,10 +29,12 @@ export interface ScenarioRunOptions {
   logKey?: 'console' | 'log';
   /** Who reports an unmet expectation: `livepatch-lens emu`. */
   program: string;
+  /** The emulator's scheduler seed, in every JSON line: any one result replays by it alone. */
+  seed?: number;
 }
 
 /** One `--json` line: the command's words and result, with a call's details beside them. */
-export type ScenarioJsonLine = { command: string[]; redirect?: { path: string; append: boolean }; stdout: string; stderr: string; exitCode: number } & {
+export type ScenarioJsonLine = { command: string[]; redirect?: { path: string; append: boolean }; stdout: string; stderr: string; exitCode: number; seed?: number } & {
   [log in 'console' | 'log']?: string[];
 } & Partial<CallDetails>;
 
@@ -67,7 +69,7 @@ export function runScenario(
   };
   /** Prints one result; the scenario's status if it ends here. */
   const judge = (step: ScenarioCommand, result: CommandResult): number | undefined => {
-    if (options.json) io.out(JSON.stringify(jsonLine(step, result, options.logKey ?? 'log')));
+    if (options.json) io.out(JSON.stringify(jsonLine(step, result, options.logKey ?? 'log', options.seed)));
     else printText(io, options.display(step), result, echo);
     if (result.exitCode === step.expect) return undefined;
     if (step.expect !== 0) io.err(`${options.program}: '${options.display(step)}' exited ${result.exitCode}, expected ${step.expect}`);
@@ -85,13 +87,14 @@ function printText(io: ScenarioOutput, shown: string, result: CommandResult, ech
   if (echo && result.exitCode !== 0) io.out(`(exit status ${result.exitCode})`);
 }
 
-function jsonLine(command: ScenarioCommand, result: CommandResult, logKey: 'console' | 'log'): ScenarioJsonLine {
+function jsonLine(command: ScenarioCommand, result: CommandResult, logKey: 'console' | 'log', seed: number | undefined): ScenarioJsonLine {
   return {
     command: command.argv,
     ...(command.redirect ? { redirect: command.redirect } : {}),
     stdout: result.stdout,
     stderr: result.stderr,
     exitCode: result.exitCode,
+    ...(seed !== undefined ? { seed } : {}),
     [logKey]: result.log,
     ...result.call,
   };

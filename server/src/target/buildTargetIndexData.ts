@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { DwarfReader, ET, readElf } from '../elf';
 import { collectSymbols, symbolColumns } from './buildTargetData';
+import { callGraphColumns } from './callGraphColumns';
 import { dwarfTables, mergeDwarfTables } from './dwarfTables';
 import { resolveHolders } from './holderSymbols';
 import { BuildProgress } from './model';
@@ -39,14 +40,18 @@ export async function buildTargetIndexData(path: string, options: BuildOptions =
     const workers = infoSize >= BigInt(parallelThreshold) && workerAvailable() ? Math.max(1, options.dwarfWorkers ?? 1) : 1;
     // Symbols are interned first, while the DWARF workers run: only the merge waits for them.
     const strings = new StringTable();
-    const readSymbols = (): { symbols: Columns<'symbols'>; exports: Columns<'exports'> } => {
+    type SymbolTables = { symbols: Columns<'symbols'>; exports: Columns<'exports'>; calls: Columns<'calls'> };
+    const readSymbols = (): SymbolTables => {
       report({ phase: 'symbols', done: 0, total: 1, message: 'reading symbols' });
       const columns = { symbols: symbolColumns(collectSymbols(elf), strings), exports: exportColumns(elf, elf.symbols(), strings) };
       report({ phase: 'symbols', done: 1, total: 1, message: 'reading symbols' });
-      return columns;
+      report({ phase: 'calls', done: 0, total: 1, message: 'reading the call graph' });
+      const calls = callGraphColumns(elf, columns.symbols);
+      report({ phase: 'calls', done: 1, total: 1, message: 'reading the call graph' });
+      return { ...columns, calls };
     };
     let parts: DwarfTables[];
-    let symbols: { symbols: Columns<'symbols'>; exports: Columns<'exports'> };
+    let symbols: SymbolTables;
     if (workers > 1) {
       const done = new Array<number>(workers).fill(0);
       const totals = new Array<number>(workers).fill(0);

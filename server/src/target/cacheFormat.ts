@@ -1,7 +1,7 @@
 import { columnKinds, rowCount, TableName, tableSchema, Tables, TargetTables } from './tables';
 
 /** Bump whenever the meaning or layout of any field changes: old files are then ignored. */
-export const cacheFormatVersion = 6;
+export const cacheFormatVersion = 7;
 const formatName = 'livepatch-lens-target-index';
 const magic = Buffer.from('LPLTIDX\0', 'latin1');
 const tableNames = Object.keys(tableSchema) as TableName[];

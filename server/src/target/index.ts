@@ -9,7 +9,8 @@
  *   defaultCacheDir()                           $XDG_CACHE_HOME/livepatch-lens/targets
  *   buildTargetIndexData(path, options)         the build on the calling thread (tests, CLI):
  *                                               TargetTables, the columns `new TargetIndex` takes
- *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name, unit?)
+ *   TargetIndex: symbolsNamed, symbol(name, sympos), symbolAt(address), inlinedInto(name, unit?),
+ *                callPath(entries, symbol), callees(symbol) (the direct call graph of the text)
  *                (holders named as the image names them: clones, sympos, compile unit),
  *                definitions(name, file?) (the symbols a source function became), unitOf(symbol),
  *                inlines(name), isOutOfLine(name), inlineOnly(), knowsFunction(name), struct(name),

@@ -28,7 +28,7 @@ export interface CallSite {
   address?: bigint;
 }
 
-export type BuildPhase = 'symbols' | 'dwarf' | 'structs' | 'cache';
+export type BuildPhase = 'symbols' | 'calls' | 'dwarf' | 'structs' | 'cache';
 
 export interface BuildProgress {
   phase: BuildPhase;

@@ -27,6 +27,8 @@ export const tableSchema = {
   members: { name: Uint32Array, offset: Float64Array, size: Float64Array, type: Uint32Array, bitSize: Float64Array, bitOffset: Float64Array },
   /** Symbols vmlinux exports to modules (EXPORT_SYMBOL*), each once; flags: see exportFlag. */
   exports: { name: Uint32Array, flags: Uint8Array },
+  /** Direct calls and tail jumps between function symbols (rows of `symbols`), grouped by caller: callGraphColumns.ts. */
+  calls: { caller: Uint32Array, callee: Uint32Array },
 } as const;
 
 type Schema = typeof tableSchema;

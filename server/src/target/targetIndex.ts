@@ -1,4 +1,5 @@
 import { StructLayout, StructMember } from '../elf';
+import { CallGraph } from './callGraph';
 import { detectFlavour, FlavourFacts } from './flavour';
 import { GroupedRows } from './groupedRows';
 import { materialize } from './materialize';
@@ -45,6 +46,7 @@ export class TargetIndex {
   private readonly structObjects = new Map<number, StructLayout>();
   private materialized?: TargetIndexData;
   private flavourFacts?: FlavourFacts;
+  private graph?: CallGraph;
 
   constructor(readonly tables: TargetTables) {}
 
@@ -224,6 +226,35 @@ export class TargetIndex {
   /** Whether the index knows the name as a function at all (symbol or inlined copy). */
   knowsFunction(name: string): boolean {
     return this.symbolsNamed(name).some((s) => s.kind === 'function') || this.isOutOfLine(name) || this.inlinedInto(name).length > 0;
+  }
+
+  /**
+   * The shortest chain of direct calls (or tail jumps) from one of the functions named `entries`
+   * to `symbol`, entry first and `symbol` last; undefined when none of them reaches it, or the
+   * image names none of them. Chains do not go on past the functions named `stops`. Calls
+   * through function pointers are not in the graph.
+   */
+  callPath(entries: readonly string[], symbol: TargetSymbol, stops: readonly string[] = []): TargetSymbol[] | undefined {
+    const row = this.rowOfSymbol.get(symbol);
+    if (row === undefined) return undefined;
+    const rows = (names: readonly string[]) =>
+      names.flatMap((name) =>
+        this.symbolsNamed(name)
+          .filter((s) => s.kind === 'function')
+          .map((s) => this.rowOfSymbol.get(s)!),
+      );
+    const roots = rows(entries);
+    if (!roots.length) return undefined;
+    this.graph ??= new CallGraph(this.tables);
+    return this.graph.pathTo(roots, row, rows(stops))?.map((r) => this.symbolRow(r));
+  }
+
+  /** The functions `symbol` calls directly or tail-jumps to. */
+  callees(symbol: TargetSymbol): TargetSymbol[] {
+    const row = this.rowOfSymbol.get(symbol);
+    if (row === undefined) return [];
+    this.graph ??= new CallGraph(this.tables);
+    return this.graph.callees(row).map((r) => this.symbolRow(r));
   }
 
   /** Whether the image exports symbols to modules at all (a vmlinux does; Xen and the sample target do not). */

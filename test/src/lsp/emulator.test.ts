@@ -218,3 +218,19 @@ test('a scenario line that does not parse is refused with its error, and nothing
   assert.equal(runtime.answer.exitCode, 2);
   assert.match(runtime.answer.stderr, /'runtime' must be one of xen, linux/);
 });
+
+test("the state notification carries the CPUs once another CPU runs: CPU 1's job, where it is, its IRQ flag (issue 17)", async () => {
+  const before = await run('reset');
+  assert.equal(before.state.cpus, undefined, 'a fresh machine whose other CPUs never ran shows none');
+  const { answer, state } = await run('run', { line: 'run 1 spin_irqs_off', runtime: 'xen' });
+  assert.equal(answer.exitCode, 0, answer.stderr);
+  assert.ok(state.cpus, JSON.stringify(state));
+  assert.deepEqual([state.cpus.count, state.cpus.seed, state.cpus.poke], [2, 1, 'xen']);
+  const cpu1 = state.cpus.cpus.find((c) => c.id === 1)!;
+  const spin = nmSymbol('spin_irqs_off');
+  assert.equal(cpu1.job, 'spin_irqs_off');
+  assert.equal(cpu1.irqs, false, 'spin_irqs_off runs cli');
+  const offset = Number.parseInt(/^spin_irqs_off\+0x([0-9a-f]+)$/.exec(cpu1.where ?? '')?.[1] ?? 'x', 16);
+  assert.ok(offset > 0 && offset < spin.size, `${cpu1.where} is inside spin_irqs_off (${spin.size} bytes)`);
+  await run('reset');
+});

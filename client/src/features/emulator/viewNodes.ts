@@ -1,4 +1,4 @@
-import type { EmulatorPayloadState, LinuxEmulatorState, LinuxPatchState, TargetStateParams, XenEmulatorState } from '../../../../server/src/protocol';
+import type { EmulatorCpusState, EmulatorPayloadState, LinuxEmulatorState, LinuxPatchState, TargetStateParams, XenEmulatorState } from '../../../../server/src/protocol';
 import { linuxModuleVerbs, linuxPatchVerbs, xenVerbs } from './actions';
 import type { EmulatorModel } from './model';
 
@@ -97,6 +97,37 @@ function buildIdChain(state: XenEmulatorState): ViewNode {
   });
 }
 
+/**
+ * The machine's CPUs once another CPU ran or an interrupt was raised: for each, where it is
+ * (function+offset), its interrupt flag and NMI latch, and its task (`run CPU FUNCTION --loop`).
+ */
+function cpusNode(runtime: string, cpus: EmulatorCpusState): ViewNode {
+  return node(`${runtime}/cpus`, 'CPUs', {
+    icon: 'circuit-board',
+    description: `${cpus.count} · seed ${cpus.seed} · poke ${cpus.poke}`,
+    tooltip: `${cpus.count} CPUs interleaved by the seeded scheduler (seed ${cpus.seed}: the run replays by it); live patches written by the ${cpus.poke} protocol.`,
+    expanded: true,
+    children: cpus.cpus.map((cpu) => {
+      const task = cpu.id === 0 ? 'runs the commands' : cpu.job ? `runs ${cpu.job}${cpu.loop ? ' (loop)' : ''}` : 'idle';
+      const irq = [`IRQs ${cpu.irqs ? 'on' : 'off'}`, ...(cpu.inNmi ? ['in an NMI'] : []), ...(cpu.lostNmis ? [`${cpu.lostNmis} NMIs lost`] : [])];
+      return node(`${runtime}/cpus/${cpu.id}`, `CPU${cpu.id}`, {
+        icon: cpu.inNmi ? 'zap' : cpu.irqs ? 'pulse' : 'circle-slash',
+        ...(cpu.inNmi ? { iconColor: 'problemsWarningIcon.foreground' } : {}),
+        description: [cpu.where ? `at ${cpu.where}` : '', task, ...irq].filter(Boolean).join(' · '),
+        tooltip: [
+          `CPU${cpu.id}: ${task}${cpu.id === 0 ? '' : `, ${cpu.calls} calls returned`}`,
+          cpu.where ? `at ${cpu.where}` : '',
+          irq.join(', '),
+          cpu.atRendezvous ? `at the last rendezvous: ${cpu.atRendezvous}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+        contextValue: 'cpu',
+      });
+    }),
+  });
+}
+
 function xenSession(state: XenEmulatorState | undefined): ViewNode {
   const booted = !!state?.buildId;
   const children: ViewNode[] = [];
@@ -107,6 +138,7 @@ function xenSession(state: XenEmulatorState | undefined): ViewNode {
     children.push(
       node('xen/empty', 'No payload uploaded', { icon: 'cloud-upload', contextValue: 'hint', command: { command: 'livepatch.uploadPayload', title: 'Upload Payload...' } }),
     );
+  if (state?.cpus) children.push(cpusNode('xen', state.cpus));
   return node('xenSession', 'Xen hypervisor', {
     icon: state?.panicked ? 'error' : 'server-process',
     ...(state?.panicked ? { iconColor: 'errorForeground' } : {}),
@@ -201,6 +233,7 @@ function linuxSession(state: LinuxEmulatorState | undefined): ViewNode {
         ),
       }),
     );
+    if (state.cpus) children.push(cpusNode('linux', state.cpus));
   } else children.push(noModule());
   return node('linuxSession', 'Linux kernel', {
     icon: state?.panicked ? 'error' : 'vm',

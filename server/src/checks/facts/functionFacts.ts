@@ -1,4 +1,5 @@
 import type { TargetFlavour } from '../../target';
+import type { ExecutionHazard, Patcher } from './executionContexts';
 import type { XenPatchSite } from './xenPatchSite';
 
 /**
@@ -70,6 +71,11 @@ export interface FunctionFacts {
   unit?: string;
   /** Target only: how many compile units define a function of this name. */
   units?: number;
+  /**
+   * Target only: the NMI, #MC and patching-code entries whose direct calls reach it, for each
+   * way the image is patched (both for the sample target, which plays Xen and Linux).
+   */
+  executionHazards?: Partial<Record<Patcher, ExecutionHazard[]>>;
 }
 
 export interface MemberFacts {

@@ -1,5 +1,6 @@
 import { FunctionNames, type FunctionDefinition, type TargetIndex, type TargetSymbol } from '../../target';
 import type { FactsProvider, FunctionFacts, FunctionScope, StructFacts } from './functionFacts';
+import { ExecutionHazard, executionHazards, Patcher } from './executionContexts';
 import { exportVersions } from './exportVersions';
 import { xenPatchSite } from './xenPatchSite';
 
@@ -42,6 +43,7 @@ export function targetFacts(index: TargetIndex): FactsProvider {
         symbols: picked.map((s) => ({ name: s.name, sympos: s.sympos, count: index.symbolsNamed(s.name).length, unit: index.unitOf(s) ?? '' })),
         ...(unit ? { unit } : {}),
         units: units.size,
+        ...(first ? { executionHazards: hazardsByPatcher(index, first) } : {}),
       };
     },
     struct(name: string): StructFacts | undefined {
@@ -71,4 +73,11 @@ function pick(index: TargetIndex, name: string, all: FunctionDefinition[], scope
     return all.filter((d) => d.symbol === symbol || (unit !== undefined && d.unit === unit));
   }
   return scope.file ? index.definitions(name, scope.file) : all;
+}
+
+/** The hazards for each way this image is patched: Xen's, Linux's, or both for the sample target. */
+function hazardsByPatcher(index: TargetIndex, symbol: TargetSymbol): Partial<Record<Patcher, ExecutionHazard[]>> {
+  const { flavour } = index.flavour;
+  const patchers: Patcher[] = flavour === 'either' ? ['xen', 'linux'] : [flavour];
+  return Object.fromEntries(patchers.map((patcher) => [patcher, executionHazards(index, symbol, patcher)]));
 }

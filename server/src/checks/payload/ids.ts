@@ -42,6 +42,8 @@ export const payloadChecks = {
   moduleLoaderRefuses: { id: 'LP141', title: "module file Linux's load_module() refuses before linking it", severity: 'error' },
   xenLoader: { id: 'LP341', title: "Xen's loader refuses the upload, or faults on it, in its own order", severity: 'error' },
   reportRecursion: { id: 'LP370', title: 'WARN, BUG or ASSERT in the replacement of a function the register dump calls', severity: 'error' },
+
+  executionContext: { id: 'LP360', title: 'old function runs in NMI, #MC or patching context', severity: 'warning' },
   unhandledRelocation: { id: 'LP340', title: "relocation Xen's loader refuses (STN_UNDEF, or a type it does not apply)", severity: 'error' },
 } as const satisfies Record<string, CheckInfo>;
 

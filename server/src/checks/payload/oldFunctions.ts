@@ -3,6 +3,7 @@ import type { XenFunc } from '../../payload';
 import type { FunctionCode, TargetIndex, TargetSymbol } from '../../target';
 import { FindingSink } from './context';
 import { payloadChecks } from './ids';
+import { checkExecutionContexts } from './executionContexts';
 import { checkPatchSite } from './patchSites';
 import { xenMayDefine } from '../../target/xenSymbolView';
 
@@ -24,6 +25,7 @@ export function checkOldFunctions(sink: FindingSink, refs: OldFunctionRef[], tar
   for (const ref of refs) {
     const symbol = resolve(sink, ref, target);
     if (symbol) checkSymbolFacts(sink, ref, symbol);
+    if (symbol) checkExecutionContexts(sink, ref.where, symbol, target, ref.lookup.kind === 'klp' ? 'linux' : 'xen');
     if (symbol && ref.func && code) checkPatchSite(sink, ref.where, ref.func, symbol, instructionsOf(code, symbol));
     // Inlined copies exist whether or not an out-of-line copy does.
     checkInlining(sink, ref.where, symbol?.name ?? ref.name, target);

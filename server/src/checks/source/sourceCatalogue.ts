@@ -25,6 +25,7 @@ export const sourceChecks = {
   vetoingHooks: { id: 'LP121', title: 'vetoing hooks forbid REPLACE', severity: 'information' },
   shadowLeak: { id: 'LP130', title: 'shadow variable allocated but never freed', severity: 'warning' },
   shadowIdReuse: { id: 'LP131', title: 'shadow variable id used for different types', severity: 'warning' },
+  executionContext: { id: 'LP142', title: 'patched function runs in NMI, #MC or patching context', severity: 'warning' },
 } satisfies Record<string, CheckInfo>;
 
 registerChecks(Object.values(sourceChecks));

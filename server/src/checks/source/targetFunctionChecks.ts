@@ -3,6 +3,7 @@ import { klpFields, namingNote, patchableSymbol, symbolLabel } from '../facts/sy
 import type { Finding } from '../finding';
 import type { FixData } from '../fixes';
 import type { PatchedFunction } from './patchedFunctions';
+import { executionContextFindings } from './executionContextChecks';
 import { sourceChecks } from './sourceCatalogue';
 import { integerValue } from './initializerValues';
 import { finding, SourceContext } from './sourceContext';
@@ -11,7 +12,7 @@ import { finding, SourceContext } from './sourceContext';
 const schedulerCore = new Set(['__schedule', 'context_switch', 'switch_to', '__switch_to', '__switch_to_asm']);
 
 /**
- * LP102-LP110, LP118: what the target says about each patched function. Only vmlinux and the
+ * LP102-LP110, LP118, LP142: what the target says about each patched function. Only vmlinux and the
  * hypervisor are checked: a klp_object naming a module patches code this target does not hold.
  */
 export function targetFunctionChecks(context: SourceContext): Finding[] {
@@ -30,7 +31,12 @@ export function targetFunctionChecks(context: SourceContext): Finding[] {
       findings.push(cloneOnly(context, patched, fn.symbols), ...inliningFindings(context, patched, fn));
       continue;
     }
-    findings.push(...symposFindings(context, patched, fn), ...placementFindings(context, patched, fn), ...inliningFindings(context, patched, fn));
+    findings.push(
+      ...symposFindings(context, patched, fn),
+      ...placementFindings(context, patched, fn),
+      ...inliningFindings(context, patched, fn),
+      ...executionContextFindings(context, patched, fn),
+    );
   }
   return findings;
 }

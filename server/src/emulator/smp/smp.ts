@@ -4,6 +4,7 @@ import { EmulatorError, GuestFault } from '../faults';
 import { guestCallBounds } from '../guestCallBounds';
 import { CallResult, Machine } from '../machine';
 import { PAGE_SIZE } from '../memory';
+import type { EmulatorCpuState, EmulatorCpusState } from '../state';
 import type { PatchingHooks } from '../patching';
 import { Task } from '../tasks';
 import { deliverHeld, deliverInterrupt, defineIret, trapBreakpoint } from './interrupts';
@@ -350,14 +351,30 @@ export class Smp implements PatchingHooks, CpuSet {
     return this.quiesced;
   }
 
-  /** Lines for `dump`: each CPU, where it is, its interrupt state, what it did at the last rendezvous. */
+  /** Each CPU made so far: where it is, its interrupt state, what it did at the last rendezvous (the editor's view, and `dump`). */
+  state(): EmulatorCpusState {
+    const cpus = this.known().map((cpu): EmulatorCpuState => ({
+      id: cpu.id,
+      ...(cpu.id !== 0 && cpu.job && cpu.inCall ? { where: where(this, cpu) } : {}),
+      ...(cpu.job ? { job: cpu.job.name } : {}),
+      loop: cpu.job?.loop ?? false,
+      calls: cpu.calls,
+      irqs: cpu.irqs,
+      inNmi: cpu.nmiLatched,
+      lostNmis: cpu.lostNmis,
+      ...(cpu.atRendezvous ? { atRendezvous: cpu.atRendezvous } : {}),
+    }));
+    return { count: this.cpus, seed: this.seed, poke: this.protocol, cpus };
+  }
+
+  /** Lines for `dump`: the state, one line a CPU. */
   describe(): string[] {
+    const { cpus } = this.state();
     return [
       `${this.cpus} CPUs, seed ${this.seed}, poke protocol ${this.protocol}`,
-      ...this.known().map((cpu) => {
-        const doing =
-          cpu.id === 0 ? 'runs the commands' : cpu.job ? `${cpu.inCall ? `in ${where(this, cpu)}` : 'between calls'} of ${cpu.job.name}${cpu.job.loop ? ' (loop)' : ''}` : 'idle';
-        const irq = [`IRQs ${cpu.irqs ? 'on' : 'off'}`, ...(cpu.nmiLatched ? ['in an NMI'] : []), ...(cpu.lostNmis ? [`${cpu.lostNmis} NMIs lost`] : [])];
+      ...cpus.map((cpu) => {
+        const doing = cpu.id === 0 ? 'runs the commands' : cpu.job ? `${cpu.where ? `in ${cpu.where}` : 'between calls'} of ${cpu.job}${cpu.loop ? ' (loop)' : ''}` : 'idle';
+        const irq = [`IRQs ${cpu.irqs ? 'on' : 'off'}`, ...(cpu.inNmi ? ['in an NMI'] : []), ...(cpu.lostNmis ? [`${cpu.lostNmis} NMIs lost`] : [])];
         const rendezvous = cpu.atRendezvous ? `; at the last rendezvous: ${cpu.atRendezvous}` : '';
         return `CPU${cpu.id}: ${doing}, ${cpu.calls} calls, ${irq.join(', ')}${rendezvous}`;
       }),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { contextKeys } from '../../../../client/out/features/emulator/actions';
@@ -232,4 +233,59 @@ test("the view's item menus show each action exactly where the node offers its v
       assert.equal(pattern.test(context), offers, `${item.command} on ${context}`);
     }
   }
+});
+
+test('the CPUs node: each CPU with where it is, its task, IRQ state and NMI state, once another CPU ran (issue 17)', () => {
+  const { run, model } = session('xen');
+  assert.equal(run('list').exitCode, 0);
+  assert.equal(find(viewNodes(model, true), 'xen/cpus'), undefined, 'no CPUs node before anything ran on another CPU');
+  // CPU 1 spins with interrupts off: objdump says where its loop is (the `jmp` to itself after the `cli`).
+  assert.equal(run('run', '1', 'spin_irqs_off').exitCode, 0);
+  const listing = execFileSync('objdump', ['-d', '--no-show-raw-insn', '--disassemble=spin_irqs_off', target], { encoding: 'utf8' });
+  const start = BigInt(`0x${/^([0-9a-f]+) <spin_irqs_off>:/m.exec(listing)![1]}`);
+  const loop = BigInt(`0x${/^ *([0-9a-f]+):\s+jmp\s+\1 /m.exec(listing)![1]}`);
+  let cpus = find(viewNodes(model, true), 'xen/cpus')!;
+  assert.match(cpus.description!, /^2 · seed 1 · poke xen$/);
+  assert.deepEqual(
+    cpus.children.map((c) => c.label),
+    ['CPU0', 'CPU1'],
+  );
+  assert.equal(cpus.children[0].description, 'runs the commands · IRQs on');
+  assert.equal(cpus.children[1].description, `at spin_irqs_off+0x${(loop - start).toString(16)} · runs spin_irqs_off · IRQs off`);
+  assert.equal(cpus.children[1].icon, 'circle-slash');
+
+  // A fresh machine: CPU 1 loops through the patched function; an NMI raised during the patch is
+  // lost, on the CPUs the load's own notes name.
+  run('reset');
+  assert.equal(run('run', '1', 'xen_build_info', '--loop').exitCode, 0);
+  assert.equal(run('nmi', '0', 'after', '1').exitCode, 0);
+  assert.equal(run('nmi', '1', 'after', '2').exitCode, 0);
+  const load = run('load', 'xen_trap_world.livepatch');
+  assert.equal(load.exitCode, 0, load.stderr);
+  cpus = find(viewNodes(model, true), 'xen/cpus')!;
+  let total = 0;
+  for (const [i, cpu] of cpus.children.entries()) {
+    const lost = load.stderr.split('\n').filter((line) => line.startsWith(`CPU${i}: NMI lost`)).length;
+    total += lost;
+    if (lost) assert.ok(cpu.description!.includes(`${lost} NMIs lost`), cpu.description);
+    else assert.doesNotMatch(cpu.description!, /lost/);
+  }
+  assert.ok(total > 0, load.stderr);
+  assert.match(cpus.children[1].description!, /runs xen_build_info \(loop\) · IRQs on/);
+  assert.match(cpus.children[1].tooltip!, /^CPU1: runs xen_build_info \(loop\), \d+ calls returned/);
+});
+
+test('a CPU inside an NMI handler shows the latch', () => {
+  const model = new EmulatorModel();
+  model.update({
+    runtime: 'linux',
+    target,
+    patches: [],
+    tasks: [],
+    modules: [],
+    cpus: { count: 2, seed: 9, poke: 'linux', cpus: [{ id: 1, where: 'do_nmi+0x5', job: 'f', loop: true, calls: 3, irqs: false, inNmi: true, lostNmis: 0 }] },
+  });
+  const cpu = find(viewNodes(model, true), 'linux/cpus/1')!;
+  assert.equal(cpu.description, 'at do_nmi+0x5 · runs f (loop) · IRQs off · in an NMI');
+  assert.equal(cpu.icon, 'zap');
 });

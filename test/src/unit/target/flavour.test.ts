@@ -6,28 +6,20 @@ import { functionHoverMarkdown } from '../../../../server/out/features/hover';
 import { buildTargetIndexData, TargetIndex } from '../../../../server/out/target';
 import { assemble, buildDir } from '../payload/build';
 import { buildSamples, run, targetPath } from '../samples/binutils';
+import { linuxImagePrelude } from './linuxImage';
 
 let sample: TargetIndex;
 let linux: TargetIndex;
 
 /** A kernel-like image: Linux's `linux_banner`, and one function that starts with a call to __fentry__. */
-const linuxLike = `
-  .text
-  .globl __fentry__, cmdline_proc_show
-  .type __fentry__,@function
-__fentry__: ret
-  .size __fentry__, .-__fentry__
+const linuxLike = `${linuxImagePrelude}
+  .globl cmdline_proc_show
   .type cmdline_proc_show,@function
 cmdline_proc_show:
   call __fentry__
   xor %eax,%eax
   ret
   .size cmdline_proc_show, .-cmdline_proc_show
-  .section .rodata
-  .globl linux_banner
-  .type linux_banner,@object
-linux_banner: .asciz "Linux version 6.1"
-  .size linux_banner, .-linux_banner
 `;
 
 before(async () => {

@@ -401,3 +401,7 @@ function readelfTypes(bytes: Buffer): string[] {
   writeFileSync(file, bytes);
   return [...run('readelf', ['-rW', file]).matchAll(/\s(R_X86_64_\w+)\s/g)].map((m) => m[1]);
 }
+
+test("LP360: the torn-write scenario's payload patches what the #MC handler calls; the good samples are quiet (above)", () => {
+  assertFires(findingsOfFile(xenSample('xen_trap_world'), withTarget()), 'LP360', 'do_nmi → default_nmi_callback → xen_build_info', 'arch_livepatch_mask');
+});

@@ -15,19 +15,19 @@ import { buildSamples, nmSymbol, objdumpBytes, samplePayload, targetPath } from 
 buildSamples();
 
 /** What the functions return, read from their C sources, not from the emulator. */
-const oldString = /#define XEN_EXTRAVERSION "([^"]*)"/.exec(readFileSync(fromRoot('samples', 'target', 'version.c'), 'utf8'))![1];
-const newString = /return "([^"]*)";/.exec(readFileSync(fromRoot('samples', 'payloads', 'xen', 'xen_hello_world_func.c'), 'utf8'))![1];
-const site = nmSymbol('xen_extra_version').address;
+const oldString = /xen_build_info\(void\)\n\{\n\treturn "([^"]*)";/.exec(readFileSync(fromRoot('samples', 'target', 'version.c'), 'utf8'))![1];
+const newString = /return "([^"]*)";/.exec(readFileSync(fromRoot('samples', 'payloads', 'xen', 'xen_trap_world_func.c'), 'utf8'))![1];
+const site = nmSymbol('xen_build_info').address;
 
 function session(options: Partial<EmulatorSessionOptions> = {}): EmulatorSession {
   return new EmulatorSession(runtimeFactory('xen'), { target: targetPath, ...options });
 }
 
 function runAll(s: EmulatorSession, script: string): SessionCommandResult[] {
-  return commandsOf(parseScript(script.replaceAll('PAYLOAD', samplePayload('xen_hello_world')), 't')).map((c) => s.run(c));
+  return commandsOf(parseScript(script.replaceAll('PAYLOAD', samplePayload('xen_trap_world')), 't')).map((c) => s.run(c));
 }
 
-const loopAndApply = 'run 1 xen_extra_version --loop\nload PAYLOAD\nstop 1';
+const loopAndApply = 'run 1 xen_build_info --loop\nload PAYLOAD\nstop 1';
 
 /** The results the looping CPU's calls returned, from the `stop` tally: the strings. */
 function tallied(stop: SessionCommandResult): string[] {
@@ -42,7 +42,7 @@ test('a seed makes a run exactly repeatable, and the seed decides the interleavi
 });
 
 test('naive byte-by-byte poke with CPU 1 looping through the function: a torn fetch, named', () => {
-  const old = objdumpBytes('xen_extra_version', 5);
+  const old = objdumpBytes('xen_build_info', 5);
   let torn: { seed: number; result: SessionCommandResult } | undefined;
   for (let seed = 1; seed <= 50 && !torn; seed++) {
     const [, load] = runAll(session({ seed, poke: 'naive' }), loopAndApply);
@@ -92,7 +92,7 @@ test('text_poke_bp with NMIs drawn from the seed: the handler meets the int3 too
     inHandler = load.stderr.split(/\n(?=CPU)/).find((note) => /torn-write/.test(note) && /do_nmi/.test(note));
   }
   assert.ok(inHandler, 'no seed of 1..50 tore inside do_nmi');
-  assert.match(inHandler, /xen_extra_version \(returns to default_nmi_callback\+0x[0-9a-f]+\)/);
+  assert.match(inHandler, /xen_build_info \(returns to default_nmi_callback\+0x[0-9a-f]+\)/);
 });
 
 test('text_poke_bp: a CPU hitting the int3 runs the new instruction through poke_int3_handler', () => {
@@ -103,7 +103,7 @@ test('text_poke_bp: a CPU hitting the int3 runs the new instruction through poke
   }
   assert.ok(hit, 'no seed of 1..50 hit the int3');
   assert.equal(hit.exitCode, 0);
-  assert.match(hit.stderr, /^CPU1: hit text_poke_bp's int3 at xen_extra_version \(e8 [0-9a-f ]+ -> e9 [0-9a-f ]+\) \d+ times/m);
+  assert.match(hit.stderr, /^CPU1: hit text_poke_bp's int3 at xen_build_info \(e8 [0-9a-f ]+ -> e9 [0-9a-f ]+\) \d+ times/m);
 });
 
 test("Xen's rendezvous: a CPU that never arrives times out the action with Xen's message", () => {
@@ -143,7 +143,7 @@ test('NMIs during the Xen patch are swallowed by the masked callback and counted
 test("#MC is not masked: one at the write runs the half-written function (Xen's own TODO)", () => {
   const [, load] = runAll(session(), 'mce 0 after 1\nload PAYLOAD');
   assert.equal(load.exitCode, 1);
-  assert.match(load.stderr, /^CPU0: #MC in the middle of the xen protocol's write at xen_extra_version/m);
+  assert.match(load.stderr, /^CPU0: #MC in the middle of the xen protocol's write at xen_build_info/m);
   assert.match(load.stderr, /^CPU0: guest fault \(torn-write\) .*CPU0 fetched a half-written instruction/m);
   assert.match(load.stderr, /do_machine_check/);
 });
@@ -169,7 +169,7 @@ test('the NMI latch: an NMI inside an NMI waits for the iret', () => {
 });
 
 test('bad CPU numbers and options are usage errors', () => {
-  const [run, stop, nmi] = runAll(session(), 'expect 2 run 2 xen_extra_version\nexpect 2 stop x\nexpect 2 nmi 1 later 3');
+  const [run, stop, nmi] = runAll(session(), 'expect 2 run 2 xen_build_info\nexpect 2 stop x\nexpect 2 nmi 1 later 3');
   assert.match(run.stderr, /no CPU 2: the machine has CPUs 0..1/);
   assert.equal(stop.exitCode, 2);
   assert.match(nmi.stderr, /expected 'after N'/);
@@ -177,7 +177,7 @@ test('bad CPU numbers and options are usage errors', () => {
 
 test('two CPUs by default, and a session that never uses the second prints nothing of it', () => {
   const s = session();
-  const results = runAll(s, 'load PAYLOAD\ncall xen_extra_version\ndump');
+  const results = runAll(s, 'load PAYLOAD\ncall xen_build_info\ndump');
   assert.equal(s.cpus!.cpus, 2);
   for (const r of results) {
     assert.equal(r.exitCode, 0, r.stderr);

@@ -31,7 +31,7 @@ test('samples/scenarios/torn-write.xlp: naive tears (exit 1), the default (Xen) 
   assert.match(naive.out + naive.err, /CPU1: guest fault \(torn-write\).*naive protocol.*seed 3$/m);
   const xen = await cli('--seed', '3', '--script', file);
   assert.equal(xen.code, 0, xen.err);
-  assert.match(xen.out, /^CPU1: stopped xen_extra_version after \d+ calls \(seed 3\)$/m);
+  assert.match(xen.out, /^CPU1: stopped xen_build_info after \d+ calls \(seed 3\)$/m);
 });
 
 test('64 CPUs, one of them looping, on the Xen runtime; the CPU commands work on the Linux runtime too', async () => {
@@ -44,4 +44,21 @@ test('64 CPUs, one of them looping, on the Xen runtime; the CPU commands work on
   const linux = await cli('--runtime', 'linux', 'run', '1', 'xen_extra_version', '--loop', '--', 'nmi', '1', '--', 'stop', '1');
   assert.equal(linux.code, 0, linux.err);
   assert.match(linux.out, new RegExp(`^ {2}\\d+ x 0x[0-9a-f]+ ${JSON.stringify(extra)}$`, 'm'));
+});
+
+test('--json: every line carries the seed the run used, given or the default, and that seed alone replays the line', async () => {
+  const words = ['--json', '--poke', 'naive', 'run', '1', 'xen_extra_version', '--loop', '--', 'load', samplePayload('xen_hello_world'), '--', 'list'];
+  const lines = (out: string) =>
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { seed?: number; stdout: string; stderr: string; exitCode: number });
+  const given = lines((await cli('--seed', '4', ...words)).out);
+  assert.ok(given.length >= 2);
+  for (const line of given) assert.equal(line.seed, 4, JSON.stringify(line));
+  const defaulted = lines((await cli(...words)).out);
+  for (const line of defaulted) assert.equal(line.seed, 1, JSON.stringify(line));
+  // The printed seed is the one to replay by: the run under it prints the same lines again.
+  const replayed = lines((await cli('--seed', String(defaulted[0].seed), ...words)).out);
+  assert.deepEqual(replayed, defaulted);
 });
