@@ -1,4 +1,5 @@
 import type { SourceDefinitions } from '../c/sourceFacts/definitions';
+import { firstAtOrAfter } from '../c/sortedSearch';
 import { bestByLine } from './definitionsByLine';
 import type { HunkPlacement } from './reconstruct';
 import type { FileDiff } from './unifiedDiff';
@@ -103,16 +104,4 @@ function wholeComments(starts: readonly number[], comments: CommentTokens, windo
     if (i >= to - 1 && !open) to = i + 1;
   }
   return { from, to };
-}
-
-/** The index of the first of the ascending `values` at or after `at` (their length if none). */
-function firstAtOrAfter(values: readonly number[], at: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (values[middle] < at) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { firstAtOrAfter } from '../sortedSearch';
 
 /**
  * Texts and lines of a tree's nodes read from the string it was parsed from. Each `node.text`,
@@ -33,15 +34,8 @@ export class NodeText {
 
   /** The 0-based row of an offset, as tree-sitter counts them (`\n` only). */
   rowAt(offset: number): number {
-    const newlines = (this.newlines ??= newlinesOf(this.parsed));
-    let low = 0;
-    let high = newlines.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (newlines[middle] < offset) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    // As many rows before it as newlines before it.
+    return firstAtOrAfter((this.newlines ??= newlinesOf(this.parsed)), offset);
   }
 
   /** Whether an offset is at the start of a line (column 0). */
