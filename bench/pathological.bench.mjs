@@ -3,9 +3,9 @@
 // input in the same run: GNU `patch --dry-run` for patches applied to a source root, a plain
 // split into lines for patches read from their hunks alone, a fresh tree-sitter parse for the
 // C files. Aim: each under 1 s and 200 MB (for a C file, 200 MB over what its parse alone
-// takes). A patch is analysed as the analysis worker analyses it: after the warm-up the worker
-// runs when it starts (warmUp.ts, its cost shown apart), then again, what a later edit costs the
-// worker; and once in a process without the warm-up (the CLI's one-shot `check`). Needs `npm run build`;
+// takes). A patch is analysed twice in its process: the aim is on the first, cold analysis (its
+// CPU time: on a shared machine the wall time is mostly the others' load); the second is what a
+// later edit costs the analysis worker. Needs `npm run build`;
 // `LPL_BENCH_ONLY=name,name` runs some cases only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -132,20 +132,13 @@ async function child(name, side, dir) {
     return out({ ms: performance.now() - started, status: run.status, said: (run.stdout + run.stderr).split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 90) });
   }
   const { analyzePatch } = await import(path.join(root, 'server/out/checks/patch/index.js'));
-  // Loaded before the clock starts, as the analysis worker loads it once when it starts, and warmed up as it is then.
+  // Loaded before the clock starts, as the analysis worker loads it once when it starts.
   await (await import(path.join(root, 'server/out/c/cParser.js'))).sharedCParser();
-  let warmUpCpuMs;
-  if (side === 'ours') {
-    const warmUpCpu = cpuAt();
-    await (await import(path.join(root, 'server/out/features/analysis/warmUp.js'))).warmUp(() => false);
-    warmUpCpuMs = cpuAt() - warmUpCpu;
-  }
   const started = performance.now();
   cpuStart = cpuAt();
   const options = { file: 'p.patch', ...(spec.source ? { sourceRoot: dir } : {}) };
   const findings = await analyzePatch(patch, options);
-  const first = { ms: performance.now() - started, cpuMs: cpuAt() - cpuStart, rssMb: process.resourceUsage().maxRSS / 1024, warmUpCpuMs };
-  if (side === 'cold') return console.log(JSON.stringify(first));
+  const first = { ms: performance.now() - started, cpuMs: cpuAt() - cpuStart, rssMb: process.resourceUsage().maxRSS / 1024 };
   // The same analysis again, in the same process: what the analysis worker takes on each later edit of the patch (warm code, the original's definitions kept).
   const againStarted = performance.now();
   const againCpu = cpuAt();
@@ -175,7 +168,6 @@ for (const [name, spec] of Object.entries(cases)) {
   try {
     if (spec.source) writeFileSync(path.join(dir, 't.c'), spec.source());
     const ours = measure(name, 'ours', dir);
-    const cold = spec.patch ? measure(name, 'cold', dir) : undefined;
     const ref = measure(name, 'ref', dir);
     const reference = spec.c ? 'fresh tree-sitter parse' : spec.source ? 'GNU patch --dry-run' : 'split into lines';
     if (ours.failed || ref.failed) {
@@ -184,17 +176,13 @@ for (const [name, spec] of Object.entries(cases)) {
       continue;
     }
     // A C file's memory is mostly tree-sitter's tree: the aim is 200 MB over what the parse alone takes.
-    // CPU time: on a shared machine the wall time is mostly the other processes' load.
     const met = ours.cpuMs < 1000 && ours.rssMb < 200 + (spec.c ? ref.rssMb : 0);
     if (!met) missed++;
     console.log(`${name}: ${spec.what}`);
     console.log(
       `  ours ${ours.ms.toFixed(0)} ms (CPU ${ours.cpuMs.toFixed(0)} ms), peak RSS ${ours.rssMb.toFixed(0)} MB${ours.findings ? `, findings ${ours.findings.join(' ') || 'none'}` : ''}${ours.entries ? `, ${ours.entries} entries` : ''}${ours.parseMs ? ` (parse ${ours.parseMs.toFixed(0)} ms)` : ''}${ours.said ? `: "${ours.said}..."` : ''}`,
     );
-    if (ours.warmUpCpuMs !== undefined) console.log(`  after the worker's warm-up (CPU ${ours.warmUpCpuMs.toFixed(0)} ms when it starts)`);
     if (ours.againMs !== undefined) console.log(`  ours again in the same process (as on a later edit): ${ours.againMs.toFixed(0)} ms (CPU ${ours.againCpuMs.toFixed(0)} ms)`);
-    if (cold && !cold.failed)
-      console.log(`  ours cold, without the warm-up (the CLI): ${cold.ms.toFixed(0)} ms (CPU ${cold.cpuMs.toFixed(0)} ms), peak RSS ${cold.rssMb.toFixed(0)} MB`);
     console.log(
       `  reference (${reference}) ${ref.ms.toFixed(0)} ms${ref.cpuMs !== undefined && !spec.source ? ` (CPU ${ref.cpuMs.toFixed(0)} ms)` : ''}, peak RSS ${ref.rssMb.toFixed(0)} MB${ref.said ? ` (${ref.said})` : ''}`,
     );

@@ -9,7 +9,6 @@ import { configureLimits } from '../../limits';
 import { sharedTargetIndex } from '../../target';
 import { analyzeDocument, JobCancelled } from './analyzeDocument';
 import type { AnalysisWorkerData, WorkerReply, WorkerRequest } from './protocol';
-import { warmUp } from './warmUp';
 import { WorkerTrees } from './workerTrees';
 
 function serve(port: NonNullable<typeof parentPort>, data: AnalysisWorkerData): void {
@@ -49,12 +48,9 @@ function serve(port: NonNullable<typeof parentPort>, data: AnalysisWorkerData): 
     }
   };
   // One request at a time, in arrival order: a job must see the target and the closes sent before it.
-  // First the warm-up, which gives way (between its steps) as soon as a request waits.
-  let waiting = 0;
-  let queue = trees.then(() => warmUp(() => waiting > 0)).catch(() => undefined);
+  let queue = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {
-    waiting++;
-    queue = queue.then(() => handle(request)).finally(() => waiting--);
+    queue = queue.then(() => handle(request));
   });
 }
 
