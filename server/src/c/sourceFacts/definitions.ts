@@ -133,12 +133,22 @@ export function readDefinitions(parser: Parser, path: string, document: string):
  * what was parsed, `text` what bodies and macros are read from (the same but for the kernel
  * macros blanked for the parser).
  */
-export function definitionsOfTree(tree: Tree, path: string, text: string = tree.rootNode.text, parsed: string = text): SourceDefinitions {
+export function definitionsOfTree(tree: Tree, path: string, text: string = treeText(tree), parsed: string = text): SourceDefinitions {
   const root = tree.rootNode;
   const hasError = root.hasError;
   const reader = new DefinitionReader(text, new NodeText(parsed, !hasError));
   reader.readScope(root);
   return { path, definitions: reader.definitions, syntaxErrors: hasError ? firstErrorLine(tree) : [] };
+}
+
+/**
+ * What was parsed, at the offsets the nodes give: the root node starts after the leading blanks,
+ * which its text leaves out (only the number of characters and newlines there matters).
+ */
+function treeText(tree: Tree): string {
+  const root = tree.rootNode;
+  const { row, column } = root.startPosition;
+  return ' '.repeat(Math.max(0, root.startIndex - row - column)) + '\n'.repeat(row) + ' '.repeat(column) + root.text;
 }
 
 class DefinitionReader {
@@ -387,7 +397,7 @@ function prototypeOf(parsed: NodeText, definition: Node, outerDeclarator: Node |
   // Pointer stars between the return type and the function declarator belong to the return type.
   // The usual `int f(void)`: the function declarator is the outer one, so no stars, and no texts to read.
   const outer = outerDeclarator?.id === declarator.id ? '' : (outerDeclarator?.text ?? '');
-  const stars = outer.slice(0, Math.max(0, outer.indexOf(declarator.text))).replace(/[^*]/g, '');
+  const stars = outer && outer.slice(0, Math.max(0, outer.indexOf(declarator.text))).replace(/[^*]/g, '');
   const parameters = (declarator.childForFieldName('parameters')?.namedChildren ?? [])
     .filter((p): p is Node => p !== null && p.type !== 'comment')
     .map((p) => {
