@@ -3,8 +3,9 @@
 // input in the same run: GNU `patch --dry-run` for patches applied to a source root, a plain
 // split into lines for patches read from their hunks alone, a fresh tree-sitter parse for the
 // C files. Aim: each under 1 s and 200 MB (for a C file, 200 MB over what its parse alone
-// takes). A patch is analysed twice in its process: the aim is on the first, cold analysis; the
-// second is what a later edit costs the analysis worker. Needs `npm run build`;
+// takes). A patch is analysed twice in its process: the aim is on the first, cold analysis (its
+// CPU time: on a shared machine the wall time is mostly the others' load); the second is what a
+// later edit costs the analysis worker. Needs `npm run build`;
 // `LPL_BENCH_ONLY=name,name` runs some cases only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -175,7 +176,7 @@ for (const [name, spec] of Object.entries(cases)) {
       continue;
     }
     // A C file's memory is mostly tree-sitter's tree: the aim is 200 MB over what the parse alone takes.
-    const met = ours.ms < 1000 && ours.rssMb < 200 + (spec.c ? ref.rssMb : 0);
+    const met = ours.cpuMs < 1000 && ours.rssMb < 200 + (spec.c ? ref.rssMb : 0);
     if (!met) missed++;
     console.log(`${name}: ${spec.what}`);
     console.log(
@@ -186,7 +187,7 @@ for (const [name, spec] of Object.entries(cases)) {
       `  reference (${reference}) ${ref.ms.toFixed(0)} ms${ref.cpuMs !== undefined && !spec.source ? ` (CPU ${ref.cpuMs.toFixed(0)} ms)` : ''}, peak RSS ${ref.rssMb.toFixed(0)} MB${ref.said ? ` (${ref.said})` : ''}`,
     );
     console.log(
-      `  ratio: time ${(ours.ms / Math.max(ref.ms, 0.01)).toFixed(2)}, memory ${(ours.rssMb / ref.rssMb).toFixed(2)}; aim (under 1 s, under 200 MB${spec.c ? ' over the parse' : ''}): ${met ? 'met' : 'NOT met'}`,
+      `  ratio: time ${(ours.ms / Math.max(ref.ms, 0.01)).toFixed(2)}, memory ${(ours.rssMb / ref.rssMb).toFixed(2)}; aim (under 1 s of CPU, under 200 MB${spec.c ? ' over the parse' : ''}): ${met ? 'met' : 'NOT met'}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

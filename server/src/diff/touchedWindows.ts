@@ -1,4 +1,5 @@
 import type { SourceDefinitions } from '../c/sourceFacts/definitions';
+import { firstAtOrAfter } from '../c/sortedSearch';
 import { bestByLine } from './definitionsByLine';
 import type { HunkPlacement } from './reconstruct';
 import type { FileDiff } from './unifiedDiff';
@@ -110,16 +111,4 @@ function wholeComments(starts: readonly number[], comments: CommentSpans, window
   for (let span = commentAround(comments, starts[to] - 1); span >= 0 && to < count; span = commentAround(comments, starts[to] - 1))
     to = Math.max(to + 1, lineOf(comments.ends[span] - 1) + 1);
   return { from, to };
-}
-
-/** The index of the first of the ascending `values` at or after `at` (their length if none). */
-function firstAtOrAfter(values: readonly number[], at: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (values[middle] < at) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

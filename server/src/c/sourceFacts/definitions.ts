@@ -3,6 +3,7 @@ import { compiledBranches, type UnbalancedDirective } from '../conditionals';
 import { withoutSourceComments } from '../lineCode';
 import { parseableText } from '../parseableText';
 import { functionAttributes, FunctionAttributes, maskKernelMacros } from './kernelAttributes';
+import { NodeText } from './nodeText';
 
 /**
  * The top-level definitions of one C file, as plain data: what the change classifier compares
@@ -110,7 +111,7 @@ export function readDefinitions(parser: Parser, path: string, document: string):
   const tree = parser.parse(parseable.text);
   if (!tree) return { path, definitions: [], syntaxErrors: [0] };
   try {
-    const read = definitionsOfTree(tree, path, text);
+    const read = definitionsOfTree(tree, path, text, parseable.text);
     const { unterminatedCommentLine, strayCommentCloses } = parseable;
     // What was neutralised for the parser, or what it accepts, is still an error in the file, where the compiler would stop.
     const neutralised = [unterminatedCommentLine, strayCommentCloses?.line, unbalancedDirective?.line].filter((line) => line !== undefined);
@@ -127,17 +128,36 @@ export function readDefinitions(parser: Parser, path: string, document: string):
   }
 }
 
-/** The definitions of a tree parsed already (the server's tree of an open document); `text` is what was parsed. */
-export function definitionsOfTree(tree: Tree, path: string, text: string = tree.rootNode.text): SourceDefinitions {
-  const reader = new DefinitionReader(text);
-  reader.readScope(tree.rootNode);
-  return { path, definitions: reader.definitions, syntaxErrors: tree.rootNode.hasError ? firstErrorLine(tree) : [] };
+/**
+ * The definitions of a tree parsed already (the server's tree of an open document); `parsed` is
+ * what was parsed, `text` what bodies and macros are read from (the same but for the kernel
+ * macros blanked for the parser).
+ */
+export function definitionsOfTree(tree: Tree, path: string, text: string = treeText(tree), parsed: string = text): SourceDefinitions {
+  const root = tree.rootNode;
+  const hasError = root.hasError;
+  const reader = new DefinitionReader(text, new NodeText(parsed, !hasError));
+  reader.readScope(root);
+  return { path, definitions: reader.definitions, syntaxErrors: hasError ? firstErrorLine(tree) : [] };
+}
+
+/**
+ * What was parsed, at the offsets the nodes give: the root node starts after the leading blanks,
+ * which its text leaves out (only the number of characters and newlines there matters).
+ */
+function treeText(tree: Tree): string {
+  const root = tree.rootNode;
+  const { row, column } = root.startPosition;
+  return ' '.repeat(Math.max(0, root.startIndex - row - column)) + '\n'.repeat(row) + ' '.repeat(column) + root.text;
 }
 
 class DefinitionReader {
   readonly definitions: Definition[] = [];
 
-  constructor(private readonly original: string) {}
+  constructor(
+    private readonly original: string,
+    private readonly parsed: NodeText,
+  ) {}
 
   /** Top level, and inside `#if`/`#ifdef` blocks, where much kernel code lives. */
   readScope(scope: Node): void {
@@ -182,12 +202,20 @@ class DefinitionReader {
     return this.original.slice(node.startIndex, node.endIndex);
   }
 
+  /** `lineSpan(node)` for a node known to end at `end`, without asking the tree where. */
+  private spanTo(node: Node, end: number): LineSpan {
+    const first = node.startPosition.row;
+    const last = this.parsed.rowAt(end);
+    return { first, last: this.parsed.atLineStart(end) && last > first ? last - 1 : last };
+  }
+
   private readFunction(node: Node, previousEnd: number): void {
     const body = node.childForFieldName('body');
     const outer = node.childForFieldName('declarator');
     const declarator = findFunctionDeclarator(outer);
     const nameNode = declarator?.childForFieldName('declarator');
     if (!body || !declarator || nameNode?.type !== 'identifier') return;
+    const parsed = this.parsed;
     const calls: CallSite[] = [];
     const identifiers = new Map<string, number>();
     const valueReferences = new Set<string>();
@@ -196,9 +224,11 @@ class DefinitionReader {
     // One query per body, run inside the WASM module: walking the nodes from JS costs a second per
     // kernel-sized file, and each `descendantsOfType` call scans the grammar's whole symbol table.
     for (const { name, node: found } of bodyQuery(body.tree.language).captures(body)) {
-      if (name === 'callee') calls.push({ callee: found.text, line: found.startPosition.row });
-      else if (name === 'identifier') identifiers.set(found.text, (identifiers.get(found.text) ?? 0) + 1);
-      else if (name === 'statement') statements++;
+      if (name === 'callee') calls.push({ callee: parsed.name(found), line: found.startPosition.row });
+      else if (name === 'identifier') {
+        const identifier = parsed.name(found);
+        identifiers.set(identifier, (identifiers.get(identifier) ?? 0) + 1);
+      } else if (name === 'statement') statements++;
       // Most local declarations are not static, which their text says with one read instead of a node per child.
       else if (found.text.includes('static') && found.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static')) {
         for (const d of found.childrenForFieldName('declarator')) {
@@ -210,18 +240,20 @@ class DefinitionReader {
     const callees = new Map<string, number>();
     for (const call of calls) callees.set(call.callee, (callees.get(call.callee) ?? 0) + 1);
     for (const [name, count] of identifiers) if (count > (callees.get(name) ?? 0)) valueReferences.add(name);
+    const bodyEnd = body.endIndex;
     this.definitions.push({
       kind: 'function',
-      name: nameNode.text,
-      lines: lineSpan(node),
+      name: parsed.name(nameNode),
+      // The body is the definition's last child: the definition ends where it does.
+      lines: this.spanTo(node, bodyEnd),
       // A masked macro before the return type (`notrace int f(void)`) lies outside the node: read from the previous definition on.
       attributes: functionAttributes(this.original.slice(previousEnd, body.startIndex)),
-      prototype: prototypeOf(node, outer, declarator),
+      prototype: prototypeOf(parsed, node, outer, declarator),
       calls,
       identifiers,
       valueReferences,
       staticLocals,
-      body: normalize(this.textOf(body)),
+      body: normalize(this.original.slice(body.startIndex, bodyEnd)),
       statements,
     });
   }
@@ -236,9 +268,9 @@ class DefinitionReader {
     if (storage.includes('extern') || storage.includes('typedef')) return;
     const declarators = node.childrenForFieldName('declarator');
     const specifiers = specifiersOf(
+      this.parsed,
       node,
       declarators.find((d) => d !== null),
-      text,
     );
     let lines: LineSpan | undefined;
     for (const declarator of declarators) {
@@ -249,9 +281,9 @@ class DefinitionReader {
       const inner = initialized ? declarator.childForFieldName('declarator') : declarator;
       const value = initialized ? declarator.childForFieldName('value') : null;
       if (!inner) continue;
-      const { name, shape } = namedShape(inner);
+      const { name, shape } = namedShape(this.parsed, inner);
       if (!name) continue;
-      lines ??= lineSpan(node);
+      lines ??= this.spanTo(node, node.startIndex + text.length);
       this.definitions.push({
         kind: 'variable',
         name,
@@ -284,7 +316,7 @@ class DefinitionReader {
       if (field.type === 'enumerator') {
         members.push({ name: field.childForFieldName('name')?.text ?? '', type: normalize(field.childForFieldName('value')?.text ?? ''), line: field.startPosition.row });
       } else if (field.type === 'field_declaration') {
-        members.push(...fieldMembers(field));
+        members.push(...fieldMembers(this.parsed, field));
       }
     }
     this.definitions.push({ kind, name, lines: lineSpan(node), members });
@@ -299,14 +331,14 @@ class DefinitionReader {
   }
 }
 
-function fieldMembers(field: Node): Member[] {
+function fieldMembers(parsed: NodeText, field: Node): Member[] {
   const type = field.childForFieldName('type');
   const bits = field.namedChildren.find((c) => c?.type === 'bitfield_clause')?.text ?? '';
   const declarators = field.childrenForFieldName('declarator').filter((d): d is Node => d !== null);
-  const specifiers = specifiersOf(field, declarators[0]);
+  const specifiers = specifiersOf(parsed, field, declarators[0]);
   if (!declarators.length) return [{ name: '', type: normalize(`${type?.text ?? ''} ${bits}`), line: field.startPosition.row }];
   return declarators.map((d) => {
-    const { name = '', shape } = namedShape(d);
+    const { name = '', shape } = namedShape(parsed, d);
     return { name, type: normalize(`${typeWithShape(specifiers, shape, name)} ${bits}`), line: d.startPosition.row };
   });
 }
@@ -320,10 +352,10 @@ function typeWithShape(specifiers: string, shape: string, name: string): string 
 }
 
 /** A declarator's name (`innermostName`) and its text without an initializer (its shape), each read once: a plain name is its own shape. */
-function namedShape(declarator: Node): { name: string | undefined; shape: string } {
+function namedShape(parsed: NodeText, declarator: Node): { name: string | undefined; shape: string } {
   const type = declarator.type;
   if (type === 'identifier' || type === 'field_identifier' || type === 'type_identifier') {
-    const name = declarator.text;
+    const name = parsed.name(declarator);
     return { name, shape: name };
   }
   const shape = type === 'init_declarator' ? (declarator.childForFieldName('declarator') ?? declarator) : declarator;
@@ -335,9 +367,9 @@ function namedShape(declarator: Node): { name: string | undefined; shape: string
  * declarator of the owner shares, read once per owner (per declarator, a declaration of 45k
  * names read all of them 45k times).
  */
-function specifiersOf(owner: Node, first: Node | null | undefined, ownerText?: string): string {
+function specifiersOf(parsed: NodeText, owner: Node, first: Node | null | undefined): string {
   if (!first) return '';
-  return (ownerText ?? owner.text).slice(0, first.startIndex - owner.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
+  return parsed.between(owner.startIndex, first.startIndex).replace(/\b(static|extern|register|auto|inline|typedef)\b/g, ' ');
 }
 
 /** The text without the first whole-word `word`: a regular expression per declared name costs a compilation each, 50k globals 0.5 s. */
@@ -360,19 +392,19 @@ export function findFunctionDeclarator(node: Node | null): Node | null {
 }
 
 /** `outer` is the definition's declarator field, `declarator` the function declarator in it. */
-function prototypeOf(definition: Node, outerDeclarator: Node | null, declarator: Node): string {
+function prototypeOf(parsed: NodeText, definition: Node, outerDeclarator: Node | null, declarator: Node): string {
   const returnType = definition.childForFieldName('type')?.text ?? '';
   // Pointer stars between the return type and the function declarator belong to the return type.
   // The usual `int f(void)`: the function declarator is the outer one, so no stars, and no texts to read.
   const outer = outerDeclarator?.id === declarator.id ? '' : (outerDeclarator?.text ?? '');
-  const stars = outer.slice(0, Math.max(0, outer.indexOf(declarator.text))).replace(/[^*]/g, '');
+  const stars = outer && outer.slice(0, Math.max(0, outer.indexOf(declarator.text))).replace(/[^*]/g, '');
   const parameters = (declarator.childForFieldName('parameters')?.namedChildren ?? [])
     .filter((p): p is Node => p !== null && p.type !== 'comment')
     .map((p) => {
       const inner = p.childForFieldName('declarator');
-      const named = inner && namedShape(inner);
+      const named = inner && namedShape(parsed, inner);
       // `inner` is the first declarator child already (childForFieldName's answer): no second search for it.
-      return inner && named?.name ? typeWithShape(specifiersOf(p, inner), named.shape, named.name) : stripAttributes(p.text);
+      return inner && named?.name ? typeWithShape(specifiersOf(parsed, p, inner), named.shape, named.name) : stripAttributes(p.text);
     });
   return stripAttributes(normalize(`${returnType} ${stars}(${parameters.join(', ')})`));
 }

@@ -184,6 +184,9 @@ export interface FunctionAttributes {
   inlineSpelling?: string;
 }
 
+const attributeHint = /static|inline|notrace|no_instrument_function|noinstr|section|__/;
+const plainFunction: FunctionAttributes = { isStatic: false, inline: false, alwaysInline: false, noinline: false, notrace: false, section: '.text' };
+
 const sectionMacros: Array<[RegExp, string]> = [
   [/\b__init\b/, '.init.text'],
   [/\b__meminit\b/, '.meminit.text'],
@@ -199,6 +202,8 @@ const sectionMacros: Array<[RegExp, string]> = [
 
 /** Reads the attributes from a function's header: everything before its body, as written. */
 export function functionAttributes(header: string): FunctionAttributes {
+  // Every word looked for holds one of these (the section macros start with `__`), and a comment becomes a blank, joining no words: most headers need no scan.
+  if (!attributeHint.test(header)) return { ...plainFunction };
   const code = withoutSourceComments(header, /[\n\r\u2028\u2029]/g);
   const explicitSection = /\b(?:__section\s*\(|section\s*\(\s*)"([^"]+)"/.exec(code);
   const macroSection = sectionMacros.find(([pattern]) => pattern.test(code));

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { Node, Query, type Parser } from 'web-tree-sitter';
 import { createCParser } from '../../../../server/out/c/cParser';
 import { findLivepatchConstructs } from '../../../../server/out/c/livepatchConstructs';
-import { readDefinitions } from '../../../../server/out/c/sourceFacts/definitions';
+import { definitionsOfTree, readDefinitions } from '../../../../server/out/c/sourceFacts/definitions';
 
 /**
  * Each read of a syntax tree from JS crosses into tree-sitter's WASM module and makes objects;
@@ -85,4 +85,35 @@ test('a declaration of many names: tree reads grow with the names, not with thei
   const large = total(reads(() => readDefinitions(parser, 'b.c', declaration(4000))));
   // Reading every declarator's siblings again for each one made 45k names take minutes.
   assert.ok(large <= 4 * small + 100, `${small} reads for 1,000 names, ${large} for 4,000`);
+});
+
+test('names and line ends come from the parsed text: 2 text reads per function and no end position, where every name was one', () => {
+  const functions = Array.from({ length: 1000 }, (_, i) => `static int f${i}(int x, long y)\n{\n\tint z = g(x, y);\n\treturn z + h(${i});\n}\n`).join('\n');
+  const made = reads(() => readDefinitions(parser, 'a.c', functions));
+  // The return type and the body's declaration (static or not) are read as text; the name, the callees, the identifiers and the parameters' names are not.
+  assert.ok((made.get('text') ?? 0) <= 2 * 1000, JSON.stringify([...made]));
+  assert.equal(made.get('endPosition') ?? 0, 0, JSON.stringify([...made]));
+  // The same definitions from a tree with an error, where every name is asked of the tree.
+  const broken = readDefinitions(parser, 'b.c', `${functions}\nint broken(int x) { return x + ; }\n`);
+  const read = readDefinitions(parser, 'a.c', functions);
+  assert.ok(broken.syntaxErrors.length);
+  assert.deepEqual(broken.definitions.slice(0, 1000), read.definitions);
+});
+
+test("a tree's definitions read with the text it was parsed from, leading blank lines too", () => {
+  const source = 'struct s { unsigned long *b[4]; char c; };\n#define M(x) ((x) + 1)\nstatic int f(int a)\n{\n\treturn M(a);\n}\n';
+  const at = (text: string) => {
+    const tree = parser.parse(text);
+    assert.ok(tree);
+    try {
+      // Everything but the line numbers, which the blank lines move.
+      return JSON.stringify(definitionsOfTree(tree, 'a.c').definitions, (key, value: unknown) =>
+        key === 'line' || key === 'lines' ? undefined : value instanceof Map || value instanceof Set ? [...value] : value,
+      );
+    } finally {
+      tree.delete();
+    }
+  };
+  assert.equal(at(`\n\n  \t${source}`), at(source));
+  assert.match(at(source), /"name":"b","type":"unsigned long\*\[4\]"/);
 });
