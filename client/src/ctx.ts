@@ -149,8 +149,10 @@ export class Ctx {
 
   /** Called by the language client when the connection closes without a stop. */
   private readonly errorHandler: ErrorHandler = {
-    // A broken message or two is survivable; a connection that keeps failing is shut down.
-    error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+    // A broken message or two is survivable; a connection that keeps failing is shut down. But a
+    // server that died while the client was writing (a crash as documents open) fails every
+    // pending write at once: shutting down then would skip `closed` below, and its restart.
+    error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 || !this.serverAlive() ? ErrorAction.Continue : ErrorAction.Shutdown }),
     closed: () => {
       const decision = this.policy.onCrash();
       if (decision.restart) {
@@ -169,6 +171,11 @@ export class Ctx {
       };
     },
   };
+
+  private serverAlive(): boolean {
+    const server = this.serverProcess;
+    return server !== undefined && server.exitCode === null && server.signalCode === null;
+  }
 
   private watchServerProcess(server: ChildProcess): void {
     this.serverProcess = server;

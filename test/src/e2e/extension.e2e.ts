@@ -44,7 +44,7 @@ suite('Livepatch Lens in a real VS Code', () => {
       () => api.statusBar(),
       (s) => /sample-target/.test(s.text),
     );
-    assert.equal(status.text, '$(check) Livepatch: sample-target');
+    assert.equal(status.text, '$(check) Livepatch: sample-target (sample)');
     assert.match(status.tooltip, /the bundled sample target/);
     assert.equal(status.error, false);
   });

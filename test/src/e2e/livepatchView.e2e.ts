@@ -210,7 +210,7 @@ suite('The Livepatch view in a real VS Code', () => {
     await eventually(
       'back on the bundled sample',
       () => api.statusBar().text,
-      (text) => text === '$(check) Livepatch: sample-target',
+      (text) => text === '$(check) Livepatch: sample-target (sample)',
     );
   });
 });

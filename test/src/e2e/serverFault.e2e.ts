@@ -128,7 +128,7 @@ suite('A language server that dies in a real VS Code', () => {
     await eventually(
       'the status after the restart by click',
       () => api.statusBar().text,
-      (text) => text === '$(check) Livepatch: sample-target',
+      (text) => text === '$(check) Livepatch: sample-target (sample)',
     );
   });
 });
