@@ -72,8 +72,7 @@ export class Ctx {
 
   /** The running server's process id (the end-to-end tests kill it). */
   get serverPid(): number | undefined {
-    const server = this.serverProcess;
-    return server && server.exitCode === null && server.signalCode === null ? server.pid : undefined;
+    return this.serverAlive() ? this.serverProcess?.pid : undefined;
   }
 
   /** Whether the settings the server reads differ from those it was started with. */
@@ -138,7 +137,7 @@ export class Ctx {
     this.recovering = false;
     if (client && client.state !== State.Stopped) await client.stop().catch((error) => this.output.error(`stopping the server: ${String(error)}`));
     // The server exits on the protocol's `exit`; one that does not must not outlive the session.
-    if (server) setTimeout(() => server.exitCode === null && server.signalCode === null && server.kill('SIGKILL'), 2000).unref();
+    if (server) setTimeout(() => stillRunning(server) && server.kill('SIGKILL'), 2000).unref();
     this.setState('stopped');
   }
 
@@ -173,8 +172,7 @@ export class Ctx {
   };
 
   private serverAlive(): boolean {
-    const server = this.serverProcess;
-    return server !== undefined && server.exitCode === null && server.signalCode === null;
+    return this.serverProcess !== undefined && stillRunning(this.serverProcess);
   }
 
   private watchServerProcess(server: ChildProcess): void {
@@ -196,4 +194,8 @@ export class Ctx {
       this.startEmitter.fire({ afterCrash });
     }
   }
+}
+
+function stillRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
 }
