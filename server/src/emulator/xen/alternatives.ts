@@ -4,7 +4,7 @@ import { Memory } from '../memory';
 import { altInstrSize } from '../../payload';
 import { addNops } from './nops';
 import { XenConsole } from './console';
-import { hex16 } from './executionState';
+import { hex16 } from '../addr';
 
 // apply_alternatives() of Xen 4.17 (xen/arch/x86/alternative.c) over a payload's
 // .altinstructions, at upload (prepare_payload), for the emulated CPU's features
@@ -27,10 +27,11 @@ export function applyAlternatives(memory: Memory, console: XenConsole, image: Lo
     const total = origLen + padLen;
     // A site already rewritten (ALTERNATIVE_2's second entry) keeps its bytes unless this entry's feature is there too.
     const rewritten = touched.has(orig);
-    if (replLen > total || (rewritten && !cpuHas(cpuid))) continue;
+    const present = cpuHas(cpuid);
+    if (replLen > total || (rewritten && !present)) continue;
     touched.add(orig);
     memory.write(at + field.priv, Uint8Array.of(1), { force: true });
-    if (!cpuHas(cpuid)) {
+    if (!present) {
       if (padLen > 1) memory.write(orig + BigInt(origLen), addNops(padLen), { force: true });
       continue;
     }

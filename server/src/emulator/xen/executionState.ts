@@ -1,3 +1,4 @@
+import { fromPair, hex16 } from '../addr';
 import { Machine } from '../machine';
 
 // show_execution_state() of Xen 4.17 (xen/arch/x86/x86_64/traps.c show_registers(), then the
@@ -5,9 +6,6 @@ import { Machine } from '../machine';
 // RFLAGS of the CPU that trapped, and its guest call stack. The banner line (Xen's version),
 // the control and segment-base registers (not modelled: printed as 0), the code bytes and the
 // raw stack words are left out.
-
-/** `%p`: 16 hex digits. */
-export const hex16 = (value: bigint): string => value.toString(16).padStart(16, '0');
 
 /** `%pS`: `symbol+0xoffset/0xsize`, ` [payload]` after a payload's (livepatch_symbols_lookup), or the bare address when no symbol holds it. */
 export function xenSymbol(machine: Machine, address: bigint): string {
@@ -20,7 +18,7 @@ export function xenSymbol(machine: Machine, address: bigint): string {
 /** The register dump and call trace Xen prints after `Xen WARN at`, `Xen BUG at` and friends, trapped at `rip`. */
 export function showExecutionState(machine: Machine, printk: (line: string) => void, rip: bigint): void {
   const c = machine.cpu.state;
-  const r = (i: number): string => hex16(BigInt.asUintN(64, (BigInt(c.hi[i]) << 32n) | BigInt(c.lo[i] >>> 0)));
+  const r = (i: number): string => hex16(fromPair(c.lo[i], c.hi[i]));
   const zero = hex16(0n);
   const lines = [
     `CPU:    ${machine.patching?.runningCpu ?? 0}`,

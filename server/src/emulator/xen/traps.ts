@@ -107,11 +107,8 @@ function reportBugFrame(
   const banner = env.bannerReplacedAround(rip);
   if (banner) return recursiveReport(printk, console, message, banner);
   printk(message);
-  if (frame.type === BUGFRAME_warn) {
-    showExecutionState(machine, printk, rip);
-    return rip + 2n;
-  }
   showExecutionState(machine, printk, rip);
+  if (frame.type === BUGFRAME_warn) return rip + 2n;
   // The banner follows once the caller has put this run's output on the console.
   console.pendingPanic ??= message;
   return new GuestFault('panic', message);

@@ -1,3 +1,4 @@
+import { hiOf, loOf } from '../../addr';
 import { EmulatorError } from '../../faults';
 import { Machine } from '../../machine';
 import { PAGE_SIZE } from '../../memory';
@@ -60,7 +61,7 @@ export function placePerCpuAreas(machine: Machine, file: string): RealPerCpu {
   if (machine.symbols.get('__preempt_count')) memory.writeU32(at('__preempt_count'), PREEMPT_ENABLED);
   memory.writeU64(offsetOfCpu0 + STACK_CANARY_OFFSET, CANARY);
   const c = machine.cpu.state;
-  c.gsLo = Number(BigInt.asIntN(32, offsetOfCpu0 & 0xffffffffn));
-  c.gsHi = Number(BigInt.asIntN(32, offsetOfCpu0 >> 32n));
+  c.gsLo = loOf(offsetOfCpu0);
+  c.gsHi = hiOf(offsetOfCpu0);
   return { base, canary: CANARY, at };
 }
