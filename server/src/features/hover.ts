@@ -41,14 +41,14 @@ const contextLabels: Record<ExecutionContext, string> = { nmi: 'NMI', mce: '#MC'
 
 /** Where the function runs besides its callers (LP142): the NMI and #MC entries and the patching code reaching it, each with its chain of calls. */
 function executionRows(fn: FunctionFacts, as: 'linux' | 'xen' | undefined): string[] {
+  if (!fn.executionHazards) return [];
   const patchers = as ? [as] : (['xen', 'linux'] as const);
   const shown = new Set<string>();
   for (const patcher of patchers) {
-    for (const hazard of fn.executionHazards?.[patcher] ?? []) {
+    for (const hazard of fn.executionHazards[patcher] ?? []) {
       shown.add(`${contextLabels[hazard.context]}: \`${hazardPath(hazard)}\``);
     }
   }
-  if (!fn.executionHazards) return [];
   return [`| runs in | ${shown.size ? `⚠ ${[...shown.values()].join('; ')} (LP142)` : 'no NMI, #MC or patching-code path reaches it by direct calls'} |`];
 }
 

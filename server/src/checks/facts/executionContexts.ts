@@ -76,8 +76,8 @@ function symbolsOf(index: TargetIndex, names: readonly string[]): string[] {
 /** Each context whose entries reach `symbol` by direct calls (or through a callback the target names), with the shortest chain. */
 export function executionHazards(index: TargetIndex, symbol: TargetSymbol, patcher: Patcher): ExecutionHazard[] {
   const hazards: ExecutionHazard[] = [];
+  const stops = symbolsOf(index, fatalPaths[patcher]);
   for (const { context, entries: names, callbacks } of entries[patcher]) {
-    const stops = symbolsOf(index, fatalPaths[patcher]);
     const direct = index.callPath(symbolsOf(index, names), symbol, stops);
     const viaPointer = !direct && callbacks ? index.callPath(symbolsOf(index, callbacks.names), symbol, stops) : undefined;
     const chain = direct ?? viaPointer;
