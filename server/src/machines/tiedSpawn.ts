@@ -12,6 +12,9 @@ const SETPRIV = '/usr/bin/setpriv';
  * them still taking CPU). Without setpriv, the exit listeners are all there is.
  */
 export function spawnTiedToThisProcess(command: string, args: string[]): ChildProcessWithoutNullStreams {
-  if (process.platform === 'linux' && existsSync(SETPRIV)) return spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  return spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  tied ??= process.platform === 'linux' && existsSync(SETPRIV);
+  const [file, argv] = tied ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+  return spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
+
+let tied: boolean | undefined;
