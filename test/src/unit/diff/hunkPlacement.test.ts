@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseUnifiedDiff } from '../../../../server/out/diff/unifiedDiff';
 import { inTempDir, prng } from './oracle';
+import { linuxSourceTree, noLinuxSource } from '../../support/linuxSourceTree';
 import { gnuPatch, ourStrip, ourVerdict, patchFindsFile, unifiedDiff, Verdict } from './patchOracle';
 
 /*
@@ -226,28 +227,22 @@ test('the -p level found is the first of -p1, -p0, -p2 at which GNU patch finds 
   }
 });
 
-/** The kernel tree the lead extracts, or none: then the slow test says what to install. */
-const kernelTree = ['/work/linux-source-6.1', '/usr/src/linux-source-6.1'].find((dir) => existsSync(path.join(dir, 'kernel', 'sched', 'core.c')));
-
-test(
-  'hunk placement agrees with GNU patch on real kernel files (kernel/sched/core.c, kernel/fork.c, mm/memory.c, fs/namei.c)',
-  { skip: kernelTree ? false : 'no kernel tree: extract /usr/src/linux-source-6.1.tar.xz (apt-get install linux-source-6.1) to /work/linux-source-6.1' },
-  (t) => {
-    const random = prng(61);
-    const counts = new Map<string, Tally>();
-    const disagreements: string[] = [];
-    inTempDir((dir) => {
-      for (const source of ['kernel/sched/core.c', 'kernel/fork.c', 'mm/memory.c', 'fs/namei.c']) {
-        const original = readFileSync(path.join(kernelTree!, source), 'utf8');
-        for (let round = 0; round < 3; round++) {
-          const fixed = edit(original, random);
-          for (const variant of variants(original, fixed, dir, random)) {
-            const problem = compare(dir, variant, counts);
-            if (problem) disagreements.push(`${source} round ${round} ${problem.slice(0, 4000)}`);
-          }
+test('hunk placement agrees with GNU patch on real kernel files (kernel/sched/core.c, kernel/fork.c, mm/memory.c, fs/namei.c)', { skip: noLinuxSource }, (t) => {
+  const kernelTree = linuxSourceTree();
+  const random = prng(61);
+  const counts = new Map<string, Tally>();
+  const disagreements: string[] = [];
+  inTempDir((dir) => {
+    for (const source of ['kernel/sched/core.c', 'kernel/fork.c', 'mm/memory.c', 'fs/namei.c']) {
+      const original = readFileSync(path.join(kernelTree, source), 'utf8');
+      for (let round = 0; round < 3; round++) {
+        const fixed = edit(original, random);
+        for (const variant of variants(original, fixed, dir, random)) {
+          const problem = compare(dir, variant, counts);
+          if (problem) disagreements.push(`${source} round ${round} ${problem.slice(0, 4000)}`);
         }
       }
-    });
-    assertAgreement(t, counts, disagreements);
-  },
-);
+    }
+  });
+  assertAgreement(t, counts, disagreements);
+});

@@ -1,29 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { analyzePatch } from '../../../../server/out/checks/patch';
-import { fixture } from '../../support/paths';
+import { linuxSourceTree, noLinuxSource } from '../../support/linuxSourceTree';
 import { diffOutput } from '../diff/oracle';
 
 // Optional: real kernel files with preprocessor conditionals, from Debian's linux-source-6.1.
 // Each got LP203 ("does not parse after the patch") for an #include added above its #if blocks
 // before conditionals were chosen (bench/conditionals.bench.mjs measures all of kernel/ mm/ fs/).
-const tarball = '/usr/src/linux-source-6.1.tar.xz';
-const skip = existsSync(tarball) ? false : `${tarball} is not installed (apt-get install linux-source-6.1)`;
-// Its own folder: linuxSource.test.ts extracts other parts of the tarball, and tells from kernel/sched/core.c whether it has.
-const tree = fixture('build', 'conditionals', 'linux-source-6.1');
+const skip = noLinuxSource;
+let tree: string;
 const files = ['kernel/sched/core.c', 'kernel/fork.c', 'kernel/cred.c', 'mm/shmem.c', 'mm/vmstat.c', 'mm/highmem.c'];
 const debianConfig = '/usr/src/linux-headers-6.1.0-56-amd64/.config';
-
-function extract(): void {
-  const missing = files.filter((f) => !existsSync(path.join(tree, f)));
-  if (!missing.length) return;
-  mkdirSync(path.dirname(tree), { recursive: true });
-  execFileSync('tar', ['-xJf', tarball, '-C', path.dirname(tree), ...missing.map((f) => `linux-source-6.1/${f}`)]);
-}
 
 /** diff -u of the file with an #include added where the bench adds it: above the first #if among the includes, else after them. */
 function includePatch(file: string): string {
@@ -43,7 +33,7 @@ function includePatch(file: string): string {
 }
 
 test('real kernel files with #if blocks still parse after an #include is added above them, with and without a configuration', { skip }, async () => {
-  extract();
+  tree = linuxSourceTree();
   const configs = [undefined, ...(existsSync(debianConfig) ? [debianConfig] : [])];
   if (configs.length === 1) console.log(`# ${debianConfig} is not installed (apt-get install linux-headers-6.1.0-56-amd64): checked without a configuration only`);
   for (const file of files) {

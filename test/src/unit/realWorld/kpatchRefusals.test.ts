@@ -11,27 +11,19 @@ import { findModuleSymvers, moduleSymversCandidates } from '../../../../server/o
 import { exportColumns } from '../../../../server/out/target/kernelExports';
 import { StringTable } from '../../../../server/out/target/stringTable';
 import { exportFlag } from '../../../../server/out/target/tables';
-import { fixture } from '../../support/paths';
+import { linuxSourceTree, noLinuxSource } from '../../support/linuxSourceTree';
 import { diffOutput } from '../diff/oracle';
 
-// Optional and slow: LP240/LP241/LP242 on real kernel files, from the extracted tree the project's
-// machine keeps at /work/linux-source-6.1, else from Debian's linux-source-6.1 tarball; the
+// Optional and slow: LP240/LP241/LP242 on real kernel files from Debian's linux-source-6.1; the
 // modversions facts from Debian's linux-headers-6.1.0-56-amd64 Module.symvers.
-const extracted = '/work/linux-source-6.1';
-const tarball = '/usr/src/linux-source-6.1.tar.xz';
-const files = ['kernel/workqueue.c', 'kernel/sched/core.c'];
-const skip = existsSync(path.join(extracted, '.extracted')) || existsSync(tarball) ? false : `neither ${extracted} nor ${tarball} is there (apt-get install linux-source-6.1)`;
+const skip = noLinuxSource;
 const release = '6.1.0-56-amd64';
 const symversFile = `/usr/src/linux-headers-${release}/Module.symvers`;
 const noSymvers = existsSync(symversFile) ? false : `${symversFile} is not installed (apt-get install linux-headers-${release})`;
-let tree = extracted;
+let tree: string;
 
 before(() => {
-  if (skip || existsSync(path.join(extracted, '.extracted'))) return;
-  tree = fixture('build', 'linux-source-6.1-kpatch');
-  if (files.every((f) => existsSync(path.join(tree, f)))) return;
-  mkdirSync(tree, { recursive: true });
-  execFileSync('tar', ['-xJf', tarball, '-C', tree, '--strip-components=1', ...files.map((f) => `linux-source-6.1/${f}`)]);
+  if (!skip) tree = linuxSourceTree();
 });
 
 /** The file copied to a fresh source root (with Module.symvers linked in when asked), the edited copy diffed against it. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
@@ -8,23 +8,19 @@ import { createCParser } from '../../../../server/out/c/cParser';
 import { findLivepatchConstructs } from '../../../../server/out/c/livepatchConstructs';
 import { analyzePatch } from '../../../../server/out/checks/patch';
 import { analyzeSource } from '../../../../server/out/checks/source/analyzeSource';
+import { linuxSourceTree, noLinuxSource } from '../../support/linuxSourceTree';
 import { fixture } from '../../support/paths';
 
 // Optional: real kernel sources from Debian's linux-source-6.1. Skipped (and reported as
 // skipped, not passed) on machines without the package.
-const tarball = '/usr/src/linux-source-6.1.tar.xz';
-const skip = existsSync(tarball) ? false : `${tarball} is not installed (apt-get install linux-source-6.1)`;
-const tree = fixture('build', 'linux-source-6.1');
-const wanted = ['samples/livepatch', 'kernel/livepatch', 'kernel/sched', 'lib/sort.c', 'include'];
+const skip = noLinuxSource;
+let tree: string;
 
 let parser: Parser;
 before(async () => {
   if (skip) return;
   parser = await createCParser();
-  if (!existsSync(path.join(tree, 'kernel', 'sched', 'core.c'))) {
-    mkdirSync(path.dirname(tree), { recursive: true });
-    execFileSync('tar', ['-xJf', tarball, '-C', path.dirname(tree), ...wanted.map((w) => `linux-source-6.1/${w}`)]);
-  }
+  tree = linuxSourceTree();
 });
 
 const cFiles = (dir: string): string[] =>
