@@ -29,6 +29,8 @@ export const kernelKlpLayout: KlpLayout = {
   state: { id: 0, version: 8, data: 16 },
 };
 
+const klpStructs: ReadonlySet<string> = new Set(['klp_func', 'klp_object', 'klp_callbacks', 'klp_patch', 'klp_state']);
+
 /**
  * The layout the module was compiled with: its own DWARF when it describes the klp structs
  * (modules built with -g, like our sample, whose headers drop the kobjects), else the kernel's.
@@ -38,7 +40,7 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
   if (!elf.section('.debug_info')) return kernelKlpLayout;
   let structs: Map<string, StructLayout>;
   try {
-    structs = new DwarfReader(elf).scanColumns().structs;
+    structs = new DwarfReader(elf).structLayouts(klpStructs);
   } catch (error) {
     if (error instanceof DwarfError) return kernelKlpLayout;
     throw error;
