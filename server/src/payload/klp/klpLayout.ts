@@ -45,12 +45,21 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
     if (error instanceof DwarfError) return kernelKlpLayout;
     throw error;
   }
-  const func = structs.get('klp_func');
-  const object = structs.get('klp_object');
-  const callbacks = structs.get('klp_callbacks');
-  const patch = structs.get('klp_patch');
-  const state = structs.get('klp_state');
-  if (!func || !object || !callbacks || !patch) return kernelKlpLayout;
+  return klpLayoutFrom((name) => structs.get(name)) ?? kernelKlpLayout;
+}
+
+/**
+ * The klp layout that struct layouts from DWARF (a module's, or a kernel's through its index)
+ * describe; undefined when they lack klp_func, klp_object, klp_callbacks or klp_patch, or give
+ * entries too short to walk.
+ */
+export function klpLayoutFrom(struct: (name: string) => StructLayout | undefined): KlpLayout | undefined {
+  const func = struct('klp_func');
+  const object = struct('klp_object');
+  const callbacks = struct('klp_callbacks');
+  const patch = struct('klp_patch');
+  const state = struct('klp_state');
+  if (!func || !object || !callbacks || !patch) return undefined;
   const at = (layout: StructLayout, member: string, fallback: number): number => layout.members.find((m) => m.name === member)?.offset ?? fallback;
   const k = kernelKlpLayout;
   const layout: KlpLayout = {
@@ -70,7 +79,7 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
     stateSize: state?.size ?? k.stateSize,
     state: state ? { id: at(state, 'id', k.state.id), version: at(state, 'version', k.state.version), data: at(state, 'data', k.state.data) } : k.state,
   };
-  return strides(layout) ? layout : kernelKlpLayout;
+  return strides(layout) ? layout : undefined;
 }
 
 /**
