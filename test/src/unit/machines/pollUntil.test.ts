@@ -9,7 +9,7 @@ test('pollUntil returns the first value an attempt gives, trying again every pol
   const start = performance.now();
   const value = await pollUntil(
     5_000,
-    async () => (++tries === 3 ? 'ready' : undefined),
+    () => Promise.resolve(++tries === 3 ? 'ready' : undefined),
     () => new Error('late'),
     20,
   );
@@ -24,9 +24,9 @@ test('pollUntil throws what late() makes once a try past the deadline gives noth
   await assert.rejects(
     pollUntil(
       100,
-      async () => {
+      () => {
         tries++;
-        return undefined;
+        return Promise.resolve(undefined);
       },
       () => new Error(`late after ${tries} tries`),
       10,
@@ -42,9 +42,7 @@ test("an attempt's own error ends the wait at once, without waiting for the dead
   await assert.rejects(
     pollUntil(
       10_000,
-      async () => {
-        throw new Error('QEMU says shutdown');
-      },
+      () => Promise.reject(new Error('QEMU says shutdown')),
       () => new Error('late'),
     ),
     /QEMU says shutdown/,
