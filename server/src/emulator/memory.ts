@@ -344,12 +344,29 @@ export class Memory {
   /** Reads guest bytes; faults like the guest would when a page is unmapped or unreadable. */
   read(address: bigint, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    let [lo, hi] = pair(address);
-    for (let i = 0; i < length; i++) {
-      out[i] = this.r8(lo, hi);
-      [lo, hi] = step(lo, hi, 1);
-    }
+    this.spans(
+      address,
+      length,
+      (key, a) => (this.readKeys[key & (TLB_SLOTS - 1)] === key ? this.readPages[key & (TLB_SLOTS - 1)] : this.readPage(key, loOf(a), hiOf(a))),
+      (page, offset, at, n) => out.set(page.bytes.subarray(offset, offset + n), at),
+    );
     return out;
+  }
+
+  /**
+   * [address, address + length) a page at a time (host reads of a task_struct, loads of
+   * megabytes): `pageOf` faults on the first byte of a page that cannot be accessed, so the
+   * fault still names the first byte, as byte by byte.
+   */
+  private spans(address: bigint, length: number, pageOf: (key: number, address: bigint) => Page, visit: (page: Page, offset: number, at: number, n: number) => void): void {
+    for (let at = 0; at < length;) {
+      const a = (address + BigInt(at)) & (ADDRESS_SPACE_END - 1n);
+      const key = Number(a >> 12n);
+      const offset = Number(a & 4095n);
+      const n = Math.min(4096 - offset, length - at);
+      visit(pageOf(key, a), offset, at, n);
+      at += n;
+    }
   }
 
   /**
@@ -357,23 +374,14 @@ export class Memory {
    * text_poke does; decoded code covering the bytes is dropped either way.
    */
   write(address: bigint, data: Uint8Array, options: { force?: boolean } = {}): void {
-    // A page at a time: loading an image writes megabytes, and a fault still names the first byte that cannot be written.
-    for (let i = 0; i < data.length;) {
-      const a = (address + BigInt(i)) & (ADDRESS_SPACE_END - 1n);
-      const key = Number(a >> 12n);
-      const offset = Number(a & 4095n);
-      const length = Math.min(4096 - offset, data.length - i);
-      let page: Page | undefined;
-      if (options.force) {
-        page = this.page(key);
-        if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
-        if (page.code) this.dropCode(key, page);
-      } else {
-        page = this.writeKeys[key & (TLB_SLOTS - 1)] === key ? this.writePages[key & (TLB_SLOTS - 1)] : this.writePage(key, loOf(a), hiOf(a));
-      }
-      page.bytes.set(data.subarray(i, i + length), offset);
-      i += length;
-    }
+    const pageOf = (key: number, a: bigint): Page => {
+      if (!options.force) return this.writeKeys[key & (TLB_SLOTS - 1)] === key ? this.writePages[key & (TLB_SLOTS - 1)] : this.writePage(key, loOf(a), hiOf(a));
+      const page = this.page(key);
+      if (!page) throw this.fault(loOf(a), hiOf(a), 'write', undefined);
+      if (page.code) this.dropCode(key, page);
+      return page;
+    };
+    this.spans(address, data.length, pageOf, (page, offset, at, n) => page.bytes.set(data.subarray(at, at + n), offset));
   }
 
   /** Writes a live patch into text (through read-only pages, as text_poke does), by the protocol installed. */

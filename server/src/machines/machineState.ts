@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MachineError } from './machineError';
+import { pollUntil } from './pollUntil';
 import { Qmp } from './qmp';
 
 /** A machine's memory and devices in a file (QEMU's migration stream), for a new QEMU to start from. */
@@ -11,9 +12,6 @@ export interface SavedState {
   /** Removes the file (also done when the process exits). */
   dispose(): void;
 }
-
-const pollMs = 50;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Migration's default bandwidth cap (128 MiB/s) is for a network; a local file takes what comes. */
 const unlimited = 1 << 30;
@@ -47,14 +45,16 @@ export async function saveState(qmp: Qmp, timeoutMs = 120_000): Promise<SavedSta
   try {
     await qmp.execute('migrate-set-parameters', { 'max-bandwidth': unlimited });
     await qmp.execute('migrate', { uri: `unix:${socket}` });
-    const until = performance.now() + timeoutMs;
-    for (;;) {
-      const { status, 'error-desc': why } = (await qmp.execute('query-migrate')) as { status?: string; 'error-desc'?: string };
-      if (status === 'completed') break;
-      if (status === 'failed' || status === 'cancelled') throw new MachineError(`saving the machine's state ${status}${why ? `: ${why}` : ''}`);
-      if (performance.now() > until) throw new MachineError(`saving the machine's state took more than ${timeoutMs} ms`);
-      await sleep(pollMs);
-    }
+    await pollUntil(
+      timeoutMs,
+      async () => {
+        const { status, 'error-desc': why } = (await qmp.execute('query-migrate')) as { status?: string; 'error-desc'?: string };
+        if (status === 'completed') return true;
+        if (status === 'failed' || status === 'cancelled') throw new MachineError(`saving the machine's state ${status}${why ? `: ${why}` : ''}`);
+        return undefined;
+      },
+      () => new MachineError(`saving the machine's state took more than ${timeoutMs} ms`),
+    );
     await written;
   } catch (error) {
     server.close();
@@ -76,16 +76,20 @@ export function incomingArgs(state: Pick<SavedState, 'file'>): string[] {
  * saved paused (saveState stops it first), so it comes in paused.
  */
 export async function waitRunning(qmp: Qmp, timeoutMs: number): Promise<void> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    const { status } = (await qmp.execute('query-status')) as { status: string };
-    if (status === 'running') return;
-    if (status === 'paused') {
-      await qmp.execute('cont');
-      continue;
-    }
-    if (status !== 'inmigrate' && status !== 'prelaunch') throw new MachineError(`the machine did not resume from its saved state: QEMU says ${status}`);
-    if (performance.now() > until) throw new MachineError(`the machine did not resume from its saved state within ${timeoutMs} ms`);
-    await sleep(pollMs);
-  }
+  await pollUntil(
+    timeoutMs,
+    async () => {
+      for (;;) {
+        const { status } = (await qmp.execute('query-status')) as { status: string };
+        if (status === 'running') return true;
+        if (status === 'paused') {
+          await qmp.execute('cont');
+          continue;
+        }
+        if (status !== 'inmigrate' && status !== 'prelaunch') throw new MachineError(`the machine did not resume from its saved state: QEMU says ${status}`);
+        return undefined;
+      }
+    },
+    () => new MachineError(`the machine did not resume from its saved state within ${timeoutMs} ms`),
+  );
 }

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import { MachineError } from './machineError';
+import { pollUntil } from './pollUntil';
 
 type Reply = { return?: unknown; error?: { class: string; desc: string } };
 
@@ -22,23 +23,27 @@ export class Qmp {
 
   /** Connects once QEMU has made the socket (it does so just after starting), for up to `timeoutMs`. */
   static async connect(socketPath: string, timeoutMs = 10_000): Promise<Qmp> {
-    const until = performance.now() + timeoutMs;
-    for (;;) {
-      try {
-        const qmp = await new Promise<Qmp>((resolve, reject) => {
-          const socket = net.connect(socketPath);
-          socket.once('connect', () => resolve(new Qmp(socket)));
-          socket.once('error', reject);
-        });
-        // The greeting is the first "reply": nothing was asked, but it comes before any answer.
-        await qmp.next();
-        await qmp.execute('qmp_capabilities');
-        return qmp;
-      } catch (error) {
-        if (performance.now() > until) throw new MachineError(`no QMP socket at ${socketPath} within ${timeoutMs} ms: ${(error as Error).message}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    let failure = '';
+    return pollUntil(
+      timeoutMs,
+      async () => {
+        try {
+          const qmp = await new Promise<Qmp>((resolve, reject) => {
+            const socket = net.connect(socketPath);
+            socket.once('connect', () => resolve(new Qmp(socket)));
+            socket.once('error', reject);
+          });
+          // The greeting is the first "reply": nothing was asked, but it comes before any answer.
+          await qmp.next();
+          await qmp.execute('qmp_capabilities');
+          return qmp;
+        } catch (error) {
+          failure = (error as Error).message;
+          return undefined;
+        }
+      },
+      () => new MachineError(`no QMP socket at ${socketPath} within ${timeoutMs} ms: ${failure}`),
+    );
   }
 
   /** Runs one command; its `return` value, or a MachineError with QEMU's description. */

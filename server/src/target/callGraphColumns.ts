@@ -14,21 +14,18 @@ export function callGraphColumns(elf: ElfFile, symbols: Columns<'symbols'>): Col
   // In a .o every section starts at 0 and calls are relocations: no graph to read from the bytes.
   if (elf.header.type === ET.REL) return allocateColumns('calls', 0);
   const starts = functionStarts(symbols);
+  // Aliases (several symbols at one address) share one body: it is read once, for the first.
+  const bodies = [...starts.values()].filter((row) => symbols.size[row] !== 0n).sort((a, b) => compare(symbols.address[a], symbols.address[b]));
   for (const section of elf.sections) {
     if (section.type !== SHT.PROGBITS || !(section.flags & SHF.EXECINSTR) || !(section.flags & SHF.ALLOC) || section.size === 0n) continue;
-    const end = section.addr + section.size;
-    const rows: number[] = [];
-    const ranges: Array<[number, number]> = [];
-    for (let row = 0; row < symbols.name.length; row++) {
-      const address = symbols.address[row];
-      if (!(symbols.flags[row] & symbolFlag.function) || address < section.addr || address >= end || symbols.size[row] === 0n) continue;
-      // Aliases (several symbols at one address) share one body: it is read once, for the first.
-      if (starts.get(address) !== row) continue;
-      const from = Number(address - section.addr);
-      rows.push(row);
-      ranges.push([from, Math.min(from + Number(symbols.size[row]), Number(section.size))]);
-    }
+    // The section's functions, found by two binary searches of the bodies in address order: a
+    // vmlinux has 82,000 symbols and dozens of executable sections. Read in symbol order.
+    const rows = bodies.slice(firstAtOrAbove(bodies, symbols, section.addr), firstAtOrAbove(bodies, symbols, section.addr + section.size)).sort((a, b) => a - b);
     if (!rows.length) continue;
+    const ranges = rows.map((row): [number, number] => {
+      const from = Number(symbols.address[row] - section.addr);
+      return [from, Math.min(from + Number(symbols.size[row]), Number(section.size))];
+    });
     const seen = new Set<number>();
     let current = -1;
     directTransfers(elf.sectionData(section), section.addr, ranges, (range, transfer) => {
@@ -51,7 +48,21 @@ export function callGraphColumns(elf: ElfFile, symbols: Columns<'symbols'>): Col
   return columns;
 }
 
-/** The first function symbol at each address (rows are in address order). */
+const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The index in `bodies` (rows by address) of the first at or above `address`. */
+function firstAtOrAbove(bodies: number[], symbols: Columns<'symbols'>, address: bigint): number {
+  let lo = 0;
+  let hi = bodies.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (symbols.address[bodies[mid]] < address) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first function symbol (lowest row) at each address. */
 function functionStarts(symbols: Columns<'symbols'>): Map<bigint, number> {
   const starts = new Map<bigint, number>();
   for (let row = 0; row < symbols.name.length; row++) {

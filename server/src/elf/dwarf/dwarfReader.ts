@@ -188,29 +188,61 @@ export class DwarfReader {
 
   /** The same as scan(), with the inlined copies as one array per field rather than an object each. */
   scanColumns(options: DwarfScanOptions = {}): DwarfColumnFacts {
-    const names = new DieNames();
-    const functions: RawFunctions = { die: [], lowPc: [], concrete: [], unit: [] };
-    const inlines: RawInlines = { origin: [], func: [], parent: [], unit: [], callFile: [], callLine: [], address: [], die: [] };
-    const structs = new Map<string, RawStruct>();
-    let dies = 0;
     const part = options.part ?? { index: 0, count: 1 };
     const slice = Math.ceil(this.info.length / part.count);
     // A unit belongs to the slice its header starts in.
-    const todo = this.units.filter((u) => (u.unitType === DW_UT.compile || u.unitType === DW_UT.partial) && Math.floor(u.offset / slice) === part.index);
+    const todo = this.units.filter((u) => this.hasDies(u) && Math.floor(u.offset / slice) === part.index);
+    const raw = this.scanUnits(todo, undefined, options.onProgress);
+    return this.resolving(() => {
+      const { subprograms, inlines } = this.resolveFunctions(raw.names, raw.functions, raw.inlines);
+      return { subprograms, inlines, structs: this.resolveStructs(raw.structs), units: todo.length, dies: raw.dies };
+    });
+  }
+
+  /**
+   * The layouts of the structs and unions named, as scanColumns() finds them, without naming the
+   * types of every other struct nor the functions: a module's five klp structs among the few
+   * hundred its headers define, read on every insmod.
+   */
+  structLayouts(wanted: ReadonlySet<string>): Map<string, StructLayout> {
+    const raw = this.scanUnits(
+      this.units.filter((u) => this.hasDies(u)),
+      wanted,
+    );
+    return this.resolving(() => this.resolveStructs(raw.structs));
+  }
+
+  private hasDies(unit: Unit): boolean {
+    return unit.unitType === DW_UT.compile || unit.unitType === DW_UT.partial;
+  }
+
+  private scanUnits(todo: Unit[], wanted: ReadonlySet<string> | undefined, onProgress?: DwarfScanOptions['onProgress']) {
+    const raw = {
+      names: new DieNames(),
+      functions: { die: [], lowPc: [], concrete: [], unit: [] } as RawFunctions,
+      inlines: { origin: [], func: [], parent: [], unit: [], callFile: [], callLine: [], address: [], die: [] } as RawInlines,
+      structs: new Map<string, RawStruct>(),
+      dies: 0,
+    };
     let done = 0;
     for (const unit of todo) {
       try {
-        dies += this.scanUnit(unit, names, functions, inlines, structs);
+        raw.dies += this.scanUnit(unit, raw.names, raw.functions, raw.inlines, raw.structs, wanted);
       } catch (error) {
         if (error instanceof RangeError) {
           throw new DwarfError(this.elf.path, `unit at 0x${unit.offset.toString(16)}`, BigInt(this.cursor.pos), 'a value runs past the end of .debug_info');
         }
         throw error;
       }
-      options.onProgress?.(++done, todo.length);
+      onProgress?.(++done, todo.length);
     }
+    return raw;
+  }
+
+  /** Runs a resolution step, a read past the end of a section being a DwarfError. */
+  private resolving<T>(step: () => T): T {
     try {
-      return this.resolve(names, functions, inlines, structs, dies, todo.length);
+      return step();
     } catch (error) {
       if (error instanceof RangeError) {
         throw new DwarfError(this.elf.path, 'type or line table reference', BigInt(this.cursor.pos), 'a value runs past the end of its section');
@@ -219,7 +251,7 @@ export class DwarfReader {
     }
   }
 
-  private scanUnit(unit: Unit, names: DieNames, functions: RawFunctions, inlines: RawInlines, structs: Map<string, RawStruct>): number {
+  private scanUnit(unit: Unit, names: DieNames, functions: RawFunctions, inlines: RawInlines, structs: Map<string, RawStruct>, wanted?: ReadonlySet<string>): number {
     this.prepare(unit);
     const c = this.cursor;
     const info = this.info;
@@ -329,8 +361,13 @@ export class DwarfReader {
             default: c.skip(form);
           }
         }
-        const wanted = name !== undefined && !declaration && size >= 0 && (!structs.has(name) || (structs.get(name)!.kind === 'union' && tag === DW_TAG.structure_type));
-        if (wanted) {
+        const keep =
+          name !== undefined &&
+          !declaration &&
+          size >= 0 &&
+          (wanted === undefined || wanted.has(name)) &&
+          (!structs.has(name) || (structs.get(name)!.kind === 'union' && tag === DW_TAG.structure_type));
+        if (keep) {
           childStruct = { name: name!, kind: tag === DW_TAG.structure_type ? 'struct' : 'union', size, members: [] };
           structs.set(name!, childStruct);
         } else if (sibling > die && sibling <= unit.end && hasChildren) {
@@ -384,7 +421,7 @@ export class DwarfReader {
     return dies;
   }
 
-  private resolve(names: DieNames, functions: RawFunctions, raw: RawInlines, rawStructs: Map<string, RawStruct>, dies: number, units: number): DwarfColumnFacts {
+  private resolveFunctions(names: DieNames, functions: RawFunctions, raw: RawInlines): Pick<DwarfColumnFacts, 'subprograms' | 'inlines'> {
     const nameOf = (die: number): string => {
       let at: string | number = die;
       for (let hops = 0; typeof at === 'number' && hops < 16; hops++) {
@@ -420,6 +457,10 @@ export class DwarfReader {
       die: raw.die,
       func: raw.func,
     };
+    return { subprograms, inlines };
+  }
+
+  private resolveStructs(rawStructs: Map<string, RawStruct>): Map<string, StructLayout> {
     const namer = new TypeNamer(this, this.cursor);
     const structs = new Map<string, StructLayout>();
     for (const [name, s] of rawStructs) {
@@ -445,6 +486,6 @@ export class DwarfReader {
         }),
       });
     }
-    return { subprograms, inlines, structs, units, dies };
+    return structs;
   }
 }

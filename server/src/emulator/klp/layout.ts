@@ -29,6 +29,11 @@ export class TargetLayout {
     return new TargetLayout((name) => structs.get(name), file);
   }
 
+  /** The struct's layout, or undefined when the DWARF has no such struct. */
+  find(struct: string): StructLayout | undefined {
+    return this.structs(struct);
+  }
+
   /** Whether the DWARF has `struct` (with a direct member named `member`, when given). */
   has(struct: string, member?: string): boolean {
     const layout = this.structs(struct);

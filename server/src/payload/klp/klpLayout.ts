@@ -29,6 +29,8 @@ export const kernelKlpLayout: KlpLayout = {
   state: { id: 0, version: 8, data: 16 },
 };
 
+const klpStructs: ReadonlySet<string> = new Set(['klp_func', 'klp_object', 'klp_callbacks', 'klp_patch', 'klp_state']);
+
 /**
  * The layout the module was compiled with: its own DWARF when it describes the klp structs
  * (modules built with -g, like our sample, whose headers drop the kobjects), else the kernel's.
@@ -38,17 +40,26 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
   if (!elf.section('.debug_info')) return kernelKlpLayout;
   let structs: Map<string, StructLayout>;
   try {
-    structs = new DwarfReader(elf).scanColumns().structs;
+    structs = new DwarfReader(elf).structLayouts(klpStructs);
   } catch (error) {
     if (error instanceof DwarfError) return kernelKlpLayout;
     throw error;
   }
-  const func = structs.get('klp_func');
-  const object = structs.get('klp_object');
-  const callbacks = structs.get('klp_callbacks');
-  const patch = structs.get('klp_patch');
-  const state = structs.get('klp_state');
-  if (!func || !object || !callbacks || !patch) return kernelKlpLayout;
+  return klpLayoutFrom((name) => structs.get(name)) ?? kernelKlpLayout;
+}
+
+/**
+ * The klp layout that struct layouts from DWARF (a module's, or a kernel's through its index)
+ * describe; undefined when they lack klp_func, klp_object, klp_callbacks or klp_patch, or give
+ * entries too short to walk.
+ */
+export function klpLayoutFrom(struct: (name: string) => StructLayout | undefined): KlpLayout | undefined {
+  const func = struct('klp_func');
+  const object = struct('klp_object');
+  const callbacks = struct('klp_callbacks');
+  const patch = struct('klp_patch');
+  const state = struct('klp_state');
+  if (!func || !object || !callbacks || !patch) return undefined;
   const at = (layout: StructLayout, member: string, fallback: number): number => layout.members.find((m) => m.name === member)?.offset ?? fallback;
   const k = kernelKlpLayout;
   const layout: KlpLayout = {
@@ -68,7 +79,7 @@ export function klpLayoutOf(elf: ElfFile): KlpLayout {
     stateSize: state?.size ?? k.stateSize,
     state: state ? { id: at(state, 'id', k.state.id), version: at(state, 'version', k.state.version), data: at(state, 'data', k.state.data) } : k.state,
   };
-  return strides(layout) ? layout : kernelKlpLayout;
+  return strides(layout) ? layout : undefined;
 }
 
 /**

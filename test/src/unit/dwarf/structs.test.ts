@@ -80,3 +80,14 @@ test('bit-fields read the same from DWARF 4 (DW_AT_bit_offset) and DWARF 5 (DW_A
     ],
   );
 });
+
+test('structLayouts(names) reads only the structs named, each as gdb lays it out', () => {
+  for (const file of [fx.objectDwarf5, fx.objectDwarf4, fx.image, sampleTarget]) {
+    const elf = readElf(file);
+    const wanted = file === sampleTarget ? ['rq', 'seq_file'] : ['list_head', 'rq'];
+    const structs = new DwarfReader(elf).structLayouts(new Set([...wanted, 'no_such_struct']));
+    assert.deepEqual([...structs.keys()].sort(), wanted, `${file}: only the structs named (and present)`);
+    for (const name of wanted) assertLayoutMatchesGdb(file, structs.get(name), name);
+    elf.close();
+  }
+});

@@ -5,6 +5,8 @@ import type { LinuxKernel as Kernel } from '../../../../server/out/emulator/klp/
 import { LinuxKernel } from '../../../../server/out/emulator/klp/kernel';
 import { LinuxRuntime } from '../../../../server/out/emulator/klp/linuxRuntime';
 import { runLinuxCommand } from '../../../../server/out/emulator/klp/shell';
+import { klpLayoutFrom } from '../../../../server/out/payload/klp/klpLayout';
+import { gdbLayout } from '../dwarf/oracles';
 import { kbuildSamples } from '../../support/kbuildSamples';
 import { fixture } from '../../support/paths';
 import { run } from '../samples/binutils';
@@ -90,6 +92,40 @@ test('livepatch-sample.ko: insmod patches the real cmdline_proc_show, disabling 
     "livepatch: 'livepatch_sample': unpatching complete",
   ])
     assert.ok(log.includes(line), `${line}\n in\n${log.join('\n')}`);
+});
+
+test("the livepatch core reads a module's klp structs by the image's own layout (its DWARF, from the index), which is gdb's for livepatch-sample.ko", { skip }, () => {
+  const layout = klpLayoutFrom((name) => kernel.layout.find(name));
+  assert.ok(layout, "the image's DWARF describes the klp structs");
+  const ko = found.samples!.modules['livepatch-sample'];
+  const gdb = (name: string) => gdbLayout(ko, 'struct', name);
+  const offset = (struct: string, member: string) => gdb(struct).members.find((m) => m.name === member)!.offset;
+  const [func, object] = [gdb('klp_func'), gdb('klp_object')];
+  assert.deepEqual(
+    [
+      layout.funcSize,
+      layout.objectSize,
+      layout.func.oldName,
+      layout.func.newFunc,
+      layout.func.oldSympos,
+      layout.object.name,
+      layout.object.funcs,
+      layout.object.callbacks,
+      layout.object.mod,
+    ],
+    [
+      func.size,
+      object.size,
+      offset('klp_func', 'old_name'),
+      offset('klp_func', 'new_func'),
+      offset('klp_func', 'old_sympos'),
+      offset('klp_object', 'name'),
+      offset('klp_object', 'funcs'),
+      offset('klp_object', 'callbacks'),
+      offset('klp_object', 'mod'),
+    ],
+  );
+  assert.deepEqual([layout.patch.objs, layout.patch.states, layout.patch.replace], [offset('klp_patch', 'objs'), offset('klp_patch', 'states'), offset('klp_patch', 'replace')]);
 });
 
 /** A scenario of the Linux differential through `livepatch-lens emu --target vmlinux`, normalised, and what Debian's real 6.1 answered in QEMU (the recorded fixture). */

@@ -1,5 +1,5 @@
 import { GuestSymbol } from '../../symbols';
-import { klpLayoutOf } from '../../../payload/klp/klpLayout';
+import { KlpLayout, klpLayoutFrom, klpLayoutOf } from '../../../payload/klp/klpLayout';
 import { GuestStep } from '../guestCode';
 import type { KernelServices } from '../kernelServices';
 import { KernelModule } from '../kernelModule';
@@ -27,11 +27,16 @@ function guestSteps(steps: Steps<bigint>, answer?: bigint): GuestStep {
 
 export function linuxKernelPort(kernel: KernelServices): LivepatchKernel & { moduleOf(module: KernelModule): KlpKernelModule } {
   const modules = new WeakMap<KernelModule, PortModule>();
+  // The kernel's livepatch core reads a module's klp structs as the kernel was compiled: by the
+  // target's own DWARF (a real vmlinux's, from its index) when it describes them. The sample
+  // target's has no klp structs, so there a module's own DWARF says (klpLayoutOf).
+  let kernelLayout: KlpLayout | null | undefined;
+  const klpLayout = (module: KernelModule): KlpLayout => (kernelLayout ??= klpLayoutFrom((name) => kernel.layout.find(name)) ?? null) ?? klpLayoutOf(module.elf);
   const port = (module: KernelModule | undefined): PortModule | undefined => {
     if (!module || module.state === 'gone') return undefined;
     let known = modules.get(module);
     if (!known) {
-      known = { module, name: module.name, address: module.thisModule ?? 0n, livepatch: module.livepatch, klpLayout: klpLayoutOf(module.elf) };
+      known = { module, name: module.name, address: module.thisModule ?? 0n, livepatch: module.livepatch, klpLayout: klpLayout(module) };
       modules.set(module, known);
     }
     return known;
@@ -39,7 +44,7 @@ export function linuxKernelPort(kernel: KernelServices): LivepatchKernel & { mod
   const kernelModule = (mod: KlpKernelModule): KernelModule => (mod as PortModule).module;
   const imageSymbols = (image: { symbols: GuestSymbol[] }): GuestSymbol[] => image.symbols.filter((s) => s.kind !== 'other');
   const self: ReturnType<typeof linuxKernelPort> = {
-    moduleOf: (module) => port(module) ?? { name: module.name, address: 0n, livepatch: module.livepatch, klpLayout: klpLayoutOf(module.elf) },
+    moduleOf: (module) => port(module) ?? { name: module.name, address: 0n, livepatch: module.livepatch, klpLayout: klpLayout(module) },
     machine: kernel.machine,
     printk: (text) => kernel.log.printk(text),
     jiffies: () => kernel.clock.jiffies,
