@@ -106,6 +106,7 @@ export class KernelTasks {
   private readonly idleHooks: Array<() => void> = [];
   private readonly userReturnHooks: Array<(task: KernelTask) => void> = [];
   private readonly newTaskHooks: Array<(task: KernelTask) => void> = [];
+  private readonly wakeHooks: Array<(task: KernelTask) => void> = [];
 
   constructor(
     readonly machine: Machine,
@@ -200,6 +201,7 @@ export class KernelTasks {
     m.writeU64(task.address + this.off.state, TASK_RUNNING);
     const nr = this.symbols.runqueue + this.off.nrRunning;
     m.writeU32(nr, m.readU32(nr) + 1);
+    for (const hook of this.wakeHooks) hook(task);
     return true;
   }
 
@@ -226,6 +228,11 @@ export class KernelTasks {
   /** Runs when the kernel model first sees a task (created by kthread_run or a system call). */
   onNewTask(hook: (task: KernelTask) => void): void {
     this.newTaskHooks.push(hook);
+  }
+
+  /** Runs when wake() made a sleeping task runnable (a real vmlinux's scheduler puts it back on its run queue). */
+  onWake(hook: (task: KernelTask) => void): void {
+    this.wakeHooks.push(hook);
   }
 
   runIdleHooks(): void {
