@@ -76,11 +76,19 @@ export class KernelTask {
   stackFunctions(): bigint[] {
     const frames = [...this.frames()].reverse();
     if (!frames.length) return [];
+    const symbols = this.tasks.machine.symbols;
     const out = [frames[0].target];
-    for (const f of frames) {
-      const hit = this.tasks.machine.symbols.at(f.returnAddress);
-      if (hit && hit.symbol.image !== 'natives') out.push(hit.symbol.address);
-    }
+    frames.forEach((f, i) => {
+      const hit = symbols.at(f.returnAddress);
+      if (hit) {
+        if (hit.symbol.image !== 'natives') out.push(hit.symbol.address);
+        return;
+      }
+      // A return into the kernel model's trampoline: the native that called out through it (a
+      // step of schedule_timeout's sleep) is on the stack as the image function it replaces.
+      const native = frames[i + 1]?.target;
+      if (native !== undefined && symbols.at(native)?.symbol.image !== 'natives' && symbols.at(native)?.symbol.address === native) out.push(native);
+    });
     return out;
   }
 

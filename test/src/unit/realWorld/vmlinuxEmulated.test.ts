@@ -4,8 +4,8 @@ import { before, test } from 'node:test';
 import type { LinuxKernel as Kernel } from '../../../../server/out/emulator/klp/kernel';
 import { LinuxKernel } from '../../../../server/out/emulator/klp/kernel';
 import { LinuxRuntime } from '../../../../server/out/emulator/klp/linuxRuntime';
-import { runLinuxCommand } from '../../../../server/out/emulator/klp/shell';
 import { kbuildSamples } from '../../support/kbuildSamples';
+import { linuxShell } from '../../support/linuxShell';
 import { fixture } from '../../support/paths';
 import { run } from '../samples/binutils';
 import { runScenarioCli } from './linuxDifferential/machines';
@@ -23,15 +23,7 @@ before(() => {
   if (!skip) kernel = LinuxKernel.boot(vmlinux);
 });
 
-function sh(text: string) {
-  const argv = text.split(' ');
-  const redirect = argv.indexOf('>');
-  const command =
-    redirect < 0
-      ? { argv, expect: 0, text, source: 'test' }
-      : { argv: argv.slice(0, redirect), redirect: { path: argv[redirect + 1], append: false }, expect: 0, text, source: 'test' };
-  return runLinuxCommand(kernel, command, { readFile: (p) => readFileSync(found.samples!.modules[p.replace(/\.ko$/, '')] ?? p) });
-}
+const sh = (text: string) => linuxShell(kernel, found.samples!.modules)(text);
 
 /** `nm` of the image: a symbol's address. */
 const nmAddress = (name: string) => BigInt(`0x${new RegExp(`^([0-9a-f]{16}) \\w ${name}$`, 'm').exec(run('nm', [vmlinux]))![1]}`);
