@@ -22,7 +22,7 @@ import { Timers } from './timers';
 import { bindRealImageNatives } from './realImage/boundaryNatives';
 import { defineRealPrintkStore } from './realImage/printkStore';
 import { registerRealProcFiles } from './realImage/procFiles';
-import { RealProcess, RealScheduler } from './realImage/scheduler';
+import { MAX_SWITCHES, RealProcess, RealScheduler } from './realImage/scheduler';
 import { defineTimedSleeps } from './realImage/timedSleeps';
 import { defineRealWorkqueues } from './realImage/workqueues';
 import { isRealLinux, prepareRealLinux, REAL_LINUX_DOCS, RealLinuxBoot } from './realImage/realLinux';
@@ -252,6 +252,7 @@ export class LinuxKernel implements KernelServices {
       this.runTasks();
       if (done()) return undefined;
       if (task.pid !== pid || task.stateValue & TASK_DEAD) return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
+      if (this.scheduler?.hasRunnable) return { status: 'failed', message: `${comm} (pid ${pid}) still runnable after ${MAX_SWITCHES} context switches in no guest time: tasks that only yield to each other` };
       const next = this.timers.next();
       if (next === undefined || next > deadline) {
         const where = task

@@ -134,3 +134,40 @@ test("usleep_range(min, max) in a process: the image's usleep_range_state over k
   assert.equal(kernel.syscall('usleep', kernel.symbol('usleep_range_state'), [1000n, 1500n, 2n]).status, 'returned');
   assert.equal(kernel.clock.ns - start, 1_500_000n);
 });
+
+/** Guest code at a fresh executable page: `movabs $fn, %rax; call *%rax`, then `tail` (ret; jmp back to the start). */
+function callingCode(kernel: LinuxKernel, fn: bigint, tail: number[], setup: number[] = []): bigint {
+  const code = kernel.machine.allocate(4096n, 'test code', Perm.RX);
+  const address = new Uint8Array(new BigUint64Array([fn]).buffer);
+  kernel.machine.memory.write(code, new Uint8Array([...setup, 0x48, 0xb8, ...address, 0xff, 0xd0, ...tail]), { force: true });
+  return code;
+}
+
+test("flush_delayed_work cuts a queued item's delay short and waits for its run, which sleeps; flush_work of an idle item does not wait", { skip }, () => {
+  const { kernel } = boot();
+  // The work function: msleep(100); ret.
+  const func = callingCode(kernel, kernel.symbol('msleep'), [0xc3], [0xbf, 100, 0, 0, 0]);
+  const l = kernel.layout;
+  const dwork = kernel.heap.alloc(BigInt(l.size('delayed_work')), true);
+  kernel.machine.memory.writeU64(dwork + l.offset('work_struct', 'func'), func);
+  const call = (name: string, args: bigint[]) => {
+    const result = kernel.syscall(name.slice(0, 15), kernel.symbol(name), args);
+    if (result.status !== 'returned') assert.fail(`${name}: ${result.message}`);
+    return result.value;
+  };
+  const start = kernel.clock.ns;
+  assert.equal(call('queue_delayed_work_on', [0n, 0n, dwork, BigInt(60 * kernel.HZ)]), 1n);
+  assert.equal(call('flush_delayed_work', [dwork]) & 1n, 1n, 'it waited');
+  // msleep(100) is msecs_to_jiffies(100) + 1 jiffies; the 60 s delay never passed.
+  assert.equal(kernel.clock.ns - start, BigInt(((100 * kernel.HZ) / 1000 + 1) * (1e9 / kernel.HZ)));
+  assert.equal(call('flush_work', [dwork]) & 1n, 0n, 'idle: nothing to wait for');
+});
+
+test('two processes that only yield to each other (schedule() while TASK_RUNNING) are bounded: the command ends saying so', { skip }, () => {
+  const { kernel } = boot();
+  // call schedule; jmp back: never sleeps, never returns.
+  const spin = callingCode(kernel, kernel.symbol('schedule'), [0xeb, 0xf2]);
+  kernel.scheduler!.spawn('yielder', spin, []);
+  const result = kernel.syscall('other', spin);
+  assert.match(result.status === 'failed' ? result.message : '', /^other \(pid \d+\) still runnable after \d+ context switches in no guest time/);
+});

@@ -11,7 +11,7 @@ import { REAL_LINUX_DOCS } from './realLinux';
 /** The stop reason of a process's run that left the CPU in __schedule (asleep, or yielding). */
 const SWITCHED = 'switched';
 /** Context switches one pass over the run queue may make: runnable tasks that only yield to each other end it. */
-const MAX_SWITCHES = 10_000;
+export const MAX_SWITCHES = 10_000;
 /** PREEMPT_ENABLED (asm/preempt.h): the preempt count a task starts with and the idle CPU has. */
 const PREEMPT_ENABLED = 0x80000000;
 
