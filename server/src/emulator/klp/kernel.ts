@@ -252,7 +252,8 @@ export class LinuxKernel implements KernelServices {
       this.runTasks();
       if (done()) return undefined;
       if (task.pid !== pid || task.stateValue & TASK_DEAD) return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
-      if (this.scheduler?.hasRunnable) return { status: 'failed', message: `${comm} (pid ${pid}) still runnable after ${MAX_SWITCHES} context switches in no guest time: tasks that only yield to each other` };
+      if (this.scheduler?.hasRunnable)
+        return { status: 'failed', message: `${comm} (pid ${pid}) still runnable after ${MAX_SWITCHES} context switches in no guest time: tasks that only yield to each other` };
       const next = this.timers.next();
       if (next === undefined || next > deadline) {
         const where = task

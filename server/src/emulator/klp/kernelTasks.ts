@@ -8,6 +8,8 @@ export const TASK_RUNNING = 0n;
 export const TASK_INTERRUPTIBLE = 1n;
 export const TASK_UNINTERRUPTIBLE = 2n;
 export const TASK_DEAD = 0x80n;
+/** TASK_NORMAL: what wake_up_process() and the wait queues wake, either sleeping state. */
+export const TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
 
 /** The task_struct member holding the state word: 5.14 renamed `state` to `__state`. */
 export const taskStateMember = (layout: TargetLayout): string => (layout.has('task_struct', '__state') ? '__state' : 'state');

@@ -98,14 +98,18 @@ test("livepatch-sample.scn through `livepatch-lens emu --target vmlinux`: every 
   emulated.forEach((result, i) => assert.deepEqual(result, real[i], result.command));
 });
 
-test("callbacks.scn through `livepatch-lens emu --target vmlinux`: every command as the real 6.1 answered it, busymod's work asleep in msleep holding up the transition until it leaves", { skip }, async () => {
-  const { emulated, real, stderr } = await emulatedAndReal('callbacks');
-  assert.equal(emulated.length, real.length, stderr);
-  emulated.forEach((result, i) => assert.deepEqual(result, real[i], result.command));
-  // The agreement is the scheduler's: the work item printed its first line, slept 3 s, and its exit line came with `sleep 5`.
-  const sleep = real.findIndex((r) => r.command === 'sleep 5');
-  assert.equal(emulated[sleep].log[0], 'livepatch_callbacks_busymod: busymod_work_func exit');
-});
+test(
+  "callbacks.scn through `livepatch-lens emu --target vmlinux`: every command as the real 6.1 answered it, busymod's work asleep in msleep holding up the transition until it leaves",
+  { skip },
+  async () => {
+    const { emulated, real, stderr } = await emulatedAndReal('callbacks');
+    assert.equal(emulated.length, real.length, stderr);
+    emulated.forEach((result, i) => assert.deepEqual(result, real[i], result.command));
+    // The agreement is the scheduler's: the work item printed its first line, slept 3 s, and its exit line came with `sleep 5`.
+    const sleep = real.findIndex((r) => r.command === 'sleep 5');
+    assert.equal(emulated[sleep].log[0], 'livepatch_callbacks_busymod: busymod_work_func exit');
+  },
+);
 
 test(
   'the shadow samples on vmlinux: shadow-mod allocates a dummy a second on delayed work, fix1 takes over its allocation and its leak, every dummy is freed at rmmod',

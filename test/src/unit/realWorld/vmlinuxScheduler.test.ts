@@ -36,7 +36,10 @@ before(() => {
 });
 
 /** The `ps` line of the process named `comm`. */
-const psLine = (kernel: LinuxKernel, comm: string) => ps(kernel).split('\n').find((line) => line.includes(` ${comm} `)) ?? '';
+const psLine = (kernel: LinuxKernel, comm: string) =>
+  ps(kernel)
+    .split('\n')
+    .find((line) => line.includes(` ${comm} `)) ?? '';
 
 test("a work item asleep in the image's msleep goes on once guest time reaches msleep's end: msecs_to_jiffies(ms) + 1 jiffies later", { skip }, () => {
   const { kernel, logOf } = shared;
@@ -97,22 +100,29 @@ test("a wake-up: wake_up_process ends the image's schedule_timeout_interruptible
   assert.equal(m.readU32(done), 0, 'the waiter took the completion');
 });
 
-test('a system call that sleeps forever (MAX_SCHEDULE_TIMEOUT, no waker) ends the command with a blocked-task report naming its stack; it stays asleep until woken', { skip }, () => {
-  const { kernel } = shared;
-  const mark = kernel.log.mark();
-  const result = kernel.syscall('forever', kernel.symbol('schedule_timeout_uninterruptible'), [MAX_SCHEDULE_TIMEOUT]);
-  assert.equal(result.status, 'failed');
-  assert.match(result.status === 'failed' ? result.message : '', /^forever \(pid \d+\) blocked forever: it sleeps \(D\) with no timer pending and nothing runnable that could wake it, in schedule.* <- schedule_timeout/);
-  assert.ok(kernel.log.since(mark).some((line) => /INFO: task forever:\d+ blocked forever/.test(line)));
-  const [asleep] = kernel.scheduler!.sleepers();
-  assert.match(psLine(kernel, 'forever'), /^\s+\d+ D /);
-  assert.equal(kernel.syscall('waker', kernel.symbol('wake_up_process'), [asleep.address]).status, 'returned');
-  assert.equal(asleep.ended?.rax, MAX_SCHEDULE_TIMEOUT);
-  // Guest time bounds a sleep that timers keep alive: the system call's limit.
-  const bounded = boot({ syscallLimitSeconds: 2 }).kernel;
-  const long = bounded.syscall('long', bounded.symbol('msleep'), [5000n]);
-  assert.match(long.status === 'failed' ? long.message : '', /^long \(pid \d+\) still sleeping after 2 s of guest time, in schedule.* <- msleep/);
-});
+test(
+  'a system call that sleeps forever (MAX_SCHEDULE_TIMEOUT, no waker) ends the command with a blocked-task report naming its stack; it stays asleep until woken',
+  { skip },
+  () => {
+    const { kernel } = shared;
+    const mark = kernel.log.mark();
+    const result = kernel.syscall('forever', kernel.symbol('schedule_timeout_uninterruptible'), [MAX_SCHEDULE_TIMEOUT]);
+    assert.equal(result.status, 'failed');
+    assert.match(
+      result.status === 'failed' ? result.message : '',
+      /^forever \(pid \d+\) blocked forever: it sleeps \(D\) with no timer pending and nothing runnable that could wake it, in schedule.* <- schedule_timeout/,
+    );
+    assert.ok(kernel.log.since(mark).some((line) => /INFO: task forever:\d+ blocked forever/.test(line)));
+    const [asleep] = kernel.scheduler!.sleepers();
+    assert.match(psLine(kernel, 'forever'), /^\s+\d+ D /);
+    assert.equal(kernel.syscall('waker', kernel.symbol('wake_up_process'), [asleep.address]).status, 'returned');
+    assert.equal(asleep.ended?.rax, MAX_SCHEDULE_TIMEOUT);
+    // Guest time bounds a sleep that timers keep alive: the system call's limit.
+    const bounded = boot({ syscallLimitSeconds: 2 }).kernel;
+    const long = bounded.syscall('long', bounded.symbol('msleep'), [5000n]);
+    assert.match(long.status === 'failed' ? long.message : '', /^long \(pid \d+\) still sleeping after 2 s of guest time, in schedule.* <- msleep/);
+  },
+);
 
 test('nothing sleeps in atomic context, and a process that never sleeps nor returns is stopped by the instruction budget', { skip }, () => {
   const { kernel } = boot();

@@ -1,14 +1,12 @@
 import type { KernelServices } from '../kernelServices';
 import { EINTR } from '../errno';
-import { TASK_RUNNING } from '../kernelTasks';
+import { TASK_NORMAL, TASK_RUNNING } from '../kernelTasks';
 import { defineCall, defineSteps } from '../natives/define';
 import { GuestStep } from '../guestCode';
 import type { RealScheduler } from './scheduler';
 
 /** MAX_SCHEDULE_TIMEOUT (LONG_MAX): schedule() with no timer. */
 const MAX_SCHEDULE_TIMEOUT = (1n << 63n) - 1n;
-/** TASK_NORMAL: what process_timeout() and hrtimer_wakeup() wake (wake_up_process). */
-const TASK_NORMAL = 3n;
 /** HRTIMER_MODE_REL: the expiry is relative to now. */
 const HRTIMER_MODE_REL = 1n;
 

@@ -1,14 +1,12 @@
 import { GuestStep } from '../guestCode';
 import type { KernelServices } from '../kernelServices';
-import { TASK_UNINTERRUPTIBLE } from '../kernelTasks';
+import { TASK_NORMAL, TASK_UNINTERRUPTIBLE } from '../kernelTasks';
 import { defineCall, defineSteps } from '../natives/define';
 import { waitLoop } from '../natives/wait';
 import type { RealScheduler } from './scheduler';
 
 /** WORK_STRUCT_PENDING: bit 0 of work_struct.data. */
 const PENDING = 1n;
-/** TASK_NORMAL: whom a finished work item wakes. */
-const TASK_NORMAL = 3n;
 
 /** The workqueue's view of one work_struct. */
 interface WorkItem {
