@@ -241,6 +241,19 @@ export class Machine {
     return this.addTask(new Task(id, name, guard + PAGE_SIZE, guard + PAGE_SIZE + stackSize));
   }
 
+  /**
+   * A task on a guest stack a runtime registered itself (a guest kernel's own kernel stacks,
+   * below `top`), sharing that stack's shadow call stack, so what the runtime reads of a
+   * sleeping task's stack is what ran on it.
+   */
+  createTaskOnStack(name: string, base: bigint, top: bigint): Task {
+    const frames = this.stacks.framesAt(top - 8n);
+    if (!frames) throw new EmulatorError(`task '${name}': 0x${top.toString(16)} is not inside a registered stack`);
+    const task = new Task(this.tasks.length, name, base, top, frames);
+    this.tasks.push(task);
+    return task;
+  }
+
   private addTask(task: Task): Task {
     this.stacks.add(task.stackBase, task.stackTop, task.frames);
     this.tasks.push(task);

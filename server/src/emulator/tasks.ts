@@ -59,7 +59,6 @@ export function restoreRegisters(c: CpuState, s: SavedRegisters): void {
  */
 export class Task {
   state: TaskState = 'idle';
-  readonly frames: Frame[] = [];
   /** What stopped the task when it is 'stopped' (the reason a native gave). */
   stopReason: string | undefined;
   private saved: SavedRegisters | undefined;
@@ -74,6 +73,8 @@ export class Task {
     readonly stackBase: bigint,
     /** Initial stack pointer (16-byte aligned, just above the stack). */
     readonly stackTop: bigint,
+    /** Its shadow call stack: the one of the guest stack it runs on. */
+    readonly frames: Frame[] = [],
   ) {
     this.topSlotLo = loOf(stackTop - 8n);
     this.topSlotHi = hiOf(stackTop - 8n);

@@ -15,3 +15,4 @@ export const EBUSY = errno('EBUSY');
 export const EEXIST = errno('EEXIST');
 export const EISDIR = errno('EISDIR');
 export const EINVAL = errno('EINVAL');
+export const EINTR = errno('EINTR');

@@ -1,6 +1,7 @@
 import { readElf } from '../../elf';
 import { EmulatorError, GuestFault } from '../faults';
 import { CallResult, Machine } from '../machine';
+import { Task } from '../tasks';
 import { GuestClock } from './clock';
 import { Ftrace, installFtrace } from './ftrace';
 import { KernelFs } from './fs';
@@ -21,9 +22,10 @@ import { Timers } from './timers';
 import { bindRealImageNatives } from './realImage/boundaryNatives';
 import { defineRealPrintkStore } from './realImage/printkStore';
 import { registerRealProcFiles } from './realImage/procFiles';
-import { defineNoScheduler } from './realImage/noScheduler';
+import { MAX_SWITCHES, RealProcess, RealScheduler } from './realImage/scheduler';
+import { defineTimedSleeps } from './realImage/timedSleeps';
 import { defineRealWorkqueues } from './realImage/workqueues';
-import { isRealLinux, prepareRealLinux, RealLinuxBoot } from './realImage/realLinux';
+import { isRealLinux, prepareRealLinux, REAL_LINUX_DOCS, RealLinuxBoot } from './realImage/realLinux';
 
 const MAX_IDLE_PASSES = 10_000;
 
@@ -52,6 +54,8 @@ export class LinuxKernel implements KernelServices {
   readonly syscallLimitNs: bigint;
   /** The task an emulator `call` runs as, in atomic context (it must not sleep). */
   atomicAs: KernelTask | undefined;
+  /** A real vmlinux's scheduler over its processes; undefined on the sample target, whose own scheduler runs. */
+  scheduler: RealScheduler | undefined;
   private readonly jiffiesAddress: bigint | undefined;
 
   private constructor(
@@ -115,19 +119,27 @@ export class LinuxKernel implements KernelServices {
   }
 
   /**
-   * The rest of a real vmlinux's boot: its functions the model implements bound by name, /proc's
-   * files whose show functions can run, the module files. No scheduler: each system call runs in
-   * a process of its own to the end (RealProcesses).
+   * The rest of a real vmlinux's boot: its functions the model implements bound by name, the
+   * scheduler over its processes (each system call and work item a process of its own, which
+   * may sleep), /proc's files whose show functions can run, the module files.
    */
   private finishRealBoot(realBoot: RealLinuxBoot): LinuxKernel {
-    defineRealWorkqueues(this, (func, work) => void this.processSyscall(realBoot, 'kworker/0:1', func, [work]));
-    defineNoScheduler(this);
+    const scheduler = new RealScheduler(this, realBoot.processes, realBoot.perCpu, (process, result) => this.processEnded(process, result));
+    this.scheduler = scheduler;
+    defineRealWorkqueues(this, scheduler);
+    defineTimedSleeps(this, scheduler);
     realBoot.natives.push(...bindRealImageNatives(this));
     realBoot.endBoot();
     registerRealProcFiles(this);
     registerModuleFiles(this);
     registerSlabInfo(this);
     return this;
+  }
+
+  /** A process's run is over: an oops if it faulted, else its return to user space; then it exits. */
+  private processEnded(process: RealProcess, result: CallResult): void {
+    if (result.status === 'returned') this.tasks.runUserReturnHooks(process.task);
+    else this.afterRun(result, process.cpu);
   }
 
   private expect(result: CallResult, what: string): void {
@@ -153,17 +165,21 @@ export class LinuxKernel implements KernelServices {
     const idle = this.machine.tasks[0];
     if (idle.state !== 'idle') idle.reset();
     const result = this.machine.call(fn, args, { task: idle });
-    this.afterRun(result);
+    this.afterRun(result, idle);
     return result;
   }
 
   /** The idle loop: runs every runnable task until all sleep (schedule() from the idle task). */
   runTasks(): void {
+    if (this.scheduler) {
+      this.scheduler.runRunnable();
+      this.tasks.runIdleHooks();
+      return;
+    }
     for (let pass = 0; pass < MAX_IDLE_PASSES; pass++) {
       this.tasks.discover();
       this.tasks.runIdleHooks();
-      // A real vmlinux's processes run to the end in their system call: nothing is left to schedule.
-      if (this.realBoot || this.tasks.nrRunning() <= 1) return;
+      if (this.tasks.nrRunning() <= 1) return;
       this.callAtomic('schedule');
     }
   }
@@ -186,11 +202,21 @@ export class LinuxKernel implements KernelServices {
 
   /**
    * A system call in a process of its own (`comm`): runs fn(args) on a new task of the target's
-   * scheduler (its syscall_thread), so it may sleep; guest time advances while it waits, up to
-   * syscallLimitNs. The process then returns to user space (the user-return hooks run).
+   * scheduler (its syscall_thread, or the real vmlinux's RealScheduler), so it may sleep; guest
+   * time advances while it waits, up to syscallLimitNs. The process then returns to user space
+   * (the user-return hooks run); on a real vmlinux what is due then (work queued with no delay)
+   * runs before the command returns.
    */
   syscall(comm: string, fn: bigint, args: bigint[] = []): SyscallResult {
-    if (this.realBoot) return this.processSyscall(this.realBoot, comm, fn, args);
+    if (this.scheduler) {
+      const process = this.scheduler.spawn(comm, fn, args);
+      const pid = process.task.pid;
+      const waited = this.waitForProcess(comm, process.task, () => process.ended !== undefined);
+      if (waited) return waited;
+      this.advance(0n);
+      const ended = process.ended!;
+      return ended.status === 'returned' ? { status: 'returned', value: ended.rax, pid } : { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
+    }
     const m = this.machine.memory;
     const l = this.layout;
     const request = this.heap.alloc(BigInt(l.size('syscall_call')), true);
@@ -203,21 +229,8 @@ export class LinuxKernel implements KernelServices {
       if (created.status !== 'returned' || created.rax === 0n) return { status: 'failed', message: 'fork: Resource temporarily unavailable' };
       const task = this.tasks.task(created.rax);
       const pid = task.pid;
-      const deadline = this.clock.ns + this.syscallLimitNs;
-      for (;;) {
-        this.runTasks();
-        if (m.readU32(at('done')) !== 0) break;
-        if (task.pid !== pid || task.stateValue & TASK_DEAD) return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
-        const next = this.timers.next();
-        if (next === undefined || next > deadline) {
-          const where = task
-            .stackFunctions()
-            .map((a) => this.machine.describe(a))
-            .join(' <- ');
-          return { status: 'failed', message: `${comm} (pid ${pid}) still sleeping after ${this.syscallLimitNs / 1_000_000_000n} s of guest time, in ${where || 'nothing'}` };
-        }
-        this.advance(next - this.clock.ns);
-      }
+      const waited = this.waitForProcess(comm, task, () => m.readU32(at('done')) !== 0);
+      if (waited) return waited;
       this.tasks.runUserReturnHooks(task);
       return { status: 'returned', value: m.readU64(at('ret')), pid };
     } finally {
@@ -227,51 +240,40 @@ export class LinuxKernel implements KernelServices {
   }
 
   /**
-   * A system call on a real vmlinux: a process forked from init_task is `current` while fn(args)
-   * runs on the CPU's stack to the end (a sleep would need the real scheduler, which is a fault
-   * naming it); then it returns to user space (the user-return hooks run) and exits.
+   * Runs the tasks and guest time until `done`; a failure when the process was killed, sleeps
+   * past syscallLimitNs of guest time, or sleeps with nothing left that could wake it (no timer
+   * pending, nothing runnable): the emulator ends the command there, where the real machine
+   * would wait forever; the process stays asleep, as `ps` shows.
    */
-  private processSyscall(realBoot: RealLinuxBoot, comm: string, fn: bigint, args: bigint[]): SyscallResult {
-    const m = this.machine.memory;
-    const address = realBoot.processes.spawn(comm);
-    // Seen while init_task is still current: the new-task hooks take it as the parent (klp_copy_process).
-    const task = this.tasks.task(address);
-    m.writeU64(this.tasks.symbols.currentTask, address);
+  private waitForProcess(comm: string, task: KernelTask, done: () => boolean): SyscallResult | undefined {
     const pid = task.pid;
-    try {
-      const result = this.callAtomic(fn, args);
-      if (result.status !== 'returned') return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
-      this.tasks.runUserReturnHooks(task);
-      return { status: 'returned', value: result.rax, pid };
-    } finally {
-      realBoot.processes.exit(address);
-      m.writeU64(this.tasks.symbols.currentTask, this.tasks.symbols.initTask);
-      this.runDueWork();
-    }
-  }
-
-  private inDueWork = false;
-
-  /**
-   * Once a process is done, what is due now runs before the command returns: work queued with no
-   * delay (queue_work), which a kworker would take as soon as the CPU is free.
-   */
-  private runDueWork(): void {
-    if (this.inDueWork) return;
-    this.inDueWork = true;
-    try {
-      for (let pass = 0; pass < MAX_IDLE_PASSES; pass++) {
-        const fire = this.timers.takeDue(this.clock.ns);
-        if (!fire) return;
-        fire();
+    const deadline = this.clock.ns + this.syscallLimitNs;
+    for (;;) {
+      this.runTasks();
+      if (done()) return undefined;
+      if (task.pid !== pid || task.stateValue & TASK_DEAD) return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
+      if (this.scheduler?.hasRunnable)
+        return { status: 'failed', message: `${comm} (pid ${pid}) still runnable after ${MAX_SWITCHES} context switches in no guest time: tasks that only yield to each other` };
+      const next = this.timers.next();
+      if (next === undefined || next > deadline) {
+        const where = task
+          .stackFunctions()
+          .map((a) => this.machine.describe(a))
+          .join(' <- ');
+        const why =
+          next === undefined
+            ? `blocked forever: it sleeps (${task.state}) with no timer pending and nothing runnable that could wake it`
+            : `still sleeping after ${this.syscallLimitNs / 1_000_000_000n} s of guest time`;
+        const message = `${comm} (pid ${pid}) ${why}, in ${where || 'nothing'}`;
+        if (this.scheduler) this.log.printk(`\x013INFO: task ${comm}:${pid} ${why}; the emulator ends the command (${REAL_LINUX_DOCS})\n`);
+        return { status: 'failed', message };
       }
-    } finally {
-      this.inDueWork = false;
+      this.advance(next - this.clock.ns);
     }
   }
 
   /** A guest run that faulted (or ran away) is an oops: logged, the task killed, the CPU back to idle. */
-  private afterRun(result: CallResult): void {
+  private afterRun(result: CallResult, ran: Task): void {
     if (result.status === 'returned') return;
     const task = this.tasks.current();
     const fault = result.fault ?? new GuestFault('budget', `watchdog: BUG: soft lockup - CPU#0 stuck [${task.comm}:${task.pid}] (${result.stopReason ?? 'stopped'})`);
@@ -279,7 +281,7 @@ export class LinuxKernel implements KernelServices {
     for (const line of oopsLines(fault, task)) this.log.printk(`\x011${line}\n`);
     // do_exit() of the idle task: the panic Linux has then; LinuxRuntime.halted() refuses commands after it.
     if (task === this.tasks.idle) for (const line of IDLE_PANIC) this.log.printk(`\x010${line}\n`);
-    this.machine.tasks[0].reset();
+    ran.reset();
     if (task !== this.tasks.idle) this.tasks.kill(task);
     const m = this.machine.memory;
     m.writeU64(this.tasks.symbols.currentTask, this.tasks.symbols.initTask);

@@ -8,6 +8,8 @@ export const TASK_RUNNING = 0n;
 export const TASK_INTERRUPTIBLE = 1n;
 export const TASK_UNINTERRUPTIBLE = 2n;
 export const TASK_DEAD = 0x80n;
+/** TASK_NORMAL: what wake_up_process() and the wait queues wake, either sleeping state. */
+export const TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
 
 /** The task_struct member holding the state word: 5.14 renamed `state` to `__state`. */
 export const taskStateMember = (layout: TargetLayout): string => (layout.has('task_struct', '__state') ? '__state' : 'state');
@@ -76,11 +78,19 @@ export class KernelTask {
   stackFunctions(): bigint[] {
     const frames = [...this.frames()].reverse();
     if (!frames.length) return [];
+    const symbols = this.tasks.machine.symbols;
     const out = [frames[0].target];
-    for (const f of frames) {
-      const hit = this.tasks.machine.symbols.at(f.returnAddress);
-      if (hit && hit.symbol.image !== 'natives') out.push(hit.symbol.address);
-    }
+    frames.forEach((f, i) => {
+      const hit = symbols.at(f.returnAddress);
+      if (hit) {
+        if (hit.symbol.image !== 'natives') out.push(hit.symbol.address);
+        return;
+      }
+      // A return into the kernel model's trampoline: the native that called out through it (a
+      // step of schedule_timeout's sleep) is on the stack as the image function it replaces.
+      const native = frames[i + 1]?.target;
+      if (native !== undefined && symbols.at(native)?.symbol.image !== 'natives' && symbols.at(native)?.symbol.address === native) out.push(native);
+    });
     return out;
   }
 
@@ -106,6 +116,7 @@ export class KernelTasks {
   private readonly idleHooks: Array<() => void> = [];
   private readonly userReturnHooks: Array<(task: KernelTask) => void> = [];
   private readonly newTaskHooks: Array<(task: KernelTask) => void> = [];
+  private readonly wakeHooks: Array<(task: KernelTask) => void> = [];
 
   constructor(
     readonly machine: Machine,
@@ -200,6 +211,7 @@ export class KernelTasks {
     m.writeU64(task.address + this.off.state, TASK_RUNNING);
     const nr = this.symbols.runqueue + this.off.nrRunning;
     m.writeU32(nr, m.readU32(nr) + 1);
+    for (const hook of this.wakeHooks) hook(task);
     return true;
   }
 
@@ -226,6 +238,11 @@ export class KernelTasks {
   /** Runs when the kernel model first sees a task (created by kthread_run or a system call). */
   onNewTask(hook: (task: KernelTask) => void): void {
     this.newTaskHooks.push(hook);
+  }
+
+  /** Runs when wake() made a sleeping task runnable (a real vmlinux's scheduler puts it back on its run queue). */
+  onWake(hook: (task: KernelTask) => void): void {
+    this.wakeHooks.push(hook);
   }
 
   runIdleHooks(): void {

@@ -1,5 +1,6 @@
 import { bindNative } from '../../nativeBinding';
 import type { KernelServices } from '../kernelServices';
+import { REAL_TIMED_SLEEP_NATIVES } from './timedSleeps';
 import { REAL_WORKQUEUE_NATIVES } from './workqueues';
 
 /**
@@ -8,7 +9,10 @@ import { REAL_WORKQUEUE_NATIVES } from './workqueues';
  * point: the slab and vmalloc allocators (kmem_cache_init never ran: every kmalloc_caches entry
  * is NULL), the log store (realImage/printkStore.ts), the livepatch core and shadow variables
  * (klp/livepatch), module references (the model counts them), dump_stack (the model's
- * unwinder), the workqueues (realImage/workqueues.ts), and __schedule (realImage/noScheduler.ts). Everything else a module or the image calls is the image's own code.
+ * unwinder), the workqueues (realImage/workqueues.ts), the context switch and the run queue
+ * (__schedule and try_to_wake_up, realImage/scheduler.ts), and the timers and clock under the
+ * timed sleeps (realImage/timedSleeps.ts). Everything else a module or the image calls is the
+ * image's own code.
  */
 const REAL_IMAGE_NATIVES = [
   '__kmalloc',
@@ -38,6 +42,8 @@ const REAL_IMAGE_NATIVES = [
   'klp_shadow_free_all',
   ...REAL_WORKQUEUE_NATIVES,
   '__schedule',
+  'try_to_wake_up',
+  ...REAL_TIMED_SLEEP_NATIVES,
 ];
 
 /** Binds those natives at the image's functions (out of ftrace's reach then); returns the bound names. */
