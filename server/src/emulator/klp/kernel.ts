@@ -215,7 +215,7 @@ export class LinuxKernel implements KernelServices {
       if (waited) return waited;
       this.advance(0n);
       const ended = process.ended!;
-      return ended.status === 'returned' ? { status: 'returned', value: ended.rax, pid } : { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
+      return ended.status === 'returned' ? { status: 'returned', value: ended.rax, pid } : this.killed(comm, pid);
     }
     const m = this.machine.memory;
     const l = this.layout;
@@ -251,7 +251,7 @@ export class LinuxKernel implements KernelServices {
     for (;;) {
       this.runTasks();
       if (done()) return undefined;
-      if (task.pid !== pid || task.stateValue & TASK_DEAD) return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})` };
+      if (task.pid !== pid || task.stateValue & TASK_DEAD) return this.killed(comm, pid);
       if (this.scheduler?.hasRunnable)
         return { status: 'failed', message: `${comm} (pid ${pid}) still runnable after ${MAX_SWITCHES} context switches in no guest time: tasks that only yield to each other` };
       const next = this.timers.next();
@@ -270,6 +270,19 @@ export class LinuxKernel implements KernelServices {
       }
       this.advance(next - this.clock.ns);
     }
+  }
+
+  /**
+   * The end of a process its oops killed, with the signal oops_end() gave it. A run out of budget
+   * or wall clock has none: the real kernel would report a soft lockup and spin on, so the
+   * command ends with the emulator's words instead of a signal the real one never gets.
+   */
+  private killed(comm: string, pid: number): SyscallResult {
+    let oops: Oops | undefined;
+    for (const o of this.oopses) if (o.pid === pid) oops = o;
+    const kind = oops?.fault.kind;
+    if (kind === 'budget' || kind === 'timeout') return { status: 'failed', message: `${comm} (pid ${pid}) stopped by the emulator: ${oops!.fault.message}` };
+    return { status: 'failed', message: `${comm}: Killed (the kernel oopsed in pid ${pid})`, signal: kind === 'page-fault' ? 'SIGKILL' : 'SIGSEGV' };
   }
 
   /** A guest run that faulted (or ran away) is an oops: logged, the task killed, the CPU back to idle. */

@@ -29,7 +29,11 @@ export interface LinuxKernelOptions {
 }
 
 /** The outcome of a system call run in its own process (insmod's init_module, cat's read). */
-export type SyscallResult = { status: 'returned'; value: bigint; pid: number } | { status: 'failed'; message: string };
+/** The signal oops_end() kills a task with: SIGKILL after a page fault in the kernel (page_fault_oops), SIGSEGV after die(). */
+export type OopsSignal = 'SIGKILL' | 'SIGSEGV';
+
+/** A system call's end: its return value, or why its process never returned (killed by an oops: `signal`; left asleep: none). */
+export type SyscallResult = { status: 'returned'; value: bigint; pid: number } | { status: 'failed'; message: string; signal?: OopsSignal };
 
 /** After an oops: what faulted, on which task. */
 export interface Oops {

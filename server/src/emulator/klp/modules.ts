@@ -11,6 +11,7 @@ import { applyModuleParams, readModuleParams, registerParamFiles } from './modul
 import { checkAgainstAbi, simplifySymbols, TaintState } from './abiChecks';
 import { asKernelReadsIt, moduleFile, ModuleFile, ModuleFileError } from '../../payload/klp/moduleFile';
 import { linuxRelocate } from './moduleRelocations';
+import { ProcessEnded } from './processEnded';
 
 /** Why a load or removal failed: the errno the system call returns. */
 export class ModuleError extends Error {
@@ -19,19 +20,6 @@ export class ModuleError extends Error {
     message: string,
   ) {
     super(message);
-  }
-}
-
-/**
- * A load the kernel does not refuse but dies in (an oops or a BUG() on insmod's task): the lines
- * are printed, and insmod is killed by `signal` (the shell says `Killed` or `Segmentation fault`).
- */
-export class ModuleCrash extends ModuleError {
-  constructor(
-    readonly signal: 'SIGKILL' | 'SIGSEGV',
-    message: string,
-  ) {
-    super(0, message);
   }
 }
 
@@ -111,7 +99,7 @@ export class KernelModules implements ModuleList, TaintState {
       if (raw.structName.length >= 56) {
         log.printk('\x010detected buffer overflow in __fortify_strlen\n');
         log.printk('\x014kernel BUG at lib/string_helpers.c:1027!\n');
-        throw new ModuleCrash('SIGSEGV', 'struct module name without its NUL');
+        throw new ProcessEnded('SIGSEGV', 'struct module name without its NUL');
       }
       if (this.get(name)) throw new ModuleError(EEXIST, `module ${name} is already loaded`);
       this.taintUnsigned(name, mine);
@@ -166,7 +154,7 @@ export class KernelModules implements ModuleList, TaintState {
       // mod_sysfs_setup() -> add_sysfs_param() reads kp->ops: a NULL one (an unresolved weak param_ops_*) is an oops.
       if (abi && mod.params.some((p) => p.opsAddress === 0n)) {
         log.printk('\x011BUG: kernel NULL pointer dereference, address: 0000000000000000\n');
-        throw new ModuleCrash('SIGKILL', 'kernel_param with NULL ops');
+        throw new ProcessEnded('SIGKILL', 'kernel_param with NULL ops');
       }
       const bad = applyModuleParams(this.kernel, mod, args);
       if (bad) throw new ModuleError(EINVAL, bad);
@@ -174,7 +162,7 @@ export class KernelModules implements ModuleList, TaintState {
       const init = mod.symbol('init_module');
       if (init !== undefined) {
         const result = this.kernel.syscall('insmod', init);
-        if (result.status !== 'returned') throw new ModuleError(EINVAL, result.message);
+        if (result.status !== 'returned') throw ProcessEnded.of(result);
         const ret = Number(BigInt.asIntN(32, result.value));
         if (ret > 0) log.printk(`\x014${name}: 'init_module'->init suspiciously returned ${ret}, it should follow 0/-E convention\n`);
         if (ret < 0) throw new ModuleError(-ret, `init returned ${ret}`);
@@ -189,13 +177,18 @@ export class KernelModules implements ModuleList, TaintState {
     return mod;
   }
 
-  /** delete_module(2) after kmod's checks: runs exit, the going notifiers, and frees the module. */
+  /**
+   * delete_module(2) after kmod's checks: runs exit, the going notifiers, and frees the module.
+   * Throws ProcessEnded when exit's process never returned; the module is freed all the same,
+   * where the real kernel would leave it GOING for good.
+   */
   remove(mod: KernelModule): void {
     mod.setState('going', this.kernel.machine.memory);
     const exit = mod.symbol('cleanup_module');
-    if (exit !== undefined) this.kernel.syscall('rmmod', exit);
+    const ended = exit !== undefined ? this.kernel.syscall('rmmod', exit) : undefined;
     this.notify(this.goingHooks, mod, false);
     this.free(mod);
+    if (ended?.status === 'failed') throw ProcessEnded.of(ended);
   }
 
   private notify(hooks: ModuleHook[], mod: KernelModule, mayRefuse: boolean): void {

@@ -1,7 +1,6 @@
 import { hex16 } from '../addr';
-import { EIO } from './errno';
-import { FileError } from './fs';
 import type { KernelServices } from './kernelServices';
+import { ProcessEnded } from './processEnded';
 
 /**
  * The target's /proc files: each is an entry of its proc_entries table, read by running the
@@ -85,7 +84,7 @@ function readProcFile(kernel: KernelServices, name: string): string {
   const arg = kernel.heap.string(name);
   try {
     const result = kernel.syscall('cat', kernel.symbol('proc_read'), [arg]);
-    if (result.status !== 'returned') throw new FileError(EIO, result.message);
+    if (result.status !== 'returned') throw ProcessEnded.of(result);
     return result.value === 0n ? '' : kernel.machine.memory.readCString(result.value, 1 << 20);
   } finally {
     kernel.heap.free(arg);

@@ -2,7 +2,8 @@ import { ScenarioCommand } from '../../scenario/command';
 import { EACCES, EBUSY, EINVAL, EISDIR, ENOENT, ENOEXEC, ESRCH, strerror } from './errno';
 import { FileError, KernelFile } from './fs';
 import type { LinuxKernel } from './kernel';
-import { ModuleCrash, ModuleError, moduleNameOf } from './modules';
+import { ModuleError, moduleNameOf } from './modules';
+import { ProcessEnded } from './processEnded';
 import { procPidFile } from './procfs';
 
 export interface ShellIo {
@@ -52,8 +53,18 @@ export function runLinuxCommand(kernel: LinuxKernel, command: ScenarioCommand, i
         return fail(`sh: ${name ?? ''}: not found\n`, 127);
     }
   };
-  const result = run();
+  const result = killable(run);
   return command.redirect ? redirect(kernel, result, command.redirect.path) : result;
+}
+
+/** A command whose process the kernel killed or left asleep: what the shell says then. */
+function killable(run: () => ShellResult): ShellResult {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof ProcessEnded)) throw error;
+    return { stdout: '', ...error.shellReport };
+  }
 }
 
 /** `> PATH`: busybox sh opens the file (O_WRONLY|O_CREAT|O_TRUNC) and the command writes there. */
@@ -93,7 +104,6 @@ function insmod(kernel: LinuxKernel, args: string[], io: ShellIo): ShellResult {
     kernel.modules.load(file, bytes, params);
     return ok();
   } catch (error) {
-    if (error instanceof ModuleCrash) return fail(error.signal === 'SIGKILL' ? 'Killed\n' : 'Segmentation fault\n', error.signal === 'SIGKILL' ? 137 : 139);
     if (!(error instanceof ModuleError)) throw error;
     return fail(`insmod: ERROR: could not insert module ${file}: ${modStrerror(error.errno)}\n`);
   }

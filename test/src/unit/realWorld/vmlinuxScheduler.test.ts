@@ -1,3 +1,4 @@
+import { ProcessEnded } from '../../../../server/out/emulator/klp/processEnded';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { LinuxKernel } from '../../../../server/out/emulator/klp/kernel';
@@ -136,7 +137,8 @@ test('nothing sleeps in atomic context, and a process that never sleeps nor retu
   try {
     const mark = kernel.log.mark();
     const result = kernel.syscall('spin', spin);
-    assert.match(result.status === 'failed' ? result.message : '', /^spin: Killed/);
+    assert.equal(result.status === 'failed' && result.signal, undefined, 'the real kernel would not kill it: a soft lockup, and it spins on');
+    assert.match(result.status === 'failed' ? result.message : '', /^spin \(pid \d+\) stopped by the emulator: instruction budget of 200000 exhausted/);
     assert.ok(kernel.log.since(mark).some((line) => /BUG: instruction budget of 200000 exhausted/.test(line)));
   } finally {
     configureLimits({});
@@ -187,4 +189,23 @@ test('two processes that only yield to each other (schedule() while TASK_RUNNING
   kernel.scheduler!.spawn('yielder', spin, []);
   const result = kernel.syscall('other', spin);
   assert.match(result.status === 'failed' ? result.message : '', /^other \(pid \d+\) still runnable after \d+ context switches in no guest time/);
+});
+
+test("an oops kills its process with oops_end()'s signal, and the shell says so: SIGKILL after a page fault, SIGSEGV after die()", { skip }, () => {
+  const { kernel } = boot();
+  const code = kernel.machine.allocate(4096n, 'faulting functions', Perm.RX);
+  // mov 0x0,%rax (a NULL read), then ud2 (no bug entry: die("invalid opcode")).
+  kernel.machine.memory.write(code, new Uint8Array([0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0xc3, 0x0f, 0x0b]), { force: true });
+  const signalOf = (fn: bigint) => {
+    const result = kernel.syscall('victim', fn);
+    assert.equal(result.status, 'failed');
+    return result.status === 'failed' ? ProcessEnded.of(result) : undefined;
+  };
+  const nullRead = signalOf(code)!;
+  assert.equal(nullRead.signal, 'SIGKILL');
+  assert.deepEqual(nullRead.shellReport, { stderr: 'Killed\n', exitCode: 128 + 9 });
+  const invalidOpcode = signalOf(code + 9n)!;
+  assert.equal(invalidOpcode.signal, 'SIGSEGV');
+  assert.deepEqual(invalidOpcode.shellReport, { stderr: 'Segmentation fault\n', exitCode: 128 + 11 });
+  assert.equal(kernel.syscall('after', kernel.symbol('msleep'), [1n]).status, 'returned', 'the machine goes on');
 });

@@ -2,6 +2,7 @@ import { PAGE_SIZE } from '../../memory';
 import { EIO } from '../errno';
 import { FileError } from '../fs';
 import type { KernelServices } from '../kernelServices';
+import { ProcessEnded } from '../processEnded';
 
 /**
  * The /proc files of a real vmlinux whose show function needs nothing boot did not set up
@@ -46,7 +47,7 @@ export function readSingleShow(kernel: KernelServices, comm: string | undefined,
           if (result.status !== 'returned') throw new FileError(EIO, result.fault?.message ?? result.stopReason ?? 'the show function did not return');
         } else {
           const result = kernel.syscall(comm, show, args);
-          if (result.status !== 'returned') throw new FileError(EIO, result.message);
+          if (result.status !== 'returned') throw ProcessEnded.of(result);
         }
         const count = m.readU64(file + off.count);
         if (count < size) return Buffer.from(m.read(buffer, Number(count))).toString('latin1');
