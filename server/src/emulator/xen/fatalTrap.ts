@@ -3,17 +3,18 @@ import { GuestFault } from '../faults';
 import { Memory } from '../memory';
 
 // What Xen 4.17 panics with when hypervisor code takes an exception no bug frame or exception
-// table entry handles (xen/arch/x86/traps.c): do_invalid_op()'s `die:`, do_trap()'s
-// fatal_trap() (#DE) and do_general_protection()'s `hardware_gp:`. Each prints
-// show_execution_state() first; the wording is the one Debian's xen-syms holds.
+// table entry handles (xen/arch/x86/traps.c): do_invalid_op()'s `die:` (#UD) and do_trap()'s
+// fatal_trap() (#DE). Each prints show_execution_state() first; the wording is the one
+// Debian's xen-syms holds and printed in QEMU. (do_general_protection()'s `GENERAL PROTECTION
+// FAULT` has no counterpart: the emulator raises no #GP in hypervisor text, a non-canonical
+// address is an unmapped page to it.)
 
 export enum TrapVector {
   DE = 0,
   UD = 6,
-  GP = 13,
 }
 
-const X86_EFLAGS_IF = 0x200;
+export const X86_EFLAGS_IF = 0x200;
 
 /** The exception a fault of the emulator is on hardware, when it is one Xen's handlers panic on; undefined for the rest. */
 export function trapVector(memory: Memory, fault: GuestFault, rip: bigint): TrapVector | undefined {
@@ -26,22 +27,18 @@ export function trapVector(memory: Memory, fault: GuestFault, rip: bigint): Trap
       return undefinedInstruction(memory, rip) ? TrapVector.UD : undefined;
     case 'divide-error':
       return TrapVector.DE;
-    case 'general-protection':
-      return TrapVector.GP;
     default:
       return undefined;
   }
 }
 
-/** The panic() message for `vector` with the trapped RFLAGS (error codes are 0: none of these three pushes one here). */
+/** The panic() message for `vector` with the trapped RFLAGS (neither pushes an error code: fatal_trap() prints 0000). */
 export function fatalTrap(vector: TrapVector, rflags: number): string {
   switch (vector) {
     case TrapVector.UD:
       return `FATAL TRAP: vector = ${vector} (invalid opcode)`;
     case TrapVector.DE:
       return `FATAL TRAP: vec ${vector}, #DE[0000]${rflags & X86_EFLAGS_IF ? '' : ' IN INTERRUPT CONTEXT'}`;
-    case TrapVector.GP:
-      return 'GENERAL PROTECTION FAULT\n[error_code=0000]';
   }
 }
 

@@ -1,8 +1,7 @@
 import { fromPair, hiOf, loOf } from '../addr';
 import { GuestFault } from '../faults';
-import { guestCallBounds } from '../guestCallBounds';
 import { Machine } from '../machine';
-import { Task } from '../tasks';
+import { callFromHandler, handlerDepth, MAX_HANDLER_DEPTH } from './handlerCalls';
 
 // run_in_exception_handler(fn) of Xen 4.17 (a BUGFRAME_run_fn frame): do_invalid_op() calls
 // fn(regs) with the trapped registers, then goes on after the ud2 with the registers as fn left
@@ -17,31 +16,13 @@ const field = { errorCode: 120n, entryVector: 124n, rip: 128n, cs: 136n, rflags:
 const XEN_CS = 0xe008;
 const TRAP_invalid_op = 6;
 
-interface HandlerState {
-  regs: bigint;
-  tasks: Task[];
-}
+const scratch = new WeakMap<Machine, bigint>();
 
-const perMachine = new WeakMap<Machine, HandlerState>();
-
-/** The registers' block and the tasks handlers run on (one per nesting level: fn may trap into another run_fn). */
-function handlerState(machine: Machine): HandlerState {
-  let state = perMachine.get(machine);
-  if (!state) {
-    state = { regs: machine.allocate(REGS_SIZE * 4n, 'struct cpu_user_regs of do_invalid_op'), tasks: [] };
-    perMachine.set(machine, state);
-  }
-  return state;
-}
-
-/** Calls fn(regs) for the ud2 at `rip`; returns where the trapped code goes on, or the fault fn ended with. */
-export function runInExceptionHandler(machine: Machine, fn: bigint, rip: bigint): bigint | GuestFault {
-  const state = handlerState(machine);
-  const depth = state.tasks.findIndex((task) => task.state === 'idle');
-  const level = depth >= 0 ? depth : state.tasks.length;
-  if (level >= 4) return new GuestFault('panic', `run_in_exception_handler nested ${level} deep at ${machine.describe(rip)}: the handlers trap for ever`);
-  const task = (state.tasks[level] ??= machine.createTask(`exception handler ${level}`));
-  const regs = state.regs + BigInt(level) * REGS_SIZE;
+/** Calls fn(regs) for the ud2 at `rip` (trapped with `rflags`); returns where the trapped code goes on, or the fault fn ended with. */
+export function runInExceptionHandler(machine: Machine, fn: bigint, rip: bigint, rflags: number): bigint | GuestFault {
+  let block = scratch.get(machine);
+  if (block === undefined) scratch.set(machine, (block = machine.allocate(REGS_SIZE * BigInt(MAX_HANDLER_DEPTH), 'struct cpu_user_regs of do_invalid_op')));
+  const regs = block + BigInt(Math.min(handlerDepth(machine), MAX_HANDLER_DEPTH - 1)) * REGS_SIZE;
   const memory = machine.memory;
   const c = machine.cpu.state;
   GPRS.forEach((r, i) => memory.writeU64(regs + BigInt(i * 8), fromPair(c.lo[r], c.hi[r])));
@@ -49,15 +30,10 @@ export function runInExceptionHandler(machine: Machine, fn: bigint, rip: bigint)
   memory.writeU32(regs + field.entryVector, TRAP_invalid_op);
   memory.writeU64(regs + field.rip, rip);
   memory.writeU32(regs + field.cs, XEN_CS);
-  memory.writeU64(regs + field.rflags, BigInt(c.rflags() >>> 0));
+  memory.writeU64(regs + field.rflags, BigInt(rflags >>> 0));
   memory.writeU64(regs + field.rsp, fromPair(c.lo[4], c.hi[4]));
-  const home = machine.currentTask;
-  let result;
-  try {
-    result = machine.call(fn, [regs], { task, ...guestCallBounds });
-  } finally {
-    machine.switchTo(home);
-  }
+  const result = callFromHandler(machine, fn, [regs]);
+  if (!result) return new GuestFault('panic', `run_in_exception_handler nested ${MAX_HANDLER_DEPTH} deep at ${machine.describe(rip)}: the handlers trap for ever`);
   if (result.status !== 'returned') return result.fault ?? new GuestFault('panic', `${machine.describe(fn)}, run in the exception handler of ${machine.describe(rip)}, did not return (${result.stopReason ?? 'stopped'})`);
   GPRS.forEach((r, i) => {
     const value = memory.readU64(regs + BigInt(i * 8));

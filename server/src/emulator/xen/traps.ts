@@ -5,14 +5,14 @@ import { XenConsole } from './console';
 import { showExecutionState } from './executionState';
 import { runInExceptionHandler } from './runInExceptionHandler';
 import { BUG_FRAME_SIZE, EX_ENTRY_SIZE, findTextRegion, VirtualRegion } from './virtualRegion';
-import { fatalTrap, TrapVector, trapVector, udInstruction } from './fatalTrap';
+import { fatalTrap, TrapVector, trapVector, udInstruction, X86_EFLAGS_IF } from './fatalTrap';
 
 // Xen 4.17's hypervisor-context exception handlers (xen/arch/x86/traps.c, extable.c) on the
 // emulated CPU: do_invalid_op()'s bug frames (run_fn calls its function and goes on, WARN goes
 // on, BUG and ASSERT panic), the exception-table fixups of #PF, #GP, #DE and #UD, looked up in
-// the virtual region the RIP is in (the hypervisor's, or a payload's), and the panic of a #UD,
-// #DE or #GP that neither takes. Anything else (a #PF without a fixup, an instruction the
-// emulator lacks) ends the run as before.
+// the virtual region the RIP is in (the hypervisor's, or a payload's), and the panic of a #UD
+// or #DE that neither takes. Anything else (a #PF without a fixup, an instruction the emulator
+// lacks) ends the run as before.
 
 const BUGFRAME_run_fn = 0;
 const BUGFRAME_warn = 1;
@@ -30,6 +30,8 @@ export interface TrapEnvironment {
   ownMemory(address: bigint): boolean;
   /** The function of BANNER_CALLS an applied payload replaced with code around `rip`, if any. */
   bannerReplacedAround(rip: bigint): string | undefined;
+  /** Whether the trapping CPU had interrupts off (the patching CPU during an action): RFLAGS.IF is clear then. */
+  interruptsOff(): boolean;
 }
 
 /** Makes the machine's faults go through Xen's handlers first. */
@@ -50,7 +52,7 @@ function xenTrap(machine: Machine, console: XenConsole, env: TrapEnvironment, fa
   }
   const fixup = FIXABLE.has(fault.kind) ? searchExceptionTable(machine.memory, region, rip) : undefined;
   if (fixup !== undefined || vector === undefined) return fixup;
-  return die(machine, printk, console, rip, fatalTrap(vector, machine.cpu.state.rflags()));
+  return die(machine, printk, env, console, rip, fatalTrap(vector, trappedRflags(machine, env)));
 }
 
 
@@ -92,7 +94,7 @@ function takeBugFrame(
 ): bigint | GuestFault | undefined {
   const memory = machine.memory;
   const pointer = frame.address + s24(memory.readU32(frame.address + 4n));
-  if (frame.type === BUGFRAME_run_fn) return runInExceptionHandler(machine, pointer, rip);
+  if (frame.type === BUGFRAME_run_fn) return runInExceptionHandler(machine, pointer, rip, trappedRflags(machine, env));
   if (frame.type !== BUGFRAME_warn && frame.type !== BUGFRAME_bug && frame.type !== BUGFRAME_assert) return undefined;
   const filenameAt = pointer;
   if (!env.ownMemory(filenameAt)) return undefined;
@@ -109,16 +111,22 @@ function takeBugFrame(
   const banner = env.bannerReplacedAround(rip);
   if (banner) return recursiveReport(printk, console, message, banner);
   printk(message);
-  if (frame.type !== BUGFRAME_warn) return die(machine, printk, console, rip, message);
-  showExecutionState(machine, printk, rip);
+  if (frame.type !== BUGFRAME_warn) return die(machine, printk, env, console, rip, message);
+  showExecutionState(machine, printk, rip, trappedRflags(machine, env));
   return rip + 2n;
 }
 
 /** show_execution_state(), then panic(message): the banner follows once the caller has put this run's output on the console. */
-function die(machine: Machine, printk: (line: string) => void, console: XenConsole, rip: bigint, message: string): GuestFault {
-  showExecutionState(machine, printk, rip);
+function die(machine: Machine, printk: (line: string) => void, env: TrapEnvironment, console: XenConsole, rip: bigint, message: string): GuestFault {
+  showExecutionState(machine, printk, rip, trappedRflags(machine, env));
   console.pendingPanic ??= message;
   return new GuestFault('panic', message);
+}
+
+/** The CPU reports IF set; Xen's action runs with it clear. */
+function trappedRflags(machine: Machine, env: TrapEnvironment): number {
+  const rflags = machine.cpu.state.rflags();
+  return env.interruptsOff() ? rflags & ~X86_EFLAGS_IF : rflags;
 }
 
 /**
