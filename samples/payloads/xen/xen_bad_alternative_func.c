@@ -12,7 +12,7 @@ const char *xen_bad_alternative_extra_version(void)
 		     ".pushsection .altinstructions, \"a\", @progbits\n"
 		     ".long .L%=_orig_s - .\n"
 		     ".long .L%=_repl_s - .\n"
-		     ".word " __alt_str(X86_FEATURE_LM) "\n"
+		     ".word %c[feature]\n"
 		     ".byte .L%=_orig_e - .L%=_orig_s\n"
 		     ".byte .L%=_repl_e - .L%=_repl_s\n"
 		     ".byte 0\n"
@@ -22,6 +22,7 @@ const char *xen_bad_alternative_extra_version(void)
 		     ".L%=_repl_s: mov $1, %k0\n"
 		     ".L%=_repl_e:\n"
 		     ".popsection\n"
-		     : "=r"(v));
+		     : "=r"(v)
+		     : [feature] "i"(X86_FEATURE_LM));
 	return v ? "-bad-lm" : "-bad-orig";
 }
