@@ -34,7 +34,11 @@ export function runInExceptionHandler(machine: Machine, fn: bigint, rip: bigint,
   memory.writeU64(regs + field.rsp, fromPair(c.lo[4], c.hi[4]));
   const result = callFromHandler(machine, fn, [regs]);
   if (!result) return new GuestFault('panic', `run_in_exception_handler nested ${MAX_HANDLER_DEPTH} deep at ${machine.describe(rip)}: the handlers trap for ever`);
-  if (result.status !== 'returned') return result.fault ?? new GuestFault('panic', `${machine.describe(fn)}, run in the exception handler of ${machine.describe(rip)}, did not return (${result.stopReason ?? 'stopped'})`);
+  if (result.status !== 'returned')
+    return (
+      result.fault ??
+      new GuestFault('panic', `${machine.describe(fn)}, run in the exception handler of ${machine.describe(rip)}, did not return (${result.stopReason ?? 'stopped'})`)
+    );
   GPRS.forEach((r, i) => {
     const value = memory.readU64(regs + BigInt(i * 8));
     c.lo[r] = loOf(value);

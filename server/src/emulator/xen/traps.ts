@@ -55,7 +55,6 @@ function xenTrap(machine: Machine, console: XenConsole, env: TrapEnvironment, fa
   return die(machine, printk, env, console, rip, fatalTrap(vector, trappedRflags(machine, env)));
 }
 
-
 const s32 = (memory: Memory, address: bigint): bigint => BigInt(memory.readU32(address) | 0);
 const s24 = (word: number): bigint => BigInt((word << 8) >> 8);
 

@@ -29,7 +29,11 @@ const bug = (line: number, condition: string, why: string): AlternativeBug => ({
 export function alternativeBug(a: AltLengths): AlternativeBug | undefined {
   const total = a.origLen + a.padLen;
   if (a.replLen > total) {
-    return bug(258, 'a->repl_len > total_len', `its replacement is ${a.replLen} bytes, longer than the ${total} bytes (orig_len ${a.origLen} + pad_len ${a.padLen}) it is written over`);
+    return bug(
+      258,
+      'a->repl_len > total_len',
+      `its replacement is ${a.replLen} bytes, longer than the ${total} bytes (orig_len ${a.origLen} + pad_len ${a.padLen}) it is written over`,
+    );
   }
   if (total > MAX_PATCH_LEN) return bug(259, 'total_len > sizeof(buf)', `orig_len + pad_len is ${total} bytes, more than the ${MAX_PATCH_LEN}-byte buffer Xen patches through`);
   if (a.cpuid >= FEATURE_BITS) return bug(260, 'a->cpuid >= NCAPINTS * 32', `its feature number ${a.cpuid} is past Xen's ${FEATURE_BITS} feature bits`);

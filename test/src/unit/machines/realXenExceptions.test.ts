@@ -72,78 +72,82 @@ const banners = (log: string[]): string[] =>
     .filter((text) => text.startsWith('----[ Xen-'))
     .map((text) => text.replace(/  (Not tainted|Tainted: .{6}) \]----$/, '  TAINT ]----'));
 
-test('real Xen in QEMU and the emulated xen-syms print the same WARN, fixup, alternative, run_fn and FATAL TRAP lines for the sample payloads', { skip, timeout: 420_000 }, async (t) => {
-  const files = new GuestFiles('/');
-  for (const name of all) files.add(file(name));
-  let machine = await QemuMachine.boot(xenProfile(host.found!, files), { checkpoints: true });
-  const checkpoint = await machine.checkpoint();
-  const emulated = new XenSession({ target: xenSyms });
-  const load = async (name: string, ...options: string[]) => {
-    const real = await machine.run(command('load', file(name), ...options));
-    const ours = emulated.run(['load', file(name), ...options]);
-    assert.equal(real.exitCode, 0, `${real.stdout}${real.stderr}${real.log.join('\n')}`);
-    assert.equal(ours.exitCode, 0, `${ours.stdout}${ours.stderr}${ours.console.join('\n')}`);
-    t.diagnostic(`${name} on real Xen:\n${real.log.join('\n')}`);
-    assert.deepEqual(comparable(ours.console), comparable(real.log));
-    return { real, ours };
-  };
-  const unload = async (name: string) => {
-    for (const step of ['revert', 'unload']) {
-      assert.equal((await machine.run(command(step, name))).exitCode, 0, `${step} ${name} on real Xen`);
-      assert.equal(emulated.run([step, name]).exitCode, 0, `${step} ${name} in the emulator`);
-    }
-  };
-  try {
-    t.diagnostic(`booted ${machine.profile.booted} with ${machine.accel} in ${machine.bootMs.toFixed(0)} ms`);
-    for (const name of payloads) {
-      await t.test(name, async () => {
-        const { real } = await load(name);
-        assert.ok(
-          comparable(real.log).some((line) => /_hook: /.test(line)),
-          `the real load hook ran:\n${real.log.join('\n')}`,
+test(
+  'real Xen in QEMU and the emulated xen-syms print the same WARN, fixup, alternative, run_fn and FATAL TRAP lines for the sample payloads',
+  { skip, timeout: 420_000 },
+  async (t) => {
+    const files = new GuestFiles('/');
+    for (const name of all) files.add(file(name));
+    let machine = await QemuMachine.boot(xenProfile(host.found!, files), { checkpoints: true });
+    const checkpoint = await machine.checkpoint();
+    const emulated = new XenSession({ target: xenSyms });
+    const load = async (name: string, ...options: string[]) => {
+      const real = await machine.run(command('load', file(name), ...options));
+      const ours = emulated.run(['load', file(name), ...options]);
+      assert.equal(real.exitCode, 0, `${real.stdout}${real.stderr}${real.log.join('\n')}`);
+      assert.equal(ours.exitCode, 0, `${ours.stdout}${ours.stderr}${ours.console.join('\n')}`);
+      t.diagnostic(`${name} on real Xen:\n${real.log.join('\n')}`);
+      assert.deepEqual(comparable(ours.console), comparable(real.log));
+      return { real, ours };
+    };
+    const unload = async (name: string) => {
+      for (const step of ['revert', 'unload']) {
+        assert.equal((await machine.run(command(step, name))).exitCode, 0, `${step} ${name} on real Xen`);
+        assert.equal(emulated.run([step, name]).exitCode, 0, `${step} ${name} in the emulator`);
+      }
+    };
+    try {
+      t.diagnostic(`booted ${machine.profile.booted} with ${machine.accel} in ${machine.bootMs.toFixed(0)} ms`);
+      for (const name of payloads) {
+        await t.test(name, async () => {
+          const { real } = await load(name);
+          assert.ok(
+            comparable(real.log).some((line) => /_hook: /.test(line)),
+            `the real load hook ran:\n${real.log.join('\n')}`,
+          );
+          // One at a time: each payload depends on the hypervisor itself, not on the one before.
+          await unload(name);
+        });
+      }
+      await t.test("xen_trap_world, then a WARN: the register dump's banner calls the patched xen_build_info", async () => {
+        await load('xen_trap_world');
+        const { real, ours } = await load('xen_warn', '--nodeps');
+        const patched = /return "([^"]+)";/.exec(readFileSync(fromRoot('samples', 'payloads', 'xen', 'xen_trap_world_func.c'), 'utf8'))![1];
+        assert.deepEqual(
+          banners(real.log).map((banner) => banner.includes(`  x86_64  ${patched}  `)),
+          [true],
+          `the real banner names the replacement's string:\n${real.log.join('\n')}`,
         );
-        // One at a time: each payload depends on the hypervisor itself, not on the one before.
-        await unload(name);
+        assert.deepEqual(banners(ours.console), banners(real.log));
+        assert.equal(emulated.run(['call', 'xen_build_info', '--string']).call?.string, patched);
+        await unload('xen_warn');
+        await unload('xen_trap_world');
       });
+      for (const name of fatal) {
+        await t.test(name, async () => {
+          let real: string[];
+          try {
+            await assert.rejects(machine.run(command('load', file(name))), 'the real hypervisor goes down');
+            real = machine.unfinishedConsole();
+          } finally {
+            // The next one starts from the checkpoint, whatever this one found.
+            await machine.close();
+            machine = await QemuMachine.resume(checkpoint);
+          }
+          t.diagnostic(`${name} on real Xen:\n${real.join('\n')}`);
+          const ours = new XenSession({ target: xenSyms }).run(['load', file(name)]);
+          assert.notEqual(ours.exitCode, 0);
+          const expected = comparable(real);
+          assert.ok(
+            expected.some((line) => line.startsWith('panic: ')),
+            `the real one panicked:\n${real.join('\n')}`,
+          );
+          assert.deepEqual(comparable(ours.console), expected);
+        });
+      }
+    } finally {
+      await machine.close();
+      checkpoint.dispose();
     }
-    await t.test("xen_trap_world, then a WARN: the register dump's banner calls the patched xen_build_info", async () => {
-      await load('xen_trap_world');
-      const { real, ours } = await load('xen_warn', '--nodeps');
-      const patched = /return "([^"]+)";/.exec(readFileSync(fromRoot('samples', 'payloads', 'xen', 'xen_trap_world_func.c'), 'utf8'))![1];
-      assert.deepEqual(
-        banners(real.log).map((banner) => banner.includes(`  x86_64  ${patched}  `)),
-        [true],
-        `the real banner names the replacement's string:\n${real.log.join('\n')}`,
-      );
-      assert.deepEqual(banners(ours.console), banners(real.log));
-      assert.equal(emulated.run(['call', 'xen_build_info', '--string']).call?.string, patched);
-      await unload('xen_warn');
-      await unload('xen_trap_world');
-    });
-    for (const name of fatal) {
-      await t.test(name, async () => {
-        let real: string[];
-        try {
-          await assert.rejects(machine.run(command('load', file(name))), 'the real hypervisor goes down');
-          real = machine.unfinishedConsole();
-        } finally {
-          // The next one starts from the checkpoint, whatever this one found.
-          await machine.close();
-          machine = await QemuMachine.resume(checkpoint);
-        }
-        t.diagnostic(`${name} on real Xen:\n${real.join('\n')}`);
-        const ours = new XenSession({ target: xenSyms }).run(['load', file(name)]);
-        assert.notEqual(ours.exitCode, 0);
-        const expected = comparable(real);
-        assert.ok(
-          expected.some((line) => line.startsWith('panic: ')),
-          `the real one panicked:\n${real.join('\n')}`,
-        );
-        assert.deepEqual(comparable(ours.console), expected);
-      });
-    }
-  } finally {
-    await machine.close();
-    checkpoint.dispose();
-  }
-});
+  },
+);

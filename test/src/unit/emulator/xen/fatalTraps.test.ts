@@ -107,23 +107,25 @@ test('run_in_exception_handler(): the handler gets the registers at the ud2 (vec
   assert.equal(version.call?.rax, '0x4c', 'xen_run_fn_func.c answers 76: the payload was applied after its hook went on');
 });
 
-test('run_in_exception_handler(): what the handler writes into regs is in the registers after the ud2, and a BUG in the handler panics', () => {
-  const frame = (fn: string) =>
-    `asm volatile("1: ud2\\n.pushsection .bug_frames.0, \\"a\\", @progbits\\n.p2align 2\\n2: .long 1b - 2b\\n.long %c1 - 2b\\n.popsection" : "+a"(v) : "i"(${fn}))`;
-  const s = session();
-  const file = replacingPayload(
-    'lp_run_fn_regs',
+/** A replacement of do_machine_check returning rax as it is after a run_fn frame (rax 1 at its ud2) whose function is `handler`. */
+const runFnPayload = (name: string, handler: string): string =>
+  replacingPayload(
+    name,
     'do_machine_check',
-    `unsigned long v = 1; ${frame('lp_handler')}; return (unsigned int)v`,
-    'static void lp_handler(struct cpu_user_regs *regs) { regs->rax = regs->rax * 1000 + regs->entry_vector; }',
+    'unsigned long v = 1; asm volatile("1: ud2\\n.pushsection .bug_frames.0, \\"a\\", @progbits\\n.p2align 2\\n2: .long 1b - 2b\\n.long %c1 - 2b\\n.popsection" : "+a"(v) : "i"(lp_handler)); return (unsigned int)v',
+    `static void lp_handler(struct cpu_user_regs *regs) { ${handler} }`,
   );
+
+test('run_in_exception_handler(): what the handler writes into regs is in the registers after the ud2, and a BUG in the handler panics', () => {
+  const s = session();
+  const file = runFnPayload('lp_run_fn_regs', 'regs->rax = regs->rax * 1000 + regs->entry_vector;');
   assert.equal(s.run(['load', file]).exitCode, 0);
   const call = s.run(['call', 'do_machine_check', '0']);
   assert.equal(call.exitCode, 0, call.stderr);
   assert.equal(call.call?.rax, `0x${(1 * 1000 + 6).toString(16)}`, 'rax was 1 at the ud2; the handler saw it and vector 6, and its write is what the code after the ud2 returns');
 
   const bug = session();
-  const bugging = replacingPayload('lp_run_fn_bug', 'do_machine_check', `unsigned long v = 1; ${frame('lp_handler')}; return (unsigned int)v`, 'static void lp_handler(struct cpu_user_regs *regs) { BUG(); }');
+  const bugging = runFnPayload('lp_run_fn_bug', 'BUG();');
   assert.equal(bug.run(['load', bugging]).exitCode, 0);
   const died = bug.run(['call', 'do_machine_check', '0']);
   assert.equal(died.exitCode, 1);
@@ -168,36 +170,48 @@ test("an alternative Xen's _apply_alternatives() BUG()s on: Xen BUG at arch/x86/
 
 const xenSyms = '/usr/lib/debug/boot/xen-syms-4.17-amd64';
 
-test("the BUG lines are Debian's: the frames of xen-syms's .bug_frames.2 whose ud2s are _apply_alternatives' name arch/x86/alternative.c:258, 259, 260", { skip: existsSync(xenSyms) ? undefined : `no ${xenSyms} (install xen-hypervisor-4.17-amd64-dbg)` }, () => {
-  const nm = new Map(
-    execFileSync('nm', ['-S', xenSyms], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => l.split(' '))
-      .filter((p) => p.length >= 3)
-      .map((p) => [p.at(-1)!, { address: BigInt(`0x${p[0]}`), size: p.length === 4 ? BigInt(`0x${p[1]}`) : 0n }] as const),
-  );
-  const fn = nm.get('_apply_alternatives')!;
-  const rodata = /\.rodata\s+PROGBITS\s+([0-9a-f]+) ([0-9a-f]+)/.exec(execFileSync('readelf', ['-SW', xenSyms], { encoding: 'utf8' }))!;
-  const [base, fileOffset] = [BigInt(`0x${rodata[1]}`), Number.parseInt(rodata[2], 16)];
-  const image = readFileSync(xenSyms);
-  const at = (address: bigint) => fileOffset + Number(address - base);
-  const s24 = (word: number) => (word << 8) >> 8;
-  const found: string[] = [];
-  for (let frame = nm.get('__stop_bug_frames_1')!.address; frame < nm.get('__stop_bug_frames_2')!.address; frame += 8n) {
-    const [loc, ptr] = [image.readInt32LE(at(frame)), image.readInt32LE(at(frame + 4n))];
-    const ud2 = frame + BigInt(s24(loc));
-    if (ud2 < fn.address || ud2 >= fn.address + fn.size) continue;
-    const name = image.subarray(at(frame + BigInt(s24(ptr)))).toString('latin1').split('\0')[0];
-    const line = ((((loc >>> 24) + (s24(loc) < 0 ? 1 : 0)) & 0x7f) << 7) + (((ptr >>> 24) + (s24(ptr) < 0 ? 1 : 0)) & 0x7f);
-    found.push(`Xen BUG at ${name}:${line}`);
-  }
-  const emulated = [
-    [samplePayload('xen_bad_alternative')],
-    [editedAlternative('lp_alt_total_real', [[12, 253]])],
-    [editedAlternative('lp_alt_cpuid_real', [[8, 21 * 32, 2]])],
-  ].map(([file]) => session().run(['upload', 'bad', file]).console.find((l) => l.includes('Xen BUG at'))!.replace('(XEN) ', ''));
-  assert.deepEqual(emulated, found);
-});
+test(
+  "the BUG lines are Debian's: the frames of xen-syms's .bug_frames.2 whose ud2s are _apply_alternatives' name arch/x86/alternative.c:258, 259, 260",
+  { skip: existsSync(xenSyms) ? undefined : `no ${xenSyms} (install xen-hypervisor-4.17-amd64-dbg)` },
+  () => {
+    const nm = new Map(
+      execFileSync('nm', ['-S', xenSyms], { encoding: 'utf8' })
+        .split('\n')
+        .map((l) => l.split(' '))
+        .filter((p) => p.length >= 3)
+        .map((p) => [p.at(-1)!, { address: BigInt(`0x${p[0]}`), size: p.length === 4 ? BigInt(`0x${p[1]}`) : 0n }] as const),
+    );
+    const fn = nm.get('_apply_alternatives')!;
+    const rodata = /\.rodata\s+PROGBITS\s+([0-9a-f]+) ([0-9a-f]+)/.exec(execFileSync('readelf', ['-SW', xenSyms], { encoding: 'utf8' }))!;
+    const [base, fileOffset] = [BigInt(`0x${rodata[1]}`), Number.parseInt(rodata[2], 16)];
+    const image = readFileSync(xenSyms);
+    const at = (address: bigint) => fileOffset + Number(address - base);
+    const s24 = (word: number) => (word << 8) >> 8;
+    const found: string[] = [];
+    for (let frame = nm.get('__stop_bug_frames_1')!.address; frame < nm.get('__stop_bug_frames_2')!.address; frame += 8n) {
+      const [loc, ptr] = [image.readInt32LE(at(frame)), image.readInt32LE(at(frame + 4n))];
+      const ud2 = frame + BigInt(s24(loc));
+      if (ud2 < fn.address || ud2 >= fn.address + fn.size) continue;
+      const name = image
+        .subarray(at(frame + BigInt(s24(ptr))))
+        .toString('latin1')
+        .split('\0')[0];
+      const line = ((((loc >>> 24) + (s24(loc) < 0 ? 1 : 0)) & 0x7f) << 7) + (((ptr >>> 24) + (s24(ptr) < 0 ? 1 : 0)) & 0x7f);
+      found.push(`Xen BUG at ${name}:${line}`);
+    }
+    const emulated = [
+      [samplePayload('xen_bad_alternative')],
+      [editedAlternative('lp_alt_total_real', [[12, 253]])],
+      [editedAlternative('lp_alt_cpuid_real', [[8, 21 * 32, 2]])],
+    ].map(([file]) =>
+      session()
+        .run(['upload', 'bad', file])
+        .console.find((l) => l.includes('Xen BUG at'))!
+        .replace('(XEN) ', ''),
+    );
+    assert.deepEqual(emulated, found);
+  },
+);
 
 /** The string a function of a sample C file returns (`return "...";`), or the value of a `#define NAME`. */
 const sourceValue = (file: string, pattern: RegExp): string => pattern.exec(readFileSync(path.join(path.dirname(targetPath), '..', '..', file), 'utf8'))![1];
@@ -207,7 +221,10 @@ test("the register dump's banner is print_xen_info()'s from the hypervisor's own
   const banner = (build: string) => `(XEN) ----[ Xen-${version}  x86_64  ${build}  Not tainted ]----`;
   const s = session();
   const first = s.run(['load', samplePayload('xen_warn')]);
-  assert.equal(first.console[first.console.findIndex((line) => line.startsWith('(XEN) Xen WARN at ')) + 1], banner(sourceValue('target/version.c', /xen_build_info\(void\)\s*\{\s*return "([^"]*)"/)));
+  assert.equal(
+    first.console[first.console.findIndex((line) => line.startsWith('(XEN) Xen WARN at ')) + 1],
+    banner(sourceValue('target/version.c', /xen_build_info\(void\)\s*\{\s*return "([^"]*)"/)),
+  );
   assert.equal(s.run(['revert', 'xen_warn']).exitCode, 0);
   assert.equal(s.run(['unload', 'xen_warn']).exitCode, 0);
   assert.equal(s.run(['load', samplePayload('xen_trap_world')]).exitCode, 0);

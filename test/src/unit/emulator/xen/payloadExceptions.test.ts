@@ -101,7 +101,10 @@ test('a WARN in a replacement function: every call warns and goes on, and return
     assert.equal(call.call?.rax, '0x4d', 'the replacement answers 77 after its WARN');
     assert.match(
       call.stdout,
-      new RegExp(`^Xen WARN at ${escape(xenFile(source))}:${line}\\n${banner}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x0/0x[0-9a-f]+ \\[lp_warn_mce\\]$`, 'm'),
+      new RegExp(
+        `^Xen WARN at ${escape(xenFile(source))}:${line}\\n${banner}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x0/0x[0-9a-f]+ \\[lp_warn_mce\\]$`,
+        'm',
+      ),
     );
   }
   assert.equal(s.run(['revert', 'lp_warn_mce']).exitCode, 0);
@@ -131,7 +134,10 @@ test('a BUG in payload code prints Xen BUG at file:line and the registers, then 
   assert.equal(s.run(['load', file]).exitCode, 0);
   const call = s.run(['call', 'do_machine_check', '0']);
   assert.equal(call.exitCode, 1);
-  assert.match(call.stdout, new RegExp(`^Xen BUG at ${where}\\n${banner}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[lp_bug\\]$`, 'm'));
+  assert.match(
+    call.stdout,
+    new RegExp(`^Xen BUG at ${where}\\n${banner}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[lp_bug\\]$`, 'm'),
+  );
   // The fault report names the payload's code as payload!function, the hypervisor's bare.
   assert.match(call.stderr, new RegExp(`^guest fault \\(panic\\) at lp_bug!lp_replacement(\\+0x[0-9a-f]+)?: Xen BUG at ${where}$`, 'm'));
   assert.match(call.stderr, /^ {2}do_machine_check \(returns to <host-return>\)$/m);
