@@ -32,6 +32,7 @@ export function applyAlternatives(memory: Memory, console: XenConsole, image: Lo
     if (bug) {
       // BUG_ON() in Xen's own code: its line, then panic (the register dump is of Xen's _apply_alternatives, which the emulator does not run).
       console.printk(bug.xenBug);
+      console.note(`${image.name}: .altinstructions[${(at - table.address) / BigInt(altInstrSize)}]: ${bug.why}, so Xen's BUG_ON(${bug.condition}) fires (LP371)`);
       panic(console, bug.xenBug);
     }
     // A site already rewritten (ALTERNATIVE_2's second entry) keeps its bytes unless this entry's feature is there too.
