@@ -70,7 +70,7 @@ const banners = (log: string[]): string[] =>
   log
     .map((line) => line.replace(/^\(XEN\) /, ''))
     .filter((text) => text.startsWith('----[ Xen-'))
-    .map((text) => text.replace(/  (Not tainted|Tainted: .{6}) \]----$/, '  TAINT ]----'));
+    .map((text) => text.replace(/ {2}(Not tainted|Tainted: .{6}) \]----$/, '  TAINT ]----'));
 
 test(
   'real Xen in QEMU and the emulated xen-syms print the same WARN, fixup, alternative, run_fn and FATAL TRAP lines for the sample payloads',
