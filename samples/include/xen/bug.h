@@ -32,6 +32,9 @@
 		     [bf_line_lo] "i"(((line) & ((1 << BUG_LINE_LO_WIDTH) - 1)) << BUG_DISP_WIDTH),      \
 		     [bf_line_hi] "i"(((line) >> BUG_LINE_LO_WIDTH) << BUG_DISP_WIDTH))
 
+/* Xen's run_in_exception_handler(fn): do_invalid_op() calls fn(regs) at the ud2, then goes on after it. */
+#define run_in_exception_handler(fn) BUG_FRAME(BUGFRAME_run_fn, 0, fn, 0, 0)
+
 /* Xen prints `Xen WARN at <file>:<line>` and the registers, and goes on after the ud2. */
 #define WARN() BUG_FRAME(BUGFRAME_warn, __LINE__, __FILE__, 0, 0)
 /* `Xen BUG at <file>:<line>`, the registers, then a panic. */
@@ -47,5 +50,16 @@
 			__builtin_unreachable();                                \
 		}                                                               \
 	} while (0)
+
+/* x86-64 struct cpu_user_regs (xen/include/public/arch-x86/xen-x86_64.h): what a run_fn handler is given. */
+struct cpu_user_regs {
+	unsigned long r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+	unsigned int error_code, entry_vector;
+	unsigned long rip;
+	unsigned short cs, _pad0[1];
+	unsigned char saved_upcall_mask, _pad1[3];
+	unsigned long rflags, rsp;
+	unsigned short ss, _pad2[3], es, _pad3[3], ds, _pad4[3], fs, _pad5[3], gs, _pad6[3];
+};
 
 #endif

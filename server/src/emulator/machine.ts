@@ -343,11 +343,13 @@ export class Machine {
   }
 
   private runTask(task: Task, options: CallOptions): CallResult {
+    // A run inside a run (a native or an exception handler calling guest code) first puts what
+    // the outer run printed so far on the console, then reads its own part; the outer one goes
+    // on after it, so each line is there once, in order.
+    if (this.cpu.busy) this.collectGuestLog();
+    else this.logMark = this.guestLogLength();
     const outputStart = this.console.length;
     const before = this.cpu.instructions;
-    // A run inside a run (a native calling guest code) reads its own part; the outer one then reads all of its own.
-    const outerMark = this.logMark;
-    this.logMark = this.guestLogLength();
     task.state = 'running';
     try {
       const stop = this.cpu.run({
@@ -357,11 +359,11 @@ export class Machine {
       });
       if (stop.reason === 'returned') {
         task.reset();
-        return this.callResult('returned', outputStart, before, outerMark);
+        return this.callResult('returned', outputStart, before);
       }
       task.state = 'stopped';
       task.stopReason = stop.reason;
-      const stopped = this.callResult('stopped', outputStart, before, outerMark);
+      const stopped = this.callResult('stopped', outputStart, before);
       stopped.stopReason = stop.reason;
       return stopped;
     } catch (error) {
@@ -372,15 +374,14 @@ export class Machine {
       error.location = error.rip === undefined ? undefined : this.describeCode(error.rip);
       error.backtrace = this.backtrace(task);
       task.reset();
-      const faulted = this.callResult('fault', outputStart, before, outerMark);
+      const faulted = this.callResult('fault', outputStart, before);
       faulted.fault = error;
       return faulted;
     }
   }
 
-  private callResult(status: CallResult['status'], outputStart: number, before: number, outerMark: bigint): CallResult {
+  private callResult(status: CallResult['status'], outputStart: number, before: number): CallResult {
     this.collectGuestLog();
-    this.logMark = outerMark;
     return {
       status,
       rax: fromPair(this.cpu.state.lo[0], this.cpu.state.hi[0]),

@@ -14,6 +14,7 @@ export { openPayload, decodePayloadBytes, decodePayloadBytesOpen, OpenedPayload 
 export { currentPayloadVersion, endbr64Length, funcLayouts, livepatchMaxSize, livepatchRange, opaqueSize, patchInsnSize } from './xen/funcsLayout';
 export { hookKinds, hookSection, isArrayHook, vetoingHookKinds } from './xen/hookSections';
 export { altInstrSize } from './xen/decodeSpecial';
+export { alternativeBug, AlternativeBug } from './xen/alternativeBugs';
 export { SHF_RELA_LIVEPATCH } from './klp/klpNames';
 export { kernelKlpLayout } from './klp/klpLayout';
 export { payloadView, PayloadView, FunctionView, ChainLink } from './present/payloadView';

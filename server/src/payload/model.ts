@@ -145,6 +145,7 @@ export interface AltInstruction {
   repl?: SymbolRef;
   origLen: number;
   replLen: number;
+  padLen: number;
   cpuid: number;
 }
 

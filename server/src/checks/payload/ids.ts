@@ -41,6 +41,7 @@ export const payloadChecks = {
   jumpOverBranchTarget: { id: 'LP339', title: "Xen's jump at the patch site overwrites a branch target", severity: 'error' },
   moduleLoaderRefuses: { id: 'LP141', title: "module file Linux's load_module() refuses before linking it", severity: 'error' },
   xenLoader: { id: 'LP341', title: "Xen's loader refuses the upload, or faults on it, in its own order", severity: 'error' },
+  alternativeBug: { id: 'LP371', title: "alternative entry Xen's _apply_alternatives() BUG()s on at upload", severity: 'error' },
   reportRecursion: { id: 'LP370', title: 'WARN, BUG or ASSERT in the replacement of a function the register dump calls', severity: 'error' },
 
   executionContext: { id: 'LP360', title: 'old function runs in NMI, #MC or patching context', severity: 'warning' },

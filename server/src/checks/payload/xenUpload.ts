@@ -1,5 +1,6 @@
 import { XenPayload } from '../../payload';
 import { checkAlternatives } from './alternatives';
+import { checkAlternativeBugs } from './alternativeBugs';
 import { checkBuildIdSections } from './buildIds';
 import { FindingSink, PayloadCheckEnv } from './context';
 import { checkSectionShapes } from './elfShape';
@@ -28,6 +29,7 @@ export function xenUploadChecks(sink: FindingSink, payload: XenPayload, env: Pay
   checkHookSections(sink, payload);
   checkSomethingToPatch(sink, payload);
   checkAlternatives(sink, payload);
+  checkAlternativeBugs(sink, payload);
   checkModinfoFormat(sink, payload);
 }
 

@@ -55,7 +55,22 @@ export class Cpu {
     this.stopRequest = { reason };
   }
 
+  /**
+   * Runs until a stop request or a fault. Re-entrant: host code inside a run (a native, an
+   * exception handler calling guest code) may run the guest again, and the outer run goes on
+   * with its own stop request and state.
+   */
   run(limits: RunLimits): StopRequest {
+    const outer = { stop: this.stopRequest, busy: this.busy };
+    try {
+      return this.runToStop(limits);
+    } finally {
+      this.stopRequest = outer.stop;
+      this.busy = outer.busy;
+    }
+  }
+
+  private runToStop(limits: RunLimits): StopRequest {
     const c = this.state;
     const m = this.memory;
     const L = c.lo;

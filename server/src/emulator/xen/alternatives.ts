@@ -5,10 +5,13 @@ import { altInstrSize } from '../../payload';
 import { addNops } from './nops';
 import { XenConsole } from './console';
 import { hex16 } from '../addr';
+import { panic } from './panic';
+import { alternativeBug } from '../../payload';
 
 // apply_alternatives() of Xen 4.17 (xen/arch/x86/alternative.c) over a payload's
 // .altinstructions, at upload (prepare_payload), for the emulated CPU's features
-// (cpu/features.ts). The table's size and the bounds of each entry were judged before (LP314).
+// (cpu/features.ts). The table's size and the bounds of each entry were judged before (LP314);
+// the lengths and the feature number are _apply_alternatives()'s BUG_ONs (LP371).
 
 const field = { origOffset: 0n, replOffset: 4n, cpuid: 8n, origLen: 10n, replLen: 11n, padLen: 12n, priv: 13n } as const;
 
@@ -25,10 +28,17 @@ export function applyAlternatives(memory: Memory, console: XenConsole, image: Lo
     const cpuid = memory.readU32(at + field.cpuid) & 0xffff;
     const [origLen, replLen, padLen] = [memory.readU8(at + field.origLen), memory.readU8(at + field.replLen), memory.readU8(at + field.padLen)];
     const total = origLen + padLen;
+    const bug = alternativeBug({ origLen, replLen, padLen, cpuid });
+    if (bug) {
+      // BUG_ON() in Xen's own code: its line, then panic (the register dump is of Xen's _apply_alternatives, which the emulator does not run).
+      console.printk(bug.xenBug);
+      console.note(`${image.name}: .altinstructions[${(at - table.address) / BigInt(altInstrSize)}]: ${bug.why}, so Xen's BUG_ON(${bug.condition}) fires (LP371)`);
+      panic(console, bug.xenBug);
+    }
     // A site already rewritten (ALTERNATIVE_2's second entry) keeps its bytes unless this entry's feature is there too.
     const rewritten = touched.has(orig);
     const present = cpuHas(cpuid);
-    if (replLen > total || (rewritten && !present)) continue;
+    if (rewritten && !present) continue;
     touched.add(orig);
     memory.write(at + field.priv, Uint8Array.of(1), { force: true });
     if (!present) {

@@ -32,6 +32,8 @@ export interface Hypervisor {
    * action) first; Infinity for a CPU that never gets there (stuck with interrupts off).
    */
   readonly rendezvousNs: number[];
+  /** local_irq_save() of check_for_livepatch_work(): the action, its load and unload hooks too, runs with interrupts off. */
+  irqsOff: boolean;
 }
 
 /** A symbol of the hypervisor, else a new symbol of a loaded payload (symbols_lookup_by_name order). */

@@ -73,12 +73,14 @@ export class XenLivepatch {
       work: undefined,
       version: 1,
       rendezvousNs: new Array<number>(Math.max(1, options.cpus ?? 2)).fill(0),
+      irqsOff: false,
     };
     const core = coreRegion(machine, target);
     installXenTraps(machine, this.console, {
       regions: () => [core, ...this.h.payloads.map((p) => p.region)],
       ownMemory: (address) => [target, ...this.h.payloads.map((p) => p.image)].some((image) => address >= image.start && address < image.end),
       bannerReplacedAround: (rip) => bannerReplacedAround(this.h, rip),
+      interruptsOff: () => this.h.irqsOff,
     });
   }
 

@@ -3,13 +3,18 @@ import { Machine } from '../machine';
 import { Memory } from '../memory';
 import { XenConsole } from './console';
 import { showExecutionState } from './executionState';
+import { runInExceptionHandler } from './runInExceptionHandler';
 import { BUG_FRAME_SIZE, EX_ENTRY_SIZE, findTextRegion, VirtualRegion } from './virtualRegion';
+import { fatalTrap, TrapVector, trapVector, udInstruction, X86_EFLAGS_IF } from './fatalTrap';
 
 // Xen 4.17's hypervisor-context exception handlers (xen/arch/x86/traps.c, extable.c) on the
-// emulated CPU: do_invalid_op()'s bug frames (WARN goes on, BUG and ASSERT panic) and the
-// exception-table fixups of #PF, #GP, #DE and #UD, looked up in the virtual region the RIP is
-// in (the hypervisor's, or a payload's). A fault they do not take ends the run as before.
+// emulated CPU: do_invalid_op()'s bug frames (run_fn calls its function and goes on, WARN goes
+// on, BUG and ASSERT panic), the exception-table fixups of #PF, #GP, #DE and #UD, looked up in
+// the virtual region the RIP is in (the hypervisor's, or a payload's), and the panic of a #UD
+// or #DE that neither takes. Anything else (a #PF without a fixup, an instruction the emulator
+// lacks) ends the run as before.
 
+const BUGFRAME_run_fn = 0;
 const BUGFRAME_warn = 1;
 const BUGFRAME_bug = 2;
 const BUGFRAME_assert = 3;
@@ -25,6 +30,8 @@ export interface TrapEnvironment {
   ownMemory(address: bigint): boolean;
   /** The function of BANNER_CALLS an applied payload replaced with code around `rip`, if any. */
   bannerReplacedAround(rip: bigint): string | undefined;
+  /** Whether the trapping CPU had interrupts off (the patching CPU during an action): RFLAGS.IF is clear then. */
+  interruptsOff(): boolean;
 }
 
 /** Makes the machine's faults go through Xen's handlers first. */
@@ -37,21 +44,15 @@ function xenTrap(machine: Machine, console: XenConsole, env: TrapEnvironment, fa
   const printk = (line: string): void => machine.print(`${console.guestPrefix ? '' : '(XEN) '}${line}\n`);
   const region = findTextRegion(env.regions(), rip);
   if (!region) return undefined;
-  if (isUd2(machine.memory, rip)) {
+  const vector = trapVector(machine.memory, fault, rip);
+  if (vector === TrapVector.UD && udInstruction(machine.memory, rip) === 'ud2') {
     const frame = findBugFrame(machine.memory, region, rip);
-    const taken = frame && reportBugFrame(machine, printk, env, frame, rip, console);
+    const taken = frame && takeBugFrame(machine, printk, env, frame, rip, console);
     if (taken !== undefined) return taken;
   }
-  return FIXABLE.has(fault.kind) ? searchExceptionTable(machine.memory, region, rip) : undefined;
-}
-
-function isUd2(memory: Memory, rip: bigint): boolean {
-  try {
-    const bytes = memory.read(rip, 2);
-    return bytes[0] === 0x0f && bytes[1] === 0x0b;
-  } catch {
-    return false;
-  }
+  const fixup = FIXABLE.has(fault.kind) ? searchExceptionTable(machine.memory, region, rip) : undefined;
+  if (fixup !== undefined || vector === undefined) return fixup;
+  return die(machine, printk, env, console, rip, fatalTrap(vector, trappedRflags(machine, env)));
 }
 
 const s32 = (memory: Memory, address: bigint): bigint => BigInt(memory.readU32(address) | 0);
@@ -81,8 +82,8 @@ function bugLine(memory: Memory, frame: bigint): number {
   return (hi << BUG_LINE_LO_WIDTH) + lo;
 }
 
-/** WARN: the message and registers, then on after the ud2; BUG, ASSERT: the same, then panic. run_fn frames are left to the fault. */
-function reportBugFrame(
+/** run_fn: its function, then on after the ud2; WARN: the message and registers, then on; BUG, ASSERT: the same, then panic. */
+function takeBugFrame(
   machine: Machine,
   printk: (line: string) => void,
   env: TrapEnvironment,
@@ -90,9 +91,11 @@ function reportBugFrame(
   rip: bigint,
   console: XenConsole,
 ): bigint | GuestFault | undefined {
-  if (frame.type !== BUGFRAME_warn && frame.type !== BUGFRAME_bug && frame.type !== BUGFRAME_assert) return undefined;
   const memory = machine.memory;
-  const filenameAt = frame.address + s24(memory.readU32(frame.address + 4n));
+  const pointer = frame.address + s24(memory.readU32(frame.address + 4n));
+  if (frame.type === BUGFRAME_run_fn) return runInExceptionHandler(machine, pointer, rip, trappedRflags(machine, env));
+  if (frame.type !== BUGFRAME_warn && frame.type !== BUGFRAME_bug && frame.type !== BUGFRAME_assert) return undefined;
+  const filenameAt = pointer;
   if (!env.ownMemory(filenameAt)) return undefined;
   let filename = memory.readCString(filenameAt);
   let prefix = '';
@@ -107,11 +110,22 @@ function reportBugFrame(
   const banner = env.bannerReplacedAround(rip);
   if (banner) return recursiveReport(printk, console, message, banner);
   printk(message);
-  showExecutionState(machine, printk, rip);
-  if (frame.type === BUGFRAME_warn) return rip + 2n;
-  // The banner follows once the caller has put this run's output on the console.
+  if (frame.type !== BUGFRAME_warn) return die(machine, printk, env, console, rip, message);
+  showExecutionState(machine, printk, rip, trappedRflags(machine, env));
+  return rip + 2n;
+}
+
+/** show_execution_state(), then panic(message): the banner follows once the caller has put this run's output on the console. */
+function die(machine: Machine, printk: (line: string) => void, env: TrapEnvironment, console: XenConsole, rip: bigint, message: string): GuestFault {
+  showExecutionState(machine, printk, rip, trappedRflags(machine, env));
   console.pendingPanic ??= message;
   return new GuestFault('panic', message);
+}
+
+/** The CPU reports IF set; Xen's action runs with it clear. */
+function trappedRflags(machine: Machine, env: TrapEnvironment): number {
+  const rflags = machine.cpu.state.rflags();
+  return env.interruptsOff() ? rflags & ~X86_EFLAGS_IF : rflags;
 }
 
 /**

@@ -25,10 +25,12 @@ export function checkForLivepatchWork(h: Hypervisor): void {
       h.console.printk(`livepatch: ${p.name}: Timed out on semaphore in CPU quiesce phase ${arrived}/${others}`);
       p.rc = -errno('EBUSY');
     } else {
+      h.irqsOff = true;
       p.rc = doAction(h, work);
       done = true;
     }
   } finally {
+    h.irqsOff = false;
     h.work = undefined;
     smp?.release();
   }

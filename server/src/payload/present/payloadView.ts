@@ -162,7 +162,7 @@ function xenFacts(payload: XenPayload): PayloadView['facts'] {
     ...payload.special.map((s) => ({ label: s.name, value: `${s.size} bytes, ${s.relocations} relocations` })),
     ...payload.altInstructions.map((a) => ({
       label: `alternative ${a.index}`,
-      value: `${a.orig?.display ?? '?'} (${a.origLen} bytes) <- ${a.repl?.display ?? '?'} (${a.replLen} bytes), cpuid ${a.cpuid}`,
+      value: `${a.orig?.display ?? '?'} (${a.origLen} bytes${a.padLen ? ` + ${a.padLen} of padding` : ''}) <- ${a.repl?.display ?? '?'} (${a.replLen} bytes), cpuid ${a.cpuid}`,
     })),
   ];
 }

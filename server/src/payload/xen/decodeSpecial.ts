@@ -29,7 +29,15 @@ export function decodeAltInstructions(view: RelocatedSections): AltInstruction[]
     const at = index * size;
     const orig = target(relocs.get(BigInt(at)));
     const repl = target(relocs.get(BigInt(at + 4)));
-    entries.push({ index, ...(orig ? { orig } : {}), ...(repl ? { repl } : {}), cpuid: bytes.readUInt16LE(at + 8), origLen: bytes[at + 10], replLen: bytes[at + 11] });
+    entries.push({
+      index,
+      ...(orig ? { orig } : {}),
+      ...(repl ? { repl } : {}),
+      cpuid: bytes.readUInt16LE(at + 8),
+      origLen: bytes[at + 10],
+      replLen: bytes[at + 11],
+      padLen: bytes[at + 12],
+    });
   }
   return entries;
 }

@@ -83,6 +83,9 @@ test('a WARN in a load hook prints Xen WARN at file:line with the registers at i
 
 const replacing = replacingPayload;
 
+/** print_xen_info()'s line as the register dump prints it before the registers (its parts are fatalTraps.test's). */
+const banner = '----\\[ Xen-\\d+\\.\\d+\\S*  x86_64  [^\\n]+  Not tainted \\]----';
+
 test('a WARN in a replacement function: every call warns and goes on, and returns what the function returns', () => {
   const file = replacing('lp_warn_mce', 'do_machine_check', 'WARN()');
   const source = file.replace(/\.livepatch$/, '.c');
@@ -98,7 +101,10 @@ test('a WARN in a replacement function: every call warns and goes on, and return
     assert.equal(call.call?.rax, '0x4d', 'the replacement answers 77 after its WARN');
     assert.match(
       call.stdout,
-      new RegExp(`^Xen WARN at ${escape(xenFile(source))}:${line}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x0/0x[0-9a-f]+ \\[lp_warn_mce\\]$`, 'm'),
+      new RegExp(
+        `^Xen WARN at ${escape(xenFile(source))}:${line}\\n${banner}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x0/0x[0-9a-f]+ \\[lp_warn_mce\\]$`,
+        'm',
+      ),
     );
   }
   assert.equal(s.run(['revert', 'lp_warn_mce']).exitCode, 0);
@@ -128,7 +134,10 @@ test('a BUG in payload code prints Xen BUG at file:line and the registers, then 
   assert.equal(s.run(['load', file]).exitCode, 0);
   const call = s.run(['call', 'do_machine_check', '0']);
   assert.equal(call.exitCode, 1);
-  assert.match(call.stdout, new RegExp(`^Xen BUG at ${where}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[lp_bug\\]$`, 'm'));
+  assert.match(
+    call.stdout,
+    new RegExp(`^Xen BUG at ${where}\\n${banner}\\nCPU: {4}0\\nRIP: {4}e008:\\[<[0-9a-f]{16}>\\] lp_replacement\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[lp_bug\\]$`, 'm'),
+  );
   // The fault report names the payload's code as payload!function, the hypervisor's bare.
   assert.match(call.stderr, new RegExp(`^guest fault \\(panic\\) at lp_bug!lp_replacement(\\+0x[0-9a-f]+)?: Xen BUG at ${where}$`, 'm'));
   assert.match(call.stderr, /^ {2}do_machine_check \(returns to <host-return>\)$/m);

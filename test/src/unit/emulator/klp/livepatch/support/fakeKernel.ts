@@ -179,17 +179,11 @@ export class FakeKernel implements LivepatchKernel {
   private nestedCall(address: bigint, args: bigint[]): bigint {
     const m = this.machine;
     const outer = m.currentTask;
-    // The stop request of the run this native interrupts must survive the nested run.
-    const cpu = m.cpu as unknown as { stopRequest: unknown };
-    const pending = cpu.stopRequest;
-    const console = m.console;
+    // Runs nest: the interrupted run keeps its stop request, and the nested run's log_buf lines are on the console once.
     this.outer = outer;
     const result = m.call(address, args, { task: this.callbackTask });
     this.outer = undefined;
-    // The interrupted run collects the guest's log_buf when it ends, this part included.
-    m.console = console;
     m.switchTo(outer);
-    cpu.stopRequest = pending;
     assert.equal(result.status, 'returned', result.fault?.report());
     return result.rax;
   }
