@@ -66,6 +66,9 @@ export class Cpu {
     const end = start + limits.budget;
     let block: Block | undefined;
     let rounds = 0;
+    // A native may run another task to its stop (a CPU the scheduler runs while the patching
+    // CPU is parked in text_poke_bp): the outer run's state comes back when this one ends.
+    const outer = { stop: this.stopRequest, busy: this.busy, k: c.k, n: c.n };
     this.stopRequest = undefined;
     m.dirty = false;
     this.busy = true;
@@ -115,9 +118,12 @@ export class Cpu {
           c.ripHi = hiOf(taken);
         }
       }
+      return this.stopRequest as StopRequest;
     } finally {
-      this.busy = false;
+      this.busy = outer.busy;
+      this.stopRequest = outer.stop;
+      c.k = outer.k;
+      c.n = outer.n;
     }
-    return this.stopRequest;
   }
 }
