@@ -68,7 +68,7 @@ export class Cpu {
     let rounds = 0;
     // A native may run another task to its stop (a CPU the scheduler runs while the patching
     // CPU is parked in text_poke_bp): the outer run's state comes back when this one ends.
-    const outer = { stop: this.stopRequest, busy: this.busy, k: c.k, n: c.n };
+    const [outerStop, outerBusy, outerK, outerN] = [this.stopRequest, this.busy, c.k, c.n];
     this.stopRequest = undefined;
     m.dirty = false;
     this.busy = true;
@@ -118,12 +118,12 @@ export class Cpu {
           c.ripHi = hiOf(taken);
         }
       }
-      return this.stopRequest as StopRequest;
+      return this.stopRequest;
     } finally {
-      this.busy = outer.busy;
-      this.stopRequest = outer.stop;
-      c.k = outer.k;
-      c.n = outer.n;
+      this.busy = outerBusy;
+      this.stopRequest = outerStop;
+      c.k = outerK;
+      c.n = outerN;
     }
   }
 }

@@ -80,7 +80,20 @@ export function propertyArgv(property: PatchProperty, files: PropertyFiles): str
 
 /** The `emu` command line that replays `seed` of `property`. */
 export function replayLine(property: PatchProperty, files: PropertyFiles, seed: number): string {
-  const options = ['--runtime', property.scenario.runtime, '--target', files.target, '--cpus', `${property.cpus}`, '--seed', `${seed}`, '--poke', property.poke, '--nmi-rate', `${property.nmiRate}`];
+  const options = [
+    '--runtime',
+    property.scenario.runtime,
+    '--target',
+    files.target,
+    '--cpus',
+    `${property.cpus}`,
+    '--seed',
+    `${seed}`,
+    '--poke',
+    property.poke,
+    '--nmi-rate',
+    `${property.nmiRate}`,
+  ];
   return ['livepatch-lens', 'emu', ...options, ...propertyArgv(property, files)].join(' ');
 }
 
@@ -93,7 +106,13 @@ export function runSeed(
   files: PropertyFiles,
   seed: number,
 ): { results: SessionCommandResult[]; returned: Map<number, string[]>; trapHitsDuringLoad: number } {
-  const session = new EmulatorSession(runtimeFactory(property.scenario.runtime), { target: files.target, cpus: property.cpus, seed, poke: property.poke, nmiRate: property.nmiRate });
+  const session = new EmulatorSession(runtimeFactory(property.scenario.runtime), {
+    target: files.target,
+    cpus: property.cpus,
+    seed,
+    poke: property.poke,
+    nmiRate: property.nmiRate,
+  });
   const trapHits = () => (session.cpus?.known() ?? []).reduce((sum, cpu) => sum + cpu.trapHits, 0);
   const commands = parseArgv(propertyArgv(property, files));
   const load = property.cpus - 1;

@@ -103,7 +103,6 @@ test('a native can stop a task; other tasks run meanwhile; the task resumes wher
   assert.equal(worker.state, 'idle');
 });
 
-
 test('a native may run another task to its stop and to its return (a CPU scheduled while the patching one is parked in it); the outer run goes on', async () => {
   const inner: string[] = [];
   const m = await machine((m) => {
