@@ -61,12 +61,16 @@ export class Cpu {
    * with its own stop request and state.
    */
   run(limits: RunLimits): StopRequest {
-    const outer = { stop: this.stopRequest, busy: this.busy };
+    // k and n place the outer block's faults: the native it is in the middle of must not move them.
+    const c = this.state;
+    const outer = { stop: this.stopRequest, busy: this.busy, k: c.k, n: c.n };
     try {
       return this.runToStop(limits);
     } finally {
       this.stopRequest = outer.stop;
       this.busy = outer.busy;
+      c.k = outer.k;
+      c.n = outer.n;
     }
   }
 
@@ -84,54 +88,50 @@ export class Cpu {
     this.stopRequest = undefined;
     m.dirty = false;
     this.busy = true;
-    try {
-      for (;;) {
-        try {
-          while (this.stopRequest === undefined) {
-            const left = end - this.instructions;
-            if (left <= 0) {
-              if (!limits.yieldOnBudget) throw new GuestFault('budget', `instruction budget of ${limits.budget} exhausted (runaway loop?)`);
-              this.stopRequest = { reason: SLICE_END };
-              break;
-            }
-            const single = this.trace !== undefined;
-            block = undefined;
-            block = this.cache.lookup(c.ripLo, c.ripHi, single);
-            if (block.count > left) block = this.cache.lookup(c.ripLo, c.ripHi, true);
-            if (this.trace && block.text) this.trace(fromPair(c.ripLo, c.ripHi), block.text[0]);
-            c.k = 0;
-            c.n = 0;
-            this.instructions += block.code(c, m, L, H, A, X, left < SLICE ? left : SLICE);
-            if ((++rounds & 1023) === 0 && Date.now() > limits.deadline) {
-              throw new GuestFault('timeout', `wall-clock limit reached after ${this.instructions - start} instructions`);
-            }
+    for (;;) {
+      try {
+        while (this.stopRequest === undefined) {
+          const left = end - this.instructions;
+          if (left <= 0) {
+            if (!limits.yieldOnBudget) throw new GuestFault('budget', `instruction budget of ${limits.budget} exhausted (runaway loop?)`);
+            this.stopRequest = { reason: SLICE_END };
+            break;
           }
-          break;
-        } catch (error) {
-          if (!(error instanceof GuestFault)) throw error;
-          if (error.rip === undefined) {
-            if (block && error.kind !== 'budget' && error.kind !== 'timeout') {
-              error.rip = fromPair(block.ipLo[c.k], block.ipHi[c.k]);
-              this.instructions += c.n + c.k;
-            } else {
-              error.rip = fromPair(c.ripLo, c.ripHi);
-            }
+          const single = this.trace !== undefined;
+          block = undefined;
+          block = this.cache.lookup(c.ripLo, c.ripHi, single);
+          if (block.count > left) block = this.cache.lookup(c.ripLo, c.ripHi, true);
+          if (this.trace && block.text) this.trace(fromPair(c.ripLo, c.ripHi), block.text[0]);
+          c.k = 0;
+          c.n = 0;
+          this.instructions += block.code(c, m, L, H, A, X, left < SLICE ? left : SLICE);
+          if ((++rounds & 1023) === 0 && Date.now() > limits.deadline) {
+            throw new GuestFault('timeout', `wall-clock limit reached after ${this.instructions - start} instructions`);
           }
-          // The guest's own exception handler may take it: execution goes on where it says, or
-          // it ends the run with a fault of its own (a BUG's panic).
-          const taken = error.kind === 'budget' || error.kind === 'timeout' ? undefined : X.trap?.(error, error.rip);
-          if (typeof taken !== 'bigint') {
-            const fault = taken ?? error;
-            fault.rip ??= error.rip;
-            fault.instructions = this.instructions - start;
-            throw fault;
-          }
-          c.ripLo = loOf(taken);
-          c.ripHi = hiOf(taken);
         }
+        break;
+      } catch (error) {
+        if (!(error instanceof GuestFault)) throw error;
+        if (error.rip === undefined) {
+          if (block && error.kind !== 'budget' && error.kind !== 'timeout') {
+            error.rip = fromPair(block.ipLo[c.k], block.ipHi[c.k]);
+            this.instructions += c.n + c.k;
+          } else {
+            error.rip = fromPair(c.ripLo, c.ripHi);
+          }
+        }
+        // The guest's own exception handler may take it: execution goes on where it says, or
+        // it ends the run with a fault of its own (a BUG's panic).
+        const taken = error.kind === 'budget' || error.kind === 'timeout' ? undefined : X.trap?.(error, error.rip);
+        if (typeof taken !== 'bigint') {
+          const fault = taken ?? error;
+          fault.rip ??= error.rip;
+          fault.instructions = this.instructions - start;
+          throw fault;
+        }
+        c.ripLo = loOf(taken);
+        c.ripHi = hiOf(taken);
       }
-    } finally {
-      this.busy = false;
     }
     return this.stopRequest;
   }

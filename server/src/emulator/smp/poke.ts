@@ -110,12 +110,15 @@ function allNops(bytes: Uint8Array): boolean {
 
 /**
  * Writes `data` at `address` by the session's protocol, the other CPUs running between the
- * steps unless Xen's rendezvous holds them. From inside guest code (a payload's action hook
- * calling arch_livepatch_apply) the CPUs cannot be interleaved: the bytes land as one write.
+ * steps unless Xen's rendezvous holds them. Asked from inside a native (klp_enable_patch's
+ * ftrace registration during a module's init, a payload's action hook calling
+ * arch_livepatch_apply), the patching CPU stays parked in the native at each step while the
+ * others run (the CPU's run is re-entrant). A write asked while another is in flight (an
+ * interrupt handler's) lands at once.
  */
 export function pokeText(smp: CpuSet, address: bigint, data: Uint8Array): void {
   const machine = smp.machine;
-  if (machine.cpu.busy || smp.write) {
+  if (smp.write) {
     machine.memory.write(address, data, { force: true });
     return;
   }

@@ -1,4 +1,5 @@
 import { parseArgv } from '../../scenario/parse';
+import type { RuntimeName } from '../../scenario/dialect';
 import { runtimeFactory } from '../runtimes';
 import { EmulatorSession, SessionCommandResult } from '../session';
 import type { PokeProtocol } from './cpuSet';
@@ -8,78 +9,141 @@ import type { PokeProtocol } from './cpuSet';
 // every call returns what the old or the new function returns. A failing seed is printed as the
 // `emu` command line that replays it.
 
+/** What a property's seed runs: the runtime, the function the other CPUs loop through, and the command that patches it. */
+export interface PatchScenario {
+  runtime: RuntimeName;
+  function: string;
+  /** Followed by the payload's path: Xen's `load`, or Linux's `insmod` of a klp module. */
+  verb: 'load' | 'insmod';
+}
+
+/** The Xen sample payload xen_hello_world replaces xen_extra_version. */
+export const xenScenario: PatchScenario = { runtime: 'xen', function: 'xen_extra_version', verb: 'load' };
+
+/**
+ * The klp sample module lp-minor1 replaces xen_minor_version: its init's klp_enable_patch()
+ * switches the function's __fentry__ site from the NOP to the call, from inside a native.
+ */
+export const ftraceScenario: PatchScenario = { runtime: 'linux', function: 'xen_minor_version', verb: 'insmod' };
+
 export interface PatchProperty {
   name: string;
   what: string;
   cpus: number;
   poke: PokeProtocol;
   nmiRate: number;
+  scenario: PatchScenario;
 }
 
-/** The function the sample payload replaces, which the other CPUs call over and over. */
-const FUNCTION = 'xen_extra_version';
-
+/** The properties bench/smpProperty.bench.mjs runs over 10,000 seeds. */
 export const patchProperties: readonly PatchProperty[] = [
-  { name: 'xen', what: "Xen's protocol, no NMI: no tear", cpus: 2, poke: 'xen', nmiRate: 0 },
+  { name: 'xen', what: "Xen's protocol, no NMI: no tear", cpus: 2, poke: 'xen', nmiRate: 0, scenario: xenScenario },
   {
     name: 'text_poke_bp',
     what: 'text_poke_bp, two CPUs looping, NMIs drawn from the seed: no tear, every call returns the old or the new result',
     cpus: 3,
     poke: 'linux',
     nmiRate: 20,
+    scenario: xenScenario,
   },
 ];
 
-/** The sample target and the payload that patches FUNCTION in it (the Xen sample payload). */
+/** text_poke_bp under ftrace's NOP-to-call switch, started by a module's init while two CPUs loop through the site. */
+export const ftraceProperty: PatchProperty = {
+  name: 'ftrace',
+  what: "ftrace's NOP-to-call switch during insmod by text_poke_bp, two CPUs looping, NMIs drawn from the seed: no tear, every call returns the old or the new result",
+  cpus: 3,
+  poke: 'linux',
+  nmiRate: 20,
+  scenario: ftraceScenario,
+};
+
+/** The sample target and the payload that patches the scenario's function in it. */
 export interface PropertyFiles {
   target: string;
   payload: string;
 }
 
-/** What FUNCTION returns before and after the payload is applied, the machine's CPUs taking turns. */
+/** What the scenario's function returns before and after the payload is applied, the machine's CPUs taking turns. */
 export interface ExpectedResults {
   old: string;
   new: string;
 }
 
-/** The scenario of a seed: every CPU but 0 loops through FUNCTION while CPU 0 loads the payload. */
+/** The scenario of a seed: every CPU but 0 loops through the function while CPU 0 loads the payload. */
 export function propertyArgv(property: PatchProperty, files: PropertyFiles): string[] {
+  const { function: fn, verb } = property.scenario;
   const others = Array.from({ length: property.cpus - 1 }, (_, i) => i + 1);
-  const commands = [...others.map((cpu) => ['run', `${cpu}`, FUNCTION, '--loop']), ['load', files.payload], ...others.map((cpu) => ['stop', `${cpu}`])];
+  const commands = [...others.map((cpu) => ['run', `${cpu}`, fn, '--loop']), [verb, files.payload], ...others.map((cpu) => ['stop', `${cpu}`])];
   return commands.flatMap((command, i) => (i ? ['--', ...command] : command));
 }
 
 /** The `emu` command line that replays `seed` of `property`. */
 export function replayLine(property: PatchProperty, files: PropertyFiles, seed: number): string {
-  const options = ['--target', files.target, '--cpus', `${property.cpus}`, '--seed', `${seed}`, '--poke', property.poke, '--nmi-rate', `${property.nmiRate}`];
+  const options = [
+    '--runtime',
+    property.scenario.runtime,
+    '--target',
+    files.target,
+    '--cpus',
+    `${property.cpus}`,
+    '--seed',
+    `${seed}`,
+    '--poke',
+    property.poke,
+    '--nmi-rate',
+    `${property.nmiRate}`,
+  ];
   return ['livepatch-lens', 'emu', ...options, ...propertyArgv(property, files)].join(' ');
 }
 
-/** One seed's scenario on a fresh machine: each command's result, and what each other CPU's calls returned. */
-export function runSeed(property: PatchProperty, files: PropertyFiles, seed: number): { results: SessionCommandResult[]; returned: Map<number, string[]> } {
-  const session = new EmulatorSession(runtimeFactory('xen'), { target: files.target, cpus: property.cpus, seed, poke: property.poke, nmiRate: property.nmiRate });
-  const results = parseArgv(propertyArgv(property, files)).map((command) => session.run(command));
+/**
+ * One seed's scenario on a fresh machine: each command's result, what each other CPU's calls
+ * returned, and how often the other CPUs hit text_poke_bp's int3 while CPU 0 loaded the payload.
+ */
+export function runSeed(
+  property: PatchProperty,
+  files: PropertyFiles,
+  seed: number,
+): { results: SessionCommandResult[]; returned: Map<number, string[]>; trapHitsDuringLoad: number } {
+  const session = new EmulatorSession(runtimeFactory(property.scenario.runtime), {
+    target: files.target,
+    cpus: property.cpus,
+    seed,
+    poke: property.poke,
+    nmiRate: property.nmiRate,
+  });
+  const trapHits = () => (session.cpus?.known() ?? []).reduce((sum, cpu) => sum + cpu.trapHits, 0);
+  const commands = parseArgv(propertyArgv(property, files));
+  const load = property.cpus - 1;
+  let trapHitsDuringLoad = 0;
+  const results = commands.map((command, i) => {
+    const before = trapHits();
+    const result = session.run(command);
+    if (i === load) trapHitsDuringLoad = trapHits() - before;
+    return result;
+  });
   const returned = new Map<number, string[]>();
   for (const cpu of session.cpus?.known() ?? []) if (cpu.id > 0) returned.set(cpu.id, [...cpu.results.keys()].map(resultText));
-  return { results, returned };
+  return { results, returned, trapHitsDuringLoad };
 }
 
-/** FUNCTION's result before and after the load, one call at a time with nothing written meanwhile. */
-export function expectedResults(files: PropertyFiles): ExpectedResults {
-  const session = new EmulatorSession(runtimeFactory('xen'), { target: files.target, cpus: 2 });
+/** The function's result before and after the load, one call at a time with nothing written meanwhile. */
+export function expectedResults(files: PropertyFiles, scenario: PatchScenario = xenScenario): ExpectedResults {
+  const session = new EmulatorSession(runtimeFactory(scenario.runtime), { target: files.target, cpus: 2 });
   const once = (): string => {
-    for (const command of parseArgv(['run', '1', FUNCTION, '--', 'stop', '1'])) session.run(command);
+    for (const command of parseArgv(['run', '1', scenario.function, '--', 'stop', '1'])) session.run(command);
     return [...session.cpus!.cpu(1).results.keys()].map(resultText).join(', ');
   };
   const old = once();
-  const load = session.run(parseArgv(['load', files.payload])[0]);
+  const load = session.run(parseArgv([scenario.verb, files.payload])[0]);
   if (load.exitCode !== 0) throw new Error(`the payload does not load on one CPU at a time: ${load.stderr}`);
   return { old, new: once() };
 }
 
 /** Why `seed` breaks the property (with the line that replays it), or undefined when it holds. */
-export function checkSeed(property: PatchProperty, files: PropertyFiles, expected: ExpectedResults, seed: number): string | undefined {
-  const { results, returned } = runSeed(property, files, seed);
+export function checkSeed(property: PatchProperty, files: PropertyFiles, expected: ExpectedResults, seed: number, run = runSeed(property, files, seed)): string | undefined {
+  const { results, returned } = run;
   const failure = (why: string) => `${property.name}: seed ${seed}: ${why}\n  replay: ${replayLine(property, files, seed)}`;
   for (const result of results) {
     if (/torn-write/.test(result.stderr)) return failure(`the write tore: ${firstLine(result.stderr, 'torn-write')}`);

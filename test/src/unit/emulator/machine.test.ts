@@ -103,6 +103,24 @@ test('a native can stop a task; other tasks run meanwhile; the task resumes wher
   assert.equal(worker.state, 'idle');
 });
 
+test('a native may run another task to its stop and to its return (a CPU scheduled while the patching one is parked in it); the outer run goes on', async () => {
+  const inner: string[] = [];
+  const m = await machine((m) => {
+    const home = m.currentTask;
+    const worker = m.createTask('worker');
+    const slept = m.call('sleeper', [5n], { task: worker });
+    const woke = m.resume(worker);
+    m.switchTo(home);
+    inner.push(`${slept.status} ${slept.stopReason}`, `${woke.status} ${woke.rax}`, `busy ${m.cpu.busy}`);
+    return 7n;
+  });
+  const result = m.call('outer', [0n]);
+  assert.equal(result.status, 'returned', result.fault?.report() ?? result.stopReason);
+  // host_probe's 7, then middle's and outer's + 1 each.
+  assert.equal(result.rax, 9n);
+  assert.deepEqual(inner, ['stopped sleeping with token 5', 'returned 110', 'busy true']);
+  assert.equal(m.cpu.busy, false);
+});
 test('the __fentry__ hook sees every traced call and can redirect it', async () => {
   const m = await machine();
   const answer = m.symbols.get('answer')!.address;
