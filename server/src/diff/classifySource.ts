@@ -20,12 +20,10 @@ export function classifyFromSource(
   const touch = (definition: Definition | undefined, line: DiffLine, side: 'removed' | 'added'): void => {
     if (!definition) return;
     const key = entityKey(definition);
-    let entry = touched.get(key);
-    if (!entry) {
-      entry = { removed: [], added: [] };
-      touched.set(key, entry);
-    }
-    entry[side].push(line);
+    const entry = touched.get(key);
+    if (entry) entry[side].push(line);
+    // An array made by its first push keeps room for 17 lines; most entities have one (50k added globals: 7 MB kept).
+    else touched.set(key, side === 'removed' ? { removed: [line], added: [] } : { removed: [], added: [line] });
   };
   const oldAt = innermostByLine(before.definitions);
   const newAt = innermostByLine(after.definitions);
