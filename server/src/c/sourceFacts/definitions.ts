@@ -167,12 +167,13 @@ class DefinitionReader {
   readScope(scope: Node): void {
     const cursor = scope.walk();
     try {
-      // A function's attributes are read from its previous sibling's end on (all the children count, not the named ones).
-      for (let more = cursor.gotoFirstChild(), previousEnd = 0; more; more = cursor.gotoNextSibling()) {
+      // A function's attributes are read from its previous sibling's end on (all the children count, not the named ones): asked of that sibling only before a function.
+      let previous: Node | undefined;
+      for (let more = cursor.gotoFirstChild(); more; more = cursor.gotoNextSibling()) {
         const node = cursor.currentNode;
         switch (node.type) {
           case 'function_definition':
-            this.readFunction(node, previousEnd);
+            this.readFunction(node, previous?.endIndex ?? 0);
             break;
           case 'declaration':
             this.readDeclaration(node);
@@ -199,7 +200,7 @@ class DefinitionReader {
             this.readScope(node);
             break;
         }
-        previousEnd = cursor.endIndex;
+        previous = node;
       }
     } finally {
       cursor.delete();
