@@ -132,7 +132,8 @@ test('globals without a comma: one declarator lookup each, and no list of the to
 
 test('static locals: each declarator of a static declaration once, the others not', () => {
   // `static static` (which tree-sitter reads as two storage classes) is still one declaration.
-  const source = 'void f(void)\n{\n\tstatic int a;\n\tstatic int b, *c[2];\n\tint d;\n\tregister int r;\n\tstatic const char *e = "static";\n\tint s = sizeof(static_x);\n\tstatic static int t;\n}\n';
+  const source =
+    'void f(void)\n{\n\tstatic int a;\n\tstatic int b, *c[2];\n\tint d;\n\tregister int r;\n\tstatic const char *e = "static";\n\tint s = sizeof(static_x);\n\tstatic static int t;\n}\n';
   const [fn] = readDefinitions(parser, 'a.c', source).definitions;
   assert.equal(fn.kind, 'function');
   assert.deepEqual(fn.kind === 'function' && fn.staticLocals.map((l) => `${l.name}@${l.line}`), ['a@2', 'b@3', 'c@3', 'e@6', 't@8']);
