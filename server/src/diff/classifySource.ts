@@ -20,12 +20,10 @@ export function classifyFromSource(
   const touch = (definition: Definition | undefined, line: DiffLine, side: 'removed' | 'added'): void => {
     if (!definition) return;
     const key = entityKey(definition);
-    let entry = touched.get(key);
-    if (!entry) {
-      entry = { removed: [], added: [] };
-      touched.set(key, entry);
-    }
-    entry[side].push(line);
+    const entry = touched.get(key);
+    if (entry) entry[side].push(line);
+    // An array made by its first push keeps room for 17 lines; most entities have one (50k added globals: 7 MB kept).
+    else touched.set(key, side === 'removed' ? { removed: [line], added: [] } : { removed: [], added: [line] });
   };
   const oldAt = innermostByLine(before.definitions);
   const newAt = innermostByLine(after.definitions);
@@ -43,17 +41,21 @@ export function classifyFromSource(
     const updated = newByKey.get(key);
     const definition = old ?? updated;
     if (!definition) continue;
-    changes.push({
+    const { removed, added } = lines;
+    const change: EntityChange = {
       kind: definition.kind === 'variable' ? 'variable' : definition.kind,
       name: definition.name,
       change: !old ? 'added' : !updated ? 'removed' : 'modified',
       aspects: old && updated ? aspectsOf(old, updated) : [],
-      ranges: rangesOf([...lines.removed, ...lines.added], patchText),
-      removed: lines.removed,
-      added: lines.added,
-      ...(old ? { before: old } : {}),
-      ...(updated ? { after: updated } : {}),
-    });
+      // One side only is the usual entity of an added or removed definition (50k added globals): no copy of its lines.
+      ranges: rangesOf(!removed.length ? added : !added.length ? removed : [...removed, ...added], patchText),
+      removed,
+      added,
+    };
+    // Assigned, not spread in: a spread of a new object per entity is most of this loop's time.
+    if (old) change.before = old;
+    if (updated) change.after = updated;
+    changes.push(change);
   }
   return changes;
 }

@@ -13,7 +13,7 @@ export class NodeText {
   /** `errorFree`: the tree has no ERROR or MISSING node (a MISSING name is empty though characters follow it). */
   constructor(
     readonly parsed: string,
-    private readonly errorFree: boolean,
+    readonly errorFree: boolean,
   ) {}
 
   /** `node.text` of an identifier, field, type or statement name. */

@@ -117,3 +117,24 @@ test("a tree's definitions read with the text it was parsed from, leading blank 
   assert.equal(at(`\n\n  \t${source}`), at(source));
   assert.match(at(source), /"name":"b","type":"unsigned long\*\[4\]"/);
 });
+
+test('globals without a comma: one declarator lookup each, and no list of the top-level children', () => {
+  const globals = Array.from({ length: 1000 }, (_, i) => `int g${i} = ${i};`).join('\n');
+  const made = reads(() => readDefinitions(parser, 'a.c', globals));
+  // Listing a field's children walks them in WASM; the list of all top-level children kept every node object alive to the end.
+  assert.equal(made.get('childrenForFieldName') ?? 0, 0, JSON.stringify([...made]));
+  assert.equal(made.get('children') ?? 0, 0, JSON.stringify([...made]));
+  // The same variables as one declaration with commas, where every declarator is listed.
+  const listed = readDefinitions(parser, 'b.c', `int ${Array.from({ length: 1000 }, (_, i) => `g${i} = ${i}`).join(', ')};`);
+  const withoutLines = (d: { definitions: object[] }) => d.definitions.map((v) => ({ ...v, lines: undefined }));
+  assert.deepEqual(withoutLines(listed), withoutLines(readDefinitions(parser, 'a.c', globals)));
+});
+
+test('static locals: each declarator of a static declaration once, the others not', () => {
+  // `static static` (which tree-sitter reads as two storage classes) is still one declaration.
+  const source =
+    'void f(void)\n{\n\tstatic int a;\n\tstatic int b, *c[2];\n\tint d;\n\tregister int r;\n\tstatic const char *e = "static";\n\tint s = sizeof(static_x);\n\tstatic static int t;\n}\n';
+  const [fn] = readDefinitions(parser, 'a.c', source).definitions;
+  assert.equal(fn.kind, 'function');
+  assert.deepEqual(fn.kind === 'function' && fn.staticLocals.map((l) => `${l.name}@${l.line}`), ['a@2', 'b@3', 'c@3', 'e@6', 't@8']);
+});
