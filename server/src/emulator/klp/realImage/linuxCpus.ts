@@ -1,12 +1,13 @@
-import { EmulatorError } from '../../faults';
+import { imageSymbol, setCpuBit } from '../../imageCpus';
 import { CpuSetup, Machine } from '../../machine';
 import { TargetLayout } from '../layout';
 import { RealPerCpu } from './perCpuAreas';
 
 /** THREAD_SIZE on x86-64 without KASAN: 16 KiB. */
 const THREAD_SIZE = 0x4000n;
-/** The cpumasks boot_cpu_init() and set_cpu_online() fill (include/linux/cpumask.h). */
-const ALL_MASKS = ['__cpu_possible_mask', '__cpu_present_mask', '__cpu_online_mask', '__cpu_active_mask'];
+/** The cpumasks (include/linux/cpumask.h) of every CPU QEMU's -smp N gives, and of the CPUs brought up. */
+const EVERY_CPU_MASKS = ['__cpu_possible_mask', '__cpu_present_mask'];
+const UP_CPU_MASKS = ['__cpu_online_mask', '__cpu_active_mask'];
 
 /**
  * What CPU n of a real vmlinux is (machine.makeCpu), as smp_init() and do_boot_cpu() leave it:
@@ -20,25 +21,18 @@ const ALL_MASKS = ['__cpu_possible_mask', '__cpu_present_mask', '__cpu_online_ma
  */
 export function realLinuxCpus(machine: Machine, layout: TargetLayout, perCpu: RealPerCpu, file: string): (id: number, cpus: number) => CpuSetup {
   const memory = machine.memory;
-  const symbol = (name: string) => {
-    const found = machine.symbols.get(name);
-    if (!found) throw new EmulatorError(`${file}: no symbol ${name} (the emulated vmlinux's other CPUs need it)`);
-    return found.address;
-  };
-  const setBit = (mask: string, id: number) => {
-    const word = symbol(mask) + 8n * BigInt(id >> 6);
-    memory.writeU64(word, memory.readU64(word) | (1n << BigInt(id & 63)));
-  };
+  const symbol = (name: string) => imageSymbol(machine, file, name, "the emulated vmlinux's other CPUs");
+  const setBit = (mask: string, id: number) => setCpuBit(machine, symbol(mask), id);
   const member = (name: string) => (layout.has('task_struct', name) ? layout.offset('task_struct', name) : undefined);
   const taskSize = BigInt(layout.size('task_struct'));
   const initTask = symbol('init_task');
   return (id, cpus) => {
     if (id === 0) {
       memory.writeU32(symbol('nr_cpu_ids'), cpus);
-      for (let cpu = 0; cpu < cpus; cpu++) for (const mask of ALL_MASKS.slice(0, 2)) setBit(mask, cpu);
+      for (let cpu = 0; cpu < cpus; cpu++) for (const mask of EVERY_CPU_MASKS) setBit(mask, cpu);
     }
     const offset = perCpu.offsetOf(id);
-    for (const mask of ALL_MASKS.slice(2)) setBit(mask, id);
+    for (const mask of UP_CPU_MASKS) setBit(mask, id);
     const numOnline = machine.symbols.get('__num_online_cpus');
     if (numOnline) memory.writeU32(numOnline.address, memory.readU32(numOnline.address) + 1);
     const task = machine.createTask(id === 0 ? 'cpu0 interrupts' : `swapper/${id}`);

@@ -1,5 +1,5 @@
 import { hiOf, loOf } from '../../addr';
-import { EmulatorError } from '../../faults';
+import { imageSymbol } from '../../imageCpus';
 import { Machine } from '../../machine';
 import { PAGE_SIZE } from '../../memory';
 import { TargetLayout } from '../layout';
@@ -38,11 +38,7 @@ export interface RealPerCpu {
  * per-CPU read without %gs is a fault, not a read of the template.
  */
 export function placePerCpuAreas(machine: Machine, layout: TargetLayout, file: string): RealPerCpu {
-  const symbol = (name: string) => {
-    const found = machine.symbols.get(name);
-    if (!found) throw new EmulatorError(`${file}: no symbol ${name} (the emulated vmlinux's per-CPU setup needs it)`);
-    return found.address;
-  };
+  const symbol = (name: string) => imageSymbol(machine, file, name, "the emulated vmlinux's per-CPU areas");
   // 6.2 gathered the hot ones (current_task, cpu_number, ...) in struct pcpu_hot; 6.1 has a variable each.
   const variable = (name: string) => machine.symbols.get(name)?.address ?? (layout.has('pcpu_hot', name) ? symbol('pcpu_hot') + layout.offset('pcpu_hot', name) : symbol(name));
   const start = symbol('__per_cpu_start');

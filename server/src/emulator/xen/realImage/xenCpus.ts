@@ -1,5 +1,5 @@
 import { fromPair } from '../../addr';
-import { EmulatorError } from '../../faults';
+import { imageSymbol, setCpuBit } from '../../imageCpus';
 import { CpuSetup, Machine } from '../../machine';
 import { PAGE_SIZE } from '../../memory';
 import { Task } from '../../tasks';
@@ -24,15 +24,8 @@ export function realXenCpus(
   file: string,
 ): (id: number, cpus: number) => CpuSetup {
   const memory = machine.memory;
-  const symbol = (name: string) => {
-    const found = machine.symbols.get(name);
-    if (!found) throw new EmulatorError(`${file}: no symbol ${name} (the emulated hypervisor's other CPUs need it)`);
-    return found.address;
-  };
-  const setBit = (mask: string, id: number) => {
-    const word = symbol(mask) + 8n * BigInt(id >> 6);
-    memory.writeU64(word, memory.readU64(word) | (1n << BigInt(id & 63)));
-  };
+  const symbol = (name: string) => imageSymbol(machine, file, name, "the emulated hypervisor's other CPUs");
+  const setBit = (mask: string, id: number) => setCpuBit(machine, symbol(mask), id);
   const start = symbol('__per_cpu_start');
   const size = symbol('__per_cpu_data_end') - start;
   const currVcpu = machine.symbols.get('per_cpu__curr_vcpu')?.address;
