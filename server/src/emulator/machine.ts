@@ -13,6 +13,12 @@ import type { PatchingHooks } from './patching';
 import { SymbolTable } from './symbols';
 import { Frame, GuestStacks, Task } from './tasks';
 
+/** A CPU as its image's own per-CPU setup makes it: the task it runs on, and the per-CPU base its %gs holds. */
+export interface CpuSetup {
+  task: Task;
+  gsBase: bigint;
+}
+
 export interface CallOptions {
   /** Instructions the call may execute (default `limits().guestInstructionBudget`). */
   budget?: number;
@@ -82,6 +88,12 @@ export class Machine {
    * a stack of `stackSize` above a guard page.
    */
   stackPlacement: ((name: string) => { base: bigint; top: bigint }) | undefined;
+  /**
+   * What CPU `id` of `cpus` is on this image, set by the runtime that prepared it (a real
+   * vmlinux's or xen-syms' own per-CPU setup): the task it runs on and its MSR_GS_BASE. Unset,
+   * the other CPUs get the sample target's one-page per-CPU area (smp/smp.ts).
+   */
+  makeCpu: ((id: number, cpus: number) => CpuSetup) | undefined;
   /** Emulates a system instruction (cpuid, rdmsr, ...) and returns true, or lets it fault. */
   systemHandler: ((mnemonic: string, machine: Machine) => boolean) | undefined;
   /**

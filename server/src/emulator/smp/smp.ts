@@ -2,11 +2,10 @@ import { fromPair, hiOf, loOf } from '../addr';
 import { SLICE_END } from '../cpu/cpu';
 import { EmulatorError, GuestFault } from '../faults';
 import { guestCallBounds } from '../guestCallBounds';
-import { CallResult, Machine } from '../machine';
+import { CallResult, CpuSetup, Machine } from '../machine';
 import { PAGE_SIZE } from '../memory';
 import type { EmulatorCpuState, EmulatorCpusState } from '../state';
 import type { PatchingHooks } from '../patching';
-import { Task } from '../tasks';
 import { deliverHeld, deliverInterrupt, defineIret, trapBreakpoint } from './interrupts';
 import type { CpuSet, PokeProtocol } from './cpuSet';
 import { pokeText, TextWrite } from './poke';
@@ -95,15 +94,13 @@ export class Smp implements PatchingHooks, CpuSet {
     return this.random.seed;
   }
 
-  /** CPU `id`, its task and per-CPU area made on first use (a session that never uses them has none). */
+  /** CPU `id`, its task and per-CPU area made on first use (a session that never uses them has none), as the image's runtime makes a CPU. */
   cpu(id: number): SmpCpu {
     if (!Number.isInteger(id) || id < 0 || id >= this.all.length) throw new EmulatorError(`no CPU ${id}: the machine has CPUs 0..${this.all.length - 1} (--cpus)`);
     const known = this.all[id];
     if (known) return known;
-    const task: Task = this.machine.createTask(id === 0 ? 'cpu0 interrupts' : `cpu${id}`);
-    const area = this.machine.allocate(PAGE_SIZE, `per-CPU area of CPU ${id}`);
-    this.machine.memory.writeU32(area, id);
-    const made = new SmpCpu(id, task, area);
+    const { task, gsBase } = this.machine.makeCpu?.(id, this.cpus) ?? sampleCpu(this.machine, id);
+    const made = new SmpCpu(id, task, gsBase);
     if (this.timerPeriod) made.nextTimer = this.random.between(1, this.timerPeriod);
     this.all[id] = made;
     return made;
@@ -262,8 +259,8 @@ export class Smp implements PatchingHooks, CpuSet {
     this.running = cpu;
     try {
       machine.switchTo(cpu.task);
-      c.gsLo = loOf(cpu.perCpuArea);
-      c.gsHi = hiOf(cpu.perCpuArea);
+      c.gsLo = loOf(cpu.gsBase);
+      c.gsHi = hiOf(cpu.gsBase);
       return run();
     } finally {
       machine.switchTo(home);
@@ -380,6 +377,14 @@ export class Smp implements PatchingHooks, CpuSet {
       }),
     ];
   }
+}
+
+/** The sample target's CPU: a task, and a one-page per-CPU area holding the CPU's number at offset 0. */
+function sampleCpu(machine: Machine, id: number): CpuSetup {
+  const task = machine.createTask(id === 0 ? 'cpu0 interrupts' : `cpu${id}`);
+  const area = machine.allocate(PAGE_SIZE, `per-CPU area of CPU ${id}`);
+  machine.memory.writeU32(area, id);
+  return { task, gsBase: area };
 }
 
 /** Where a CPU's task stands: its RIP, symbolized. */

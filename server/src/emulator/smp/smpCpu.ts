@@ -51,6 +51,7 @@ export class SmpCpu {
   constructor(
     readonly id: number,
     readonly task: Task,
-    readonly perCpuArea: bigint,
+    /** Its MSR_GS_BASE: the per-CPU area (offset) its %gs-relative reads go to. */
+    readonly gsBase: bigint,
   ) {}
 }

@@ -4,6 +4,7 @@ import { Machine } from '../../machine';
 import { PAGE_SIZE, Perm } from '../../memory';
 import { faultOnUnmodelledHardware } from '../../nativeBinding';
 import { TargetLayout } from '../layout';
+import { realLinuxCpus } from './linuxCpus';
 import { placePerCpuAreas, RealPerCpu } from './perCpuAreas';
 import { RealProcesses } from './processes';
 
@@ -31,13 +32,15 @@ export interface RealLinuxBoot {
 
 /**
  * Turns a loaded real vmlinux into a machine its code can run on, as start_kernel leaves CPU 0
- * once boot is done: CPU 0's per-CPU area with %gs at it and init_task current, page 0
+ * once boot is done: CPU 0's per-CPU area with %gs at it and init_task current (the other
+ * CPUs, each with its area and idle task, made when first used: linuxCpus.ts), page 0
  * unmapped, the command line saved, the processes' task_structs and stacks, and every system
  * instruction the machine does not model a named fault; `endBoot` then makes text read-only and
  * executable, rodata read-only, and frees init memory. See docs/emulator-real-linux.md.
  */
 export function prepareRealLinux(machine: Machine, elf: ElfFile, layout: TargetLayout): RealLinuxBoot {
-  const perCpu = placePerCpuAreas(machine, elf.path);
+  const perCpu = placePerCpuAreas(machine, layout, elf.path);
+  machine.makeCpu = realLinuxCpus(machine, layout, perCpu, elf.path);
   const processes = new RealProcesses(machine, layout, perCpu, elf.path);
   nameIdleTask(machine, layout, processes.symbols.initTask);
   saveCommandLine(machine, elf.path);

@@ -8,6 +8,7 @@ import { bindNative, faultOnUnmodelledHardware } from '../../nativeBinding';
 import { bindBoundaryNatives } from './boundaryNatives';
 import { readConsoleRing } from './conring';
 import { xenLayout, XenLayout } from './xenLayout';
+import { realXenCpus } from './xenCpus';
 import { placeXenStacks } from './xenStacks';
 
 /** The hypervisor command line the emulated boot parses: the one the QEMU runner boots real Xen with, for its console. */
@@ -48,7 +49,8 @@ export interface RealXenBoot {
 /**
  * Turns a loaded real xen-syms into a machine its code can run on, as __start_xen leaves CPU 0
  * once boot is done: the idle domain's vCPU 0 current on a Xen-layout stack (cpu_info at the
- * top, per-CPU offset of CPU 0), the per-CPU areas and command-line parameters set by the
+ * top, per-CPU offset of CPU 0; the other CPUs, each with its area and idle vCPU, made when
+ * first used: xenCpus.ts), the per-CPU areas and command-line parameters set by the
  * image's own boot functions, the console ring as the call output, the hardware and allocator
  * functions as natives, text and rodata read-only and the init sections freed. See
  * docs/emulator-real-xen.md.
@@ -58,7 +60,8 @@ export function prepareRealXen(machine: Machine, elf: ElfFile): RealXenBoot {
   const layout = xenLayout(machine, elf);
   const perCpuOffset = machine.memory.readU64(address(machine, '__per_cpu_offset'));
   const idle = idleVcpu(machine, layout);
-  placeXenStacks(machine, layout, { processorId: 0, currentVcpu: idle, perCpuOffset });
+  const cpu0 = { processorId: 0, currentVcpu: idle, perCpuOffset };
+  machine.makeCpu = realXenCpus(machine, layout, cpu0, placeXenStacks(machine, layout, cpu0), elf.path);
   machine.switchTo(machine.createTask('idle vCPU d32767v0'));
   machine.memory.writeU64(address(machine, 'idle_vcpu'), idle);
   const natives = bindBoundaryNatives(machine);

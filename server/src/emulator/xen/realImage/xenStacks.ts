@@ -1,11 +1,12 @@
 import { Machine } from '../../machine';
 import { PAGE_SIZE, Perm } from '../../memory';
+import { Task } from '../../tasks';
 import { XenLayout } from './xenLayout';
 
 /** Xen x86-64's DIRECTMAP_VIRT_START: alloc_xenheap_pages() memory, where the CPUs' stacks live. */
 const DIRECTMAP = 0xffff830000000000n;
 
-/** What every emulated stack's cpu_info says: one CPU, running its idle vCPU, with its per-CPU offset. */
+/** What a stack's cpu_info says: the CPU, the vCPU it runs (its idle one), its per-CPU offset. */
 export interface CpuIdentity {
   processorId: number;
   currentVcpu: bigint;
@@ -17,9 +18,11 @@ export interface CpuIdentity {
  * stack in the top two pages with `struct cpu_info` at the very top, the page below it a guard
  * (the primary shadow stack, not present without CET), the IST pages left unmapped. get_cpu_info(),
  * smp_processor_id(), current and this_cpu() then work from %rsp as on the real hypervisor.
+ * A task's cpu_info names CPU 0 (`boot`); the returned function makes a task on another CPU.
  */
-export function placeXenStacks(machine: Machine, layout: XenLayout, cpu: CpuIdentity): void {
+export function placeXenStacks(machine: Machine, layout: XenLayout, boot: CpuIdentity): (cpu: CpuIdentity, name: string) => Task {
   let next = DIRECTMAP;
+  let cpu = boot;
   const { cpuInfo } = layout;
   machine.stackPlacement = (name) => {
     const block = next;
@@ -34,5 +37,13 @@ export function placeXenStacks(machine: Machine, layout: XenLayout, cpu: CpuIden
     machine.memory.writeU64(info + cpuInfo.perCpuOffset, cpu.perCpuOffset);
     // Calls start below it, 16-byte aligned as the SysV ABI has a function entered.
     return { base: primary, top: info & ~15n };
+  };
+  return (on, name) => {
+    cpu = on;
+    try {
+      return machine.createTask(name);
+    } finally {
+      cpu = boot;
+    }
   };
 }
