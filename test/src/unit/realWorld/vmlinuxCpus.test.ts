@@ -77,42 +77,63 @@ test("a per-CPU variable written on CPU 1 is CPU 1's only: the image's bpf_per_c
   assert.notEqual(memory.readU64(copy0), DELAY_REPORT);
 });
 
-/** CPU 1 loops the real cmdline_proc_show (on a zeroed seq_file: it overflows, writing nothing) while the patch is disabled; `cycles` times, then rmmod. */
-function disableWhileLooping(poke: 'naive' | 'linux', seed: number, cycles: number): { torn?: string; failed?: string } {
+/**
+ * CPU 1 loops the real cmdline_proc_show (on a zeroed seq_file: it overflows, writing nothing)
+ * while ftrace writes its __fentry__ site: the call over the NOP when insmod enables the patch,
+ * or the NOP over the call when it is disabled; `cycles` times, with rmmod between.
+ */
+function patchWhileLooping(write: 'enable' | 'disable', poke: 'naive' | 'linux', seed: number, cycles: number): { torn?: string; failed?: string } {
   const s = realSession('linux', vmlinux, { seed, poke });
   const seqFile = `0x${s.cpus!.machine.allocate(0x1000n, 'a seq_file').toString(16)}`;
-  const script = [
-    'insmod livepatch-sample.ko',
-    `run 1 cmdline_proc_show ${seqFile} 0 --loop`,
-    'echo 0 > /sys/kernel/livepatch/livepatch_sample/enabled',
-    'stop 1',
-    'rmmod livepatch_sample',
-  ]
-    .join('\n')
-    .replace('livepatch-sample.ko', found.samples!.modules['livepatch-sample']);
+  const loop = `run 1 cmdline_proc_show ${seqFile} 0 --loop`;
+  const insmod = `insmod ${found.samples!.modules['livepatch-sample']}`;
+  const disable = 'echo 0 > /sys/kernel/livepatch/livepatch_sample/enabled';
+  const script = (write === 'enable' ? [loop, insmod, 'stop 1', disable] : [insmod, loop, disable, 'stop 1']).concat('rmmod livepatch_sample').join('\n');
+  const stopped = write === 'enable' ? 2 : 3;
   for (let cycle = 0; cycle < cycles; cycle++) {
     const results = runLines(s, script);
     const torn = results.find((r) => /torn-write/.test(r.stderr));
     if (torn) return { torn: torn.stderr };
     const failed = results.find((r) => r.exitCode !== 0);
     if (failed) return { failed: `seed ${seed} cycle ${cycle}: ${failed.stdout}${failed.stderr}` };
-    assert.ok(tallied(results[3]).length > 0, `seed ${seed} cycle ${cycle}: CPU 1 returned from no call`);
+    assert.ok(tallied(results[stopped]).length > 0, `seed ${seed} cycle ${cycle}: CPU 1 returned from no call`);
   }
   return {};
 }
 
-test('naive poke on the real image: CPU 1 in the real cmdline_proc_show fetches the half-written __fentry__ site, and the fault names it', { skip }, () => {
-  let torn: string | undefined;
-  for (let seed = 1; seed <= 5 && !torn; seed++) {
-    const outcome = disableWhileLooping('naive', seed, 5);
+/** The first torn fetch of seeds 1..5 (5 cycles each) under the naive protocol. */
+function naiveTear(write: 'enable' | 'disable'): string {
+  for (let seed = 1; seed <= 5; seed++) {
+    const outcome = patchWhileLooping(write, 'naive', seed, 5);
     assert.equal(outcome.failed, undefined);
-    torn = outcome.torn;
+    if (outcome.torn) return outcome.torn;
   }
-  assert.ok(torn, 'no seed of 1..5 tore the write in 5 cycles');
+  assert.fail(`no seed of 1..5 tore the ${write} write in 5 cycles`);
+}
+
+test(
+  'naive poke on the real image: CPU 1 in the real cmdline_proc_show fetches the half-written __fentry__ site as the patch is disabled, and the fault names it',
+  { skip },
+  () => {
+    const site = nm('cmdline_proc_show');
+    assert.match(
+      naiveTear('disable'),
+      new RegExp(`^CPU1: guest fault \\(torn-write\\) at cmdline_proc_show.*\\(0x${site.toString(16)}\\).*naive protocol was writing 0f 1f 44 00 00 over e8 `, 'm'),
+    );
+  },
+);
+
+test('naive poke on the real image: the same as insmod enables the patch, the call half written over the NOP', { skip }, () => {
   const site = nm('cmdline_proc_show');
-  assert.match(torn, new RegExp(`^CPU1: guest fault \\(torn-write\\) at cmdline_proc_show.*\\(0x${site.toString(16)}\\).*naive protocol was writing 0f 1f 44 00 00 over e8 `, 'm'));
+  assert.match(
+    naiveTear('enable'),
+    new RegExp(`^CPU1: guest fault \\(torn-write\\) at cmdline_proc_show.*\\(0x${site.toString(16)}\\).*naive protocol was writing e8 .* over 0f 1f 44 00 00`, 'm'),
+  );
 });
 
-test('text_poke_bp on the real image: 100 disables with CPU 1 in the real cmdline_proc_show, over 4 seeds, tear none', { skip }, () => {
-  for (let seed = 1; seed <= 4; seed++) assert.deepEqual(disableWhileLooping('linux', seed, 25), {}, `seed ${seed}`);
+test('text_poke_bp on the real image: 100 enables and 100 disables with CPU 1 in the real cmdline_proc_show, over 4 seeds, tear none', { skip }, () => {
+  for (let seed = 1; seed <= 4; seed++) {
+    assert.deepEqual(patchWhileLooping('enable', 'linux', seed, 25), {}, `enable, seed ${seed}`);
+    assert.deepEqual(patchWhileLooping('disable', 'linux', seed, 25), {}, `disable, seed ${seed}`);
+  }
 });

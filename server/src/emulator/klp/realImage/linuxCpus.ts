@@ -2,9 +2,8 @@ import { imageSymbol, setCpuBit } from '../../imageCpus';
 import { CpuSetup, Machine } from '../../machine';
 import { TargetLayout } from '../layout';
 import { RealPerCpu } from './perCpuAreas';
+import { THREAD_SIZE } from './processes';
 
-/** THREAD_SIZE on x86-64 without KASAN: 16 KiB. */
-const THREAD_SIZE = 0x4000n;
 /** The cpumasks (include/linux/cpumask.h) of every CPU QEMU's -smp N gives, and of the CPUs brought up. */
 const EVERY_CPU_MASKS = ['__cpu_possible_mask', '__cpu_present_mask'];
 const UP_CPU_MASKS = ['__cpu_online_mask', '__cpu_active_mask'];

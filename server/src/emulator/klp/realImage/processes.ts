@@ -8,7 +8,7 @@ import { RealPerCpu } from './perCpuAreas';
 /** Processes a session can have at once (insmod, cat, the kworkers a module would start). */
 const SLOTS = 32n;
 /** THREAD_SIZE on x86-64 without KASAN: 16 KiB. */
-const THREAD_SIZE = 0x4000n;
+export const THREAD_SIZE = 0x4000n;
 /** Each kernel stack above a guard page of its own, as vmalloc'ed stacks are (CONFIG_VMAP_STACK). */
 const STACK_STRIDE = PAGE_SIZE + THREAD_SIZE;
 /** sizeof(struct pt_regs) when the DWARF lacks it: the user registers at the top of every task's stack. */
