@@ -198,7 +198,8 @@ export class XenLivepatch {
     if (pending && !this.panicReason) this.survive(() => panic(this.console, pending), undefined);
   }
 
-  private alive(): void {
+  /** Refuses the hypercall of a hypervisor that has panicked: no answer ever comes back from it. */
+  alive(): void {
     if (this.panicked) throw new EmulatorError(`the hypervisor has panicked (${this.panicked}); boot a new one`);
   }
 

@@ -162,6 +162,10 @@ test("an alternative Xen's _apply_alternatives() BUG()s on: Xen BUG at arch/x86/
     const bug = `Xen BUG at arch/x86/alternative.c:${line}`;
     assert.ok(lines.indexOf(bug) > lines.findIndex((l) => l.startsWith('alt table ')), `${file}: ${bug} after the alt table line:\n${lines.join('\n')}`);
     assert.equal(lines[lines.indexOf('Panic on CPU 0:') + 1], bug);
+    // The hypercall never returns to dom0: xen-livepatch prints neither "failed" nor an errno.
+    assert.match(upload.stdout, /^Uploading .*\.\.\. $/);
+    assert.doesNotMatch(upload.stderr, /^Error \d+:/m);
+    assert.match(upload.stderr, new RegExp(`the hypervisor has panicked \\(${bug.replace(/[.]/g, '\\.')}\\)`));
     assert.equal(s.run(['list']).exitCode, 1, 'the hypervisor is dead');
   }
   // The feature number just below the end is a feature the CPU lacks: no BUG, the original stays.
