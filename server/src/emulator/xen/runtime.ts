@@ -112,14 +112,15 @@ export class XenLivepatch {
     return this.panicReason ?? this.console.pendingPanic;
   }
 
-  /** XEN_SYSCTL_LIVEPATCH_UPLOAD: 0 (state CHECKED) or -errno. */
+  /** XEN_SYSCTL_LIVEPATCH_UPLOAD: 0 (state CHECKED) or -errno; throws when the upload panicked the hypervisor. */
   upload(name: string, payload: Uint8Array): number {
     this.alive();
     if (!validName(name) || payload.length === 0 || payload.length > maxPayloadSize) return -errno('EINVAL');
     if (this.h.payloads.some((p) => p.name === name)) return -errno('EEXIST');
     try {
       const loaded = this.survive(() => loadPayloadData(this.h, name, Buffer.from(payload)), undefined);
-      if (!loaded) return -errno('EFAULT');
+      // A panic while loading (an alternative's BUG_ON, a fault) never returns from the hypercall: no errno reaches dom0.
+      if (!loaded) throw this.dead();
       this.h.payloads.push(loaded);
     } catch (error) {
       if (error instanceof UploadError) return -errno(error.errno);
@@ -199,8 +200,12 @@ export class XenLivepatch {
   }
 
   /** Refuses the hypercall of a hypervisor that has panicked: no answer ever comes back from it. */
-  alive(): void {
-    if (this.panicked) throw new EmulatorError(`the hypervisor has panicked (${this.panicked}); boot a new one`);
+  private alive(): void {
+    if (this.panicked) throw this.dead();
+  }
+
+  private dead(): EmulatorError {
+    return new EmulatorError(`the hypervisor has panicked (${this.panicked}); boot a new one`);
   }
 
   private survive<T>(run: () => T, failed: T): T {

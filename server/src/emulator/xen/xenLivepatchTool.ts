@@ -181,8 +181,6 @@ class Tool {
     }
     this.stdout(`Uploading ${file}... `);
     const rc = this.xen.upload(name, bytes);
-    // A panic inside the upload (an alternative's BUG_ON, a fault at load) never returns to dom0: no errno, no "failed".
-    this.xen.alive();
     if (rc) {
       this.stdout('failed\n');
       this.stderr(`Error ${-rc}: ${strerror(-rc)}\n`);
