@@ -1,5 +1,5 @@
 import type { SourceRange } from '../c/sourceRange';
-import type { Definition, SourceDefinitions } from '../c/sourceFacts/definitions';
+import type { ComparedDefinition, Definition, SourceDefinitions } from '../c/sourceFacts/definitions';
 import type { HunkPlacement } from './reconstruct';
 import type { DiffLine } from './unifiedDiff';
 
@@ -31,7 +31,8 @@ export interface EntityChange {
   added: DiffLine[];
   /** Both versions, when the source root let us parse the file before and after. */
   before?: Definition;
-  after?: Definition;
+  /** Read as far as it is compared with `before` (readPatchedDefinitions). */
+  after?: ComparedDefinition;
   /** Hunks only: the entity's first line as the patch shows it (a function's header, `struct x {`). */
   header?: string;
 }

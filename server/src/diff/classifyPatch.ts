@@ -1,7 +1,7 @@
 import type { Parser } from 'web-tree-sitter';
 import { compiledBranches, withoutDeadBranches, type CompiledText } from '../c/conditionals';
 import type { KernelConfig } from '../c/kernelConfig';
-import { readDefinitions, SourceDefinitions } from '../c/sourceFacts/definitions';
+import { readDefinitions, readPatchedDefinitions, type ComparedDefinition, type SourceDefinitions } from '../c/sourceFacts/definitions';
 import { howToRaise, limits, limitSpecs, utf8BytesPast } from '../limits';
 import { FileChange, languageOf } from './changes';
 import { classifyFromHunks } from './classifyHunks';
@@ -29,7 +29,7 @@ export interface ClassifiedPatch {
 export async function classifyPatch(diff: ParsedDiff, patchText: readonly string[], parser: Parser, sourceRoot?: string, config?: KernelConfig): Promise<ClassifiedPatch> {
   const files: FileChange[] = [];
   const originals: SourceDefinitions[] = [];
-  const parsedAfter = new Map<string, SourceDefinitions>();
+  const parsedAfter = new Map<string, SourceDefinitions<ComparedDefinition>>();
   for (const file of diff.files) {
     const filePath = file.newPath ?? file.oldPath;
     if (!filePath || file.binary) continue;
@@ -63,7 +63,7 @@ export async function classifyPatch(diff: ParsedDiff, patchText: readonly string
     }
     // A patch that changes one file in several diffs the same way would have the same text parsed once per diff.
     const afterKey = `${change.path}\0${windowed}`;
-    const after = parsedAfter.get(afterKey) ?? readDefinitions(parser, change.path, windowed);
+    const after = parsedAfter.get(afterKey) ?? readPatchedDefinitions(parser, change.path, windowed);
     parsedAfter.set(afterKey, after);
     for (const line of after.syntaxErrors.slice(0, 1)) {
       const strays = after.strayCommentCloses;

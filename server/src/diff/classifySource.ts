@@ -1,4 +1,4 @@
-import { unsizedArrayLength, type Definition, type SourceDefinitions } from '../c/sourceFacts/definitions';
+import { unsizedArrayLength, type ComparedDefinition, type Definition, type SourceDefinitions } from '../c/sourceFacts/definitions';
 import { ChangeAspect, EntityChange, entityKey, rangesOf } from './changes';
 import { innermostByLine } from './definitionsByLine';
 import { placedLine, type HunkPlacement } from './reconstruct';
@@ -13,11 +13,11 @@ export function classifyFromSource(
   file: FileDiff,
   placements: readonly HunkPlacement[],
   before: SourceDefinitions,
-  after: SourceDefinitions,
+  after: SourceDefinitions<ComparedDefinition>,
   patchText: readonly string[],
 ): EntityChange[] {
   const touched = new Map<string, { removed: DiffLine[]; added: DiffLine[] }>();
-  const touch = (definition: Definition | undefined, line: DiffLine, side: 'removed' | 'added'): void => {
+  const touch = (definition: ComparedDefinition | undefined, line: DiffLine, side: 'removed' | 'added'): void => {
     if (!definition) return;
     const key = entityKey(definition);
     const entry = touched.get(key);
@@ -60,8 +60,8 @@ export function classifyFromSource(
   return changes;
 }
 
-function firstByKey(definitions: readonly Definition[]): Map<string, Definition> {
-  const byKey = new Map<string, Definition>();
+function firstByKey<D extends ComparedDefinition>(definitions: readonly D[]): Map<string, D> {
+  const byKey = new Map<string, D>();
   for (const definition of definitions) {
     const key = entityKey(definition);
     if (!byKey.has(key)) byKey.set(key, definition);
@@ -69,7 +69,7 @@ function firstByKey(definitions: readonly Definition[]): Map<string, Definition>
   return byKey;
 }
 
-function aspectsOf(before: Definition, after: Definition): ChangeAspect[] {
+function aspectsOf(before: Definition, after: ComparedDefinition): ChangeAspect[] {
   const aspects: ChangeAspect[] = [];
   if (before.kind === 'function' && after.kind === 'function') {
     if (before.prototype !== after.prototype) aspects.push('prototype');

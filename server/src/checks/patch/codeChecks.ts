@@ -1,5 +1,5 @@
 import { declaredWord, withoutComments, withoutStrings } from '../../c/lineCode';
-import type { FunctionDefinition } from '../../c/sourceFacts/definitions';
+import type { ComparedFunction } from '../../c/sourceFacts/definitions';
 import { rangesOf } from '../../diff/changes';
 import type { EntityChange, FileChange } from '../../diff/changes';
 import type { DiffLine } from '../../diff/unifiedDiff';
@@ -51,9 +51,9 @@ function removedStaticLocals(entity: EntityChange, context: PatchContext, where:
 }
 
 /** References after the declaration: the declarator itself is one identifier occurrence. */
-function uses(fn: FunctionDefinition, name: string): number {
+function uses(fn: ComparedFunction, name: string): number {
   const declarations = fn.staticLocals.filter((l) => l.name === name).length;
-  return (fn.identifiers.get(name) ?? 0) - declarations;
+  return (fn.staticLocalUses.get(name) ?? 0) - declarations;
 }
 
 const onceMacro =
