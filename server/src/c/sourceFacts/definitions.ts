@@ -41,7 +41,7 @@ export interface ComparedFunction {
   prototype: string;
   staticLocals: StaticLocal[];
   /** How often each static local's name occurs in the body, its declaration included. */
-  staticLocalUses: Map<string, number>;
+  staticLocalUses: ReadonlyMap<string, number>;
   /** The body without comments and with spacing collapsed: equal when only comments or layout changed. */
   body: string;
 }
@@ -604,24 +604,30 @@ function queryBody(body: Node, parsed: NodeText): BodyFacts {
   return { calls, identifiers, staticLocals, statements };
 }
 
-function staticLocalUses(staticLocals: readonly StaticLocal[], identifiers: ReadonlyMap<string, number>): Map<string, number> {
-  return new Map(staticLocals.map((local) => [local.name, identifiers.get(local.name) ?? 0]));
+/** Shared by every function without a static local: most have none, and a map each is 11,000 maps for 11,000 functions. */
+const noStaticLocalUses: ReadonlyMap<string, number> = new Map();
+
+function staticLocalUses(staticLocals: readonly StaticLocal[], identifiers: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+  return staticLocals.length ? new Map(staticLocals.map((local) => [local.name, identifiers.get(local.name) ?? 0])) : noStaticLocalUses;
 }
 
-const wholeFunction: BodyReading<FunctionDefinition> = (head, body, parsed) => {
+// The records are written out, not spread from the head: a spread per function was a tenth of the reading (22,000 functions).
+const wholeFunction: BodyReading<FunctionDefinition> = ({ kind, name, lines, attributes, prototype, body: code }, body, parsed) => {
   const { calls, identifiers, staticLocals, statements } = queryBody(body, parsed);
   const callees = new Map<string, number>();
   for (const call of calls) callees.set(call.callee, (callees.get(call.callee) ?? 0) + 1);
   const valueReferences = new Set<string>();
-  for (const [name, count] of identifiers) if (count > (callees.get(name) ?? 0)) valueReferences.add(name);
-  return { ...head, staticLocals, staticLocalUses: staticLocalUses(staticLocals, identifiers), calls, identifiers, valueReferences, statements };
+  for (const [identifier, count] of identifiers) if (count > (callees.get(identifier) ?? 0)) valueReferences.add(identifier);
+  const uses = staticLocalUses(staticLocals, identifiers);
+  return { kind, name, lines, attributes, prototype, body: code, staticLocals, staticLocalUses: uses, calls, identifiers, valueReferences, statements };
 };
 
 /** A static local is declared with the storage class `static` in the parsed text: a body without the word has none. */
-const comparedFunction: BodyReading<ComparedFunction> = (head, body, parsed) => {
-  if (!/\bstatic\b/.test(parsed.between(body.startIndex, body.endIndex))) return { ...head, staticLocals: [], staticLocalUses: new Map() };
+const comparedFunction: BodyReading<ComparedFunction> = ({ kind, name, lines, attributes, prototype, body: code }, body, parsed) => {
+  if (!/\bstatic\b/.test(parsed.between(body.startIndex, body.endIndex)))
+    return { kind, name, lines, attributes, prototype, body: code, staticLocals: [], staticLocalUses: noStaticLocalUses };
   const { identifiers, staticLocals } = queryBody(body, parsed);
-  return { ...head, staticLocals, staticLocalUses: staticLocalUses(staticLocals, identifiers) };
+  return { kind, name, lines, attributes, prototype, body: code, staticLocals, staticLocalUses: staticLocalUses(staticLocals, identifiers) };
 };
 
 /**
