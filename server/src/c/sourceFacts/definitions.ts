@@ -624,9 +624,8 @@ const wholeFunction: BodyReading<FunctionDefinition> = ({ kind, name, lines, att
 
 /** A static local is declared with the storage class `static` in the parsed text: a body without the word has none. */
 const comparedFunction: BodyReading<ComparedFunction> = ({ kind, name, lines, attributes, prototype, body: code }, body, parsed) => {
-  if (!/\bstatic\b/.test(parsed.between(body.startIndex, body.endIndex)))
-    return { kind, name, lines, attributes, prototype, body: code, staticLocals: [], staticLocalUses: noStaticLocalUses };
-  const { identifiers, staticLocals } = queryBody(body, parsed);
+  const holdsStatic = /\bstatic\b/.test(parsed.between(body.startIndex, body.endIndex));
+  const { identifiers, staticLocals } = holdsStatic ? queryBody(body, parsed) : { identifiers: noStaticLocalUses, staticLocals: [] };
   return { kind, name, lines, attributes, prototype, body: code, staticLocals, staticLocalUses: staticLocalUses(staticLocals, identifiers) };
 };
 
