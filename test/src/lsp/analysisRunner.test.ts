@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
-import { AnalysisRunner, defaultRunnerOptions } from '../../../server/out/features/analysis/analysisRunner';
+import { AnalysisRunner, analysisWorkerResourceLimits, defaultRunnerOptions } from '../../../server/out/features/analysis/analysisRunner';
 import { configureLimits } from '../../../server/out/limits';
 
 // Stand-in workers that misbehave on purpose; each start appends a line to `starts`, so the
@@ -43,6 +43,20 @@ afterEach(() => {
   runner?.dispose();
   configureLimits({});
   logs.length = 0;
+});
+
+test("the analysis worker runs with the young generation the pathological bench measured, not V8's default", async () => {
+  const runner = make(
+    fakeWorker(
+      'limits',
+      "reply({ type: 'analyzed', id: job.id, result: { diagnostics: [{ message: String(require('node:worker_threads').resourceLimits.maxYoungGenerationSizeMb) }], symbols: [], sites: { names: '', nameEnds: new Int32Array(0), rows: new Int32Array(0), roles: [] } } });",
+    ),
+  );
+  const outcome = await runner.analyze(job(1));
+  assert.equal(outcome.kind, 'analyzed');
+  const young = Number((outcome as { result: { diagnostics: Array<{ message: string }> } }).result.diagnostics[0].message);
+  assert.equal(analysisWorkerResourceLimits.maxYoungGenerationSizeMb, 16);
+  assert.equal(young, 16, 'the worker reports the nursery it was given');
 });
 
 test('a worker that crashes is restarted, the error logged; after too many crashes in a row analysis stops', async () => {
