@@ -155,12 +155,14 @@ function readWith<F extends ComparedFunction>(parser: Parser, path: string, docu
 }
 
 /**
- * The definitions of a tree parsed already (the server's tree of an open document); `parsed` is
+ * The definitions of a tree parsed already (the server's tree of an open document), read as far
+ * as the patched version of a file is: what is asked of an open document is its types and
+ * macros (LP116), not its call graph, so no body is queried but for static locals. `parsed` is
  * what was parsed, `text` what bodies and macros are read from (the same but for the kernel
  * macros blanked for the parser).
  */
-export function definitionsOfTree(tree: Tree, path: string, text: string = treeText(tree), parsed: string = text): SourceDefinitions {
-  return readTree(tree, path, text, parsed, wholeFunction);
+export function definitionsOfTree(tree: Tree, path: string, text: string = treeText(tree), parsed: string = text): SourceDefinitions<ComparedDefinition> {
+  return readTree(tree, path, text, parsed, comparedFunction);
 }
 
 function readTree<F extends ComparedFunction>(tree: Tree, path: string, text: string, parsed: string, readBody: BodyReading<F>): SourceDefinitions<DefinitionWith<F>> {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { Query } from 'web-tree-sitter';
 import { createCParser } from '../../../../server/out/c/cParser';
-import { readDefinitions, readPatchedDefinitions, type Definition } from '../../../../server/out/c/sourceFacts/definitions';
+import { definitionsOfTree, readDefinitions, readPatchedDefinitions, type Definition } from '../../../../server/out/c/sourceFacts/definitions';
 import { linuxSourceTree, noLinuxSource } from '../../support/linuxSourceTree';
 
 /**
@@ -97,6 +97,17 @@ test('the patched reading queries only the bodies that hold the word static', as
     queried.length = 0;
     readDefinitions(parser, 't.c', text);
     assert.deepEqual(queried, [1, 6, 11], 'the whole reading queries every body');
+    // An open document's tree is read for its types and macros (LP116): as far as the patched version.
+    queried.length = 0;
+    const tree = parser.parse(text);
+    assert.ok(tree);
+    try {
+      const open = definitionsOfTree(tree, 't.c').definitions;
+      assert.deepEqual(queried, [1, 6], 'an open document: the bodies with the word static only');
+      assert.deepEqual(open, patched);
+    } finally {
+      tree.delete();
+    }
   } finally {
     Query.prototype.captures = captures;
   }
