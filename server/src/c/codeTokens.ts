@@ -26,7 +26,8 @@ const isIdentifierStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >=
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isIdentifierPart = (c: number): boolean => isIdentifierStart(c) || isDigit(c);
 
-export function codeTokens(text: string): CodeTokens {
+/** `most`: stop once there are more tokens than that (a comparison with a shorter stream needs no more). */
+export function codeTokens(text: string, most = Infinity): CodeTokens {
   const texts: string[] = [];
   let lines = new Int32Array(Math.max(16, text.length >> 3));
   let line = 0;
@@ -49,7 +50,7 @@ export function codeTokens(text: string): CodeTokens {
   };
   const n = text.length;
   let i = 0;
-  while (i < n) {
+  while (i < n && texts.length <= most) {
     const c = text.charCodeAt(i);
     if (c === 10) {
       if (directive) push(directiveEnd, line);
@@ -148,6 +149,7 @@ export function codeTokens(text: string): CodeTokens {
     i += punctuator.length;
     push(punctuator, startLine);
   }
-  if (directive) push(directiveEnd, line);
+  // A directive open at the end of the text ends there (not where the bound stopped the reading).
+  if (directive && i >= n) push(directiveEnd, line);
   return { texts, lines: lines.subarray(0, texts.length) };
 }
