@@ -31,9 +31,10 @@ const startsOf = (name: string) =>
   readFileSync(starts, 'utf8')
     .split('\n')
     .filter((line) => line === name).length;
-/** The worker side of an empty result. */
-const answer =
-  "reply({ type: 'analyzed', id: job.id, result: { diagnostics: [], symbols: [], sites: { names: '', nameEnds: new Int32Array(0), rows: new Int32Array(0), roles: [] } } });";
+/** The worker side of a result with these diagnostics (JS source of an array), none by default. */
+const answerWith = (diagnostics = '[]') =>
+  `reply({ type: 'analyzed', id: job.id, result: { diagnostics: ${diagnostics}, symbols: [], sites: { names: '', nameEnds: new Int32Array(0), rows: new Int32Array(0), roles: [] } } });`;
+const answer = answerWith();
 const job = (version: number, uri = 'file:///x.c') => ({ uri, version, language: 'c' as const, text: 'int x;', file: '/x.c', sourceRoot: '', workspaceRoots: [] });
 
 let runner: AnalysisRunner | undefined;
@@ -46,12 +47,7 @@ afterEach(() => {
 });
 
 test("the analysis worker runs with the young generation the pathological bench measured, not V8's default", async () => {
-  const runner = make(
-    fakeWorker(
-      'limits',
-      "reply({ type: 'analyzed', id: job.id, result: { diagnostics: [{ message: String(require('node:worker_threads').resourceLimits.maxYoungGenerationSizeMb) }], symbols: [], sites: { names: '', nameEnds: new Int32Array(0), rows: new Int32Array(0), roles: [] } } });",
-    ),
-  );
+  const runner = make(fakeWorker('limits', answerWith("[{ message: String(require('node:worker_threads').resourceLimits.maxYoungGenerationSizeMb) }]")));
   const outcome = await runner.analyze(job(1));
   assert.equal(outcome.kind, 'analyzed');
   const young = Number((outcome as { result: { diagnostics: Array<{ message: string }> } }).result.diagnostics[0].message);

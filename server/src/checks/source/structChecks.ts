@@ -11,12 +11,16 @@ import { finding, SourceContext } from './sourceContext';
  * code reads and writes the wrong offsets of live objects.
  */
 export function structChecks(context: SourceContext): Finding[] {
-  if (!context.facts || context.facts.basis !== 'target' || !/\b(struct|union)\s+\w+\s*\{/.test(context.tree.rootNode.text)) return [];
+  if (!context.facts || context.facts.basis !== 'target') return [];
+  // The whole text crosses from the WASM heap each time it is asked for: once here, not again per finding.
+  const text = context.tree.rootNode.text;
+  if (!/\b(struct|union)\s+\w+\s*\{/.test(text)) return [];
   const definitions = definitionsOfTree(context.tree, context.file).definitions;
   const types = definitions.filter((d): d is TypeDefinition => d.kind === 'struct' || d.kind === 'union');
   const byName = new Map(types.map((t) => [t.name, t]));
   const macros = new Map(definitions.flatMap((d) => (d.kind === 'macro' ? [[d.name, d.definition] as [string, string]] : [])));
   const findings: Finding[] = [];
+  let lines: string[] | undefined;
   for (const type of types) {
     const target = context.facts.struct(type.name);
     if (!target) continue;
@@ -27,7 +31,7 @@ export function structChecks(context: SourceContext): Finding[] {
       finding(
         sourceChecks.structMismatch,
         context,
-        { start: { line, column: 0 }, end: { line, column: context.tree.rootNode.text.split('\n')[line]?.length ?? 0 } },
+        { start: { line, column: 0 }, end: { line, column: (lines ??= text.split('\n'))[line]?.length ?? 0 } },
         `This ${type.kind} ${type.name} does not match the target ${context.targetName ?? ''}'s layout (from its DWARF): ${differences.join('; ')}. The replacement code would read and write the wrong offsets of objects the running kernel laid out with the old definition. Copy the definition from the exact source the target was built from (same config), or reach the member through the kernel's own accessors.`.replace(
           'target  ',
           'target ',
